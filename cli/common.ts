@@ -1,0 +1,71 @@
+import { promises as fs } from 'node:fs';
+import type { Argv } from 'yargs';
+import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
+import { type Dataset, readDataset, type ReadOptions } from '../src/data/index.js';
+import { UsageError } from '../src/errors.js';
+import type { ProgressFn } from '../src/progress.js';
+import { note } from './progress.js';
+
+/** Options every command that reads data accepts. */
+export interface DataArgs {
+  format: 'auto' | 'bow' | 'libsvm';
+  'feature-base'?: number;
+  'label-base'?: number;
+  quiet: boolean;
+}
+
+/** Adds the data-format options to a command. */
+export function withDataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
+  return y
+    .option('format', { choices: ['auto', 'bow', 'libsvm'] as const, default: 'auto' as const, describe: 'input format: BoW (header `N D L`) or LIBSVM multi-label (no header); auto looks at the first line', group: 'Data:' })
+    .option('feature-base', { type: 'number', describe: 'LIBSVM only: id of the first feature', defaultDescription: '1', group: 'Data:' })
+    .option('label-base', { type: 'number', describe: 'LIBSVM only: id of the first label', defaultDescription: '0', group: 'Data:' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output on stderr' }) as Argv<T & DataArgs>;
+}
+
+/** Read a data file with the command's data options, reporting progress. */
+export async function loadData(file: string, args: DataArgs, onProgress: ProgressFn, extra: Partial<ReadOptions> = {}): Promise<Dataset> {
+  const opts: ReadOptions = { format: args.format, ...extra };
+  if (args['feature-base'] !== undefined) opts.featureBase = args['feature-base'];
+  if (args['label-base'] !== undefined) opts.labelBase = args['label-base'];
+  const t0 = performance.now();
+  const task = `read ${file}`;
+  onProgress({ status: 'start', task });
+  const ds = await readDataset(file, {
+    ...opts,
+    onProgress: (done, total) => onProgress({ status: 'progress', task, done, total }),
+  });
+  onProgress({ status: 'done', task, seconds: (performance.now() - t0) / 1000, detail: `${ds.features.nRows} points, ${ds.features.nCols} features, ${ds.labels.nCols} labels` });
+  return ds;
+}
+
+/** `file`, or the bundled Bibtex split when none was named (with a note on stderr). */
+export function orBundled(file: string | undefined, split: 'train' | 'test', quiet: boolean): string {
+  if (file !== undefined) return file;
+  note(quiet, `no --${split} file named: using the bundled Bibtex ${split} split (${BUNDLED_BIBTEX[split]})`);
+  return BUNDLED_BIBTEX[split];
+}
+
+/** Parse a JSON parameters file (`--params FILE.json`): must hold one object. */
+export async function readParamsFile(file: string | undefined): Promise<Record<string, unknown>> {
+  if (file === undefined) return {};
+  let text: string;
+  try {
+    text = await fs.readFile(file, 'utf8');
+  } catch (e) {
+    throw new UsageError(`cannot read parameters file ${file}: ${(e as Error).message}`);
+  }
+  let v: unknown;
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`${file}: invalid JSON (${(e as Error).message})`);
+  }
+  if (v === null || typeof v !== 'object' || Array.isArray(v)) throw new UsageError(`${file}: expected one JSON object of parameters`);
+  return v as Record<string, unknown>;
+}
+
+/** Percentages with two decimals. */
+export function pct(x: number): string {
+  return (100 * x).toFixed(2);
+}

@@ -1,0 +1,37 @@
+import type { Csr } from '../src/data/csr.js';
+import { columnCounts } from '../src/data/csr.js';
+import { evaluateRanking, propensities } from '../src/metrics/index.js';
+import type { Ranked } from '../src/predict/topk.js';
+import { pct } from './common.js';
+
+/** The metrics `xmlc evaluate --json` prints, in order. */
+export const REPORTED_KS = Object.freeze([1, 3, 5]);
+const FAMILIES = Object.freeze(['P', 'nDCG', 'PSP', 'PSnDCG', 'R'] as const);
+const JSON_FAMILIES = Object.freeze(['P', 'nDCG', 'PSP']);
+
+/**
+ * Score ranked predictions against the test labels. Propensities (Jain et al. 2016) come
+ * from the training labels' frequencies; test labels never seen in training count as N_l = 0.
+ */
+export function scorePredictions(ranked: Ranked, truth: Csr, trainLabels: Csr, a: number, b: number): Record<string, number> {
+  const counts = new Float64Array(Math.max(truth.nCols, trainLabels.nCols));
+  columnCounts(trainLabels).forEach((c, l) => { counts[l] = c; });
+  const prop = propensities(counts, trainLabels.nRows, { a, b });
+  return evaluateRanking(ranked, { ...truth, nCols: counts.length }, { ks: [...REPORTED_KS], metrics: [...FAMILIES], propensities: prop });
+}
+
+/** Print metrics: one JSON object of percentages (the P, nDCG and PSP keys at 1, 3, 5), or a table. */
+export function printMetrics(metrics: Record<string, number>, json: boolean): void {
+  if (json) {
+    const out: Record<string, number> = {};
+    for (const f of JSON_FAMILIES) for (const k of REPORTED_KS) out[`${f}@${k}`] = Number(pct(metrics[`${f}@${k}`]!));
+    process.stdout.write(JSON.stringify(out) + '\n');
+    return;
+  }
+  const header = ['metric (%)', ...REPORTED_KS.map((k) => `@${k}`)];
+  const lines = [header.map((h, i) => (i === 0 ? h.padEnd(12) : h.padStart(8))).join('')];
+  for (const f of FAMILIES) {
+    lines.push(f.padEnd(12) + REPORTED_KS.map((k) => pct(metrics[`${f}@${k}`]!).padStart(8)).join(''));
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+}

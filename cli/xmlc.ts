@@ -1,0 +1,67 @@
+import yargs from 'yargs';
+import { UsageError, XmlcError } from '../src/errors.js';
+import { VERSION } from '../src/version.js';
+import { dataCommand } from './commands/data.js';
+import { evaluateCommand } from './commands/evaluate.js';
+import { predictCommand } from './commands/predict.js';
+import { runCommand } from './commands/run.js';
+import { trainCommand } from './commands/train.js';
+import type { CommandModule } from 'yargs';
+
+/** Exit codes of the `xmlc` command. */
+export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
+
+/**
+ * Run the `xmlc` command line with `argv` (without node and script) and return its exit
+ * code: 0 success, 1 failure (bad data, corrupt model, ...), 2 usage error. Errors are
+ * printed on stderr as one message, without a stack trace, except for internal errors.
+ */
+export async function run(argv: string[]): Promise<number> {
+  const parser = yargs(argv)
+    .scriptName('xmlc')
+    .usage('$0 <command> [options]\n\nExtreme multi-label classification: train, predict and evaluate XMC models.')
+    .command(trainCommand as unknown as CommandModule)
+    .command(predictCommand as unknown as CommandModule)
+    .command(evaluateCommand as unknown as CommandModule)
+    .command(runCommand as unknown as CommandModule)
+    .command(dataCommand)
+    .demandCommand(1, 'name a command: train, predict, evaluate, run or data')
+    .recommendCommands()
+    .strict()
+    .version(VERSION)
+    .help()
+    .alias('h', 'help')
+    .wrap(Math.min(110, process.stdout.columns ?? 100))
+    .showHelpOnFail(false)
+    .exitProcess(false)
+    .fail((msg, err) => {
+      if (err) throw err;
+      throw new UsageError(msg);
+    });
+  try {
+    await parser.parseAsync();
+    return EXIT.ok;
+  } catch (e) {
+    if (e instanceof UsageError) {
+      process.stderr.write(`xmlc: ${e.message}\nRun 'xmlc --help' (or 'xmlc COMMAND --help') for usage.\n`);
+      return EXIT.usage;
+    }
+    if (e instanceof XmlcError || e instanceof RangeError || e instanceof TypeError && isUserFacing(e)) {
+      process.stderr.write(`xmlc: error: ${e.message}\n`);
+      return EXIT.failure;
+    }
+    const err = e as NodeJS.ErrnoException;
+    if (err && typeof err.code === 'string' && typeof err.path === 'string') {
+      // File-system errors (ENOENT, EACCES, ...) are the user's to fix: message only.
+      process.stderr.write(`xmlc: error: ${err.message}\n`);
+      return EXIT.failure;
+    }
+    process.stderr.write(`xmlc: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
+    return EXIT.failure;
+  }
+}
+
+/** TypeErrors raised by xmlc's own argument checks carry a function name in quotes. */
+function isUserFacing(e: TypeError): boolean {
+  return /passed to|must be/.test(e.message);
+}

@@ -1,0 +1,34 @@
+/**
+ * Error classes of xmlc. The CLI prints their messages without a stack trace:
+ * a `UsageError` exits with code 2, every other `XmlcError` with code 1.
+ */
+
+/** Base class of every error xmlc raises on purpose. */
+export class XmlcError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+/** The user asked for something impossible (bad flag combination, missing option). Exit code 2. */
+export class UsageError extends XmlcError {}
+
+/**
+ * A data file does not follow its format. The message names the file, the 1-based line and
+ * what was expected, e.g. `data/train.txt:17: feature id 2000 out of range [0, 1836)`.
+ */
+export class DataFormatError extends XmlcError {
+  readonly file: string;
+  readonly line: number;
+  readonly detail: string;
+  constructor(file: string, line: number, detail: string) {
+    super(line > 0 ? `${file}:${line}: ${detail}` : `${file}: ${detail}`);
+    this.file = file;
+    this.line = line;
+    this.detail = detail;
+  }
+}
+
+/** A saved model is missing, corrupt, or of another format/version. */
+export class ModelFormatError extends XmlcError {}

@@ -1,0 +1,117 @@
+import { createRequire } from 'node:module';
+import { type Csr } from '../data/csr.js';
+import { XmlcError } from '../errors.js';
+import { emptyNeighbors, type Neighbors, type SearchOptions } from './neighbors.js';
+
+/** Settings of an HNSW index (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs", TPAMI 2018). */
+export interface HnswConfig {
+  /** Maximum out-degree of the graph's upper layers (hnswlib's M). */
+  readonly m: number;
+  /** Candidate list size while building. */
+  readonly efConstruction: number;
+  /** Candidate list size while searching (raised to k when smaller). */
+  readonly efSearch: number;
+  /** Seed of the level generator. */
+  readonly seed: number;
+}
+
+interface HnswNative {
+  initIndex(maxElements: number, m?: number, efConstruction?: number, randomSeed?: number): void;
+  addPoint(point: number[], label: number): void;
+  searchKnn(query: number[], k: number): { distances: number[]; neighbors: number[] };
+  setEf(ef: number): void;
+  getCurrentCount(): number;
+  writeIndexSync(path: string): void;
+  readIndexSync(path: string): void;
+}
+type HnswCtor = new (space: 'l2' | 'ip' | 'cosine', dim: number) => HnswNative;
+
+let ctor: HnswCtor | undefined;
+/** Loads hnswlib-node on first use, so the rest of xmlc works where its addon is missing. */
+function hnswCtor(): HnswCtor {
+  if (!ctor) {
+    try {
+      const require = createRequire(import.meta.url);
+      ctor = (require('hnswlib-node') as { HierarchicalNSW: HnswCtor }).HierarchicalNSW;
+    } catch (e) {
+      throw new XmlcError(`the HNSW index needs the native module hnswlib-node, which did not load (${(e as Error).message.split('\n')[0]}); reinstall with \`npm ci\` or use exact search (--index exact)`);
+    }
+  }
+  return ctor;
+}
+
+/** Row i of a CSR matrix into a dense JS array (hnswlib-node accepts only plain arrays). */
+function denseRow(m: Csr, i: number, dim: number, scratch: number[]): number[] {
+  scratch.fill(0);
+  for (let p = m.rowPtr[i]!, e = m.rowPtr[i + 1]!; p < e; p++) {
+    const j = m.indices[p]!;
+    if (j < dim) scratch[j] = m.values[p]!;
+  }
+  return scratch;
+}
+
+/**
+ * Approximate cosine nearest-neighbour search with hnswlib's HNSW graph. Points are
+ * ℓ2-normalised by the caller, so the inner-product space gives 1 − cosine as distance.
+ * Points are inserted one at a time in row order: with a fixed seed the graph, and so every
+ * search result, is reproducible.
+ */
+export class HnswIndex {
+  readonly kind = 'hnsw' as const;
+  private constructor(private readonly native: HnswNative, readonly dim: number, readonly size: number, readonly config: HnswConfig) {}
+
+  /** Build over the rows of `points` (ℓ2-normalised, n×dim). */
+  static build(points: Csr, config: HnswConfig, onRow?: (done: number) => void): HnswIndex {
+    const Ctor = hnswCtor();
+    const dim = Math.max(1, points.nCols);
+    const native = new Ctor('ip', dim);
+    native.initIndex(Math.max(1, points.nRows), config.m, config.efConstruction, config.seed);
+    const scratch = new Array<number>(dim).fill(0);
+    for (let i = 0; i < points.nRows; i++) {
+      native.addPoint(denseRow(points, i, dim, scratch), i);
+      onRow?.(i + 1);
+    }
+    return new HnswIndex(native, dim, points.nRows, config);
+  }
+
+  /** Load an index written by {@link save}. */
+  static load(path: string, dim: number, size: number, config: HnswConfig): HnswIndex {
+    const native = new (hnswCtor())('ip', Math.max(1, dim));
+    native.readIndexSync(path);
+    if (native.getCurrentCount() !== size) {
+      throw new XmlcError(`HNSW index ${path} holds ${native.getCurrentCount()} points but the manifest says ${size}`);
+    }
+    return new HnswIndex(native, Math.max(1, dim), size, config);
+  }
+
+  /** Write the graph to `path`. */
+  save(path: string): void {
+    this.native.writeIndexSync(path);
+  }
+
+  /** The k nearest indexed points of every query row, best first, as cosine similarities. */
+  search(queries: Csr, k: number, opts: SearchOptions = {}): Neighbors {
+    const { onRow, efSearch = this.config.efSearch } = opts;
+    if (queries.nCols > this.dim && queries.nCols > 1) {
+      throw new RangeError(`HnswIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
+    }
+    const out = emptyNeighbors(queries.nRows, k);
+    const kk = Math.min(k, this.size);
+    if (kk === 0) return out;
+    this.native.setEf(Math.max(efSearch, kk));
+    const scratch = new Array<number>(this.dim).fill(0);
+    for (let i = 0; i < queries.nRows; i++) {
+      const res = this.native.searchKnn(denseRow(queries, i, this.dim, scratch), kk);
+      // hnswlib returns neighbours nearest first; sort by (similarity desc, id asc) so ties are deterministic.
+      const order = res.neighbors.map((_, t) => t);
+      order.sort((a, b) => (res.distances[a]! - res.distances[b]!) || (res.neighbors[a]! - res.neighbors[b]!));
+      for (let t = 0; t < order.length; t++) {
+        const o = order[t]!;
+        out.ids[i * k + t] = res.neighbors[o]!;
+        out.sims[i * k + t] = 1 - res.distances[o]!;
+      }
+      onRow?.(i + 1);
+    }
+    return out;
+  }
+}

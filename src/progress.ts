@@ -1,0 +1,38 @@
+/**
+ * Typed progress events. The library never prints: long operations call an optional
+ * `onProgress` with these events and the CLI draws them on stderr.
+ * (Modelled on transformers.js `ProgressInfo`, a union keyed on `status`.)
+ */
+export type ProgressEvent =
+  | { status: 'start'; task: string; total?: number }
+  | { status: 'progress'; task: string; done: number; total: number }
+  | { status: 'done'; task: string; seconds: number; detail?: string };
+
+/** Receiver of progress events. */
+export type ProgressFn = (event: ProgressEvent) => void;
+
+/**
+ * Runs `fn` as a named task: emits `start`, lets `fn` report `progress` through the callback
+ * it gets (throttled to ~100 events per task), then `done` with the elapsed seconds.
+ */
+export async function task<T>(
+  onProgress: ProgressFn | undefined,
+  name: string,
+  total: number | undefined,
+  fn: (tick: (done: number) => void) => Promise<T> | T,
+): Promise<T> {
+  const t0 = performance.now();
+  onProgress?.({ status: 'start', task: name, ...(total !== undefined ? { total } : {}) });
+  let last = -1;
+  const step = total !== undefined && total > 0 ? Math.max(1, Math.floor(total / 100)) : 1;
+  const tick = (done: number): void => {
+    if (!onProgress || total === undefined) return;
+    if (done === total || done - last >= step) {
+      last = done;
+      onProgress({ status: 'progress', task: name, done, total });
+    }
+  };
+  const result = await fn(tick);
+  onProgress?.({ status: 'done', task: name, seconds: (performance.now() - t0) / 1000 });
+  return result;
+}

@@ -1,0 +1,125 @@
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
+
+const bin = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+function xmlc(...args: string[]): { code: number | null; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-cli-'));
+// A small real dataset for the end-to-end runs: the first 800 Bibtex training points, 200 test points.
+async function head(src: string, dst: string, n: number): Promise<void> {
+  const { gunzipSync } = await import('node:zlib');
+  const lines = gunzipSync(await fs.readFile(src)).toString('utf8').split('\n');
+  const [, d, l] = lines[0]!.split(' ');
+  await fs.writeFile(dst, [`${n} ${d} ${l}`, ...lines.slice(1, n + 1)].join('\n') + '\n');
+}
+const trainFile = path.join(tmp, 'train.txt'), testFile = path.join(tmp, 'test.txt');
+await head(BUNDLED_BIBTEX.train, trainFile, 800);
+await head(BUNDLED_BIBTEX.test, testFile, 200);
+
+test('--help and --version exit 0 and print to stdout', () => {
+  for (const args of [['--help'], ['train', '--help'], ['predict', '--help'], ['evaluate', '--help'], ['run', '--help'], ['data', 'stats', '--help'], ['data', '--help']]) {
+    const r = xmlc(...args);
+    assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stdout, /xmlc/);
+  }
+  assert.match(xmlc('--version').stdout, /^\d+\.\d+\.\d+/);
+});
+
+test('usage errors exit 2 with a message and no stack', () => {
+  for (const args of [[], ['nonsense'], ['train', '--train', trainFile], ['predict', '--model', 'm'], ['train', '--model', 'x', '--k', '0'], ['train', '--model', 'x', '--bogus'], ['data', 'stats']]) {
+    const r = xmlc(...args);
+    assert.equal(r.code, 2, `${args.join(' ')} → ${r.code}: ${r.stderr}`);
+    assert.match(r.stderr, /^xmlc: /);
+    assert.doesNotMatch(r.stderr, /\n\s+at /);
+  }
+});
+
+test('data stats prints the documented JSON keys', () => {
+  const r = xmlc('data', 'stats', BUNDLED_BIBTEX.train, '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const s = JSON.parse(r.stdout) as Record<string, number>;
+  assert.deepEqual(Object.keys(s).sort(), ['features', 'labels', 'labelsPerPoint', 'nnzPerPoint', 'points', 'pointsPerLabel']);
+  assert.equal(s['points'], 4880);
+  assert.equal(s['features'], 1836);
+  assert.equal(s['labels'], 159);
+  assert.ok(Math.abs(s['labelsPerPoint']! * 4880 - s['pointsPerLabel']! * 159) < 1e-6);
+  const t = xmlc('data', 'stats', BUNDLED_BIBTEX.train);
+  assert.match(t.stdout, /points\s+4880/);
+});
+
+test('bad data exits 1 naming file and line, without a stack trace', async () => {
+  const bad = path.join(tmp, 'bad.txt');
+  await fs.writeFile(bad, '2 10 3\n0 1:0.5\n1 4:abc\n');
+  const r = xmlc('data', 'stats', bad);
+  assert.equal(r.code, 1);
+  assert.match(r.stderr, new RegExp(`${bad.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:3: `));
+  assert.doesNotMatch(r.stderr, /\n\s+at /);
+  const missing = xmlc('data', 'stats', path.join(tmp, 'nope.txt'));
+  assert.equal(missing.code, 1);
+  assert.doesNotMatch(missing.stderr, /\n\s+at /);
+});
+
+test('train → predict → evaluate end to end; evaluate --json has the documented keys', async () => {
+  const model = path.join(tmp, 'model');
+  const tr = xmlc('train', '--train', trainFile, '--model', model, '--method', 'knn', '--seed', '3', '--quiet');
+  assert.equal(tr.code, 0, tr.stderr);
+  assert.ok((await fs.readdir(model)).includes('manifest.json'));
+
+  const out = path.join(tmp, 'pred.txt');
+  const pr = xmlc('predict', '--model', model, '--test', testFile, '--out', out, '--top-k', '3', '--quiet');
+  assert.equal(pr.code, 0, pr.stderr);
+  const lines = (await fs.readFile(out, 'utf8')).split('\n');
+  assert.equal(lines.length, 201); // 200 lines + final newline
+  for (const line of lines.slice(0, 200)) {
+    const pairs = line === '' ? [] : line.split(' ');
+    assert.ok(pairs.length <= 3);
+    let prev = Infinity;
+    for (const pair of pairs) {
+      const m = /^(\d+):([0-9.e+-]+)$/.exec(pair);
+      assert.ok(m, `bad pair ${pair}`);
+      const s = Number(m[2]);
+      assert.ok(s <= prev, 'scores ranked best first');
+      prev = s;
+    }
+  }
+
+  const ev = xmlc('evaluate', '--model', model, '--test', testFile, '--json', '--quiet');
+  assert.equal(ev.code, 0, ev.stderr);
+  const m = JSON.parse(ev.stdout) as Record<string, number>;
+  assert.deepEqual(Object.keys(m), ['P@1', 'P@3', 'P@5', 'nDCG@1', 'nDCG@3', 'nDCG@5', 'PSP@1', 'PSP@3', 'PSP@5']);
+  for (const v of Object.values(m)) assert.ok(v >= 0 && v <= 100);
+  assert.ok(m['P@1']! > 20, `a kNN on Bibtex should be far better than chance, got P@1 = ${m['P@1']}`);
+  assert.equal(m['P@1'], m['nDCG@1']);
+
+  const table = xmlc('evaluate', '--model', model, '--test', testFile, '--quiet');
+  assert.equal(table.code, 0);
+  assert.match(table.stdout, /^P\s+\d+\.\d\d/m);
+
+  const badModel = xmlc('evaluate', '--model', path.join(tmp, 'no-model'), '--test', testFile);
+  assert.equal(badModel.code, 1);
+  assert.match(badModel.stderr, /is not an xmlc model/);
+});
+
+test('train --print-params prints the defaults merged with flags and a params file', async () => {
+  const pf = path.join(tmp, 'params.json');
+  await fs.writeFile(pf, JSON.stringify({ k: 25, efSearch: 50 }));
+  const r = xmlc('train', '--print-params', '--params', pf, '--ef-search', '70');
+  assert.equal(r.code, 0, r.stderr);
+  const p = JSON.parse(r.stdout) as Record<string, unknown>;
+  assert.equal(p['k'], 25);
+  assert.equal(p['efSearch'], 70);
+  assert.equal(p['method'], 'knn');
+  await fs.writeFile(pf, '{"k": "many"}');
+  const bad = xmlc('train', '--print-params', '--params', pf);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /parameter 'k' must be an integer/);
+});
