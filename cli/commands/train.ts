@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { UsageError } from '../../src/errors.js';
 import { KnnModel } from '../../src/model/knn_model.js';
 import { KNN_DEFAULTS, knnTrainParams } from '../../src/model/params.js';
 import { type DataArgs, loadData, orBundled, readParamsFile, withDataOptions } from '../common.js';
@@ -60,7 +61,7 @@ export async function trainFromArgs(args: TrainFlags): Promise<KnnModel> {
   const progress = stderrProgress(args.quiet);
   const data = await loadData(orBundled(args.train, 'train', args.quiet), args, progress);
   const t0 = performance.now();
-  const model = await KnnModel.train(data, params, progress);
+  const model = await KnnModel.train(data, { ...params }, progress);
   progress({ status: 'done', task: 'train', seconds: (performance.now() - t0) / 1000 });
   return model;
 }
@@ -72,7 +73,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .option('model', { type: 'string', describe: 'output model directory (written atomically)' })
     .option('print-params', { type: 'boolean', default: false, describe: 'print the training parameters (defaults, --params file and flags merged) as JSON and exit' })
     .check((a) => {
-      if (!a['print-params'] && a.model === undefined) throw new Error('Missing required argument: model\nExample usage: xmlc train --train train.txt --model out/');
+      if (!a['print-params'] && a.model === undefined) throw new UsageError('Missing required argument: model\nExample usage: xmlc train --train train.txt --model out/');
       return true;
     })
     .example('$0 train --train Bibtex_train.txt --model models/bibtex --method knn --seed 1', '')

@@ -32,8 +32,7 @@ export function knnVote(nb: Neighbors, trainLabels: Csr, k: number, topK: number
       }
     }
     for (let c = 0; c < nCand; c++) { const l = cand[c]!; candVals[c] = acc[l]!; acc[l] = 0; seen[l] = 0; }
-    const written = topKSparseImpl(cand, candVals, nCand, topK, labels, scores, i * topK, true);
-    for (let t = written; t < topK; t++) scores[i * topK + t] = 0;
+    topKSparseImpl(cand, candVals, nCand, topK, labels, scores, i * topK, true);
   }
   return { nRows: nb.nRows, k: topK, labels, scores };
 }

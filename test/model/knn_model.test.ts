@@ -57,7 +57,7 @@ test('loading a model with a corrupt index file fails clearly', async () => {
   await model.save(dir);
   const f = path.join(dir, 'index.hnsw');
   const bytes = await fs.readFile(f);
-  bytes[bytes.length - 1] ^= 0xff;
+  bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
   await fs.writeFile(f, bytes);
   await assert.rejects(loadModel(dir), /index.hnsw is corrupt \(checksum mismatch\)/);
 });

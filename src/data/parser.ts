@@ -1,0 +1,330 @@
+import { type Csr } from './csr.js';
+import { DataFormatError } from '../errors.js';
+import { GrowFloat32, GrowInt32 } from './growable.js';
+
+/** The two text formats xmlc reads and writes. */
+export type DataFormat = 'bow' | 'libsvm';
+
+/** How to read a data file. */
+export interface ParseOptions {
+  /** `auto` (default) detects from the first line: three integers ⇒ BoW header, else LIBSVM. */
+  format?: DataFormat | 'auto';
+  /** LIBSVM only: id of the first feature (default 1, LIBSVM's convention). */
+  featureBase?: number;
+  /** LIBSVM only: id of the first label (default 0). */
+  labelBase?: number;
+  /** LIBSVM only: at least this many features (aligns a test file with a model). */
+  nFeatures?: number;
+  /** LIBSVM only: at least this many labels. */
+  nLabels?: number;
+}
+
+/** A multi-label dataset: features n×D and labels n×L (label values 1). */
+export interface Dataset {
+  features: Csr;
+  labels: Csr;
+  format: DataFormat;
+  /** Where it was read from (a path, or a name given to {@link parseDataset}). */
+  source: string;
+}
+
+const NL = 10, CR = 13, SP = 32, TAB = 9, COMMA = 44, COLON = 58, DOT = 46, MINUS = 45, PLUS = 43;
+const D0 = 48, D9 = 57;
+// Exact powers of ten as doubles: 10^0 .. 10^22 are all exactly representable.
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+const DECIMAL = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+const NONFINITE = /^[+-]?(nan|inf|infinity)$/i;
+
+function isSpace(c: number): boolean {
+  return c === SP || c === TAB;
+}
+
+function quote(bytes: Uint8Array, s: number, e: number, max = 40): string {
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + s, Math.min(e - s, max + 1)).toString('latin1');
+  return '`' + (text.length > max ? text.slice(0, max) + '…' : text) + '`';
+}
+
+/**
+ * Incremental parser of BoW / LIBSVM multi-label text. Feed it chunks of bytes in order;
+ * it parses every complete line at once (carrying a partial last line over) into growable
+ * typed buffers, and {@link finish} returns the CSR matrices.
+ *
+ * Blank lines: a completely empty line is held back and becomes an empty point only if a
+ * non-empty line follows, so trailing empty lines are ignored; a line holding only spaces
+ * is a point with no labels and no features (the form our writer gives such a point).
+ */
+export class DatasetParser {
+  private format: DataFormat | undefined;
+  private readonly featureBase: number;
+  private readonly labelBase: number;
+  private headerRows = -1;
+  private headerFeatures = 0;
+  private headerLabels = 0;
+  private maxFeature = -1;
+  private maxLabel = -1;
+  private line = 0;
+  private rows = 0;
+  private pendingBlank = 0;
+  private carry: Uint8Array | undefined;
+  private readonly fRowPtr = new GrowInt32(1 << 12);
+  private readonly fIdx = new GrowInt32(1 << 16);
+  private readonly fVal = new GrowFloat32(1 << 16);
+  private readonly lRowPtr = new GrowInt32(1 << 12);
+  private readonly lIdx = new GrowInt32(1 << 14);
+
+  constructor(readonly source: string, private readonly options: ParseOptions = {}) {
+    const f = options.format ?? 'auto';
+    if (f !== 'auto' && f !== 'bow' && f !== 'libsvm') throw new TypeError(`format must be auto, bow or libsvm but got ${String(f)}`);
+    this.format = f === 'auto' ? undefined : f;
+    this.featureBase = options.featureBase ?? 1;
+    this.labelBase = options.labelBase ?? 0;
+    for (const [name, v] of [['featureBase', this.featureBase], ['labelBase', this.labelBase]] as const) {
+      if (!Number.isInteger(v) || v < 0) throw new RangeError(`'${name}' must be a non-negative integer but got ${v}`);
+    }
+    this.fRowPtr.push(0);
+    this.lRowPtr.push(0);
+  }
+
+  private fail(detail: string): never {
+    throw new DataFormatError(this.source, this.line, detail);
+  }
+
+  /** Parse the complete lines of `chunk` (after any carried-over partial line). */
+  feed(chunk: Uint8Array): void {
+    let buf = chunk;
+    if (this.carry) {
+      const lastNl = chunk.lastIndexOf(NL);
+      if (lastNl < 0) {
+        const joined = new Uint8Array(this.carry.length + chunk.length);
+        joined.set(this.carry); joined.set(chunk, this.carry.length);
+        this.carry = joined;
+        return;
+      }
+      // Only the carried piece and the chunk's first line need joining.
+      const firstNl = chunk.indexOf(NL);
+      const joined = new Uint8Array(this.carry.length + firstNl + 1);
+      joined.set(this.carry); joined.set(chunk.subarray(0, firstNl + 1), this.carry.length);
+      this.carry = undefined;
+      this.parseLines(joined, joined.length);
+      buf = chunk.subarray(firstNl + 1);
+    }
+    const lastNl = buf.lastIndexOf(NL);
+    if (lastNl < 0) {
+      if (buf.length > 0) this.carry = buf.slice();
+      return;
+    }
+    this.parseLines(buf, lastNl + 1);
+    if (lastNl + 1 < buf.length) this.carry = buf.slice(lastNl + 1);
+  }
+
+  /** Parse the lines of buf[0, end), end just after a newline. */
+  private parseLines(buf: Uint8Array, end: number): void {
+    let s = 0;
+    while (s < end) {
+      let e = buf.indexOf(NL, s);
+      if (e < 0 || e >= end) e = end;
+      this.parseLine(buf, s, e);
+      s = e + 1;
+    }
+  }
+
+  private parseLine(buf: Uint8Array, s: number, e: number): void {
+    this.line++;
+    if (e > s && buf[e - 1] === CR) e--;
+    if (this.format === undefined || (this.format === 'bow' && this.headerRows < 0)) {
+      if (s === e && this.format === undefined) return; // leading empty lines before detection
+      if (this.detectOrHeader(buf, s, e)) return;
+    }
+    if (s === e) { this.pendingBlank++; return; }
+    while (this.pendingBlank > 0) { this.pendingBlank--; this.checkRoom(); this.endRow(); }
+    this.checkRoom();
+    this.parseRow(buf, s, e);
+  }
+
+  /** Decide the format on the first line; returns true when the line was a BoW header. */
+  private detectOrHeader(buf: Uint8Array, s: number, e: number): boolean {
+    const text = Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1');
+    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(text);
+    if (this.format === undefined) this.format = m ? 'bow' : 'libsvm';
+    if (this.format === 'libsvm') return false;
+    if (!m) this.fail(`missing or bad header: expected \`N_points N_features N_labels\`, got ${quote(buf, s, e, 80)}`);
+    const [n, d, l] = [Number(m[1]), Number(m[2]), Number(m[3])];
+    for (const v of [n, d, l]) if (!Number.isSafeInteger(v) || v > 0x7fffffff) this.fail(`header value ${v} is too large`);
+    this.headerRows = n; this.headerFeatures = d; this.headerLabels = l;
+    return true;
+  }
+
+  /** BoW: a further row must fit the header's count. */
+  private checkRoom(): void {
+    if (this.format === 'bow' && this.rows >= this.headerRows) {
+      this.fail(`the header says ${this.headerRows} points but there are more lines: expected end of file`);
+    }
+  }
+
+  private endRow(): void {
+    this.fRowPtr.push(this.fIdx.length);
+    this.lRowPtr.push(this.lIdx.length);
+    this.rows++;
+  }
+
+  /** Parse one data line `l1,l2 f:v f:v` spanning buf[s, e). */
+  private parseRow(buf: Uint8Array, s: number, e: number): void {
+    const bow = this.format === 'bow';
+    const lBase = bow ? 0 : this.labelBase, fBase = bow ? 0 : this.featureBase;
+    let p = s;
+    // Labels: present unless the line starts with whitespace or the first token is `id:value`.
+    let firstTokenIsFeature = false;
+    if (!isSpace(buf[p]!)) {
+      for (let q = p; q < e && !isSpace(buf[q]!); q++) if (buf[q] === COLON) { firstTokenIsFeature = true; break; }
+    }
+    const labelStart = this.lIdx.length;
+    let labelsSorted = true;
+    if (!isSpace(buf[p]!) && !firstTokenIsFeature) {
+      let prev = -1;
+      for (;;) {
+        const t0 = p;
+        let id = 0;
+        while (p < e) {
+          const c = buf[p]!;
+          if (c < D0 || c > D9) break;
+          id = id * 10 + (c - D0);
+          p++;
+        }
+        const c = p < e ? buf[p]! : SP;
+        if (p === t0 || (c !== COMMA && !isSpace(c))) {
+          let q = p; while (q < e && !isSpace(buf[q]!)) q++;
+          this.fail(`malformed label list ${quote(buf, s, q)}: expected comma-separated non-negative integer label ids`);
+        }
+        if (id > 0x7fffffff) this.fail(`label id ${id} is too large`);
+        id -= lBase;
+        if (id < 0) this.fail(`label id ${id + lBase} is below the first label id ${lBase} (set --label-base)`);
+        if (bow && id >= this.headerLabels) this.fail(`label id ${id} out of range [0, ${this.headerLabels})`);
+        if (id === prev) this.fail(`duplicate label id ${id + lBase} in the row`);
+        if (id < prev) labelsSorted = false;
+        prev = id;
+        this.lIdx.push(id);
+        if (id > this.maxLabel) this.maxLabel = id;
+        if (c === COMMA) { p++; continue; }
+        break;
+      }
+    }
+    if (!labelsSorted) this.sortRow(this.lIdx, undefined, labelStart, 'label', lBase);
+
+    // Features.
+    const featStart = this.fIdx.length;
+    let featsSorted = true;
+    let prev = -1;
+    for (;;) {
+      while (p < e && isSpace(buf[p]!)) p++;
+      if (p >= e) break;
+      const t0 = p;
+      let id = 0;
+      while (p < e) {
+        const c = buf[p]!;
+        if (c < D0 || c > D9) break;
+        id = id * 10 + (c - D0);
+        p++;
+      }
+      if (p === t0 || p >= e || buf[p] !== COLON) {
+        let q = p; while (q < e && !isSpace(buf[q]!)) q++;
+        this.fail(`malformed feature ${quote(buf, t0, q)}: expected \`id:value\` with a non-negative integer id`);
+      }
+      if (id > 0x7fffffff) this.fail(`feature id ${id} is too large`);
+      p++; // colon
+      const v0 = p;
+      let q = p;
+      while (q < e && !isSpace(buf[q]!)) q++;
+      const value = this.parseValue(buf, v0, q, t0);
+      p = q;
+      id -= fBase;
+      if (id < 0) this.fail(`feature id ${id + fBase} is below the first feature id ${fBase} (set --feature-base)`);
+      if (bow && id >= this.headerFeatures) this.fail(`feature id ${id} out of range [0, ${this.headerFeatures})`);
+      if (id === prev) this.fail(`duplicate feature id ${id + fBase} in the row`);
+      if (id < prev) featsSorted = false;
+      prev = id;
+      this.fIdx.push(id);
+      this.fVal.push(value);
+      if (id > this.maxFeature) this.maxFeature = id;
+    }
+    if (!featsSorted) this.sortRow(this.fIdx, this.fVal, featStart, 'feature', fBase);
+    this.endRow();
+  }
+
+  /**
+   * The value in buf[s, e) as float32. Fast path (Clinger, "How to read floating point
+   * numbers accurately", PLDI 1990): with at most 15 significant digits the decimal mantissa
+   * is an exact double and dividing by an exact power of ten rounds correctly, so the
+   * result equals `Math.fround(parseFloat(token))`. Other forms go through `Number`.
+   */
+  private parseValue(buf: Uint8Array, s: number, e: number, tokenStart: number): number {
+    let p = s;
+    let neg = false;
+    if (p < e && (buf[p] === MINUS || buf[p] === PLUS)) { neg = buf[p] === MINUS; p++; }
+    let mant = 0, digits = 0, frac = 0, seenDot = false;
+    for (; p < e; p++) {
+      const c = buf[p]!;
+      if (c >= D0 && c <= D9) {
+        mant = mant * 10 + (c - D0);
+        digits++;
+        if (seenDot) frac++;
+      } else if (c === DOT && !seenDot) {
+        seenDot = true;
+      } else {
+        break;
+      }
+    }
+    if (p === e && digits > 0 && digits <= 15 && frac <= 22) {
+      const v = frac === 0 ? mant : mant / POW10[frac]!;
+      return Math.fround(neg ? -v : v);
+    }
+    const text = Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1');
+    if (NONFINITE.test(text)) this.fail(`non-finite value ${quote(buf, tokenStart, e)}: expected a finite number`);
+    if (!DECIMAL.test(text)) this.fail(`malformed feature ${quote(buf, tokenStart, e)}: expected \`id:value\` with a decimal number value`);
+    const v = Number(text);
+    if (!Number.isFinite(v) || !Number.isFinite(Math.fround(v))) this.fail(`non-finite value ${quote(buf, tokenStart, e)}: expected a number within float32 range`);
+    return Math.fround(v);
+  }
+
+  /** Sort the current row's ids (and values) in place, then reject duplicates. */
+  private sortRow(idx: GrowInt32, val: GrowFloat32 | undefined, start: number, what: string, base: number): void {
+    const n = idx.length - start;
+    const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => idx.data[start + a]! - idx.data[start + b]!);
+    const ids = idx.data.slice(start, start + n);
+    const vals = val ? val.data.slice(start, start + n) : undefined;
+    for (let i = 0; i < n; i++) {
+      idx.data[start + i] = ids[order[i]!]!;
+      if (val && vals) val.data[start + i] = vals[order[i]!]!;
+      if (i > 0 && idx.data[start + i] === idx.data[start + i - 1]) this.fail(`duplicate ${what} id ${idx.data[start + i]! + base} in the row`);
+    }
+  }
+
+  /** Finish: parse a final line without newline, check counts, and build the matrices. */
+  finish(): Dataset {
+    if (this.carry) {
+      const c = this.carry;
+      this.carry = undefined;
+      this.parseLine(c, 0, c.length);
+    }
+    if (this.format === undefined) {
+      this.line = 0;
+      this.fail('the file is empty: expected a BoW header `N_points N_features N_labels` or LIBSVM lines');
+    }
+    if (this.format === 'bow') {
+      if (this.headerRows < 0) { this.line = 0; this.fail('the file is empty: expected a header `N_points N_features N_labels`'); }
+      if (this.rows < this.headerRows) {
+        this.line++;
+        this.fail(`the header says ${this.headerRows} points but the file has only ${this.rows}`);
+      }
+    }
+    const nFeatures = this.format === 'bow' ? this.headerFeatures : Math.max(this.options.nFeatures ?? 0, this.maxFeature + 1);
+    const nLabels = this.format === 'bow' ? this.headerLabels : Math.max(this.options.nLabels ?? 0, this.maxLabel + 1);
+    const labelNnz = this.lIdx.length;
+    const labelValues = new Float32Array(labelNnz).fill(1);
+    return {
+      features: { nRows: this.rows, nCols: nFeatures, rowPtr: this.fRowPtr.toArray(), indices: this.fIdx.toArray(), values: this.fVal.toArray() },
+      labels: { nRows: this.rows, nCols: nLabels, rowPtr: this.lRowPtr.toArray(), indices: this.lIdx.toArray(), values: labelValues },
+      format: this.format,
+      source: this.source,
+    };
+  }
+}
