@@ -22,7 +22,8 @@ export interface WriteOptions {
  * so 0.1f prints as `0.1`, not 0.10000000149011612).
  */
 export function formatFloat32(v: number): string {
-  if (Number.isInteger(v) && Math.abs(v) < 1e15) return String(v);
+  // Below 2^24 every integer is a float32 and neighbours are ≤ 1 apart: all its digits are needed.
+  if (Number.isInteger(v) && Math.abs(v) < 16777216) return String(v);
   for (let p = 1; p < 9; p++) {
     const s = v.toPrecision(p);
     if (Math.fround(Number(s)) === v) return String(Number(s));
