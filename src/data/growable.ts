@@ -1,4 +1,4 @@
-/** Append-only typed buffers that double when full: no per-element JS objects. */
+/** Append-only typed buffers that grow by half when full (peak memory ≈ 2.5× the contents while growing): no per-element JS objects. */
 export class GrowInt32 {
   data: Int32Array;
   length = 0;
@@ -8,7 +8,7 @@ export class GrowInt32 {
     this.data[this.length++] = v;
   }
   grow(min: number): void {
-    const next = new Int32Array(Math.max(min, this.data.length * 2));
+    const next = new Int32Array(Math.max(min, Math.ceil(this.data.length * 1.5)));
     next.set(this.data.subarray(0, this.length));
     this.data = next;
   }
@@ -26,7 +26,7 @@ export class GrowFloat32 {
     this.data[this.length++] = v;
   }
   grow(min: number): void {
-    const next = new Float32Array(Math.max(min, this.data.length * 2));
+    const next = new Float32Array(Math.max(min, Math.ceil(this.data.length * 1.5)));
     next.set(this.data.subarray(0, this.length));
     this.data = next;
   }
