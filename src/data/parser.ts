@@ -1,6 +1,6 @@
 import { type Csr } from './csr.js';
 import { DataFormatError } from '../errors.js';
-import { GrowFloat32, GrowInt32 } from './growable.js';
+import { growFloat32, growInt32, type Growable } from './growable.js';
 
 /** The two text formats xmlc reads and writes. */
 export type DataFormat = 'bow' | 'libsvm';
@@ -65,12 +65,14 @@ export class DatasetParser {
   private line = 0;
   private rows = 0;
   private pendingBlank = 0;
+  /** Scratch: position after the last {@link readDigits}. */
+  private pos = 0;
   private carry: Uint8Array | undefined;
-  private readonly fRowPtr = new GrowInt32(1 << 12);
-  private readonly fIdx = new GrowInt32(1 << 16);
-  private readonly fVal = new GrowFloat32(1 << 16);
-  private readonly lRowPtr = new GrowInt32(1 << 12);
-  private readonly lIdx = new GrowInt32(1 << 14);
+  private readonly fRowPtr = growInt32(1 << 12);
+  private readonly fIdx = growInt32(1 << 16);
+  private readonly fVal = growFloat32(1 << 16);
+  private readonly lRowPtr = growInt32(1 << 12);
+  private readonly lIdx = growInt32(1 << 14);
 
   constructor(readonly source: string, private readonly options: ParseOptions = {}) {
     const f = options.format ?? 'auto';
@@ -183,13 +185,8 @@ export class DatasetParser {
       let prev = -1;
       for (;;) {
         const t0 = p;
-        let id = 0;
-        while (p < e) {
-          const c = buf[p]!;
-          if (c < D0 || c > D9) break;
-          id = id * 10 + (c - D0);
-          p++;
-        }
+        let id = this.readDigits(buf, p, e);
+        p = this.pos;
         const c = p < e ? buf[p]! : SP;
         if (p === t0 || (c !== COMMA && !isSpace(c))) {
           let q = p; while (q < e && !isSpace(buf[q]!)) q++;
@@ -218,13 +215,8 @@ export class DatasetParser {
       while (p < e && isSpace(buf[p]!)) p++;
       if (p >= e) break;
       const t0 = p;
-      let id = 0;
-      while (p < e) {
-        const c = buf[p]!;
-        if (c < D0 || c > D9) break;
-        id = id * 10 + (c - D0);
-        p++;
-      }
+      let id = this.readDigits(buf, p, e);
+      p = this.pos;
       if (p === t0 || p >= e || buf[p] !== COLON) {
         let q = p; while (q < e && !isSpace(buf[q]!)) q++;
         this.fail(`malformed feature ${quote(buf, t0, q)}: expected \`id:value\` with a non-negative integer id`);
@@ -248,6 +240,19 @@ export class DatasetParser {
     }
     if (!featsSorted) this.sortRow(this.fIdx, this.fVal, featStart, 'feature', fBase);
     this.endRow();
+  }
+
+  /** The decimal digits at buf[p, …) as a number; leaves the position after them in `pos`. */
+  private readDigits(buf: Uint8Array, p: number, e: number): number {
+    let id = 0;
+    while (p < e) {
+      const c = buf[p]!;
+      if (c < D0 || c > D9) break;
+      id = id * 10 + (c - D0);
+      p++;
+    }
+    this.pos = p;
+    return id;
   }
 
   /**
@@ -286,7 +291,7 @@ export class DatasetParser {
   }
 
   /** Sort the current row's ids (and values) in place, then reject duplicates. */
-  private sortRow(idx: GrowInt32, val: GrowFloat32 | undefined, start: number, what: string, base: number): void {
+  private sortRow(idx: Growable<Int32Array>, val: Growable<Float32Array> | undefined, start: number, what: string, base: number): void {
     const n = idx.length - start;
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => idx.data[start + a]! - idx.data[start + b]!);
     const ids = idx.data.slice(start, start + n);

@@ -9,6 +9,7 @@ import { readDataset } from '../../src/data/index.js';
 import { KnnModel } from '../../src/model/knn_model.js';
 import { loadModel } from '../../src/model/load.js';
 import { ParamsError } from '../../src/model/params.js';
+import { repoRoot } from '../helpers.js';
 
 const train = await readDataset(BUNDLED_BIBTEX.train);
 const test0 = await readDataset(BUNDLED_BIBTEX.test);
@@ -60,4 +61,17 @@ test('loading a model with a corrupt index file fails clearly', async () => {
   bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
   await fs.writeFile(f, bytes);
   await assert.rejects(loadModel(dir), /index.hnsw is corrupt \(checksum mismatch\)/);
+});
+
+test('a committed format-1 model still loads and predicts the hand-computed scores', async () => {
+  // Training points (ℓ2-normalised): p0 = (1,1,0)/√2 labels {0}; p1 = (1,0,0) labels {1}; p2 = (0,1,1)/√2 labels {2}; k = 2.
+  // Query (2,0,0) → cos: p1 1, p0 1/√2 → scores l1 = 1, l0 = 0.7071068.
+  // Query (0,0.5,0) → cos: p0 1/√2, p2 1/√2 (tie, both kept) → l0 = l2 = 0.7071068, smaller id first.
+  const fixtures = path.join(repoRoot, 'test', 'fixtures');
+  const model = await loadModel(path.join(fixtures, 'models', 'knn-exact-v1'));
+  const q = await readDataset(path.join(fixtures, 'valid', 'knn_test.txt'));
+  const r = await model.predict(q.features, { topK: 3 });
+  assert.deepEqual([...r.labels], [1, 0, -1, 0, 2, -1]);
+  const s = Math.SQRT1_2;
+  for (const [i, v] of [[0, 1], [1, s], [3, s], [4, s]] as const) assert.ok(Math.abs(r.scores[i]! - v) < 1e-6, `score ${i}`);
 });
