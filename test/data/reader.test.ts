@@ -7,7 +7,9 @@ import { type Csr, fromDense } from '../../src/data/csr.js';
 import { formatDataset, formatFloat32, parseDataset, readDataset, writeDataset } from '../../src/data/index.js';
 import { DataFormatError, XmlcError } from '../../src/errors.js';
 import { Rng } from '../../src/util/rng.js';
-import { repoRoot, sharedDatasets } from '../helpers.js';
+import { repoRoot } from '../helpers.js';
+import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
+import { gunzipSync } from 'node:zlib';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures');
 const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-reader-'));
@@ -149,14 +151,14 @@ test('formatFloat32 gives the shortest decimal that reads back as the same float
   assert.equal(formatFloat32(1), '1');
 });
 
-test('the real Bibtex test split: header counts, round trip through the writer', async () => {
-  const file = path.join(sharedDatasets, 'Bibtex', 'Bibtex_test.txt');
+test('the real Bibtex test split (bundled): header counts, round trip through the writer', async () => {
+  const file = BUNDLED_BIBTEX.test;
   const ds = await readDataset(file);
   assert.equal(ds.features.nRows, 2515);
   assert.equal(ds.features.nCols, 1836);
   assert.equal(ds.labels.nCols, 159);
   // Spot-check the first line's tokens against parseFloat.
-  const text = await fs.readFile(file, 'utf8');
+  const text = gunzipSync(await fs.readFile(file)).toString('utf8');
   const first = text.split('\n')[1]!.trim().split(' ');
   const feats = first.filter((t) => t.includes(':'));
   feats.forEach((t, j) => {
