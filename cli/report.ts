@@ -1,6 +1,5 @@
 import type { Csr } from '../src/data/csr.js';
-import { columnCounts } from '../src/data/csr.js';
-import { evaluateRanking, propensities } from '../src/metrics/index.js';
+import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import type { Ranked } from '../src/predict/topk.js';
 import { pct } from './common.js';
 
@@ -9,15 +8,9 @@ export const REPORTED_KS = Object.freeze([1, 3, 5]);
 const FAMILIES = Object.freeze(['P', 'nDCG', 'PSP', 'PSnDCG', 'R'] as const);
 const JSON_FAMILIES = Object.freeze(['P', 'nDCG', 'PSP']);
 
-/**
- * Score ranked predictions against the test labels. Propensities (Jain et al. 2016) come
- * from the training labels' frequencies; test labels never seen in training count as N_l = 0.
- */
+/** Score ranked predictions against the test labels: every reported metric family at k = 1, 3, 5. */
 export function scorePredictions(ranked: Ranked, truth: Csr, trainLabels: Csr, a: number, b: number): Record<string, number> {
-  const counts = new Float64Array(Math.max(truth.nCols, trainLabels.nCols));
-  columnCounts(trainLabels).forEach((c, l) => { counts[l] = c; });
-  const prop = propensities(counts, trainLabels.nRows, { a, b });
-  return evaluateRanking(ranked, { ...truth, nCols: counts.length }, { ks: [...REPORTED_KS], metrics: [...FAMILIES], propensities: prop });
+  return evaluateAgainstTraining(ranked, truth, trainLabels, { ks: REPORTED_KS, metrics: FAMILIES, a, b });
 }
 
 /** Print metrics: one JSON object of percentages (the P, nDCG and PSP keys at 1, 3, 5), or a table. */

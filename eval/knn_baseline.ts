@@ -10,9 +10,9 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { columnCounts, type Csr, selectRows } from '../src/data/csr.js';
+import { type Csr, selectRows } from '../src/data/csr.js';
 import { readDataset } from '../src/data/index.js';
-import { evaluateRanking, propensities } from '../src/metrics/index.js';
+import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { KnnModel } from '../src/model/knn_model.js';
 import { Rng } from '../src/util/rng.js';
 
@@ -28,10 +28,7 @@ const KS = [1, 3, 5];
 const PUBLISHED: Record<string, number[]> = { Bibtex: [57.04, 34.38, 25.44], Delicious: [64.95, 58.89, 54.11] };
 
 function score(ranked: Awaited<ReturnType<KnnModel['predict']>>, truth: Csr, trainLabels: Csr): Record<string, number> {
-  const counts = new Float64Array(Math.max(truth.nCols, trainLabels.nCols));
-  columnCounts(trainLabels).forEach((c, l) => { counts[l] = c; });
-  const prop = propensities(counts, trainLabels.nRows);
-  const m = evaluateRanking(ranked, { ...truth, nCols: counts.length }, { ks: KS, metrics: ['P', 'nDCG', 'PSP', 'PSnDCG'], propensities: prop });
+  const m = evaluateAgainstTraining(ranked, truth, trainLabels, { ks: KS, metrics: ['P', 'nDCG', 'PSP', 'PSnDCG'] });
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number((100 * v).toFixed(2))]));
 }
 

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fromDense } from '../../src/data/csr.js';
-import { evaluateRanking, propensities, propensitiesFromLabels, rankedFromLists } from '../../src/metrics/index.js';
+import { evaluateAgainstTraining, evaluateRanking, propensities, propensitiesFromLabels, rankedFromLists } from '../../src/metrics/index.js';
 import { Rng } from '../../src/util/rng.js';
 
 const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) < 1e-12, `${what}: ${a} vs ${b}`);
@@ -138,4 +138,17 @@ print(json.dumps(out))
   const ref = JSON.parse(r.stdout) as Record<string, number>;
   assert.deepEqual(Object.keys(ours).sort(), Object.keys(ref).sort());
   for (const key of Object.keys(ref)) assert.ok(Math.abs(ours[key]! - ref[key]!) < 1e-12, `${key}: ${ours[key]} vs numpy ${ref[key]}`);
+});
+
+test('evaluateAgainstTraining: propensities from training counts, unseen test labels get N_l = 0', () => {
+  // Train: 4 points over 5 labels (counts [2, 2, 1, 1, 1]); test truth has a sixth label never seen in training.
+  const test6 = fromDense(1, 6, [0, 0, 0, 0, 0, 1]);
+  const r = rankedFromLists([[5, 0]], 2);
+  const m = evaluateAgainstTraining(r, test6, truth, { ks: [1, 2], metrics: ['P', 'PSP'] });
+  close(m['P@1']!, 1, 'P@1');
+  close(m['PSP@1']!, 1, 'PSP@1 (the only true label is ranked first)');
+  const p = propensities([2, 2, 1, 1, 1, 0], 4);
+  // @2: gain 1/p5 at rank 1, miss at rank 2; ideal: 1/p5 then nothing.
+  close(m['PSP@2']!, (1 / p[5]!) / (1 / p[5]!), 'PSP@2');
+  assert.throws(() => evaluateRanking(r, test6, { ks: [1], propensities: propensities([1, 1, 1, 1, 1], 4) }), /'propensities' has 5 entries but the ground truth has 6 labels/);
 });

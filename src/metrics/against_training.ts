@@ -1,0 +1,19 @@
+import { columnCounts, type Csr } from '../data/csr.js';
+import { type Ranked } from '../predict/topk.js';
+import { propensities, type PropensityOptions } from './propensity.js';
+import { evaluateRanking } from './ranking_metrics.js';
+
+/**
+ * Score ranked predictions against test labels with propensities (Jain et al. 2016) taken
+ * from the training labels' frequencies; a test label never seen in training has N_l = 0.
+ * @returns fractions keyed `P@1`, `PSP@3`, ... (see {@link evaluateRanking}).
+ */
+export function evaluateAgainstTraining(
+  ranked: Ranked, truth: Csr, trainLabels: Csr,
+  opts: { ks: readonly number[]; metrics?: readonly string[] } & PropensityOptions,
+): Record<string, number> {
+  const counts = new Float64Array(Math.max(truth.nCols, trainLabels.nCols));
+  counts.set(columnCounts(trainLabels));
+  const prop = propensities(counts, trainLabels.nRows, opts);
+  return evaluateRanking(ranked, { ...truth, nCols: counts.length }, { ks: opts.ks, propensities: prop, ...(opts.metrics ? { metrics: opts.metrics } : {}) });
+}
