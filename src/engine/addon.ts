@@ -1,0 +1,46 @@
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** The functions of the native addon (src/engine/native/xmlc_native.cc). */
+export interface NativeAddon {
+  sgemmBatched(batch: number, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float32Array, strideA: number, b: Float32Array, strideB: number, beta: number, c: Float32Array, strideC: number): void;
+  binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
+  unary(op: number, x: Float32Array, out: Float32Array): void;
+  reduce(op: number, x: Float32Array, outer: number, inner: number, out: Float32Array): void;
+  csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
+  csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
+  topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;
+  setThreads(n: number): void;
+  info(): { blas: string; blasCore: string; blasThreads: number; ompThreads: number };
+}
+
+/** Op codes shared with the C++ side. */
+export const BINARY_OPS = Object.freeze({ add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, squaredDifference: 6 } as const);
+export const UNARY_OPS = Object.freeze({ neg: 0, abs: 1, relu: 2, sign: 3, tanh: 4, exp: 5, log: 6, sqrt: 7, square: 8, sigmoid: 9, step: 10 } as const);
+export const REDUCE_OPS = Object.freeze({ sum: 0, max: 1, min: 2, mean: 3 } as const);
+
+let loaded: { addon?: NativeAddon; error?: string } | undefined;
+
+/**
+ * The native addon built by `npm install` (node-gyp, linked against OpenBLAS), or the reason
+ * it is not there. Loaded once; never throws. `XMLC_DISABLE_NATIVE=1` hides it (to test the
+ * fallbacks).
+ */
+export function nativeAddon(): { addon?: NativeAddon; error?: string } {
+  if (loaded) return loaded;
+  if (process.env['XMLC_DISABLE_NATIVE'] === '1') {
+    loaded = { error: 'disabled by XMLC_DISABLE_NATIVE=1' };
+    return loaded;
+  }
+  const require = createRequire(import.meta.url);
+  // From dist/src/engine/ (compiled) the package root is three levels up.
+  const file = fileURLToPath(new URL('../../../build/Release/xmlc_native.node', import.meta.url));
+  try {
+    loaded = { addon: require(file) as NativeAddon };
+  } catch (e) {
+    const msg = (e as Error).message.split('\n')[0] ?? String(e);
+    loaded = { error: msg.includes('Cannot find module') ? `the native addon was not built (${file} is missing)` : msg };
+  }
+  return loaded;
+}

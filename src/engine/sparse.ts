@@ -1,0 +1,52 @@
+import { type Csr } from '../data/csr.js';
+import { type Ranked, topKRows as topKRowsJs } from '../predict/topk.js';
+import { nativeAddon } from './addon.js';
+import { csrMatDenseJs, csrTMatDenseJs } from './sparse_impl.js';
+
+/**
+ * Sparse kernels of the pipeline (regression, kNN voting, prediction): the native OpenBLAS/
+ * OpenMP addon when it loaded, the JavaScript implementation otherwise. Same results either way
+ * (within float32 rounding of the summation order).
+ */
+
+function checkDense(name: string, b: Float32Array, rows: number, m: number): void {
+  if (!Number.isInteger(m) || m < 0) throw new RangeError(`'m' passed to ${name}() must be a non-negative integer but got ${m}`);
+  if (b.length !== rows * m) throw new RangeError(`'b' passed to ${name}() must have ${rows} × ${m} = ${rows * m} entries but has ${b.length}`);
+}
+
+/**
+ * A · B for A sparse (CSR n × p) and B dense row-major p × m.
+ * @returns a new dense row-major n × m array.
+ */
+export function csrMatDense(a: Csr, b: Float32Array, m: number): Float32Array {
+  checkDense('csrMatDense', b, a.nCols, m);
+  const { addon } = nativeAddon();
+  if (!addon) return csrMatDenseJs(a, b, m);
+  const out = new Float32Array(a.nRows * m);
+  addon.csrMatDense(a.rowPtr, a.indices, a.values, a.nRows, b, m, out);
+  return out;
+}
+
+/**
+ * Aᵀ · B for A sparse (CSR n × p) and B dense row-major n × m, without forming Aᵀ.
+ * @returns a new dense row-major p × m array.
+ */
+export function csrTMatDense(a: Csr, b: Float32Array, m: number): Float32Array {
+  checkDense('csrTMatDense', b, a.nRows, m);
+  const { addon } = nativeAddon();
+  if (!addon) return csrTMatDenseJs(a, b, m);
+  const out = new Float32Array(a.nCols * m);
+  addon.csrTMatDense(a.rowPtr, a.indices, a.values, a.nRows, a.nCols, b, m, out);
+  return out;
+}
+
+/** Row-wise top-k of a dense row-major score matrix (ties: smaller column first; padding −1/−∞). */
+export function topKRowsFast(scores: Float32Array, nRows: number, nCols: number, k: number): Ranked {
+  const { addon } = nativeAddon();
+  if (!addon) return topKRowsJs(scores, nRows, nCols, k);
+  if (!Number.isInteger(k) || k < 1) throw new RangeError(`'k' passed to topKRowsFast() must be an integer >= 1 but got ${k}`);
+  if (scores.length !== nRows * nCols) throw new RangeError(`'scores' passed to topKRowsFast() must have nRows × nCols = ${nRows * nCols} entries but has ${scores.length}`);
+  const labels = new Int32Array(nRows * k), out = new Float32Array(nRows * k);
+  addon.topkRows(scores, nRows, nCols, k, labels, out);
+  return { nRows, k, labels, scores: out };
+}
