@@ -1,0 +1,98 @@
+/**
+ * Backend choice for every command that computes: `tensorflow` (tfjs-node-gpu / tfjs-node, a
+ * user's GPU or libtensorflow), `native` (our OpenBLAS addon), `wasm`, `cpu` — `auto` takes
+ * the first that loads, in that order (../shared/DESIGN.md, "Compute engine").
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import '@tensorflow/tfjs-backend-cpu';
+// Gradients of every op, for training: tfjs-core's Node entry point registers none; the
+// @tensorflow/tfjs bundle registers them all with the same tfjs-core instance.
+import '@tensorflow/tfjs';
+import { XmlcError } from '../errors.js';
+import { registerNativeBackend } from './native_backend.js';
+
+// The library never prints: PROD silences tfjs's console banners ("install our node backend").
+tf.env().set('PROD', true);
+
+/** Backends in the order `auto` prefers them. */
+export const BACKENDS = Object.freeze(['tensorflow', 'native', 'wasm', 'cpu'] as const);
+export type BackendName = (typeof BACKENDS)[number];
+export type BackendChoice = BackendName | 'auto';
+
+/** Whether one backend can be used here, and if not why. */
+export interface BackendStatus { readonly ok: boolean; readonly reason?: string }
+
+async function loadTensorflow(): Promise<BackendStatus> {
+  const reasons: string[] = [];
+  for (const pkg of ['@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-node']) {
+    try {
+      await import(pkg);
+      if (tf.findBackend('tensorflow')) return { ok: true };
+      reasons.push(`${pkg} loaded but registered no backend`);
+    } catch (e) {
+      reasons.push(`${pkg}: ${((e as Error).message.split('\n')[0] ?? '').slice(0, 160)}`);
+    }
+  }
+  return { ok: false, reason: reasons.join('; ') };
+}
+
+async function loadWasm(): Promise<BackendStatus> {
+  try {
+    await import('@tensorflow/tfjs-backend-wasm');
+    return tf.findBackendFactory('wasm') ? { ok: true } : { ok: false, reason: 'tfjs-backend-wasm registered no backend' };
+  } catch (e) {
+    return { ok: false, reason: (e as Error).message.split('\n')[0] ?? String(e) };
+  }
+}
+
+const status = new Map<BackendName, Promise<BackendStatus>>();
+
+/** Load (once) and report one backend. Never throws. */
+export function backendStatus(name: BackendName): Promise<BackendStatus> {
+  let s = status.get(name);
+  if (!s) {
+    switch (name) {
+      case 'tensorflow': s = loadTensorflow(); break;
+      case 'native': s = Promise.resolve(registerNativeBackend()); break;
+      case 'wasm': s = loadWasm(); break;
+      case 'cpu': s = Promise.resolve({ ok: true }); break;
+    }
+    status.set(name, s);
+  }
+  return s;
+}
+
+/** Every backend's status, and the one `auto` picks. */
+export async function backendReport(): Promise<{ backends: Record<BackendName, BackendStatus>; auto: BackendName }> {
+  const backends = {} as Record<BackendName, BackendStatus>;
+  for (const b of BACKENDS) backends[b] = await backendStatus(b);
+  const auto = BACKENDS.find((b) => backends[b].ok) ?? 'cpu';
+  return { backends, auto };
+}
+
+/**
+ * Make `choice` the active tfjs backend. `auto` picks the first available of
+ * tensorflow, native, wasm, cpu and says, in `notes`, why it skipped the better ones.
+ * @throws XmlcError when an explicitly requested backend is not available.
+ */
+export async function useBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+  const notes: string[] = [];
+  let name: BackendName;
+  if (choice === 'auto') {
+    const candidates: BackendName[] = [];
+    for (const b of BACKENDS) {
+      const s = await backendStatus(b);
+      if (s.ok) { candidates.push(b); break; }
+      if (b !== 'tensorflow') notes.push(`backend ${b} unavailable: ${s.reason}`);
+    }
+    name = candidates[0] ?? 'cpu';
+  } else {
+    if (!(BACKENDS as readonly string[]).includes(choice)) throw new XmlcError(`unknown backend '${String(choice)}' (known: auto, ${BACKENDS.join(', ')})`);
+    const s = await backendStatus(choice);
+    if (!s.ok) throw new XmlcError(`backend ${choice} is not available here: ${s.reason}`);
+    name = choice;
+  }
+  if (!(await tf.setBackend(name))) throw new XmlcError(`backend ${name} failed to initialise`);
+  await tf.ready();
+  return { name, notes };
+}
