@@ -69,3 +69,23 @@ export async function readParamsFile(file: string | undefined): Promise<Record<s
 export function pct(x: number): string {
   return (100 * x).toFixed(2);
 }
+
+/** The `--backend` option of commands that compute. */
+export interface BackendArgs { backend: 'auto' | 'tensorflow' | 'native' | 'wasm' | 'cpu' }
+
+/** Adds `--backend`. */
+export function withBackendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
+  return y.option('backend', {
+    choices: ['auto', 'tensorflow', 'native', 'wasm', 'cpu'] as const, default: 'auto' as const,
+    describe: 'compute backend: auto picks the first that loads of tensorflow (tfjs-node[-gpu]), native (OpenBLAS addon), wasm, cpu',
+  }) as Argv<T & BackendArgs>;
+}
+
+/** Activate the chosen backend; say on stderr which one and why better ones were skipped. */
+export async function applyBackend(args: BackendArgs & { quiet: boolean }): Promise<string> {
+  const { useBackend } = await import('../src/engine/backends.js');
+  const { name, notes } = await useBackend(args.backend);
+  for (const n of notes) note(args.quiet, n);
+  note(args.quiet, `backend: ${name}`);
+  return name;
+}

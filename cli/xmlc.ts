@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { UsageError, XmlcError } from '../src/errors.js';
 import { VERSION } from '../src/version.js';
 import { dataCommand } from './commands/data.js';
+import { infoCommand } from './commands/info.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { runCommand } from './commands/run.js';
@@ -25,7 +26,8 @@ export async function run(argv: string[]): Promise<number> {
     .command(evaluateCommand as unknown as CommandModule)
     .command(runCommand as unknown as CommandModule)
     .command(dataCommand)
-    .demandCommand(1, 'name a command: train, predict, evaluate, run or data')
+    .command(infoCommand as unknown as CommandModule)
+    .demandCommand(1, 'name a command: train, predict, evaluate, run, data or info')
     .recommendCommands()
     .strict()
     .version(VERSION)

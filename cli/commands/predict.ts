@@ -3,11 +3,11 @@ import { loadModel } from '../../src/model/load.js';
 import { formatRanked } from '../../src/predict/output.js';
 import { type Ranked } from '../../src/predict/topk.js';
 import { writeFileAtomic } from '../../src/util/atomic.js';
-import { type DataArgs, loadData, orBundled, withDataOptions } from '../common.js';
+import { applyBackend, type BackendArgs, type DataArgs, loadData, orBundled, withBackendOption, withDataOptions } from '../common.js';
 import { stderrProgress } from '../progress.js';
 import { PREDICT_DEFAULTS } from '../../src/model/params.js';
 
-export interface PredictFlags extends DataArgs {
+export interface PredictFlags extends DataArgs, BackendArgs {
   model: string;
   test?: string;
   'top-k'?: number;
@@ -19,7 +19,7 @@ interface PredictArgs extends PredictFlags { out: string }
 
 /** Adds `--model`, `--test` and the per-call prediction parameters. */
 export function withPredictOptions<T>(y: Argv<T>): Argv<T & PredictFlags> {
-  return withDataOptions(y)
+  return withBackendOption(withDataOptions(y))
     .option('model', { type: 'string', demandOption: true, describe: 'model directory written by `xmlc train`' })
     .option('test', { type: 'string', describe: 'test data file', defaultDescription: 'bundled Bibtex test split' })
     .option('k', { type: 'number', describe: 'override the number of voting neighbours', group: 'Parameters:' })
@@ -29,6 +29,7 @@ export function withPredictOptions<T>(y: Argv<T>): Argv<T & PredictFlags> {
 /** Load the model and the test data, and rank `topK` labels per test point. */
 export async function predictFromArgs(args: PredictFlags, topK: number): Promise<{ ranked: Ranked; truth: import('../../src/data/csr.js').Csr; model: Awaited<ReturnType<typeof loadModel>>; seconds: number }> {
   const progress = stderrProgress(args.quiet);
+  await applyBackend(args);
   const model = await loadModel(args.model);
   const ds = await loadData(orBundled(args.test, 'test', args.quiet), args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
   const t0 = performance.now();

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../src/errors.js';
 import { KnnModel } from '../../src/model/knn_model.js';
 import { KNN_DEFAULTS, knnTrainParams } from '../../src/model/params.js';
-import { type DataArgs, loadData, orBundled, readParamsFile, withDataOptions } from '../common.js';
+import { applyBackend, type BackendArgs, type DataArgs, loadData, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import { stderrProgress } from '../progress.js';
 
 /** Flags that set training parameters, and the parameter each one sets. */
@@ -16,7 +16,7 @@ const PARAM_FLAGS = Object.freeze({
   seed: 'seed',
 } as const);
 
-export interface TrainFlags extends DataArgs {
+export interface TrainFlags extends DataArgs, BackendArgs {
   train?: string;
   params?: string;
   method?: string;
@@ -33,7 +33,7 @@ interface TrainArgs extends TrainFlags { model?: string; 'print-params': boolean
 /** Adds the training-parameter flags; their defaults come from the library's {@link KNN_DEFAULTS}. */
 export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
   const d = KNN_DEFAULTS;
-  return withDataOptions(y)
+  return withBackendOption(withDataOptions(y))
     .option('train', { type: 'string', describe: 'training data file', defaultDescription: 'bundled Bibtex train split' })
     .option('params', { type: 'string', describe: 'JSON file of training parameters (flags override it)', group: 'Parameters:' })
     .option('method', { type: 'string', choices: ['knn'], describe: 'model to train', defaultDescription: d.method, group: 'Parameters:' })
@@ -58,6 +58,7 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
 /** Train a model as the flags say: shared by `train` and `run`. */
 export async function trainFromArgs(args: TrainFlags): Promise<KnnModel> {
   const params = knnTrainParams(await trainParamsFromArgs(args));
+  await applyBackend(args);
   const progress = stderrProgress(args.quiet);
   const data = await loadData(orBundled(args.train, 'train', args.quiet), args, progress);
   const t0 = performance.now();

@@ -123,3 +123,15 @@ test('train --print-params prints the defaults merged with flags and a params fi
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /parameter 'k' must be an integer/);
 });
+
+test('info --json lists the backends and the auto choice', () => {
+  const r = xmlc('info', '--json');
+  assert.equal(r.code, 0, r.stderr);
+  const info = JSON.parse(r.stdout) as { backends: Record<string, boolean>; auto: string };
+  assert.deepEqual(Object.keys(info).sort(), ['auto', 'backends']);
+  assert.deepEqual(Object.keys(info.backends).sort(), ['cpu', 'native', 'tensorflow', 'wasm']);
+  assert.equal(info.backends['cpu'], true);
+  assert.equal(info.backends[info.auto], true);
+  const bad = xmlc('train', '--model', path.join(tmp, 'm2'), '--backend', 'gpu');
+  assert.equal(bad.code, 2);
+});

@@ -1,0 +1,30 @@
+import type { Argv, CommandModule } from 'yargs';
+
+interface InfoArgs { json: boolean }
+
+export const infoCommand: CommandModule<object, InfoArgs> = {
+  command: 'info',
+  describe: 'Show which compute backends load here and which one `--backend auto` picks',
+  builder: (y: Argv) => y
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: {"backends": {name: true|false}, "auto": name}' })
+    .example('$0 info --json', '') as unknown as Argv<InfoArgs>,
+  handler: async (args) => {
+    const { backendReport } = await import('../../src/engine/backends.js');
+    const { nativeAddon } = await import('../../src/engine/addon.js');
+    const report = await backendReport();
+    if (args.json) {
+      const backends = Object.fromEntries(Object.entries(report.backends).map(([k, v]) => [k, v.ok]));
+      process.stdout.write(JSON.stringify({ backends, auto: report.auto }) + '\n');
+      return;
+    }
+    for (const [name, s] of Object.entries(report.backends)) {
+      process.stdout.write(`${name.padEnd(12)}${s.ok ? 'available' : `unavailable: ${s.reason}`}\n`);
+    }
+    process.stdout.write(`auto picks: ${report.auto}\n`);
+    const { addon } = nativeAddon();
+    if (addon) {
+      const i = addon.info();
+      process.stdout.write(`native addon: ${i.blas.trim()} (core ${i.blasCore}), ${i.blasThreads} BLAS threads, ${i.ompThreads} OpenMP threads\n`);
+    }
+  },
+};
