@@ -8,6 +8,8 @@ export interface NativeAddon {
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
   unary(op: number, x: Float32Array, out: Float32Array): void;
   reduce(op: number, x: Float32Array, outer: number, inner: number, out: Float32Array): void;
+  reduceMid(op: number, x: Float32Array, a: number, r: number, b: number, out: Float32Array): void;
+  tile(x: Float32Array, inShape: Int32Array, outShape: Int32Array, out: Float32Array): void;
   csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
   csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;

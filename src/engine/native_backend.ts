@@ -83,6 +83,18 @@ function reduceKernel(addon: NativeAddon, op: number, fallback: KernelFunc): Ker
     let axes = tf.util.parseAxisParam(axis, x.shape);
     let xVals = values(backend, x);
     let xShape = x.shape;
+    const sorted = [...axes].sort((p, q) => p - q);
+    const contiguous = sorted.every((v, i) => i === 0 || v === sorted[i - 1]! + 1);
+    if (contiguous && sorted.length > 0 && sorted[sorted.length - 1]! < rank - 1) {
+      // Reduced axes form one block before the last axis: reduce a × r × b in place, no transpose.
+      const a = size(x.shape.slice(0, sorted[0]!)), r = size(sorted.map((d) => x.shape[d]!)), b = size(x.shape.slice(sorted[sorted.length - 1]! + 1));
+      const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, sorted);
+      if (r === 0) return fallback(args);
+      const out = new Float32Array(a * b);
+      addon.reduceMid(op, xVals, a, r, b, out);
+      const shape = keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, sorted) : outShape;
+      return backend.makeTensorInfo(shape, 'float32', out);
+    }
     const perm = tf.backend_util.getAxesPermutation(axes, rank);
     if (perm !== null) {
       // Move the reduced axes last (as tfjs's CPU kernels do), then reduce contiguous rows.
@@ -125,6 +137,19 @@ function batchMatMulKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc
   };
 }
 
+function tileKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+  return (args: Args) => {
+    const x = args.inputs['x'] as tf.TensorInfo;
+    const { reps } = args.attrs as unknown as { reps: number[] };
+    if (x.dtype !== 'float32' || x.shape.length === 0 || x.shape.length > 8 || reps.length !== x.shape.length) return fallback(args);
+    const backend = args.backend as MathBackendCPU;
+    const outShape = x.shape.map((d, i) => d * reps[i]!);
+    const out = new Float32Array(size(outShape));
+    if (out.length > 0) addon.tile(values(backend, x), Int32Array.from(x.shape), Int32Array.from(outShape), out);
+    return backend.makeTensorInfo(outShape, 'float32', out);
+  };
+}
+
 let registered = false;
 
 /**
@@ -158,6 +183,7 @@ export function registerNativeBackend(priority = 3): { ok: boolean; reason?: str
     [tf.Square, (fb) => unaryKernel(addon, UNARY_OPS.square, fb)],
     [tf.Sigmoid, (fb) => unaryKernel(addon, UNARY_OPS.sigmoid, fb)],
     [tf.Step, (fb) => unaryKernel(addon, UNARY_OPS.step, fb)],
+    [tf.Tile, (fb) => tileKernel(addon, fb)],
     [tf.Sum, (fb) => reduceKernel(addon, REDUCE_OPS.sum, fb)],
     [tf.Max, (fb) => reduceKernel(addon, REDUCE_OPS.max, fb)],
     [tf.Min, (fb) => reduceKernel(addon, REDUCE_OPS.min, fb)],
@@ -179,5 +205,5 @@ export function registerNativeBackend(priority = 3): { ok: boolean; reason?: str
 export const NATIVE_KERNELS = Object.freeze([
   'BatchMatMul', 'Add', 'Sub', 'Multiply', 'RealDiv', 'Maximum', 'Minimum', 'SquaredDifference',
   'Neg', 'Abs', 'Relu', 'Sign', 'Tanh', 'Exp', 'Log', 'Sqrt', 'Square', 'Sigmoid', 'Step',
-  'Sum', 'Max', 'Min', 'Mean',
+  'Tile', 'Sum', 'Max', 'Min', 'Mean',
 ]);

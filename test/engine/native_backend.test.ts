@@ -66,7 +66,7 @@ test('element-wise unary ops equal the CPU kernels (including NaN)', async () =>
 
 test('reductions along axes equal the CPU kernels', async () => {
   const cases: [number[], number | number[] | undefined, boolean][] = [
-    [[5], undefined, false], [[3, 4], 0, false], [[3, 4], 1, true], [[2, 3, 4], [0, 2], false], [[2, 3, 4], -1, true], [[1, 1], 0, false], [[0, 3], 1, false], [[300, 200], 0, false], [[128, 3993], 1, false],
+    [[5], undefined, false], [[3, 4], 0, false], [[2, 3, 4], 1, false], [[2, 3, 4, 5], [1, 2], true], [[4, 5, 6], [0, 1], false], [[3, 4], 1, true], [[2, 3, 4], [0, 2], false], [[2, 3, 4], -1, true], [[1, 1], 0, false], [[0, 3], 1, false], [[300, 200], 0, false], [[128, 3993], 1, false],
   ];
   const ops: [string, (x: tf.Tensor, axis: number | number[] | undefined, keep: boolean) => tf.Tensor][] = [
     ['sum', tf.sum], ['mean', tf.mean], ['max', tf.max], ['min', tf.min],
@@ -77,6 +77,11 @@ test('reductions along axes equal the CPU kernels', async () => {
       await agree(`${name} ${s} axis ${axis} keep ${keep}`, [s], (x) => op(x!, axis, keep));
     }
   }
+});
+
+test('tile equals the CPU kernel', async () => {
+  const cases: [number[], number[]][] = [[[3], [4]], [[2, 3], [1, 1]], [[2, 3], [3, 2]], [[1, 5], [128, 1]], [[2, 1, 3], [1, 4, 2]], [[1], [1]], [[0, 2], [3, 1]], [[3993], [128]]];
+  for (const [s, reps] of cases) await agree(`tile ${s} ${reps}`, [s], (x) => tf.tile(x!, reps));
 });
 
 test('gradients through matMul, broadcasting and reductions agree between cpu and native', async () => {

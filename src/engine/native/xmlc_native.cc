@@ -253,6 +253,83 @@ Napi::Value Reduce(const Napi::CallbackInfo& info) {
   return env.Undefined();
 }
 
+// reduceMid(op, x, a, r, b, out): x viewed as a × r × b, out[i, j] = reduce_k x[i, k, j]
+// (reducing leading or middle axes without a transpose). op as in reduce().
+Napi::Value ReduceMid(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  const int op = static_cast<int>(Int(info, 0));
+  float *x, *out;
+  size_t lx, lo;
+  if (!F32(info, 1, &x, &lx) || !F32(info, 5, &out, &lo)) return env.Undefined();
+  const int64_t A = Int(info, 2), R = Int(info, 3), B = Int(info, 4);
+  if (A < 0 || R < 1 || B < 1 || A * R * B > static_cast<int64_t>(lx) || A * B > static_cast<int64_t>(lo)) {
+    Fail(env, "reduceMid: sizes do not match the arrays");
+    return env.Undefined();
+  }
+  // Parallel over column blocks of b: each thread owns whole output entries.
+  constexpr int64_t kBlock = 256;
+  const int64_t blocks = (B + kBlock - 1) / kBlock;
+#pragma omp parallel for schedule(static) collapse(2) if (A * R * B >= kParallelMin)
+  for (int64_t i = 0; i < A; i++) {
+    for (int64_t blk = 0; blk < blocks; blk++) {
+      const int64_t j0 = blk * kBlock, j1 = std::min(B, j0 + kBlock);
+      double acc[kBlock];
+      float ext[kBlock];
+      const float* base = x + i * R * B;
+      if (op == 0 || op == 3) {
+        for (int64_t j = j0; j < j1; j++) acc[j - j0] = 0.0;
+        for (int64_t k = 0; k < R; k++) {
+          const float* row = base + k * B;
+          for (int64_t j = j0; j < j1; j++) acc[j - j0] += row[j];
+        }
+        for (int64_t j = j0; j < j1; j++) out[i * B + j] = static_cast<float>(op == 3 ? acc[j - j0] / static_cast<double>(R) : acc[j - j0]);
+      } else {
+        for (int64_t j = j0; j < j1; j++) ext[j - j0] = base[j];
+        for (int64_t k = 1; k < R; k++) {
+          const float* row = base + k * B;
+          for (int64_t j = j0; j < j1; j++) {
+            const float y = row[j], v = ext[j - j0];
+            if (std::isnan(v)) continue;
+            ext[j - j0] = std::isnan(y) ? y : (op == 1 ? (y > v ? y : v) : (y < v ? y : v));
+          }
+        }
+        for (int64_t j = j0; j < j1; j++) out[i * B + j] = ext[j - j0];
+      }
+    }
+  }
+  return env.Undefined();
+}
+
+// tile(x, inShape: Int32Array, outShape: Int32Array, out): out[o] = x[o mod inShape], per dim.
+Napi::Value Tile(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float *x, *out;
+  int32_t *inShape, *outShape;
+  size_t lx, lo, r1, r2;
+  if (!F32(info, 0, &x, &lx) || !I32(info, 1, &inShape, &r1) || !I32(info, 2, &outShape, &r2) || !F32(info, 3, &out, &lo)) return env.Undefined();
+  if (r1 != r2 || r1 == 0 || r1 > 8) { Fail(env, "tile: bad rank"); return env.Undefined(); }
+  const int rank = static_cast<int>(r1);
+  int64_t inStride[8], total = 1, inTotal = 1;
+  for (int d = rank - 1; d >= 0; d--) { inStride[d] = inTotal; inTotal *= inShape[d]; total *= outShape[d]; }
+  if (static_cast<int64_t>(lx) < inTotal || static_cast<int64_t>(lo) < total) { Fail(env, "tile: arrays too small"); return env.Undefined(); }
+  if (total == 0) return env.Undefined();
+  const int64_t inner = outShape[rank - 1], innerIn = inShape[rank - 1];
+  const int64_t rows = total / inner;
+#pragma omp parallel for schedule(static) if (total >= kParallelMin)
+  for (int64_t o = 0; o < rows; o++) {
+    int64_t rem = o, off = 0;
+    for (int d = rank - 2; d >= 0; d--) {
+      const int64_t idx = rem % outShape[d];
+      rem /= outShape[d];
+      off += (idx % inShape[d]) * inStride[d];
+    }
+    const float* src = x + off;
+    float* dst = out + o * inner;
+    for (int64_t j = 0; j < inner; j++) dst[j] = src[j % innerIn];
+  }
+  return env.Undefined();
+}
+
 // ---------------------------------------------------------------------------------------
 // csrMatDense(rowPtr, indices, values, nRows, B, m, out): out (nRows x m) = A (CSR) * B (p x m).
 Napi::Value CsrMatDense(const Napi::CallbackInfo& info) {
@@ -422,6 +499,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
   exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("reduceMid", Napi::Function::New(env, ReduceMid));
+  exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("csrMatDense", Napi::Function::New(env, CsrMatDense));
   exports.Set("csrTMatDense", Napi::Function::New(env, CsrTMatDense));
   exports.Set("topkRows", Napi::Function::New(env, TopkRows));
