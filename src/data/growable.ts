@@ -1,19 +1,36 @@
 type Typed = Int32Array | Float32Array;
 
 /**
- * An append-only typed buffer that grows by half when full (peak memory ≈ 2.5× the contents
- * while growing): readers fill it without building per-element JS objects.
+ * An append-only typed buffer for the readers: they fill it without building per-element JS
+ * objects, and take a trimmed copy once at the end.
+ *
+ * It grows by half when full (peak ≈ 2.5× the contents while growing). A reader that can
+ * estimate the final size calls {@link reserve} once; from then on the buffer grows by an
+ * eighth only, so a slightly low estimate costs little memory.
  */
 export class Growable<T extends Typed> {
+  /** The backing array; entries [0, length) are the contents. */
   data: T;
+  /** Number of entries pushed. */
   length = 0;
+  private factor = 1.5;
   constructor(private readonly make: (n: number) => T, capacity = 1024) { this.data = make(Math.max(16, capacity)); }
+  /** Append one value. */
   push(v: number): void {
     if (this.length === this.data.length) this.grow(this.length + 1);
     this.data[this.length++] = v;
   }
+  /** Make room for at least `min` entries. */
   grow(min: number): void {
-    const next = this.make(Math.max(min, Math.ceil(this.data.length * 1.5)));
+    this.resize(Math.max(min, Math.ceil(this.data.length * this.factor)));
+  }
+  /** Make the capacity at least `capacity` (the expected final length) and switch to slow growth. */
+  reserve(capacity: number): void {
+    this.factor = 1.125;
+    if (capacity > this.data.length) this.resize(Math.ceil(capacity));
+  }
+  private resize(n: number): void {
+    const next = this.make(n);
     next.set(this.data.subarray(0, this.length));
     this.data = next;
   }

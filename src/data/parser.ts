@@ -39,19 +39,34 @@ function isSpace(c: number): boolean {
   return c === SP || c === TAB;
 }
 
+/** buf[s, e) between backticks, cut to `max` characters (an ellipsis marks the cut). */
 function quote(bytes: Uint8Array, s: number, e: number, max = 40): string {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + s, Math.min(e - s, max + 1)).toString('latin1');
+  const text = Buffer.from(bytes.buffer, bytes.byteOffset + s, Math.min(e - s, 4 * max + 4)).toString('utf8');
   return '`' + (text.length > max ? text.slice(0, max) + '…' : text) + '`';
 }
+
+/** Largest nnz a CSR with Int32 row pointers can hold. */
+const MAX_NNZ = 0x7fffffff;
 
 /**
  * Incremental parser of BoW / LIBSVM multi-label text. Feed it chunks of bytes in order;
  * it parses every complete line at once (carrying a partial last line over) into growable
- * typed buffers, and {@link finish} returns the CSR matrices.
+ * typed buffers, and {@link finish} returns the CSR matrices. No per-row or per-token JS
+ * objects are made: ids and values are parsed from the bytes.
  *
- * Blank lines: a completely empty line is held back and becomes an empty point only if a
- * non-empty line follows, so trailing empty lines are ignored; a line holding only spaces
- * is a point with no labels and no features (the form our writer gives such a point).
+ * Formats: the BoW format of the Extreme Classification Repository
+ * (http://manikvarma.org/downloads/XC/XMLRepository.html: a header `N D L`, then N lines
+ * `l1,l2,... f:v f:v ...`, 0-based ids) and the multi-label LIBSVM format (the same lines
+ * without a header, features 1-based by convention). A `\r` before the newline is ignored.
+ *
+ * Blank lines (a choice of ours; neither format says):
+ * - BoW: a line holding nothing or only spaces/tabs is a point with no labels and no
+ *   features (the writer prints such a point as one space) while the header still expects
+ *   points; once the N points are read, blank lines are ignored (trailing blank lines) and
+ *   any other line is an error.
+ * - LIBSVM (no count to go by): a line holding only spaces/tabs is an empty point; a
+ *   completely empty line is held back and becomes an empty point only if a data line
+ *   follows, so leading and trailing empty lines are ignored.
  */
 export class DatasetParser {
   private format: DataFormat | undefined;
@@ -65,6 +80,10 @@ export class DatasetParser {
   private line = 0;
   private rows = 0;
   private pendingBlank = 0;
+  /** LIBSVM: a non-empty line has been seen (leading empty lines are skipped). */
+  private seenData = false;
+  /** Bytes fed so far (for {@link sizeHint}). */
+  private bytesFed = 0;
   /** Scratch: position after the last {@link readDigits}. */
   private pos = 0;
   private carry: Uint8Array | undefined;
@@ -93,6 +112,7 @@ export class DatasetParser {
 
   /** Parse the complete lines of `chunk` (after any carried-over partial line). */
   feed(chunk: Uint8Array): void {
+    this.bytesFed += chunk.length;
     let buf = chunk;
     if (this.carry) {
       const lastNl = chunk.lastIndexOf(NL);
@@ -119,6 +139,19 @@ export class DatasetParser {
     if (lastNl + 1 < buf.length) this.carry = buf.slice(lastNl + 1);
   }
 
+  /**
+   * Tell the parser the input's expected total size in bytes: it extrapolates the entries
+   * parsed so far to reserve its buffers once (about 5% over), instead of growing them by
+   * half repeatedly. Call it after feeding a representative first part (a few MB).
+   */
+  sizeHint(totalBytes: number): void {
+    const done = this.bytesFed - (this.carry?.length ?? 0);
+    if (!(done > 0 && totalBytes > done)) return;
+    const scale = (totalBytes / done) * 1.05;
+    const plan = (g: Growable<Int32Array> | Growable<Float32Array>): void => g.reserve(Math.min(MAX_NNZ, g.length * scale + 1024));
+    plan(this.fRowPtr); plan(this.lRowPtr); plan(this.fIdx); plan(this.fVal); plan(this.lIdx);
+  }
+
   /** Parse the lines of buf[0, end), end just after a newline. */
   private parseLines(buf: Uint8Array, end: number): void {
     let s = 0;
@@ -137,10 +170,20 @@ export class DatasetParser {
       if (s === e && this.format === undefined) return; // leading empty lines before detection
       if (this.detectOrHeader(buf, s, e)) return;
     }
-    if (s === e) { this.pendingBlank++; return; }
-    while (this.pendingBlank > 0) { this.pendingBlank--; this.checkRoom(); this.endRow(); }
-    this.checkRoom();
-    this.parseRow(buf, s, e);
+    let blank = true;
+    for (let p = s; p < e; p++) if (!isSpace(buf[p]!)) { blank = false; break; }
+    if (this.format === 'bow') {
+      if (this.rows >= this.headerRows) {
+        if (blank) return; // trailing blank lines
+        this.fail(`the header says ${this.headerRows} points but found more at line ${this.line}: expected end of file`);
+      }
+      if (blank) this.endRow(); else this.parseRow(buf, s, e);
+      return;
+    }
+    if (s === e) { if (this.seenData) this.pendingBlank++; return; }
+    this.seenData = true;
+    while (this.pendingBlank > 0) { this.pendingBlank--; this.endRow(); }
+    if (blank) this.endRow(); else this.parseRow(buf, s, e);
   }
 
   /** Decide the format on the first line; returns true when the line was a BoW header. */
@@ -156,14 +199,10 @@ export class DatasetParser {
     return true;
   }
 
-  /** BoW: a further row must fit the header's count. */
-  private checkRoom(): void {
-    if (this.format === 'bow' && this.rows >= this.headerRows) {
-      this.fail(`the header says ${this.headerRows} points but there are more lines: expected end of file`);
-    }
-  }
-
   private endRow(): void {
+    if (this.fIdx.length > MAX_NNZ || this.lIdx.length > MAX_NNZ || this.rows >= MAX_NNZ - 1) {
+      this.fail(`too many entries: xmlc holds at most ${MAX_NNZ} points, features or labels per matrix`);
+    }
     this.fRowPtr.push(this.fIdx.length);
     this.lRowPtr.push(this.lIdx.length);
     this.rows++;
@@ -290,8 +329,30 @@ export class DatasetParser {
     return Math.fround(v);
   }
 
-  /** Sort the current row's ids (and values) in place, then reject duplicates. */
+  /**
+   * Sort the current row's ids (and values) in place, then reject duplicates. Rows are
+   * short and usually nearly sorted: insertion sort (stable, in place) up to 64 entries,
+   * an index sort beyond.
+   */
   private sortRow(idx: Growable<Int32Array>, val: Growable<Float32Array> | undefined, start: number, what: string, base: number): void {
+    const n = idx.length - start;
+    const ids = idx.data, vals = val?.data;
+    if (n <= 64) {
+      const end = idx.length;
+      for (let i = start + 1; i < end; i++) {
+        const id = ids[i]!, v = vals ? vals[i]! : 0;
+        let j = i - 1;
+        while (j >= start && ids[j]! > id) { ids[j + 1] = ids[j]!; if (vals) vals[j + 1] = vals[j]!; j--; }
+        ids[j + 1] = id;
+        if (vals) vals[j + 1] = v;
+      }
+      for (let i = start + 1; i < end; i++) if (ids[i] === ids[i - 1]) this.fail(`duplicate ${what} id ${ids[i]! + base} in the row`);
+      return;
+    }
+    this.sortLongRow(idx, val, start, what, base);
+  }
+
+  private sortLongRow(idx: Growable<Int32Array>, val: Growable<Float32Array> | undefined, start: number, what: string, base: number): void {
     const n = idx.length - start;
     const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => idx.data[start + a]! - idx.data[start + b]!);
     const ids = idx.data.slice(start, start + n);
