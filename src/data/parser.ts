@@ -189,7 +189,7 @@ export class DatasetParser {
   /** Decide the format on the first line; returns true when the line was a BoW header. */
   private detectOrHeader(buf: Uint8Array, s: number, e: number): boolean {
     const text = Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1');
-    const m = /^\s*(\d+)\s+(\d+)\s+(\d+)\s*$/.exec(text);
+    const m = /^[ \t]*(\d+)[ \t]+(\d+)[ \t]+(\d+)[ \t]*$/.exec(text);
     if (this.format === undefined) this.format = m ? 'bow' : 'libsvm';
     if (this.format === 'libsvm') return false;
     if (!m) this.fail(`missing or bad header: expected \`N_points N_features N_labels\`, got ${quote(buf, s, e, 80)}`);

@@ -3,9 +3,9 @@ import { createGunzip } from 'node:zlib';
 import { XmlcError } from '../errors.js';
 import { type Dataset, DatasetParser, type ParseOptions } from './parser.js';
 
-/** Options of {@link readDataset}. */
+/** Options of {@link readDataset}: the parse options plus a progress callback. */
 export interface ReadOptions extends ParseOptions {
-  /** Called with raw (possibly compressed) bytes read so far and the file size, every few MB. */
+  /** Called with the raw (possibly compressed) bytes read so far and the file size, every 4 MiB and at the end. */
   onProgress?: (bytesRead: number, totalBytes: number) => void;
 }
 
@@ -47,10 +47,22 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
     bytesRead += c.length;
     if (onProgress && (bytesRead - lastReport >= CHUNK || bytesRead === size)) { lastReport = bytesRead; onProgress(bytesRead, size); }
   });
-  const stream = gz ? raw.pipe(createGunzip({ chunkSize: 1 << 20 })) : raw;
-  if (gz) raw.on('error', (e) => stream.destroy(e));
+  const gunzip = gz ? createGunzip({ chunkSize: 1 << 20 }) : undefined;
+  const stream = gunzip ? raw.pipe(gunzip) : raw;
+  if (gunzip) raw.on('error', (e) => gunzip.destroy(e));
+  let fed = 0, hinted = false;
   try {
-    for await (const chunk of stream) parser.feed(chunk as Buffer);
+    for await (const chunk of stream) {
+      parser.feed(chunk as Buffer);
+      fed += (chunk as Buffer).length;
+      // Once a few MB are parsed, extrapolate to the whole file so the output buffers are
+      // allocated about once (gzip: scale by the compressed bytes the inflater consumed).
+      if (!hinted && fed >= CHUNK) {
+        hinted = true;
+        const consumed = gunzip ? gunzip.bytesWritten : fed;
+        if (consumed > 0 && consumed < size) parser.sizeHint((fed * size) / consumed);
+      }
+    }
   } catch (e) {
     raw.destroy();
     if (e instanceof XmlcError) throw e;
@@ -61,7 +73,10 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
   return parser.finish();
 }
 
-/** Parse a dataset held in memory; `source` names it in error messages. */
+/**
+ * Parse a dataset held in memory (same parser and errors as {@link readDataset}, without gzip
+ * support); `source` names it in error messages.
+ */
 export function parseDataset(data: string | Uint8Array, source: string, options: ParseOptions = {}): Dataset {
   const parser = new DatasetParser(source, options);
   parser.feed(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);

@@ -1,5 +1,6 @@
 import { createWriteStream, promises as fs } from 'node:fs';
-import { finished } from 'node:stream/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { type Csr } from './csr.js';
 import { type DataFormat } from './parser.js';
@@ -17,14 +18,42 @@ export interface WriteOptions {
   gzip?: boolean;
 }
 
+// Exact powers of ten as doubles: 10^0 .. 10^22 are all exactly representable.
+const POW10 = Array.from({ length: 23 }, (_, i) => Number(`1e${i}`));
+
 /**
  * The shortest decimal that reads back as the same float32 (values are stored as float32,
- * so 0.1f prints as `0.1`, not 0.10000000149011612).
+ * so 0.1f prints as `0.1`, not 0.10000000149011612): the smallest precision p in 1..9 whose
+ * p-digit rounding of `v` parses back to `v` (9 digits always suffice for float32).
+ *
+ * Fast path: for p = 1, 2, … take m = round(|v| / 10^k), k = e − p + 1 (e the decimal
+ * exponent of v), and the candidate m·10^k computed with one exact power of ten (≤ 10^22),
+ * which is the correctly rounded double of that decimal (Clinger 1990); `String` of that
+ * double prints exactly the digits of m. Values whose k falls outside ±22 go through
+ * `toPrecision`.
  */
 export function formatFloat32(v: number): string {
   // Below 2^24 every integer is a float32 and neighbours are ≤ 1 apart: all its digits are needed.
-  if (Number.isInteger(v) && Math.abs(v) < 16777216) return String(v);
-  for (let p = 1; p < 9; p++) {
+  if (Number.isInteger(v) && Math.abs(v) < 16777216) return Object.is(v, -0) ? '-0' : String(v);
+  if (!Number.isFinite(v)) return String(v);
+  const a = Math.abs(v);
+  let e = Math.floor(Math.log10(a));
+  // log10 may be off by one next to powers of ten.
+  if (Math.pow(10, e) > a) e--;
+  else if (Math.pow(10, e + 1) <= a) e++;
+  for (let p = 1; p <= 9; p++) {
+    const k = e - p + 1;
+    if (k < -22 || k > 22) return slowFormatFloat32(v, p);
+    const m = Math.round(k >= 0 ? a / POW10[k]! : a * POW10[-k]!);
+    const c = k >= 0 ? m * POW10[k]! : m / POW10[-k]!;
+    if (Math.fround(c) === a) return String(v < 0 ? -c : c);
+  }
+  return slowFormatFloat32(v, 1);
+}
+
+/** {@link formatFloat32} by `toPrecision`, trying precisions from `from` up to 9. */
+function slowFormatFloat32(v: number, from: number): string {
+  for (let p = from; p < 9; p++) {
     const s = v.toPrecision(p);
     if (Math.fround(Number(s)) === v) return String(Number(s));
   }
@@ -37,50 +66,81 @@ function checkShapes(data: { features: Csr; labels: Csr }): void {
   }
 }
 
-/** Yields the file's text in pieces of a few hundred rows. */
-function* lines(data: { features: Csr; labels: Csr }, options: Omit<WriteOptions, 'gzip'>): Generator<string> {
-  checkShapes(data);
-  const bow = (options.format ?? 'bow') === 'bow';
-  const fBase = bow ? 0 : options.featureBase ?? 1;
-  const lBase = bow ? 0 : options.labelBase ?? 0;
-  const { features: X, labels: Y } = data;
-  if (bow) yield `${X.nRows} ${X.nCols} ${Y.nCols}\n`;
-  let piece: string[] = [];
-  for (let i = 0; i < X.nRows; i++) {
-    const labels: string[] = [];
-    for (let p = Y.rowPtr[i]!; p < Y.rowPtr[i + 1]!; p++) labels.push(String(Y.indices[p]! + lBase));
-    let line = labels.join(',');
-    for (let p = X.rowPtr[i]!; p < X.rowPtr[i + 1]!; p++) line += ` ${X.indices[p]! + fBase}:${formatFloat32(X.values[p]!)}`;
-    // A point with neither labels nor features is a line holding one space.
-    if (line === '') line = ' ';
-    piece.push(line);
-    if (piece.length === 512) { yield piece.join('\n') + '\n'; piece = []; }
-  }
-  if (piece.length) yield piece.join('\n') + '\n';
-}
-
-/** The dataset as text (small data and tests; files: {@link writeDataset}). */
-export function formatDataset(data: { features: Csr; labels: Csr }, options: Omit<WriteOptions, 'gzip'> = {}): string {
-  return [...lines(data, options)].join('');
+/** A column id the file could not be read back with (out of range or not increasing): refuse to write it. */
+function badEntry(what: string, m: Csr, row: number, p: number, prev: number): never {
+  const c = m.indices[p]!;
+  const why = c < 0 || c >= m.nCols ? `out of range [0, ${m.nCols})` : `not greater than the previous id ${prev}`;
+  throw new RangeError(`writeDataset(): ${what} id ${c} in row ${row} is ${why}`);
 }
 
 /**
- * Write a dataset file, atomically: to a temporary sibling first, renamed into place when
- * complete, so a failure never leaves a partial file under `path`.
+ * Yields the file's text in pieces of about 64 KB. Checks every entry as it goes (ids in
+ * range and strictly increasing, values finite) so that what is written reads back.
+ */
+function* pieces(data: { features: Csr; labels: Csr }, options: Omit<WriteOptions, 'gzip'>): Generator<string> {
+  checkShapes(data);
+  const format = options.format ?? 'bow';
+  if (format !== 'bow' && format !== 'libsvm') throw new TypeError(`writeDataset(): format must be bow or libsvm but got ${String(format)}`);
+  const bow = format === 'bow';
+  const fBase = bow ? 0 : options.featureBase ?? 1;
+  const lBase = bow ? 0 : options.labelBase ?? 0;
+  for (const [name, v] of [['featureBase', fBase], ['labelBase', lBase]] as const) {
+    if (!Number.isInteger(v) || v < 0) throw new RangeError(`writeDataset(): '${name}' must be a non-negative integer but got ${v}`);
+  }
+  const { features: X, labels: Y } = data;
+  let text = bow ? `${X.nRows} ${X.nCols} ${Y.nCols}\n` : '';
+  for (let i = 0; i < X.nRows; i++) {
+    let line = '';
+    let prev = -1;
+    for (let p = Y.rowPtr[i]!, e = Y.rowPtr[i + 1]!; p < e; p++) {
+      const c = Y.indices[p]!;
+      if (!(c > prev && c < Y.nCols)) badEntry('label', Y, i, p, prev);
+      line += p === Y.rowPtr[i] ? `${c + lBase}` : `,${c + lBase}`;
+      prev = c;
+    }
+    // A point without labels starts with the separating space (both formats); a point with
+    // neither labels nor features is a line holding one space.
+    if (line === '') line = ' ';
+    prev = -1;
+    for (let p = X.rowPtr[i]!, e = X.rowPtr[i + 1]!; p < e; p++) {
+      const c = X.indices[p]!, v = X.values[p]!;
+      if (!(c > prev && c < X.nCols)) badEntry('feature', X, i, p, prev);
+      if (!Number.isFinite(v)) throw new RangeError(`writeDataset(): feature ${c} of row ${i} has the non-finite value ${v}`);
+      line += line === ' ' ? `${c + fBase}:${formatFloat32(v)}` : ` ${c + fBase}:${formatFloat32(v)}`;
+      prev = c;
+    }
+    text += line + '\n';
+    if (text.length >= 1 << 16) { yield text; text = ''; }
+  }
+  if (text.length > 0) yield text;
+}
+
+/**
+ * The dataset as text, in the BoW format (default) or the LIBSVM format: for small data and
+ * tests (files: {@link writeDataset}).
+ * @throws RangeError if the matrices disagree in rows or hold ids or values a reader would reject.
+ */
+export function formatDataset(data: { features: Csr; labels: Csr }, options: Omit<WriteOptions, 'gzip'> = {}): string {
+  return [...pieces(data, options)].join('');
+}
+
+/**
+ * Write a dataset file (BoW by default, LIBSVM on request; gzip-compressed when `gzip` or a
+ * `.gz` path), atomically: the text goes to a temporary sibling which is renamed over `path`
+ * only when complete; on any failure the temporary file is removed, so `path` is never left
+ * partial (an existing `path` stays as it was).
+ * @throws RangeError if the matrices disagree in rows or hold ids or values a reader would
+ *   reject (found while writing: the temporary file is removed); file system errors as is.
  */
 export async function writeDataset(path: string, data: { features: Csr; labels: Csr }, options: WriteOptions = {}): Promise<void> {
   checkShapes(data);
   const gzip = options.gzip ?? path.endsWith('.gz');
   const tmp = tempSibling(path);
   try {
-    const file = createWriteStream(tmp);
-    const out = gzip ? createGzip() : file;
-    if (gzip) out.pipe(file);
-    for (const text of lines(data, options)) {
-      if (!out.write(text)) await new Promise<void>((resolve, reject) => { out.once('drain', resolve); file.once('error', reject); });
-    }
-    out.end();
-    await finished(file);
+    const source = Readable.from(pieces(data, options), { objectMode: false, encoding: 'utf8' });
+    const file = createWriteStream(tmp, { highWaterMark: 1 << 20 });
+    if (gzip) await pipeline(source, createGzip(), file);
+    else await pipeline(source, file);
     await fs.rename(tmp, path);
   } catch (e) {
     await fs.rm(tmp, { force: true });

@@ -14,6 +14,8 @@
  * reach A through Aᵀ(A·z) and through the identity path of each block.
  */
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeAddon } from '../engine/addon.js';
+import { NATIVE_BACKEND } from '../engine/native_backend.js';
 
 /** Shape and variations of the network (the paper's Figure 3 ablations are switches). */
 export interface L1aeNetworkConfig {
@@ -29,6 +31,12 @@ export interface L1aeNetworkConfig {
   readonly finalRelu?: boolean;
   /** Seed of the initialisation. */
   readonly seed: number;
+  /**
+   * On the `native` backend, run each block (step + BN, forward and backward) as one fused
+   * native kernel (default true). Same mathematics as the op-by-op graph, which every other
+   * backend uses.
+   */
+  readonly fused?: boolean;
 }
 
 /** Batch-norm variance epsilon (TensorFlow's default for tf.layers.batch_normalization). */
@@ -75,7 +83,12 @@ export function l1aeEncode(v: L1aeVariables, x: tf.Tensor2D): tf.Tensor2D {
  */
 export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D): tf.Tensor {
   let x: tf.Tensor2D = tf.matMul(y, v.a); // x(1) = Aᵀy
+  const fused = (cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND;
   for (let t = 1; t <= cfg.depth; t++) {
+    if (fused) {
+      x = fusedBlock(x, v, t);
+      continue;
+    }
     const z = tf.sign(x);
     // (I − AᵀA)·z = z − Aᵀ(A·z)
     const proj = tf.sub(z, tf.matMul(tf.matMul(z, v.a, false, true), v.a));
@@ -86,6 +99,50 @@ export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tenso
     }
   }
   return (cfg.finalRelu ?? true) ? tf.relu(x) : x;
+}
+
+/**
+ * One decoder block as a single native kernel with its own gradient (tf.customGrad): the
+ * step x − (β/t)(z − (z·Aᵀ)·A), z = sign(x), then BN. Gradients as the op graph gives them:
+ * identity path to x (sign has zero gradient), products to A, the step's sum to β, BN's to γ, δ.
+ */
+function fusedBlock(x: tf.Tensor2D, v: L1aeVariables, t: number): tf.Tensor2D {
+  const { addon } = nativeAddon();
+  if (!addon) throw new Error('internal: fused ℓ1-AE block without the native addon');
+  const [b, d] = x.shape;
+  const m = v.a.shape[0]!;
+  const bn = v.bnScale.length > 0;
+  const forward = (xt: tf.Tensor, a: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor | null, shift: tf.Tensor | null, save: tf.GradSaveFunc) => {
+    const c = beta.dataSync()[0]! / t;
+    const out = new Float32Array(b * d), w = new Float32Array(b * d), p = new Float32Array(b * m);
+    const xhat = bn ? new Float32Array(b * d) : null, invstd = bn ? new Float32Array(d) : null;
+    addon.l1aeBlockForward(xt.dataSync() as Float32Array, a.dataSync() as Float32Array, b, d, m, c,
+      gamma ? gamma.dataSync() as Float32Array : null, shift ? shift.dataSync() as Float32Array : null, BN_EPSILON, out, w, p, xhat, invstd);
+    const savedW = tf.tensor2d(w, [b, d]), savedP = tf.tensor2d(p, [b, m]);
+    const savedH = xhat ? tf.tensor2d(xhat, [b, d]) : null, savedI = invstd ? tf.tensor1d(invstd) : null;
+    save([xt, a, beta, savedW, savedP, ...(gamma && savedH && savedI ? [gamma, savedH, savedI] : [])]);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const [sx, sa, sbeta, sw, sp, sg, sh, si] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor?, tf.Tensor?, tf.Tensor?];
+      const cc = sbeta.dataSync()[0]! / t;
+      const dx = new Float32Array(b * d), dA = new Float32Array(m * d), dc = new Float32Array(1);
+      const dgamma = bn ? new Float32Array(d) : null, dshift = bn ? new Float32Array(d) : null;
+      addon.l1aeBlockBackward(dy.dataSync() as Float32Array, sx.dataSync() as Float32Array, sa.dataSync() as Float32Array, b, d, m, cc,
+        sg ? sg.dataSync() as Float32Array : null, sh ? sh.dataSync() as Float32Array : null, si ? si.dataSync() as Float32Array : null,
+        sw.dataSync() as Float32Array, sp.dataSync() as Float32Array, dx, dA, dc, dgamma, dshift);
+      const grads: tf.Tensor[] = [tf.tensor2d(dx, [b, d]), tf.tensor2d(dA, [m, d]), tf.scalar(dc[0]! / t)];
+      if (dgamma && dshift) grads.push(tf.tensor1d(dgamma), tf.tensor1d(dshift));
+      return grads;
+    };
+    return { value: tf.tensor2d(out, [b, d]), gradFunc };
+  };
+  if (bn) {
+    const f = tf.customGrad(((xt: tf.Tensor, a: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor, shift: tf.Tensor, save: tf.GradSaveFunc) =>
+      forward(xt, a, beta, gamma, shift, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
+    return f(x, v.a, v.beta, v.bnScale[t - 1]!, v.bnShift[t - 1]!) as tf.Tensor2D;
+  }
+  const f = tf.customGrad(((xt: tf.Tensor, a: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) =>
+    forward(xt, a, beta, null, null, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return f(x, v.a, v.beta) as tf.Tensor2D;
 }
 
 /** Loss: mean over the batch of the squared reconstruction error ‖x − x̂‖². */

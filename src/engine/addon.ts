@@ -10,6 +10,12 @@ export interface NativeAddon {
   reduce(op: number, x: Float32Array, outer: number, inner: number, out: Float32Array): void;
   reduceMid(op: number, x: Float32Array, a: number, r: number, b: number, out: Float32Array): void;
   tile(x: Float32Array, inShape: Int32Array, outShape: Int32Array, out: Float32Array): void;
+  l1aeBlockForward(x: Float32Array, a: Float32Array, b: number, d: number, m: number, c: number,
+    gamma: Float32Array | null, shift: Float32Array | null, eps: number,
+    out: Float32Array, w: Float32Array, p: Float32Array, xhat: Float32Array | null, invstd: Float32Array | null): void;
+  l1aeBlockBackward(dy: Float32Array, x: Float32Array, a: Float32Array, b: number, d: number, m: number, c: number,
+    gamma: Float32Array | null, xhat: Float32Array | null, invstd: Float32Array | null, w: Float32Array, p: Float32Array,
+    dx: Float32Array, dA: Float32Array, dc: Float32Array, dgamma: Float32Array | null, dshift: Float32Array | null): void;
   csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
   csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;

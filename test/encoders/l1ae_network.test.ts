@@ -98,3 +98,29 @@ test('loss and gradients agree between the native and cpu backends', async () =>
   // The gradient reaches A (sign has zero gradient, but Aᵀ(A·z) and the identity path carry it).
   assert.ok(c.grads[0]!.some((v) => v !== 0));
 });
+
+test('the fused native block gives the same loss and gradients as the op-by-op graph', async () => {
+  await useBackend('native');
+  for (const batchNorm of [true, false]) {
+    const base: L1aeNetworkConfig = { inputDim: 50, embeddingDim: 8, depth: 3, batchNorm, seed: 9 };
+    const x = tf.tensor2d(batch(new Rng(6), 12, 50), [12, 50]);
+    const run = (fused: boolean): { loss: number; grads: Float32Array[] } => {
+      const cfg = { ...base, fused };
+      const v = createL1aeVariables(cfg);
+      v.beta.assign(tf.scalar(0.8));
+      const { value, grads } = tf.variableGrads(() => l1aeLoss(cfg, v, x), l1aeVariableList(v));
+      const out = { loss: value.dataSync()[0]!, grads: l1aeVariableList(v).map((w) => grads[w.name]!.dataSync() as Float32Array) };
+      tf.dispose([value, ...Object.values(grads), ...l1aeVariableList(v)]);
+      return out;
+    };
+    const ops = run(false), fused = run(true);
+    assert.ok(Math.abs(ops.loss - fused.loss) < 1e-5 * (1 + ops.loss), `BN ${batchNorm}: loss ${ops.loss} vs ${fused.loss}`);
+    assert.equal(fused.grads.length, ops.grads.length);
+    ops.grads.forEach((g, i) => {
+      const h = fused.grads[i]!;
+      let scale = 0; for (const v of g) scale = Math.max(scale, Math.abs(v));
+      for (let j = 0; j < g.length; j++) assert.ok(Math.abs(g[j]! - h[j]!) <= 1e-4 * scale + 1e-6, `BN ${batchNorm} grad ${i}[${j}]: ${g[j]} vs ${h[j]}`);
+    });
+    x.dispose();
+  }
+});

@@ -471,6 +471,131 @@ Napi::Value TopkRows(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------
+// Fused ℓ1-AE decoder block (Wu et al. 2019): one projected-subgradient step followed by
+// batch normalisation, forward and backward, with every element-wise pass fused and the
+// products on sgemm. Rows are points: x is b × d, A is m × d.
+//
+//   z = sign(x);  p = z·Aᵀ (b × m);  q = p·A;  w = z − q;  u = x − c·w      (c = β/t)
+//   BN:  μ_j, σ²_j over the batch;  x̂ = (u − μ)·(σ² + ε)^−½;  y = γ⊙x̂ + δ
+//
+// l1aeBlockForward(x, a, b, d, m, c, gamma|null, shift|null, eps, out, w, p, xhat|null, invstd|null)
+Napi::Value L1aeBlockForward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float *x, *a, *out, *w, *p;
+  size_t lx, la, lo, lw, lp;
+  if (!F32(info, 0, &x, &lx) || !F32(info, 1, &a, &la) || !F32(info, 9, &out, &lo) || !F32(info, 10, &w, &lw) || !F32(info, 11, &p, &lp)) return env.Undefined();
+  const int64_t b = Int(info, 2), d = Int(info, 3), m = Int(info, 4);
+  const float c = static_cast<float>(Num(info, 5));
+  const bool bn = !info[6].IsNull();
+  float *gamma = nullptr, *shift = nullptr, *xhat = nullptr, *invstd = nullptr;
+  size_t lg = 0, ls = 0, lh = 0, li = 0;
+  if (bn && (!F32(info, 6, &gamma, &lg) || !F32(info, 7, &shift, &ls) || !F32(info, 12, &xhat, &lh) || !F32(info, 13, &invstd, &li))) return env.Undefined();
+  const float eps = static_cast<float>(Num(info, 8));
+  const int64_t n = b * d;
+  if (b < 1 || d < 1 || m < 1 || static_cast<int64_t>(lx) < n || static_cast<int64_t>(la) < m * d || static_cast<int64_t>(lo) < n ||
+      static_cast<int64_t>(lw) < n || static_cast<int64_t>(lp) < b * m ||
+      (bn && (static_cast<int64_t>(lg) < d || static_cast<int64_t>(ls) < d || static_cast<int64_t>(lh) < n || static_cast<int64_t>(li) < d))) {
+    Fail(env, "l1aeBlockForward: sizes do not match the arrays");
+    return env.Undefined();
+  }
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) w[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, 1.0f, w, d, a, d, 0.0f, p, m);      // p = z·Aᵀ
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, m, 1.0f, p, m, a, d, 0.0f, out, d);  // q = p·A
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float wi = w[i] - out[i];
+    w[i] = wi;
+    out[i] = x[i] - c * wi;
+  }
+  if (!bn) return env.Undefined();
+  // Column statistics over the batch (population variance, as tf.moments), double accumulators.
+  std::vector<double> mean(d, 0.0), var(d, 0.0);
+  for (int64_t i = 0; i < b; i++) {
+    const float* row = out + i * d;
+    for (int64_t j = 0; j < d; j++) mean[j] += row[j];
+  }
+  for (int64_t j = 0; j < d; j++) mean[j] /= static_cast<double>(b);
+  for (int64_t i = 0; i < b; i++) {
+    const float* row = out + i * d;
+    for (int64_t j = 0; j < d; j++) { const double e = row[j] - mean[j]; var[j] += e * e; }
+  }
+  for (int64_t j = 0; j < d; j++) invstd[j] = static_cast<float>(1.0 / std::sqrt(var[j] / static_cast<double>(b) + eps));
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < b; i++) {
+    float* row = out + i * d;
+    float* h = xhat + i * d;
+    for (int64_t j = 0; j < d; j++) {
+      const float xh = static_cast<float>(row[j] - mean[j]) * invstd[j];
+      h[j] = xh;
+      row[j] = gamma[j] * xh + shift[j];
+    }
+  }
+  return env.Undefined();
+}
+
+// l1aeBlockBackward(dy, x, a, b, d, m, c, gamma|null, xhat|null, invstd|null, w, p,
+//                   dx, dA, dc (length 1), dgamma|null, dshift|null)
+// dx is the gradient reaching x through the identity path (sign has zero gradient);
+// dA = c·pᵀ·du + (c·du·Aᵀ)ᵀ·z; dc = −Σ du⊙w.
+Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float *dy, *x, *a, *w, *p, *dx, *dA, *dc;
+  size_t l0, l1, l2, l10, l11, l12, l13, l14;
+  if (!F32(info, 0, &dy, &l0) || !F32(info, 1, &x, &l1) || !F32(info, 2, &a, &l2) || !F32(info, 10, &w, &l10) || !F32(info, 11, &p, &l11) ||
+      !F32(info, 12, &dx, &l12) || !F32(info, 13, &dA, &l13) || !F32(info, 14, &dc, &l14))
+    return env.Undefined();
+  const int64_t b = Int(info, 3), d = Int(info, 4), m = Int(info, 5);
+  const float c = static_cast<float>(Num(info, 6));
+  const bool bn = !info[7].IsNull();
+  float *gamma = nullptr, *xhat = nullptr, *invstd = nullptr, *dgamma = nullptr, *dshift = nullptr;
+  size_t lg = 0, lh = 0, li = 0, ldg = 0, lds = 0;
+  if (bn && (!F32(info, 7, &gamma, &lg) || !F32(info, 8, &xhat, &lh) || !F32(info, 9, &invstd, &li) || !F32(info, 15, &dgamma, &ldg) || !F32(info, 16, &dshift, &lds)))
+    return env.Undefined();
+  const int64_t n = b * d;
+  if (b < 1 || d < 1 || m < 1 || static_cast<int64_t>(l0) < n || static_cast<int64_t>(l1) < n || static_cast<int64_t>(l2) < m * d ||
+      static_cast<int64_t>(l10) < n || static_cast<int64_t>(l11) < b * m || static_cast<int64_t>(l12) < n || static_cast<int64_t>(l13) < m * d || l14 < 1 ||
+      (bn && (static_cast<int64_t>(lg) < d || static_cast<int64_t>(lh) < n || static_cast<int64_t>(li) < d || static_cast<int64_t>(ldg) < d || static_cast<int64_t>(lds) < d))) {
+    Fail(env, "l1aeBlockBackward: sizes do not match the arrays");
+    return env.Undefined();
+  }
+  // du (into dx): through BN if any.
+  if (bn) {
+    std::vector<double> sdy(d, 0.0), sdyx(d, 0.0);
+    for (int64_t i = 0; i < b; i++) {
+      const float* g = dy + i * d;
+      const float* h = xhat + i * d;
+      for (int64_t j = 0; j < d; j++) { sdy[j] += g[j]; sdyx[j] += static_cast<double>(g[j]) * h[j]; }
+    }
+    for (int64_t j = 0; j < d; j++) { dshift[j] = static_cast<float>(sdy[j]); dgamma[j] = static_cast<float>(sdyx[j]); }
+    const double invB = 1.0 / static_cast<double>(b);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    for (int64_t i = 0; i < b; i++) {
+      const float* g = dy + i * d;
+      const float* h = xhat + i * d;
+      float* o = dx + i * d;
+      for (int64_t j = 0; j < d; j++) {
+        o[j] = static_cast<float>(gamma[j] * invstd[j] * (g[j] - sdy[j] * invB - h[j] * sdyx[j] * invB));
+      }
+    }
+  } else {
+    std::memcpy(dx, dy, sizeof(float) * n);
+  }
+  double acc = 0.0;
+#pragma omp parallel for schedule(static) reduction(+ : acc) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) acc += static_cast<double>(dx[i]) * w[i];
+  dc[0] = static_cast<float>(-acc);
+  // dp = c·du·Aᵀ (b × m); dA = c·pᵀ·du + dpᵀ·z.
+  std::vector<float> dp(b * m), z(n);
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, c, dx, d, a, d, 0.0f, dp.data(), m);
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, c, p, m, dx, d, 0.0f, dA, d);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) z[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, 1.0f, dp.data(), m, z.data(), d, 1.0f, dA, d);
+  return env.Undefined();
+}
+
+// ---------------------------------------------------------------------------------------
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   const int n = static_cast<int>(Int(info, 0));
   openblas_set_num_threads(n);
@@ -501,6 +626,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("reduceMid", Napi::Function::New(env, ReduceMid));
   exports.Set("tile", Napi::Function::New(env, Tile));
+  exports.Set("l1aeBlockForward", Napi::Function::New(env, L1aeBlockForward));
+  exports.Set("l1aeBlockBackward", Napi::Function::New(env, L1aeBlockBackward));
   exports.Set("csrMatDense", Napi::Function::New(env, CsrMatDense));
   exports.Set("csrTMatDense", Napi::Function::New(env, CsrTMatDense));
   exports.Set("topkRows", Napi::Function::New(env, TopkRows));
