@@ -1,4 +1,5 @@
 type Typed = Int32Array | Float32Array;
+type TypedCtor<T extends Typed> = new (n: number) => T;
 
 /**
  * An append-only typed buffer for the readers: they fill it without building per-element JS
@@ -14,7 +15,9 @@ export class Growable<T extends Typed> {
   /** Number of entries pushed. */
   length = 0;
   private factor = 1.5;
-  constructor(private readonly make: (n: number) => T, capacity = 1024) { this.data = make(Math.max(16, capacity)); }
+  // The constructor, not a per-instance closure: optimized code that inlines a closure of a
+  // collected parser would be thrown away by V8 ("weak objects" deoptimization).
+  constructor(private readonly ctor: TypedCtor<T>, capacity = 1024) { this.data = new ctor(Math.max(16, capacity)); }
   /** Append one value. */
   push(v: number): void {
     if (this.length === this.data.length) this.grow(this.length + 1);
@@ -30,7 +33,7 @@ export class Growable<T extends Typed> {
     if (capacity > this.data.length) this.resize(Math.ceil(capacity));
   }
   private resize(n: number): void {
-    const next = this.make(n);
+    const next = new this.ctor(n);
     next.set(this.data.subarray(0, this.length));
     this.data = next;
   }
@@ -39,6 +42,6 @@ export class Growable<T extends Typed> {
 }
 
 /** A growable Int32Array. */
-export const growInt32 = (capacity?: number): Growable<Int32Array> => new Growable((n) => new Int32Array(n), capacity);
+export const growInt32 = (capacity?: number): Growable<Int32Array> => new Growable(Int32Array, capacity);
 /** A growable Float32Array. */
-export const growFloat32 = (capacity?: number): Growable<Float32Array> => new Growable((n) => new Float32Array(n), capacity);
+export const growFloat32 = (capacity?: number): Growable<Float32Array> => new Growable(Float32Array, capacity);

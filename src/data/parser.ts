@@ -87,12 +87,18 @@ export class DatasetParser {
   /** Scratch: position after the last {@link readDigits}. */
   private pos = 0;
   private carry: Uint8Array | undefined;
-  private readonly fRowPtr = growInt32(1 << 12);
-  private readonly fIdx = growInt32(1 << 16);
-  private readonly fVal = growFloat32(1 << 16);
-  private readonly lRowPtr = growInt32(1 << 12);
-  private readonly lIdx = growInt32(1 << 14);
+  // Small to start with: large inputs get a size hint (see sizeHint) after their first chunk.
+  private readonly fRowPtr = growInt32(1 << 10);
+  private readonly fIdx = growInt32(1 << 12);
+  private readonly fVal = growFloat32(1 << 12);
+  private readonly lRowPtr = growInt32(1 << 10);
+  private readonly lIdx = growInt32(1 << 10);
 
+  /**
+   * @param source names the input in error messages (a path, or any label).
+   * @param options format (default `auto`), LIBSVM id bases and minimum dimensions.
+   * @throws TypeError for an unknown format; RangeError for a negative or non-integer base.
+   */
   constructor(readonly source: string, private readonly options: ParseOptions = {}) {
     const f = options.format ?? 'auto';
     if (f !== 'auto' && f !== 'bow' && f !== 'libsvm') throw new TypeError(`format must be auto, bow or libsvm but got ${String(f)}`);
@@ -194,7 +200,7 @@ export class DatasetParser {
     if (this.format === 'libsvm') return false;
     if (!m) this.fail(`missing or bad header: expected \`N_points N_features N_labels\`, got ${quote(buf, s, e, 80)}`);
     const [n, d, l] = [Number(m[1]), Number(m[2]), Number(m[3])];
-    for (const v of [n, d, l]) if (!Number.isSafeInteger(v) || v > 0x7fffffff) this.fail(`header value ${v} is too large`);
+    for (let i = 1; i <= 3; i++) if (Number(m[i]) > MAX_NNZ) this.fail(`header value ${m[i]!.slice(0, 40)} is too large: at most ${MAX_NNZ}`);
     this.headerRows = n; this.headerFeatures = d; this.headerLabels = l;
     return true;
   }
@@ -206,6 +212,11 @@ export class DatasetParser {
     this.fRowPtr.push(this.fIdx.length);
     this.lRowPtr.push(this.lIdx.length);
     this.rows++;
+  }
+
+  /** An id of more than 31 bits, quoted from the text (its double may have lost digits). */
+  private tooLarge(what: string, buf: Uint8Array, s: number, e: number, bound: number): never {
+    this.fail(bound >= 0 ? `${what} id ${quote(buf, s, e)} out of range [0, ${bound})` : `${what} id ${quote(buf, s, e)} is too large: at most ${MAX_NNZ}`);
   }
 
   /** Parse one data line `l1,l2 f:v f:v` spanning buf[s, e). */
@@ -231,7 +242,7 @@ export class DatasetParser {
           let q = p; while (q < e && !isSpace(buf[q]!)) q++;
           this.fail(`malformed label list ${quote(buf, s, q)}: expected comma-separated non-negative integer label ids`);
         }
-        if (id > 0x7fffffff) this.fail(`label id ${id} is too large`);
+        if (id > MAX_NNZ) this.tooLarge('label', buf, t0, p, bow ? this.headerLabels : -1);
         id -= lBase;
         if (id < 0) this.fail(`label id ${id + lBase} is below the first label id ${lBase} (set --label-base)`);
         if (bow && id >= this.headerLabels) this.fail(`label id ${id} out of range [0, ${this.headerLabels})`);
@@ -260,7 +271,7 @@ export class DatasetParser {
         let q = p; while (q < e && !isSpace(buf[q]!)) q++;
         this.fail(`malformed feature ${quote(buf, t0, q)}: expected \`id:value\` with a non-negative integer id`);
       }
-      if (id > 0x7fffffff) this.fail(`feature id ${id} is too large`);
+      if (id > MAX_NNZ) this.tooLarge('feature', buf, t0, p, bow ? this.headerFeatures : -1);
       p++; // colon
       const v0 = p;
       let q = p;
@@ -393,4 +404,12 @@ export class DatasetParser {
       source: this.source,
     };
   }
+
+  /**
+   * V8 keeps the hidden classes ("maps") of objects only while some object has them; once
+   * the last parser is garbage-collected, the optimized parsing code that depends on them is
+   * discarded ("weak objects" deoptimization) and the next read starts cold, about 2× slower
+   * on a few-MB file. One idle parser (≈ 45 KB) held by the class prevents that.
+   */
+  private static readonly mapAnchor: DatasetParser = new DatasetParser('(map anchor)');
 }

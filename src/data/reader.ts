@@ -1,5 +1,5 @@
 import { createReadStream, promises as fs } from 'node:fs';
-import { createGunzip } from 'node:zlib';
+import { createGunzip, gunzipSync } from 'node:zlib';
 import { XmlcError } from '../errors.js';
 import { type Dataset, DatasetParser, type ParseOptions } from './parser.js';
 
@@ -10,6 +10,8 @@ export interface ReadOptions extends ParseOptions {
 }
 
 const CHUNK = 4 << 20;
+/** Bytes parsed before the parser is told the expected total size. */
+const HINT_AFTER = 1 << 20;
 
 /**
  * Read a multi-label dataset file in the Extreme Classification Repository BoW format or the
@@ -41,7 +43,8 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
   }
   const { onProgress, ...parseOptions } = options;
   const parser = new DatasetParser(path, parseOptions);
-  const raw = createReadStream(path, { highWaterMark: CHUNK });
+  // Small files get a read buffer of their size, not 4 MiB.
+  const raw = createReadStream(path, { highWaterMark: Math.max(1 << 16, Math.min(CHUNK, size + 1)) });
   let bytesRead = 0, lastReport = 0;
   raw.on('data', (c) => {
     bytesRead += c.length;
@@ -52,16 +55,23 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
   if (gunzip) raw.on('error', (e) => gunzip.destroy(e));
   let fed = 0, hinted = false;
   try {
-    for await (const chunk of stream) {
-      parser.feed(chunk as Buffer);
-      fed += (chunk as Buffer).length;
-      // Once a few MB are parsed, extrapolate to the whole file so the output buffers are
-      // allocated about once (gzip: scale by the compressed bytes the inflater consumed).
-      if (!hinted && fed >= CHUNK) {
-        hinted = true;
-        const consumed = gunzip ? gunzip.bytesWritten : fed;
-        if (consumed > 0 && consumed < size) parser.sizeHint((fed * size) / consumed);
+    for await (const c of stream) {
+      let chunk = c as Buffer;
+      if (!hinted) {
+        // Once 1 MiB is parsed, extrapolate to the whole file so that the output buffers are
+        // allocated about once (gzip: scale by the compressed bytes the inflater consumed).
+        const head = Math.min(chunk.length, HINT_AFTER - fed);
+        parser.feed(chunk.subarray(0, head));
+        fed += head;
+        chunk = chunk.subarray(head);
+        if (fed >= HINT_AFTER) {
+          hinted = true;
+          const consumed = gunzip ? gunzip.bytesWritten : fed;
+          if (consumed > 0 && consumed < size) parser.sizeHint((fed * size) / consumed);
+        }
       }
+      parser.feed(chunk);
+      fed += chunk.length;
     }
   } catch (e) {
     raw.destroy();
@@ -74,11 +84,20 @@ export async function readDataset(path: string, options: ReadOptions = {}): Prom
 }
 
 /**
- * Parse a dataset held in memory (same parser and errors as {@link readDataset}, without gzip
- * support); `source` names it in error messages.
+ * Parse a dataset held in memory with the same parser and errors as {@link readDataset}
+ * (gzip bytes, recognized by their magic number, are inflated first); `source` names it in
+ * error messages.
  */
 export function parseDataset(data: string | Uint8Array, source: string, options: ParseOptions = {}): Dataset {
   const parser = new DatasetParser(source, options);
-  parser.feed(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+  let bytes = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
+  if (bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b) {
+    try {
+      bytes = gunzipSync(bytes);
+    } catch (e) {
+      throw new XmlcError(`cannot read ${source}: corrupt gzip data (${(e as Error).message})`);
+    }
+  }
+  parser.feed(bytes);
   return parser.finish();
 }
