@@ -1,5 +1,7 @@
 import { type Csr, transpose } from '../data/csr.js';
 import { topKSparseImpl } from '../predict/topk_impl.js';
+import { nativeAddon } from '../engine/addon.js';
+import { csrMatDense, topKRowsFast } from '../engine/sparse.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from './neighbors.js';
 
 /**
@@ -29,6 +31,11 @@ export class ExactIndex {
     if (queries.nCols > this.dim) {
       throw new RangeError(`ExactIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
     }
+    return nativeAddon().addon ? this.searchNative(queries, k, onRow) : this.searchInverted(queries, k, onRow);
+  }
+
+  /** The search in JavaScript through the inverted index (the fallback without the addon). */
+  searchInverted(queries: Csr, k: number, onRow?: (done: number) => void): Neighbors {
     const out = emptyNeighbors(queries.nRows, k);
     const acc = new Float64Array(this.size);
     const touched = new Int32Array(this.size);
@@ -51,6 +58,41 @@ export class ExactIndex {
       onRow?.(i + 1);
     }
     for (let p = 0; p < out.ids.length; p++) if (out.ids[p]! < 0) out.sims[p] = 0;
+    return out;
+  }
+
+  /**
+   * The same search on the native kernels, a batch of queries at a time: similarities
+   * S = P·Q_bᵀ (sparse points × dense query batch, one CSR × dense product), then a row-wise
+   * top-k of Sᵀ. Points with similarity ≤ 0 are dropped, as in the inverted-index path.
+   */
+  searchNative(queries: Csr, k: number, onRow?: (done: number) => void): Neighbors {
+    const out = emptyNeighbors(queries.nRows, k);
+    const n = this.size, p = this.dim;
+    // Batch size: keep the n × batch similarity block near 32 MB.
+    const batch = Math.max(1, Math.min(queries.nRows, Math.floor((8 << 20) / Math.max(1, n))));
+    const qt = new Float32Array(p * batch);
+    const st = new Float32Array(batch * n);
+    for (let start = 0; start < queries.nRows; start += batch) {
+      const bs = Math.min(batch, queries.nRows - start);
+      // Q_bᵀ: p × bs, dense.
+      qt.fill(0, 0, p * bs);
+      for (let i = 0; i < bs; i++) {
+        for (let q = queries.rowPtr[start + i]!, e = queries.rowPtr[start + i + 1]!; q < e; q++) qt[queries.indices[q]! * bs + i] = queries.values[q]!;
+      }
+      const s = csrMatDense(this.points, bs === batch ? qt : qt.subarray(0, p * bs), bs); // n × bs
+      for (let j = 0; j < n; j++) for (let i = 0; i < bs; i++) st[i * n + j] = s[j * bs + i]!;
+      const top = topKRowsFast(st.subarray(0, bs * n), bs, n, k);
+      for (let i = 0; i < bs; i++) {
+        for (let t = 0; t < k; t++) {
+          const sim = top.scores[i * k + t]!;
+          if (!(sim > 0)) break;
+          out.ids[(start + i) * k + t] = top.labels[i * k + t]!;
+          out.sims[(start + i) * k + t] = sim;
+        }
+      }
+      onRow?.(start + bs);
+    }
     return out;
   }
 }

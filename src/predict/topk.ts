@@ -1,44 +1,90 @@
-import { topKDenseImpl } from './topk_impl.js';
+import { PAD_LABEL, PAD_SCORE, topKDenseRowsImpl } from './topk_impl.js';
 
 /**
- * Ranked predictions. Row i's labels are `labels[i*k .. i*k + k)`, best first, with
- * `scores` parallel; rows with fewer than k candidates are padded with label −1 and score
- * −Infinity. Ties are broken by the smaller label id.
+ * Ranked predictions of `nRows` points, `k` labels each.
+ *
+ * Row i's labels are `labels[i*k .. i*k + k)`, best first, with their scores at the same
+ * positions of `scores`. Rows with fewer than k candidates are padded at the end with
+ * label −1 and score −Infinity (never NaN). Producers in xmlc break score ties by the
+ * smaller label id.
  */
 export interface Ranked {
+  /** Number of points (rows). */
   readonly nRows: number;
+  /** Width: labels per row, ≥ 1. */
   readonly k: number;
+  /** Length nRows·k; label ids ≥ 0, or −1 for padding. */
   readonly labels: Int32Array;
+  /** Length nRows·k; non-increasing within a row; −Infinity for padding. */
   readonly scores: Float32Array;
 }
 
+function checkCount(fn: string, name: string, v: number): void {
+  if (!Number.isInteger(v)) throw new RangeError(`'${name}' passed to ${fn}() must be an integer but got ${v}`);
+  if (v < 0) throw new RangeError(`'${name}' passed to ${fn}() must be >= 0 but got ${v}`);
+}
+
+function checkK(fn: string, k: number): void {
+  if (!Number.isInteger(k)) throw new RangeError(`'k' passed to ${fn}() must be an integer but got ${k}`);
+  if (k < 1) throw new RangeError(`'k' passed to ${fn}() must be >= 1 but got ${k}`);
+}
+
 /**
- * Row-wise top-k of a dense row-major `nRows × nCols` score matrix.
- * @example topKRows(Float32Array.from([0.1, 0.9, 0.5]), 1, 3, 2) // labels [1, 2]
+ * Row-wise top-k of a dense row-major `nRows × nCols` score matrix
+ * (row i is `scores[i*nCols .. (i+1)*nCols)`, the label of a column is its index).
+ *
+ * Ties go to the smaller label; NaN and −Infinity are never selected; with `onlyPositive`
+ * only scores > 0 are. k > nCols is fine: rows are padded with −1 / −Infinity.
+ * O(nRows·nCols·log k).
+ * @example topKRows(Float32Array.from([0.1, 0.9, 0.5]), 1, 3, 2) // labels [1, 2], scores [0.9, 0.5]
+ * @throws RangeError if k is not an integer ≥ 1, nRows or nCols is not a non-negative
+ *   integer, or `scores` does not have nRows·nCols entries.
  */
 export function topKRows(scores: Float32Array, nRows: number, nCols: number, k: number, opts: { onlyPositive?: boolean } = {}): Ranked {
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`'k' passed to topKRows() must be an integer >= 1 but got ${k}`);
+  checkK('topKRows', k);
+  checkCount('topKRows', 'nRows', nRows);
+  checkCount('topKRows', 'nCols', nCols);
+  if (!(scores instanceof Float32Array)) throw new TypeError(`'scores' passed to topKRows() must be a Float32Array`);
   if (scores.length !== nRows * nCols) {
     throw new RangeError(`'scores' passed to topKRows() must have nRows × nCols = ${nRows * nCols} entries but has ${scores.length}`);
   }
   const labels = new Int32Array(nRows * k);
   const out = new Float32Array(nRows * k);
-  for (let i = 0; i < nRows; i++) {
-    topKDenseImpl(scores.subarray(i * nCols, (i + 1) * nCols), nCols, k, labels, out, i * k, opts.onlyPositive ?? false);
-  }
+  topKDenseRowsImpl(scores, nRows, nCols, k, labels, out, opts.onlyPositive ?? false);
   return { nRows, k, labels, scores: out };
 }
 
-/** Build a `Ranked` from label lists (best first); scores are k, k−1, ... so the order is explicit. */
+/**
+ * Build a {@link Ranked} from label lists, best first (for tests, and for predictions made
+ * elsewhere). Row i is `lists[i]`; lists longer than k are cut to their first k labels,
+ * shorter ones are padded with −1. Real entries get the scores k, k−1, …, 1 so that the
+ * order is explicit; padding gets −Infinity. An explicit −1 in a list is padding as well.
+ * @param k the width; by default the longest list's length (at least 1).
+ * @example rankedFromLists([[3, 1], [2]]) // k = 2, labels [3, 1, 2, -1]
+ * @throws RangeError if k is not an integer ≥ 1, or a label is not an integer in [−1, 2³¹).
+ */
 export function rankedFromLists(lists: readonly (readonly number[])[], k?: number): Ranked {
-  const width = k ?? Math.max(1, ...lists.map((l) => l.length));
-  const labels = new Int32Array(lists.length * width).fill(-1);
-  const scores = new Float32Array(lists.length * width).fill(-Infinity);
-  lists.forEach((list, i) => {
-    for (let t = 0; t < Math.min(width, list.length); t++) {
-      labels[i * width + t] = list[t]!;
+  let width = 1;
+  if (k === undefined) {
+    for (const list of lists) width = Math.max(width, list.length);
+  } else {
+    checkK('rankedFromLists', k);
+    width = k;
+  }
+  const labels = new Int32Array(lists.length * width).fill(PAD_LABEL);
+  const scores = new Float32Array(lists.length * width).fill(PAD_SCORE);
+  for (let i = 0; i < lists.length; i++) {
+    const list = lists[i]!;
+    const m = Math.min(width, list.length);
+    for (let t = 0; t < m; t++) {
+      const l = list[t]!;
+      if (!Number.isInteger(l) || l < -1 || l > 0x7fffffff) {
+        throw new RangeError(`'lists' passed to rankedFromLists() must hold integer labels in [-1, 2^31) but lists[${i}][${t}] is ${l}`);
+      }
+      if (l === PAD_LABEL) continue;
+      labels[i * width + t] = l;
       scores[i * width + t] = width - t;
     }
-  });
+  }
   return { nRows: lists.length, k: width, labels, scores };
 }

@@ -32,11 +32,11 @@ function bruteForce(points: Csr, queries: Csr, k: number): { ids: number[][]; si
   return { ids, sims };
 }
 
-test('exact search equals brute force', () => {
+for (const path of ['searchInverted', 'searchNative'] as const) test(`exact search (${path}) equals brute force`, () => {
   const rng = new Rng(11);
   const points = randomSparse(rng, 300, 40, 0.1), queries = randomSparse(rng, 50, 40, 0.1);
   const k = 7;
-  const got = new ExactIndex(normalizeRowsL2(points)).search(normalizeRowsL2(queries), k);
+  const got = new ExactIndex(normalizeRowsL2(points))[path](normalizeRowsL2(queries), k);
   const ref = bruteForce(points, queries, k);
   for (let i = 0; i < queries.nRows; i++) {
     const gi = [...got.ids.subarray(i * k, i * k + k)].filter((x) => x >= 0);
