@@ -5,8 +5,14 @@ import { evaluateRanking } from './ranking_metrics.js';
 
 /**
  * Score ranked predictions against test labels with propensities (Jain et al. 2016) taken
- * from the training labels' frequencies; a test label never seen in training has N_l = 0.
- * @returns fractions keyed `P@1`, `PSP@3`, ... (see {@link evaluateRanking}).
+ * from the training labels' frequencies — what the CLI and the eval scripts report.
+ *
+ * `ranked`: nTest rows of width ≥ max(ks); `truth`: nTest × nLabels test labels;
+ * `trainLabels`: nTrain × nLabels' training labels (nTrain ≥ 2). The label space is the wider of
+ * the two; a test label never seen in training has N_l = 0 (lowest propensity, largest gain).
+ * @returns fractions keyed `P@1`, `PSP@3`, ... (see {@link evaluateRanking}); by default all
+ *   five families.
+ * @throws RangeError as {@link evaluateRanking} and {@link propensities} do.
  */
 export function evaluateAgainstTraining(
   ranked: Ranked, truth: Csr, trainLabels: Csr,

@@ -1,4 +1,17 @@
+/**
+ * Ranking metrics of extreme multi-label classification: P@k, nDCG@k, R@k, and the
+ * propensity-scored PSP@k and PSnDCG@k (Jain et al. 2016), all averaged over ALL rows with
+ * rows lacking true labels contributing 0 (Extreme Classification Repository / pyxclib
+ * convention), as fractions in [0, 1].
+ */
 export { propensities, propensitiesFromLabels, type PropensityOptions } from './propensity.js';
-export { evaluateRanking, METRIC_FAMILIES, type MetricFamily, type EvaluateRankingOptions } from './ranking_metrics.js';
-export { rankedFromLists } from '../predict/topk.js';
+export { precisionAtK, precisionFromSums } from './precision.js';
+export { ndcgAtK, ndcgFromSums } from './ndcg.js';
+export { recallAtK, recallFromSums } from './recall.js';
+export { pspAtK, pspFromSums } from './psp.js';
+export { psndcgAtK, psndcgFromSums } from './psndcg.js';
+export { accumulateRankingSums, checkRankingInputs, type RankingSums } from './ranking_sums.js';
+export { METRICS, METRIC_FAMILIES, PROPENSITY_FAMILIES, isMetricFamily, type MetricFamily, type MetricFunction } from './registry.js';
+export { evaluateRanking, type EvaluateRankingOptions } from './ranking_metrics.js';
 export { evaluateAgainstTraining } from './against_training.js';
+export { rankedFromLists } from '../predict/topk.js';

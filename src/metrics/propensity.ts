@@ -1,35 +1,52 @@
 import { columnCounts, type Csr } from '../data/csr.js';
 
-/** Constants of the propensity model. */
+/** Constants of the propensity model of Jain, Prabhu & Varma (2016). */
 export interface PropensityOptions {
-  /** A: 0.55 by default; 0.6 for Amazon-type sets, 0.5 for Wikipedia-type sets. */
+  /** A: 0.55 by default; the paper uses 0.6 for Amazon-type sets and 0.5 for Wikipedia-type sets. */
   readonly a?: number;
-  /** B: 1.5 by default; 2.6 for Amazon-type sets, 0.4 for Wikipedia-type sets. */
+  /** B: 1.5 by default; the paper uses 2.6 for Amazon-type sets and 0.4 for Wikipedia-type sets. Must be > 0. */
   readonly b?: number;
 }
 
 /**
  * Label propensities of Jain, Prabhu & Varma (KDD 2016), "Extreme Multi-label Loss Functions
  * for Recommendation, Tagging, Ranking & Other Missing Label Applications":
- * p_l = 1 / (1 + C·exp(−A·log(N_l + B))), C = (log N − 1)·(B + 1)^A,
- * N the number of training points and N_l the number of them carrying label l.
- * @returns p_l for every label, in (0, 1].
+ *
+ *   p_l = 1 / (1 + C·exp(−A·log(N_l + B))),   C = (log N − 1)·(B + 1)^A,
+ *
+ * natural logarithms, N = `nPoints` (training points) and N_l = `labelCounts[l]` (training
+ * points carrying label l; 0 for a label never seen). p_l grows with N_l. For N > e every
+ * p_l is in (0, 1); for 2 ≤ N < e, C < 0 and p_l may exceed 1; at N = 1 the model has a pole
+ * (N_l = 1 gives 1/0), so N ≥ 2 is required. (p_l is 1 / `compute_inv_propesity` of pyxclib.)
+ * @returns a new Float64Array, p_l for every label l < labelCounts.length.
+ * @throws RangeError if nPoints < 2, A is not finite, B is not finite and > 0, a count is
+ *   negative or NaN, or the model gives a p_l that is not finite and > 0 (possible for N < e
+ *   with unusual A, B).
  */
 export function propensities(labelCounts: ArrayLike<number>, nPoints: number, opts: PropensityOptions = {}): Float64Array {
   const a = opts.a ?? 0.55, b = opts.b ?? 1.5;
-  if (!(nPoints > 0)) throw new RangeError(`'nPoints' passed to propensities() must be > 0 but got ${nPoints}`);
-  if (!Number.isFinite(a) || !(b > 0)) throw new RangeError(`propensities(): need finite A and B > 0 but got A = ${a}, B = ${b}`);
+  if (!(nPoints >= 2)) throw new RangeError(`'nPoints' passed to propensities() must be >= 2 but got ${nPoints}`);
+  if (!Number.isFinite(a)) throw new RangeError(`'a' passed to propensities() must be finite but got ${a}`);
+  if (!(b > 0 && b < Infinity)) throw new RangeError(`'b' passed to propensities() must be finite and > 0 but got ${b}`);
   const c = (Math.log(nPoints) - 1) * Math.pow(b + 1, a);
   const out = new Float64Array(labelCounts.length);
   for (let l = 0; l < labelCounts.length; l++) {
-    const n = labelCounts[l]!;
-    if (!(n >= 0)) throw new RangeError(`propensities(): label count ${l} must be >= 0 but is ${n}`);
-    out[l] = 1 / (1 + c * Math.exp(-a * Math.log(n + b)));
+    const nl = labelCounts[l]!;
+    if (!(nl >= 0)) throw new RangeError(`propensities(): label count ${l} must be >= 0 but is ${nl}`);
+    const p = 1 / (1 + c * Math.exp(-a * Math.log(nl + b)));
+    if (!(p > 0 && p < Infinity)) {
+      throw new RangeError(`propensities(): the model gives p_${l} = ${p} (N = ${nPoints}, N_l = ${nl}); it needs more training points`);
+    }
+    out[l] = p;
   }
   return out;
 }
 
-/** {@link propensities} from a training label matrix (N = its rows, N_l = its column counts). */
+/**
+ * {@link propensities} from a training label matrix (nPoints × nLabels CSR): N = its rows,
+ * N_l = the number of its rows holding label l (its column counts).
+ * @returns p_l for every label l < trainLabels.nCols.
+ */
 export function propensitiesFromLabels(trainLabels: Csr, opts: PropensityOptions = {}): Float64Array {
   return propensities(columnCounts(trainLabels), trainLabels.nRows, opts);
 }

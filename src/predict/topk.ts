@@ -15,7 +15,7 @@ export interface Ranked {
   readonly k: number;
   /** Length nRows·k; label ids ≥ 0, or −1 for padding. */
   readonly labels: Int32Array;
-  /** Length nRows·k; non-increasing within a row; −Infinity for padding. */
+  /** Length nRows·k; −Infinity for padding; non-increasing within a row as produced by topKRows. */
   readonly scores: Float32Array;
 }
 
