@@ -17,6 +17,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { nativeAddon } from '../src/engine/addon.js';
 import { useBackend } from '../src/engine/backends.js';
 import { createL1aeVariables, l1aeLoss, l1aeStepMatmulFlops, l1aeVariableList, type L1aeNetworkConfig } from '../src/encoders/l1ae_network.js';
+import { adam } from '../src/engine/optimizers.js';
 import { Rng } from '../src/util/rng.js';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,13 +60,11 @@ function sgemmRate(b: number, d: number, m: number): Record<string, number> {
 async function stepTime(backend: 'native' | 'wasm' | 'cpu', cfg: L1aeNetworkConfig, b: number, steps: number): Promise<number> {
   await useBackend(backend);
   const vars = createL1aeVariables(cfg);
-  const opt = tf.train.adam(1e-3);
+  const opt = adam({ learningRate: 1e-3 });
   const rng = new Rng(2);
   const batches = Array.from({ length: Math.min(steps, 4) }, () => tf.tensor2d(labelBatch(rng, b, cfg.inputDim, 5), [b, cfg.inputDim]));
   const step = (i: number): void => {
-    const cost = opt.minimize(() => l1aeLoss(cfg, vars, batches[i % batches.length]! as tf.Tensor2D), true, l1aeVariableList(vars));
-    cost?.dataSync();
-    cost?.dispose();
+    opt.step(() => l1aeLoss(cfg, vars, batches[i % batches.length]! as tf.Tensor2D), l1aeVariableList(vars));
   };
   step(0); // warm-up (kernel registration, allocation)
   const t0 = performance.now();

@@ -10,6 +10,8 @@ export interface NativeAddon {
   reduce(op: number, x: Float32Array, outer: number, inner: number, out: Float32Array): void;
   reduceMid(op: number, x: Float32Array, a: number, r: number, b: number, out: Float32Array): void;
   tile(x: Float32Array, inShape: Int32Array, outShape: Int32Array, out: Float32Array): void;
+  adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array,
+    lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;
   l1aeBlockForward(x: Float32Array, a: Float32Array, b: number, d: number, m: number, c: number,
     gamma: Float32Array | null, shift: Float32Array | null, eps: number,
     out: Float32Array, w: Float32Array, p: Float32Array, xhat: Float32Array | null, invstd: Float32Array | null): void;

@@ -609,6 +609,33 @@ Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------
+// adamUpdate(w, g, m, v, out, lr, beta1, beta2, eps, accBeta1, accBeta2): one Adam step
+// (Kingma & Ba 2015) in one pass, with tfjs's AdamOptimizer's form of the bias correction:
+//   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  out = w − lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε)
+// m and v are updated in place; accBeta1/2 = β1^t, β2^t for this step t.
+Napi::Value AdamUpdate(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  float *w, *g, *m, *v, *out;
+  size_t lw, lg, lm, lv, lo;
+  if (!F32(info, 0, &w, &lw) || !F32(info, 1, &g, &lg) || !F32(info, 2, &m, &lm) || !F32(info, 3, &v, &lv) || !F32(info, 4, &out, &lo)) return env.Undefined();
+  if (lg != lw || lm != lw || lv != lw || lo != lw) { Fail(env, "adamUpdate: arrays differ in length"); return env.Undefined(); }
+  const float lr = static_cast<float>(Num(info, 5)), b1 = static_cast<float>(Num(info, 6)), b2 = static_cast<float>(Num(info, 7));
+  const float eps = static_cast<float>(Num(info, 8));
+  const float c1 = static_cast<float>(1.0 / (1.0 - Num(info, 9))), c2 = static_cast<float>(1.0 / (1.0 - Num(info, 10)));
+  const int64_t n = static_cast<int64_t>(lw);
+#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+  for (int64_t i = 0; i < n; i++) {
+    const float gi = g[i];
+    const float mi = b1 * m[i] + (1.0f - b1) * gi;
+    const float vi = b2 * v[i] + (1.0f - b2) * gi * gi;
+    m[i] = mi;
+    v[i] = vi;
+    out[i] = w[i] - lr * (mi * c1) / (std::sqrt(vi * c2) + eps);
+  }
+  return env.Undefined();
+}
+
+// ---------------------------------------------------------------------------------------
 Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   const int n = static_cast<int>(Int(info, 0));
   openblas_set_num_threads(n);
@@ -639,6 +666,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("reduceMid", Napi::Function::New(env, ReduceMid));
   exports.Set("tile", Napi::Function::New(env, Tile));
+  exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
   exports.Set("l1aeBlockForward", Napi::Function::New(env, L1aeBlockForward));
   exports.Set("l1aeBlockBackward", Napi::Function::New(env, L1aeBlockBackward));
   exports.Set("csrMatDense", Napi::Function::New(env, CsrMatDense));
