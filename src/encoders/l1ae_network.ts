@@ -152,11 +152,18 @@ export function l1aeLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2
 }
 
 /**
- * Matrix-product FLOPs of one training step (forward + backward) on a batch of b:
- * forward 2 products for encode/decode (2·b·d·m each) and 2 per block; the backward pass
- * computes two products for each forward one (the product for dA and for the input).
+ * The matrix products of one training step (forward + backward) by shape, each 2·b·d·m FLOPs:
+ * - `xAt` (b×d · (m×d)ᵀ): encoder X·Aᵀ, z·Aᵀ in each block; backward dY = dx(1)·Aᵀ, dp = du·Aᵀ;
+ * - `yA` (b×m · m×d): x(1) = Y·A, p·A in each block;
+ * - `ytX` ((b×m)ᵀ · b×d): every dA: dYᵀ·X, Yᵀ·dx(1), and pᵀ·du, dpᵀ·z in each block.
+ * (X carries no gradient and sign has none, so no other products arise.)
  */
+export function l1aeStepMatmuls(depth: number): { xAt: number; yA: number; ytX: number } {
+  return { xAt: 2 * (depth + 1), yA: depth + 1, ytX: 2 * depth + 3 };
+}
+
+/** Matrix-product FLOPs of one training step on a batch of b (see {@link l1aeStepMatmuls}). */
 export function l1aeStepMatmulFlops(b: number, d: number, m: number, depth: number): number {
-  const forward = 2 * b * d * m * (2 + 2 * depth);
-  return 3 * forward;
+  const c = l1aeStepMatmuls(depth);
+  return 2 * b * d * m * (c.xAt + c.yA + c.ytX);
 }
