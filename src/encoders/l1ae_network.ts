@@ -102,6 +102,33 @@ export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tenso
 }
 
 /**
+ * Scratch state a fused block keeps from its forward pass for its backward pass: w = z − q,
+ * p = z·Aᵀ, BN's x̂ and 1/σ, plus the backward's scratch for z and dp. Sets are reused through
+ * a free list (a set returns to it once its backward has run), so a training step allocates no
+ * new large buffers for them; a forward pass without a backward simply lets its set be
+ * garbage-collected.
+ */
+interface BlockScratch { w: Float32Array; p: Float32Array; xhat: Float32Array | null; invstd: Float32Array | null; z: Float32Array; dp: Float32Array }
+const scratchPool = new Map<string, BlockScratch[]>();
+
+function takeScratch(b: number, d: number, m: number, bn: boolean): BlockScratch {
+  const free = scratchPool.get(`${b}:${d}:${m}:${bn}`);
+  return free?.pop() ?? {
+    w: new Float32Array(b * d), p: new Float32Array(b * m),
+    xhat: bn ? new Float32Array(b * d) : null, invstd: bn ? new Float32Array(d) : null,
+    z: new Float32Array(b * d), dp: new Float32Array(b * m),
+  };
+}
+
+function returnScratch(b: number, d: number, m: number, bn: boolean, s: BlockScratch): void {
+  const key = `${b}:${d}:${m}:${bn}`;
+  let free = scratchPool.get(key);
+  if (!free) { free = []; scratchPool.set(key, free); }
+  // Bounded: one set per block of the deepest network seen is all a step needs.
+  if (free.length < 64) free.push(s);
+}
+
+/**
  * One decoder block as a single native kernel with its own gradient (tf.customGrad): the
  * step x − (β/t)(z − (z·Aᵀ)·A), z = sign(x), then BN. Gradients as the op graph gives them:
  * identity path to x (sign has zero gradient), products to A, the step's sum to β, BN's to γ, δ.
@@ -114,21 +141,20 @@ function fusedBlock(x: tf.Tensor2D, v: L1aeVariables, t: number): tf.Tensor2D {
   const bn = v.bnScale.length > 0;
   const forward = (xt: tf.Tensor, a: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor | null, shift: tf.Tensor | null, save: tf.GradSaveFunc) => {
     const c = beta.dataSync()[0]! / t;
-    const out = new Float32Array(b * d), w = new Float32Array(b * d), p = new Float32Array(b * m);
-    const xhat = bn ? new Float32Array(b * d) : null, invstd = bn ? new Float32Array(d) : null;
+    const sc = takeScratch(b, d, m, bn);
+    const out = new Float32Array(b * d);
     addon.l1aeBlockForward(xt.dataSync() as Float32Array, a.dataSync() as Float32Array, b, d, m, c,
-      gamma ? gamma.dataSync() as Float32Array : null, shift ? shift.dataSync() as Float32Array : null, BN_EPSILON, out, w, p, xhat, invstd);
-    const savedW = tf.tensor2d(w, [b, d]), savedP = tf.tensor2d(p, [b, m]);
-    const savedH = xhat ? tf.tensor2d(xhat, [b, d]) : null, savedI = invstd ? tf.tensor1d(invstd) : null;
-    save([xt, a, beta, savedW, savedP, ...(gamma && savedH && savedI ? [gamma, savedH, savedI] : [])]);
+      gamma ? gamma.dataSync() as Float32Array : null, shift ? shift.dataSync() as Float32Array : null, BN_EPSILON, out, sc.w, sc.p, sc.xhat, sc.invstd);
+    // The tensors the backward reads stay alive through the tape; the scratch lives in this closure.
+    save([xt, a, beta, ...(gamma ? [gamma] : [])]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [sx, sa, sbeta, sw, sp, sg, sh, si] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor?, tf.Tensor?, tf.Tensor?];
+      const [sx, sa, sbeta, sg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor?];
       const cc = sbeta.dataSync()[0]! / t;
       const dx = new Float32Array(b * d), dA = new Float32Array(m * d), dc = new Float32Array(1);
       const dgamma = bn ? new Float32Array(d) : null, dshift = bn ? new Float32Array(d) : null;
       addon.l1aeBlockBackward(dy.dataSync() as Float32Array, sx.dataSync() as Float32Array, sa.dataSync() as Float32Array, b, d, m, cc,
-        sg ? sg.dataSync() as Float32Array : null, sh ? sh.dataSync() as Float32Array : null, si ? si.dataSync() as Float32Array : null,
-        sw.dataSync() as Float32Array, sp.dataSync() as Float32Array, dx, dA, dc, dgamma, dshift);
+        sg ? sg.dataSync() as Float32Array : null, sc.xhat, sc.invstd, sc.w, sc.p, dx, dA, dc, dgamma, dshift, sc.z, sc.dp);
+      returnScratch(b, d, m, bn, sc);
       const grads: tf.Tensor[] = [tf.tensor2d(dx, [b, d]), tf.tensor2d(dA, [m, d]), tf.scalar(dc[0]! / t)];
       if (dgamma && dshift) grads.push(tf.tensor1d(dgamma), tf.tensor1d(dshift));
       return grads;

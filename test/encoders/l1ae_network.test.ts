@@ -124,3 +124,24 @@ test('the fused native block gives the same loss and gradients as the op-by-op g
     x.dispose();
   }
 });
+
+test('fused blocks keep separate state when the network runs twice before one backward pass', async () => {
+  await useBackend('native');
+  const base: L1aeNetworkConfig = { inputDim: 40, embeddingDim: 6, depth: 2, seed: 2 };
+  const rng = new Rng(13);
+  const x1 = tf.tensor2d(batch(rng, 8, 40), [8, 40]), x2 = tf.tensor2d(batch(rng, 8, 40), [8, 40]);
+  const run = (fused: boolean): Float32Array[] => {
+    const cfg = { ...base, fused };
+    const v = createL1aeVariables(cfg);
+    const { value, grads } = tf.variableGrads(() => tf.add(l1aeLoss(cfg, v, x1), l1aeLoss(cfg, v, x2)) as tf.Scalar, l1aeVariableList(v));
+    const out = l1aeVariableList(v).map((w) => grads[w.name]!.dataSync() as Float32Array);
+    tf.dispose([value, ...Object.values(grads), ...l1aeVariableList(v)]);
+    return out;
+  };
+  const ops = run(false), fused = run(true);
+  ops.forEach((g, i) => {
+    let scale = 0; for (const v of g) scale = Math.max(scale, Math.abs(v));
+    for (let j = 0; j < g.length; j++) assert.ok(Math.abs(g[j]! - fused[i]![j]!) <= 1e-4 * scale + 1e-6, `grad ${i}[${j}]`);
+  });
+  tf.dispose([x1, x2]);
+});

@@ -542,7 +542,7 @@ Napi::Value L1aeBlockForward(const Napi::CallbackInfo& info) {
 }
 
 // l1aeBlockBackward(dy, x, a, b, d, m, c, gamma|null, xhat|null, invstd|null, w, p,
-//                   dx, dA, dc (length 1), dgamma|null, dshift|null)
+//                   dx, dA, dc (length 1), dgamma|null, dshift|null, zScratch (b×d), dpScratch (b×m))
 // dx is the gradient reaching x through the identity path (sign has zero gradient);
 // dA = c·pᵀ·du + (c·du·Aᵀ)ᵀ·z; dc = −Σ du⊙w.
 Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
@@ -559,7 +559,11 @@ Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
   size_t lg = 0, lh = 0, li = 0, ldg = 0, lds = 0;
   if (bn && (!F32(info, 7, &gamma, &lg) || !F32(info, 8, &xhat, &lh) || !F32(info, 9, &invstd, &li) || !F32(info, 15, &dgamma, &ldg) || !F32(info, 16, &dshift, &lds)))
     return env.Undefined();
+  float *zs, *dps;
+  size_t lzs, ldps;
+  if (!F32(info, 17, &zs, &lzs) || !F32(info, 18, &dps, &ldps)) return env.Undefined();
   const int64_t n = b * d;
+  if (static_cast<int64_t>(lzs) < n || static_cast<int64_t>(ldps) < b * m) { Fail(env, "l1aeBlockBackward: scratch too small"); return env.Undefined(); }
   if (b < 1 || d < 1 || m < 1 || static_cast<int64_t>(l0) < n || static_cast<int64_t>(l1) < n || static_cast<int64_t>(l2) < m * d ||
       static_cast<int64_t>(l10) < n || static_cast<int64_t>(l11) < b * m || static_cast<int64_t>(l12) < n || static_cast<int64_t>(l13) < m * d || l14 < 1 ||
       (bn && (static_cast<int64_t>(lg) < d || static_cast<int64_t>(lh) < n || static_cast<int64_t>(li) < d || static_cast<int64_t>(ldg) < d || static_cast<int64_t>(lds) < d))) {
@@ -599,12 +603,13 @@ Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
   for (int64_t i = 0; i < n; i++) acc += static_cast<double>(dx[i]) * w[i];
   dc[0] = static_cast<float>(-acc);
   // dp = c·du·Aᵀ (b × m); dA = c·pᵀ·du + dpᵀ·z.
-  std::vector<float> dp(b * m), z(n);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, c, dx, d, a, d, 0.0f, dp.data(), m);
+  float* dp = dps;
+  float* z = zs;
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, c, dx, d, a, d, 0.0f, dp, m);
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, c, p, m, dx, d, 0.0f, dA, d);
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
   for (int64_t i = 0; i < n; i++) z[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, 1.0f, dp.data(), m, z.data(), d, 1.0f, dA, d);
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, 1.0f, dp, m, z, d, 1.0f, dA, d);
   return env.Undefined();
 }
 
