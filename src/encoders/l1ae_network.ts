@@ -83,12 +83,11 @@ export function l1aeEncode(v: L1aeVariables, x: tf.Tensor2D): tf.Tensor2D {
  */
 export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D): tf.Tensor {
   let x: tf.Tensor2D = tf.matMul(y, v.a); // x(1) = Aᵀy
-  const fused = (cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND;
+  if ((cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && cfg.depth > 0) {
+    x = fusedBlocks(x, v, cfg.depth);
+    return (cfg.finalRelu ?? true) ? tf.relu(x) : x;
+  }
   for (let t = 1; t <= cfg.depth; t++) {
-    if (fused) {
-      x = fusedBlock(x, v, t);
-      continue;
-    }
     const z = tf.sign(x);
     // (I − AᵀA)·z = z − Aᵀ(A·z)
     const proj = tf.sub(z, tf.matMul(tf.matMul(z, v.a, false, true), v.a));
@@ -102,73 +101,92 @@ export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tenso
 }
 
 /**
- * Scratch state a fused block keeps from its forward pass for its backward pass: w = z − q,
- * p = z·Aᵀ, BN's x̂ and 1/σ, plus the backward's scratch for z and dp. Sets are reused through
- * a free list (a set returns to it once its backward has run), so a training step allocates no
- * new large buffers for them; a forward pass without a backward simply lets its set be
- * garbage-collected.
+ * Scratch state the fused decoder keeps from its forward pass for its backward pass: every
+ * block's input x(t) and output, w = z − q, p = z·Aᵀ, BN's x̂ and 1/σ, and the backward's
+ * scratch (z, dp, two gradient buffers). Sets are reused through a free list (a set returns
+ * once its backward has run), so a training step allocates no new large buffers for them; a
+ * forward pass without a backward simply lets its set be garbage-collected.
  */
-interface BlockScratch { w: Float32Array; p: Float32Array; xhat: Float32Array | null; invstd: Float32Array | null; z: Float32Array; dp: Float32Array }
-const scratchPool = new Map<string, BlockScratch[]>();
+interface DecoderScratch {
+  xs: Float32Array[]; w: Float32Array[]; p: Float32Array[]; xhat: (Float32Array | null)[]; invstd: (Float32Array | null)[];
+  z: Float32Array; dp: Float32Array; g0: Float32Array; g1: Float32Array;
+}
+const scratchPool = new Map<string, DecoderScratch[]>();
 
-function takeScratch(b: number, d: number, m: number, bn: boolean): BlockScratch {
-  const free = scratchPool.get(`${b}:${d}:${m}:${bn}`);
+function takeScratch(b: number, d: number, m: number, depth: number, bn: boolean): DecoderScratch {
+  const free = scratchPool.get(`${b}:${d}:${m}:${depth}:${bn}`);
+  const f32 = (n: number): Float32Array => new Float32Array(n);
   return free?.pop() ?? {
-    w: new Float32Array(b * d), p: new Float32Array(b * m),
-    xhat: bn ? new Float32Array(b * d) : null, invstd: bn ? new Float32Array(d) : null,
-    z: new Float32Array(b * d), dp: new Float32Array(b * m),
+    xs: Array.from({ length: depth }, () => f32(b * d)), w: Array.from({ length: depth }, () => f32(b * d)),
+    p: Array.from({ length: depth }, () => f32(b * m)),
+    xhat: Array.from({ length: depth }, () => (bn ? f32(b * d) : null)), invstd: Array.from({ length: depth }, () => (bn ? f32(d) : null)),
+    z: f32(b * d), dp: f32(b * m), g0: f32(b * d), g1: f32(b * d),
   };
 }
 
-function returnScratch(b: number, d: number, m: number, bn: boolean, s: BlockScratch): void {
-  const key = `${b}:${d}:${m}:${bn}`;
+function returnScratch(b: number, d: number, m: number, depth: number, bn: boolean, s: DecoderScratch): void {
+  const key = `${b}:${d}:${m}:${depth}:${bn}`;
   let free = scratchPool.get(key);
   if (!free) { free = []; scratchPool.set(key, free); }
-  // Bounded: one set per block of the deepest network seen is all a step needs.
-  if (free.length < 64) free.push(s);
+  if (free.length < 4) free.push(s);
 }
 
 /**
- * One decoder block as a single native kernel with its own gradient (tf.customGrad): the
- * step x − (β/t)(z − (z·Aᵀ)·A), z = sign(x), then BN. Gradients as the op graph gives them:
- * identity path to x (sign has zero gradient), products to A, the step's sum to β, BN's to γ, δ.
+ * All T decoder blocks as one op with its own gradient (tf.customGrad), each block one native
+ * kernel: the step x − (β/t)(z − (z·Aᵀ)·A), z = sign(x), then BN. Gradients as the op graph
+ * gives them: identity path to x (sign has zero gradient), products to A (summed over the
+ * blocks in place), the steps' sums to β, BN's to γ_t, δ_t.
  */
-function fusedBlock(x: tf.Tensor2D, v: L1aeVariables, t: number): tf.Tensor2D {
+function fusedBlocks(x1: tf.Tensor2D, v: L1aeVariables, depth: number): tf.Tensor2D {
   const { addon } = nativeAddon();
-  if (!addon) throw new Error('internal: fused ℓ1-AE block without the native addon');
-  const [b, d] = x.shape;
+  if (!addon) throw new Error('internal: fused ℓ1-AE decoder without the native addon');
+  const [b, d] = x1.shape;
   const m = v.a.shape[0]!;
   const bn = v.bnScale.length > 0;
-  const forward = (xt: tf.Tensor, a: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor | null, shift: tf.Tensor | null, save: tf.GradSaveFunc) => {
-    const c = beta.dataSync()[0]! / t;
-    const sc = takeScratch(b, d, m, bn);
+  const f = tf.customGrad(((...args: unknown[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [xt, a, beta] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const gammas = bn ? (args.slice(3, 3 + depth) as tf.Tensor[]) : [];
+    const shifts = bn ? (args.slice(3 + depth, 3 + 2 * depth) as tf.Tensor[]) : [];
+    const betaValue = beta.dataSync()[0]!;
+    const av = a.dataSync() as Float32Array;
+    const sc = takeScratch(b, d, m, depth, bn);
+    sc.xs[0]!.set(xt.dataSync() as Float32Array);
     const out = new Float32Array(b * d);
-    addon.l1aeBlockForward(xt.dataSync() as Float32Array, a.dataSync() as Float32Array, b, d, m, c,
-      gamma ? gamma.dataSync() as Float32Array : null, shift ? shift.dataSync() as Float32Array : null, BN_EPSILON, out, sc.w, sc.p, sc.xhat, sc.invstd);
+    for (let t = 1; t <= depth; t++) {
+      const dst = t === depth ? out : sc.xs[t]!;
+      addon.l1aeBlockForward(sc.xs[t - 1]!, av, b, d, m, betaValue / t,
+        bn ? gammas[t - 1]!.dataSync() as Float32Array : null, bn ? shifts[t - 1]!.dataSync() as Float32Array : null, BN_EPSILON,
+        dst, sc.w[t - 1]!, sc.p[t - 1]!, sc.xhat[t - 1]!, sc.invstd[t - 1]!);
+    }
     // The tensors the backward reads stay alive through the tape; the scratch lives in this closure.
-    save([xt, a, beta, ...(gamma ? [gamma] : [])]);
+    save([a, beta, ...gammas]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const [sx, sa, sbeta, sg] = saved as [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor?];
-      const cc = sbeta.dataSync()[0]! / t;
-      const dx = new Float32Array(b * d), dA = new Float32Array(m * d), dc = new Float32Array(1);
-      const dgamma = bn ? new Float32Array(d) : null, dshift = bn ? new Float32Array(d) : null;
-      addon.l1aeBlockBackward(dy.dataSync() as Float32Array, sx.dataSync() as Float32Array, sa.dataSync() as Float32Array, b, d, m, cc,
-        sg ? sg.dataSync() as Float32Array : null, sc.xhat, sc.invstd, sc.w, sc.p, dx, dA, dc, dgamma, dshift, sc.z, sc.dp);
-      returnScratch(b, d, m, bn, sc);
-      const grads: tf.Tensor[] = [tf.tensor2d(dx, [b, d]), tf.tensor2d(dA, [m, d]), tf.scalar(dc[0]! / t)];
-      if (dgamma && dshift) grads.push(tf.tensor1d(dgamma), tf.tensor1d(dshift));
-      return grads;
+      const sa = saved[0]!.dataSync() as Float32Array;
+      const bv = saved[1]!.dataSync()[0]!;
+      const dA = new Float32Array(m * d), dc = new Float32Array(1);
+      const dgammas: Float32Array[] = [], dshifts: Float32Array[] = [];
+      let dBeta = 0;
+      let gIn: Float32Array = dy.dataSync() as Float32Array;
+      let dx: Float32Array = new Float32Array(0);
+      for (let t = depth; t >= 1; t--) {
+        // The last block (t = 1) writes the gradient that leaves the op: a fresh array.
+        dx = t === 1 ? new Float32Array(b * d) : (gIn === sc.g0 ? sc.g1 : sc.g0);
+        const dg = bn ? new Float32Array(d) : null, ds = bn ? new Float32Array(d) : null;
+        addon.l1aeBlockBackward(gIn, sc.xs[t - 1]!, sa, b, d, m, bv / t,
+          bn ? saved[1 + t]!.dataSync() as Float32Array : null, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.w[t - 1]!, sc.p[t - 1]!,
+          dx, dA, dc, dg, ds, sc.z, sc.dp, t !== depth);
+        dBeta += dc[0]! / t;
+        if (dg && ds) { dgammas[t - 1] = dg; dshifts[t - 1] = ds; }
+        gIn = dx;
+      }
+      returnScratch(b, d, m, depth, bn, sc);
+      return [tf.tensor2d(dx, [b, d]), tf.tensor2d(dA, [m, d]), tf.scalar(dBeta),
+        ...dgammas.map((g) => tf.tensor1d(g)), ...dshifts.map((g) => tf.tensor1d(g))];
     };
     return { value: tf.tensor2d(out, [b, d]), gradFunc };
-  };
-  if (bn) {
-    const f = tf.customGrad(((xt: tf.Tensor, a: tf.Tensor, beta: tf.Tensor, gamma: tf.Tensor, shift: tf.Tensor, save: tf.GradSaveFunc) =>
-      forward(xt, a, beta, gamma, shift, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
-    return f(x, v.a, v.beta, v.bnScale[t - 1]!, v.bnShift[t - 1]!) as tf.Tensor2D;
-  }
-  const f = tf.customGrad(((xt: tf.Tensor, a: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) =>
-    forward(xt, a, beta, null, null, save)) as unknown as Parameters<typeof tf.customGrad>[0]);
-  return f(x, v.a, v.beta) as tf.Tensor2D;
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (f as unknown as (...t: tf.Tensor[]) => tf.Tensor)(x1, v.a, v.beta, ...v.bnScale, ...v.bnShift) as tf.Tensor2D;
 }
 
 /** Loss: mean over the batch of the squared reconstruction error ‖x − x̂‖². */

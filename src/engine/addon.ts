@@ -18,7 +18,7 @@ export interface NativeAddon {
   l1aeBlockBackward(dy: Float32Array, x: Float32Array, a: Float32Array, b: number, d: number, m: number, c: number,
     gamma: Float32Array | null, xhat: Float32Array | null, invstd: Float32Array | null, w: Float32Array, p: Float32Array,
     dx: Float32Array, dA: Float32Array, dc: Float32Array, dgamma: Float32Array | null, dshift: Float32Array | null,
-    zScratch: Float32Array, dpScratch: Float32Array): void;
+    zScratch: Float32Array, dpScratch: Float32Array, accumulate?: boolean): void;
   csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
   csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;

@@ -542,7 +542,8 @@ Napi::Value L1aeBlockForward(const Napi::CallbackInfo& info) {
 }
 
 // l1aeBlockBackward(dy, x, a, b, d, m, c, gamma|null, xhat|null, invstd|null, w, p,
-//                   dx, dA, dc (length 1), dgamma|null, dshift|null, zScratch (b×d), dpScratch (b×m))
+//                   dx, dA, dc (length 1), dgamma|null, dshift|null, zScratch (b×d), dpScratch (b×m),
+//                   accumulate?)
 // dx is the gradient reaching x through the identity path (sign has zero gradient);
 // dA = c·pᵀ·du + (c·du·Aᵀ)ᵀ·z; dc = −Σ du⊙w.
 Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
@@ -562,6 +563,9 @@ Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
   float *zs, *dps;
   size_t lzs, ldps;
   if (!F32(info, 17, &zs, &lzs) || !F32(info, 18, &dps, &ldps)) return env.Undefined();
+  // accumulate: add this block's dA to dA instead of overwriting it (the whole-decoder op sums
+  // the blocks' contributions in place).
+  const bool accumulate = info.Length() > 19 && info[19].As<Napi::Boolean>().Value();
   const int64_t n = b * d;
   if (static_cast<int64_t>(lzs) < n || static_cast<int64_t>(ldps) < b * m) { Fail(env, "l1aeBlockBackward: scratch too small"); return env.Undefined(); }
   if (b < 1 || d < 1 || m < 1 || static_cast<int64_t>(l0) < n || static_cast<int64_t>(l1) < n || static_cast<int64_t>(l2) < m * d ||
@@ -606,7 +610,7 @@ Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
   float* dp = dps;
   float* z = zs;
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, c, dx, d, a, d, 0.0f, dp, m);
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, c, p, m, dx, d, 0.0f, dA, d);
+  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, c, p, m, dx, d, accumulate ? 1.0f : 0.0f, dA, d);
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
   for (int64_t i = 0; i < n; i++) z[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, 1.0f, dp, m, z, d, 1.0f, dA, d);
