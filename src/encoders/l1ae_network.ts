@@ -102,14 +102,14 @@ export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tenso
 
 /**
  * Scratch state the fused decoder keeps from its forward pass for its backward pass: every
- * block's input x(t) and output, w = z − q, p = z·Aᵀ, BN's x̂ and 1/σ, and the backward's
- * scratch (z, dp, two gradient buffers). Sets are reused through a free list (a set returns
+ * block's input x(t), z = sign(x(t)), w = z − q, p = z·Aᵀ, BN's x̂ and 1/σ, and the backward's
+ * scratch (dp, two gradient buffers). Sets are reused through a free list (a set returns
  * once its backward has run), so a training step allocates no new large buffers for them; a
  * forward pass without a backward simply lets its set be garbage-collected.
  */
 interface DecoderScratch {
-  xs: Float32Array[]; w: Float32Array[]; p: Float32Array[]; xhat: (Float32Array | null)[]; invstd: (Float32Array | null)[];
-  z: Float32Array; dp: Float32Array; g0: Float32Array; g1: Float32Array;
+  xs: Float32Array[]; z: Float32Array[]; w: Float32Array[]; p: Float32Array[]; xhat: (Float32Array | null)[]; invstd: (Float32Array | null)[];
+  dp: Float32Array; g0: Float32Array; g1: Float32Array;
 }
 const scratchPool = new Map<string, DecoderScratch[]>();
 
@@ -117,10 +117,11 @@ function takeScratch(b: number, d: number, m: number, depth: number, bn: boolean
   const free = scratchPool.get(`${b}:${d}:${m}:${depth}:${bn}`);
   const f32 = (n: number): Float32Array => new Float32Array(n);
   return free?.pop() ?? {
-    xs: Array.from({ length: depth }, () => f32(b * d)), w: Array.from({ length: depth }, () => f32(b * d)),
+    xs: Array.from({ length: depth }, () => f32(b * d)), z: Array.from({ length: depth }, () => f32(b * d)),
+    w: Array.from({ length: depth }, () => f32(b * d)),
     p: Array.from({ length: depth }, () => f32(b * m)),
     xhat: Array.from({ length: depth }, () => (bn ? f32(b * d) : null)), invstd: Array.from({ length: depth }, () => (bn ? f32(d) : null)),
-    z: f32(b * d), dp: f32(b * m), g0: f32(b * d), g1: f32(b * d),
+    dp: f32(b * m), g0: f32(b * d), g1: f32(b * d),
   };
 }
 
@@ -157,7 +158,7 @@ function fusedBlocks(x1: tf.Tensor2D, v: L1aeVariables, depth: number): tf.Tenso
       const dst = t === depth ? out : sc.xs[t]!;
       addon.l1aeBlockForward(sc.xs[t - 1]!, av, b, d, m, betaValue / t,
         bn ? gammas[t - 1]!.dataSync() as Float32Array : null, bn ? shifts[t - 1]!.dataSync() as Float32Array : null, BN_EPSILON,
-        dst, sc.w[t - 1]!, sc.p[t - 1]!, sc.xhat[t - 1]!, sc.invstd[t - 1]!);
+        dst, sc.w[t - 1]!, sc.p[t - 1]!, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.z[t - 1]!);
     }
     // The tensors the backward reads stay alive through the tape; the scratch lives in this closure.
     save([a, beta, ...gammas]);
@@ -175,7 +176,7 @@ function fusedBlocks(x1: tf.Tensor2D, v: L1aeVariables, depth: number): tf.Tenso
         const dg = bn ? new Float32Array(d) : null, ds = bn ? new Float32Array(d) : null;
         addon.l1aeBlockBackward(gIn, sc.xs[t - 1]!, sa, b, d, m, bv / t,
           bn ? saved[1 + t]!.dataSync() as Float32Array : null, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.w[t - 1]!, sc.p[t - 1]!,
-          dx, dA, dc, dg, ds, sc.z, sc.dp, t !== depth);
+          dx, dA, dc, dg, ds, sc.z[t - 1]!, sc.dp, t !== depth, true);
         dBeta += dc[0]! / t;
         if (dg && ds) { dgammas[t - 1] = dg; dshifts[t - 1] = ds; }
         gIn = dx;

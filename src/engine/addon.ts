@@ -14,11 +14,11 @@ export interface NativeAddon {
     lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;
   l1aeBlockForward(x: Float32Array, a: Float32Array, b: number, d: number, m: number, c: number,
     gamma: Float32Array | null, shift: Float32Array | null, eps: number,
-    out: Float32Array, w: Float32Array, p: Float32Array, xhat: Float32Array | null, invstd: Float32Array | null): void;
+    out: Float32Array, w: Float32Array, p: Float32Array, xhat: Float32Array | null, invstd: Float32Array | null, zOut?: Float32Array | null): void;
   l1aeBlockBackward(dy: Float32Array, x: Float32Array, a: Float32Array, b: number, d: number, m: number, c: number,
     gamma: Float32Array | null, xhat: Float32Array | null, invstd: Float32Array | null, w: Float32Array, p: Float32Array,
     dx: Float32Array, dA: Float32Array, dc: Float32Array, dgamma: Float32Array | null, dshift: Float32Array | null,
-    zScratch: Float32Array, dpScratch: Float32Array, accumulate?: boolean): void;
+    zScratch: Float32Array, dpScratch: Float32Array, accumulate?: boolean, zReady?: boolean): void;
   csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
   csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;

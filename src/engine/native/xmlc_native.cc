@@ -478,7 +478,7 @@ Napi::Value TopkRows(const Napi::CallbackInfo& info) {
 //   z = sign(x);  p = z·Aᵀ (b × m);  q = p·A;  w = z − q;  u = x − c·w      (c = β/t)
 //   BN:  μ_j, σ²_j over the batch;  x̂ = (u − μ)·(σ² + ε)^−½;  y = γ⊙x̂ + δ
 //
-// l1aeBlockForward(x, a, b, d, m, c, gamma|null, shift|null, eps, out, w, p, xhat|null, invstd|null)
+// l1aeBlockForward(x, a, b, d, m, c, gamma|null, shift|null, eps, out, w, p, xhat|null, invstd|null, zOut?)
 Napi::Value L1aeBlockForward(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   float *x, *a, *out, *w, *p;
@@ -498,13 +498,21 @@ Napi::Value L1aeBlockForward(const Napi::CallbackInfo& info) {
     Fail(env, "l1aeBlockForward: sizes do not match the arrays");
     return env.Undefined();
   }
+  // Optional zOut (b×d): keep z = sign(x) for the backward pass instead of recomputing it there.
+  float* zOut = nullptr;
+  size_t lz = 0;
+  if (info.Length() > 14 && !info[14].IsNull() && !info[14].IsUndefined()) {
+    if (!F32(info, 14, &zOut, &lz)) return env.Undefined();
+    if (static_cast<int64_t>(lz) < n) { Fail(env, "l1aeBlockForward: zOut too small"); return env.Undefined(); }
+  }
+  float* z = zOut != nullptr ? zOut : w;
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) w[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, 1.0f, w, d, a, d, 0.0f, p, m);      // p = z·Aᵀ
+  for (int64_t i = 0; i < n; i++) z[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
+  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, 1.0f, z, d, a, d, 0.0f, p, m);      // p = z·Aᵀ
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, m, 1.0f, p, m, a, d, 0.0f, out, d);  // q = p·A
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
   for (int64_t i = 0; i < n; i++) {
-    const float wi = w[i] - out[i];
+    const float wi = z[i] - out[i];
     w[i] = wi;
     out[i] = x[i] - c * wi;
   }
@@ -566,6 +574,8 @@ Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
   // accumulate: add this block's dA to dA instead of overwriting it (the whole-decoder op sums
   // the blocks' contributions in place).
   const bool accumulate = info.Length() > 19 && info[19].As<Napi::Boolean>().Value();
+  // zReady: zScratch already holds z = sign(x) (kept by the forward pass).
+  const bool zReady = info.Length() > 20 && info[20].As<Napi::Boolean>().Value();
   const int64_t n = b * d;
   if (static_cast<int64_t>(lzs) < n || static_cast<int64_t>(ldps) < b * m) { Fail(env, "l1aeBlockBackward: scratch too small"); return env.Undefined(); }
   if (b < 1 || d < 1 || m < 1 || static_cast<int64_t>(l0) < n || static_cast<int64_t>(l1) < n || static_cast<int64_t>(l2) < m * d ||
@@ -590,29 +600,38 @@ Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
     }
     for (int64_t j = 0; j < d; j++) { dshift[j] = static_cast<float>(sdy[j]); dgamma[j] = static_cast<float>(sdyx[j]); }
     const double invB = 1.0 / static_cast<double>(b);
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
+    double acc = 0.0;  // dc = −Σ du⊙w, summed in the same pass that writes du
+#pragma omp parallel for schedule(static) reduction(+ : acc) if (n >= kParallelMin)
     for (int64_t i = 0; i < b; i++) {
       const float* g = dy + i * d;
       const float* h = xhat + i * d;
+      const float* wr = w + i * d;
       float* o = dx + i * d;
+      double rowAcc = 0.0;
       for (int64_t j = 0; j < d; j++) {
-        o[j] = static_cast<float>(gamma[j] * invstd[j] * (g[j] - sdy[j] * invB - h[j] * sdyx[j] * invB));
+        const float du = static_cast<float>(gamma[j] * invstd[j] * (g[j] - sdy[j] * invB - h[j] * sdyx[j] * invB));
+        o[j] = du;
+        rowAcc += static_cast<double>(du) * wr[j];
       }
+      acc += rowAcc;
     }
+    dc[0] = static_cast<float>(-acc);
   } else {
     std::memcpy(dx, dy, sizeof(float) * n);
-  }
-  double acc = 0.0;
+    double acc = 0.0;
 #pragma omp parallel for schedule(static) reduction(+ : acc) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) acc += static_cast<double>(dx[i]) * w[i];
-  dc[0] = static_cast<float>(-acc);
+    for (int64_t i = 0; i < n; i++) acc += static_cast<double>(dx[i]) * w[i];
+    dc[0] = static_cast<float>(-acc);
+  }
   // dp = c·du·Aᵀ (b × m); dA = c·pᵀ·du + dpᵀ·z.
   float* dp = dps;
   float* z = zs;
   cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, c, dx, d, a, d, 0.0f, dp, m);
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, c, p, m, dx, d, accumulate ? 1.0f : 0.0f, dA, d);
+  if (!zReady) {
 #pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) z[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
+    for (int64_t i = 0; i < n; i++) z[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
+  }
   cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, 1.0f, dp, m, z, d, 1.0f, dA, d);
   return env.Undefined();
 }
