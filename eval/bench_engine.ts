@@ -53,9 +53,15 @@ function sgemmRate(b: number, d: number, m: number): Record<'xAt' | 'yA' | 'ytX'
   const out = { xAt: 0, yA: 0, ytX: 0 };
   for (const [name, f, flops] of shapes) {
     for (let i = 0; i < 5; i++) f();
-    const reps = 50, t0 = performance.now();
-    for (let i = 0; i < reps; i++) f();
-    out[name] = Number((flops * reps / ((performance.now() - t0) / 1000) / 1e9).toFixed(1));
+    // Best of 5 rounds: the rate sgemm reaches here, so the efficiency below is not flattered
+    // by a slow moment of this shared machine.
+    let best = 0;
+    for (let round = 0; round < 5; round++) {
+      const reps = 40, t0 = performance.now();
+      for (let i = 0; i < reps; i++) f();
+      best = Math.max(best, flops * reps / ((performance.now() - t0) / 1000) / 1e9);
+    }
+    out[name] = Number(best.toFixed(1));
   }
   return out;
 }
