@@ -192,8 +192,87 @@ function fusedBlocks(x1: tf.Tensor2D, v: L1aeVariables, depth: number): tf.Tenso
 
 /** Loss: mean over the batch of the squared reconstruction error ‖x − x̂‖². */
 export function l1aeLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2D): tf.Scalar {
+  if ((cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && cfg.depth > 0) return fusedLoss(cfg, v, x);
   const xHat = l1aeDecode(cfg, v, l1aeEncode(v, x));
   return tf.mean(tf.sum(tf.squaredDifference(x, xHat), 1));
+}
+
+/**
+ * The whole loss as one op on `native`: encoder Y = X·Aᵀ, x(1) = Y·A, the T fused blocks, the
+ * final ReLU and the mean squared error, forward and backward in native calls, with the same
+ * gradients as the op graph (checked in the tests).
+ */
+function fusedLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2D): tf.Scalar {
+  const { addon } = nativeAddon();
+  if (!addon) throw new Error('internal: fused ℓ1-AE loss without the native addon');
+  const [b, d] = x.shape;
+  const m = v.a.shape[0]!, depth = cfg.depth;
+  const bn = v.bnScale.length > 0, relu = cfg.finalRelu ?? true;
+  const f = tf.customGrad(((...args: unknown[]) => {
+    const save = args[args.length - 1] as tf.GradSaveFunc;
+    const [xt, a, beta] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
+    const gammas = bn ? (args.slice(3, 3 + depth) as tf.Tensor[]) : [];
+    const shifts = bn ? (args.slice(3 + depth, 3 + 2 * depth) as tf.Tensor[]) : [];
+    const xv = xt.dataSync() as Float32Array, av = a.dataSync() as Float32Array, betaValue = beta.dataSync()[0]!;
+    const sc = takeScratch(b, d, m, depth, bn);
+    const y = new Float32Array(b * m), out = new Float32Array(b * d);
+    addon.sgemmBatched(1, false, true, b, m, d, 1, xv, 0, av, 0, 0, y, 0);          // Y = X·Aᵀ
+    addon.sgemmBatched(1, false, false, b, d, m, 1, y, 0, av, 0, 0, sc.xs[0]!, 0);  // x(1) = Y·A
+    for (let t = 1; t <= depth; t++) {
+      addon.l1aeBlockForward(sc.xs[t - 1]!, av, b, d, m, betaValue / t,
+        bn ? gammas[t - 1]!.dataSync() as Float32Array : null, bn ? shifts[t - 1]!.dataSync() as Float32Array : null, BN_EPSILON,
+        t === depth ? out : sc.xs[t]!, sc.w[t - 1]!, sc.p[t - 1]!, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.z[t - 1]!);
+    }
+    // r = x − x̂ (kept for the backward pass in g1), loss = Σ r² / b.
+    const r = sc.g1;
+    let loss = 0;
+    for (let i = 0; i < b * d; i++) {
+      const o = out[i]!;
+      const ri = xv[i]! - (relu && !(o > 0) ? 0 : o);
+      r[i] = ri;
+      loss += ri * ri;
+    }
+    save([xt, a, beta, ...gammas]);
+    const gradFunc = (dyT: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
+      const g = dyT.dataSync()[0]!;
+      const sa = saved[1]!.dataSync() as Float32Array, bv = saved[2]!.dataSync()[0]!;
+      const sx = saved[0]!.dataSync() as Float32Array;
+      // d loss / d out = −2 r / b (through the ReLU where out > 0); dX gets +2 r / b directly.
+      const dOut = sc.g0, dX = new Float32Array(b * d), k = 2 * g / b;
+      for (let i = 0; i < b * d; i++) {
+        const ri = r[i]! * k;
+        dX[i] = ri;
+        dOut[i] = relu && !(out[i]! > 0) ? 0 : -ri;
+      }
+      const dA = new Float32Array(m * d), dc = new Float32Array(1);
+      const dgammas: Float32Array[] = [], dshifts: Float32Array[] = [];
+      let dBeta = 0;
+      let gIn: Float32Array = dOut;
+      // Ping-pong between out (no longer needed) and g1 (r, consumed above).
+      const bufs = [out, sc.g1];
+      for (let t = depth; t >= 1; t--) {
+        const dxt = bufs[t % 2]!;
+        const dg = bn ? new Float32Array(d) : null, ds = bn ? new Float32Array(d) : null;
+        addon.l1aeBlockBackward(gIn, sc.xs[t - 1]!, sa, b, d, m, bv / t,
+          bn ? saved[2 + t]!.dataSync() as Float32Array : null, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.w[t - 1]!, sc.p[t - 1]!,
+          dxt, dA, dc, dg, ds, sc.z[t - 1]!, sc.dp, t !== depth, true);
+        dBeta += dc[0]! / t;
+        if (dg && ds) { dgammas[t - 1] = dg; dshifts[t - 1] = ds; }
+        gIn = dxt;
+      }
+      // x(1) = Y·A: dA += Yᵀ·dx(1), dY = dx(1)·Aᵀ; Y = X·Aᵀ: dA += dYᵀ·X, dX += dY·A.
+      const dY = sc.dp.length === b * m ? sc.dp : new Float32Array(b * m);
+      addon.sgemmBatched(1, true, false, m, d, b, 1, y, 0, gIn, 0, 1, dA, 0);
+      addon.sgemmBatched(1, false, true, b, m, d, 1, gIn, 0, sa, 0, 0, dY, 0);
+      addon.sgemmBatched(1, true, false, m, d, b, 1, dY, 0, sx, 0, 1, dA, 0);
+      addon.sgemmBatched(1, false, false, b, d, m, 1, dY, 0, sa, 0, 1, dX, 0);
+      returnScratch(b, d, m, depth, bn, sc);
+      return [tf.tensor2d(dX, [b, d]), tf.tensor2d(dA, [m, d]), tf.scalar(dBeta),
+        ...dgammas.map((q) => tf.tensor1d(q)), ...dshifts.map((q) => tf.tensor1d(q))];
+    };
+    return { value: tf.scalar(loss / b), gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return (f as unknown as (...t: tf.Tensor[]) => tf.Tensor)(x, v.a, v.beta, ...v.bnScale, ...v.bnShift) as tf.Scalar;
 }
 
 /**

@@ -145,3 +145,23 @@ test('fused blocks keep separate state when the network runs twice before one ba
   });
   tf.dispose([x1, x2]);
 });
+
+test('the fused loss gives the op graph\'s gradient with respect to the input too', async () => {
+  await useBackend('native');
+  for (const finalRelu of [true, false]) {
+    const base: L1aeNetworkConfig = { inputDim: 30, embeddingDim: 5, depth: 3, finalRelu, seed: 4 };
+    const x = tf.tensor2d(batch(new Rng(21), 10, 30), [10, 30]);
+    const run = (fused: boolean): Float32Array => {
+      const cfg = { ...base, fused };
+      const v = createL1aeVariables(cfg);
+      const g = tf.grad((xx: tf.Tensor) => l1aeLoss(cfg, v, xx as tf.Tensor2D))(x);
+      const out = g.dataSync() as Float32Array;
+      tf.dispose([g, ...l1aeVariableList(v)]);
+      return out;
+    };
+    const ops = run(false), fused = run(true);
+    let scale = 0; for (const v of ops) scale = Math.max(scale, Math.abs(v));
+    for (let j = 0; j < ops.length; j++) assert.ok(Math.abs(ops[j]! - fused[j]!) <= 1e-4 * scale + 1e-6, `relu ${finalRelu} dX[${j}]: ${ops[j]} vs ${fused[j]}`);
+    x.dispose();
+  }
+});
