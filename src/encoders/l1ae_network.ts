@@ -14,7 +14,7 @@
  * reach A through Aᵀ(A·z) and through the identity path of each block.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { nativeAddon } from '../engine/addon.js';
+import { type NativeAddon, nativeAddon } from '../engine/addon.js';
 import { NATIVE_BACKEND } from '../engine/native_backend.js';
 
 /** Shape and variations of the network (the paper's Figure 3 ablations are switches). */
@@ -132,6 +132,42 @@ function returnScratch(b: number, d: number, m: number, depth: number, bn: boole
   if (free.length < 4) free.push(s);
 }
 
+/** Blocks 1..T forward from sc.xs[0]; block T writes `out`. */
+function blocksForward(addon: NativeAddon, sc: DecoderScratch, av: Float32Array, b: number, d: number, m: number, depth: number,
+  beta: number, gammas: tf.Tensor[], shifts: tf.Tensor[], out: Float32Array): void {
+  for (let t = 1; t <= depth; t++) {
+    addon.l1aeBlockForward(sc.xs[t - 1]!, av, b, d, m, beta / t,
+      gammas.length ? gammas[t - 1]!.dataSync() as Float32Array : null, shifts.length ? shifts[t - 1]!.dataSync() as Float32Array : null, BN_EPSILON,
+      t === depth ? out : sc.xs[t]!, sc.w[t - 1]!, sc.p[t - 1]!, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.z[t - 1]!);
+  }
+}
+
+/**
+ * Back through blocks T..1 from the gradient `gIn` at block T's output. dA (m × d) receives the
+ * blocks' contributions (added to what it holds). Each block writes its input gradient into
+ * whichever of `pingPong` is not its own input, block 1 into `finalDx` when given.
+ * @returns the gradient at x(1), dβ, and BN's dγ_t, dδ_t.
+ */
+function blocksBackward(addon: NativeAddon, sc: DecoderScratch, sa: Float32Array, b: number, d: number, m: number, depth: number,
+  beta: number, gammas: tf.Tensor[], gIn: Float32Array, dA: Float32Array, accumulate: boolean,
+  pingPong: [Float32Array, Float32Array], finalDx?: Float32Array): { dx: Float32Array; dBeta: number; dgammas: Float32Array[]; dshifts: Float32Array[] } {
+  const bn = gammas.length > 0;
+  const dc = new Float32Array(1);
+  const dgammas: Float32Array[] = [], dshifts: Float32Array[] = [];
+  let dBeta = 0;
+  for (let t = depth; t >= 1; t--) {
+    const dx = t === 1 && finalDx ? finalDx : (gIn === pingPong[0] ? pingPong[1] : pingPong[0]);
+    const dg = bn ? new Float32Array(d) : null, ds = bn ? new Float32Array(d) : null;
+    addon.l1aeBlockBackward(gIn, sc.xs[t - 1]!, sa, b, d, m, beta / t,
+      bn ? gammas[t - 1]!.dataSync() as Float32Array : null, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.w[t - 1]!, sc.p[t - 1]!,
+      dx, dA, dc, dg, ds, sc.z[t - 1]!, sc.dp, accumulate || t !== depth, true);
+    dBeta += dc[0]! / t;
+    if (dg && ds) { dgammas[t - 1] = dg; dshifts[t - 1] = ds; }
+    gIn = dx;
+  }
+  return { dx: gIn, dBeta, dgammas, dshifts };
+}
+
 /**
  * All T decoder blocks as one op with its own gradient (tf.customGrad), each block one native
  * kernel: the step x − (β/t)(z − (z·Aᵀ)·A), z = sign(x), then BN. Gradients as the op graph
@@ -154,33 +190,14 @@ function fusedBlocks(x1: tf.Tensor2D, v: L1aeVariables, depth: number): tf.Tenso
     const sc = takeScratch(b, d, m, depth, bn);
     sc.xs[0]!.set(xt.dataSync() as Float32Array);
     const out = new Float32Array(b * d);
-    for (let t = 1; t <= depth; t++) {
-      const dst = t === depth ? out : sc.xs[t]!;
-      addon.l1aeBlockForward(sc.xs[t - 1]!, av, b, d, m, betaValue / t,
-        bn ? gammas[t - 1]!.dataSync() as Float32Array : null, bn ? shifts[t - 1]!.dataSync() as Float32Array : null, BN_EPSILON,
-        dst, sc.w[t - 1]!, sc.p[t - 1]!, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.z[t - 1]!);
-    }
+    blocksForward(addon, sc, av, b, d, m, depth, betaValue, gammas, shifts, out);
     // The tensors the backward reads stay alive through the tape; the scratch lives in this closure.
     save([a, beta, ...gammas]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const sa = saved[0]!.dataSync() as Float32Array;
-      const bv = saved[1]!.dataSync()[0]!;
-      const dA = new Float32Array(m * d), dc = new Float32Array(1);
-      const dgammas: Float32Array[] = [], dshifts: Float32Array[] = [];
-      let dBeta = 0;
-      let gIn: Float32Array = dy.dataSync() as Float32Array;
-      let dx: Float32Array = new Float32Array(0);
-      for (let t = depth; t >= 1; t--) {
-        // The last block (t = 1) writes the gradient that leaves the op: a fresh array.
-        dx = t === 1 ? new Float32Array(b * d) : (gIn === sc.g0 ? sc.g1 : sc.g0);
-        const dg = bn ? new Float32Array(d) : null, ds = bn ? new Float32Array(d) : null;
-        addon.l1aeBlockBackward(gIn, sc.xs[t - 1]!, sa, b, d, m, bv / t,
-          bn ? saved[1 + t]!.dataSync() as Float32Array : null, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.w[t - 1]!, sc.p[t - 1]!,
-          dx, dA, dc, dg, ds, sc.z[t - 1]!, sc.dp, t !== depth, true);
-        dBeta += dc[0]! / t;
-        if (dg && ds) { dgammas[t - 1] = dg; dshifts[t - 1] = ds; }
-        gIn = dx;
-      }
+      const dA = new Float32Array(m * d);
+      // Block 1 writes the gradient that leaves the op: a fresh array.
+      const { dx, dBeta, dgammas, dshifts } = blocksBackward(addon, sc, saved[0]!.dataSync() as Float32Array, b, d, m, depth,
+        saved[1]!.dataSync()[0]!, saved.slice(2), dy.dataSync() as Float32Array, dA, false, [sc.g0, sc.g1], new Float32Array(b * d));
       returnScratch(b, d, m, depth, bn, sc);
       return [tf.tensor2d(dx, [b, d]), tf.tensor2d(dA, [m, d]), tf.scalar(dBeta),
         ...dgammas.map((g) => tf.tensor1d(g)), ...dshifts.map((g) => tf.tensor1d(g))];
@@ -218,11 +235,7 @@ function fusedLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2D): tf
     const y = new Float32Array(b * m), out = new Float32Array(b * d);
     addon.sgemmBatched(1, false, true, b, m, d, 1, xv, 0, av, 0, 0, y, 0);          // Y = X·Aᵀ
     addon.sgemmBatched(1, false, false, b, d, m, 1, y, 0, av, 0, 0, sc.xs[0]!, 0);  // x(1) = Y·A
-    for (let t = 1; t <= depth; t++) {
-      addon.l1aeBlockForward(sc.xs[t - 1]!, av, b, d, m, betaValue / t,
-        bn ? gammas[t - 1]!.dataSync() as Float32Array : null, bn ? shifts[t - 1]!.dataSync() as Float32Array : null, BN_EPSILON,
-        t === depth ? out : sc.xs[t]!, sc.w[t - 1]!, sc.p[t - 1]!, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.z[t - 1]!);
-    }
+    blocksForward(addon, sc, av, b, d, m, depth, betaValue, gammas, shifts, out);
     // r = x − x̂ (kept for the backward pass in g1), loss = Σ r² / b.
     const r = sc.g1;
     let loss = 0;
@@ -244,22 +257,9 @@ function fusedLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2D): tf
         dX[i] = ri;
         dOut[i] = relu && !(out[i]! > 0) ? 0 : -ri;
       }
-      const dA = new Float32Array(m * d), dc = new Float32Array(1);
-      const dgammas: Float32Array[] = [], dshifts: Float32Array[] = [];
-      let dBeta = 0;
-      let gIn: Float32Array = dOut;
+      const dA = new Float32Array(m * d);
       // Ping-pong between out (no longer needed) and g1 (r, consumed above).
-      const bufs = [out, sc.g1];
-      for (let t = depth; t >= 1; t--) {
-        const dxt = bufs[t % 2]!;
-        const dg = bn ? new Float32Array(d) : null, ds = bn ? new Float32Array(d) : null;
-        addon.l1aeBlockBackward(gIn, sc.xs[t - 1]!, sa, b, d, m, bv / t,
-          bn ? saved[2 + t]!.dataSync() as Float32Array : null, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.w[t - 1]!, sc.p[t - 1]!,
-          dxt, dA, dc, dg, ds, sc.z[t - 1]!, sc.dp, t !== depth, true);
-        dBeta += dc[0]! / t;
-        if (dg && ds) { dgammas[t - 1] = dg; dshifts[t - 1] = ds; }
-        gIn = dxt;
-      }
+      const { dx: gIn, dBeta, dgammas, dshifts } = blocksBackward(addon, sc, sa, b, d, m, depth, bv, saved.slice(3), dOut, dA, false, [out, sc.g1]);
       // x(1) = Y·A: dA += Yᵀ·dx(1), dY = dx(1)·Aᵀ; Y = X·Aᵀ: dA += dYᵀ·X, dX += dY·A.
       const dY = sc.dp.length === b * m ? sc.dp : new Float32Array(b * m);
       addon.sgemmBatched(1, true, false, m, d, b, 1, y, 0, gIn, 0, 1, dA, 0);

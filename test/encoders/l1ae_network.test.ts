@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../src/engine/backends.js';
-import { createL1aeVariables, l1aeLoss, l1aeVariableList, type L1aeNetworkConfig } from '../../src/encoders/l1ae_network.js';
+import { createL1aeVariables, l1aeDecode, l1aeLoss, l1aeVariableList, type L1aeNetworkConfig } from '../../src/encoders/l1ae_network.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** Plain-JS forward pass without BN: the paper's recursion written out with loops. */
@@ -164,4 +164,28 @@ test('the fused loss gives the op graph\'s gradient with respect to the input to
     for (let j = 0; j < ops.length; j++) assert.ok(Math.abs(ops[j]! - fused[j]!) <= 1e-4 * scale + 1e-6, `relu ${finalRelu} dX[${j}]: ${ops[j]} vs ${fused[j]}`);
     x.dispose();
   }
+});
+
+test('the fused decoder alone (l1aeDecode) matches the op graph in value and gradients', async () => {
+  await useBackend('native');
+  const base: L1aeNetworkConfig = { inputDim: 36, embeddingDim: 6, depth: 3, seed: 8 };
+  const y = tf.tensor2d(Float32Array.from({ length: 9 * 6 }, (_, i) => Math.sin(i + 1)), [9, 6]);
+  const w = tf.tensor2d(Float32Array.from({ length: 9 * 36 }, (_, i) => Math.cos(i)), [9, 36]);
+  const run = (fused: boolean): { value: Float32Array; grads: Float32Array[] } => {
+    const cfg = { ...base, fused };
+    const v = createL1aeVariables(cfg);
+    const f = (): tf.Scalar => tf.sum(tf.mul(l1aeDecode(cfg, v, y), w));
+    const value = tf.tidy(() => l1aeDecode(cfg, v, y).dataSync() as Float32Array);
+    const { value: s, grads } = tf.variableGrads(f, l1aeVariableList(v));
+    const out = { value, grads: l1aeVariableList(v).map((x) => grads[x.name]!.dataSync() as Float32Array) };
+    tf.dispose([s, ...Object.values(grads), ...l1aeVariableList(v)]);
+    return out;
+  };
+  const ops = run(false), fused = run(true);
+  for (let j = 0; j < ops.value.length; j++) assert.ok(Math.abs(ops.value[j]! - fused.value[j]!) < 1e-4 * (1 + Math.abs(ops.value[j]!)), `value ${j}`);
+  ops.grads.forEach((g, i) => {
+    let scale = 0; for (const v of g) scale = Math.max(scale, Math.abs(v));
+    for (let j = 0; j < g.length; j++) assert.ok(Math.abs(g[j]! - fused.grads[i]![j]!) <= 1e-4 * scale + 1e-6, `grad ${i}[${j}]`);
+  });
+  tf.dispose([y, w]);
 });
