@@ -36,5 +36,5 @@ export { type ProgressEvent, type ProgressFn } from './progress.js';
 export { Rng } from './util/rng.js';
 export { VERSION } from './version.js';
 export { BACKENDS, backendReport, backendStatus, useBackend, type BackendName, type BackendChoice, type BackendStatus } from './engine/backends.js';
-export { csrMatDense, csrTMatDense, topKRowsFast } from './engine/sparse.js';
+export { csrMatDense, csrTMatDense } from './engine/sparse.js';
 export { createL1aeVariables, l1aeEncode, l1aeDecode, l1aeLoss, l1aeVariableList, l1aeStepMatmulFlops, type L1aeNetworkConfig, type L1aeVariables } from './encoders/l1ae_network.js';

@@ -1,10 +1,10 @@
 import { type Csr } from '../data/csr.js';
-import { type Ranked, topKRows as topKRowsJs } from '../predict/topk.js';
 import { nativeAddon } from './addon.js';
 import { csrMatDenseJs, csrTMatDenseJs } from './sparse_impl.js';
 
 /**
- * Sparse kernels of the pipeline (regression, kNN voting, prediction): the native OpenBLAS/
+ * Sparse kernels of the pipeline (regression, kNN voting, prediction; the row-wise top-k is
+ * `topKRows` in src/predict/topk.ts, native in the same way): the native OpenBLAS/
  * OpenMP addon when it loaded, the JavaScript implementation otherwise. Same results either way
  * (within float32 rounding of the summation order).
  */
@@ -38,15 +38,4 @@ export function csrTMatDense(a: Csr, b: Float32Array, m: number): Float32Array {
   const out = new Float32Array(a.nCols * m);
   addon.csrTMatDense(a.rowPtr, a.indices, a.values, a.nRows, a.nCols, b, m, out);
   return out;
-}
-
-/** Row-wise top-k of a dense row-major score matrix (ties: smaller column first; padding −1/−∞). */
-export function topKRowsFast(scores: Float32Array, nRows: number, nCols: number, k: number): Ranked {
-  const { addon } = nativeAddon();
-  if (!addon) return topKRowsJs(scores, nRows, nCols, k);
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`'k' passed to topKRowsFast() must be an integer >= 1 but got ${k}`);
-  if (scores.length !== nRows * nCols) throw new RangeError(`'scores' passed to topKRowsFast() must have nRows × nCols = ${nRows * nCols} entries but has ${scores.length}`);
-  const labels = new Int32Array(nRows * k), out = new Float32Array(nRows * k);
-  addon.topkRows(scores, nRows, nCols, k, labels, out);
-  return { nRows, k, labels, scores: out };
 }

@@ -1,7 +1,8 @@
 import { type Csr, transpose } from '../data/csr.js';
 import { topKSparseImpl } from '../predict/topk_impl.js';
 import { nativeAddon } from '../engine/addon.js';
-import { csrMatDense, topKRowsFast } from '../engine/sparse.js';
+import { csrMatDense } from '../engine/sparse.js';
+import { topKRows } from '../predict/topk.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from './neighbors.js';
 
 /**
@@ -82,7 +83,7 @@ export class ExactIndex {
       }
       const s = csrMatDense(this.points, bs === batch ? qt : qt.subarray(0, p * bs), bs); // n × bs
       for (let j = 0; j < n; j++) for (let i = 0; i < bs; i++) st[i * n + j] = s[j * bs + i]!;
-      const top = topKRowsFast(st.subarray(0, bs * n), bs, n, k);
+      const top = topKRows(st.subarray(0, bs * n), bs, n, k);
       for (let i = 0; i < bs; i++) {
         for (let t = 0; t < k; t++) {
           const sim = top.scores[i * k + t]!;

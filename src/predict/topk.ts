@@ -1,3 +1,4 @@
+import { nativeAddon } from '../engine/addon.js';
 import { PAD_LABEL, PAD_SCORE, topKDenseRowsImpl } from './topk_impl.js';
 
 /**
@@ -35,7 +36,8 @@ function checkK(fn: string, k: number): void {
  *
  * Ties go to the smaller label; NaN and −Infinity are never selected; with `onlyPositive`
  * only scores > 0 are. k > nCols is fine: rows are padded with −1 / −Infinity.
- * O(nRows·nCols·log k).
+ * O(nRows·nCols·log k). Runs on the native addon (both cores) when it is loaded and
+ * `onlyPositive` is off; the JavaScript implementation otherwise, with identical results.
  * @example topKRows(Float32Array.from([0.1, 0.9, 0.5]), 1, 3, 2) // labels [1, 2], scores [0.9, 0.5]
  * @throws RangeError if k is not an integer ≥ 1, nRows or nCols is not a non-negative
  *   integer, or `scores` does not have nRows·nCols entries.
@@ -50,7 +52,10 @@ export function topKRows(scores: Float32Array, nRows: number, nCols: number, k: 
   }
   const labels = new Int32Array(nRows * k);
   const out = new Float32Array(nRows * k);
-  topKDenseRowsImpl(scores, nRows, nCols, k, labels, out, opts.onlyPositive ?? false);
+  const onlyPositive = opts.onlyPositive ?? false;
+  const { addon } = nativeAddon();
+  if (addon && !onlyPositive && nRows > 0) addon.topkRows(scores, nRows, nCols, k, labels, out);
+  else topKDenseRowsImpl(scores, nRows, nCols, k, labels, out, onlyPositive);
   return { nRows, k, labels, scores: out };
 }
 
