@@ -261,7 +261,7 @@ function fusedLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2D): tf
       // Ping-pong between out (no longer needed) and g1 (r, consumed above).
       const { dx: gIn, dBeta, dgammas, dshifts } = blocksBackward(addon, sc, sa, b, d, m, depth, bv, saved.slice(3), dOut, dA, false, [out, sc.g1]);
       // x(1) = Y·A: dA += Yᵀ·dx(1), dY = dx(1)·Aᵀ; Y = X·Aᵀ: dA += dYᵀ·X, dX += dY·A.
-      const dY = sc.dp.length === b * m ? sc.dp : new Float32Array(b * m);
+      const dY = sc.dp; // b × m scratch, free once the blocks are done
       addon.sgemmBatched(1, true, false, m, d, b, 1, y, 0, gIn, 0, 1, dA, 0);
       addon.sgemmBatched(1, false, true, b, m, d, 1, gIn, 0, sa, 0, 0, dY, 0);
       addon.sgemmBatched(1, true, false, m, d, b, 1, dY, 0, sx, 0, 1, dA, 0);

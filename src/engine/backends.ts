@@ -77,15 +77,13 @@ export async function backendReport(): Promise<{ backends: Record<BackendName, B
  */
 export async function useBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
   const notes: string[] = [];
-  let name: BackendName;
+  let name: BackendName = 'cpu';
   if (choice === 'auto') {
-    const candidates: BackendName[] = [];
     for (const b of BACKENDS) {
       const s = await backendStatus(b);
-      if (s.ok) { candidates.push(b); break; }
+      if (s.ok) { name = b; break; }
       if (b !== 'tensorflow') notes.push(`backend ${b} unavailable: ${s.reason}`);
     }
-    name = candidates[0] ?? 'cpu';
   } else {
     if (!(BACKENDS as readonly string[]).includes(choice)) throw new XmlcError(`unknown backend '${String(choice)}' (known: auto, ${BACKENDS.join(', ')})`);
     const s = await backendStatus(choice);
