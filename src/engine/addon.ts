@@ -7,7 +7,6 @@ export interface NativeAddon {
     a: Float32Array, strideA: number, b: Float32Array, strideB: number, beta: number, c: Float32Array, strideC: number): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
   unary(op: number, x: Float32Array, out: Float32Array): void;
-  reduce(op: number, x: Float32Array, outer: number, inner: number, out: Float32Array): void;
   reduceMid(op: number, x: Float32Array, a: number, r: number, b: number, out: Float32Array): void;
   tile(x: Float32Array, inShape: Int32Array, outShape: Int32Array, out: Float32Array): void;
   adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array,

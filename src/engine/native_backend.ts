@@ -80,34 +80,28 @@ function reduceKernel(addon: NativeAddon, op: number, fallback: KernelFunc): Ker
     const axis = (attrs.axis ?? attrs.reductionIndices)!;
     const keepDims = attrs.keepDims;
     const rank = x.shape.length;
-    let axes = tf.util.parseAxisParam(axis, x.shape);
-    let xVals = values(backend, x);
-    let xShape = x.shape;
+    const axes = tf.util.parseAxisParam(axis, x.shape);
     const sorted = [...axes].sort((p, q) => p - q);
-    const contiguous = sorted.every((v, i) => i === 0 || v === sorted[i - 1]! + 1);
-    if (contiguous && sorted.length > 0 && sorted[sorted.length - 1]! < rank - 1) {
-      // Reduced axes form one block before the last axis: reduce a × r × b in place, no transpose.
-      const a = size(x.shape.slice(0, sorted[0]!)), r = size(sorted.map((d) => x.shape[d]!)), b = size(x.shape.slice(sorted[sorted.length - 1]! + 1));
-      const [outShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, sorted);
-      if (r === 0) return fallback(args);
-      const out = new Float32Array(a * b);
-      addon.reduceMid(op, xVals, a, r, b, out);
-      const shape = keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, sorted) : outShape;
-      return backend.makeTensorInfo(shape, 'float32', out);
-    }
-    const perm = tf.backend_util.getAxesPermutation(axes, rank);
-    if (perm !== null) {
+    const [outShape, reduceShape] = tf.backend_util.computeOutAndReduceShapes(x.shape, sorted);
+    const r = size(reduceShape);
+    // No axes, an empty reduction or an empty result: the CPU kernel's conventions.
+    if (sorted.length === 0 || r === 0 || size(outShape) === 0) return fallback(args);
+    let xVals = values(backend, x);
+    let a: number, b: number;
+    if (sorted.every((v, i) => i === 0 || v === sorted[i - 1]! + 1)) {
+      // The reduced axes form one block: reduce x as a × r × b in place, no transpose.
+      a = size(x.shape.slice(0, sorted[0]!));
+      b = size(x.shape.slice(sorted[sorted.length - 1]! + 1));
+    } else {
       // Move the reduced axes last (as tfjs's CPU kernels do), then reduce contiguous rows.
-      xShape = perm.map((p) => x.shape[p]!);
-      xVals = shared.transposeImpl(xVals, x.shape, 'float32', perm, xShape) as Float32Array;
-      axes = tf.backend_util.getInnerMostAxes(axes.length, rank);
+      const perm = tf.backend_util.getAxesPermutation(axes, rank)!;
+      xVals = shared.transposeImpl(xVals, x.shape, 'float32', perm, perm.map((p) => x.shape[p]!)) as Float32Array;
+      a = size(outShape);
+      b = 1;
     }
-    const [outShape, reduceShape] = tf.backend_util.computeOutAndReduceShapes(xShape, axes);
-    const inner = size(reduceShape), outer = size(outShape);
-    if (inner === 0 && (op === REDUCE_OPS.max || op === REDUCE_OPS.min)) return fallback(args);
-    const out = new Float32Array(outer);
-    addon.reduce(op, xVals, outer, inner, out);
-    const shape = keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, tf.util.parseAxisParam(axis, x.shape)) : outShape;
+    const out = new Float32Array(a * b);
+    addon.reduceMid(op, xVals, a, r, b, out);
+    const shape = keepDims ? tf.backend_util.expandShapeToKeepDim(outShape, sorted) : outShape;
     return backend.makeTensorInfo(shape, 'float32', out);
   };
 }

@@ -66,7 +66,7 @@ test('element-wise unary ops equal the CPU kernels (including NaN)', async () =>
 
 test('reductions along axes equal the CPU kernels', async () => {
   const cases: [number[], number | number[] | undefined, boolean][] = [
-    [[5], undefined, false], [[3, 4], 0, false], [[2, 3, 4], 1, false], [[2, 3, 4, 5], [1, 2], true], [[4, 5, 6], [0, 1], false], [[3, 4], 1, true], [[2, 3, 4], [0, 2], false], [[2, 3, 4], -1, true], [[1, 1], 0, false], [[0, 3], 1, false], [[300, 200], 0, false], [[128, 3993], 1, false],
+    [[5], undefined, false], [[3, 4], 0, false], [[2, 3, 4], 1, false], [[2, 3, 4, 5], [1, 2], true], [[4, 5, 6], [0, 1], false], [[3, 4], 1, true], [[2, 3, 4], [0, 2], false], [[2, 3, 4], -1, true], [[1, 1], 0, false], [[0, 3], 1, false], [[3, 0], 0, false], [[2, 3, 4], [], false], [[300, 200], 0, false], [[128, 3993], 1, false],
   ];
   const ops: [string, (x: tf.Tensor, axis: number | number[] | undefined, keep: boolean) => tf.Tensor][] = [
     ['sum', tf.sum], ['mean', tf.mean], ['max', tf.max], ['min', tf.min],

@@ -220,41 +220,9 @@ Napi::Value Unary(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------
-// reduce(op, x, outer, inner, out): out[o] = reduce_i x[o*inner + i]; op 0 sum, 1 max, 2 min,
-// 3 mean. Sums accumulate in double so long rows lose no precision.
-Napi::Value Reduce(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  const int op = static_cast<int>(Int(info, 0));
-  float *x, *out;
-  size_t lx, lo;
-  if (!F32(info, 1, &x, &lx) || !F32(info, 4, &out, &lo)) return env.Undefined();
-  const int64_t outer = Int(info, 2), inner = Int(info, 3);
-  if (outer < 0 || inner < 0 || outer * inner > static_cast<int64_t>(lx) || outer > static_cast<int64_t>(lo)) {
-    Fail(env, "reduce: sizes do not match the arrays");
-    return env.Undefined();
-  }
-#pragma omp parallel for schedule(static) if (outer * inner >= kParallelMin)
-  for (int64_t o = 0; o < outer; o++) {
-    const float* p = x + o * inner;
-    if (op == 0 || op == 3) {
-      double s = 0;
-      for (int64_t i = 0; i < inner; i++) s += p[i];
-      out[o] = static_cast<float>(op == 3 ? (inner > 0 ? s / static_cast<double>(inner) : NAN) : s);
-    } else {
-      float v = inner > 0 ? p[0] : (op == 1 ? -INFINITY : INFINITY);
-      for (int64_t i = 1; i < inner; i++) {
-        const float y = p[i];
-        if (std::isnan(y)) { v = y; break; }
-        v = op == 1 ? (y > v ? y : v) : (y < v ? y : v);
-      }
-      out[o] = v;
-    }
-  }
-  return env.Undefined();
-}
-
 // reduceMid(op, x, a, r, b, out): x viewed as a × r × b, out[i, j] = reduce_k x[i, k, j]
-// (reducing leading or middle axes without a transpose). op as in reduce().
+// (any contiguous block of axes, without a transpose; b = 1 reduces whole rows). op 0 sum,
+// 1 max, 2 min, 3 mean; sums accumulate in double; max and min propagate NaN.
 Napi::Value ReduceMid(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   const int op = static_cast<int>(Int(info, 0));
@@ -691,7 +659,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("sgemmBatched", Napi::Function::New(env, SgemmBatched));
   exports.Set("binary", Napi::Function::New(env, Binary));
   exports.Set("unary", Napi::Function::New(env, Unary));
-  exports.Set("reduce", Napi::Function::New(env, Reduce));
   exports.Set("reduceMid", Napi::Function::New(env, ReduceMid));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
