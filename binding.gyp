@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "xmlc_native",
-      "sources": ["src/engine/native/xmlc_native.cc"],
+      "sources": ["src/engine/native/xmlc_native.cc", "src/engine/native/xmlc_linalg.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"],
       "cflags_cc": ["-O3", "-march=native", "-fopenmp", "-std=c++17"],

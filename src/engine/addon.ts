@@ -21,6 +21,8 @@ export interface NativeAddon {
   csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
   csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;
+  /** Solve a·x = b for a symmetric positive definite (LAPACK dpotrf/dpotrs); a and b are overwritten. Returns LAPACK's info (0: success). */
+  choleskySolve(a: Float64Array, b: Float64Array, p: number, m: number): number;
   setThreads(n: number): void;
   info(): { blas: string; blasCore: string; blasThreads: number; ompThreads: number };
 }

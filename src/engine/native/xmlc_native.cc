@@ -18,6 +18,10 @@
 #include <omp.h>
 #endif
 
+namespace xmlc {
+void RegisterLinalg(Napi::Env env, Napi::Object exports);  // xmlc_linalg.cc
+}
+
 namespace {
 
 // Below this many elements an element-wise loop stays on one thread.
@@ -669,6 +673,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("topkRows", Napi::Function::New(env, TopkRows));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("info", Napi::Function::New(env, Info));
+  xmlc::RegisterLinalg(env, exports);
   return exports;
 }
 
