@@ -82,18 +82,60 @@ export function l1aeEncode(v: L1aeVariables, x: tf.Tensor2D): tf.Tensor2D {
  * Decoder in training mode (batch statistics in BN): X̂ (b × d) from Y (b × m).
  */
 export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D): tf.Tensor {
-  let x: tf.Tensor2D = tf.matMul(y, v.a); // x(1) = Aᵀy
   if ((cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && cfg.depth > 0) {
-    x = fusedBlocks(x, v, cfg.depth);
+    const x = fusedBlocks(tf.matMul(y, v.a), v, cfg.depth);
     return (cfg.finalRelu ?? true) ? tf.relu(x) : x;
   }
+  return decodeGraph(cfg, v, y, { kind: 'batch' });
+}
+
+/** Batch-norm statistics of every block (mean and variance of its input over the data, each of length d). */
+export interface L1aeBnStats { readonly mean: Float32Array[]; readonly variance: Float32Array[] }
+
+/**
+ * The BN statistics of every block on `y`: the batch moments the training-mode decoder uses,
+ * block by block. Over a large sample of training embeddings these are the population
+ * statistics for inference ("precise BN", Wu & Johnson, "Rethinking 'Batch' in BatchNorm", 2021).
+ */
+export function l1aeBnStats(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D): L1aeBnStats {
+  const out = { mean: [] as Float32Array[], variance: [] as Float32Array[] };
+  tf.tidy(() => { decodeGraph(cfg, v, y, { kind: 'record', out }); });
+  return out;
+}
+
+/**
+ * Decoder in inference mode: BN with fixed statistics (from {@link l1aeBnStats}), so a point's
+ * output does not depend on the rest of its batch. Without BN in the network, `stats` is unused.
+ */
+export function l1aeDecodeInference(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D, stats: L1aeBnStats | null): tf.Tensor2D {
+  if (v.bnScale.length > 0 && (!stats || stats.mean.length !== cfg.depth || stats.variance.length !== cfg.depth)) {
+    throw new RangeError(`l1aeDecodeInference(): need BN statistics for ${cfg.depth} blocks`);
+  }
+  return decodeGraph(cfg, v, y, stats ? { kind: 'fixed', stats } : { kind: 'batch' }) as tf.Tensor2D;
+}
+
+type BnMode = { kind: 'batch' } | { kind: 'fixed'; stats: L1aeBnStats } | { kind: 'record'; out: { mean: Float32Array[]; variance: Float32Array[] } };
+
+/** The decoder as an op graph (every backend), BN per `mode`. */
+function decodeGraph(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D, mode: BnMode): tf.Tensor {
+  let x: tf.Tensor2D = tf.matMul(y, v.a); // x(1) = Aᵀy
   for (let t = 1; t <= cfg.depth; t++) {
     const z = tf.sign(x);
     // (I − AᵀA)·z = z − Aᵀ(A·z)
     const proj = tf.sub(z, tf.matMul(tf.matMul(z, v.a, false, true), v.a));
     x = tf.sub(x, tf.mul(tf.div(v.beta, t), proj));
     if (v.bnScale.length > 0) {
-      const { mean, variance } = tf.moments(x, 0);
+      let mean: tf.Tensor, variance: tf.Tensor;
+      if (mode.kind === 'fixed') {
+        mean = tf.tensor1d(mode.stats.mean[t - 1]!);
+        variance = tf.tensor1d(mode.stats.variance[t - 1]!);
+      } else {
+        ({ mean, variance } = tf.moments(x, 0));
+        if (mode.kind === 'record') {
+          mode.out.mean.push(Float32Array.from(mean.dataSync()));
+          mode.out.variance.push(Float32Array.from(variance.dataSync()));
+        }
+      }
       x = tf.batchNorm(x, mean, variance, v.bnShift[t - 1]!, v.bnScale[t - 1]!, BN_EPSILON) as tf.Tensor2D;
     }
   }
