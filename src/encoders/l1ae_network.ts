@@ -120,23 +120,34 @@ type BnMode = { kind: 'batch' } | { kind: 'fixed'; stats: L1aeBnStats } | { kind
 function decodeGraph(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D, mode: BnMode): tf.Tensor {
   let x: tf.Tensor2D = tf.matMul(y, v.a); // x(1) = Aᵀy
   for (let t = 1; t <= cfg.depth; t++) {
-    const z = tf.sign(x);
-    // (I − AᵀA)·z = z − Aᵀ(A·z)
-    const proj = tf.sub(z, tf.matMul(tf.matMul(z, v.a, false, true), v.a));
-    x = tf.sub(x, tf.mul(tf.div(v.beta, t), proj));
-    if (v.bnScale.length > 0) {
-      let mean: tf.Tensor, variance: tf.Tensor;
-      if (mode.kind === 'fixed') {
-        mean = tf.tensor1d(mode.stats.mean[t - 1]!);
-        variance = tf.tensor1d(mode.stats.variance[t - 1]!);
-      } else {
-        ({ mean, variance } = tf.moments(x, 0));
-        if (mode.kind === 'record') {
-          mode.out.mean.push(Float32Array.from(mean.dataSync()));
-          mode.out.variance.push(Float32Array.from(variance.dataSync()));
+    const block = (): tf.Tensor2D => {
+      const z = tf.sign(x);
+      // (I − AᵀA)·z = z − Aᵀ(A·z)
+      const proj = tf.sub(z, tf.matMul(tf.matMul(z, v.a, false, true), v.a));
+      let out: tf.Tensor2D = tf.sub(x, tf.mul(tf.div(v.beta, t), proj));
+      if (v.bnScale.length > 0) {
+        let mean: tf.Tensor, variance: tf.Tensor;
+        if (mode.kind === 'fixed') {
+          mean = tf.tensor1d(mode.stats.mean[t - 1]!);
+          variance = tf.tensor1d(mode.stats.variance[t - 1]!);
+        } else {
+          ({ mean, variance } = tf.moments(out, 0));
+          if (mode.kind === 'record') {
+            mode.out.mean.push(Float32Array.from(mean.dataSync()));
+            mode.out.variance.push(Float32Array.from(variance.dataSync()));
+          }
         }
+        out = tf.batchNorm(out, mean, variance, v.bnShift[t - 1]!, v.bnScale[t - 1]!, BN_EPSILON) as tf.Tensor2D;
       }
-      x = tf.batchNorm(x, mean, variance, v.bnShift[t - 1]!, v.bnScale[t - 1]!, BN_EPSILON) as tf.Tensor2D;
+      return out;
+    };
+    if (mode.kind === 'batch') {
+      x = block(); // the gradient tape needs every intermediate
+    } else {
+      // No gradients: free each block's intermediates at once (T blocks of b × d tensors add up).
+      const prev = x;
+      x = tf.tidy(block);
+      prev.dispose();
     }
   }
   return (cfg.finalRelu ?? true) ? tf.relu(x) : x;
