@@ -1,11 +1,18 @@
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
+import { generateSynthetic, SYNTH_DEFAULTS, SYNTHETIC_DATASETS, type SplitName } from '../../datasets/synthetic.js';
+import { nnz } from '../../src/data/csr.js';
 import { datasetStats } from '../../src/data/stats.js';
 import { writeDataset } from '../../src/data/index.js';
+import { UsageError } from '../../src/errors.js';
+import { task } from '../../src/progress.js';
 import { type DataArgs, loadData, withDataOptions } from '../common.js';
 import { stderrProgress } from '../progress.js';
 
 interface StatsArgs extends DataArgs { file: string; json: boolean }
 interface ConvertArgs extends DataArgs { input: string; output: string; to: 'bow' | 'libsvm' }
+interface SynthArgs { name: string; out: string; seed: number; scale: number; quiet: boolean }
 
 const stats: CommandModule<object, StatsArgs> = {
   command: 'stats <file>',
@@ -52,12 +59,57 @@ const convert: CommandModule<object, ConvertArgs> = {
   },
 };
 
+/** Cross-option rules of `data synth`: an integer seed and a positive scale. @throws UsageError */
+export function checkSynthArgs(args: { seed: number; scale: number }): true {
+  if (!Number.isSafeInteger(args.seed)) throw new UsageError(`--seed must be an integer but got ${args.seed}. Example usage: xmlc data synth synthetic1 --out DIR --seed 3`);
+  if (!(args.scale > 0 && Number.isFinite(args.scale))) throw new UsageError(`--scale must be a positive number but got ${args.scale}. Example usage: xmlc data synth wiki10-31k-like --out DIR --scale 0.1`);
+  return true;
+}
+
+const SYNTH_NAMES = Object.keys(SYNTHETIC_DATASETS);
+
+const synth: CommandModule<object, SynthArgs> = {
+  command: 'synth <name>',
+  describe: 'Generate a seeded synthetic dataset as BoW files: train.txt, test.txt (and valid.txt for synthetic1/2/3)',
+  builder: (y: Argv) => y
+    .positional('name', { type: 'string', demandOption: true, choices: SYNTH_NAMES, describe: 'which dataset (see below)' })
+    .option('out', { type: 'string', demandOption: true, describe: 'directory to write the files into (created if missing)' })
+    .option('seed', { type: 'number', default: SYNTH_DEFAULTS.seed, describe: 'seed of every random choice: the same seed writes the same files' })
+    .option('scale', { type: 'number', default: SYNTH_DEFAULTS.scale, describe: 'multiply the point counts (e.g. 0.1 for a quick run)' })
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output on stderr' })
+    .check((a) => checkSynthArgs(a as unknown as SynthArgs))
+    .epilog([
+      'Datasets:',
+      ...SYNTH_NAMES.map((n) => `  ${n.padEnd(16)}${SYNTHETIC_DATASETS[n as keyof typeof SYNTHETIC_DATASETS].description}`),
+      '',
+      'synthetic1/2/3 are the sparse vectors of Wu et al. (ICML 2019): each line holds one vector as its',
+      'features (`idx:value`, 0-based) and no labels (the header says 0 labels); `xmlc recover --data FILE` reads them back.',
+    ].join('\n'))
+    .example('$0 data synth eurlex-4k-like --out data/eurlex-like --seed 1', '')
+    .example('$0 data synth synthetic2 --out data/syn2 --scale 0.1', '') as unknown as Argv<SynthArgs>,
+  handler: async (args) => {
+    const onProgress = stderrProgress(args.quiet);
+    const data = generateSynthetic(args.name, { seed: args.seed, scale: args.scale, onProgress });
+    await fs.mkdir(args.out, { recursive: true });
+    for (const split of ['train', 'valid', 'test'] as SplitName[]) {
+      const ds = data[split];
+      if (!ds) continue;
+      const file = path.join(args.out, `${split}.txt`);
+      await task(onProgress, `write ${file}`, undefined, () => writeDataset(file, ds));
+      const n = ds.features.nRows;
+      process.stdout.write(`${file}: ${n} points, ${ds.features.nCols} features, ${ds.labels.nCols} labels, ${nnz(ds.features)} nnz ` +
+        `(${(nnz(ds.features) / n).toFixed(2)} per point), ${(nnz(ds.labels) / n).toFixed(2)} labels per point\n`);
+    }
+  },
+};
+
 export const dataCommand: CommandModule = {
   command: 'data',
-  describe: 'Inspect and convert data files',
+  describe: 'Inspect, convert and generate data files',
   builder: (y: Argv) => y
     .command(stats as unknown as CommandModule)
     .command(convert as unknown as CommandModule)
-    .demandCommand(1, 'name a data subcommand: stats or convert'),
+    .command(synth as unknown as CommandModule)
+    .demandCommand(1, 'name a data subcommand: stats, convert or synth'),
   handler: () => undefined,
 };
