@@ -179,6 +179,28 @@ export function densifyRows(m: Csr, start: number, end: number, out?: Float32Arr
   return buf;
 }
 
+/**
+ * The rows `rows[start..end)` of `m` (in that order) as a dense row-major batch: a shuffled
+ * mini-batch densified on its own, never the whole matrix.
+ * @param out optional buffer of at least (end − start)·nCols entries to reuse (zeroed first).
+ */
+export function densifyRowList(m: Csr, rows: ArrayLike<number>, start: number, end: number, out?: Float32Array): Float32Array {
+  if (!(0 <= start && start <= end && end <= rows.length)) {
+    throw new RangeError(`densifyRowList(): need 0 <= start <= end <= ${rows.length} but got start=${start}, end=${end}`);
+  }
+  const size = (end - start) * m.nCols;
+  if (out && out.length < size) throw new RangeError(`densifyRowList(): out must have length >= ${size} but has ${out.length}`);
+  const buf = out ?? new Float32Array(size);
+  if (out) buf.fill(0, 0, size);
+  for (let r = start; r < end; r++) {
+    const i = rows[r]!;
+    if (!(i >= 0 && i < m.nRows)) throw new RangeError(`densifyRowList(): row ${i} is outside [0, ${m.nRows})`);
+    const base = (r - start) * m.nCols;
+    for (let p = m.rowPtr[i]!, e = m.rowPtr[i + 1]!; p < e; p++) buf[base + m.indices[p]!] = m.values[p]!;
+  }
+  return buf;
+}
+
 /** Number of nonzeros in every column (e.g. label frequencies N_l of a label matrix). */
 export function columnCounts(m: Csr): Int32Array {
   const out = new Int32Array(m.nCols);

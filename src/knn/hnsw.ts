@@ -62,16 +62,25 @@ export class HnswIndex {
 
   /** Build over the rows of `points` (ℓ2-normalised, n×dim). */
   static build(points: Csr, config: HnswConfig, onRow?: (done: number) => void): HnswIndex {
-    const Ctor = hnswCtor();
     const dim = Math.max(1, points.nCols);
-    const native = new Ctor('ip', dim);
-    native.initIndex(Math.max(1, points.nRows), config.m, config.efConstruction, config.seed);
     const scratch = new Array<number>(dim).fill(0);
-    for (let i = 0; i < points.nRows; i++) {
-      native.addPoint(denseRow(points, i, dim, scratch), i);
+    return HnswIndex.buildRows(points.nRows, dim, (i) => denseRow(points, i, dim, scratch), config, onRow);
+  }
+
+  /** Build over dense row-major points (n × dim, ℓ2-normalised): embeddings. */
+  static buildDense(points: Float32Array, n: number, dim: number, config: HnswConfig, onRow?: (done: number) => void): HnswIndex {
+    if (points.length !== n * dim) throw new RangeError(`HnswIndex.buildDense(): expected ${n} × ${dim} values but got ${points.length}`);
+    return HnswIndex.buildRows(n, dim, (i) => Array.from(points.subarray(i * dim, (i + 1) * dim)), config, onRow);
+  }
+
+  private static buildRows(n: number, dim: number, row: (i: number) => number[], config: HnswConfig, onRow?: (done: number) => void): HnswIndex {
+    const native = new (hnswCtor())('ip', dim);
+    native.initIndex(Math.max(1, n), config.m, config.efConstruction, config.seed);
+    for (let i = 0; i < n; i++) {
+      native.addPoint(row(i), i);
       onRow?.(i + 1);
     }
-    return new HnswIndex(native, dim, points.nRows, config);
+    return new HnswIndex(native, dim, n, config);
   }
 
   /** Load an index written by {@link save}. */
@@ -91,17 +100,27 @@ export class HnswIndex {
 
   /** The k nearest indexed points of every query row, best first, as cosine similarities. */
   search(queries: Csr, k: number, opts: SearchOptions = {}): Neighbors {
-    const { onRow, efSearch = this.config.efSearch } = opts;
     if (queries.nCols > this.dim && queries.nCols > 1) {
       throw new RangeError(`HnswIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
     }
-    const out = emptyNeighbors(queries.nRows, k);
+    const scratch = new Array<number>(this.dim).fill(0);
+    return this.searchRows(queries.nRows, (i) => denseRow(queries, i, this.dim, scratch), k, opts);
+  }
+
+  /** {@link search} for dense row-major queries (nq × dim). */
+  searchDense(queries: Float32Array, nq: number, k: number, opts: SearchOptions = {}): Neighbors {
+    if (queries.length !== nq * this.dim) throw new RangeError(`HnswIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
+    return this.searchRows(nq, (i) => Array.from(queries.subarray(i * this.dim, (i + 1) * this.dim)), k, opts);
+  }
+
+  private searchRows(nq: number, row: (i: number) => number[], k: number, opts: SearchOptions): Neighbors {
+    const { onRow, efSearch = this.config.efSearch } = opts;
+    const out = emptyNeighbors(nq, k);
     const kk = Math.min(k, this.size);
     if (kk === 0) return out;
     this.native.setEf(Math.max(efSearch, kk));
-    const scratch = new Array<number>(this.dim).fill(0);
-    for (let i = 0; i < queries.nRows; i++) {
-      const res = this.native.searchKnn(denseRow(queries, i, this.dim, scratch), kk);
+    for (let i = 0; i < nq; i++) {
+      const res = this.native.searchKnn(row(i), kk);
       // hnswlib returns neighbours nearest first; sort by (similarity desc, id asc) so ties are deterministic.
       const order = res.neighbors.map((_, t) => t);
       order.sort((a, b) => (res.distances[a]! - res.distances[b]!) || (res.neighbors[a]! - res.neighbors[b]!));

@@ -74,6 +74,27 @@ export function decodeCsr(bytes: Uint8Array, name: string): Csr {
 }
 
 /** SHA-256 of some bytes, hex. */
+/** Concatenate float32 arrays into one little-endian byte block (lengths are recorded in the manifest). */
+export function encodeFloats(arrays: readonly Float32Array[]): Uint8Array {
+  if (!LITTLE_ENDIAN) throw new ModelFormatError('xmlc model files are little-endian; this host is big-endian');
+  const total = arrays.reduce((s, a) => s + a.length, 0);
+  const out = new Float32Array(total);
+  let o = 0;
+  for (const a of arrays) { out.set(a, o); o += a.length; }
+  return new Uint8Array(out.buffer);
+}
+
+/** Split a block written by {@link encodeFloats} back into arrays of the given lengths. */
+export function decodeFloats(bytes: Uint8Array, lengths: readonly number[], name: string): Float32Array[] {
+  const total = lengths.reduce((s, n) => s + n, 0);
+  if (bytes.length !== total * 4) throw new ModelFormatError(`${name}: expected ${total * 4} bytes (${total} float32 values) but found ${bytes.length}`);
+  const all = new Float32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));
+  const out: Float32Array[] = [];
+  let o = 0;
+  for (const n of lengths) { out.push(all.subarray(o, o + n)); o += n; }
+  return out;
+}
+
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }

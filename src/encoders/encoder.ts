@@ -1,0 +1,65 @@
+/**
+ * The label-encoder interface of stage 1 of the XMC pipeline (../shared/DESIGN.md): an encoder
+ * maps ℓ2-normalised sparse label vectors y ∈ R^d to embeddings z ∈ R^m, and, where it has
+ * one, a decoder maps (predicted) embeddings back to label scores.
+ */
+import { type Csr, normalizeRowsL2 } from '../data/csr.js';
+import { csrMatDense } from '../engine/sparse.js';
+
+/** Encoders the pipeline knows. */
+export const ENCODER_KINDS = Object.freeze(['l1ae', 'pca', 'gaussian', 'simple-ae'] as const);
+export type EncoderKind = (typeof ENCODER_KINDS)[number];
+
+/** Everything needed to rebuild an encoder: JSON-able settings plus named float arrays. */
+export interface EncoderState {
+  readonly kind: EncoderKind;
+  readonly nLabels: number;
+  readonly dim: number;
+  readonly config: Record<string, unknown>;
+  readonly arrays: Record<string, Float32Array>;
+}
+
+/** A trained label encoder. */
+export interface LabelEncoder {
+  readonly kind: EncoderKind;
+  /** Label dimension d. */
+  readonly nLabels: number;
+  /** Embedding dimension m. */
+  readonly dim: number;
+  /** Embeddings (n × m, row-major) of the rows of `labels` (n × d), each row ℓ2-normalised first. */
+  encode(labels: Csr): Float32Array;
+  /**
+   * Label scores (n × d, row-major) decoded from embeddings `z` (n × m). Absent for encoders
+   * without a decoder.
+   */
+  readonly decode?: (z: Float32Array, n: number) => Float32Array;
+  /** Settings and weights, for saving. */
+  state(): EncoderState;
+  /** Release tensors held (if any). */
+  dispose(): void;
+}
+
+/**
+ * Z = Ŷ·Aᵀ for a linear encoder A (m × d) given as Aᵀ (d × m, row-major), Ŷ the ℓ2-normalised
+ * label rows: one sparse × dense product.
+ */
+export function encodeLinear(labels: Csr, aT: Float32Array, nLabels: number, dim: number): Float32Array {
+  if (labels.nCols > nLabels) throw new RangeError(`encode(): the label rows have ${labels.nCols} columns but the encoder has ${nLabels}`);
+  return csrMatDense(normalizeRowsL2({ ...labels, nCols: nLabels }), aT, dim);
+}
+
+/** The transpose of a row-major r × c matrix. */
+export function transposeDense(a: Float32Array, r: number, c: number): Float32Array {
+  if (a.length !== r * c) throw new RangeError(`transposeDense(): expected ${r} × ${c} = ${r * c} entries but got ${a.length}`);
+  const out = new Float32Array(r * c);
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j]!;
+  return out;
+}
+
+/** Check that a state holds `name` with exactly `size` entries. */
+export function stateArray(state: EncoderState, name: string, size: number): Float32Array {
+  const a = state.arrays[name];
+  if (!a) throw new RangeError(`${state.kind} encoder state lacks the array '${name}'`);
+  if (a.length !== size) throw new RangeError(`${state.kind} encoder array '${name}' has ${a.length} entries, expected ${size}`);
+  return a;
+}

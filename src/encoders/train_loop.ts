@@ -1,0 +1,130 @@
+/**
+ * Mini-batch training of a label autoencoder on sparse label vectors: seeded shuffles, one
+ * densified batch at a time, Adam or SGD, a held-out validation split with early stopping
+ * (the best epoch's weights are kept), progress events. Backend-agnostic: the loss is any
+ * tfjs function of a dense batch, so the same loop trains on tensorflow, native, wasm and cpu.
+ */
+import * as tf from '@tensorflow/tfjs-core';
+import { type Csr, densifyRowList } from '../data/csr.js';
+import { adam, type Trainer } from '../engine/optimizers.js';
+import { type ProgressFn, task } from '../progress.js';
+import { Rng } from '../util/rng.js';
+
+/** Settings of {@link trainAutoencoder}. */
+export interface TrainLoopOptions {
+  /** Passes over the training rows. */
+  readonly epochs: number;
+  /** Rows per mini-batch. */
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly optimizer: 'adam' | 'sgd';
+  /** Fraction of rows held out to choose the epoch (0: no early stopping, train all epochs). */
+  readonly validationFraction: number;
+  /** Stop after this many epochs without a better validation loss. */
+  readonly patience: number;
+  /** Seed of the split and of every epoch's shuffle. */
+  readonly seed: number;
+  /** Name of the progress task. */
+  readonly taskName?: string;
+}
+
+/** What happened during training. */
+export interface TrainHistory {
+  /** Mean mini-batch loss of every epoch run. */
+  readonly trainLoss: number[];
+  /** Validation loss after every epoch (empty without a validation split). */
+  readonly validLoss: number[];
+  /** 1-based epoch whose weights were kept. */
+  readonly bestEpoch: number;
+  readonly epochsRun: number;
+  readonly seconds: number;
+}
+
+/** Plain SGD through tfjs's optimizer (every backend). */
+class Sgd implements Trainer {
+  private readonly opt: tf.Optimizer;
+  constructor(lr: number) { this.opt = tf.train.sgd(lr); }
+  step(loss: () => tf.Scalar, vars: tf.Variable[]): number {
+    const cost = this.opt.minimize(loss, true, vars)!;
+    const v = cost.dataSync()[0]!;
+    cost.dispose();
+    return v;
+  }
+  dispose(): void { this.opt.dispose(); }
+}
+
+/** Split 0..n−1 into seeded shuffled train and validation row lists. */
+export function splitRows(n: number, validationFraction: number, seed: number): { train: Int32Array; valid: Int32Array } {
+  const perm = Int32Array.from({ length: n }, (_, i) => i);
+  new Rng(seed).shuffle(perm);
+  const nValid = validationFraction > 0 && n > 1 ? Math.min(n - 1, Math.max(1, Math.round(n * validationFraction))) : 0;
+  return { valid: perm.slice(0, nValid).sort(), train: perm.slice(nValid) };
+}
+
+/** Mean loss over `rows` in batches, no gradients. */
+function meanLoss(data: Csr, rows: Int32Array, batchSize: number, loss: (x: tf.Tensor2D) => tf.Scalar): number {
+  let total = 0;
+  const buf = new Float32Array(Math.min(batchSize, rows.length) * data.nCols);
+  for (let s = 0; s < rows.length; s += batchSize) {
+    const e = Math.min(rows.length, s + batchSize);
+    const x = densifyRowList(data, rows, s, e, buf);
+    total += tf.tidy(() => loss(tf.tensor2d(x.subarray(0, (e - s) * data.nCols), [e - s, data.nCols])).dataSync()[0]!) * (e - s);
+  }
+  return rows.length ? total / rows.length : NaN;
+}
+
+/**
+ * Train `vars` to minimise `loss` (a mean over the rows of a dense batch) on the rows of `data`.
+ * The loss must not keep tensors of the batch beyond the call. Deterministic for a seed on a
+ * given backend.
+ */
+export async function trainAutoencoder(
+  data: Csr,
+  vars: tf.Variable[],
+  loss: (x: tf.Tensor2D) => tf.Scalar,
+  opts: TrainLoopOptions,
+  onProgress?: ProgressFn,
+): Promise<TrainHistory> {
+  const t0 = performance.now();
+  const { train, valid } = splitRows(data.nRows, opts.validationFraction, opts.seed);
+  const rng = new Rng(opts.seed ^ 0x5bd1e995);
+  const trainer: Trainer = opts.optimizer === 'adam' ? adam({ learningRate: opts.learningRate }) : new Sgd(opts.learningRate);
+  const batchesPerEpoch = Math.ceil(train.length / opts.batchSize);
+  const trainLoss: number[] = [], validLoss: number[] = [];
+  let best = Infinity, bestEpoch = 0, stale = 0;
+  let bestWeights: Float32Array[] | null = null;
+  const buf = new Float32Array(Math.min(opts.batchSize, train.length) * data.nCols);
+  try {
+    await task(onProgress, opts.taskName ?? 'train autoencoder', opts.epochs * batchesPerEpoch, (tick) => {
+      for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+        rng.shuffle(train);
+        let sum = 0;
+        for (let bi = 0; bi < batchesPerEpoch; bi++) {
+          const s = bi * opts.batchSize, e = Math.min(train.length, s + opts.batchSize);
+          const x = tf.tensor2d(densifyRowList(data, train, s, e, buf).subarray(0, (e - s) * data.nCols), [e - s, data.nCols]);
+          sum += trainer.step(() => loss(x), vars);
+          x.dispose();
+          tick((epoch - 1) * batchesPerEpoch + bi + 1);
+        }
+        const epochLoss = sum / Math.max(1, batchesPerEpoch);
+        if (!Number.isFinite(epochLoss)) throw new Error(`training diverged in epoch ${epoch} (loss ${epochLoss}); lower the learning rate`);
+        trainLoss.push(epochLoss);
+        const score = valid.length ? meanLoss(data, valid, opts.batchSize, loss) : epochLoss;
+        if (valid.length) validLoss.push(score);
+        if (score < best) {
+          best = score; bestEpoch = epoch; stale = 0;
+          if (valid.length) bestWeights = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+        } else if (valid.length && ++stale >= opts.patience) {
+          tick(opts.epochs * batchesPerEpoch);
+          break;
+        }
+      }
+    });
+  } finally {
+    trainer.dispose();
+  }
+  if (bestWeights && bestEpoch !== trainLoss.length) {
+    vars.forEach((v, i) => { const t = tf.tensor(bestWeights![i]!, v.shape, 'float32'); v.assign(t); t.dispose(); });
+  }
+  return { trainLoss, validLoss, bestEpoch: bestEpoch || trainLoss.length, epochsRun: trainLoss.length, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,72 @@
+/**
+ * Projected subgradient descent for ℓ1-minimisation, min ‖x‖₁ s.t. Ax = y — the iteration the
+ * ℓ1-AE decoder unrolls (Wu et al., ICML 2019, Section 3, eq. (3) and Lemma 1):
+ *
+ *   x(1) = A†y,   x(t+1) = x(t) − α_t·(I − A†A)·sign(x(t)),   α_t = β / t.
+ *
+ * (I − A†A) projects onto the null space of A, so every iterate stays feasible; with Aᵀ in
+ * place of A† (Lemma 1: the two agree when A has orthonormal rows) it is the ℓ1-AE's block.
+ * Pure functions over row-major Float64Arrays; `x` batches are n × d.
+ */
+import { Matrix, pseudoInverse } from 'ml-matrix';
+
+/** A (m × d, row-major) and the matrix B (d × m, row-major) playing A† in the iteration. */
+export interface SubgradientOperator {
+  readonly m: number;
+  readonly d: number;
+  readonly a: Float64Array;
+  readonly b: Float64Array;
+}
+
+/** The operator with the exact pseudo-inverse A† (Moore–Penrose, through an SVD). */
+export function withPseudoInverse(a: Float64Array, m: number, d: number): SubgradientOperator {
+  if (a.length !== m * d) throw new RangeError(`withPseudoInverse(): expected ${m} × ${d} = ${m * d} entries but got ${a.length}`);
+  const pinv = pseudoInverse(new Matrix(Array.from({ length: m }, (_, i) => Array.from(a.subarray(i * d, (i + 1) * d)))));
+  const b = new Float64Array(d * m);
+  for (let i = 0; i < d; i++) for (let j = 0; j < m; j++) b[i * m + j] = pinv.get(i, j);
+  return { m, d, a, b };
+}
+
+/** The operator with Aᵀ in place of A† (the ℓ1-AE's choice, exact for orthonormal rows). */
+export function withTranspose(a: Float64Array, m: number, d: number): SubgradientOperator {
+  if (a.length !== m * d) throw new RangeError(`withTranspose(): expected ${m} × ${d} = ${m * d} entries but got ${a.length}`);
+  const b = new Float64Array(d * m);
+  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) b[j * m + i] = a[i * d + j]!;
+  return { m, d, a, b };
+}
+
+/**
+ * Recover each of the n measurement vectors y (n × m) with `steps` projected subgradient steps
+ * of size β/t. Returns the n × d estimates.
+ */
+export function projectedSubgradient(op: SubgradientOperator, y: Float64Array, n: number, steps: number, beta = 1): Float64Array {
+  const { m, d, a, b } = op;
+  if (y.length !== n * m) throw new RangeError(`projectedSubgradient(): expected ${n} × ${m} measurements but got ${y.length}`);
+  const out = new Float64Array(n * d);
+  const x = new Float64Array(d), s = new Float64Array(d), as = new Float64Array(m);
+  for (let r = 0; r < n; r++) {
+    // x(1) = B·y
+    for (let i = 0; i < d; i++) {
+      let v = 0;
+      for (let j = 0; j < m; j++) v += b[i * m + j]! * y[r * m + j]!;
+      x[i] = v;
+    }
+    for (let t = 1; t <= steps; t++) {
+      for (let i = 0; i < d; i++) s[i] = Math.sign(x[i]!);
+      for (let j = 0; j < m; j++) {
+        let v = 0;
+        for (let i = 0; i < d; i++) v += a[j * d + i]! * s[i]!;
+        as[j] = v;
+      }
+      const alpha = beta / t;
+      // x ← x − α·(s − B·(A·s))
+      for (let i = 0; i < d; i++) {
+        let v = 0;
+        for (let j = 0; j < m; j++) v += b[i * m + j]! * as[j]!;
+        x[i] = x[i]! - alpha * (s[i]! - v);
+      }
+    }
+    out.set(x, r * d);
+  }
+  return out;
+}

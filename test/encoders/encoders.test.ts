@@ -1,0 +1,114 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { spawnSync } from 'node:child_process';
+import * as tf from '@tensorflow/tfjs-core';
+import { fromDense } from '../../src/data/csr.js';
+import { useBackend } from '../../src/engine/backends.js';
+import { LinearEncoder, SimpleAeEncoder, topRightSingularVectors } from '../../src/encoders/baselines.js';
+import { L1aeEncoder } from '../../src/encoders/l1ae.js';
+import { splitRows, trainAutoencoder } from '../../src/encoders/train_loop.js';
+import { Rng } from '../../src/util/rng.js';
+
+/** A random sparse non-negative n × d label matrix with about `k` nonzeros per row. */
+function labelMatrix(n: number, d: number, k: number, seed: number) {
+  const rng = new Rng(seed);
+  const dense = new Float32Array(n * d);
+  for (let i = 0; i < n; i++) for (let t = 0; t < k; t++) dense[i * d + rng.int(d)] = 1;
+  return fromDense(n, d, dense);
+}
+
+const LOOP = { epochs: 3, batchSize: 16, learningRate: 0.01, optimizer: 'adam' as const, validationFraction: 0.2, patience: 2, seed: 5 };
+
+test('splitRows: disjoint, complete, seeded', () => {
+  const a = splitRows(100, 0.1, 3), b = splitRows(100, 0.1, 3), c = splitRows(100, 0.1, 4);
+  assert.equal(a.valid.length, 10);
+  assert.deepEqual(a, b);
+  assert.notDeepEqual(a.valid, c.valid);
+  assert.deepEqual([...a.train, ...a.valid].sort((x, y) => x - y), Array.from({ length: 100 }, (_, i) => i));
+  assert.equal(splitRows(10, 0, 1).valid.length, 0);
+});
+
+test('PCA: randomized subspace iteration gives the top right singular vectors (against numpy)', (t) => {
+  const y = labelMatrix(60, 12, 3, 1);
+  const m = 4;
+  const v = topRightSingularVectors(y, m, 9);
+  // Orthonormal rows.
+  for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) {
+    let s = 0; for (let c = 0; c < 12; c++) s += v[i * 12 + c]! * v[j * 12 + c]!;
+    assert.ok(Math.abs(s - (i === j ? 1 : 0)) < 1e-4, `row ${i}·row ${j} = ${s}`);
+  }
+  const dense = Array.from({ length: 60 }, (_, i) => Array.from({ length: 12 }, (_, c) => {
+    for (let p = y.rowPtr[i]!; p < y.rowPtr[i + 1]!; p++) if (y.indices[p] === c) return y.values[p]!;
+    return 0;
+  }));
+  const py = spawnSync('python3', ['-c', `import json,sys,numpy as np
+Y=np.array(json.load(sys.stdin)); u,s,vt=np.linalg.svd(Y); print(json.dumps([vt[:${m}].tolist(), s.tolist()]))`], { input: JSON.stringify(dense), encoding: 'utf8' });
+  if (py.status !== 0) { t.skip(`python3 with numpy is not available: ${py.stderr.split('\n')[0]}`); return; }
+  const [vt, s] = JSON.parse(py.stdout) as [number[][], number[]];
+  for (let i = 0; i < m; i++) {
+    if (s[i]! - s[i + 1]! < 1e-3) continue; // a repeated singular value: its vectors are not unique
+    let dot = 0; for (let c = 0; c < 12; c++) dot += v[i * 12 + c]! * vt[i]![c]!;
+    assert.ok(Math.abs(Math.abs(dot) - 1) < 1e-4, `singular vector ${i}: |cos| = ${Math.abs(dot)}`);
+  }
+});
+
+test('Gaussian encoder: seeded N(0, 1/m) entries; encode is A·(y/‖y‖)', () => {
+  const a = LinearEncoder.gaussian(400, 50, 3), b = LinearEncoder.gaussian(400, 50, 3), c = LinearEncoder.gaussian(400, 50, 4);
+  const wa = a.state().arrays['a']!;
+  assert.deepEqual(wa, b.state().arrays['a']);
+  assert.notDeepEqual(wa, c.state().arrays['a']);
+  const variance = wa.reduce((s, v) => s + v * v, 0) / wa.length;
+  assert.ok(Math.abs(variance - 1 / 50) < 0.1 / 50, `variance ${variance}`);
+  const y = fromDense(1, 400, Float32Array.from({ length: 400 }, (_, i) => (i === 3 || i === 7 ? 2 : 0)));
+  const z = a.encode(y);
+  for (let r = 0; r < 50; r++) assert.ok(Math.abs(z[r]! - (wa[r * 400 + 3]! + wa[r * 400 + 7]!) / Math.SQRT2) < 1e-5);
+  // The linear decoder is Aᵀz.
+  const back = a.decode(z, 1);
+  let s = 0; for (let r = 0; r < 50; r++) s += wa[r * 400 + 5]! * z[r]!;
+  assert.ok(Math.abs(back[5]! - s) < 1e-5);
+});
+
+test('training: same seed ⇒ same ℓ1-AE; the kept weights are the best validation epoch\'s', async () => {
+  await useBackend('cpu');
+  const y = labelMatrix(80, 20, 2, 2);
+  const shape = { embeddingDim: 6, depth: 2, seed: 1 };
+  const r1 = await L1aeEncoder.train(y, shape, LOOP);
+  const r2 = await L1aeEncoder.train(y, shape, LOOP);
+  assert.deepEqual(r1.encoder.state().arrays, r2.encoder.state().arrays);
+  assert.equal(r1.history.validLoss.length, r1.history.epochsRun);
+  const best = Math.min(...r1.history.validLoss);
+  assert.equal(r1.history.validLoss[r1.history.bestEpoch - 1], best);
+  r1.encoder.dispose(); r2.encoder.dispose();
+});
+
+test('trainAutoencoder restores the best epoch\'s weights after early stopping', async () => {
+  await useBackend('cpu');
+  const y = labelMatrix(40, 8, 2, 3);
+  // Fitting a constant vector w to the rows: Adam overshoots at this rate, so a later epoch is worse than an earlier one.
+  const w = tf.variable(tf.fill([8], 0.1));
+  const loss = (x: tf.Tensor2D): tf.Scalar => tf.mean(tf.sum(tf.square(tf.sub(x, w)), 1));
+  const h = await trainAutoencoder(y, [w], loss, { ...LOOP, epochs: 6, learningRate: 0.05, patience: 10 });
+  assert.ok(h.bestEpoch < h.epochsRun, `the test needs a run whose last epoch is not its best: ${h.validLoss}`);
+  const { valid } = splitRows(40, LOOP.validationFraction, LOOP.seed);
+  // Recompute the validation loss of the kept weights: it equals the best recorded one.
+  const dense = new Float32Array(valid.length * 8);
+  valid.forEach((r, i) => { for (let p = y.rowPtr[r]!; p < y.rowPtr[r + 1]!; p++) dense[i * 8 + y.indices[p]!] = y.values[p]!; });
+  const kept = loss(tf.tensor2d(dense, [valid.length, 8])).dataSync()[0]!;
+  assert.ok(Math.abs(kept - Math.min(...h.validLoss)) < 1e-6, `${kept} vs ${h.validLoss}`);
+  w.dispose();
+});
+
+test('encoders rebuilt from their state encode and decode identically', async () => {
+  await useBackend('cpu');
+  const y = labelMatrix(50, 15, 2, 4);
+  const l1 = (await L1aeEncoder.train(y, { embeddingDim: 5, depth: 2, seed: 3 }, LOOP)).encoder;
+  const sae = (await SimpleAeEncoder.train(y, 5, LOOP)).encoder;
+  for (const enc of [l1, sae, LinearEncoder.pca(y, 5, 1), LinearEncoder.gaussian(15, 5, 1)]) {
+    const st = enc.state();
+    const back = st.kind === 'l1ae' ? L1aeEncoder.fromState(st) : st.kind === 'simple-ae' ? SimpleAeEncoder.fromState(st) : LinearEncoder.fromState(st);
+    const z = enc.encode(y);
+    assert.deepEqual(back.encode(y), z, st.kind);
+    assert.deepEqual(back.decode!(z, y.nRows), enc.decode!(z, y.nRows), st.kind);
+    back.dispose(); enc.dispose();
+  }
+});

@@ -1,0 +1,51 @@
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { useBackend } from '../../src/engine/backends.js';
+import { ExactDenseIndex } from '../../src/knn/exact_dense.js';
+import { HnswIndex } from '../../src/knn/hnsw.js';
+import { Rng } from '../../src/util/rng.js';
+
+/** n unit vectors in `dim` dimensions, clustered around `c` random centres (like embeddings of related label sets). */
+function points(n: number, dim: number, c: number, seed: number): Float32Array {
+  const rng = new Rng(seed);
+  const centres = Array.from({ length: c }, () => Array.from({ length: dim }, () => rng.normal()));
+  const out = new Float32Array(n * dim);
+  for (let i = 0; i < n; i++) {
+    const ctr = centres[rng.int(c)]!;
+    let s = 0;
+    for (let j = 0; j < dim; j++) { const v = ctr[j]! + 0.7 * rng.normal(); out[i * dim + j] = v; s += v * v; }
+    for (let j = 0; j < dim; j++) out[i * dim + j]! /= Math.sqrt(s);
+  }
+  return out;
+}
+
+test('exact dense search: hand-checked neighbours and similarities, ties to the smaller id', async () => {
+  await useBackend('cpu');
+  const idx = new ExactDenseIndex(Float32Array.from([1, 0, 0, 1, 1, 0, Math.SQRT1_2, Math.SQRT1_2]), 4, 2);
+  const nb = idx.searchDense(Float32Array.from([1, 0]), 1, 3);
+  assert.deepEqual(Array.from(nb.ids), [0, 2, 3]);
+  assert.deepEqual(Array.from(nb.sims).map((v) => +v.toFixed(6)), [1, 1, +Math.SQRT1_2.toFixed(6)]);
+  // k beyond the index size pads with −1.
+  const all = idx.searchDense(Float32Array.from([0, 1]), 1, 6);
+  assert.deepEqual(Array.from(all.ids.slice(4)), [-1, -1]);
+});
+
+test('HNSW over dense embeddings: recall@10 against exact search ≥ 0.95', async () => {
+  await useBackend('cpu');
+  const n = 3000, nq = 200, dim = 32, k = 10;
+  const pts = points(n, dim, 40, 1), qs = points(nq, dim, 40, 2);
+  const exact = new ExactDenseIndex(pts, n, dim).searchDense(qs, nq, k);
+  const hnsw = HnswIndex.buildDense(pts, n, dim, { m: 16, efConstruction: 200, efSearch: 100, seed: 3 });
+  const approx = hnsw.searchDense(qs, nq, k);
+  let hit = 0;
+  for (let i = 0; i < nq; i++) {
+    const truth = new Set(Array.from(exact.ids.subarray(i * k, (i + 1) * k)));
+    for (const id of approx.ids.subarray(i * k, (i + 1) * k)) if (truth.has(id)) hit++;
+  }
+  const recall = hit / (nq * k);
+  assert.ok(recall >= 0.95, `recall@10 = ${recall}`);
+  // Similarities are cosines (inner products of unit vectors).
+  const j = approx.ids[0]!;
+  let dot = 0; for (let c = 0; c < dim; c++) dot += qs[c]! * pts[j * dim + c]!;
+  assert.ok(Math.abs(approx.sims[0]! - dot) < 1e-5);
+});
