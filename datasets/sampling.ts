@@ -28,11 +28,6 @@ export class DiscreteSampler {
     this.total = s;
   }
 
-  /** Number of outcomes. */
-  get size(): number {
-    return this.cdf.length;
-  }
-
   /** One draw: the first i with cdf[i] > u·total (zero-weight outcomes are never drawn). */
   sample(rng: Rng): number {
     const u = rng.next() * this.total;

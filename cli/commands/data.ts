@@ -82,8 +82,9 @@ const synth: CommandModule<object, SynthArgs> = {
       'Datasets:',
       ...SYNTH_NAMES.map((n) => `  ${n.padEnd(16)}${SYNTHETIC_DATASETS[n as keyof typeof SYNTHETIC_DATASETS].description}`),
       '',
-      'synthetic1/2/3 are the sparse vectors of Wu et al. (ICML 2019): each line holds one vector as its',
-      'features (`idx:value`, 0-based) and no labels (the header says 0 labels); `xmlc recover --data FILE` reads them back.',
+      'synthetic1/2/3 are the sparse vectors of Wu et al. (ICML 2019), the signals of compressed-sensing',
+      'recovery: each line holds one vector as its features (`idx:value`, 0-based, unit norm) and no labels',
+      '(the line starts with a space; the header says 0 labels).',
     ].join('\n'))
     .example('$0 data synth eurlex-4k-like --out data/eurlex-like --seed 1', '')
     .example('$0 data synth synthetic2 --out data/syn2 --scale 0.1', '') as unknown as Argv<SynthArgs>,
