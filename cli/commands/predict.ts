@@ -5,7 +5,8 @@ import { type Ranked } from '../../src/predict/topk.js';
 import { writeFileAtomic } from '../../src/util/atomic.js';
 import { applyBackend, type BackendArgs, type DataArgs, loadData, orBundled, withBackendOption, withDataOptions } from '../common.js';
 import { stderrProgress } from '../progress.js';
-import { PREDICT_DEFAULTS } from '../../src/model/params.js';
+import { PREDICT_DEFAULTS, STRATEGIES } from '../../src/model/params.js';
+import { UsageError } from '../../src/errors.js';
 
 export interface PredictFlags extends DataArgs, BackendArgs {
   model: string;
@@ -13,6 +14,7 @@ export interface PredictFlags extends DataArgs, BackendArgs {
   'top-k'?: number;
   k?: number;
   'ef-search'?: number;
+  strategy?: string;
 }
 
 interface PredictArgs extends PredictFlags { out: string }
@@ -23,7 +25,8 @@ export function withPredictOptions<T>(y: Argv<T>): Argv<T & PredictFlags> {
     .option('model', { type: 'string', demandOption: true, describe: 'model directory written by `xmlc train`' })
     .option('test', { type: 'string', describe: 'test data file', defaultDescription: 'bundled Bibtex test split' })
     .option('k', { type: 'number', describe: 'override the number of voting neighbours', group: 'Parameters:' })
-    .option('ef-search', { type: 'number', describe: 'override the HNSW search candidate list', group: 'Parameters:' }) as Argv<T & PredictFlags>;
+    .option('ef-search', { type: 'number', describe: 'override the HNSW search candidate list', group: 'Parameters:' })
+    .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'embedding models: score by the kNN vote, the decoder, or their average', defaultDescription: 'the one trained with', group: 'Parameters:' }) as Argv<T & PredictFlags>;
 }
 
 /** Load the model and the test data, and rank `topK` labels per test point. */
@@ -36,6 +39,10 @@ export async function predictFromArgs(args: PredictFlags, topK: number): Promise
   const params: Record<string, unknown> = { topK };
   if (args.k !== undefined) params['k'] = args.k;
   if (args['ef-search'] !== undefined) params['efSearch'] = args['ef-search'];
+  if (args.strategy !== undefined) {
+    if (model.method === 'knn') throw new UsageError('--strategy applies to embedding models; this is a knn model');
+    params['strategy'] = args.strategy;
+  }
   const ranked = await model.predict(ds.features, params, progress);
   const seconds = (performance.now() - t0) / 1000;
   progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, ds.features.nRows)).toFixed(3)} ms/point` });

@@ -1,13 +1,29 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../src/errors.js';
+import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { KnnModel } from '../../src/model/knn_model.js';
-import { KNN_DEFAULTS, knnTrainParams } from '../../src/model/params.js';
+import { EMBED_DEFAULTS, KNN_DEFAULTS, STRATEGIES, trainParams } from '../../src/model/params.js';
 import { applyBackend, type BackendArgs, type DataArgs, loadData, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import { stderrProgress } from '../progress.js';
 
 /** Flags that set training parameters, and the parameter each one sets. */
 const PARAM_FLAGS = Object.freeze({
   method: 'method',
+  'embedding-dim': 'embeddingDim',
+  depth: 'depth',
+  'batch-norm': 'batchNorm',
+  'final-relu': 'finalRelu',
+  ensemble: 'ensemble',
+  epochs: 'epochs',
+  'batch-size': 'batchSize',
+  'learning-rate': 'learningRate',
+  optimizer: 'optimizer',
+  'validation-fraction': 'validationFraction',
+  patience: 'patience',
+  lambda: 'lambda',
+  solver: 'solver',
+  'knn-space': 'knnSpace',
+  strategy: 'strategy',
   k: 'k',
   index: 'index',
   'hnsw-m': 'hnswM',
@@ -20,6 +36,21 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   train?: string;
   params?: string;
   method?: string;
+  'embedding-dim'?: number;
+  depth?: number;
+  'batch-norm'?: boolean;
+  'final-relu'?: boolean;
+  ensemble?: number;
+  epochs?: number;
+  'batch-size'?: number;
+  'learning-rate'?: number;
+  optimizer?: string;
+  'validation-fraction'?: number;
+  patience?: number;
+  lambda?: number;
+  solver?: string;
+  'knn-space'?: string;
+  strategy?: string;
   k?: number;
   index?: string;
   'hnsw-m'?: number;
@@ -30,14 +61,33 @@ export interface TrainFlags extends DataArgs, BackendArgs {
 
 interface TrainArgs extends TrainFlags { model?: string; 'print-params': boolean }
 
-/** Adds the training-parameter flags; their defaults come from the library's {@link KNN_DEFAULTS}. */
+/** Adds the training-parameter flags; their defaults come from the library's {@link EMBED_DEFAULTS} and {@link KNN_DEFAULTS}. */
 export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
-  const d = KNN_DEFAULTS;
+  const d = KNN_DEFAULTS, e = EMBED_DEFAULTS;
+  const g = 'Parameters:', ge = 'Embedding methods (l1ae, pca, gaussian, simple-ae):';
   return withBackendOption(withDataOptions(y))
     .option('train', { type: 'string', describe: 'training data file', defaultDescription: 'bundled Bibtex train split' })
-    .option('params', { type: 'string', describe: 'JSON file of training parameters (flags override it)', group: 'Parameters:' })
-    .option('method', { type: 'string', choices: ['knn'], describe: 'model to train', defaultDescription: d.method, group: 'Parameters:' })
-    .option('k', { type: 'number', describe: 'neighbours that vote', defaultDescription: String(d.k), group: 'Parameters:' })
+    .option('params', { type: 'string', describe: 'JSON file of training parameters (flags override it)', group: g })
+    .option('method', {
+      type: 'string', choices: ['l1ae', 'pca', 'gaussian', 'simple-ae', 'knn'], group: g, defaultDescription: e.method,
+      describe: 'l1ae: ℓ1-AE label embeddings; pca / gaussian / simple-ae: baseline label encoders; knn: kNN on the features',
+    })
+    .option('embedding-dim', { type: 'number', describe: 'embedding dimension m (at most the number of labels)', defaultDescription: String(e.embeddingDim), group: ge })
+    .option('depth', { type: 'number', describe: 'ℓ1-AE: unrolled decoder blocks T', defaultDescription: String(e.depth), group: ge })
+    .option('batch-norm', { type: 'boolean', describe: 'ℓ1-AE: batch normalisation in each block (--no-batch-norm to drop it)', defaultDescription: String(e.batchNorm), group: ge })
+    .option('final-relu', { type: 'boolean', describe: 'ℓ1-AE: final ReLU (--no-final-relu to drop it)', defaultDescription: String(e.finalRelu), group: ge })
+    .option('ensemble', { type: 'number', describe: 'models with seeds seed, seed+1, …; their scores are averaged', defaultDescription: String(e.ensemble), group: ge })
+    .option('epochs', { type: 'number', describe: 'autoencoder training epochs (at most; early stopping)', defaultDescription: String(e.epochs), group: ge })
+    .option('batch-size', { type: 'number', describe: 'autoencoder mini-batch size', defaultDescription: String(e.batchSize), group: ge })
+    .option('learning-rate', { type: 'number', describe: 'autoencoder learning rate', defaultDescription: String(e.learningRate), group: ge })
+    .option('optimizer', { type: 'string', choices: ['adam', 'sgd'], describe: 'autoencoder optimizer', defaultDescription: e.optimizer, group: ge })
+    .option('validation-fraction', { type: 'number', describe: 'label vectors held out for early stopping (0: none)', defaultDescription: String(e.validationFraction), group: ge })
+    .option('patience', { type: 'number', describe: 'epochs without improvement before stopping', defaultDescription: String(e.patience), group: ge })
+    .option('lambda', { type: 'number', describe: 'ridge penalty of the feature → embedding regression', defaultDescription: String(e.lambda), group: ge })
+    .option('solver', { type: 'string', choices: ['auto', 'cholesky', 'cg'], describe: 'ridge solver: Cholesky (few features) or conjugate gradient (many)', defaultDescription: e.solver, group: ge })
+    .option('knn-space', { type: 'string', choices: ['regressed', 'label'], describe: 'kNN over the regressed training embeddings V·x or the label embeddings A·y', defaultDescription: e.knnSpace, group: ge })
+    .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'default prediction strategy', defaultDescription: e.strategy, group: ge })
+    .option('k', { type: 'number', describe: 'neighbours that vote', defaultDescription: `${e.k} (knn: ${d.k})`, group: g })
     .option('index', { type: 'string', choices: ['hnsw', 'exact'], describe: 'nearest-neighbour search: approximate HNSW or exact', defaultDescription: d.index, group: 'Parameters:' })
     .option('hnsw-m', { type: 'number', describe: 'HNSW graph degree M', defaultDescription: String(d.hnswM), group: 'Parameters:' })
     .option('ef-construction', { type: 'number', describe: 'HNSW build candidate list', defaultDescription: String(d.efConstruction), group: 'Parameters:' })
@@ -56,13 +106,13 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
 }
 
 /** Train a model as the flags say: shared by `train` and `run`. */
-export async function trainFromArgs(args: TrainFlags): Promise<KnnModel> {
-  const params = knnTrainParams(await trainParamsFromArgs(args));
+export async function trainFromArgs(args: TrainFlags): Promise<KnnModel | EmbeddingModel> {
+  const params = trainParams(await trainParamsFromArgs(args));
   await applyBackend(args);
   const progress = stderrProgress(args.quiet);
   const data = await loadData(orBundled(args.train, 'train', args.quiet), args, progress);
   const t0 = performance.now();
-  const model = await KnnModel.train(data, { ...params }, progress);
+  const model = params.method === 'knn' ? await KnnModel.train(data, { ...params }, progress) : await EmbeddingModel.train(data, { ...params }, progress);
   progress({ status: 'done', task: 'train', seconds: (performance.now() - t0) / 1000 });
   return model;
 }
@@ -77,11 +127,12 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       if (!a['print-params'] && a.model === undefined) throw new UsageError('Missing required argument: model\nExample usage: xmlc train --train train.txt --model out/');
       return true;
     })
-    .example('$0 train --train Bibtex_train.txt --model models/bibtex --method knn --seed 1', '')
+    .example('$0 train --train Bibtex_train.txt --model models/bibtex --method l1ae --embedding-dim 100 --ensemble 5', '')
+    .example('$0 train --train Bibtex_train.txt --model models/knn --method knn --seed 1', '')
     .example('$0 train --print-params > params.json', '') as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     if (args['print-params']) {
-      process.stdout.write(JSON.stringify(knnTrainParams(await trainParamsFromArgs(args)), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(trainParams(await trainParamsFromArgs(args)), null, 2) + '\n');
       return;
     }
     const model = await trainFromArgs(args);

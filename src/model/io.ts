@@ -3,6 +3,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { type Csr, csr } from '../data/csr.js';
 import { ModelFormatError } from '../errors.js';
+import { VERSION } from '../version.js';
 
 /** Name written in every manifest. */
 export const MODEL_FORMAT = 'xmlc-model';
@@ -114,8 +115,9 @@ export class ModelWriter {
     this.files[name] = sha256(await fs.readFile(path.join(this.dir, name)));
   }
 
-  async writeManifest(m: Omit<Manifest, 'files' | 'format' | 'formatVersion'>): Promise<void> {
-    const manifest: Manifest = { format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, ...m, files: this.files };
+  /** Write `manifest.json` with the format, this xmlc's version, the time and the files' checksums. */
+  async writeManifest(m: Omit<Manifest, 'files' | 'format' | 'formatVersion' | 'xmlcVersion' | 'createdAt'>): Promise<void> {
+    const manifest: Manifest = { format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, xmlcVersion: VERSION, createdAt: new Date().toISOString(), ...m, files: this.files };
     await fs.writeFile(path.join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
   }
 }

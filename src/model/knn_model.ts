@@ -7,7 +7,6 @@ import { knnVote } from '../predict/knn_vote.js';
 import { type Ranked } from '../predict/topk.js';
 import { type ProgressFn, task } from '../progress.js';
 import { writeDirAtomic } from '../util/atomic.js';
-import { VERSION } from '../version.js';
 import { decodeCsr, encodeCsr, type Manifest, ModelWriter, readModelFile } from './io.js';
 import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams } from './params.js';
 
@@ -74,9 +73,7 @@ export class KnnModel {
         await w.writeBytes('train_features.csr', encodeCsr(this.index.points));
       }
       await w.writeManifest({
-        xmlcVersion: VERSION,
         method: this.method,
-        createdAt: new Date().toISOString(),
         data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
         params: { ...this.params },
       });

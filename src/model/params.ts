@@ -73,6 +73,8 @@ export interface PredictParams {
   readonly efSearch?: number;
   /** Override of an embedding model's strategy. */
   readonly strategy?: Strategy;
+  /** Embedding models: use only the first N models of the ensemble. */
+  readonly members?: number;
 }
 
 /**
@@ -205,9 +207,10 @@ export function trainParams(given: Record<string, unknown> = {}): KnnTrainParams
 
 /** Merge `given` over the predict defaults and validate. */
 export function predictParams(given: Record<string, unknown> = {}): PredictParams {
-  rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0 }, 'prediction');
+  rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0, members: 0 }, 'prediction');
   const p = { ...PREDICT_DEFAULTS, ...given } as Record<string, unknown>;
-  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy } = { topK: checkInt('topK', p['topK'], 1, 1 << 20) };
+  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number } = { topK: checkInt('topK', p['topK'], 1, 1 << 20) };
+  if (p['members'] !== undefined) out.members = checkInt('members', p['members'], 1, 1000);
   if (p['strategy'] !== undefined) out.strategy = checkEnum('strategy', p['strategy'], STRATEGIES);
   if (p['k'] !== undefined) out.k = checkInt('k', p['k'], 1, 100000);
   if (p['efSearch'] !== undefined) out.efSearch = checkInt('efSearch', p['efSearch'], 1, 1 << 20);

@@ -117,11 +117,42 @@ test('train --print-params prints the defaults merged with flags and a params fi
   const p = JSON.parse(r.stdout) as Record<string, unknown>;
   assert.equal(p['k'], 25);
   assert.equal(p['efSearch'], 70);
-  assert.equal(p['method'], 'knn');
+  assert.equal(p['method'], 'l1ae');
+  assert.equal(p['embeddingDim'], 100);
   await fs.writeFile(pf, '{"k": "many"}');
   const bad = xmlc('train', '--print-params', '--params', pf);
   assert.equal(bad.code, 2);
   assert.match(bad.stderr, /parameter 'k' must be an integer/);
+});
+
+test('l1ae: train (ensemble of 2) → evaluate with each strategy; predictions are reproducible; flags validated', async () => {
+  const model = path.join(tmp, 'l1ae-model');
+  const flags = ['--method', 'l1ae', '--embedding-dim', '20', '--depth', '3', '--epochs', '3', '--ensemble', '2', '--seed', '1', '--backend', 'cpu', '--quiet'];
+  const tr = xmlc('train', '--train', trainFile, '--model', model, ...flags);
+  assert.equal(tr.code, 0, tr.stderr);
+  const manifest = JSON.parse(await fs.readFile(path.join(model, 'manifest.json'), 'utf8')) as { method: string; params: Record<string, unknown> };
+  assert.equal(manifest.method, 'l1ae');
+  assert.equal(manifest.params['ensemble'], 2);
+  const results: Record<string, number>[] = [];
+  for (const strategy of ['knn', 'decoder', 'average']) {
+    const ev = xmlc('evaluate', '--model', model, '--test', testFile, '--strategy', strategy, '--json', '--quiet');
+    assert.equal(ev.code, 0, ev.stderr);
+    const m = JSON.parse(ev.stdout) as Record<string, number>;
+    assert.ok(m['P@1']! > 20, `${strategy}: P@1 = ${m['P@1']}`);
+    results.push(m);
+  }
+  // Same flags and seed, a second model: identical predictions.
+  const model2 = path.join(tmp, 'l1ae-model2');
+  assert.equal(xmlc('train', '--train', trainFile, '--model', model2, ...flags).code, 0);
+  const p1 = path.join(tmp, 'p1.txt'), p2 = path.join(tmp, 'p2.txt');
+  assert.equal(xmlc('predict', '--model', model, '--test', testFile, '--out', p1, '--quiet').code, 0);
+  assert.equal(xmlc('predict', '--model', model2, '--test', testFile, '--out', p2, '--quiet').code, 0);
+  assert.equal(await fs.readFile(p1, 'utf8'), await fs.readFile(p2, 'utf8'));
+  const bad = xmlc('train', '--train', trainFile, '--model', path.join(tmp, 'bad'), '--method', 'l1ae', '--learning-rate', '-1', '--quiet');
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /learningRate/);
+  const knnStrategy = xmlc('evaluate', '--model', path.join(tmp, 'model'), '--test', testFile, '--strategy', 'decoder', '--quiet');
+  assert.equal(knnStrategy.code, 2);
 });
 
 test('info --json lists the backends and the auto choice', () => {

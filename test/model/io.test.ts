@@ -34,7 +34,7 @@ test('manifest: checksums verified, wrong format and version refused', async () 
   const dir = await tmpdir();
   const w = new ModelWriter(dir);
   await w.writeBytes('a.bin', new Uint8Array([1, 2, 3]));
-  await w.writeManifest({ xmlcVersion: 't', method: 'knn', createdAt: 'now', data: { nPoints: 1, nFeatures: 1, nLabels: 1 }, params: {} });
+  await w.writeManifest({ method: 'knn', data: { nPoints: 1, nFeatures: 1, nLabels: 1 }, params: {} });
   const m = await readManifest(dir);
   assert.deepEqual([...(await readModelFile(dir, m, 'a.bin'))], [1, 2, 3]);
   await fs.writeFile(path.join(dir, 'a.bin'), new Uint8Array([1, 2, 4]));

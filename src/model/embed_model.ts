@@ -1,0 +1,245 @@
+import * as path from 'node:path';
+import { type Csr, normalizeRowsL2, sliceRows, withCols } from '../data/csr.js';
+import { UsageError } from '../errors.js';
+import { LinearEncoder, SimpleAeEncoder } from '../encoders/baselines.js';
+import { type EncoderKind, type EncoderState, type LabelEncoder } from '../encoders/encoder.js';
+import { L1aeEncoder } from '../encoders/l1ae.js';
+import { type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop.js';
+import { ExactDenseIndex } from '../knn/exact_dense.js';
+import { HnswIndex } from '../knn/hnsw.js';
+import { addKnnVotes, addScaled, normalizeRowsMax } from '../predict/scores.js';
+import { type Ranked, topKRows } from '../predict/topk.js';
+import { type ProgressFn, task } from '../progress.js';
+import { fitRidge, type RidgeModel, ridgeFromWeights } from '../regression/ridge.js';
+import { writeDirAtomic } from '../util/atomic.js';
+import { decodeCsr, decodeFloats, encodeCsr, encodeFloats, type Manifest, ModelWriter, readModelFile } from './io.js';
+import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
+import { type TrainingData } from './knn_model.js';
+
+/** One model of an ensemble: label encoder, feature → embedding regressor, kNN index over the training embeddings. */
+interface Member {
+  readonly encoder: LabelEncoder;
+  readonly regressor: RidgeModel;
+  readonly index: HnswIndex | ExactDenseIndex;
+  /** Autoencoder training record (absent for untrained encoders and loaded models). */
+  readonly history?: TrainHistory;
+}
+
+/** Score matrices are built for this many (test rows × labels) entries at a time. */
+const SCORE_BLOCK_ENTRIES = 1 << 24;
+
+/** ℓ2-normalise the rows of a dense row-major block in place. */
+function normalizeDenseRows(a: Float32Array, n: number, m: number): Float32Array {
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = i * m; j < (i + 1) * m; j++) s += a[j]! * a[j]!;
+    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
+    for (let j = i * m; j < (i + 1) * m; j++) a[j]! *= inv;
+  }
+  return a;
+}
+
+function rebuildEncoder(state: EncoderState): LabelEncoder {
+  switch (state.kind) {
+    case 'l1ae': return L1aeEncoder.fromState(state);
+    case 'simple-ae': return SimpleAeEncoder.fromState(state);
+    case 'gaussian': case 'pca': return LinearEncoder.fromState(state);
+  }
+}
+
+/**
+ * The two-stage embedding pipeline of ../shared/DESIGN.md (Wu et al., ICML 2019, Section 5):
+ * a label encoder (ℓ1-AE or a baseline) embeds the training label vectors, ridge regression maps
+ * ℓ2-normalised features to those embeddings, and a test point is scored by the kNN vote of
+ * its neighbours among the training embeddings, by the encoder's decoder, or by the average of
+ * the two (each normalised to a maximum of 1); an ensemble averages its members' scores.
+ */
+export class EmbeddingModel {
+  private constructor(
+    readonly params: EmbedTrainParams,
+    /** Training label matrix (n × L): the kNN votes. */
+    readonly trainLabels: Csr,
+    readonly nFeatures: number,
+    private readonly members: readonly Member[],
+  ) {}
+
+  get method(): EmbedTrainParams['method'] { return this.params.method; }
+  get nLabels(): number { return this.trainLabels.nCols; }
+  get nTrain(): number { return this.trainLabels.nRows; }
+  /** Embedding dimension actually used (the parameter clipped to the number of labels). */
+  get embeddingDim(): number { return this.members[0]!.encoder.dim; }
+  /** Training records of the members' autoencoders, if any. */
+  get histories(): (TrainHistory | undefined)[] { return this.members.map((m) => m.history); }
+
+  /** Fit on `data` with `params` merged over {@link EMBED_DEFAULTS}. */
+  static async train(data: TrainingData, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<EmbeddingModel> {
+    const p = embedTrainParams(params);
+    const { features, labels } = data;
+    if (features.nRows !== labels.nRows) {
+      throw new RangeError(`EmbeddingModel.train(): features have ${features.nRows} rows but labels have ${labels.nRows}`);
+    }
+    if (labels.nCols === 0) throw new UsageError('the training data has no labels');
+    const x = normalizeRowsL2(features);
+    const members: Member[] = [];
+    for (let i = 0; i < p.ensemble; i++) {
+      const tag = p.ensemble > 1 ? ` (model ${i + 1}/${p.ensemble})` : '';
+      members.push(await EmbeddingModel.trainMember(x, labels, p, p.seed + i, tag, onProgress));
+    }
+    return new EmbeddingModel(p, labels, features.nCols, members);
+  }
+
+  private static async trainMember(x: Csr, labels: Csr, p: EmbedTrainParams, seed: number, tag: string, onProgress?: ProgressFn): Promise<Member> {
+    const m = Math.min(p.embeddingDim, labels.nCols);
+    const loop: TrainLoopOptions = {
+      epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, optimizer: p.optimizer,
+      validationFraction: p.validationFraction, patience: p.patience, seed,
+    };
+    let encoder: LabelEncoder, history: TrainHistory | undefined;
+    switch (p.method) {
+      case 'l1ae':
+        ({ encoder, history } = await L1aeEncoder.train(labels, { embeddingDim: m, depth: p.depth, batchNorm: p.batchNorm, finalRelu: p.finalRelu, seed },
+          { ...loop, taskName: `train ℓ1-AE${tag}` }, onProgress));
+        break;
+      case 'simple-ae':
+        ({ encoder, history } = await SimpleAeEncoder.train(labels, m, { ...loop, taskName: `train simple AE${tag}` }, onProgress));
+        break;
+      case 'pca':
+        encoder = await task(onProgress, `PCA of the labels${tag}`, undefined, () => LinearEncoder.pca(labels, m, seed));
+        break;
+      case 'gaussian':
+        encoder = LinearEncoder.gaussian(labels.nCols, m, seed);
+        break;
+    }
+    const z = encoder.encode(labels);
+    const regressor = await task(onProgress, `ridge regression${tag}`, undefined, () => fitRidge(x, z, m, { lambda: p.lambda, solver: p.solver, bias: true }));
+    const points = normalizeDenseRows(p.knnSpace === 'regressed' ? regressor.predict(x) : z, x.nRows, m);
+    const index = p.index === 'exact'
+      ? new ExactDenseIndex(points, x.nRows, m)
+      : await task(onProgress, `build HNSW index${tag}`, x.nRows, (tick) =>
+        HnswIndex.buildDense(points, x.nRows, m, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed }, tick));
+    return { encoder, regressor, index, ...(history ? { history } : {}) };
+  }
+
+  /**
+   * Rank labels for every row of `features` (columns beyond the model's are an error; fewer are
+   * fine) with the trained strategy or `params.strategy`.
+   */
+  async predict(features: Csr, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
+    const pp: PredictParams = predictParams(params);
+    if (features.nCols > this.nFeatures) {
+      throw new UsageError(`the test data has ${features.nCols} features but the model was trained on ${this.nFeatures}`);
+    }
+    const strategy = pp.strategy ?? this.params.strategy;
+    if (pp.members !== undefined && pp.members > this.members.length) {
+      throw new UsageError(`the model is an ensemble of ${this.members.length}; cannot use ${pp.members} of its models`);
+    }
+    if (strategy !== 'knn' && !this.members.every((m) => m.encoder.decode)) {
+      throw new UsageError(`strategy '${strategy}' needs a decoder, which a ${this.method} encoder does not have`);
+    }
+    const x = normalizeRowsL2(withCols(features, this.nFeatures));
+    const n = x.nRows, L = this.nLabels, topK = pp.topK;
+    const labels = new Int32Array(n * topK), scores = new Float32Array(n * topK);
+    const block = Math.max(1, Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L)));
+    await task(onProgress, `predict (${strategy})`, n, (tick) => {
+      for (let s = 0; s < n; s += block) {
+        const e = Math.min(n, s + block);
+        const sc = this.blockScores(sliceRows(x, s, e), strategy, pp);
+        const top = topKRows(sc, e - s, L, topK, { onlyPositive: strategy === 'knn' });
+        labels.set(top.labels, s * topK);
+        scores.set(top.scores, s * topK);
+        tick(e);
+      }
+    });
+    return { nRows: n, k: topK, labels, scores };
+  }
+
+  /** Dense label scores (rows × L) of a block of normalised feature rows: the members' normalised strategy scores, averaged. */
+  private blockScores(x: Csr, strategy: Strategy, pp: PredictParams): Float32Array {
+    const n = x.nRows, L = this.nLabels;
+    const total = new Float32Array(n * L);
+    const parts = strategy === 'average' ? 2 : 1;
+    const members = this.members.slice(0, pp.members ?? this.members.length);
+    const w = 1 / (parts * members.length);
+    const k = pp.k ?? this.params.k;
+    for (const member of members) {
+      const z = member.regressor.predict(x);
+      if (strategy !== 'decoder') {
+        const q = normalizeDenseRows(Float32Array.from(z), n, member.encoder.dim);
+        const nb = member.index.searchDense(q, n, k, pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {});
+        const votes = new Float32Array(n * L);
+        addKnnVotes(nb, k, this.trainLabels, votes);
+        addScaled(total, normalizeRowsMax(votes, n, L), w);
+      }
+      if (strategy !== 'knn') {
+        addScaled(total, normalizeRowsMax(member.encoder.decode!(z, n), n, L), w);
+      }
+    }
+    return total;
+  }
+
+  /** Save as a model directory (atomically). */
+  async save(dir: string): Promise<void> {
+    await writeDirAtomic(dir, async (tmp) => {
+      const w = new ModelWriter(tmp);
+      await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
+      const members: unknown[] = [];
+      for (const [i, mem] of this.members.entries()) {
+        const st = mem.encoder.state();
+        const names = Object.keys(st.arrays);
+        await w.writeBytes(`m${i}.encoder.f32`, encodeFloats(names.map((k) => st.arrays[k]!)));
+        await w.writeBytes(`m${i}.regressor.f32`, encodeFloats([mem.regressor.weights, mem.regressor.bias]));
+        if (mem.index instanceof HnswIndex) {
+          mem.index.save(path.join(tmp, `m${i}.index.hnsw`));
+          await w.addExisting(`m${i}.index.hnsw`);
+        } else {
+          await w.writeBytes(`m${i}.embeddings.f32`, encodeFloats([mem.index.points]));
+        }
+        members.push({
+          encoder: { kind: st.kind, nLabels: st.nLabels, dim: st.dim, config: st.config, arrays: names.map((k) => [k, st.arrays[k]!.length]) },
+        });
+      }
+      await w.writeManifest({
+        method: this.method,
+        data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
+        params: { ...this.params },
+        extra: { members },
+      });
+    });
+  }
+
+  /** Load a directory written by {@link save}. */
+  static async load(dir: string, manifest: Manifest): Promise<EmbeddingModel> {
+    const p = embedTrainParams(manifest.params);
+    const labels = decodeCsr(await readModelFile(dir, manifest, 'train_labels.csr'), path.join(dir, 'train_labels.csr'));
+    const { nFeatures } = manifest.data;
+    const metas = (manifest.extra?.['members'] ?? []) as { encoder: { kind: EncoderKind; nLabels: number; dim: number; config: Record<string, unknown>; arrays: [string, number][] } }[];
+    if (!Array.isArray(metas) || metas.length !== p.ensemble) {
+      throw new UsageError(`${path.join(dir, 'manifest.json')}: expected ${p.ensemble} ensemble members in "extra.members"`);
+    }
+    const members: Member[] = [];
+    for (const [i, meta] of metas.entries()) {
+      const e = meta.encoder;
+      const file = (name: string): Promise<Uint8Array> => readModelFile(dir, manifest, name);
+      const arrays = decodeFloats(await file(`m${i}.encoder.f32`), e.arrays.map(([, n]) => n), path.join(dir, `m${i}.encoder.f32`));
+      const encoder = rebuildEncoder({ kind: e.kind, nLabels: e.nLabels, dim: e.dim, config: e.config, arrays: Object.fromEntries(e.arrays.map(([name], j) => [name, arrays[j]!])) });
+      const m = encoder.dim;
+      const [weights, bias] = decodeFloats(await file(`m${i}.regressor.f32`), [nFeatures * m, m], path.join(dir, `m${i}.regressor.f32`));
+      const regressor = ridgeFromWeights(weights!, bias!, nFeatures, m);
+      let index: HnswIndex | ExactDenseIndex;
+      if (p.index === 'hnsw') {
+        await file(`m${i}.index.hnsw`); // checksum
+        index = HnswIndex.load(path.join(dir, `m${i}.index.hnsw`), m, labels.nRows, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed + i });
+      } else {
+        const [points] = decodeFloats(await file(`m${i}.embeddings.f32`), [labels.nRows * m], path.join(dir, `m${i}.embeddings.f32`));
+        index = new ExactDenseIndex(points!, labels.nRows, m);
+      }
+      members.push({ encoder, regressor, index });
+    }
+    return new EmbeddingModel(p, labels, nFeatures, members);
+  }
+
+  /** Release the encoders' tensors. */
+  dispose(): void {
+    for (const m of this.members) m.encoder.dispose();
+  }
+}
