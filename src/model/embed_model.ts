@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { type Csr, normalizeRowsL2, sliceRows, withCols } from '../data/csr.js';
-import { UsageError } from '../errors.js';
+import { ModelFormatError, UsageError } from '../errors.js';
 import { LinearEncoder, SimpleAeEncoder } from '../encoders/baselines.js';
 import { type EncoderKind, type EncoderState, type LabelEncoder } from '../encoders/encoder.js';
 import { L1aeEncoder } from '../encoders/l1ae.js';
@@ -21,6 +21,8 @@ interface Member {
   readonly encoder: LabelEncoder;
   readonly regressor: RidgeModel;
   readonly index: HnswIndex | ExactDenseIndex;
+  /** Mean ℓ2 norm of the training label embeddings: the decoder's inputs are rescaled to it. */
+  readonly embeddingNorm: number;
   /** Autoencoder training record (absent for untrained encoders and loaded models). */
   readonly history?: TrainHistory;
 }
@@ -37,6 +39,17 @@ function normalizeDenseRows(a: Float32Array, n: number, m: number): Float32Array
     for (let j = i * m; j < (i + 1) * m; j++) a[j]! *= inv;
   }
   return a;
+}
+
+/** Mean ℓ2 norm of the rows of a dense n × m block. */
+function meanRowNorm(a: Float32Array, n: number, m: number): number {
+  let total = 0;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let j = i * m; j < (i + 1) * m; j++) s += a[j]! * a[j]!;
+    total += Math.sqrt(s);
+  }
+  return n ? total / n : 0;
 }
 
 function rebuildEncoder(state: EncoderState): LabelEncoder {
@@ -111,13 +124,14 @@ export class EmbeddingModel {
         break;
     }
     const z = encoder.encode(labels);
+    const embeddingNorm = meanRowNorm(z, x.nRows, m);
     const regressor = await task(onProgress, `ridge regression${tag}`, undefined, () => fitRidge(x, z, m, { lambda: p.lambda, solver: p.solver, bias: true }));
     const points = normalizeDenseRows(p.knnSpace === 'regressed' ? regressor.predict(x) : z, x.nRows, m);
     const index = p.index === 'exact'
       ? new ExactDenseIndex(points, x.nRows, m)
       : await task(onProgress, `build HNSW index${tag}`, x.nRows, (tick) =>
         HnswIndex.buildDense(points, x.nRows, m, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed }, tick));
-    return { encoder, regressor, index, ...(history ? { history } : {}) };
+    return { encoder, regressor, index, embeddingNorm, ...(history ? { history } : {}) };
   }
 
   /**
@@ -171,7 +185,12 @@ export class EmbeddingModel {
         addScaled(total, normalizeRowsMax(votes, n, L), w);
       }
       if (strategy !== 'knn') {
-        addScaled(total, normalizeRowsMax(member.encoder.decode!(z, n), n, L), w);
+        // The unrolled decoder takes steps of fixed size β/t, so it is not scale-invariant, and ridge
+        // regression shrinks its outputs: decode V·x rescaled to the training embeddings' mean norm
+        // (raised P@1/P@3 on validation splits of Bibtex and Delicious; a no-op for the linear and
+        // ReLU decoders of the baselines, which are positively homogeneous, once max-normalised).
+        const zd = normalizeDenseRows(z, n, member.encoder.dim).map((v) => v * member.embeddingNorm);
+        addScaled(total, normalizeRowsMax(member.encoder.decode!(zd, n), n, L), w);
       }
     }
     return total;
@@ -196,6 +215,7 @@ export class EmbeddingModel {
         }
         members.push({
           encoder: { kind: st.kind, nLabels: st.nLabels, dim: st.dim, config: st.config, arrays: names.map((k) => [k, st.arrays[k]!.length]) },
+          embeddingNorm: mem.embeddingNorm,
         });
       }
       await w.writeManifest({
@@ -212,9 +232,9 @@ export class EmbeddingModel {
     const p = embedTrainParams(manifest.params);
     const labels = decodeCsr(await readModelFile(dir, manifest, 'train_labels.csr'), path.join(dir, 'train_labels.csr'));
     const { nFeatures } = manifest.data;
-    const metas = (manifest.extra?.['members'] ?? []) as { encoder: { kind: EncoderKind; nLabels: number; dim: number; config: Record<string, unknown>; arrays: [string, number][] } }[];
+    const metas = (manifest.extra?.['members'] ?? []) as { embeddingNorm: number; encoder: { kind: EncoderKind; nLabels: number; dim: number; config: Record<string, unknown>; arrays: [string, number][] } }[];
     if (!Array.isArray(metas) || metas.length !== p.ensemble) {
-      throw new UsageError(`${path.join(dir, 'manifest.json')}: expected ${p.ensemble} ensemble members in "extra.members"`);
+      throw new ModelFormatError(`${path.join(dir, 'manifest.json')}: expected ${p.ensemble} ensemble members in "extra.members"`);
     }
     const members: Member[] = [];
     for (const [i, meta] of metas.entries()) {
@@ -233,7 +253,10 @@ export class EmbeddingModel {
         const [points] = decodeFloats(await file(`m${i}.embeddings.f32`), [labels.nRows * m], path.join(dir, `m${i}.embeddings.f32`));
         index = new ExactDenseIndex(points!, labels.nRows, m);
       }
-      members.push({ encoder, regressor, index });
+      if (typeof meta.embeddingNorm !== 'number' || !(meta.embeddingNorm >= 0)) {
+        throw new ModelFormatError(`${path.join(dir, 'manifest.json')}: member ${i} lacks a valid "embeddingNorm"`);
+      }
+      members.push({ encoder, regressor, index, embeddingNorm: meta.embeddingNorm });
     }
     return new EmbeddingModel(p, labels, nFeatures, members);
   }
