@@ -6,16 +6,17 @@
  *
  * @example
  * ```ts
- * import { readDataset, KnnModel, evaluateRanking, propensitiesFromLabels } from 'xmlc';
+ * import { readDataset, EmbeddingModel, useBackend, evaluateRanking, propensitiesFromLabels } from 'xmlc';
+ * await useBackend('auto');
  * const train = await readDataset('Bibtex_train.txt');
  * const test = await readDataset('Bibtex_test.txt');
- * const model = await KnnModel.train(train, { k: 10 });
- * const ranked = await model.predict(test.features, { topK: 5 });
+ * const model = await EmbeddingModel.train(train, { method: 'l1ae', ensemble: 5 });
+ * const ranked = await model.predict(test.features, { topK: 5, strategy: 'average' });
  * const m = evaluateRanking(ranked, test.labels, { ks: [1, 3, 5], propensities: propensitiesFromLabels(train.labels) });
  * console.log(m['P@1']);
  * ```
  */
-export { type Csr, csr, emptyCsr, fromDense, nnz, sliceRows, selectRows, transpose, rowNorms, normalizeRowsL2, densifyRows, columnCounts, withCols } from './data/csr.js';
+export { type Csr, csr, emptyCsr, fromDense, nnz, sliceRows, selectRows, transpose, rowNorms, normalizeRowsL2, densifyRows, densifyRowList, columnCounts, withCols } from './data/csr.js';
 export * from './data/index.js';
 export { datasetStats, type DatasetStats } from './data/stats.js';
 export { BUNDLED_BIBTEX } from './data/bundled.js';
@@ -29,7 +30,11 @@ export { ExactIndex } from './knn/exact.js';
 export { HnswIndex, type HnswConfig } from './knn/hnsw.js';
 export { KnnModel, type TrainingData } from './model/knn_model.js';
 export { loadModel, type Model } from './model/load.js';
-export { KNN_DEFAULTS, PREDICT_DEFAULTS, knnTrainParams, predictParams, ParamsError, type KnnTrainParams, type PredictParams } from './model/params.js';
+export { EmbeddingModel } from './model/embed_model.js';
+export {
+  KNN_DEFAULTS, EMBED_DEFAULTS, PREDICT_DEFAULTS, STRATEGIES, knnTrainParams, embedTrainParams, trainParams, predictParams, ParamsError,
+  type KnnTrainParams, type EmbedTrainParams, type PredictParams, type Strategy,
+} from './model/params.js';
 export { MODEL_FORMAT, MODEL_FORMAT_VERSION, type Manifest } from './model/io.js';
 export { XmlcError, UsageError, DataFormatError, ModelFormatError } from './errors.js';
 export { type ProgressEvent, type ProgressFn } from './progress.js';
@@ -37,4 +42,14 @@ export { Rng } from './util/rng.js';
 export { VERSION } from './version.js';
 export { BACKENDS, backendReport, backendStatus, useBackend, type BackendName, type BackendChoice, type BackendStatus } from './engine/backends.js';
 export { csrMatDense, csrTMatDense } from './engine/sparse.js';
-export { createL1aeVariables, l1aeEncode, l1aeDecode, l1aeLoss, l1aeVariableList, l1aeStepMatmulFlops, type L1aeNetworkConfig, type L1aeVariables } from './encoders/l1ae_network.js';
+export {
+  createL1aeVariables, l1aeEncode, l1aeDecode, l1aeDecodeInference, l1aeBnStats, l1aeLoss, l1aeVariableList, l1aeStepMatmulFlops,
+  type L1aeNetworkConfig, type L1aeVariables, type L1aeBnStats,
+} from './encoders/l1ae_network.js';
+export { ENCODER_KINDS, type EncoderKind, type EncoderState, type LabelEncoder } from './encoders/encoder.js';
+export { L1aeEncoder, type L1aeShape } from './encoders/l1ae.js';
+export { LinearEncoder, SimpleAeEncoder, topRightSingularVectors } from './encoders/baselines.js';
+export { trainAutoencoder, splitRows, type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
+export { fitRidge, ridgeFromWeights, CHOLESKY_MAX_FEATURES, type RidgeModel, type RidgeOptions } from './regression/ridge.js';
+export { ExactDenseIndex } from './knn/exact_dense.js';
+export { projectedSubgradient, withPseudoInverse, withTranspose, type SubgradientOperator } from './sensing/subgradient.js';

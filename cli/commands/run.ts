@@ -13,7 +13,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
   builder: (y: Argv) => withReportOptions(withTrainOptions(y))
     .option('test', { type: 'string', describe: 'test data file', defaultDescription: 'bundled Bibtex test split' })
     .option('model', { type: 'string', describe: 'also save the trained model to this directory' })
-    .example('$0 run', 'kNN on the bundled Bibtex data, prints P@1/3/5')
+    .example('$0 run', 'the ℓ1-AE pipeline on the bundled Bibtex data, prints P@1/3/5')
     .example('$0 run --train Delicious_train.txt --test Delicious_test.txt --json', '') as unknown as Argv<RunArgs>,
   handler: async (args) => {
     const progress = stderrProgress(args.quiet);

@@ -7,7 +7,7 @@ import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { csrMatDense, csrTMatDense } from '../engine/sparse.js';
 import { type ProgressFn } from '../progress.js';
-import { Rng } from '../util/rng.js';
+import { Rng, tfSeed } from '../util/rng.js';
 import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
 import { trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
@@ -152,8 +152,8 @@ export class SimpleAeEncoder implements LabelEncoder {
 
   private static variables(d: number, m: number, seed: number): [tf.Variable, tf.Variable] {
     return tf.tidy(() => [
-      tf.variable(tf.randomNormal([m, d], 0, 1 / Math.sqrt(d), 'float32', seed), true),
-      tf.variable(tf.randomNormal([m, d], 0, 1 / Math.sqrt(d), 'float32', seed + 1), true),
+      tf.variable(tf.randomNormal([m, d], 0, 1 / Math.sqrt(d), 'float32', tfSeed(2 * seed)), true),
+      tf.variable(tf.randomNormal([m, d], 0, 1 / Math.sqrt(d), 'float32', tfSeed(2 * seed + 1)), true),
     ]);
   }
 

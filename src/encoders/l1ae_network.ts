@@ -16,6 +16,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type NativeAddon, nativeAddon } from '../engine/addon.js';
 import { NATIVE_BACKEND } from '../engine/native_backend.js';
+import { tfSeed } from '../util/rng.js';
 
 /** Shape and variations of the network (the paper's Figure 3 ablations are switches). */
 export interface L1aeNetworkConfig {
@@ -61,7 +62,7 @@ export function createL1aeVariables(cfg: L1aeNetworkConfig): L1aeVariables {
   }
   const useBn = cfg.batchNorm ?? true;
   return tf.tidy(() => ({
-    a: tf.variable(tf.randomNormal([m, d], 0, 1 / Math.sqrt(d), 'float32', cfg.seed), true, undefined, 'float32'),
+    a: tf.variable(tf.randomNormal([m, d], 0, 1 / Math.sqrt(d), 'float32', tfSeed(cfg.seed)), true, undefined, 'float32'),
     beta: tf.variable(tf.scalar(1), true),
     bnScale: useBn ? Array.from({ length: depth }, () => tf.variable(tf.ones([d]), true)) : [],
     bnShift: useBn ? Array.from({ length: depth }, () => tf.variable(tf.zeros([d]), true)) : [],

@@ -72,3 +72,12 @@ export class Rng {
 function rotl(x: number, k: number): number {
   return ((x << k) | (x >>> (32 - k))) >>> 0;
 }
+
+/**
+ * The seed to hand to a tfjs random op for our seed `seed` (≥ 0). tfjs treats a falsy seed
+ * as "no seed" and draws from Math.random (tfjs-core rand_util: `seed ? seed : Math.random()`),
+ * so seed 0 would not be reproducible: shift by one.
+ */
+export function tfSeed(seed: number): number {
+  return seed + 1;
+}

@@ -71,7 +71,7 @@ test('Gaussian encoder: seeded N(0, 1/m) entries; encode is A·(y/‖y‖)', () 
 test('training: same seed ⇒ same ℓ1-AE; the kept weights are the best validation epoch\'s', async () => {
   await useBackend('cpu');
   const y = labelMatrix(80, 20, 2, 2);
-  const shape = { embeddingDim: 6, depth: 2, seed: 1 };
+  const shape = { embeddingDim: 6, depth: 2, seed: 0 }; // seed 0 too: tfjs reads a zero seed as "none"
   const r1 = await L1aeEncoder.train(y, shape, LOOP);
   const r2 = await L1aeEncoder.train(y, shape, LOOP);
   assert.deepEqual(r1.encoder.state().arrays, r2.encoder.state().arrays);
