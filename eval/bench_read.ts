@@ -13,21 +13,14 @@ import { createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { finished } from 'node:stream/promises';
-import { fileURLToPath } from 'node:url';
 import * as v8 from 'node:v8';
 import * as vm from 'node:vm';
 import { gzipSync } from 'node:zlib';
 import { type Dataset, readDataset, writeDataset } from '../src/data/index.js';
+import { argv, dataDir, opt, root } from './args.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const argv = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
-};
 const sizeMb = Number(opt('size-mb', '200'));
 if (!(sizeMb > 0)) throw new Error(`--size-mb must be a positive number but got ${opt('size-mb', '')}`);
-const dataDir = path.resolve(opt('data-dir', path.join(root, '..', 'shared', 'datasets')));
 
 // A garbage collector to call between runs, so memory deltas measure one read only.
 v8.setFlagsFromString('--expose-gc');

@@ -9,20 +9,13 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { type Csr, selectRows } from '../src/data/csr.js';
 import { readDataset } from '../src/data/index.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { KnnModel } from '../src/model/knn_model.js';
 import { Rng } from '../src/util/rng.js';
+import { dataDir, opt, root } from './args.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const argv = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
-};
-const dataDir = path.resolve(opt('data-dir', path.join(root, '..', 'shared', 'datasets')));
 const names = opt('datasets', 'Bibtex,Delicious').split(',');
 const KS = [1, 3, 5];
 const PUBLISHED: Record<string, number[]> = { Bibtex: [57.04, 34.38, 25.44], Delicious: [64.95, 58.89, 54.11] };

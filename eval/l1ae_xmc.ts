@@ -13,7 +13,6 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { generateSynthetic } from '../datasets/synthetic.js';
 import { type Csr } from '../src/data/csr.js';
 import { readDataset } from '../src/data/index.js';
@@ -23,14 +22,8 @@ import { EmbeddingModel } from '../src/model/embed_model.js';
 import { STRATEGIES } from '../src/model/params.js';
 import { type Ranked } from '../src/predict/topk.js';
 import { type ProgressEvent } from '../src/progress.js';
+import { argv, dataDir, flag, opt, root } from './args.js';
 
-const root = fileURLToPath(new URL('../../', import.meta.url));
-const argv = process.argv.slice(2);
-const opt = (name: string, dflt: string): string => {
-  const i = argv.indexOf(`--${name}`);
-  return i >= 0 && argv[i + 1] !== undefined ? argv[i + 1]! : dflt;
-};
-const dataDir = path.resolve(opt('data-dir', path.join(root, '..', 'shared', 'datasets')));
 const names = opt('datasets', 'Bibtex,Delicious').split(',').filter(Boolean);
 const methods = opt('methods', 'l1ae,pca,gaussian,simple-ae').split(',').filter(Boolean);
 const ensemble = Number(opt('ensemble', '5'));
@@ -101,7 +94,7 @@ for (const name of names) {
   }
 }
 
-if (argv.includes('--wiki10-like')) {
+if (flag('wiki10-like')) {
   // The regression and kNN at Wiki10-31K scale (101,938 sparse features, 30,938 labels): a
   // seeded synthetic set of that shape, one ℓ1-AE model with m = 75 (the paper's) and few epochs.
   const epochs = Number(opt('wiki10-epochs', '2'));
