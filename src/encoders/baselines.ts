@@ -6,6 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { csrMatDense, csrTMatDense } from '../engine/sparse.js';
+import { tidyData } from '../engine/tidy_data.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng, tfSeed } from '../util/rng.js';
 import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
@@ -14,9 +15,9 @@ import { trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './tr
 /** Z·B for Z (n × m) and B (m × d) row-major, through tfjs (the active backend's matmul). */
 function zTimes(z: Float32Array, n: number, b: tf.Tensor2D, relu: boolean): Float32Array {
   const m = b.shape[0];
-  return tf.tidy(() => {
+  return tidyData(() => {
     const out = tf.matMul(tf.tensor2d(z, [n, m]), b);
-    return (relu ? tf.relu(out) : out).dataSync() as Float32Array;
+    return relu ? tf.relu(out) : out;
   });
 }
 

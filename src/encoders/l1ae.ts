@@ -5,6 +5,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRowList, normalizeRowsL2 } from '../data/csr.js';
+import { tidyData } from '../engine/tidy_data.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
@@ -71,7 +72,7 @@ export class L1aeEncoder implements LabelEncoder {
     const out = new Float32Array(n * d);
     for (let s = 0; s < n; s += DECODE_CHUNK) {
       const e = Math.min(n, s + DECODE_CHUNK);
-      const chunk = tf.tidy(() => l1aeDecodeInference(this.cfg, this.vars, tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]), this.bnStats).dataSync());
+      const chunk = tidyData(() => l1aeDecodeInference(this.cfg, this.vars, tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]), this.bnStats));
       out.set(chunk, s * d);
     }
     return out;

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { tidyData } from '../engine/tidy_data.js';
 import { topKRows } from '../predict/topk.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from './neighbors.js';
 
@@ -27,7 +28,7 @@ export class ExactDenseIndex {
     try {
       for (let s = 0; s < nq; s += QUERY_BLOCK) {
         const e = Math.min(nq, s + QUERY_BLOCK);
-        const sims = tf.tidy(() => tf.matMul(tf.tensor2d(queries.subarray(s * this.dim, e * this.dim), [e - s, this.dim]), pts, false, true).dataSync() as Float32Array);
+        const sims = tidyData(() => tf.matMul(tf.tensor2d(queries.subarray(s * this.dim, e * this.dim), [e - s, this.dim]), pts, false, true));
         const top = topKRows(sims, e - s, this.size, k);
         for (let i = 0; i < (e - s) * k; i++) {
           const id = top.labels[i]!;

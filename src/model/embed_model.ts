@@ -1,11 +1,12 @@
 import * as path from 'node:path';
-import { type Csr, normalizeRowsL2, sliceRows, withCols } from '../data/csr.js';
+import { type Csr, normalizeRowsL2, selectRows, sliceRows, withCols } from '../data/csr.js';
 import { ModelFormatError, UsageError } from '../errors.js';
 import { LinearEncoder, SimpleAeEncoder } from '../encoders/baselines.js';
 import { type EncoderKind, type EncoderState, type LabelEncoder } from '../encoders/encoder.js';
 import { L1aeEncoder } from '../encoders/l1ae.js';
-import { type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop.js';
+import { splitRows, type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop.js';
 import { ExactDenseIndex } from '../knn/exact_dense.js';
+import { evaluateRanking } from '../metrics/ranking_metrics.js';
 import { HnswIndex } from '../knn/hnsw.js';
 import { addKnnVotes, addScaled, normalizeRowsMax } from '../predict/scores.js';
 import { type Ranked, topKRows } from '../predict/topk.js';
@@ -52,6 +53,32 @@ function meanRowNorm(a: Float32Array, n: number, m: number): number {
   return n ? total / n : 0;
 }
 
+/**
+ * One model's max-normalised label scores (rows × L) for normalised feature rows `x`: the
+ * similarity-weighted kNN vote over the training embeddings and/or the decoder's output.
+ */
+function memberScores(member: Member, x: Csr, trainLabels: Csr, k: number, knn: boolean, decoder: boolean, efSearch?: number): { knn?: Float32Array; decoder?: Float32Array } {
+  const n = x.nRows, L = trainLabels.nCols, m = member.encoder.dim;
+  const z = member.regressor.predict(x);
+  const out: { knn?: Float32Array; decoder?: Float32Array } = {};
+  if (knn) {
+    const q = normalizeDenseRows(Float32Array.from(z), n, m);
+    const nb = member.index.searchDense(q, n, k, efSearch !== undefined ? { efSearch } : {});
+    const votes = new Float32Array(n * L);
+    addKnnVotes(nb, k, trainLabels, votes);
+    out.knn = normalizeRowsMax(votes, n, L);
+  }
+  if (decoder && member.encoder.decode) {
+    // The unrolled decoder takes steps of fixed size β/t, so it is not scale-invariant, and ridge
+    // regression shrinks its outputs: decode V·x rescaled to the training embeddings' mean norm
+    // (raised P@1/P@3 on validation splits of Bibtex and Delicious; a no-op for the linear and
+    // ReLU decoders of the baselines, which are positively homogeneous, once max-normalised).
+    const zd = normalizeDenseRows(z, n, m).map((v) => v * member.embeddingNorm);
+    out.decoder = normalizeRowsMax(member.encoder.decode(zd, n), n, L);
+  }
+  return out;
+}
+
 function rebuildEncoder(state: EncoderState): LabelEncoder {
   switch (state.kind) {
     case 'l1ae': return L1aeEncoder.fromState(state);
@@ -74,6 +101,8 @@ export class EmbeddingModel {
     readonly trainLabels: Csr,
     readonly nFeatures: number,
     private readonly members: readonly Member[],
+    /** Weight of the decoder in the average strategy (resolved when `params.decoderWeight` is `auto`). */
+    readonly decoderWeight: number,
   ) {}
 
   get method(): EmbedTrainParams['method'] { return this.params.method; }
@@ -98,7 +127,11 @@ export class EmbeddingModel {
       const tag = p.ensemble > 1 ? ` (model ${i + 1}/${p.ensemble})` : '';
       members.push(await EmbeddingModel.trainMember(x, labels, p, p.seed + i, tag, onProgress));
     }
-    return new EmbeddingModel(p, labels, features.nCols, members);
+    let weight = typeof p.decoderWeight === 'number' ? p.decoderWeight : 0.5;
+    if (p.decoderWeight === 'auto' && members[0]!.encoder.decode) {
+      weight = (await task(onProgress, 'choose the decoder weight on held-out points', undefined, () => EmbeddingModel.chooseDecoderWeight(x, labels, members[0]!, p))).weight;
+    }
+    return new EmbeddingModel(p, labels, features.nCols, members, weight);
   }
 
   private static async trainMember(x: Csr, labels: Csr, p: EmbedTrainParams, seed: number, tag: string, onProgress?: ProgressFn): Promise<Member> {
@@ -167,33 +200,52 @@ export class EmbeddingModel {
     return { nRows: n, k: topK, labels, scores };
   }
 
-  /** Dense label scores (rows × L) of a block of normalised feature rows: the members' normalised strategy scores, averaged. */
+  /** Dense label scores (rows × L) of a block of normalised feature rows: the members' weighted strategy scores, averaged. */
   private blockScores(x: Csr, strategy: Strategy, pp: PredictParams): Float32Array {
     const n = x.nRows, L = this.nLabels;
     const total = new Float32Array(n * L);
-    const parts = strategy === 'average' ? 2 : 1;
     const members = this.members.slice(0, pp.members ?? this.members.length);
-    const w = 1 / (parts * members.length);
+    const wDec = strategy === 'knn' ? 0 : strategy === 'decoder' ? 1 : this.decoderWeight;
     const k = pp.k ?? this.params.k;
     for (const member of members) {
-      const z = member.regressor.predict(x);
-      if (strategy !== 'decoder') {
-        const q = normalizeDenseRows(Float32Array.from(z), n, member.encoder.dim);
-        const nb = member.index.searchDense(q, n, k, pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {});
-        const votes = new Float32Array(n * L);
-        addKnnVotes(nb, k, this.trainLabels, votes);
-        addScaled(total, normalizeRowsMax(votes, n, L), w);
-      }
-      if (strategy !== 'knn') {
-        // The unrolled decoder takes steps of fixed size β/t, so it is not scale-invariant, and ridge
-        // regression shrinks its outputs: decode V·x rescaled to the training embeddings' mean norm
-        // (raised P@1/P@3 on validation splits of Bibtex and Delicious; a no-op for the linear and
-        // ReLU decoders of the baselines, which are positively homogeneous, once max-normalised).
-        const zd = normalizeDenseRows(z, n, member.encoder.dim).map((v) => v * member.embeddingNorm);
-        addScaled(total, normalizeRowsMax(member.encoder.decode!(zd, n), n, L), w);
-      }
+      const parts = memberScores(member, x, this.trainLabels, k, wDec < 1, wDec > 0, pp.efSearch);
+      if (parts.knn) addScaled(total, parts.knn, (1 - wDec) / members.length);
+      if (parts.decoder) addScaled(total, parts.decoder, wDec / members.length);
     }
     return total;
+  }
+
+  /**
+   * Choose the average strategy's decoder weight w ∈ {0, 0.1, …, 1}: refit the regressor of the
+   * first model on 90% of the training points (seeded split), index them, and score the other
+   * 10% (at most 2,000) by the mean of P@1, P@3 and P@5; ties go to the w nearest 0.5 (the
+   * paper's plain average). The encoder is the trained one (it has seen those labels, not their features).
+   */
+  private static chooseDecoderWeight(x: Csr, labels: Csr, member: Member, p: EmbedTrainParams): { weight: number; scores: number[] } {
+    const { train, valid: allValid } = splitRows(x.nRows, 0.1, p.seed ^ 0x3c6ef372);
+    const valid = allValid.slice(0, 2000);
+    if (valid.length < 10) return { weight: 0.5, scores: [] };
+    const m = member.encoder.dim;
+    const xt = selectRows(x, train), yt = selectRows(labels, train), xv = selectRows(x, valid), yv = selectRows(labels, valid);
+    const z = member.encoder.encode(yt);
+    const regressor = fitRidge(xt, z, m, { lambda: p.lambda, solver: p.solver, bias: true });
+    const points = normalizeDenseRows(p.knnSpace === 'regressed' ? regressor.predict(xt) : z, xt.nRows, m);
+    const probe: Member = { ...member, regressor, index: new ExactDenseIndex(points, xt.nRows, m), embeddingNorm: meanRowNorm(z, xt.nRows, m) };
+    const parts = memberScores(probe, xv, yt, p.k, true, true);
+    const n = valid.length, L = labels.nCols;
+    const scores: number[] = [];
+    let best = -1, weight = 0.5;
+    for (let i = 0; i <= 10; i++) {
+      const w = i / 10;
+      const sc = new Float32Array(n * L);
+      addScaled(sc, parts.knn!, 1 - w);
+      addScaled(sc, parts.decoder!, w);
+      const r = evaluateRanking(topKRows(sc, n, L, 5), yv, { ks: [1, 3, 5], metrics: ['P'] });
+      const v = (r['P@1']! + r['P@3']! + r['P@5']!) / 3;
+      scores.push(v);
+      if (v > best + 1e-12 || (Math.abs(v - best) <= 1e-12 && Math.abs(w - 0.5) < Math.abs(weight - 0.5))) { best = v; weight = w; }
+    }
+    return { weight, scores };
   }
 
   /** Save as a model directory (atomically). */
@@ -222,7 +274,7 @@ export class EmbeddingModel {
         method: this.method,
         data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
         params: { ...this.params },
-        extra: { members },
+        extra: { members, decoderWeight: this.decoderWeight },
       });
     });
   }
@@ -258,7 +310,11 @@ export class EmbeddingModel {
       }
       members.push({ encoder, regressor, index, embeddingNorm: meta.embeddingNorm });
     }
-    return new EmbeddingModel(p, labels, nFeatures, members);
+    const weight = manifest.extra?.['decoderWeight'];
+    if (typeof weight !== 'number' || !(weight >= 0 && weight <= 1)) {
+      throw new ModelFormatError(`${path.join(dir, 'manifest.json')}: "extra.decoderWeight" must be a number in [0, 1]`);
+    }
+    return new EmbeddingModel(p, labels, nFeatures, members, weight);
   }
 
   /** Release the encoders' tensors. */

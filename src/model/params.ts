@@ -60,6 +60,12 @@ export interface EmbedTrainParams {
   readonly efSearch: number;
   /** Default prediction strategy. */
   readonly strategy: Strategy;
+  /**
+   * Weight w of the decoder in the average strategy: scores = (1 − w)·kNN + w·decoder, each
+   * max-normalised. 0.5 is the paper's plain average; `auto` chooses w ∈ {0, 0.1, …, 1} by the
+   * mean of P@1, P@3 and P@5 on a held-out tenth of the training points.
+   */
+  readonly decoderWeight: number | 'auto';
   readonly seed: number;
 }
 
@@ -126,6 +132,7 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   efConstruction: 200,
   efSearch: 100,
   strategy: 'average',
+  decoderWeight: 'auto',
   seed: 0,
 });
 
@@ -202,6 +209,7 @@ export function embedTrainParams(given: Record<string, unknown> = {}): EmbedTrai
     efConstruction: checkInt('efConstruction', p['efConstruction'], 1, 1 << 20),
     efSearch: checkInt('efSearch', p['efSearch'], 1, 1 << 20),
     strategy: checkEnum('strategy', p['strategy'], STRATEGIES),
+    decoderWeight: p['decoderWeight'] === 'auto' ? 'auto' : checkNumber('decoderWeight', p['decoderWeight'], 0, 1),
     seed: checkInt('seed', p['seed'], 0, 0xffffffff),
   });
 }

@@ -43,9 +43,12 @@ for (const [method, index, ensemble] of [['l1ae', 'hnsw', 2], ['pca', 'exact', 1
   });
 }
 
-test('embedding model: the average strategy is the mean of the normalised kNN and decoder scores', async () => {
+test('embedding model: the average strategy is the weighted mean of the normalised kNN and decoder scores', async () => {
   await useBackend('auto');
-  const model = await EmbeddingModel.train(trainSmall, { method: 'pca', index: 'exact', ...FAST });
+  const model = await EmbeddingModel.train(trainSmall, { method: 'pca', index: 'exact', decoderWeight: 0.5, ...FAST });
+  assert.equal(model.decoderWeight, 0.5);
+  const auto = await EmbeddingModel.train(trainSmall, { method: 'pca', index: 'exact', ...FAST });
+  assert.ok(Number.isInteger(Math.round(auto.decoderWeight * 10)) && Math.abs(auto.decoderWeight * 10 - Math.round(auto.decoderWeight * 10)) < 1e-9 && auto.decoderWeight >= 0 && auto.decoderWeight <= 1, `auto weight ${auto.decoderWeight}`);
   const q = sliceRows(queries, 0, 20);
   const all = 159;
   const knn = await model.predict(q, { topK: all, strategy: 'knn' });
