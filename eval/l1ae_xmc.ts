@@ -76,13 +76,16 @@ for (const name of names) {
     const h = model.histories[0];
     if (h) extra[`${name}/${method}/epochs`] = { run: h.epochsRun, best: h.bestEpoch, validLoss: h.validLoss.at(-1) };
     for (const models of n > 1 ? [1, n] : [1]) {
-      for (const strategy of STRATEGIES) {
+      // The paper's plain average (w = 0.5) beside the trained weight.
+      const variants = [...STRATEGIES.map((s) => ({ label: s as string, strategy: s, w: undefined as number | undefined })), { label: 'average w=0.5', strategy: 'average' as const, w: 0.5 }];
+      for (const { label, strategy, w } of variants) {
+        if (w !== undefined && model.decoderWeight === w) continue;
         const t1 = performance.now();
-        const ranked = await model.predict(test.features, { topK: 5, strategy, members: models });
+        const ranked = await model.predict(test.features, { topK: 5, strategy, members: models, ...(w !== undefined ? { decoderWeight: w } : {}) });
         const predictSeconds = (performance.now() - t1) / 1000;
         const trainSeconds = models === n ? trainAll : memberSeconds(events, 0, n);
         const row = {
-          dataset: name, method, models, strategy, metrics: score(ranked, test.labels, train.labels),
+          dataset: name, method, models, strategy: strategy === 'average' && w === undefined ? `average w=${model.decoderWeight}` : label, metrics: score(ranked, test.labels, train.labels),
           trainSeconds: Number(trainSeconds.toFixed(1)), predictSeconds: Number(predictSeconds.toFixed(2)),
           pointsPerSecond: Math.round(test.features.nRows / predictSeconds),
         };

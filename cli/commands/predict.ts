@@ -15,6 +15,7 @@ export interface PredictFlags extends DataArgs, BackendArgs {
   k?: number;
   'ef-search'?: number;
   strategy?: string;
+  'decoder-weight'?: number;
 }
 
 interface PredictArgs extends PredictFlags { out: string }
@@ -26,7 +27,8 @@ export function withPredictOptions<T>(y: Argv<T>): Argv<T & PredictFlags> {
     .option('test', { type: 'string', describe: 'test data file', defaultDescription: 'bundled Bibtex test split' })
     .option('k', { type: 'number', describe: 'override the number of voting neighbours', group: 'Parameters:' })
     .option('ef-search', { type: 'number', describe: 'override the HNSW search candidate list', group: 'Parameters:' })
-    .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'embedding models: score by the kNN vote, the decoder, or their average', defaultDescription: 'the one trained with', group: 'Parameters:' }) as Argv<T & PredictFlags>;
+    .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'embedding models: score by the kNN vote, the decoder, or their average', defaultDescription: 'the one trained with', group: 'Parameters:' })
+    .option('decoder-weight', { type: 'number', describe: 'embedding models: weight w of the decoder in the average, (1 − w)·kNN + w·decoder', defaultDescription: 'the trained one', group: 'Parameters:' }) as Argv<T & PredictFlags>;
 }
 
 /** Load the model and the test data, and rank `topK` labels per test point. */
@@ -42,6 +44,10 @@ export async function predictFromArgs(args: PredictFlags, topK: number): Promise
   if (args.strategy !== undefined) {
     if (model.method === 'knn') throw new UsageError('--strategy applies to embedding models; this is a knn model');
     params['strategy'] = args.strategy;
+  }
+  if (args['decoder-weight'] !== undefined) {
+    if (model.method === 'knn') throw new UsageError('--decoder-weight applies to embedding models; this is a knn model');
+    params['decoderWeight'] = args['decoder-weight'];
   }
   const ranked = await model.predict(ds.features, params, progress);
   const seconds = (performance.now() - t0) / 1000;

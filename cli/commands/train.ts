@@ -24,6 +24,7 @@ const PARAM_FLAGS = Object.freeze({
   solver: 'solver',
   'knn-space': 'knnSpace',
   strategy: 'strategy',
+  'decoder-weight': 'decoderWeight',
   k: 'k',
   index: 'index',
   'hnsw-m': 'hnswM',
@@ -51,6 +52,7 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   solver?: string;
   'knn-space'?: string;
   strategy?: string;
+  'decoder-weight'?: number | string;
   k?: number;
   index?: string;
   'hnsw-m'?: number;
@@ -87,6 +89,8 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option('solver', { type: 'string', choices: ['auto', 'cholesky', 'cg'], describe: 'ridge solver: Cholesky (few features) or conjugate gradient (many)', defaultDescription: e.solver, group: ge })
     .option('knn-space', { type: 'string', choices: ['regressed', 'label'], describe: 'kNN over the regressed training embeddings V·x or the label embeddings A·y', defaultDescription: e.knnSpace, group: ge })
     .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'default prediction strategy', defaultDescription: e.strategy, group: ge })
+    .option('decoder-weight', { type: 'string', describe: 'weight w of the decoder in the average strategy, (1 − w)·kNN + w·decoder: a number in [0, 1] (0.5: the paper\'s plain average) or auto (chosen on held-out training points)', defaultDescription: String(e.decoderWeight), group: ge,
+      coerce: (v: string) => (v === 'auto' || !Number.isFinite(Number(v)) ? v : Number(v)) })
     .option('k', { type: 'number', describe: 'neighbours that vote', defaultDescription: `${e.k} (knn: ${d.k})`, group: g })
     .option('index', { type: 'string', choices: ['hnsw', 'exact'], describe: 'nearest-neighbour search: approximate HNSW or exact', defaultDescription: d.index, group: 'Parameters:' })
     .option('hnsw-m', { type: 'number', describe: 'HNSW graph degree M', defaultDescription: String(d.hnswM), group: 'Parameters:' })

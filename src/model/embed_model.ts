@@ -205,7 +205,7 @@ export class EmbeddingModel {
     const n = x.nRows, L = this.nLabels;
     const total = new Float32Array(n * L);
     const members = this.members.slice(0, pp.members ?? this.members.length);
-    const wDec = strategy === 'knn' ? 0 : strategy === 'decoder' ? 1 : this.decoderWeight;
+    const wDec = strategy === 'knn' ? 0 : strategy === 'decoder' ? 1 : pp.decoderWeight ?? this.decoderWeight;
     const k = pp.k ?? this.params.k;
     for (const member of members) {
       const parts = memberScores(member, x, this.trainLabels, k, wDec < 1, wDec > 0, pp.efSearch);

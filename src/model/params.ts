@@ -81,6 +81,8 @@ export interface PredictParams {
   readonly strategy?: Strategy;
   /** Embedding models: use only the first N models of the ensemble. */
   readonly members?: number;
+  /** Embedding models: override the trained decoder weight of the average strategy. */
+  readonly decoderWeight?: number;
 }
 
 /**
@@ -221,9 +223,10 @@ export function trainParams(given: Record<string, unknown> = {}): KnnTrainParams
 
 /** Merge `given` over the predict defaults and validate. */
 export function predictParams(given: Record<string, unknown> = {}): PredictParams {
-  rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0, members: 0 }, 'prediction');
+  rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0, members: 0, decoderWeight: 0 }, 'prediction');
   const p = { ...PREDICT_DEFAULTS, ...given } as Record<string, unknown>;
-  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number } = { topK: checkInt('topK', p['topK'], 1, 1 << 20) };
+  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number; decoderWeight?: number } = { topK: checkInt('topK', p['topK'], 1, 1 << 20) };
+  if (p['decoderWeight'] !== undefined) out.decoderWeight = checkNumber('decoderWeight', p['decoderWeight'], 0, 1);
   if (p['members'] !== undefined) out.members = checkInt('members', p['members'], 1, 1000);
   if (p['strategy'] !== undefined) out.strategy = checkEnum('strategy', p['strategy'], STRATEGIES);
   if (p['k'] !== undefined) out.k = checkInt('k', p['k'], 1, 100000);
