@@ -3,54 +3,90 @@
  *
  *   min_{V, b} ‖X·V + 1·bᵀ − Z‖²_F + λ‖V‖²_F        X: n × p CSR, Z: n × m, V: p × m, b: m
  *
- * solved either in the primal by a Cholesky factorisation of XᵀX + λI (few features; the Gram
- * matrix is p × p), or by preconditioned conjugate gradient on the same normal equations
- * without forming them (Hestenes & Stiefel 1952; matrix-free products X·P and Xᵀ·Q through
- * the sparse kernels; Jacobi preconditioner), all m right-hand sides at once. The bias b is the
- * weight of an appended constant feature and is not penalised.
+ * The bias b is the weight of an appended constant-1 feature whose penalty is 0, so it is not
+ * shrunk (XᵀX + Λ stays positive definite: its quadratic form is ‖X̃u‖² + λ‖u_{1:p}‖², zero
+ * only for u_{1:p} = 0 and then ‖X̃u‖² = n·u_b²).
+ *
+ * Two solvers of the normal equations (X̃ᵀX̃ + Λ)·Ṽ = X̃ᵀZ, all m right-hand sides at once:
+ * - `cholesky`: form the float64 Gram matrix (./gram.ts), factor it (LAPACK through the native
+ *   addon, or JavaScript; ./cholesky.ts). Memory p²·8 bytes, time Σ_i nnz_i²/2 + p³/3.
+ * - `cg`: preconditioned CG on the normal equations without forming X̃ᵀX̃ (./cg_normal.ts). Memory O((n + p)·m), time
+ *   iterations × 2·nnz·m.
  */
 import { type Csr } from '../data/csr.js';
-import { nativeAddon } from '../engine/addon.js';
 import { csrMatDense, csrTMatDense } from '../engine/sparse.js';
+import { type ProgressFn } from '../progress.js';
+import { cgNormal } from './cg_normal.js';
+import { solveSpd } from './cholesky.js';
+import { gramUpper } from './gram.js';
 
 /** Settings of {@link fitRidge}. */
 export interface RidgeOptions {
   /** Penalty λ > 0 on the weights (not on the bias). */
   readonly lambda: number;
-  /** `cholesky`, `cg`, or `auto` (Cholesky up to {@link CHOLESKY_MAX_FEATURES} features). */
+  /** `cholesky`, `cg`, or `auto` (Cholesky up to {@link CHOLESKY_MAX_FEATURES} features, CG above). */
   readonly solver: 'auto' | 'cholesky' | 'cg';
-  /** Fit a bias (intercept) per output. */
+  /** Fit a bias (intercept) per output, unpenalised. */
   readonly bias: boolean;
-  /** CG: iteration limit (default 500). */
+  /** CG: iteration limit (default {@link RIDGE_DEFAULTS}.maxIter). */
   readonly maxIter?: number;
-  /** CG: stop when every column's residual norm ≤ tol × its right-hand side's norm (default 1e-6). */
+  /**
+   * CG: stop once every column's normal-equation residual ‖X̃ᵀ(z − X̃ṽ) − Λṽ‖ ≤ tol·‖X̃ᵀz‖
+   * (default {@link RIDGE_DEFAULTS}.tol). The weights' error is then at most
+   * tol·‖X̃ᵀz‖ / λ_min(X̃ᵀX̃ + Λ) per column (≤ tol·‖X̃ᵀz‖/λ without a bias).
+   */
   readonly tol?: number;
 }
 
+/** Defaults of the optional {@link RidgeOptions}. */
+export const RIDGE_DEFAULTS = Object.freeze({ maxIter: 500, tol: 1e-6 } as const);
+
 /**
- * Above this many features `auto` uses CG: the Gram matrix takes p²·8 bytes (288 MB at 6,000)
- * and its factorisation p³/3 flops; CG's cost grows only with the nonzeros.
+ * Above this many features (bias included) `auto` uses CG. Measured with
+ * `node dist/eval/bench_regression.js` (eval/results/bench_regression.json): on the
+ * EURLex-4K-sized matrix (p = 5,000, n = 15,539, m = 100) Cholesky takes ~3 s (Gram 2.4 s,
+ * native factorisation and solves < 1 s) against ~10 s for CG to tol 1e-6; the Gram matrix's
+ * p²·8 bytes reach 800 MB at p = 10,000 and its time grows with p³ beyond that, so CG takes over.
  */
 export const CHOLESKY_MAX_FEATURES = 6000;
 
+/** How a {@link RidgeModel} was fitted. */
+export interface RidgeInfo {
+  readonly solver: 'cholesky' | 'cg';
+  /** CG iterations (0 for Cholesky). */
+  readonly iterations: number;
+  /** CG: whether every column reached the tolerance (Cholesky: true). */
+  readonly converged?: boolean;
+  /** CG: the largest relative normal-equation residual at the end. */
+  readonly relResidual?: number;
+}
+
 /** A fitted ridge regressor z = Vᵀx + b. */
 export interface RidgeModel {
-  /** p × m row-major. */
+  /** V, p × m row-major. */
   readonly weights: Float32Array;
-  /** m (zeros without a bias). */
+  /** b, length m (zeros without a bias). */
   readonly bias: Float32Array;
+  /** p. */
   readonly nFeatures: number;
   /** Output dimension m. */
   readonly dim: number;
-  /** Outputs (n × m) for the rows of `x`; x may have fewer columns than the model, not more. */
+  /**
+   * Outputs X·V + 1·bᵀ (n × m row-major) for the rows of `x`; x may have fewer columns than
+   * the model (the missing features count as 0), not more.
+   * @throws RangeError when x has more columns than the model has features.
+   */
   predict(x: Csr): Float32Array;
-  /** Which solver produced it, and (CG) the iterations run. */
-  readonly info: { solver: 'cholesky' | 'cg'; iterations: number };
+  /** Which solver produced it. */
+  readonly info: RidgeInfo;
 }
 
-/** A model from its weights (p × m) and bias (m): for loading saved models. */
+/**
+ * A model from its weights (p × m) and bias (m), e.g. read back from a saved model.
+ * @example const same = ridgeFromWeights(model.weights, model.bias, model.nFeatures, model.dim);
+ */
 export function ridgeFromWeights(weights: Float32Array, bias: Float32Array, nFeatures: number, dim: number,
-  info: RidgeModel['info'] = { solver: 'cholesky', iterations: 0 }): RidgeModel {
+  info: RidgeInfo = { solver: 'cholesky', iterations: 0 }): RidgeModel {
   if (weights.length !== nFeatures * dim) throw new RangeError(`ridgeFromWeights(): expected ${nFeatures} × ${dim} weights but got ${weights.length}`);
   if (bias.length !== dim) throw new RangeError(`ridgeFromWeights(): expected ${dim} biases but got ${bias.length}`);
   return {
@@ -66,153 +102,84 @@ export function ridgeFromWeights(weights: Float32Array, bias: Float32Array, nFea
 
 /** X with a constant-1 column appended (index p). */
 function withBiasColumn(x: Csr): Csr {
-  const n = x.nRows, nnz = x.rowPtr[n]!;
-  const rowPtr = new Int32Array(n + 1), indices = new Int32Array(nnz + n), values = new Float32Array(nnz + n);
+  const n = x.nRows, nz = x.rowPtr[n]!;
+  const rowPtr = new Int32Array(n + 1), indices = new Int32Array(nz + n), values = new Float32Array(nz + n);
   let q = 0;
   for (let i = 0; i < n; i++) {
-    for (let p = x.rowPtr[i]!, e = x.rowPtr[i + 1]!; p < e; p++) { indices[q] = x.indices[p]!; values[q++] = x.values[p]!; }
+    const s = x.rowPtr[i]!, e = x.rowPtr[i + 1]!;
+    indices.set(x.indices.subarray(s, e), q);
+    values.set(x.values.subarray(s, e), q);
+    q += e - s;
     indices[q] = x.nCols; values[q++] = 1;
     rowPtr[i + 1] = q;
   }
   return { nRows: n, nCols: x.nCols + 1, rowPtr, indices, values };
 }
 
-/** XᵀX (p × p, Float64, full) from the rows' sparse outer products (upper triangle, then mirrored). */
-export function gram(x: Csr): Float64Array {
-  const p = x.nCols;
-  const g = new Float64Array(p * p);
-  const { rowPtr, indices, values } = x;
-  for (let i = 0; i < x.nRows; i++) {
-    const s = rowPtr[i]!, e = rowPtr[i + 1]!;
-    for (let a = s; a < e; a++) {
-      const ja = indices[a]!, va = values[a]!, base = ja * p;
-      for (let b = s; b < e; b++) {
-        const jb = indices[b]!;
-        if (jb >= ja) g[base + jb]! += va * values[b]!;
-      }
-    }
-  }
-  for (let r = 0; r < p; r++) for (let c = r + 1; c < p; c++) g[c * p + r] = g[r * p + c]!;
-  return g;
-}
-
-/** Solve G·V = B in place (G p × p symmetric positive definite, B p × m): Cholesky–Banachiewicz, then two triangular solves. */
-export function choleskySolveJs(g: Float64Array, b: Float64Array, p: number, m: number): void {
-  for (let i = 0; i < p; i++) {
-    for (let j = 0; j <= i; j++) {
-      let s = g[i * p + j]!;
-      for (let k = 0; k < j; k++) s -= g[i * p + k]! * g[j * p + k]!;
-      if (i === j) {
-        if (!(s > 0)) throw new RangeError(`choleskySolveJs(): the matrix is not positive definite (pivot ${i} = ${s})`);
-        g[i * p + i] = Math.sqrt(s);
-      } else {
-        g[i * p + j] = s / g[j * p + j]!;
-      }
-    }
-  }
-  // L·Y = B, then Lᵀ·V = Y (L is the lower triangle of g).
-  for (let i = 0; i < p; i++) {
-    for (let k = 0; k < i; k++) { const l = g[i * p + k]!; if (l !== 0) for (let c = 0; c < m; c++) b[i * m + c]! -= l * b[k * m + c]!; }
-    const d = g[i * p + i]!;
-    for (let c = 0; c < m; c++) b[i * m + c]! /= d;
-  }
-  for (let i = p - 1; i >= 0; i--) {
-    for (let k = i + 1; k < p; k++) { const l = g[k * p + i]!; if (l !== 0) for (let c = 0; c < m; c++) b[i * m + c]! -= l * b[k * m + c]!; }
-    const d = g[i * p + i]!;
-    for (let c = 0; c < m; c++) b[i * m + c]! /= d;
-  }
-}
-
-/** The per-feature penalties: λ on every weight, 0 on the bias column (if any). */
-function penalties(p: number, lambda: number, bias: boolean): Float64Array {
-  const pen = new Float64Array(p).fill(lambda);
-  if (bias) pen[p - 1] = 0;
-  return pen;
-}
-
-function solveCholesky(x: Csr, z: Float32Array, m: number, pen: Float64Array): Float64Array {
-  const p = x.nCols;
-  const g = gram(x);
-  for (let j = 0; j < p; j++) g[j * p + j]! += pen[j]!;
-  const rhs = Float64Array.from(csrTMatDense(x, z, m));
-  const { addon } = nativeAddon();
-  if (addon) {
-    const info = addon.choleskySolve(g, rhs, p, m);
-    if (info !== 0) throw new RangeError(`ridge regression: XᵀX + λI is not positive definite (LAPACK dpotrf info ${info}); raise lambda`);
-  } else {
-    choleskySolveJs(g, rhs, p, m);
-  }
-  return rhs;
-}
-
-/** Preconditioned CG on (XᵀX + Λ)·V = XᵀZ, one independent recurrence per column, products batched over columns. */
-function solveCg(x: Csr, z: Float32Array, m: number, pen: Float64Array, maxIter: number, tol: number): { v: Float64Array; iterations: number } {
-  const p = x.nCols;
-  // Jacobi preconditioner: diag(XᵀX) + Λ.
-  const diag = new Float64Array(p);
-  for (let q = 0; q < x.rowPtr[x.nRows]!; q++) diag[x.indices[q]!]! += x.values[q]! ** 2;
-  const inv = diag.map((d, j) => { const t = d + pen[j]!; return t > 0 ? 1 / t : 0; });
-  const apply = (dir: Float64Array): Float64Array => {
-    const xp = csrMatDense(x, Float32Array.from(dir), m); // n × m
-    const out = Float64Array.from(csrTMatDense(x, xp, m)); // p × m
-    for (let j = 0; j < p; j++) for (let c = 0; c < m; c++) out[j * m + c]! += pen[j]! * dir[j * m + c]!;
-    return out;
+/**
+ * Progress of a synchronous task: `start` now, `progress` at most ~100 times, `done` at the end.
+ * (The async `task` of src/progress.ts cannot wrap a synchronous solver's inner steps.)
+ */
+function reporter(onProgress: ProgressFn | undefined, name: string, total: number): { tick: (done: number) => void; end: (detail: string) => void } {
+  const t0 = performance.now();
+  onProgress?.({ status: 'start', task: name, total });
+  const step = Math.max(1, Math.floor(total / 100));
+  let last = 0;
+  return {
+    tick: (done) => {
+      if (onProgress && (done - last >= step || done === total)) { last = done; onProgress({ status: 'progress', task: name, done, total }); }
+    },
+    end: (detail) => onProgress?.({ status: 'done', task: name, seconds: (performance.now() - t0) / 1000, detail }),
   };
-  const b = Float64Array.from(csrTMatDense(x, z, m));
-  const v = new Float64Array(p * m);
-  const r = Float64Array.from(b);
-  const s = new Float64Array(p * m);
-  for (let j = 0; j < p; j++) for (let c = 0; c < m; c++) s[j * m + c] = inv[j]! * r[j * m + c]!;
-  const d = Float64Array.from(s);
-  const colDot = (u: Float64Array, w: Float64Array): Float64Array => {
-    const out = new Float64Array(m);
-    for (let j = 0; j < p; j++) for (let c = 0; c < m; c++) out[c]! += u[j * m + c]! * w[j * m + c]!;
-    return out;
-  };
-  const bNorm = colDot(b, b).map(Math.sqrt);
-  let rs = colDot(r, s);
-  let it = 0;
-  const done = (): boolean => {
-    const rn = colDot(r, r);
-    for (let c = 0; c < m; c++) if (Math.sqrt(rn[c]!) > tol * Math.max(bNorm[c]!, 1e-300)) return false;
-    return true;
-  };
-  while (it < maxIter && !done()) {
-    const q = apply(d);
-    const dq = colDot(d, q);
-    const alpha = rs.map((t, c) => (dq[c]! > 0 ? t / dq[c]! : 0));
-    for (let j = 0; j < p; j++) {
-      for (let c = 0; c < m; c++) {
-        const k = j * m + c;
-        v[k]! += alpha[c]! * d[k]!;
-        r[k]! -= alpha[c]! * q[k]!;
-        s[k] = inv[j]! * r[k]!;
-      }
-    }
-    const rsNew = colDot(r, s);
-    const beta = rsNew.map((t, c) => (rs[c]! > 0 ? t / rs[c]! : 0));
-    for (let j = 0; j < p; j++) for (let c = 0; c < m; c++) { const k = j * m + c; d[k] = s[k]! + beta[c]! * d[k]!; }
-    rs = rsNew;
-    it++;
-  }
-  return { v, iterations: it };
 }
 
-/** Fit V (and b) on the rows of `x` (n × p) to the targets `z` (n × m, row-major). */
-export function fitRidge(x: Csr, z: Float32Array, m: number, opts: RidgeOptions): RidgeModel {
-  if (z.length !== x.nRows * m) throw new RangeError(`fitRidge(): expected ${x.nRows} × ${m} targets but got ${z.length}`);
-  if (!(opts.lambda > 0)) throw new RangeError(`fitRidge(): lambda must be > 0 but got ${opts.lambda}`);
+function checkOptions(x: Csr, z: Float32Array, m: number, opts: RidgeOptions): void {
+  if (!Number.isInteger(m) || m < 1) throw new RangeError(`fitRidge(): m must be a positive integer but got ${m}`);
+  if (z.length !== x.nRows * m) throw new RangeError(`fitRidge(): expected ${x.nRows} × ${m} = ${x.nRows * m} targets but got ${z.length}`);
+  if (!(opts.lambda > 0) || !Number.isFinite(opts.lambda)) throw new RangeError(`fitRidge(): lambda must be > 0 but got ${opts.lambda}`);
+  if (!['auto', 'cholesky', 'cg'].includes(opts.solver)) throw new TypeError(`fitRidge(): solver must be 'auto', 'cholesky' or 'cg' but got '${String(opts.solver)}'`);
+  if (opts.maxIter !== undefined && !(Number.isInteger(opts.maxIter) && opts.maxIter >= 1)) throw new RangeError(`fitRidge(): maxIter must be a positive integer but got ${opts.maxIter}`);
+  if (opts.tol !== undefined && !(opts.tol >= 0 && opts.tol < 1)) throw new RangeError(`fitRidge(): tol must be in [0, 1) but got ${opts.tol}`);
+}
+
+/**
+ * Fit V (and b) on the rows of `x` (n × p) to the targets `z` (n × m, row-major).
+ * @param onProgress receives `start` / `progress` (Gram rows, or CG iterations) / `done` events.
+ * @throws RangeError on mismatched shapes or bad options.
+ * @example
+ * const model = fitRidge(x, z, 100, { lambda: 1, solver: 'auto', bias: true });
+ * const zHat = model.predict(xTest); // xTest.nRows × 100
+ */
+export function fitRidge(x: Csr, z: Float32Array, m: number, opts: RidgeOptions, onProgress?: ProgressFn): RidgeModel {
+  checkOptions(x, z, m, opts);
   const p0 = x.nCols;
   const xb = opts.bias ? withBiasColumn(x) : x;
-  const pen = penalties(xb.nCols, opts.lambda, opts.bias);
-  const solver = opts.solver === 'auto' ? (xb.nCols <= CHOLESKY_MAX_FEATURES ? 'cholesky' : 'cg') : opts.solver;
-  let v: Float64Array, iterations = 0;
+  const p = xb.nCols;
+  const pen = new Float64Array(p).fill(opts.lambda);
+  if (opts.bias) pen[p - 1] = 0;
+  const solver = opts.solver === 'auto' ? (p <= CHOLESKY_MAX_FEATURES ? 'cholesky' : 'cg') : opts.solver;
+  let v: Float64Array, info: RidgeInfo;
   if (solver === 'cholesky') {
-    v = solveCholesky(xb, z, m, pen);
+    const rep = reporter(onProgress, `ridge regression: Gram matrix and Cholesky (${p} features)`, p);
+    const g = gramUpper(xb, rep.tick);
+    for (let j = 0; j < p; j++) g[j * p + j]! += pen[j]!;
+    v = Float64Array.from(csrTMatDense(xb, z, m));
+    try {
+      solveSpd(g, v, p, m);
+    } catch (e) {
+      throw new RangeError(`fitRidge(): XᵀX + λI is not numerically positive definite (${(e as Error).message}); raise lambda (now ${opts.lambda})`);
+    }
+    info = { solver, iterations: 0, converged: true };
+    rep.end('cholesky');
   } else {
-    ({ v, iterations } = solveCg(xb, z, m, pen, opts.maxIter ?? 500, opts.tol ?? 1e-6));
+    const maxIter = opts.maxIter ?? RIDGE_DEFAULTS.maxIter;
+    const rep = reporter(onProgress, `ridge regression: CG (${p} features)`, maxIter);
+    const r = cgNormal(xb, z, m, pen, maxIter, opts.tol ?? RIDGE_DEFAULTS.tol, rep.tick);
+    v = r.v;
+    info = { solver, iterations: r.iterations, converged: r.converged, relResidual: r.relResidual };
+    rep.end(`${r.iterations} iterations, relative residual ${r.relResidual.toExponential(2)}${r.converged ? '' : ' (not converged)'}`);
   }
   const weights = Float32Array.from(v.subarray(0, p0 * m));
   const bias = opts.bias ? Float32Array.from(v.subarray(p0 * m, (p0 + 1) * m)) : new Float32Array(m);
-  return ridgeFromWeights(weights, bias, p0, m, { solver, iterations });
+  return ridgeFromWeights(weights, bias, p0, m, info);
 }

@@ -1,89 +1,180 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { type Csr, fromDense } from '../../src/data/csr.js';
-import { choleskySolveJs, fitRidge, gram } from '../../src/regression/ridge.js';
-import { Rng } from '../../src/util/rng.js';
+import { fromDense } from '../../src/data/csr.js';
+import { type ProgressEvent } from '../../src/progress.js';
+import { choleskySolveJs } from '../../src/regression/cholesky.js';
+import { fitRidge, type RidgeModel, ridgeFromWeights } from '../../src/regression/ridge.js';
+import { repoRoot } from '../helpers.js';
+import { maxDiff, problem } from './problems.js';
 
-function problem(n: number, p: number, m: number, density: number, seed: number): { x: Csr; xd: Float64Array; z: Float32Array } {
-  const rng = new Rng(seed);
-  const xd = new Float64Array(n * p);
-  for (let i = 0; i < n * p; i++) if (rng.next() < density) xd[i] = Math.fround(rng.next());
-  const z = Float32Array.from({ length: n * m }, () => rng.normal());
-  return { x: fromDense(n, p, xd), xd, z };
+/** The normal equations in float64: A = X̃ᵀX̃ + Λ and B = X̃ᵀZ (X̃ = X with a ones column when `bias`). */
+function normalEquations(xd: Float64Array, n: number, p: number, z: Float32Array, m: number, lambda: number, bias: boolean): { a: Float64Array; b: Float64Array; q: number } {
+  const q = bias ? p + 1 : p;
+  const at = (i: number, j: number): number => (j === p ? 1 : xd[i * p + j]!);
+  const a = new Float64Array(q * q), b = new Float64Array(q * m);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < q; j++) {
+      const u = at(i, j);
+      if (u === 0) continue;
+      for (let k = 0; k < q; k++) a[j * q + k]! += u * at(i, k);
+      for (let c = 0; c < m; c++) b[j * m + c]! += u * z[i * m + c]!;
+    }
+  }
+  for (let j = 0; j < p; j++) a[j * q + j]! += lambda;
+  return { a, b, q };
 }
 
-/** ∇ of ‖XV + 1bᵀ − Z‖² + λ‖V‖² at (V, b), computed densely in float64 (the optimality condition: 0 at the solution). */
-function gradientNorm(xd: Float64Array, n: number, p: number, z: Float32Array, m: number, v: Float32Array, b: Float32Array, lambda: number, withBias: boolean): { grad: number; scale: number } {
-  const r = new Float64Array(n * m);
-  for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) {
-    let s = b[c]!;
-    for (let j = 0; j < p; j++) s += xd[i * p + j]! * v[j * m + c]!;
-    r[i * m + c] = s - z[i * m + c]!;
+/** A lower estimate of λ_min(A) by 300 steps of power iteration on A⁻¹, divided by 1.5 for safety. */
+function lambdaMin(a: Float64Array, q: number): number {
+  let u = Float64Array.from({ length: q }, (_, i) => 1 + ((i * 7919) % 13) / 13);
+  let est = 0;
+  for (let it = 0; it < 300; it++) {
+    const w = Float64Array.from(u);
+    choleskySolveJs(Float64Array.from(a), w, q, 1);
+    est = Math.hypot(...w) / Math.hypot(...u);
+    const s = Math.hypot(...w);
+    u = w.map((t) => t / s);
   }
-  let g2 = 0, s2 = 0;
-  for (let j = 0; j < p; j++) for (let c = 0; c < m; c++) {
-    let g = 2 * lambda * v[j * m + c]!, s = 0;
-    for (let i = 0; i < n; i++) { g += 2 * xd[i * p + j]! * r[i * m + c]!; s += 2 * xd[i * p + j]! * z[i * m + c]!; }
-    g2 += g * g; s2 += s * s;
-  }
-  // ∂/∂b only when b is fitted (otherwise b = 0 is fixed).
-  if (withBias) for (let c = 0; c < m; c++) { let g = 0; for (let i = 0; i < n; i++) g += 2 * r[i * m + c]!; g2 += g * g; }
-  return { grad: Math.sqrt(g2), scale: Math.sqrt(s2) };
+  return 1 / est / 1.5;
 }
 
-const maxDiff = (a: Float32Array, b: Float32Array): number => a.reduce((s, v, i) => Math.max(s, Math.abs(v - b[i]!)), 0);
+const column = (v: ArrayLike<number>, rows: number, m: number, c: number): number[] => Array.from({ length: rows }, (_, j) => v[j * m + c]!);
+const norm = (v: number[]): number => Math.hypot(...v);
+/** V with the bias appended as the last row ((p + 1) × m), in float64. */
+const stacked = (f: RidgeModel, bias: boolean): Float64Array => Float64Array.from(bias ? [...f.weights, ...f.bias] : f.weights);
 
 for (const [n, p, label] of [[200, 40, 'p < n'], [30, 80, 'p > n']] as const) {
-  test(`ridge: Cholesky and CG agree and satisfy the optimality condition (${label})`, () => {
-    const m = 5;
+  test(`ridge: Cholesky and CG agree within the error bound tol·‖Xᵀz‖/λ_min, with ∇ ≈ 0 (${label})`, () => {
+    const m = 4, tol = 1e-4, slack = 1e-5; // slack: the float32 products and right-hand sides
     const { x, xd, z } = problem(n, p, m, 0.15, n + p);
     for (const bias of [true, false]) {
       for (const lambda of [0.01, 1, 30]) {
+        const what = `bias ${bias} λ ${lambda}`;
         const ch = fitRidge(x, z, m, { lambda, solver: 'cholesky', bias });
-        const cg = fitRidge(x, z, m, { lambda, solver: 'cg', bias, tol: 1e-9, maxIter: 5000 });
+        const cg = fitRidge(x, z, m, { lambda, solver: 'cg', bias, tol, maxIter: 5000 });
+        assert.equal(ch.info.solver, 'cholesky');
         assert.equal(cg.info.solver, 'cg');
-        assert.ok(cg.info.iterations > 0);
-        const scale = Math.max(...ch.weights.map(Math.abs), 1e-3);
-        assert.ok(maxDiff(ch.weights, cg.weights) < 1e-3 * scale, `bias ${bias} λ ${lambda}: weights differ by ${maxDiff(ch.weights, cg.weights)}`);
-        assert.ok(maxDiff(ch.bias, cg.bias) < 1e-3 * Math.max(1, scale), `bias ${bias} λ ${lambda}`);
-        if (!bias) assert.deepEqual(Array.from(ch.bias), new Array(m).fill(0));
-        const { grad, scale: gs } = gradientNorm(xd, n, p, z, m, ch.weights, ch.bias, lambda, bias);
-        assert.ok(grad < 1e-4 * gs, `bias ${bias} λ ${lambda}: gradient ${grad} vs scale ${gs}`);
+        assert.ok(cg.info.converged && cg.info.iterations > 0 && cg.info.relResidual! <= tol, `${what}: ${JSON.stringify(cg.info)}`);
+        if (!bias) { assert.deepEqual(Array.from(ch.bias), new Array(m).fill(0)); assert.deepEqual(Array.from(cg.bias), new Array(m).fill(0)); }
+        const { a, b, q } = normalEquations(xd, n, p, z, m, lambda, bias);
+        const exact = Float64Array.from(b);
+        choleskySolveJs(Float64Array.from(a), exact, q, m);
+        const lmin = bias ? lambdaMin(a, q) : lambda;
+        const aNorm = Math.hypot(...a);
+        const vch = stacked(ch, bias), vcg = stacked(cg, bias);
+        for (let c = 0; c < m; c++) {
+          const bc = norm(column(b, q, m, c)), ex = column(exact, q, m, c);
+          const errCh = norm(column(vch, q, m, c).map((t, j) => t - ex[j]!));
+          const errCg = norm(column(vcg, q, m, c).map((t, j) => t - ex[j]!));
+          assert.ok(errCh <= slack * bc / lmin, `${what} column ${c}: Cholesky error ${errCh} > ${slack * bc / lmin}`);
+          assert.ok(errCg <= (tol + slack) * bc / lmin, `${what} column ${c}: CG error ${errCg} > ${(tol + slack) * bc / lmin}`);
+          // ∇ = 2(A·v − b): bounded by the residual tolerance plus the float32 rounding of v (2^-24 relative).
+          for (const [name, v] of [['Cholesky', vch], ['CG', vcg]] as const) {
+            const vc = column(v, q, m, c);
+            const grad = norm(Array.from({ length: q }, (_, j) => 2 * (vc.reduce((s, t, k) => s + a[j * q + k]! * t, 0) - b[j * m + c]!)));
+            const bound = 2 * (name === 'CG' ? tol + slack : slack) * bc + 2 * aNorm * 2 ** -23 * norm(vc);
+            assert.ok(grad <= bound, `${what} column ${c}: ${name} gradient ${grad} > ${bound}`);
+          }
+        }
       }
     }
   });
 }
 
-test('ridge: agrees with numpy solving the normal equations', (t) => {
+test('ridge: agrees with numpy solving the normal equations (bias on and off)', (t) => {
   const n = 120, p = 25, m = 3, lambda = 0.7;
   const { x, xd, z } = problem(n, p, m, 0.3, 9);
-  const fit = fitRidge(x, z, m, { lambda, solver: 'auto', bias: true });
   const script = `import json,sys,numpy as np
-d=json.load(sys.stdin); X=np.array(d['x']).reshape(${n},${p}); Z=np.array(d['z']).reshape(${n},${m})
-Xb=np.hstack([X,np.ones((${n},1))]); P=np.eye(${p + 1})*${lambda}; P[-1,-1]=0
-print(json.dumps(np.linalg.solve(Xb.T@Xb+P, Xb.T@Z).ravel().tolist()))`;
-  const py = spawnSync('python3', ['-c', script], { input: JSON.stringify({ x: Array.from(xd), z: Array.from(z) }), encoding: 'utf8' });
-  if (py.status !== 0) { t.skip(`python3 with numpy is not available: ${py.stderr.split('\n')[0]}`); return; }
-  const ref = JSON.parse(py.stdout) as number[];
-  const ours = [...fit.weights, ...fit.bias];
-  for (let i = 0; i < ref.length; i++) assert.ok(Math.abs(ours[i]! - ref[i]!) < 1e-4 * Math.max(1, Math.abs(ref[i]!)), `entry ${i}: ${ours[i]} vs ${ref[i]}`);
+d=json.load(sys.stdin); n,p,m,lam,bias=d['n'],d['p'],d['m'],d['lam'],d['bias']
+X=np.array(d['x']).reshape(n,p); Z=np.array(d['z']).reshape(n,m)
+if bias: X=np.hstack([X,np.ones((n,1))])
+P=np.eye(X.shape[1])*lam
+if bias: P[-1,-1]=0
+print(json.dumps(np.linalg.solve(X.T@X+P, X.T@Z).ravel().tolist()))`;
+  for (const bias of [true, false]) {
+    const py = spawnSync('python3', ['-c', script], { input: JSON.stringify({ n, p, m, lam: lambda, bias, x: Array.from(xd), z: Array.from(z) }), encoding: 'utf8' });
+    if (py.error || py.status !== 0) { t.skip(`python3 with numpy is not available: ${py.error?.message ?? py.stderr.split('\n')[0]}`); return; }
+    const ref = JSON.parse(py.stdout) as number[];
+    for (const solver of ['cholesky', 'cg'] as const) {
+      const fit = fitRidge(x, z, m, { lambda, solver, bias, tol: 1e-7 });
+      const ours = bias ? [...fit.weights, ...fit.bias] : [...fit.weights];
+      assert.equal(ours.length, ref.length);
+      for (let i = 0; i < ref.length; i++) {
+        assert.ok(Math.abs(ours[i]! - ref[i]!) < 1e-4 * Math.max(1, Math.abs(ref[i]!)), `${solver} bias ${bias} entry ${i}: ${ours[i]} vs ${ref[i]}`);
+      }
+    }
+  }
 });
 
-test('ridge: the JavaScript Cholesky solve equals a hand-computed 2 × 2 system and the Gram matrix is XᵀX', () => {
+test('ridge: the JavaScript Cholesky solve equals a hand-computed 2 × 2 system and refuses indefinite matrices', () => {
   const g = Float64Array.from([4, 2, 2, 3]), b = Float64Array.from([2, 1, 1, 2]);
   choleskySolveJs(g, b, 2, 2);
   assert.deepEqual(Array.from(b).map((v) => +v.toFixed(12)), [0.5, -0.125, 0, 0.75]);
+  // Only the upper triangle is read: garbage below the diagonal changes nothing.
+  const g2 = Float64Array.from([4, 2, 99, 3]), b2 = Float64Array.from([2, 1, 1, 2]);
+  choleskySolveJs(g2, b2, 2, 2);
+  assert.deepEqual(Array.from(b2).map((v) => +v.toFixed(12)), [0.5, -0.125, 0, 0.75]);
   assert.throws(() => choleskySolveJs(Float64Array.from([1, 2, 2, 1]), Float64Array.from([1, 1]), 2, 1), /not positive definite/);
-  const x = fromDense(2, 3, [1, 0, 2, 0, 3, 1]);
-  assert.deepEqual(Array.from(gram(x)), [1, 0, 2, 0, 9, 3, 2, 3, 5]);
 });
 
-test('ridge: predict adds the bias, accepts fewer columns and refuses more', () => {
+test('ridge: fitRidge without the native addon (XMLC_DISABLE_NATIVE=1, JavaScript Cholesky and kernels) equals the default', () => {
+  const script = `import { fitRidge } from './dist/src/regression/ridge.js';
+import { nativeAddon } from './dist/src/engine/addon.js';
+import { problem } from './dist/test/regression/problems.js';
+const { x, z } = problem(150, 60, 3, 0.2, 5);
+const f = fitRidge(x, z, 3, { lambda: 0.5, solver: 'cholesky', bias: true });
+process.stdout.write(JSON.stringify({ native: nativeAddon().addon !== undefined, v: [...f.weights, ...f.bias] }));`;
+  const run = (env: NodeJS.ProcessEnv): { native: boolean; v: number[] } => {
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { cwd: repoRoot, env, encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    return JSON.parse(r.stdout) as { native: boolean; v: number[] };
+  };
+  const js = run({ ...process.env, XMLC_DISABLE_NATIVE: '1' });
+  const dflt = run({ ...process.env, XMLC_DISABLE_NATIVE: '0' });
+  assert.equal(js.native, false);
+  const scale = Math.max(...dflt.v.map(Math.abs));
+  assert.ok(maxDiff(js.v, dflt.v) <= 1e-5 * scale, `differ by ${maxDiff(js.v, dflt.v)} (native loaded: ${dflt.native})`);
+});
+
+test('ridge: predict adds the bias, accepts fewer columns, refuses more; ridgeFromWeights gives the same predictions', () => {
   const { x, z } = problem(50, 10, 2, 0.3, 3);
   const fit = fitRidge(x, z, 2, { lambda: 1, solver: 'cholesky', bias: true });
-  const empty = fromDense(1, 4, [0, 0, 0, 0]);
-  assert.deepEqual(Array.from(fit.predict(empty)), Array.from(fit.bias));
-  assert.throws(() => fit.predict(fromDense(1, 11, new Array(11).fill(1))), /11 features but the model has 10/);
-  assert.throws(() => fitRidge(x, z, 2, { lambda: 0, solver: 'cg', bias: true }), /lambda must be > 0/);
+  assert.deepEqual(Array.from(fit.predict(fromDense(1, 4, [0, 0, 0, 0]))), Array.from(fit.bias));
+  // Fewer columns: the missing features are zeros.
+  const short = fit.predict(fromDense(1, 3, [1, 0, 2]));
+  const full = fit.predict(fromDense(1, 10, [1, 0, 2, 0, 0, 0, 0, 0, 0, 0]));
+  assert.deepEqual(Array.from(short), Array.from(full));
+  assert.throws(() => fit.predict(fromDense(1, 11, new Array(11).fill(1))), (e: unknown) => e instanceof RangeError && /11 features but the model has 10/.test(e.message));
+  const again = ridgeFromWeights(fit.weights, fit.bias, fit.nFeatures, fit.dim);
+  assert.deepEqual(Array.from(again.predict(x)), Array.from(fit.predict(x)));
+  assert.throws(() => ridgeFromWeights(fit.weights, fit.bias, 11, 2), /expected 11 × 2 weights but got 20/);
+});
+
+test('ridge: bad options are refused with the value named', () => {
+  const { x, z } = problem(20, 5, 2, 0.5, 4);
+  assert.throws(() => fitRidge(x, z, 2, { lambda: 0, solver: 'cg', bias: true }), /lambda must be > 0 but got 0/);
+  assert.throws(() => fitRidge(x, z, 3, { lambda: 1, solver: 'cg', bias: true }), /expected 20 × 3 = 60 targets but got 40/);
+  assert.throws(() => fitRidge(x, z, 2, { lambda: 1, solver: 'qr' as 'cg', bias: true }), TypeError);
+  assert.throws(() => fitRidge(x, z, 2, { lambda: 1, solver: 'cg', bias: true, maxIter: 0 }), /maxIter must be a positive integer but got 0/);
+});
+
+test('ridge: auto picks Cholesky for few features; both solvers report start, progress and done', () => {
+  const { x, z } = problem(60, 12, 2, 0.3, 6);
+  for (const solver of ['auto', 'cg'] as const) {
+    const events: ProgressEvent[] = [];
+    const fit = fitRidge(x, z, 2, { lambda: 1, solver, bias: false }, (e) => events.push(e));
+    assert.equal(fit.info.solver, solver === 'auto' ? 'cholesky' : 'cg');
+    assert.equal(events[0]?.status, 'start');
+    assert.equal(events.at(-1)?.status, 'done');
+    assert.ok(events.some((e) => e.status === 'progress'), solver);
+  }
+});
+
+test('ridge: CG stops at maxIter and says it did not converge', () => {
+  const { x, z } = problem(80, 30, 2, 0.3, 8);
+  const fit = fitRidge(x, z, 2, { lambda: 0.01, solver: 'cg', bias: true, maxIter: 2, tol: 1e-12 });
+  assert.equal(fit.info.iterations, 2);
+  assert.equal(fit.info.converged, false);
+  assert.ok(fit.info.relResidual! > 1e-12);
 });

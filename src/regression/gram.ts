@@ -1,0 +1,78 @@
+/**
+ * The Gram matrix XᵀX of a sparse matrix, in float64, for the primal ridge solve.
+ *
+ * Row j of the upper triangle is Σ_{i: x_ij ≠ 0} x_ij · X[i, j:], a sum of the tails of the rows
+ * that contain feature j. We visit the entries column by column (a counting sort of the entry
+ * positions by column, like a CSC view that points into the CSR arrays) and accumulate each Gram
+ * row in one dense float64 accumulator of p entries, which stays in cache, then copy it out.
+ * Work is Σ_i nnz_i²/2 multiply-adds, the symmetric half of the rows' outer products.
+ * Measured on an EURLex-4K-sized matrix (15,539 × 5,000, 237 nonzeros per row): 1.1 s, where
+ * scattering each row's outer product straight into the p × p matrix took 11 s (cache misses
+ * over 200 MB), and densified column blocks through the native csrTMatDense would need
+ * nnz·p = 18 G multiply-adds in float32.
+ */
+import { type Csr } from '../data/csr.js';
+
+/**
+ * The entry positions of `x` sorted by column (stable, so by row within a column): the entries of
+ * column j are `pos[colPtr[j] .. colPtr[j+1])`, positions into x.indices / x.values.
+ */
+function entriesByColumn(x: Csr): { colPtr: Int32Array; pos: Int32Array; rowOf: Int32Array } {
+  const nz = x.rowPtr[x.nRows]!;
+  const colPtr = new Int32Array(x.nCols + 1);
+  for (let q = 0; q < nz; q++) colPtr[x.indices[q]! + 1]!++;
+  for (let j = 0; j < x.nCols; j++) colPtr[j + 1]! += colPtr[j]!;
+  const next = colPtr.slice(0, x.nCols);
+  const pos = new Int32Array(nz), rowOf = new Int32Array(nz);
+  for (let i = 0; i < x.nRows; i++) {
+    for (let q = x.rowPtr[i]!, e = x.rowPtr[i + 1]!; q < e; q++) {
+      const k = next[x.indices[q]!]!++;
+      pos[k] = q; rowOf[k] = i;
+    }
+  }
+  return { colPtr, pos, rowOf };
+}
+
+/**
+ * The upper triangle (with the diagonal) of XᵀX, row-major p × p in float64; the strict lower
+ * triangle is left 0. Columns within each row of `x` must be increasing (as {@link Csr} requires).
+ * @param onRow called after each Gram row with the number of rows done (for progress).
+ */
+export function gramUpper(x: Csr, onRow?: (done: number) => void): Float64Array {
+  const p = x.nCols;
+  const g = new Float64Array(p * p);
+  const acc = new Float64Array(p);
+  const { rowPtr, indices, values } = x;
+  const { colPtr, pos, rowOf } = entriesByColumn(x);
+  for (let j = 0; j < p; j++) {
+    const s = colPtr[j]!, e = colPtr[j + 1]!;
+    if (s === e) { onRow?.(j + 1); continue; }
+    for (let k = s; k < e; k++) {
+      const q0 = pos[k]!, end = rowPtr[rowOf[k]! + 1]!, v = values[q0]!;
+      // The row's entries from q0 on have columns ≥ j: its contribution to Gram row j.
+      for (let q = q0; q < end; q++) acc[indices[q]!]! += v * values[q]!;
+    }
+    const base = j * p;
+    for (let c = j; c < p; c++) { g[base + c] = acc[c]!; acc[c] = 0; }
+    onRow?.(j + 1);
+  }
+  return g;
+}
+
+/** Copy the upper triangle of a row-major p × p matrix onto its lower triangle, in cache-sized tiles. */
+export function mirrorUpper(g: Float64Array, p: number): void {
+  const T = 64;
+  for (let r0 = 0; r0 < p; r0 += T) {
+    for (let c0 = r0; c0 < p; c0 += T) {
+      const r1 = Math.min(r0 + T, p), c1 = Math.min(c0 + T, p);
+      for (let r = r0; r < r1; r++) for (let c = Math.max(c0, r + 1); c < c1; c++) g[c * p + r] = g[r * p + c]!;
+    }
+  }
+}
+
+/** XᵀX (p × p, float64, both triangles). @example gram(fromDense(2, 2, [1, 2, 0, 3])) // [1, 2, 2, 13] */
+export function gram(x: Csr): Float64Array {
+  const g = gramUpper(x);
+  mirrorUpper(g, x.nCols);
+  return g;
+}
