@@ -19,6 +19,7 @@ import { type ProgressFn } from '../progress.js';
 import { cgNormal } from './cg_normal.js';
 import { solveSpd } from './cholesky.js';
 import { gramUpper } from './gram.js';
+import { reporter } from './report.js';
 
 /** Settings of {@link fitRidge}. */
 export interface RidgeOptions {
@@ -114,23 +115,6 @@ function withBiasColumn(x: Csr): Csr {
     rowPtr[i + 1] = q;
   }
   return { nRows: n, nCols: x.nCols + 1, rowPtr, indices, values };
-}
-
-/**
- * Progress of a synchronous task: `start` now, `progress` at most ~100 times, `done` at the end.
- * (The async `task` of src/progress.ts cannot wrap a synchronous solver's inner steps.)
- */
-function reporter(onProgress: ProgressFn | undefined, name: string, total: number): { tick: (done: number) => void; end: (detail: string) => void } {
-  const t0 = performance.now();
-  onProgress?.({ status: 'start', task: name, total });
-  const step = Math.max(1, Math.floor(total / 100));
-  let last = 0;
-  return {
-    tick: (done) => {
-      if (onProgress && (done - last >= step || done === total)) { last = done; onProgress({ status: 'progress', task: name, done, total }); }
-    },
-    end: (detail) => onProgress?.({ status: 'done', task: name, seconds: (performance.now() - t0) / 1000, detail }),
-  };
 }
 
 function checkOptions(x: Csr, z: Float32Array, m: number, opts: RidgeOptions): void {
