@@ -5,10 +5,10 @@
  * (time and peak memory).
  *
  *   node dist/eval/l1ae_xmc.js [--data-dir ../shared/datasets] [--datasets Bibtex,Delicious]
- *        [--methods l1ae,pca,gaussian,simple-ae] [--ensemble 5] [--wiki10-like] [--wiki10-epochs 2]
+ *        [--methods l1ae,pca,gaussian,simple-ae] [--ensemble 5] [--wiki10-like] [--wiki10-epochs 2] [--out NAME]
  *
  * Every run uses the default parameters (src/model/params.ts) and the native backend when it
- * loads. Writes eval/results/l1ae_xmc.json and eval/results/l1ae_xmc.md.
+ * loads. Writes eval/results/NAME.json and NAME.md (default NAME: l1ae_xmc).
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -131,7 +131,8 @@ const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGB: Mat
 const outDir = path.join(root, 'eval', 'results');
 await fs.mkdir(outDir, { recursive: true });
 const stamp = new Date().toISOString();
-await fs.writeFile(path.join(outDir, 'l1ae_xmc.json'), JSON.stringify({ date: stamp, machine, ensemble, rows, extra }, null, 2) + '\n');
+const outName = opt('out', 'l1ae_xmc');
+await fs.writeFile(path.join(outDir, `${outName}.json`), JSON.stringify({ date: stamp, machine, ensemble, rows, extra }, null, 2) + '\n');
 
 const md: string[] = [
   '# ℓ1-AE XMC pipeline (default parameters)', '',
@@ -146,5 +147,5 @@ for (const r of rows) {
 md.push('', 'Published (Extreme Classification Repository), P@1 / P@3 / P@5:', '');
 for (const name of names) for (const [method, p] of Object.entries(PUBLISHED[name] ?? {})) md.push(`- ${name} ${method}: ${p.join(' / ')}`);
 if (extra['wiki10-31k-like']) md.push('', '## Wiki10-31K-shaped synthetic run', '', '```json', JSON.stringify(extra['wiki10-31k-like'], null, 2), '```');
-await fs.writeFile(path.join(outDir, 'l1ae_xmc.md'), md.join('\n') + '\n');
+await fs.writeFile(path.join(outDir, `${outName}.md`), md.join('\n') + '\n');
 process.stdout.write(md.join('\n') + '\n');

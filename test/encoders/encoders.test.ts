@@ -112,3 +112,24 @@ test('encoders rebuilt from their state encode and decode identically', async ()
     back.dispose(); enc.dispose();
   }
 });
+
+test('ℓ1-AE decode: the lean native path equals the op graph', async (t) => {
+  const { name } = await useBackend('auto');
+  if (name !== 'native') { t.skip(`the native backend is not in use here (${name})`); return; }
+  const y = labelMatrix(70, 30, 3, 6);
+  const { encoder } = await L1aeEncoder.train(y, { embeddingDim: 8, depth: 4, seed: 2, batchNorm: false }, LOOP);
+  const z = encoder.encode(y);
+  const lean = encoder.decode(z, y.nRows);
+  const st = encoder.state();
+  // The reference: the op graph of l1ae_network.ts with the same weights.
+  const { createL1aeVariables, l1aeDecodeInference, l1aeVariableList } = await import('../../src/encoders/l1ae_network.js');
+  const cfg = { ...(st.config as { embeddingDim: number; depth: number; seed: number }), inputDim: st.nLabels, batchNorm: false };
+  const v = createL1aeVariables(cfg);
+  l1aeVariableList(v).forEach((vv, i) => vv.assign(tf.tensor(st.arrays[`var${i}`]!, vv.shape)));
+  const ref = l1aeDecodeInference(cfg, v, tf.tensor2d(z, [y.nRows, 8]), null).dataSync();
+  let worst = 0;
+  for (let i = 0; i < ref.length; i++) worst = Math.max(worst, Math.abs(ref[i]! - lean[i]!));
+  assert.ok(worst < 1e-4, `max difference ${worst}`);
+  assert.ok(ref.some((r) => r > 0), 'the reference has positive outputs');
+  encoder.dispose();
+});
