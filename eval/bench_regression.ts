@@ -11,8 +11,8 @@
  * and the training fit ‖XV + 1bᵀ − Z‖/‖Z‖. `--sweep` reruns both solvers on EURLex-like
  * matrices with the same rows and nonzeros per row but the given numbers of features, to place
  * CHOLESKY_MAX_FEATURES (Gram memory p²·8 bytes; factorisation p³/3). Run with
- * XMLC_DISABLE_NATIVE=1 for the JavaScript fallbacks (results are then written to
- * bench_regression_js.json). Writes eval/results/bench_regression.json and .md.
+ * XMLC_DISABLE_NATIVE=1 for the JavaScript fallbacks (results then go to
+ * bench_regression.fallback.json and .md). Writes eval/results/bench_regression.json and .md.
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -89,10 +89,10 @@ for (const p of [EURLEX_4K_LIKE.nFeatures, ...sweep.filter((q) => q !== EURLEX_4
   results.push(...runProblem(p === EURLEX_4K_LIKE.nFeatures ? 'eurlex-4k-like' : `eurlex-4k-like p=${p}`, train.features, projectLabels(train.labels)));
 }
 
-const stem = native ? 'bench_regression' : 'bench_regression_js';
+const stem = native ? 'bench_regression' : 'bench_regression.fallback';
 const out = {
   machine: { cpus: os.cpus().length, cpu: os.cpus()[0]?.model ?? '', node: process.version, date: new Date().toISOString() },
-  command: ['node dist/eval/bench_regression.js', ...argv].join(' '),
+  command: [...(native ? [] : ['XMLC_DISABLE_NATIVE=1']), 'node dist/eval/bench_regression.js', ...argv].join(' '),
   native, m, lambda, seed, results,
 };
 await fs.mkdir(path.join(root, 'eval', 'results'), { recursive: true });
