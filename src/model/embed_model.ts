@@ -28,6 +28,9 @@ interface Member {
   readonly history?: TrainHistory;
 }
 
+/** A held-out gain (mean of P@1, P@3, P@5) that moves the decoder weight away from the paper's 0.5. */
+const HELD_OUT_MARGIN = 0.005;
+
 /** Score matrices are built for this many (test rows × labels) entries at a time. */
 const SCORE_BLOCK_ENTRIES = 1 << 24;
 
@@ -218,8 +221,10 @@ export class EmbeddingModel {
   /**
    * Choose the average strategy's decoder weight w ∈ {0, 0.1, …, 1}: refit the regressor of the
    * first model on 90% of the training points (seeded split), index them, and score the other
-   * 10% (at most 2,000) by the mean of P@1, P@3 and P@5; ties go to the w nearest 0.5 (the
-   * paper's plain average). The encoder is the trained one (it has seen those labels, not their features).
+   * 10% (at most 2,000) by the mean of P@1, P@3 and P@5; w stays 0.5 (the paper's plain average)
+   * unless another weight beats it by more than {@link HELD_OUT_MARGIN}. (Measured: Bibtex's curve is
+   * flat — 43.2 at w = 0.1, 42.8 at 0.5 — Delicious' is not — 60.5 at 0.2, 58.8 at 0.5.) The encoder
+   * is the trained one (it has seen those labels, not their features).
    */
   private static chooseDecoderWeight(x: Csr, labels: Csr, member: Member, p: EmbedTrainParams): { weight: number; scores: number[] } {
     const { train, valid: allValid } = splitRows(x.nRows, 0.1, p.seed ^ 0x3c6ef372);
@@ -234,17 +239,18 @@ export class EmbeddingModel {
     const parts = memberScores(probe, xv, yt, p.k, true, true);
     const n = valid.length, L = labels.nCols;
     const scores: number[] = [];
-    let best = -1, weight = 0.5;
     for (let i = 0; i <= 10; i++) {
       const w = i / 10;
       const sc = new Float32Array(n * L);
       addScaled(sc, parts.knn!, 1 - w);
       addScaled(sc, parts.decoder!, w);
       const r = evaluateRanking(topKRows(sc, n, L, 5), yv, { ks: [1, 3, 5], metrics: ['P'] });
-      const v = (r['P@1']! + r['P@3']! + r['P@5']!) / 3;
-      scores.push(v);
-      if (v > best + 1e-12 || (Math.abs(v - best) <= 1e-12 && Math.abs(w - 0.5) < Math.abs(weight - 0.5))) { best = v; weight = w; }
+      scores.push((r['P@1']! + r['P@3']! + r['P@5']!) / 3);
     }
+    // Keep the paper's plain average unless another weight is better by more than half a point
+    // (about one standard error of these held-out means); among the others the best, ties to the smaller w.
+    const best = scores.reduce((b, v, i) => (v > scores[b]! ? i : b), 0);
+    const weight = scores[5]! >= scores[best]! - HELD_OUT_MARGIN ? 0.5 : best / 10;
     return { weight, scores };
   }
 

@@ -63,7 +63,8 @@ export interface EmbedTrainParams {
   /**
    * Weight w of the decoder in the average strategy: scores = (1 − w)·kNN + w·decoder, each
    * max-normalised. 0.5 is the paper's plain average; `auto` chooses w ∈ {0, 0.1, …, 1} by the
-   * mean of P@1, P@3 and P@5 on a held-out tenth of the training points.
+   * mean of P@1, P@3 and P@5 on a held-out tenth of the training points (0.5 unless another w is
+   * better there by more than half a point).
    */
   readonly decoderWeight: number | 'auto';
   readonly seed: number;
