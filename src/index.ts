@@ -50,6 +50,6 @@ export { ENCODER_KINDS, type EncoderKind, type EncoderState, type LabelEncoder }
 export { L1aeEncoder, type L1aeShape } from './encoders/l1ae.js';
 export { LinearEncoder, SimpleAeEncoder, topRightSingularVectors } from './encoders/baselines.js';
 export { trainAutoencoder, splitRows, type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
-export { fitRidge, ridgeFromWeights, CHOLESKY_MAX_FEATURES, type RidgeModel, type RidgeOptions } from './regression/ridge.js';
+export * from './regression/index.js';
 export { ExactDenseIndex } from './knn/exact_dense.js';
 export { projectedSubgradient, withPseudoInverse, withTranspose, type SubgradientOperator } from './sensing/subgradient.js';
