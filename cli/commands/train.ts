@@ -13,6 +13,8 @@ const PARAM_FLAGS = Object.freeze({
   depth: 'depth',
   'batch-norm': 'batchNorm',
   'final-relu': 'finalRelu',
+  activation: 'activation',
+  'decoder-matrix': 'decoderMatrix',
   ensemble: 'ensemble',
   epochs: 'epochs',
   'batch-size': 'batchSize',
@@ -41,6 +43,8 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   depth?: number;
   'batch-norm'?: boolean;
   'final-relu'?: boolean;
+  activation?: string;
+  'decoder-matrix'?: string;
   ensemble?: number;
   epochs?: number;
   'batch-size'?: number;
@@ -78,6 +82,8 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option('depth', { type: 'number', describe: 'ℓ1-AE: unrolled decoder blocks T', defaultDescription: String(e.depth), group: ge })
     .option('batch-norm', { type: 'boolean', describe: 'ℓ1-AE: batch normalisation in each block (--no-batch-norm to drop it)', defaultDescription: String(e.batchNorm), group: ge })
     .option('final-relu', { type: 'boolean', describe: 'ℓ1-AE: final ReLU (--no-final-relu to drop it)', defaultDescription: String(e.finalRelu), group: ge })
+    .option('activation', { type: 'string', choices: ['sign', 'tanh'], describe: 'ℓ1-AE: sign (the paper\'s) or tanh in each block', defaultDescription: e.activation, group: ge })
+    .option('decoder-matrix', { type: 'string', choices: ['tied', 'learned'], describe: 'ℓ1-AE: the decoder uses Aᵀ (tied) or a learned matrix B', defaultDescription: e.decoderMatrix, group: ge })
     .option('ensemble', { type: 'number', describe: 'models with seeds seed, seed+1, …; their scores are averaged', defaultDescription: String(e.ensemble), group: ge })
     .option('epochs', { type: 'number', describe: 'autoencoder training epochs (at most; early stopping)', defaultDescription: String(e.epochs), group: ge })
     .option('batch-size', { type: 'number', describe: 'autoencoder mini-batch size', defaultDescription: String(e.batchSize), group: ge })

@@ -30,6 +30,13 @@ export interface L1aeNetworkConfig {
   readonly batchNorm?: boolean;
   /** Final ReLU (default true). */
   readonly finalRelu?: boolean;
+  /** `sign` (the paper's; zero gradient) or `tanh` (its smooth variant, with its gradient) in every block. */
+  readonly activation?: 'sign' | 'tanh';
+  /**
+   * `tied`: the decoder uses Aᵀ (the paper's); `learned`: a separate matrix B (m × d, initialised
+   * like A from its own seed stream) in its place: x(1) = Bᵀy, blocks z − Bᵀ(A·z).
+   */
+  readonly decoderMatrix?: 'tied' | 'learned';
   /** Seed of the initialisation. */
   readonly seed: number;
   /**
@@ -52,9 +59,17 @@ export interface L1aeVariables {
   /** Per block: BN scale γ_t and shift δ_t, each of length d. */
   readonly bnScale: tf.Variable[];
   readonly bnShift: tf.Variable[];
+  /** The learned decoder matrix B (m × d) when `decoderMatrix` is `learned`. */
+  readonly b?: tf.Variable;
 }
 
-/** Create the variables: A ~ N(0, 1/d), β = 1, γ = 1, δ = 0. */
+/** Whether the network is the paper's default shape (sign, tied), which the fused native kernels implement. */
+function fusable(cfg: L1aeNetworkConfig): boolean {
+  return (cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && cfg.depth > 0
+    && (cfg.activation ?? 'sign') === 'sign' && (cfg.decoderMatrix ?? 'tied') === 'tied';
+}
+
+/** Create the variables: A ~ N(0, 1/d), β = 1, γ = 1, δ = 0 (and B ~ N(0, 1/d) from a seed stream of its own). */
 export function createL1aeVariables(cfg: L1aeNetworkConfig): L1aeVariables {
   const { inputDim: d, embeddingDim: m, depth } = cfg;
   if (!(Number.isInteger(d) && d > 0 && Number.isInteger(m) && m > 0 && Number.isInteger(depth) && depth >= 0)) {
@@ -66,12 +81,14 @@ export function createL1aeVariables(cfg: L1aeNetworkConfig): L1aeVariables {
     beta: tf.variable(tf.scalar(1), true),
     bnScale: useBn ? Array.from({ length: depth }, () => tf.variable(tf.ones([d]), true)) : [],
     bnShift: useBn ? Array.from({ length: depth }, () => tf.variable(tf.zeros([d]), true)) : [],
+    // A negative tfjs seed never equals A's (positive) one.
+    ...(cfg.decoderMatrix === 'learned' ? { b: tf.variable(tf.randomNormal([m, d], 0, 1 / Math.sqrt(d), 'float32', -tfSeed(cfg.seed)), true, undefined, 'float32') } : {}),
   }));
 }
 
 /** Every variable, for an optimizer's var list. */
 export function l1aeVariableList(v: L1aeVariables): tf.Variable[] {
-  return [v.a, v.beta, ...v.bnScale, ...v.bnShift];
+  return [v.a, v.beta, ...v.bnScale, ...v.bnShift, ...(v.b ? [v.b] : [])];
 }
 
 /** Encoder: Y = X·Aᵀ (b × m) for a batch X (b × d). */
@@ -83,7 +100,7 @@ export function l1aeEncode(v: L1aeVariables, x: tf.Tensor2D): tf.Tensor2D {
  * Decoder in training mode (batch statistics in BN): X̂ (b × d) from Y (b × m).
  */
 export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D): tf.Tensor {
-  if ((cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && cfg.depth > 0) {
+  if (fusable(cfg)) {
     const x = fusedBlocks(tf.matMul(y, v.a), v, cfg.depth);
     return (cfg.finalRelu ?? true) ? tf.relu(x) : x;
   }
@@ -119,12 +136,13 @@ type BnMode = { kind: 'batch' } | { kind: 'fixed'; stats: L1aeBnStats } | { kind
 
 /** The decoder as an op graph (every backend), BN per `mode`. */
 function decodeGraph(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D, mode: BnMode): tf.Tensor {
-  let x: tf.Tensor2D = tf.matMul(y, v.a); // x(1) = Aᵀy
+  const dec = v.b ?? v.a; // Aᵀ, or the learned B in its place
+  let x: tf.Tensor2D = tf.matMul(y, dec); // x(1) = Aᵀy
   for (let t = 1; t <= cfg.depth; t++) {
     const block = (): tf.Tensor2D => {
-      const z = tf.sign(x);
+      const z = cfg.activation === 'tanh' ? tf.tanh(x) : tf.sign(x);
       // (I − AᵀA)·z = z − Aᵀ(A·z)
-      const proj = tf.sub(z, tf.matMul(tf.matMul(z, v.a, false, true), v.a));
+      const proj = tf.sub(z, tf.matMul(tf.matMul(z, v.a, false, true), dec));
       let out: tf.Tensor2D = tf.sub(x, tf.mul(tf.div(v.beta, t), proj));
       if (v.bnScale.length > 0) {
         let mean: tf.Tensor, variance: tf.Tensor;
@@ -263,7 +281,7 @@ function fusedBlocks(x1: tf.Tensor2D, v: L1aeVariables, depth: number): tf.Tenso
 
 /** Loss: mean over the batch of the squared reconstruction error ‖x − x̂‖². */
 export function l1aeLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2D): tf.Scalar {
-  if ((cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && cfg.depth > 0) return fusedLoss(cfg, v, x);
+  if (fusable(cfg)) return fusedLoss(cfg, v, x);
   const xHat = l1aeDecode(cfg, v, l1aeEncode(v, x));
   return tf.mean(tf.sum(tf.squaredDifference(x, xHat), 1));
 }

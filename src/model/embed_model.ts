@@ -146,7 +146,9 @@ export class EmbeddingModel {
     let encoder: LabelEncoder, history: TrainHistory | undefined;
     switch (p.method) {
       case 'l1ae':
-        ({ encoder, history } = await L1aeEncoder.train(labels, { embeddingDim: m, depth: p.depth, batchNorm: p.batchNorm, finalRelu: p.finalRelu, seed },
+        ({ encoder, history } = await L1aeEncoder.train(labels, {
+          embeddingDim: m, depth: p.depth, batchNorm: p.batchNorm, finalRelu: p.finalRelu, activation: p.activation, decoderMatrix: p.decoderMatrix, seed,
+        },
           { ...loop, taskName: `train ℓ1-AE${tag}` }, onProgress));
         break;
       case 'simple-ae':

@@ -35,6 +35,10 @@ export interface EmbedTrainParams {
   readonly batchNorm: boolean;
   /** ℓ1-AE: final ReLU. */
   readonly finalRelu: boolean;
+  /** ℓ1-AE: sign (the paper's) or tanh in each block. */
+  readonly activation: 'sign' | 'tanh';
+  /** ℓ1-AE: the decoder uses Aᵀ (`tied`, the paper's) or a learned matrix B (`learned`). */
+  readonly decoderMatrix: 'tied' | 'learned';
   /** Models in the ensemble (seeds seed, seed+1, …); their normalised scores are averaged. */
   readonly ensemble: number;
   /** Autoencoder training (ℓ1-AE, simple AE). */
@@ -119,6 +123,8 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   depth: 10,
   batchNorm: false,
   finalRelu: true,
+  activation: 'sign',
+  decoderMatrix: 'tied',
   ensemble: 1,
   epochs: 100,
   batchSize: 128,
@@ -196,6 +202,8 @@ export function embedTrainParams(given: Record<string, unknown> = {}): EmbedTrai
     depth: checkInt('depth', p['depth'], 0, 1000),
     batchNorm: checkBool('batchNorm', p['batchNorm']),
     finalRelu: checkBool('finalRelu', p['finalRelu']),
+    activation: checkEnum('activation', p['activation'], ['sign', 'tanh'] as const),
+    decoderMatrix: checkEnum('decoderMatrix', p['decoderMatrix'], ['tied', 'learned'] as const),
     ensemble: checkInt('ensemble', p['ensemble'], 1, 1000),
     epochs: checkInt('epochs', p['epochs'], 1, 1e6),
     batchSize: checkInt('batchSize', p['batchSize'], 1, 1 << 20),

@@ -11,10 +11,15 @@ import { Rng } from '../../src/util/rng.js';
  * the two one-sided differences agreeing). sign has zero gradient, so between sign changes
  * the analytic gradient is the true one.
  */
-for (const batchNorm of [false, true]) {
-  test(`ℓ1-AE loss gradient equals finite differences (batchNorm ${batchNorm})`, async () => {
+const VARIANTS: Partial<L1aeNetworkConfig>[] = [
+  { batchNorm: false }, { batchNorm: true }, { batchNorm: false, activation: 'tanh' }, { batchNorm: false, decoderMatrix: 'learned' },
+  { batchNorm: true, activation: 'tanh', decoderMatrix: 'learned' }, { batchNorm: false, finalRelu: false, depth: 0 },
+];
+
+for (const variant of VARIANTS) {
+  test(`ℓ1-AE loss gradient equals finite differences (${JSON.stringify(variant)})`, async () => {
     await useBackend('cpu');
-    const cfg: L1aeNetworkConfig = { inputDim: 7, embeddingDim: 4, depth: 3, batchNorm, seed: 2 };
+    const cfg: L1aeNetworkConfig = { inputDim: 7, embeddingDim: 4, depth: 3, seed: 2, ...variant };
     const v = createL1aeVariables(cfg);
     const vars = l1aeVariableList(v);
     const rng = new Rng(5);
@@ -31,7 +36,8 @@ for (const batchNorm of [false, true]) {
     const eps = 2e-3;
     let checked = 0;
     for (const variable of vars) {
-      const g = grads[variable.name]!.dataSync();
+      // A variable the loss does not use (β when T = 0) has no gradient: zero.
+      const g = grads[variable.name]?.dataSync() ?? new Float32Array(variable.size);
       const base = Float32Array.from(variable.dataSync());
       for (let trial = 0; trial < Math.min(12, base.length); trial++) {
         const k = rng.int(base.length);
@@ -51,6 +57,32 @@ for (const batchNorm of [false, true]) {
       }
     }
     assert.ok(checked >= 8, `only ${checked} smooth coordinates were checked`);
+    if (variant.decoderMatrix === 'learned') assert.ok(v.b && vars.includes(v.b), 'B is a trained variable');
     tf.dispose([x, ...Object.values(grads), ...vars]);
   });
 }
+
+test('ℓ1-AE variations: loss and gradients agree between native and cpu', async (t) => {
+  const { name } = await useBackend('auto');
+  if (name !== 'native') { t.skip(`the native backend is not in use here (${name})`); return; }
+  const rng = new Rng(8);
+  const xs = Float32Array.from({ length: 5 * 9 }, () => (rng.next() < 0.3 ? rng.next() : 0));
+  for (const variant of VARIANTS) {
+    const cfg: L1aeNetworkConfig = { inputDim: 9, embeddingDim: 4, depth: 3, seed: 3, ...variant };
+    const run = async (backend: 'native' | 'cpu'): Promise<number[][]> => {
+      await useBackend(backend);
+      const v = createL1aeVariables(cfg);
+      const vars = l1aeVariableList(v);
+      const { value, grads } = tf.variableGrads(() => l1aeLoss(cfg, v, tf.tensor2d(xs, [5, 9])), vars);
+      const out = [Array.from(value.dataSync()), ...vars.map((x) => Array.from(grads[x.name]?.dataSync() ?? new Float32Array(x.size)))];
+      tf.dispose([value, ...Object.values(grads), ...vars]);
+      return out;
+    };
+    const a = await run('native'), b = await run('cpu');
+    for (let i = 0; i < a.length; i++) {
+      for (let j = 0; j < a[i]!.length; j++) {
+        assert.ok(Math.abs(a[i]![j]! - b[i]![j]!) <= 1e-4 * Math.max(1, Math.abs(b[i]![j]!)), `${JSON.stringify(variant)} tensor ${i}[${j}]: ${a[i]![j]} vs ${b[i]![j]}`);
+      }
+    }
+  }
+});

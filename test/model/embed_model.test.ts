@@ -81,3 +81,17 @@ test('embedding model: parameters validated, dimension mismatch and missing deco
   const wide = await EmbeddingModel.train(trainSmall, { method: 'gaussian', index: 'exact', embeddingDim: 1000 });
   assert.equal(wide.embeddingDim, 159, 'm is clipped to the number of labels');
 });
+
+test('l1ae variations (tanh, learned B, BN): save → load gives identical predictions', async () => {
+  await useBackend('auto');
+  const model = await EmbeddingModel.train(trainSmall, { method: 'l1ae', index: 'exact', activation: 'tanh', decoderMatrix: 'learned', batchNorm: true, seed: 2, ...FAST });
+  const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-embed-')), 'model');
+  await model.save(dir);
+  const loaded = await loadModel(dir);
+  for (const strategy of ['decoder', 'average'] as const) {
+    const before = await model.predict(queries, { topK: 5, strategy });
+    const after = await loaded.predict(queries, { topK: 5, strategy });
+    assert.deepEqual(after.labels, before.labels, strategy);
+    assert.deepEqual(after.scores, before.scores, strategy);
+  }
+});
