@@ -4,7 +4,8 @@ import { formatRanked } from '../../src/predict/output.js';
 import { type Ranked } from '../../src/predict/topk.js';
 import { writeFileAtomic } from '../../src/util/atomic.js';
 import { applyBackend, type BackendArgs, type DataArgs, loadData, orBundled, withBackendOption, withDataOptions } from '../common.js';
-import { stderrProgress } from '../progress.js';
+import { note, stderrProgress } from '../progress.js';
+import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { PREDICT_DEFAULTS, STRATEGIES } from '../../src/model/params.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -48,6 +49,11 @@ export async function predictFromArgs(args: PredictFlags, topK: number): Promise
   if (args['decoder-weight'] !== undefined) {
     if (model.method === 'knn') throw new UsageError('--decoder-weight applies to embedding models; this is a knn model');
     params['decoderWeight'] = args['decoder-weight'];
+  }
+  if (model instanceof EmbeddingModel) {
+    const strategy = (params['strategy'] as string | undefined) ?? model.params.strategy;
+    const w = (params['decoderWeight'] as number | undefined) ?? model.decoderWeight;
+    note(args.quiet, `model: ${model.method}, ${model.params.ensemble} model${model.params.ensemble > 1 ? 's' : ''}, m = ${model.embeddingDim}; strategy ${strategy}${strategy === 'average' ? ` (decoder weight ${w})` : ''}`);
   }
   const ranked = await model.predict(ds.features, params, progress);
   const seconds = (performance.now() - t0) / 1000;
