@@ -6,7 +6,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRowList } from '../data/csr.js';
-import { adam, type Trainer } from '../engine/optimizers.js';
+import { adam, type Trainer, TfjsTrainer } from '../engine/optimizers.js';
 import { type ProgressFn, task } from '../progress.js';
 import { Rng } from '../util/rng.js';
 
@@ -38,19 +38,6 @@ export interface TrainHistory {
   readonly bestEpoch: number;
   readonly epochsRun: number;
   readonly seconds: number;
-}
-
-/** Plain SGD through tfjs's optimizer (every backend). */
-class Sgd implements Trainer {
-  private readonly opt: tf.Optimizer;
-  constructor(lr: number) { this.opt = tf.train.sgd(lr); }
-  step(loss: () => tf.Scalar, vars: tf.Variable[]): number {
-    const cost = this.opt.minimize(loss, true, vars)!;
-    const v = cost.dataSync()[0]!;
-    cost.dispose();
-    return v;
-  }
-  dispose(): void { this.opt.dispose(); }
 }
 
 /** Split 0..n−1 into seeded shuffled train and validation row lists. */
@@ -88,7 +75,7 @@ export async function trainAutoencoder(
   const t0 = performance.now();
   const { train, valid } = splitRows(data.nRows, opts.validationFraction, opts.seed);
   const rng = new Rng(opts.seed ^ 0x5bd1e995);
-  const trainer: Trainer = opts.optimizer === 'adam' ? adam({ learningRate: opts.learningRate }) : new Sgd(opts.learningRate);
+  const trainer: Trainer = opts.optimizer === 'adam' ? adam({ learningRate: opts.learningRate }) : new TfjsTrainer(tf.train.sgd(opts.learningRate));
   const batchesPerEpoch = Math.ceil(train.length / opts.batchSize);
   const trainLoss: number[] = [], validLoss: number[] = [];
   let best = Infinity, bestEpoch = 0, stale = 0;

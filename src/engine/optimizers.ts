@@ -18,10 +18,9 @@ export interface Trainer {
 /** Adam settings (tfjs defaults). */
 export interface AdamConfig { learningRate: number; beta1?: number; beta2?: number; epsilon?: number }
 
-/** Adam through tfjs's optimizer (every backend). */
-class TfjsAdam implements Trainer {
-  private readonly opt: tf.Optimizer;
-  constructor(c: AdamConfig) { this.opt = tf.train.adam(c.learningRate, c.beta1 ?? 0.9, c.beta2 ?? 0.999, c.epsilon ?? 1e-7); }
+/** Any tfjs optimizer as a {@link Trainer} (every backend). */
+export class TfjsTrainer implements Trainer {
+  constructor(private readonly opt: tf.Optimizer) {}
   step(loss: () => tf.Scalar, vars: tf.Variable[]): number {
     const cost = this.opt.minimize(loss, true, vars)!;
     const v = cost.dataSync()[0]!;
@@ -29,6 +28,11 @@ class TfjsAdam implements Trainer {
     return v;
   }
   dispose(): void { this.opt.dispose(); }
+}
+
+/** Adam through tfjs's optimizer. */
+function tfjsAdamTrainer(c: AdamConfig): Trainer {
+  return new TfjsTrainer(tf.train.adam(c.learningRate, c.beta1 ?? 0.9, c.beta2 ?? 0.999, c.epsilon ?? 1e-7));
 }
 
 /** Adam with the moment updates and the parameter update fused in one native pass. */
@@ -66,10 +70,10 @@ class NativeAdam implements Trainer {
 /** Adam for the active backend: fused native on `native`, tfjs's otherwise. */
 export function adam(c: AdamConfig): Trainer {
   const full = { learningRate: c.learningRate, beta1: c.beta1 ?? 0.9, beta2: c.beta2 ?? 0.999, epsilon: c.epsilon ?? 1e-7 };
-  return tf.getBackend() === NATIVE_BACKEND && nativeAddon().addon ? new NativeAdam(full) : new TfjsAdam(full);
+  return tf.getBackend() === NATIVE_BACKEND && nativeAddon().addon ? new NativeAdam(full) : tfjsAdamTrainer(full);
 }
 
 /** Adam through tfjs's optimizer, whatever the backend (the reference the native one is tested against). */
 export function tfjsAdam(c: AdamConfig): Trainer {
-  return new TfjsAdam(c);
+  return tfjsAdamTrainer(c);
 }
