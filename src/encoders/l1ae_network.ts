@@ -14,7 +14,7 @@
  * reach A through Aᵀ(A·z) and through the identity path of each block.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type NativeAddon, nativeAddon } from '../engine/addon.js';
+import { type L1aeDecoderNet, type NativeAddon, nativeAddon } from '../engine/addon.js';
 import { NATIVE_BACKEND } from '../engine/native_backend.js';
 import { tfSeed } from '../util/rng.js';
 
@@ -173,106 +173,106 @@ function decodeGraph(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D, m
 }
 
 /**
- * Scratch state the fused decoder keeps from its forward pass for its backward pass: every
- * block's input x(t), z = sign(x(t)), w = z − q, p = z·Aᵀ, BN's x̂ and 1/σ, and the backward's
- * scratch (dp, two gradient buffers). Sets are reused through a free list (a set returns
- * once its backward has run), so a training step allocates no new large buffers for them; a
- * forward pass without a backward simply lets its set be garbage-collected.
+ * Buffers of the whole-decoder kernels for one forward pass and its backward pass: the state
+ * the forward leaves for the backward (z_t as int8 signs, p_t = z_t·Aᵀ, and with BN the BN
+ * input u_t with its μ_t, 1/σ_t) and scratch the backward reuses. Sets are reused through a
+ * free list (a set returns once its backward has run), so a training step allocates no large
+ * buffers for them; a forward pass without a backward simply lets its set be collected.
  */
 interface DecoderScratch {
-  xs: Float32Array[]; z: Float32Array[]; w: Float32Array[]; p: Float32Array[]; xhat: (Float32Array | null)[]; invstd: (Float32Array | null)[];
-  dp: Float32Array; g0: Float32Array; g1: Float32Array;
+  readonly key: string;
+  zs: Int8Array; p: Float32Array; u: Float32Array | null; mean: Float32Array | null; invstd: Float32Array | null;
+  /** b × d: block inputs (forward), gradient ping-pong (backward). */
+  xb0: Float32Array; xb1: Float32Array; zf: Float32Array;
+  /** b × m. */
+  dp: Float32Array; lbuf: Float32Array;
+  /** Loss only: x(1), the decoder's output, the residual r (b × d); Y and dY (b × m). */
+  x1: Float32Array | null; out: Float32Array | null; r: Float32Array | null; y: Float32Array | null; dY: Float32Array | null;
 }
 const scratchPool = new Map<string, DecoderScratch[]>();
 
-function takeScratch(b: number, d: number, m: number, depth: number, bn: boolean): DecoderScratch {
-  const free = scratchPool.get(`${b}:${d}:${m}:${depth}:${bn}`);
+function takeScratch(b: number, d: number, m: number, depth: number, bn: boolean, loss: boolean): DecoderScratch {
+  const key = `${b}:${d}:${m}:${depth}:${bn}:${loss}`;
   const f32 = (n: number): Float32Array => new Float32Array(n);
-  return free?.pop() ?? {
-    xs: Array.from({ length: depth }, () => f32(b * d)), z: Array.from({ length: depth }, () => f32(b * d)),
-    w: Array.from({ length: depth }, () => f32(b * d)),
-    p: Array.from({ length: depth }, () => f32(b * m)),
-    xhat: Array.from({ length: depth }, () => (bn ? f32(b * d) : null)), invstd: Array.from({ length: depth }, () => (bn ? f32(d) : null)),
-    dp: f32(b * m), g0: f32(b * d), g1: f32(b * d),
+  const opt = (n: number): Float32Array | null => (loss ? f32(n) : null);
+  return scratchPool.get(key)?.pop() ?? {
+    key, zs: new Int8Array(depth * b * d), p: f32(depth * b * m),
+    u: bn ? f32(depth * b * d) : null, mean: bn ? f32(depth * d) : null, invstd: bn ? f32(depth * d) : null,
+    xb0: f32(b * d), xb1: f32(b * d), zf: f32(b * d), dp: f32(b * m), lbuf: f32(b * m),
+    x1: opt(b * d), out: opt(b * d), r: opt(b * d), y: opt(b * m), dY: opt(b * m),
   };
 }
 
-function returnScratch(b: number, d: number, m: number, depth: number, bn: boolean, s: DecoderScratch): void {
-  const key = `${b}:${d}:${m}:${depth}:${bn}`;
-  let free = scratchPool.get(key);
-  if (!free) { free = []; scratchPool.set(key, free); }
+function returnScratch(s: DecoderScratch): void {
+  let free = scratchPool.get(s.key);
+  if (!free) { free = []; scratchPool.set(s.key, free); }
   if (free.length < 4) free.push(s);
 }
 
-/** Blocks 1..T forward from sc.xs[0]; block T writes `out`. */
-function blocksForward(addon: NativeAddon, sc: DecoderScratch, av: Float32Array, b: number, d: number, m: number, depth: number,
-  beta: number, gammas: tf.Tensor[], shifts: tf.Tensor[], out: Float32Array): void {
-  for (let t = 1; t <= depth; t++) {
-    addon.l1aeBlockForward(sc.xs[t - 1]!, av, b, d, m, beta / t,
-      gammas.length ? gammas[t - 1]!.dataSync() as Float32Array : null, shifts.length ? shifts[t - 1]!.dataSync() as Float32Array : null, BN_EPSILON,
-      t === depth ? out : sc.xs[t]!, sc.w[t - 1]!, sc.p[t - 1]!, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.z[t - 1]!);
-  }
+function requireAddon(what: string): NativeAddon {
+  const { addon } = nativeAddon();
+  if (!addon) throw new Error(`internal: fused ℓ1-AE ${what} without the native addon`);
+  return addon;
+}
+
+/** The kernels' view of the network: shapes, A, β, BN's parameters and the scratch's per-block state. */
+function decoderNet(sc: DecoderScratch, b: number, d: number, m: number, depth: number, a: tf.Tensor, beta: tf.Tensor,
+  gammas: tf.Tensor[], shifts: tf.Tensor[]): L1aeDecoderNet {
+  const data = (t: tf.Tensor): Float32Array => t.dataSync() as Float32Array;
+  return {
+    b, d, m, depth, beta: data(beta)[0]!, a: data(a),
+    gammas: gammas.length ? gammas.map(data) : null, shifts: shifts.length ? shifts.map(data) : null,
+    zs: sc.zs, p: sc.p, u: sc.u, mean: sc.mean, invstd: sc.invstd,
+  };
+}
+
+/** Gradient buffers of BN's scale and shift per block (null without BN). */
+function bnGradBuffers(bn: boolean, depth: number, d: number): Float32Array[] | null {
+  return bn ? Array.from({ length: depth }, () => new Float32Array(d)) : null;
+}
+
+/** The customGrad inputs (x, A, β, γ_1..γ_T, δ_1..δ_T, save) split by name. */
+function splitArgs(args: unknown[], bn: boolean, depth: number): { save: tf.GradSaveFunc; x: tf.Tensor; a: tf.Tensor; beta: tf.Tensor; gammas: tf.Tensor[]; shifts: tf.Tensor[] } {
+  const [x, a, beta] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
+  return {
+    save: args[args.length - 1] as tf.GradSaveFunc, x, a, beta,
+    gammas: bn ? (args.slice(3, 3 + depth) as tf.Tensor[]) : [], shifts: bn ? (args.slice(3 + depth, 3 + 2 * depth) as tf.Tensor[]) : [],
+  };
+}
+
+/** The gradients a customGrad op over (x, A, β, γ_t…, δ_t…) returns, as tensors. */
+function gradTensors(dx: Float32Array, b: number, d: number, dA: Float32Array, m: number, dBeta: number,
+  dgammas: Float32Array[] | null, dshifts: Float32Array[] | null): tf.Tensor[] {
+  return [tf.tensor2d(dx, [b, d]), tf.tensor2d(dA, [m, d]), tf.scalar(dBeta),
+    ...(dgammas ?? []).map((g) => tf.tensor1d(g)), ...(dshifts ?? []).map((g) => tf.tensor1d(g))];
 }
 
 /**
- * Back through blocks T..1 from the gradient `gIn` at block T's output. dA (m × d) receives the
- * blocks' contributions (added to what it holds). Each block writes its input gradient into
- * whichever of `pingPong` is not its own input, block 1 into `finalDx` when given.
- * @returns the gradient at x(1), dβ, and BN's dγ_t, dδ_t.
- */
-function blocksBackward(addon: NativeAddon, sc: DecoderScratch, sa: Float32Array, b: number, d: number, m: number, depth: number,
-  beta: number, gammas: tf.Tensor[], gIn: Float32Array, dA: Float32Array, accumulate: boolean,
-  pingPong: [Float32Array, Float32Array], finalDx?: Float32Array): { dx: Float32Array; dBeta: number; dgammas: Float32Array[]; dshifts: Float32Array[] } {
-  const bn = gammas.length > 0;
-  const dc = new Float32Array(1);
-  const dgammas: Float32Array[] = [], dshifts: Float32Array[] = [];
-  let dBeta = 0;
-  for (let t = depth; t >= 1; t--) {
-    const dx = t === 1 && finalDx ? finalDx : (gIn === pingPong[0] ? pingPong[1] : pingPong[0]);
-    const dg = bn ? new Float32Array(d) : null, ds = bn ? new Float32Array(d) : null;
-    addon.l1aeBlockBackward(gIn, sc.xs[t - 1]!, sa, b, d, m, beta / t,
-      bn ? gammas[t - 1]!.dataSync() as Float32Array : null, sc.xhat[t - 1]!, sc.invstd[t - 1]!, sc.w[t - 1]!, sc.p[t - 1]!,
-      dx, dA, dc, dg, ds, sc.z[t - 1]!, sc.dp, accumulate || t !== depth, true);
-    dBeta += dc[0]! / t;
-    if (dg && ds) { dgammas[t - 1] = dg; dshifts[t - 1] = ds; }
-    gIn = dx;
-  }
-  return { dx: gIn, dBeta, dgammas, dshifts };
-}
-
-/**
- * All T decoder blocks as one op with its own gradient (tf.customGrad), each block one native
- * kernel: the step x − (β/t)(z − (z·Aᵀ)·A), z = sign(x), then BN. Gradients as the op graph
- * gives them: identity path to x (sign has zero gradient), products to A (summed over the
- * blocks in place), the steps' sums to β, BN's to γ_t, δ_t.
+ * All T decoder blocks as one op with its own gradient (tf.customGrad), forward and backward
+ * each one native call (l1aeDecoderForward/Backward in xmlc_native.cc): the step
+ * x − (β/t)(z − (z·Aᵀ)·A), z = sign(x), then BN. Gradients as the op graph gives them: identity
+ * path to x (sign has zero gradient), products to A (summed over the blocks), the steps' sums
+ * to β, BN's to γ_t, δ_t.
  */
 function fusedBlocks(x1: tf.Tensor2D, v: L1aeVariables, depth: number): tf.Tensor2D {
-  const { addon } = nativeAddon();
-  if (!addon) throw new Error('internal: fused ℓ1-AE decoder without the native addon');
+  const addon = requireAddon('decoder');
   const [b, d] = x1.shape;
   const m = v.a.shape[0]!;
   const bn = v.bnScale.length > 0;
   const f = tf.customGrad(((...args: unknown[]) => {
-    const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [xt, a, beta] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const gammas = bn ? (args.slice(3, 3 + depth) as tf.Tensor[]) : [];
-    const shifts = bn ? (args.slice(3 + depth, 3 + 2 * depth) as tf.Tensor[]) : [];
-    const betaValue = beta.dataSync()[0]!;
-    const av = a.dataSync() as Float32Array;
-    const sc = takeScratch(b, d, m, depth, bn);
-    sc.xs[0]!.set(xt.dataSync() as Float32Array);
+    const { save, x, a, beta, gammas, shifts } = splitArgs(args, bn, depth);
+    const sc = takeScratch(b, d, m, depth, bn, false);
     const out = new Float32Array(b * d);
-    blocksForward(addon, sc, av, b, d, m, depth, betaValue, gammas, shifts, out);
-    // The tensors the backward reads stay alive through the tape; the scratch lives in this closure.
+    addon.l1aeDecoderForward({ ...decoderNet(sc, b, d, m, depth, a, beta, gammas, shifts), eps: BN_EPSILON,
+      x1: x.dataSync() as Float32Array, xb0: sc.xb0, xb1: sc.xb1, zf: sc.zf, out });
     save([a, beta, ...gammas]);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const dA = new Float32Array(m * d);
-      // Block 1 writes the gradient that leaves the op: a fresh array.
-      const { dx, dBeta, dgammas, dshifts } = blocksBackward(addon, sc, saved[0]!.dataSync() as Float32Array, b, d, m, depth,
-        saved[1]!.dataSync()[0]!, saved.slice(2), dy.dataSync() as Float32Array, dA, false, [sc.g0, sc.g1], new Float32Array(b * d));
-      returnScratch(b, d, m, depth, bn, sc);
-      return [tf.tensor2d(dx, [b, d]), tf.tensor2d(dA, [m, d]), tf.scalar(dBeta),
-        ...dgammas.map((g) => tf.tensor1d(g)), ...dshifts.map((g) => tf.tensor1d(g))];
+      const dA = new Float32Array(m * d), dx = new Float32Array(b * d);
+      const dgammas = bnGradBuffers(bn, depth, d), dshifts = bnGradBuffers(bn, depth, d);
+      const dBeta = addon.l1aeDecoderBackward({ ...decoderNet(sc, b, d, m, depth, saved[0]!, saved[1]!, saved.slice(2), []),
+        dy: dy.dataSync() as Float32Array, g0: sc.xb0, g1: sc.xb1, zf: sc.zf, dp: sc.dp, lbuf: sc.lbuf, dx1: dx, dA, dgammas, dshifts });
+      returnScratch(sc);
+      return gradTensors(dx, b, d, dA, m, dBeta, dgammas, dshifts);
     };
     return { value: tf.tensor2d(out, [b, d]), gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
@@ -287,62 +287,43 @@ export function l1aeLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2
 }
 
 /**
- * The whole loss as one op on `native`: encoder Y = X·Aᵀ, x(1) = Y·A, the T fused blocks, the
- * final ReLU and the mean squared error, forward and backward in native calls, with the same
+ * The whole loss as one op on `native`: encoder Y = X·Aᵀ, x(1) = Y·A, the T blocks, the final
+ * ReLU and the mean squared error, forward and backward in a few native calls, with the same
  * gradients as the op graph (checked in the tests).
  */
 function fusedLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2D): tf.Scalar {
-  const { addon } = nativeAddon();
-  if (!addon) throw new Error('internal: fused ℓ1-AE loss without the native addon');
+  const addon = requireAddon('loss');
   const [b, d] = x.shape;
   const m = v.a.shape[0]!, depth = cfg.depth;
   const bn = v.bnScale.length > 0, relu = cfg.finalRelu ?? true;
   const f = tf.customGrad(((...args: unknown[]) => {
-    const save = args[args.length - 1] as tf.GradSaveFunc;
-    const [xt, a, beta] = args as [tf.Tensor, tf.Tensor, tf.Tensor];
-    const gammas = bn ? (args.slice(3, 3 + depth) as tf.Tensor[]) : [];
-    const shifts = bn ? (args.slice(3 + depth, 3 + 2 * depth) as tf.Tensor[]) : [];
-    const xv = xt.dataSync() as Float32Array, av = a.dataSync() as Float32Array, betaValue = beta.dataSync()[0]!;
-    const sc = takeScratch(b, d, m, depth, bn);
-    const y = new Float32Array(b * m), out = new Float32Array(b * d);
-    addon.sgemmBatched(1, false, true, b, m, d, 1, xv, 0, av, 0, 0, y, 0);          // Y = X·Aᵀ
-    addon.sgemmBatched(1, false, false, b, d, m, 1, y, 0, av, 0, 0, sc.xs[0]!, 0);  // x(1) = Y·A
-    blocksForward(addon, sc, av, b, d, m, depth, betaValue, gammas, shifts, out);
-    // r = x − x̂ (kept for the backward pass in g1), loss = Σ r² / b.
-    const r = sc.g1;
-    let loss = 0;
-    for (let i = 0; i < b * d; i++) {
-      const o = out[i]!;
-      const ri = xv[i]! - (relu && !(o > 0) ? 0 : o);
-      r[i] = ri;
-      loss += ri * ri;
-    }
+    const { save, x: xt, a, beta, gammas, shifts } = splitArgs(args, bn, depth);
+    const xv = xt.dataSync() as Float32Array, av = a.dataSync() as Float32Array;
+    const sc = takeScratch(b, d, m, depth, bn, true);
+    const y = sc.y!, x1 = sc.x1!, out = sc.out!, r = sc.r!, dY = sc.dY!;
+    addon.sgemmBatched(1, false, true, b, m, d, 1, xv, 0, av, 0, 0, y, 0);   // Y = X·Aᵀ
+    addon.sgemmBatched(1, false, false, b, d, m, 1, y, 0, av, 0, 0, x1, 0);  // x(1) = Y·A
+    // r = x − x̂, loss = Σ r² / b.
+    const sumSq = addon.l1aeDecoderForward({ ...decoderNet(sc, b, d, m, depth, a, beta, gammas, shifts), eps: BN_EPSILON,
+      x1, xb0: sc.xb0, xb1: sc.xb1, zf: sc.zf, out, target: xv, r, relu })!;
     save([xt, a, beta, ...gammas]);
     const gradFunc = (dyT: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const g = dyT.dataSync()[0]!;
-      const sa = saved[1]!.dataSync() as Float32Array, bv = saved[2]!.dataSync()[0]!;
-      const sx = saved[0]!.dataSync() as Float32Array;
-      // d loss / d out = −2 r / b (through the ReLU where out > 0); dX gets +2 r / b directly.
-      const dOut = sc.g0, dX = new Float32Array(b * d), k = 2 * g / b;
-      for (let i = 0; i < b * d; i++) {
-        const ri = r[i]! * k;
-        dX[i] = ri;
-        dOut[i] = relu && !(out[i]! > 0) ? 0 : -ri;
-      }
-      const dA = new Float32Array(m * d);
-      // Ping-pong between out (no longer needed) and g1 (r, consumed above).
-      const { dx: gIn, dBeta, dgammas, dshifts } = blocksBackward(addon, sc, sa, b, d, m, depth, bv, saved.slice(3), dOut, dA, false, [out, sc.g1]);
-      // x(1) = Y·A: dA += Yᵀ·dx(1), dY = dx(1)·Aᵀ; Y = X·Aᵀ: dA += dYᵀ·X, dX += dY·A.
-      const dY = sc.dp; // b × m scratch, free once the blocks are done
-      addon.sgemmBatched(1, true, false, m, d, b, 1, y, 0, gIn, 0, 1, dA, 0);
-      addon.sgemmBatched(1, false, true, b, m, d, 1, gIn, 0, sa, 0, 0, dY, 0);
+      const sx = saved[0]!.dataSync() as Float32Array, sa = saved[1]!.dataSync() as Float32Array;
+      const dX = new Float32Array(b * d), dA = new Float32Array(m * d);
+      const dgammas = bnGradBuffers(bn, depth, d), dshifts = bnGradBuffers(bn, depth, d);
+      // d loss / d x̂ = −2 r / b through the ReLU, d loss / d X = +2 r / b directly (the kernel's loss mode).
+      // x1 is free once the forward is done: it holds the gradient at x̂; the gradient at x(1) goes to xb1
+      // (the kernel writes it only in the last step, when xb1 no longer serves as scratch).
+      const dBeta = addon.l1aeDecoderBackward({ ...decoderNet(sc, b, d, m, depth, saved[1]!, saved[2]!, saved.slice(3), []),
+        dy: x1, g0: sc.xb0, g1: sc.xb1, zf: sc.zf, dp: sc.dp, lbuf: sc.lbuf, dx1: sc.xb1, dA, dgammas, dshifts,
+        y, dY, r, out, k: 2 * dyT.dataSync()[0]! / b, relu, dX });
+      // The encoder's rest (Yᵀ·dx(1) is in dA already): dA += dYᵀ·X, dX += dY·A.
       addon.sgemmBatched(1, true, false, m, d, b, 1, dY, 0, sx, 0, 1, dA, 0);
       addon.sgemmBatched(1, false, false, b, d, m, 1, dY, 0, sa, 0, 1, dX, 0);
-      returnScratch(b, d, m, depth, bn, sc);
-      return [tf.tensor2d(dX, [b, d]), tf.tensor2d(dA, [m, d]), tf.scalar(dBeta),
-        ...dgammas.map((q) => tf.tensor1d(q)), ...dshifts.map((q) => tf.tensor1d(q))];
+      returnScratch(sc);
+      return gradTensors(dX, b, d, dA, m, dBeta, dgammas, dshifts);
     };
-    return { value: tf.scalar(loss / b), gradFunc };
+    return { value: tf.scalar(sumSq / b), gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   return (f as unknown as (...t: tf.Tensor[]) => tf.Tensor)(x, v.a, v.beta, ...v.bnScale, ...v.bnShift) as tf.Scalar;
 }

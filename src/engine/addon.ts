@@ -18,6 +18,10 @@ export interface NativeAddon {
     gamma: Float32Array | null, xhat: Float32Array | null, invstd: Float32Array | null, w: Float32Array, p: Float32Array,
     dx: Float32Array, dA: Float32Array, dc: Float32Array, dgamma: Float32Array | null, dshift: Float32Array | null,
     zScratch: Float32Array, dpScratch: Float32Array, accumulate?: boolean, zReady?: boolean): void;
+  /** All T blocks of the ℓ1-AE decoder forward (BN with batch statistics); see {@link L1aeDecoderForwardArgs}. Returns Σ r² when `target` is given. */
+  l1aeDecoderForward(o: L1aeDecoderForwardArgs): number | undefined;
+  /** All T blocks backward from the state the forward call left; see {@link L1aeDecoderBackwardArgs}. Returns dβ. */
+  l1aeDecoderBackward(o: L1aeDecoderBackwardArgs): number;
   csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
   csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;
@@ -25,6 +29,41 @@ export interface NativeAddon {
   choleskySolve(a: Float64Array, b: Float64Array, p: number, m: number): number;
   setThreads(n: number): void;
   info(): { blas: string; blasCore: string; blasThreads: number; ompThreads: number };
+}
+
+/**
+ * The network and the per-block state shared by the whole-decoder kernels (xmlc_native.cc,
+ * l1aeDecoderForward): rows are points, x is b × d, A is m × d; T = depth blocks.
+ */
+export interface L1aeDecoderNet {
+  b: number; d: number; m: number; depth: number; beta: number;
+  /** m × d. */
+  a: Float32Array;
+  /** BN scale and shift per block (each of length d), or null without BN (the backward call needs no shifts). */
+  gammas: Float32Array[] | null; shifts: Float32Array[] | null;
+  /** Written by the forward call, read by the backward one: z_t = sign(x(t)) (T·b·d), p_t = z_t·Aᵀ (T·b·m), with BN u_t (T·b·d), μ_t and 1/σ_t (T·d). */
+  zs: Int8Array; p: Float32Array; u: Float32Array | null; mean: Float32Array | null; invstd: Float32Array | null;
+}
+
+/** Forward: x(1) (b × d, not modified) through the blocks into `out`; xb0, xb1, zf (b × d) are scratch. */
+export interface L1aeDecoderForwardArgs extends L1aeDecoderNet {
+  eps: number; x1: Float32Array; xb0: Float32Array; xb1: Float32Array; zf: Float32Array; out: Float32Array;
+  /** With a target X (b × d): r = X − ReLU?(out) into `r` (ReLU when `relu`), and the call returns Σ r². */
+  target?: Float32Array | null; r?: Float32Array | null; relu?: boolean;
+}
+
+/**
+ * Backward from dy (b × d, the gradient at the last block's output): dx1 (b × d) receives the
+ * gradient at x(1), dA (m × d) the blocks' gradient of A (overwritten unless `accumulate`),
+ * dgammas/dshifts BN's. g0, g1, zf (b × d), dp, lbuf (b × m) are scratch. With y (b × m, where
+ * x(1) = y·A) Yᵀ·dx(1) is added to dA; dY (b × m) receives dx(1)·Aᵀ. Loss mode (r given, from
+ * the forward call): dy is computed from r and out as −k·r where the ReLU passes, and dX = k·r.
+ */
+export interface L1aeDecoderBackwardArgs extends L1aeDecoderNet {
+  dy: Float32Array; g0: Float32Array; g1: Float32Array; zf: Float32Array; dp: Float32Array; lbuf: Float32Array;
+  dx1: Float32Array; dA: Float32Array; dgammas: Float32Array[] | null; dshifts: Float32Array[] | null;
+  y?: Float32Array | null; dY?: Float32Array | null; accumulate?: boolean;
+  r?: Float32Array | null; out?: Float32Array; k?: number; relu?: boolean; dX?: Float32Array;
 }
 
 /** Op codes shared with the C++ side. */
