@@ -184,10 +184,8 @@ interface DecoderScratch {
   zs: Int8Array; p: Float32Array; u: Float32Array | null; mean: Float32Array | null; invstd: Float32Array | null;
   /** b × d: block inputs (forward), gradient ping-pong (backward). */
   xb0: Float32Array; xb1: Float32Array; zf: Float32Array;
-  /** b × m. */
-  dp: Float32Array; lbuf: Float32Array;
-  /** Loss only: x(1), the decoder's output, the residual r (b × d); Y and dY (b × m). */
-  x1: Float32Array | null; out: Float32Array | null; r: Float32Array | null; y: Float32Array | null; dY: Float32Array | null;
+  /** Loss only: x(1), the decoder's output, the residual r (b × d); Y (b × m). */
+  x1: Float32Array | null; out: Float32Array | null; r: Float32Array | null; y: Float32Array | null;
 }
 const scratchPool = new Map<string, DecoderScratch[]>();
 
@@ -198,8 +196,8 @@ function takeScratch(b: number, d: number, m: number, depth: number, bn: boolean
   return scratchPool.get(key)?.pop() ?? {
     key, zs: new Int8Array(depth * b * d), p: f32(depth * b * m),
     u: bn ? f32(depth * b * d) : null, mean: bn ? f32(depth * d) : null, invstd: bn ? f32(depth * d) : null,
-    xb0: f32(b * d), xb1: f32(b * d), zf: f32(b * d), dp: f32(b * m), lbuf: f32(b * m),
-    x1: opt(b * d), out: opt(b * d), r: opt(b * d), y: opt(b * m), dY: opt(b * m),
+    xb0: f32(b * d), xb1: f32(b * d), zf: f32(b * d),
+    x1: opt(b * d), out: opt(b * d), r: opt(b * d), y: opt(b * m),
   };
 }
 
@@ -270,7 +268,7 @@ function fusedBlocks(x1: tf.Tensor2D, v: L1aeVariables, depth: number): tf.Tenso
       const dA = new Float32Array(m * d), dx = new Float32Array(b * d);
       const dgammas = bnGradBuffers(bn, depth, d), dshifts = bnGradBuffers(bn, depth, d);
       const dBeta = addon.l1aeDecoderBackward({ ...decoderNet(sc, b, d, m, depth, saved[0]!, saved[1]!, saved.slice(2), []),
-        dy: dy.dataSync() as Float32Array, g0: sc.xb0, g1: sc.xb1, zf: sc.zf, dp: sc.dp, lbuf: sc.lbuf, dx1: dx, dA, dgammas, dshifts });
+        dy: dy.dataSync() as Float32Array, g0: sc.xb0, g1: sc.xb1, zf: sc.zf, dx1: dx, dA, dgammas, dshifts });
       returnScratch(sc);
       return gradTensors(dx, b, d, dA, m, dBeta, dgammas, dshifts);
     };
@@ -298,28 +296,21 @@ function fusedLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2D): tf
   const bn = v.bnScale.length > 0, relu = cfg.finalRelu ?? true;
   const f = tf.customGrad(((...args: unknown[]) => {
     const { save, x: xt, a, beta, gammas, shifts } = splitArgs(args, bn, depth);
-    const xv = xt.dataSync() as Float32Array, av = a.dataSync() as Float32Array;
+    const xv = xt.dataSync() as Float32Array;
     const sc = takeScratch(b, d, m, depth, bn, true);
-    const y = sc.y!, x1 = sc.x1!, out = sc.out!, r = sc.r!, dY = sc.dY!;
-    addon.sgemmBatched(1, false, true, b, m, d, 1, xv, 0, av, 0, 0, y, 0);   // Y = X·Aᵀ
-    addon.sgemmBatched(1, false, false, b, d, m, 1, y, 0, av, 0, 0, x1, 0);  // x(1) = Y·A
-    // r = x − x̂, loss = Σ r² / b.
+    // Y = X·Aᵀ, x(1) = Y·A, the blocks, r = x − x̂; loss = Σ r² / b.
     const sumSq = addon.l1aeDecoderForward({ ...decoderNet(sc, b, d, m, depth, a, beta, gammas, shifts), eps: BN_EPSILON,
-      x1, xb0: sc.xb0, xb1: sc.xb1, zf: sc.zf, out, target: xv, r, relu })!;
+      x1: sc.x1!, xb0: sc.xb0, xb1: sc.xb1, zf: sc.zf, out: sc.out!, target: xv, y: sc.y!, r: sc.r!, relu })!;
     save([xt, a, beta, ...gammas]);
     const gradFunc = (dyT: tf.Tensor, saved: tf.Tensor[]): tf.Tensor[] => {
-      const sx = saved[0]!.dataSync() as Float32Array, sa = saved[1]!.dataSync() as Float32Array;
       const dX = new Float32Array(b * d), dA = new Float32Array(m * d);
       const dgammas = bnGradBuffers(bn, depth, d), dshifts = bnGradBuffers(bn, depth, d);
-      // d loss / d x̂ = −2 r / b through the ReLU, d loss / d X = +2 r / b directly (the kernel's loss mode).
-      // x1 is free once the forward is done: it holds the gradient at x̂; the gradient at x(1) goes to xb1
-      // (the kernel writes it only in the last step, when xb1 no longer serves as scratch).
+      // d loss / d x̂ = −2 r / b through the ReLU, d loss / d X = +2 r / b directly (the kernel's
+      // loss mode). x1 is free once the forward pass is done: it holds the gradient at x̂. The
+      // gradient at x(1) lands in xb1, which the kernel writes only in its last block.
       const dBeta = addon.l1aeDecoderBackward({ ...decoderNet(sc, b, d, m, depth, saved[1]!, saved[2]!, saved.slice(3), []),
-        dy: x1, g0: sc.xb0, g1: sc.xb1, zf: sc.zf, dp: sc.dp, lbuf: sc.lbuf, dx1: sc.xb1, dA, dgammas, dshifts,
-        y, dY, r, out, k: 2 * dyT.dataSync()[0]! / b, relu, dX });
-      // The encoder's rest (Yᵀ·dx(1) is in dA already): dA += dYᵀ·X, dX += dY·A.
-      addon.sgemmBatched(1, true, false, m, d, b, 1, dY, 0, sx, 0, 1, dA, 0);
-      addon.sgemmBatched(1, false, false, b, d, m, 1, dY, 0, sa, 0, 1, dX, 0);
+        dy: sc.x1!, g0: sc.xb0, g1: sc.xb1, zf: sc.zf, dx1: sc.xb1, dA, dgammas, dshifts,
+        x: saved[0]!.dataSync() as Float32Array, y: sc.y!, r: sc.r!, out: sc.out!, k: 2 * dyT.dataSync()[0]! / b, relu, dX });
       returnScratch(sc);
       return gradTensors(dX, b, d, dA, m, dBeta, dgammas, dshifts);
     };

@@ -45,25 +45,29 @@ export interface L1aeDecoderNet {
   zs: Int8Array; p: Float32Array; u: Float32Array | null; mean: Float32Array | null; invstd: Float32Array | null;
 }
 
-/** Forward: x(1) (b × d, not modified) through the blocks into `out`; xb0, xb1, zf (b × d) are scratch. */
+/**
+ * Forward: x(1) (b × d, not modified) through the blocks into `out`; xb0, xb1, zf (b × d) are
+ * scratch. Loss mode, with a target X (b × d): the encoder too (Y = X·Aᵀ into y, b × m, and
+ * x(1) = Y·A into x1, which is scratch then), r = X − ReLU?(out) into `r` (ReLU when `relu`),
+ * and the call returns Σ r².
+ */
 export interface L1aeDecoderForwardArgs extends L1aeDecoderNet {
   eps: number; x1: Float32Array; xb0: Float32Array; xb1: Float32Array; zf: Float32Array; out: Float32Array;
-  /** With a target X (b × d): r = X − ReLU?(out) into `r` (ReLU when `relu`), and the call returns Σ r². */
-  target?: Float32Array | null; r?: Float32Array | null; relu?: boolean;
+  target?: Float32Array | null; y?: Float32Array | null; r?: Float32Array | null; relu?: boolean;
 }
 
 /**
  * Backward from dy (b × d, the gradient at the last block's output): dx1 (b × d) receives the
  * gradient at x(1), dA (m × d) the blocks' gradient of A (overwritten unless `accumulate`),
- * dgammas/dshifts BN's. g0, g1, zf (b × d), dp, lbuf (b × m) are scratch. With y (b × m, where
- * x(1) = y·A) Yᵀ·dx(1) is added to dA; dY (b × m) receives dx(1)·Aᵀ. Loss mode (r given, from
- * the forward call): dy is computed from r and out as −k·r where the ReLU passes, and dX = k·r.
+ * dgammas/dshifts BN's, dY (b × m, optional) dx(1)·Aᵀ. g0, g1, zf (b × d) are scratch. Loss mode
+ * (x = X, with y, r and out from the forward call): dy is computed from r and out as −k·r where
+ * the ReLU passes, dA gets the encoder's terms too, and dX receives the gradient at X.
  */
 export interface L1aeDecoderBackwardArgs extends L1aeDecoderNet {
-  dy: Float32Array; g0: Float32Array; g1: Float32Array; zf: Float32Array; dp: Float32Array; lbuf: Float32Array;
+  dy: Float32Array; g0: Float32Array; g1: Float32Array; zf: Float32Array;
   dx1: Float32Array; dA: Float32Array; dgammas: Float32Array[] | null; dshifts: Float32Array[] | null;
-  y?: Float32Array | null; dY?: Float32Array | null; accumulate?: boolean;
-  r?: Float32Array | null; out?: Float32Array; k?: number; relu?: boolean; dX?: Float32Array;
+  dY?: Float32Array | null; accumulate?: boolean;
+  x?: Float32Array | null; y?: Float32Array | null; r?: Float32Array | null; out?: Float32Array; k?: number; relu?: boolean; dX?: Float32Array;
 }
 
 /** Op codes shared with the C++ side. */

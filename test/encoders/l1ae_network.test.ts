@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../src/engine/backends.js';
-import { createL1aeVariables, l1aeDecode, l1aeLoss, l1aeVariableList, type L1aeNetworkConfig } from '../../src/encoders/l1ae_network.js';
+import { createL1aeVariables, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeLoss, l1aeVariableList, type L1aeNetworkConfig } from '../../src/encoders/l1ae_network.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** Plain-JS forward pass without BN: the paper's recursion written out with loops. */
@@ -168,24 +168,94 @@ test('the fused loss gives the op graph\'s gradient with respect to the input to
 
 test('the fused decoder alone (l1aeDecode) matches the op graph in value and gradients', async () => {
   await useBackend('native');
-  const base: L1aeNetworkConfig = { inputDim: 36, embeddingDim: 6, depth: 3, seed: 8 };
-  const y = tf.tensor2d(Float32Array.from({ length: 9 * 6 }, (_, i) => Math.sin(i + 1)), [9, 6]);
-  const w = tf.tensor2d(Float32Array.from({ length: 9 * 36 }, (_, i) => Math.cos(i)), [9, 36]);
-  const run = (fused: boolean): { value: Float32Array; grads: Float32Array[] } => {
-    const cfg = { ...base, fused };
-    const v = createL1aeVariables(cfg);
-    const f = (): tf.Scalar => tf.sum(tf.mul(l1aeDecode(cfg, v, y), w));
-    const value = tf.tidy(() => l1aeDecode(cfg, v, y).dataSync() as Float32Array);
-    const { value: s, grads } = tf.variableGrads(f, l1aeVariableList(v));
-    const out = { value, grads: l1aeVariableList(v).map((x) => grads[x.name]!.dataSync() as Float32Array) };
-    tf.dispose([s, ...Object.values(grads), ...l1aeVariableList(v)]);
-    return out;
-  };
-  const ops = run(false), fused = run(true);
-  for (let j = 0; j < ops.value.length; j++) assert.ok(Math.abs(ops.value[j]! - fused.value[j]!) < 1e-4 * (1 + Math.abs(ops.value[j]!)), `value ${j}`);
-  ops.grads.forEach((g, i) => {
-    let scale = 0; for (const v of g) scale = Math.max(scale, Math.abs(v));
-    for (let j = 0; j < g.length; j++) assert.ok(Math.abs(g[j]! - fused.grads[i]![j]!) <= 1e-4 * scale + 1e-6, `grad ${i}[${j}]`);
-  });
-  tf.dispose([y, w]);
+  // The second size is split across threads by the kernels (b·d ≥ 2^15).
+  for (const [b, d, m] of [[9, 36, 6], [48, 800, 16]] as const) {
+    const base: L1aeNetworkConfig = { inputDim: d, embeddingDim: m, depth: 3, seed: 8 };
+    const y = tf.tensor2d(Float32Array.from({ length: b * m }, (_, i) => Math.sin(i + 1)), [b, m]);
+    const w = tf.tensor2d(Float32Array.from({ length: b * d }, (_, i) => Math.cos(i)), [b, d]);
+    const run = (fused: boolean): { value: Float32Array; grads: Float32Array[] } => {
+      const cfg = { ...base, fused };
+      const v = createL1aeVariables(cfg);
+      const f = (): tf.Scalar => tf.sum(tf.mul(l1aeDecode(cfg, v, y), w));
+      const value = tf.tidy(() => l1aeDecode(cfg, v, y).dataSync() as Float32Array);
+      const { value: s, grads } = tf.variableGrads(f, l1aeVariableList(v));
+      const out = { value, grads: l1aeVariableList(v).map((x) => grads[x.name]!.dataSync() as Float32Array) };
+      tf.dispose([s, ...Object.values(grads), ...l1aeVariableList(v)]);
+      return out;
+    };
+    const ops = run(false), fused = run(true);
+    for (let j = 0; j < ops.value.length; j++) assert.ok(Math.abs(ops.value[j]! - fused.value[j]!) < 1e-4 * (1 + Math.abs(ops.value[j]!)), `d=${d} value ${j}`);
+    // Absolute floor from the largest gradient: a BN shift followed by another BN has (exactly)
+    // zero gradient, i.e. rounding noise that grows with the batch's magnitudes.
+    let all = 0; for (const g of ops.grads) for (const v of g) all = Math.max(all, Math.abs(v));
+    ops.grads.forEach((g, i) => {
+      let scale = 0; for (const v of g) scale = Math.max(scale, Math.abs(v));
+      for (let j = 0; j < g.length; j++) assert.ok(Math.abs(g[j]! - fused.grads[i]![j]!) <= 1e-4 * scale + 1e-6 * all, `d=${d} grad ${i}[${j}]: ${g[j]} vs ${fused.grads[i]![j]}`);
+    });
+    tf.dispose([y, w]);
+  }
 });
+
+/** Loss, variable gradients and input gradient of `l1aeLoss` (fused or op graph) on the active backend. */
+function lossAndGrads(cfg: L1aeNetworkConfig, v: ReturnType<typeof createL1aeVariables>, x: tf.Tensor2D): { loss: number; grads: Float32Array[] } {
+  const vars = l1aeVariableList(v);
+  const { value, grads } = tf.variableGrads(() => l1aeLoss(cfg, v, x), vars);
+  const dx = tf.grad((xx: tf.Tensor) => l1aeLoss(cfg, v, xx as tf.Tensor2D))(x);
+  const out = { loss: value.dataSync()[0]!, grads: [...vars.map((w) => Float32Array.from(grads[w.name]!.dataSync())), Float32Array.from(dx.dataSync())] };
+  tf.dispose([value, dx, ...Object.values(grads)]);
+  return out;
+}
+
+test('fused native loss at a size the kernels split across threads: op graph gradients, and the same bits on every run', async () => {
+  await useBackend('native');
+  // b·d = 38,400 ≥ the kernels' parallel threshold (2^15), so each thread owns a range of columns.
+  const [b, d] = [48, 800];
+  for (const [batchNorm, finalRelu] of [[true, true], [false, false]] as const) {
+    const base: L1aeNetworkConfig = { inputDim: d, embeddingDim: 16, depth: 3, batchNorm, finalRelu, seed: 12 };
+    const x = tf.tensor2d(batch(new Rng(31), b, d), [b, d]);
+    const run = (fused: boolean): { loss: number; grads: Float32Array[] } => {
+      const cfg = { ...base, fused };
+      const v = createL1aeVariables(cfg);
+      v.beta.assign(tf.scalar(0.9));
+      const out = lossAndGrads(cfg, v, x);
+      tf.dispose(l1aeVariableList(v));
+      return out;
+    };
+    const ops = run(false), fused = run(true), again = run(true);
+    assert.ok(Math.abs(ops.loss - fused.loss) < 1e-5 * (1 + ops.loss), `BN ${batchNorm}: loss ${ops.loss} vs ${fused.loss}`);
+    assert.equal(again.loss, fused.loss);
+    ops.grads.forEach((g, i) => {
+      const h = fused.grads[i]!;
+      let scale = 0; for (const q of g) scale = Math.max(scale, Math.abs(q));
+      for (let j = 0; j < g.length; j++) assert.ok(Math.abs(g[j]! - h[j]!) <= 1e-4 * scale + 1e-6, `BN ${batchNorm} grad ${i}[${j}]: ${g[j]} vs ${h[j]}`);
+      assert.deepEqual(again.grads[i], h, `BN ${batchNorm} grad ${i}: a second run differs`);
+    });
+    x.dispose();
+  }
+});
+
+for (const variant of [{}, { activation: 'tanh' }, { decoderMatrix: 'learned' }, { activation: 'tanh', decoderMatrix: 'learned', finalRelu: false }] as const) {
+  test(`inference-mode decoding with the BN statistics of a batch equals training-mode decoding of that batch (${JSON.stringify(variant)})`, async () => {
+    for (const backend of ['cpu', 'native'] as const) {
+      await useBackend(backend);
+      const cfg: L1aeNetworkConfig = { inputDim: 40, embeddingDim: 7, depth: 3, seed: 6, ...variant };
+      const v = createL1aeVariables(cfg);
+      // Non-trivial BN parameters, so that the check covers γ and δ too.
+      v.bnScale.forEach((g, t) => g.assign(tf.add(1, tf.mul(0.1 * (t + 1), tf.sin(tf.range(0, 40))))));
+      v.bnShift.forEach((s, t) => s.assign(tf.mul(0.05 * (t + 1), tf.cos(tf.range(0, 40)))));
+      const y = tf.tensor2d(Float32Array.from({ length: 10 * 7 }, (_, i) => Math.sin(1.7 * i + 0.3)), [10, 7]);
+      const stats = l1aeBnStats(cfg, v, y);
+      assert.equal(stats.mean.length, 3);
+      const train = tf.tidy(() => Float32Array.from(l1aeDecode(cfg, v, y).dataSync()));
+      const infer = tf.tidy(() => Float32Array.from(l1aeDecodeInference(cfg, v, y, stats).dataSync()));
+      let scale = 0; for (const q of train) scale = Math.max(scale, Math.abs(q));
+      assert.ok(scale > 0);
+      for (let j = 0; j < train.length; j++) assert.ok(Math.abs(train[j]! - infer[j]!) <= 1e-4 * scale, `${backend} [${j}]: ${train[j]} vs ${infer[j]}`);
+      // Another batch's statistics give another output: the statistics are used.
+      const other = l1aeBnStats(cfg, v, tf.tidy(() => tf.mul(y, 2.5)) as tf.Tensor2D);
+      const shifted = tf.tidy(() => Float32Array.from(l1aeDecodeInference(cfg, v, y, other).dataSync()));
+      assert.ok(shifted.some((q, j) => Math.abs(q - train[j]!) > 1e-3 * scale));
+      tf.dispose([y, ...l1aeVariableList(v)]);
+    }
+  });
+}
