@@ -320,14 +320,17 @@ function fusedLoss(cfg: L1aeNetworkConfig, v: L1aeVariables, x: tf.Tensor2D): tf
 }
 
 /**
- * The matrix products of one training step (forward + backward) by shape, each 2·b·d·m FLOPs:
- * - `xAt` (b×d · (m×d)ᵀ): encoder X·Aᵀ, z·Aᵀ in each block; backward dY = dx(1)·Aᵀ, dp = du·Aᵀ;
- * - `yA` (b×m · m×d): x(1) = Y·A, p·A in each block;
- * - `ytX` ((b×m)ᵀ · b×d): every dA: dYᵀ·X, Yᵀ·dx(1), and pᵀ·du, dpᵀ·z in each block.
- * (X carries no gradient and sign has none, so no other products arise.)
+ * The matrix products of one training step (forward + backward) as the fused native step
+ * performs them, by shape, each 2·b·d·m FLOPs:
+ * - `xAt` (b×d · (m×d)ᵀ): encoder X·Aᵀ and z·Aᵀ in each block; backward du·Aᵀ in each block
+ *   (block 1's is also dY = dx(1)·Aᵀ);
+ * - `yA` (b×m · m×d): x(1) = Y·A and p·A in each block; backward dY·A (the gradient at X);
+ * - `ytX` ((b×m)ᵀ · b×d): the gradient of A: (c·p)ᵀ·du and dpᵀ·z in each block (Yᵀ·dx(1) folded
+ *   into block 1's first one, as (Y + c·p)ᵀ·du), and dYᵀ·X.
+ * (sign has zero gradient, so no other products arise.)
  */
 export function l1aeStepMatmuls(depth: number): { xAt: number; yA: number; ytX: number } {
-  return { xAt: 2 * (depth + 1), yA: depth + 1, ytX: 2 * depth + 3 };
+  return { xAt: 2 * depth + 1, yA: depth + 2, ytX: 2 * depth + 1 };
 }
 
 /** Matrix-product FLOPs of one training step on a batch of b (see {@link l1aeStepMatmuls}). */

@@ -35,9 +35,17 @@ function tfjsAdamTrainer(c: AdamConfig): Trainer {
   return new TfjsTrainer(tf.train.adam(c.learningRate, c.beta1 ?? 0.9, c.beta2 ?? 0.999, c.epsilon ?? 1e-7));
 }
 
-/** Adam with the moment updates and the parameter update fused in one native pass. */
+/**
+ * Adam with the moment updates and the parameter update fused in one native pass. A variable's
+ * new value is written over its old one when that storage is provably this optimizer's alone:
+ * it is the array the previous step gave the variable, and the backend counts one reference to
+ * it (the variable's; a clone or a tensor kept by a gradient tape would count too). Otherwise
+ * (first step, a variable assigned elsewhere, a live clone) it goes to a fresh array, as tfjs's
+ * own optimizers do. Arrays read from a variable with dataSync() on `native` are its storage,
+ * so one read during training follows the updates; copy it to keep a snapshot.
+ */
 class NativeAdam implements Trainer {
-  private readonly moments = new Map<string, { m: Float32Array; v: Float32Array }>();
+  private readonly state = new Map<string, { m: Float32Array; v: Float32Array; owned: Float32Array | null }>();
   private accBeta1 = 1;
   private accBeta2 = 1;
   constructor(private readonly c: Required<AdamConfig>) {}
@@ -48,23 +56,29 @@ class NativeAdam implements Trainer {
     const lossValue = value.dataSync()[0]!;
     this.accBeta1 *= this.c.beta1;
     this.accBeta2 *= this.c.beta2;
+    const backend = tf.backend();
     for (const variable of vars) {
       const g = grads[variable.name];
       if (!g) continue;
       const n = variable.size;
-      let mv = this.moments.get(variable.name);
-      if (!mv) { mv = { m: new Float32Array(n), v: new Float32Array(n) }; this.moments.set(variable.name, mv); }
-      const out = new Float32Array(n);
-      addon.adamUpdate(variable.dataSync() as Float32Array, g.dataSync() as Float32Array, mv.m, mv.v, out,
+      let st = this.state.get(variable.name);
+      if (!st) { st = { m: new Float32Array(n), v: new Float32Array(n), owned: null }; this.state.set(variable.name, st); }
+      const w = variable.dataSync() as Float32Array;
+      const inPlace = w === st.owned && backend.refCount(variable.dataId) === 1;
+      const out = inPlace ? w : new Float32Array(n);
+      addon.adamUpdate(w, g.dataSync() as Float32Array, st.m, st.v, out,
         this.c.learningRate, this.c.beta1, this.c.beta2, this.c.epsilon, this.accBeta1, this.accBeta2);
-      const next = tf.tensor(out, variable.shape, 'float32');
-      variable.assign(next);
-      next.dispose();
+      if (!inPlace) {
+        const next = tf.tensor(out, variable.shape, 'float32');
+        variable.assign(next);
+        next.dispose();
+        st.owned = out;
+      }
     }
     tf.dispose([value, ...Object.values(grads)]);
     return lossValue;
   }
-  dispose(): void { this.moments.clear(); }
+  dispose(): void { this.state.clear(); }
 }
 
 /** Adam for the active backend: fused native on `native`, tfjs's otherwise. */

@@ -29,3 +29,27 @@ test('fused native Adam follows tfjs AdamOptimizer step by step', async () => {
   assert.ok(native.losses[7]! < native.losses[0]!, 'the loss decreases');
   tf.dispose([xs, ys]);
 });
+
+test('native Adam updates a variable in place only while no other tensor shares its storage', async () => {
+  await useBackend('native');
+  const w = tf.variable(tf.tensor1d([1, -2, 3]));
+  const opt = adam({ learningRate: 0.1 });
+  const step = (): number => opt.step(() => tf.sum(tf.square(w)), [w]);
+  step();
+  const storage = w.dataSync();
+  step();
+  assert.equal(w.dataSync(), storage, 'from the second step on, the new value goes into the same array');
+  // A clone shares the storage: the update must leave the clone's values alone.
+  const snap = tf.clone(w);
+  const before = Float32Array.from(snap.dataSync());
+  step();
+  assert.deepEqual(Float32Array.from(snap.dataSync()), before);
+  assert.notDeepEqual(Float32Array.from(w.dataSync()), before);
+  // A variable assigned from outside gets fresh storage, then is updated in place again.
+  const fresh = tf.tensor1d([0.5, 0.5, 0.5]);
+  w.assign(fresh);
+  step();
+  assert.deepEqual(Float32Array.from(fresh.dataSync()), Float32Array.from([0.5, 0.5, 0.5]));
+  tf.dispose([w, snap, fresh]);
+  opt.dispose();
+});
