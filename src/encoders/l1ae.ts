@@ -5,14 +5,12 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRowList, normalizeRowsL2 } from '../data/csr.js';
-import { nativeAddon } from '../engine/addon.js';
-import { NATIVE_BACKEND } from '../engine/native_backend.js';
 import { tidyData } from '../engine/tidy_data.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
 import {
-  createL1aeVariables, type L1aeBnStats, l1aeBnStats, l1aeDecodeInference, l1aeEncode, l1aeLoss, type L1aeNetworkConfig,
+  createL1aeVariables, type L1aeBnStats, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeEncode, l1aeLoss, type L1aeNetworkConfig,
   type L1aeVariables, l1aeVariableList,
 } from './l1ae_network.js';
 import { trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
@@ -72,42 +70,17 @@ export class L1aeEncoder implements LabelEncoder {
     const { embeddingDim: m, inputDim: d } = this.cfg;
     if (z.length !== n * m) throw new RangeError(`decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
     const out = new Float32Array(n * d);
-    const lean = this.leanDecoder();
     for (let s = 0; s < n; s += DECODE_CHUNK) {
       const e = Math.min(n, s + DECODE_CHUNK);
-      if (lean) {
-        lean(z.subarray(s * m, e * m), e - s, out.subarray(s * d, e * d));
-        continue;
-      }
-      out.set(tidyData(() => l1aeDecodeInference(this.cfg, this.vars, tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]), this.bnStats)), s * d);
+      // Without BN, inference and training mode are the same function: l1aeDecode, which on
+      // `native` runs all blocks as one native call.
+      out.set(tidyData(() => {
+        const y = tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]);
+        return this.bnStats ? l1aeDecodeInference(this.cfg, this.vars, y, this.bnStats) : l1aeDecode(this.cfg, this.vars, y);
+      }), s * d);
     }
     return out;
   };
-
-  /**
-   * On `native`, without BN and with the default sign / tied decoder: the blocks straight through
-   * the native block kernel, two buffers reused (no intermediates kept for a backward pass).
-   * Same arithmetic as the op graph (tested).
-   */
-  private leanDecoder(): ((z: Float32Array, b: number, out: Float32Array) => void) | null {
-    const { addon } = nativeAddon();
-    const cfg = this.cfg as L1aeNetworkConfig & { activation?: string; decoderMatrix?: string };
-    if (!addon || tf.getBackend() !== NATIVE_BACKEND || this.vars.bnScale.length > 0 || cfg.depth === 0
-      || (cfg.activation ?? 'sign') !== 'sign' || (cfg.decoderMatrix ?? 'tied') !== 'tied') return null;
-    const { embeddingDim: m, inputDim: d, depth } = cfg;
-    const a = this.vars.a.dataSync() as Float32Array, beta = this.vars.beta.dataSync()[0]!;
-    const relu = cfg.finalRelu ?? true;
-    return (z, b, out) => {
-      let x = new Float32Array(b * d), next = new Float32Array(b * d);
-      const w = new Float32Array(b * d), p = new Float32Array(b * m), zs = new Float32Array(b * d);
-      addon.sgemmBatched(1, false, false, b, d, m, 1, z, 0, a, 0, 0, x, 0); // x(1) = z·A
-      for (let t = 1; t <= depth; t++) {
-        addon.l1aeBlockForward(x, a, b, d, m, beta / t, null, null, 0, next, w, p, null, null, zs);
-        [x, next] = [next, x];
-      }
-      for (let i = 0; i < b * d; i++) out[i] = relu && !(x[i]! > 0) ? 0 : x[i]!;
-    };
-  }
 
   state(): EncoderState {
     const arrays: Record<string, Float32Array> = {};

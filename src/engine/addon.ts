@@ -11,13 +11,6 @@ export interface NativeAddon {
   tile(x: Float32Array, inShape: Int32Array, outShape: Int32Array, out: Float32Array): void;
   adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array,
     lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;
-  l1aeBlockForward(x: Float32Array, a: Float32Array, b: number, d: number, m: number, c: number,
-    gamma: Float32Array | null, shift: Float32Array | null, eps: number,
-    out: Float32Array, w: Float32Array, p: Float32Array, xhat: Float32Array | null, invstd: Float32Array | null, zOut?: Float32Array | null): void;
-  l1aeBlockBackward(dy: Float32Array, x: Float32Array, a: Float32Array, b: number, d: number, m: number, c: number,
-    gamma: Float32Array | null, xhat: Float32Array | null, invstd: Float32Array | null, w: Float32Array, p: Float32Array,
-    dx: Float32Array, dA: Float32Array, dc: Float32Array, dgamma: Float32Array | null, dshift: Float32Array | null,
-    zScratch: Float32Array, dpScratch: Float32Array, accumulate?: boolean, zReady?: boolean): void;
   /** All T blocks of the ℓ1-AE decoder forward (BN with batch statistics); see {@link L1aeDecoderForwardArgs}. Returns Σ r² when `target` is given. */
   l1aeDecoderForward(o: L1aeDecoderForwardArgs): number | undefined;
   /** All T blocks backward from the state the forward call left; see {@link L1aeDecoderBackwardArgs}. Returns dβ. */

@@ -447,175 +447,15 @@ Napi::Value TopkRows(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------
-// Fused ℓ1-AE decoder block (Wu et al. 2019): one projected-subgradient step followed by
-// batch normalisation, forward and backward, with every element-wise pass fused and the
-// products on sgemm. Rows are points: x is b × d, A is m × d.
+// The whole ℓ1-AE decoder (Wu et al. 2019), all T blocks, forward and backward, one call each
+// (the training step's hot path). Rows are points: x is b × d, A is m × d. Block t is one
+// projected-subgradient step followed by batch normalisation:
 //
 //   z = sign(x);  p = z·Aᵀ (b × m);  q = p·A;  w = z − q;  u = x − c·w      (c = β/t)
 //   BN:  μ_j, σ²_j over the batch;  x̂ = (u − μ)·(σ² + ε)^−½;  y = γ⊙x̂ + δ
 //
-// l1aeBlockForward(x, a, b, d, m, c, gamma|null, shift|null, eps, out, w, p, xhat|null, invstd|null, zOut?)
-Napi::Value L1aeBlockForward(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  float *x, *a, *out, *w, *p;
-  size_t lx, la, lo, lw, lp;
-  if (!F32(info, 0, &x, &lx) || !F32(info, 1, &a, &la) || !F32(info, 9, &out, &lo) || !F32(info, 10, &w, &lw) || !F32(info, 11, &p, &lp)) return env.Undefined();
-  const int64_t b = Int(info, 2), d = Int(info, 3), m = Int(info, 4);
-  const float c = static_cast<float>(Num(info, 5));
-  const bool bn = !info[6].IsNull();
-  float *gamma = nullptr, *shift = nullptr, *xhat = nullptr, *invstd = nullptr;
-  size_t lg = 0, ls = 0, lh = 0, li = 0;
-  if (bn && (!F32(info, 6, &gamma, &lg) || !F32(info, 7, &shift, &ls) || !F32(info, 12, &xhat, &lh) || !F32(info, 13, &invstd, &li))) return env.Undefined();
-  const float eps = static_cast<float>(Num(info, 8));
-  const int64_t n = b * d;
-  if (b < 1 || d < 1 || m < 1 || static_cast<int64_t>(lx) < n || static_cast<int64_t>(la) < m * d || static_cast<int64_t>(lo) < n ||
-      static_cast<int64_t>(lw) < n || static_cast<int64_t>(lp) < b * m ||
-      (bn && (static_cast<int64_t>(lg) < d || static_cast<int64_t>(ls) < d || static_cast<int64_t>(lh) < n || static_cast<int64_t>(li) < d))) {
-    Fail(env, "l1aeBlockForward: sizes do not match the arrays");
-    return env.Undefined();
-  }
-  // Optional zOut (b×d): keep z = sign(x) for the backward pass instead of recomputing it there.
-  float* zOut = nullptr;
-  size_t lz = 0;
-  if (info.Length() > 14 && !info[14].IsNull() && !info[14].IsUndefined()) {
-    if (!F32(info, 14, &zOut, &lz)) return env.Undefined();
-    if (static_cast<int64_t>(lz) < n) { Fail(env, "l1aeBlockForward: zOut too small"); return env.Undefined(); }
-  }
-  float* z = zOut != nullptr ? zOut : w;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) z[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, 1.0f, z, d, a, d, 0.0f, p, m);      // p = z·Aᵀ
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, b, d, m, 1.0f, p, m, a, d, 0.0f, out, d);  // q = p·A
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < n; i++) {
-    const float wi = z[i] - out[i];
-    w[i] = wi;
-    out[i] = x[i] - c * wi;
-  }
-  if (!bn) return env.Undefined();
-  // Column statistics over the batch (population variance, as tf.moments), double accumulators.
-  // Columns split in blocks across threads; each block walks the rows (cache-friendly).
-  std::vector<double> mean(d, 0.0), var(d, 0.0);
-  constexpr int64_t kCols = 512;
-  const int64_t colBlocks = (d + kCols - 1) / kCols;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t cb = 0; cb < colBlocks; cb++) {
-    const int64_t j0 = cb * kCols, j1 = std::min(d, j0 + kCols);
-    for (int64_t i = 0; i < b; i++) {
-      const float* row = out + i * d;
-      for (int64_t j = j0; j < j1; j++) mean[j] += row[j];
-    }
-    for (int64_t j = j0; j < j1; j++) mean[j] /= static_cast<double>(b);
-    for (int64_t i = 0; i < b; i++) {
-      const float* row = out + i * d;
-      for (int64_t j = j0; j < j1; j++) { const double e = row[j] - mean[j]; var[j] += e * e; }
-    }
-    for (int64_t j = j0; j < j1; j++) invstd[j] = static_cast<float>(1.0 / std::sqrt(var[j] / static_cast<double>(b) + eps));
-  }
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-  for (int64_t i = 0; i < b; i++) {
-    float* row = out + i * d;
-    float* h = xhat + i * d;
-    for (int64_t j = 0; j < d; j++) {
-      const float xh = static_cast<float>(row[j] - mean[j]) * invstd[j];
-      h[j] = xh;
-      row[j] = gamma[j] * xh + shift[j];
-    }
-  }
-  return env.Undefined();
-}
-
-// l1aeBlockBackward(dy, x, a, b, d, m, c, gamma|null, xhat|null, invstd|null, w, p,
-//                   dx, dA, dc (length 1), dgamma|null, dshift|null, zScratch (b×d), dpScratch (b×m),
-//                   accumulate?)
-// dx is the gradient reaching x through the identity path (sign has zero gradient);
-// dA = c·pᵀ·du + (c·du·Aᵀ)ᵀ·z; dc = −Σ du⊙w.
-Napi::Value L1aeBlockBackward(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
-  float *dy, *x, *a, *w, *p, *dx, *dA, *dc;
-  size_t l0, l1, l2, l10, l11, l12, l13, l14;
-  if (!F32(info, 0, &dy, &l0) || !F32(info, 1, &x, &l1) || !F32(info, 2, &a, &l2) || !F32(info, 10, &w, &l10) || !F32(info, 11, &p, &l11) ||
-      !F32(info, 12, &dx, &l12) || !F32(info, 13, &dA, &l13) || !F32(info, 14, &dc, &l14))
-    return env.Undefined();
-  const int64_t b = Int(info, 3), d = Int(info, 4), m = Int(info, 5);
-  const float c = static_cast<float>(Num(info, 6));
-  const bool bn = !info[7].IsNull();
-  float *gamma = nullptr, *xhat = nullptr, *invstd = nullptr, *dgamma = nullptr, *dshift = nullptr;
-  size_t lg = 0, lh = 0, li = 0, ldg = 0, lds = 0;
-  if (bn && (!F32(info, 7, &gamma, &lg) || !F32(info, 8, &xhat, &lh) || !F32(info, 9, &invstd, &li) || !F32(info, 15, &dgamma, &ldg) || !F32(info, 16, &dshift, &lds)))
-    return env.Undefined();
-  float *zs, *dps;
-  size_t lzs, ldps;
-  if (!F32(info, 17, &zs, &lzs) || !F32(info, 18, &dps, &ldps)) return env.Undefined();
-  // accumulate: add this block's dA to dA instead of overwriting it (the whole-decoder op sums
-  // the blocks' contributions in place).
-  const bool accumulate = info.Length() > 19 && info[19].As<Napi::Boolean>().Value();
-  // zReady: zScratch already holds z = sign(x) (kept by the forward pass).
-  const bool zReady = info.Length() > 20 && info[20].As<Napi::Boolean>().Value();
-  const int64_t n = b * d;
-  if (static_cast<int64_t>(lzs) < n || static_cast<int64_t>(ldps) < b * m) { Fail(env, "l1aeBlockBackward: scratch too small"); return env.Undefined(); }
-  if (b < 1 || d < 1 || m < 1 || static_cast<int64_t>(l0) < n || static_cast<int64_t>(l1) < n || static_cast<int64_t>(l2) < m * d ||
-      static_cast<int64_t>(l10) < n || static_cast<int64_t>(l11) < b * m || static_cast<int64_t>(l12) < n || static_cast<int64_t>(l13) < m * d || l14 < 1 ||
-      (bn && (static_cast<int64_t>(lg) < d || static_cast<int64_t>(lh) < n || static_cast<int64_t>(li) < d || static_cast<int64_t>(ldg) < d || static_cast<int64_t>(lds) < d))) {
-    Fail(env, "l1aeBlockBackward: sizes do not match the arrays");
-    return env.Undefined();
-  }
-  // du (into dx): through BN if any.
-  if (bn) {
-    std::vector<double> sdy(d, 0.0), sdyx(d, 0.0);
-    constexpr int64_t kCols = 512;
-    const int64_t colBlocks = (d + kCols - 1) / kCols;
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-    for (int64_t cb = 0; cb < colBlocks; cb++) {
-      const int64_t j0 = cb * kCols, j1 = std::min(d, j0 + kCols);
-      for (int64_t i = 0; i < b; i++) {
-        const float* g = dy + i * d;
-        const float* h = xhat + i * d;
-        for (int64_t j = j0; j < j1; j++) { sdy[j] += g[j]; sdyx[j] += static_cast<double>(g[j]) * h[j]; }
-      }
-    }
-    for (int64_t j = 0; j < d; j++) { dshift[j] = static_cast<float>(sdy[j]); dgamma[j] = static_cast<float>(sdyx[j]); }
-    const double invB = 1.0 / static_cast<double>(b);
-    double acc = 0.0;  // dc = −Σ du⊙w, summed in the same pass that writes du
-#pragma omp parallel for schedule(static) reduction(+ : acc) if (n >= kParallelMin)
-    for (int64_t i = 0; i < b; i++) {
-      const float* g = dy + i * d;
-      const float* h = xhat + i * d;
-      const float* wr = w + i * d;
-      float* o = dx + i * d;
-      double rowAcc = 0.0;
-      for (int64_t j = 0; j < d; j++) {
-        const float du = static_cast<float>(gamma[j] * invstd[j] * (g[j] - sdy[j] * invB - h[j] * sdyx[j] * invB));
-        o[j] = du;
-        rowAcc += static_cast<double>(du) * wr[j];
-      }
-      acc += rowAcc;
-    }
-    dc[0] = static_cast<float>(-acc);
-  } else {
-    std::memcpy(dx, dy, sizeof(float) * n);
-    double acc = 0.0;
-#pragma omp parallel for schedule(static) reduction(+ : acc) if (n >= kParallelMin)
-    for (int64_t i = 0; i < n; i++) acc += static_cast<double>(dx[i]) * w[i];
-    dc[0] = static_cast<float>(-acc);
-  }
-  // dp = c·du·Aᵀ (b × m); dA = c·pᵀ·du + dpᵀ·z.
-  float* dp = dps;
-  float* z = zs;
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, b, m, d, c, dx, d, a, d, 0.0f, dp, m);
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, c, p, m, dx, d, accumulate ? 1.0f : 0.0f, dA, d);
-  if (!zReady) {
-#pragma omp parallel for schedule(static) if (n >= kParallelMin)
-    for (int64_t i = 0; i < n; i++) z[i] = static_cast<float>((x[i] > 0.0f) - (x[i] < 0.0f));
-  }
-  cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, d, b, 1.0f, dp, m, z, d, 1.0f, dA, d);
-  return env.Undefined();
-}
-
-// ---------------------------------------------------------------------------------------
-// The whole ℓ1-AE decoder, all T blocks, forward and backward, one call each (the training
-// step's hot path). Same mathematics as L1aeBlockForward/Backward above, rearranged so that
-// each block costs one element-wise sweep forward and one backward besides its products:
+// rearranged so that each block costs one element-wise sweep forward and one backward besides
+// its products:
 //
 // - Batch-norm statistics are per column, so a sweep over a block of columns (all rows) can
 //   compute u = x − c·(z − q), the column moments, and then BN's output y and the next block's
@@ -1230,8 +1070,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("reduceMid", Napi::Function::New(env, ReduceMid));
   exports.Set("tile", Napi::Function::New(env, Tile));
   exports.Set("adamUpdate", Napi::Function::New(env, AdamUpdate));
-  exports.Set("l1aeBlockForward", Napi::Function::New(env, L1aeBlockForward));
-  exports.Set("l1aeBlockBackward", Napi::Function::New(env, L1aeBlockBackward));
   exports.Set("l1aeDecoderForward", Napi::Function::New(env, L1aeDecoderForward));
   exports.Set("l1aeDecoderBackward", Napi::Function::New(env, L1aeDecoderBackward));
   exports.Set("csrMatDense", Napi::Function::New(env, CsrMatDense));
