@@ -113,7 +113,7 @@ test('encoders rebuilt from their state encode and decode identically', async ()
   }
 });
 
-test('ℓ1-AE decode: the lean native path equals the op graph', async (t) => {
+test('ℓ1-AE decode on native (the whole-decoder kernel) equals the op graph', async (t) => {
   const { name } = await useBackend('auto');
   if (name !== 'native') { t.skip(`the native backend is not in use here (${name})`); return; }
   const y = labelMatrix(70, 30, 3, 6);
