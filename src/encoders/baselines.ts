@@ -10,7 +10,7 @@ import { tidyData } from '../engine/tidy_data.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng, tfSeed } from '../util/rng.js';
 import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
-import { trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 /** Z·B for Z (n × m) and B (m × d) row-major, through tfjs (the active backend's matmul). */
 function zTimes(z: Float32Array, n: number, b: tf.Tensor2D, relu: boolean): Float32Array {
@@ -165,7 +165,7 @@ export class SimpleAeEncoder implements LabelEncoder {
       const xHat = tf.relu(tf.matMul(tf.matMul(x, a, false, true), b));
       return tf.mean(tf.sum(tf.squaredDifference(x, xHat), 1));
     };
-    const history = await trainAutoencoder(normalizeRowsL2(labels), [a, b], loss, { taskName: 'train simple AE', ...loop }, onProgress);
+    const history = await trainAutoencoder(normalizeRowsL2(labels), [a, b], loss, { taskName: 'train simple AE', ...loop, ...normalizedValidation(loop) }, onProgress);
     return { encoder: new SimpleAeEncoder(d, dim, a, b, loop.seed), history };
   }
 

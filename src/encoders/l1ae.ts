@@ -11,9 +11,9 @@ import { Rng } from '../util/rng.js';
 import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
 import {
   createL1aeVariables, type L1aeBnStats, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeEncode, l1aeLoss, type L1aeNetworkConfig,
-  type L1aeVariables, l1aeVariableList,
+  type L1aeVariables, l1aeVariableList, usesBatchStats,
 } from './l1ae_network.js';
-import { trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 /** Network settings of an ℓ1-AE encoder (the network config without the data-given input size). */
 export type L1aeShape = Omit<L1aeNetworkConfig, 'inputDim' | 'fused'>;
@@ -42,14 +42,14 @@ export class L1aeEncoder implements LabelEncoder {
     const y = normalizeRowsL2(labels);
     const vars = createL1aeVariables(cfg);
     const list = l1aeVariableList(vars);
-    const history = await trainAutoencoder(y, list, (x) => l1aeLoss(cfg, vars, x), { taskName: 'train ℓ1-AE', ...loop }, onProgress);
+    const history = await trainAutoencoder(y, list, (x) => l1aeLoss(cfg, vars, x), { taskName: 'train ℓ1-AE', ...loop, ...normalizedValidation(loop) }, onProgress);
     return { encoder: L1aeEncoder.finish(cfg, vars, y, shape.seed), history };
   }
 
   /** Fix the BN statistics on a seeded sample of the (normalised) training labels. */
   private static finish(cfg: L1aeNetworkConfig, vars: L1aeVariables, y: Csr, seed: number): L1aeEncoder {
     let stats: L1aeBnStats | null = null;
-    if (vars.bnScale.length > 0) {
+    if (usesBatchStats(cfg, vars)) {
       const rows = Int32Array.from({ length: y.nRows }, (_, i) => i);
       new Rng(seed ^ 0x2545f491).shuffle(rows);
       const n = Math.max(1, Math.min(y.nRows, BN_SAMPLE_ROWS, Math.floor(2 ** 25 / cfg.inputDim)));
@@ -102,7 +102,7 @@ export class L1aeEncoder implements LabelEncoder {
       t.dispose();
     });
     let stats: L1aeBnStats | null = null;
-    if (vars.bnScale.length > 0) {
+    if (usesBatchStats(cfg, vars)) {
       const d = cfg.inputDim;
       stats = {
         mean: Array.from({ length: cfg.depth }, (_, t) => stateArray(state, `bnMean${t}`, d)),

@@ -26,8 +26,14 @@ export interface L1aeNetworkConfig {
   readonly embeddingDim: number;
   /** Unrolled blocks T (0: x̂ = ReLU(Aᵀy)). */
   readonly depth: number;
-  /** Batch normalisation in each block (default true). */
-  readonly batchNorm?: boolean;
+  /**
+   * Normalisation in each block (default true): `true` is batch normalisation (batch statistics
+   * while training, fixed statistics in inference, as in the paper); `'affine'` is only BN's learned
+   * per-coordinate scale and shift, γ ⊙ x + δ — what the authors' TensorFlow code computes, since
+   * it calls tf.layers.batch_normalization with its default training=False (moving mean 0 and
+   * variance 1 that never update; the constant 1/√(1 + ε) is absorbed into γ). `false`: none.
+   */
+  readonly batchNorm?: boolean | 'affine';
   /** Final ReLU (default true). */
   readonly finalRelu?: boolean;
   /** `sign` (the paper's; zero gradient) or `tanh` (its smooth variant, with its gradient) in every block. */
@@ -65,7 +71,7 @@ export interface L1aeVariables {
 
 /** Whether the network is the paper's default shape (sign, tied), which the fused native kernels implement. */
 function fusable(cfg: L1aeNetworkConfig): boolean {
-  return (cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && cfg.depth > 0
+  return (cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && cfg.depth > 0 && cfg.batchNorm !== 'affine'
     && (cfg.activation ?? 'sign') === 'sign' && (cfg.decoderMatrix ?? 'tied') === 'tied';
 }
 
@@ -75,7 +81,7 @@ export function createL1aeVariables(cfg: L1aeNetworkConfig): L1aeVariables {
   if (!(Number.isInteger(d) && d > 0 && Number.isInteger(m) && m > 0 && Number.isInteger(depth) && depth >= 0)) {
     throw new RangeError(`createL1aeVariables(): need integers d > 0, m > 0, T >= 0 but got d=${d}, m=${m}, T=${depth}`);
   }
-  const useBn = cfg.batchNorm ?? true;
+  const useBn = (cfg.batchNorm ?? true) !== false;
   return tf.tidy(() => ({
     a: tf.variable(tf.randomNormal([m, d], 0, 1 / Math.sqrt(d), 'float32', tfSeed(cfg.seed)), true, undefined, 'float32'),
     beta: tf.variable(tf.scalar(1), true),
@@ -126,10 +132,15 @@ export function l1aeBnStats(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tens
  * output does not depend on the rest of its batch. Without BN in the network, `stats` is unused.
  */
 export function l1aeDecodeInference(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D, stats: L1aeBnStats | null): tf.Tensor2D {
-  if (v.bnScale.length > 0 && (!stats || stats.mean.length !== cfg.depth || stats.variance.length !== cfg.depth)) {
+  if (usesBatchStats(cfg, v) && (!stats || stats.mean.length !== cfg.depth || stats.variance.length !== cfg.depth)) {
     throw new RangeError(`l1aeDecodeInference(): need BN statistics for ${cfg.depth} blocks`);
   }
   return decodeGraph(cfg, v, y, stats ? { kind: 'fixed', stats } : { kind: 'batch' }) as tf.Tensor2D;
+}
+
+/** Whether the blocks normalise with batch statistics (BN proper, not the affine-only variant). */
+export function usesBatchStats(cfg: L1aeNetworkConfig, v: L1aeVariables): boolean {
+  return v.bnScale.length > 0 && cfg.batchNorm !== 'affine';
 }
 
 type BnMode = { kind: 'batch' } | { kind: 'fixed'; stats: L1aeBnStats } | { kind: 'record'; out: { mean: Float32Array[]; variance: Float32Array[] } };
@@ -144,7 +155,9 @@ function decodeGraph(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D, m
       // (I − AᵀA)·z = z − Aᵀ(A·z)
       const proj = tf.sub(z, tf.matMul(tf.matMul(z, v.a, false, true), dec));
       let out: tf.Tensor2D = tf.sub(x, tf.mul(tf.div(v.beta, t), proj));
-      if (v.bnScale.length > 0) {
+      if (v.bnScale.length > 0 && cfg.batchNorm === 'affine') {
+        out = tf.add(tf.mul(out, v.bnScale[t - 1]!), v.bnShift[t - 1]!);
+      } else if (v.bnScale.length > 0) {
         let mean: tf.Tensor, variance: tf.Tensor;
         if (mode.kind === 'fixed') {
           mean = tf.tensor1d(mode.stats.mean[t - 1]!);

@@ -5,7 +5,7 @@
  * tfjs function of a dense batch, so the same loop trains on tensorflow, native, wasm and cpu.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type Csr, densifyRowList } from '../data/csr.js';
+import { type Csr, densifyRowList, normalizeRowsL2 } from '../data/csr.js';
 import { adam, type Trainer, TfjsTrainer } from '../engine/optimizers.js';
 import { type ProgressFn, task } from '../progress.js';
 import { Rng } from '../util/rng.js';
@@ -20,6 +20,11 @@ export interface TrainLoopOptions {
   readonly optimizer: 'adam' | 'sgd';
   /** Fraction of rows held out to choose the epoch (0: no early stopping, train all epochs). */
   readonly validationFraction: number;
+  /**
+   * A validation set of its own (same columns as the training data, normalised the same way):
+   * when given, every training row trains and `validationFraction` is ignored.
+   */
+  readonly validationData?: Csr;
   /** Stop after this many epochs without a better validation loss. */
   readonly patience: number;
   /** Seed of the split and of every epoch's shuffle. */
@@ -48,6 +53,11 @@ export function splitRows(n: number, validationFraction: number, seed: number): 
   return { valid: perm.slice(0, nValid).sort(), train: perm.slice(nValid) };
 }
 
+/** The loop options' own validation set with its rows ℓ2-normalised, as the encoders normalise their training rows. */
+export function normalizedValidation(loop: TrainLoopOptions): { validationData?: Csr } {
+  return loop.validationData ? { validationData: normalizeRowsL2(loop.validationData) } : {};
+}
+
 /** Mean loss over `rows` in batches, no gradients. */
 function meanLoss(data: Csr, rows: Int32Array, batchSize: number, loss: (x: tf.Tensor2D) => tf.Scalar): number {
   let total = 0;
@@ -73,7 +83,11 @@ export async function trainAutoencoder(
   onProgress?: ProgressFn,
 ): Promise<TrainHistory> {
   const t0 = performance.now();
-  const { train, valid } = splitRows(data.nRows, opts.validationFraction, opts.seed);
+  const vData = opts.validationData ?? data;
+  if (vData.nCols !== data.nCols) throw new RangeError(`trainAutoencoder(): the validation data has ${vData.nCols} columns but the training data ${data.nCols}`);
+  const { train, valid } = opts.validationData
+    ? { train: Int32Array.from({ length: data.nRows }, (_, i) => i), valid: Int32Array.from({ length: vData.nRows }, (_, i) => i) }
+    : splitRows(data.nRows, opts.validationFraction, opts.seed);
   const rng = new Rng(opts.seed ^ 0x5bd1e995);
   const trainer: Trainer = opts.optimizer === 'adam' ? adam({ learningRate: opts.learningRate }) : new TfjsTrainer(tf.train.sgd(opts.learningRate));
   const batchesPerEpoch = Math.ceil(train.length / opts.batchSize);
@@ -96,7 +110,7 @@ export async function trainAutoencoder(
         const epochLoss = sum / Math.max(1, batchesPerEpoch);
         if (!Number.isFinite(epochLoss)) throw new Error(`training diverged in epoch ${epoch} (loss ${epochLoss}); lower the learning rate`);
         trainLoss.push(epochLoss);
-        const score = valid.length ? meanLoss(data, valid, opts.batchSize, loss) : epochLoss;
+        const score = valid.length ? meanLoss(vData, valid, opts.batchSize, loss) : epochLoss;
         if (valid.length) validLoss.push(score);
         if (score < best) {
           best = score; bestEpoch = epoch; stale = 0;

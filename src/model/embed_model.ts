@@ -113,6 +113,8 @@ export class EmbeddingModel {
   get nTrain(): number { return this.trainLabels.nRows; }
   /** Embedding dimension actually used (the parameter clipped to the number of labels). */
   get embeddingDim(): number { return this.members[0]!.encoder.dim; }
+  /** The label encoders of the ensemble's members (their measurement matrices, for compressed sensing). */
+  get encoders(): readonly LabelEncoder[] { return this.members.map((m) => m.encoder); }
   /** Training records of the members' autoencoders, if any. */
   get histories(): (TrainHistory | undefined)[] { return this.members.map((m) => m.history); }
 

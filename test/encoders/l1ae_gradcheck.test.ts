@@ -13,7 +13,7 @@ import { Rng } from '../../src/util/rng.js';
  */
 const VARIANTS: Partial<L1aeNetworkConfig>[] = [
   { batchNorm: false }, { batchNorm: true }, { batchNorm: false, activation: 'tanh' }, { batchNorm: false, decoderMatrix: 'learned' },
-  { batchNorm: true, activation: 'tanh', decoderMatrix: 'learned' }, { batchNorm: false, finalRelu: false, depth: 0 },
+  { batchNorm: true, activation: 'tanh', decoderMatrix: 'learned' }, { batchNorm: false, finalRelu: false, depth: 0 }, { batchNorm: 'affine' },
 ];
 
 for (const variant of VARIANTS) {

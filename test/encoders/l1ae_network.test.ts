@@ -259,3 +259,33 @@ for (const variant of [{}, { activation: 'tanh' }, { decoderMatrix: 'learned' },
     }
   });
 }
+
+test('affine-only normalisation (the authors\' code): identity at initialisation, γ ⊙ x + δ per block, no batch dependence', async () => {
+  await useBackend('cpu');
+  const rng = new Rng(21);
+  const base: L1aeNetworkConfig = { inputDim: 15, embeddingDim: 6, depth: 3, seed: 4 };
+  const plain = createL1aeVariables({ ...base, batchNorm: false });
+  const affine = createL1aeVariables({ ...base, batchNorm: 'affine' });
+  const y = tf.tensor2d(Float32Array.from({ length: 4 * 6 }, () => rng.normal()), [4, 6]);
+  const decode = (cfg: L1aeNetworkConfig, v: ReturnType<typeof createL1aeVariables>, t: tf.Tensor2D): Float32Array =>
+    tf.tidy(() => l1aeDecode(cfg, v, t).dataSync() as Float32Array);
+  // γ = 1, δ = 0 at initialisation: the same function as no normalisation.
+  assert.deepEqual(decode({ ...base, batchNorm: 'affine' }, affine, y), decode({ ...base, batchNorm: false }, plain, y));
+  // With γ = 0 and δ = c in the last block, every output is ReLU(c).
+  const last = affine.bnScale.length - 1;
+  affine.bnScale[last]!.assign(tf.zeros([15]));
+  affine.bnShift[last]!.assign(tf.fill([15], 0.25));
+  for (const v of decode({ ...base, batchNorm: 'affine' }, affine, y)) assert.ok(Math.abs(v - 0.25) < 1e-7);
+  // Random γ, δ: decoding the batch equals decoding each row alone, and inference needs no statistics.
+  affine.bnScale.forEach((g) => g.assign(tf.tensor1d(Float32Array.from({ length: 15 }, () => 0.5 + rng.next()))));
+  affine.bnShift.forEach((s) => s.assign(tf.tensor1d(Float32Array.from({ length: 15 }, () => 0.1 * rng.normal()))));
+  const cfg: L1aeNetworkConfig = { ...base, batchNorm: 'affine' };
+  const whole = decode(cfg, affine, y);
+  for (let i = 0; i < 4; i++) {
+    const row = decode(cfg, affine, tf.slice(y, [i, 0], [1, 6]) as tf.Tensor2D);
+    for (let j = 0; j < 15; j++) assert.ok(Math.abs(row[j]! - whole[i * 15 + j]!) < 1e-6);
+  }
+  const inf = tf.tidy(() => l1aeDecodeInference(cfg, affine, y, null).dataSync() as Float32Array);
+  assert.deepEqual(inf, whole);
+  tf.dispose([y, ...l1aeVariableList(plain), ...l1aeVariableList(affine)]);
+});
