@@ -5,6 +5,7 @@ import { dataCommand } from './commands/data.js';
 import { infoCommand } from './commands/info.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
+import { recoverCommand } from './commands/recover.js';
 import { runCommand } from './commands/run.js';
 import { trainCommand } from './commands/train.js';
 import type { CommandModule } from 'yargs';
@@ -20,14 +21,15 @@ export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
 export async function run(argv: string[]): Promise<number> {
   const parser = yargs(argv)
     .scriptName('xmlc')
-    .usage('$0 <command> [options]\n\nExtreme multi-label classification: train, predict and evaluate XMC models.')
+    .usage('$0 <command> [options]\n\nExtreme multi-label classification: train, predict and evaluate XMC models; compressed-sensing recovery.')
     .command(trainCommand as unknown as CommandModule)
     .command(predictCommand as unknown as CommandModule)
     .command(evaluateCommand as unknown as CommandModule)
     .command(runCommand as unknown as CommandModule)
+    .command(recoverCommand as unknown as CommandModule)
     .command(dataCommand)
     .command(infoCommand as unknown as CommandModule)
-    .demandCommand(1, 'name a command: train, predict, evaluate, run, data or info')
+    .demandCommand(1, 'name a command: train, predict, evaluate, run, recover, data or info')
     .recommendCommands()
     .strict()
     .version(VERSION)

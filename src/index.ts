@@ -52,4 +52,4 @@ export { LinearEncoder, SimpleAeEncoder, topRightSingularVectors } from './encod
 export { trainAutoencoder, splitRows, type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
 export * from './regression/index.js';
 export { ExactDenseIndex } from './knn/exact_dense.js';
-export { projectedSubgradient, withPseudoInverse, withTranspose, type SubgradientOperator } from './sensing/subgradient.js';
+export * from './sensing/index.js';

@@ -25,6 +25,13 @@ export interface TrainLoopOptions {
    * when given, every training row trains and `validationFraction` is ignored.
    */
   readonly validationData?: Csr;
+  /**
+   * A model-selection score of the current weights (lower is better), computed after every
+   * epoch in place of the validation loss to choose the epoch and stop early — e.g. the
+   * recovery error of a learned measurement matrix (src/sensing/learned.ts). The validation
+   * loss is still recorded when there is a validation split.
+   */
+  readonly validationScore?: (vars: tf.Variable[]) => number;
   /** Stop after this many epochs without a better validation loss. */
   readonly patience: number;
   /** Seed of the split and of every epoch's shuffle. */
@@ -39,6 +46,8 @@ export interface TrainHistory {
   readonly trainLoss: number[];
   /** Validation loss after every epoch (empty without a validation split). */
   readonly validLoss: number[];
+  /** The `validationScore` after every epoch, when one was given. */
+  readonly validationScores?: number[];
   /** 1-based epoch whose weights were kept. */
   readonly bestEpoch: number;
   readonly epochsRun: number;
@@ -91,7 +100,7 @@ export async function trainAutoencoder(
   const rng = new Rng(opts.seed ^ 0x5bd1e995);
   const trainer: Trainer = opts.optimizer === 'adam' ? adam({ learningRate: opts.learningRate }) : new TfjsTrainer(tf.train.sgd(opts.learningRate));
   const batchesPerEpoch = Math.ceil(train.length / opts.batchSize);
-  const trainLoss: number[] = [], validLoss: number[] = [];
+  const trainLoss: number[] = [], validLoss: number[] = [], scores: number[] = [];
   let best = Infinity, bestEpoch = 0, stale = 0;
   let bestWeights: Float32Array[] | null = null;
   const buf = new Float32Array(Math.min(opts.batchSize, train.length) * data.nCols);
@@ -110,12 +119,14 @@ export async function trainAutoencoder(
         const epochLoss = sum / Math.max(1, batchesPerEpoch);
         if (!Number.isFinite(epochLoss)) throw new Error(`training diverged in epoch ${epoch} (loss ${epochLoss}); lower the learning rate`);
         trainLoss.push(epochLoss);
-        const score = valid.length ? meanLoss(vData, valid, opts.batchSize, loss) : epochLoss;
-        if (valid.length) validLoss.push(score);
+        const vLoss = valid.length ? meanLoss(vData, valid, opts.batchSize, loss) : epochLoss;
+        if (valid.length) validLoss.push(vLoss);
+        const score = opts.validationScore ? opts.validationScore(vars) : vLoss;
+        if (opts.validationScore) scores.push(score);
         if (score < best) {
           best = score; bestEpoch = epoch; stale = 0;
-          if (valid.length) bestWeights = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
-        } else if (valid.length && ++stale >= opts.patience) {
+          if (valid.length || opts.validationScore) bestWeights = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+        } else if ((valid.length || opts.validationScore) && ++stale >= opts.patience) {
           tick(opts.epochs * batchesPerEpoch);
           break;
         }
@@ -127,5 +138,5 @@ export async function trainAutoencoder(
   if (bestWeights && bestEpoch !== trainLoss.length) {
     vars.forEach((v, i) => { const t = tf.tensor(bestWeights![i]!, v.shape, 'float32'); v.assign(t); t.dispose(); });
   }
-  return { trainLoss, validLoss, bestEpoch: bestEpoch || trainLoss.length, epochsRun: trainLoss.length, seconds: (performance.now() - t0) / 1000 };
+  return { trainLoss, validLoss, ...(opts.validationScore ? { validationScores: scores } : {}), bestEpoch: bestEpoch || trainLoss.length, epochsRun: trainLoss.length, seconds: (performance.now() - t0) / 1000 };
 }
