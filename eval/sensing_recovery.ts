@@ -6,7 +6,7 @@
  *
  *   node dist/eval/sensing_recovery.js [--datasets synthetic1,synthetic2,synthetic3,Delicious,RCV1-sub2]
  *       [--ms 10,20,30] [--seeds 1] [--first-seed 2] [--methods gauss-l1pos,l1ae-l1pos,...] [--test-points N]
- *       [--out sensing_recovery] [--cache DIR] [--data-dir ../shared/datasets]
+ *       [--out sensing_recovery] [--merge] [--cache DIR] [--data-dir ../shared/datasets]
  *
  * Datasets: the paper's three synthetic sets (d = 1000, generated per seed: 6000 / 2000 / 2000),
  * Delicious label vectors (d = 983; its train file split 80/20 into train / validation, its
@@ -16,6 +16,7 @@
  * own decoder, PCA + ℓ1-min pos, simple AE + ℓ1-min pos, LBCS + ℓ1-min pos, Gaussian +
  * model-based CoSaMP pos (block-sparse sets only). A vector counts as recovered exactly when
  * ‖x − x̂‖₂ ≤ 1e-10; RMSE = √(mean ‖x − x̂‖₂²) as in the authors' code.
+ * `--merge` keeps the rows of an earlier run's OUT.json that this run does not recompute.
  * `--cache DIR` keeps every trained ℓ1-AE / simple AE (eval/learned_cache.ts) so a sweep can
  * be resumed or re-scored without retraining.
  * Seeds: seed s generates the synthetic set (real sets: the split), the random matrices and the
@@ -32,12 +33,10 @@ import { useBackend } from '../src/engine/backends.js';
 import { splitRows } from '../src/encoders/train_loop.js';
 import { type L1aeEncoder } from '../src/encoders/l1ae.js';
 import { gaussianMatrix, lbcsMatrix, measureRows, type MeasurementMatrix, pcaMatrix } from '../src/sensing/matrices.js';
-import { recover, RECOVERY_METHODS, type RecoveryMethod, recoveryStats } from '../src/sensing/recover.js';
-
-/** Block-sparsity model of model-based CoSaMP. */
-type SparsityModel = { kind: 'block'; blockSize: number; blocks: number };
+import { type SparsityModel } from '../src/sensing/iterative.js';
+import { recover, type RecoveryMethod, recoveryStats } from '../src/sensing/recover.js';
 import { writeFileAtomic } from '../src/util/atomic.js';
-import { dataDir, opt, root } from './args.js';
+import { dataDir, flag, opt, root } from './args.js';
 import { type CachedLearned, learnCached } from './learned_cache.js';
 import { lineChartSvg, type PlotPanel } from './svg_plot.js';
 
@@ -160,13 +159,13 @@ async function runOne(name: string, spec: DatasetSpec, seed: number, rows: Row[]
       return learned[kind]!;
     };
     for (const method of methods) {
-      if (method === 'gauss-model-cosamp-pos' && (!spec.model || !(RECOVERY_METHODS as readonly string[]).includes('model-cosamp-pos'))) continue;
+      if (method === 'gauss-model-cosamp-pos' && !spec.model) continue;
       let matrix: MeasurementMatrix, decoder: RecoveryMethod = 'l1-min-pos', matrixSeconds = 0;
       let extra: Partial<Row> = {}, l1ae: L1aeEncoder | undefined;
       const t0 = performance.now();
       if (method === 'gauss-l1pos' || method === 'gauss-model-cosamp-pos') {
         matrix = gaussianMatrix(m, d, seed);
-        if (method === 'gauss-model-cosamp-pos') decoder = 'model-cosamp-pos' as RecoveryMethod;
+        if (method === 'gauss-model-cosamp-pos') decoder = 'model-cosamp-pos';
       } else if (method === 'pca-l1pos') {
         if (m > Math.min(train.nRows, d)) continue;
         matrix = pcaMatrix(train, m, seed);
@@ -289,6 +288,13 @@ async function main(): Promise<void> {
   const resultsDir = path.join(root, 'eval', 'results');
   await fs.mkdir(resultsDir, { recursive: true });
   const rows: Row[] = [];
+  if (flag('merge')) {
+    // Keep the rows of an earlier run that this run does not recompute.
+    const old = await fs.readFile(path.join(resultsDir, `${outName}.json`), 'utf8').then((t) => (JSON.parse(t) as { rows: Row[] }).rows).catch(() => [] as Row[]);
+    const redo = (r: Row): boolean => datasets.includes(r.dataset) && (methods as string[]).includes(r.method) && r.seed >= firstSeed && r.seed < firstSeed + seeds
+      && (msOverride.length === 0 || msOverride.includes(r.m));
+    rows.push(...old.filter((r) => !redo(r)));
+  }
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, backend ${backend.name}, node ${process.version}`;
   const save = async (): Promise<void> => {
     const aggs = aggregate(rows);

@@ -72,7 +72,7 @@ function checkArgs(a: RecoverArgs): void {
   if (a.decoder.startsWith('model-cosamp') && (a['block-size'] === undefined || a.blocks === undefined)) {
     throw new UsageError(`--decoder ${a.decoder} needs the block-sparsity model: --block-size B --blocks K (synthetic1: 10 and 1; synthetic2: 5 and 2)`);
   }
-  if ((a.decoder as string) === 'ista' && !(a.lambda !== undefined && a.lambda > 0)) throw new UsageError('--decoder ista needs a LASSO weight --lambda > 0');
+  if (a.decoder === 'ista' && !(a.lambda !== undefined && a.lambda > 0)) throw new UsageError('--decoder ista needs a LASSO weight --lambda > 0');
   if (!(a['learning-rate'] > 0)) throw new UsageError(`--learning-rate must be positive but got ${a['learning-rate']}`);
 }
 

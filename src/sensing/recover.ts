@@ -5,16 +5,25 @@
  */
 import { type L1aeEncoder } from '../encoders/l1ae.js';
 import { type ProgressFn, task } from '../progress.js';
+import { cosamp, fista, iht, modelCosamp, omp, type SparsityModel } from './iterative.js';
 import { type MeasurementMatrix } from './matrices.js';
 import { l1Min, l1MinPos } from './simplex.js';
 import { projectedSubgradient, withPseudoInverse } from './subgradient.js';
 
 /** The recovery algorithms, by their command-line names. */
-export const RECOVERY_METHODS = Object.freeze(['l1-min-pos', 'l1-min', 'subgradient', 'l1ae'] as const);
+export const RECOVERY_METHODS = Object.freeze([
+  'l1-min-pos', 'l1-min', 'subgradient', 'iht', 'cosamp', 'model-cosamp', 'model-cosamp-pos', 'omp', 'ista', 'l1ae',
+] as const);
 export type RecoveryMethod = (typeof RECOVERY_METHODS)[number];
 
 /** Settings some of the algorithms need. */
 export interface RecoveryOptions {
+  /** Sparsity k: IHT, CoSaMP, OMP. */
+  readonly sparsity?: number;
+  /** Sparsity model: model-based CoSaMP. */
+  readonly model?: SparsityModel;
+  /** LASSO weight λ: ISTA (solved by FISTA). */
+  readonly lambda?: number;
   /** Projected subgradient steps (with the exact pseudo-inverse A†). */
   readonly steps?: number;
   /** The trained ℓ1-AE whose unrolled decoder `l1ae` runs (its A must be the matrix). */
@@ -52,6 +61,17 @@ export async function recover(method: RecoveryMethod, matrix: MeasurementMatrix,
       solve = (ys, c) => projectedSubgradient(op, ys, c, steps);
       break;
     }
+    case 'iht': { const k = need(options.sparsity, method, 'a sparsity k'); solve = (ys, c) => iht(a, m, d, ys, c, { sparsity: k }); break; }
+    case 'cosamp': { const k = need(options.sparsity, method, 'a sparsity k'); solve = (ys, c) => cosamp(a, m, d, ys, c, { sparsity: k }); break; }
+    case 'omp': { const k = need(options.sparsity, method, 'a sparsity k'); solve = (ys, c) => omp(a, m, d, ys, c, { sparsity: k }); break; }
+    case 'model-cosamp':
+    case 'model-cosamp-pos': {
+      const model = need(options.model, method, 'a sparsity model (block size and number of blocks)');
+      const positive = method === 'model-cosamp-pos';
+      solve = (ys, c) => modelCosamp(a, m, d, ys, c, { model, positive });
+      break;
+    }
+    case 'ista': { const lambda = need(options.lambda, method, 'a LASSO weight λ'); solve = (ys, c) => fista(a, m, d, ys, c, { lambda }).x; break; }
     case 'l1ae': {
       const enc = need(options.l1ae, method, 'a trained ℓ1-AE');
       if (enc.dim !== m || enc.nLabels !== d) throw new RangeError(`recovery 'l1ae' needs an ℓ1-AE of ${m} × ${d} but got ${enc.dim} × ${enc.nLabels}`);

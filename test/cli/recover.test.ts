@@ -35,6 +35,13 @@ test('recover --json: Gaussian + ℓ1-min pos recovers 10-sparse vectors exactly
   assert.equal(a['rmse'], b['rmse']);
 });
 
+test('recover: model-based CoSaMP pos with the block model', () => {
+  const r = xmlc('recover', '--matrix', 'gaussian', '--decoder', 'model-cosamp-pos', '--block-size', '10', '--blocks', '1', '--data', file('test.txt'), '-m', '60', '--json', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  const out = JSON.parse(r.stdout) as Record<string, number>;
+  assert.ok(out['exactFraction']! >= 0.9, `exact fraction ${out['exactFraction']}`);
+});
+
 test('recover: human-readable output names the counts and the RMSE', () => {
   const r = xmlc('recover', '--matrix', 'fourier', '--decoder', 'l1-min', '--data', file('test.txt'), '-m', '60', '--quiet');
   assert.equal(r.code, 0, r.stderr);
@@ -58,6 +65,7 @@ test('recover: usage errors exit 2 naming the fix; bad data exits 1 naming file 
     [['--matrix', 'gaussian', '--decoder', 'l1-min-pos', '--data', file('test.txt')], /--measurements M is required/],
     [['--matrix', 'pca', '--decoder', 'l1-min-pos', '--data', file('test.txt'), '-m', '5'], /--train FILE/],
     [['--matrix', 'gaussian', '--decoder', 'l1ae', '--data', file('test.txt'), '-m', '5'], /needs --matrix l1ae/],
+    [['--matrix', 'gaussian', '--decoder', 'model-cosamp-pos', '--data', file('test.txt'), '-m', '5'], /--block-size B --blocks K/],
     [['--matrix', 'nosuchthing', '--decoder', 'l1-min', '--data', file('test.txt'), '-m', '5'], /model directory/],
     [['--matrix', 'gaussian', '--decoder', 'l1-min', '--data', file('test.txt'), '-m', '0'], /positive integer/],
   ];
