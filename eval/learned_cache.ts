@@ -9,7 +9,7 @@ import { type Csr } from '../src/data/csr.js';
 import { SimpleAeEncoder } from '../src/encoders/baselines.js';
 import { type EncoderState } from '../src/encoders/encoder.js';
 import { L1aeEncoder } from '../src/encoders/l1ae.js';
-import { learnMatrix, type LearnedMatrixKind } from '../src/sensing/learned.js';
+import { learnMatrix, type LearnedMatrixKind, type SensingAeOptions } from '../src/sensing/learned.js';
 import { matrixFromEncoder, type MeasurementMatrix } from '../src/sensing/matrices.js';
 import { writeFileAtomic } from '../src/util/atomic.js';
 
@@ -33,9 +33,10 @@ function fromBase64(s: string): Float32Array {
 
 /** Train (or read from `cacheDir`, when given) the learned matrix of `kind` for this dataset, seed and m. */
 export async function learnCached(
-  cacheDir: string, key: string, kind: LearnedMatrixKind, train: Csr, valid: Csr, m: number, seed: number,
+  cacheDir: string, key: string, kind: LearnedMatrixKind, train: Csr, valid: Csr, m: number, seed: number, options: Partial<SensingAeOptions> = {},
 ): Promise<CachedLearned & { cached: boolean }> {
-  const file = cacheDir ? path.join(cacheDir, `${key}_seed${seed}_m${m}_${kind}.json`) : '';
+  const tag = Object.keys(options).length ? `_${Object.entries(options).map(([k, v]) => `${k}${v}`).join('_')}` : '';
+  const file = cacheDir ? path.join(cacheDir, `${key}_seed${seed}_m${m}_${kind}${tag}.json`) : '';
   if (file) {
     const text = await fs.readFile(file, 'utf8').catch(() => null);
     if (text !== null) {
@@ -46,7 +47,7 @@ export async function learnCached(
     }
   }
   const t0 = performance.now();
-  const r = await learnMatrix(kind, train, m, seed, {}, valid);
+  const r = await learnMatrix(kind, train, m, seed, options, valid);
   const seconds = (performance.now() - t0) / 1000;
   if (file) {
     const st = r.encoder.state();

@@ -6,7 +6,7 @@
  *
  *   node dist/eval/sensing_recovery.js [--datasets synthetic1,synthetic2,synthetic3,Delicious,RCV1-sub2]
  *       [--ms 10,20,30] [--seeds 1] [--first-seed 2] [--methods gauss-l1pos,l1ae-l1pos,...] [--test-points N]
- *       [--out sensing_recovery] [--merge] [--cache DIR] [--data-dir ../shared/datasets]
+ *       [--out sensing_recovery] [--merge] [--cache DIR] [--depth T] [--epochs E] [--patience P] [--selection-points N] [--data-dir ../shared/datasets]
  *
  * Datasets: the paper's three synthetic sets (d = 1000, generated per seed: 6000 / 2000 / 2000),
  * Delicious label vectors (d = 983; its train file split 80/20 into train / validation, its
@@ -34,6 +34,7 @@ import { splitRows } from '../src/encoders/train_loop.js';
 import { type L1aeEncoder } from '../src/encoders/l1ae.js';
 import { gaussianMatrix, lbcsMatrix, measureRows, type MeasurementMatrix, pcaMatrix } from '../src/sensing/matrices.js';
 import { type SparsityModel } from '../src/sensing/iterative.js';
+import { type SensingAeOptions } from '../src/sensing/learned.js';
 import { recover, type RecoveryMethod, recoveryStats } from '../src/sensing/recover.js';
 import { writeFileAtomic } from '../src/util/atomic.js';
 import { dataDir, flag, opt, root } from './args.js';
@@ -120,6 +121,13 @@ const testPointsOverride = opt('test-points', '');
 const outName = opt('out', 'sensing_recovery');
 /** Directory caching the trained encoders (none: train every time). */
 const cacheDir = opt('cache', '');
+/** Overrides of the learned matrices' training settings (src/sensing/learned.ts SENSING_AE_DEFAULTS). */
+const aeOptions: Partial<SensingAeOptions> = {
+  ...(opt('depth', '') ? { depth: Number(opt('depth', '')) } : {}),
+  ...(opt('patience', '') ? { patience: Number(opt('patience', '')) } : {}),
+  ...(opt('epochs', '') ? { epochs: Number(opt('epochs', '')) } : {}),
+  ...(opt('selection-points', '') ? { selectionPoints: Number(opt('selection-points', '')) } : {}),
+};
 for (const d of datasets) if (!DATASETS[d]) throw new Error(`--datasets: unknown '${d}' (known: ${Object.keys(DATASETS).join(', ')})`);
 for (const m of methods) if (!(m in METHODS)) throw new Error(`--methods: unknown '${m}' (known: ${Object.keys(METHODS).join(', ')})`);
 if (!(Number.isInteger(seeds) && seeds > 0)) throw new Error(`--seeds must be a positive integer`);
@@ -152,7 +160,7 @@ async function runOne(name: string, spec: DatasetSpec, seed: number, rows: Row[]
     const learned: Partial<Record<'l1ae' | 'simple-ae', CachedLearned>> = {};
     const getLearned = async (kind: 'l1ae' | 'simple-ae'): Promise<CachedLearned> => {
       if (!learned[kind]) {
-        const r = await learnCached(cacheDir, name, kind, train, valid, m, seed);
+        const r = await learnCached(cacheDir, name, kind, train, valid, m, seed, aeOptions);
         learned[kind] = r;
         log(`${name} m=${m} seed=${seed}: ${r.cached ? 'read' : 'trained'} ${kind} (trained in ${r.seconds.toFixed(1)} s, best epoch ${r.bestEpoch} of ${r.epochsRun})`);
       }

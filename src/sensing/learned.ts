@@ -33,6 +33,8 @@ export interface SensingAeOptions {
    * validation loss.
    */
   readonly selectBy: 'recovery' | 'loss';
+  /** Validation vectors scored after every epoch when selecting by recovery (the first ones of the set). */
+  readonly selectionPoints: number;
 }
 
 /**
@@ -40,7 +42,7 @@ export interface SensingAeOptions {
  * exact recovery on that set's validation vectors (the committed evaluation uses seeds 2, 3, ...):
  * - T = 10 blocks, as the paper (Section 5) and the authors' scripts.
  * - The epoch is chosen by what the matrix is for — ℓ1-min pos exact recovery on validation
- *   vectors ({@link SELECTION_POINTS}) — not by the autoencoder's validation loss. The two
+ *   vectors (`selectionPoints`, 200) — not by the autoencoder's validation loss. The two
  *   disagree: the loss keeps falling for 100+ epochs while recovery peaks within the first
  *   ~5–10 epochs and then degrades (synthetic1, m = 20, 500 validation vectors: 63% after 2
  *   epochs, 100% after 5, 99% after 10, 84% after 30; the epoch of best validation loss, 106–120,
@@ -61,10 +63,8 @@ export const SENSING_AE_DEFAULTS: Readonly<SensingAeOptions> = Object.freeze({
   patience: 10,
   validationFraction: 0.25,
   selectBy: 'recovery',
+  selectionPoints: 200,
 });
-
-/** Validation vectors scored by ℓ1-min pos after every epoch when selecting by recovery (the first ones of the set). */
-export const SELECTION_POINTS = 200;
 
 export type LearnedMatrixKind = 'l1ae' | 'simple-ae';
 
@@ -99,7 +99,7 @@ export async function learnMatrix(
   const loop: TrainLoopOptions = {
     epochs: o.epochs, batchSize: o.batchSize, learningRate: o.learningRate, optimizer: o.optimizer,
     validationFraction: 0, patience: o.patience, seed, validationData: validation,
-    ...(o.selectBy === 'recovery' ? { validationScore: recoveryScore(validation, m) } : {}),
+    ...(o.selectBy === 'recovery' ? { validationScore: recoveryScore(validation, m, o.selectionPoints) } : {}),
   };
   const { encoder, history } = kind === 'l1ae'
     ? await L1aeEncoder.train(train, { embeddingDim: m, depth: o.depth, batchNorm: o.batchNorm, finalRelu: true, seed }, loop, onProgress)
@@ -109,11 +109,11 @@ export async function learnMatrix(
 
 /**
  * The selection score of a matrix under training: 1 − (exact-recovery fraction of ℓ1-min pos on
- * the first {@link SELECTION_POINTS} validation vectors) + 1e-3·min(1, RMSE) to break ties.
+ * the first `points` validation vectors) + 1e-3·min(1, RMSE) to break ties.
  * Reads A from the first trainable variable (the encoder's m × d matrix in both autoencoders).
  */
-function recoveryScore(validation: Csr, m: number): (vars: tf.Variable[]) => number {
-  const v = normalizeRowsL2(selectRows(validation, Int32Array.from({ length: Math.min(SELECTION_POINTS, validation.nRows) }, (_, i) => i)));
+function recoveryScore(validation: Csr, m: number, points: number): (vars: tf.Variable[]) => number {
+  const v = normalizeRowsL2(selectRows(validation, Int32Array.from({ length: Math.min(points, validation.nRows) }, (_, i) => i)));
   const n = v.nRows, d = v.nCols;
   const xTrue = new Float64Array(n * d);
   for (let r = 0; r < n; r++) for (let p = v.rowPtr[r]!; p < v.rowPtr[r + 1]!; p++) xTrue[r * d + v.indices[p]!] = v.values[p]!;
