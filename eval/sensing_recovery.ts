@@ -12,10 +12,14 @@
  * Delicious label vectors (d = 983; its train file split 80/20 into train / validation, its
  * test file for testing) and RCV1-sub2 TF-IDF feature vectors (d = 47,236, the feature space of
  * the paper's RCV1; 6000 points split 4000 / 1000 / 1000). All vectors ℓ2-normalised.
+ * Each learned network is selected for its use: the matrices used with ℓ1-min pos at the epoch
+ * of best ℓ1-min pos recovery on validation vectors, the network whose own decoder is scored at
+ * the epoch of best validation loss (src/sensing/learned.ts).
  * Methods (as in the paper's Figure 2): Gaussian + ℓ1-min pos, ℓ1-AE + ℓ1-min pos, the ℓ1-AE's
  * own decoder, PCA + ℓ1-min pos, simple AE + ℓ1-min pos, LBCS + ℓ1-min pos, Gaussian +
  * model-based CoSaMP pos (block-sparse sets only). A vector counts as recovered exactly when
  * ‖x − x̂‖₂ ≤ 1e-10; RMSE = √(mean ‖x − x̂‖₂²) as in the authors' code.
+ * `--report-only` rewrites OUT.md and the plots from OUT.json without computing anything.
  * `--merge` keeps the rows of an earlier run's OUT.json that this run does not recompute.
  * `--cache DIR` keeps every trained ℓ1-AE / simple AE (eval/learned_cache.ts) so a sweep can
  * be resumed or re-scored without retraining.
@@ -150,21 +154,22 @@ function dense(x: Csr): Float64Array {
 
 function log(msg: string): void { process.stderr.write(`${new Date().toISOString().slice(11, 19)} ${msg}\n`); }
 
-async function runOne(name: string, spec: DatasetSpec, seed: number, rows: Row[]): Promise<void> {
+async function runOne(name: string, spec: DatasetSpec, seed: number, rows: Row[], save: () => Promise<void>): Promise<void> {
   const raw = await spec.load(seed);
   const train = normalizeRowsL2(raw.train), valid = normalizeRowsL2(raw.valid);
   const test = firstRows(normalizeRowsL2(raw.test), testPointsOverride ? Number(testPointsOverride) : spec.testPoints);
   const xTrue = dense(test);
   const d = test.nCols, n = test.nRows;
   for (const m of msOverride.length ? msOverride : spec.ms) {
-    const learned: Partial<Record<'l1ae' | 'simple-ae', CachedLearned>> = {};
-    const getLearned = async (kind: 'l1ae' | 'simple-ae'): Promise<CachedLearned> => {
-      if (!learned[kind]) {
-        const r = await learnCached(cacheDir, name, kind, train, valid, m, seed, aeOptions);
-        learned[kind] = r;
-        log(`${name} m=${m} seed=${seed}: ${r.cached ? 'read' : 'trained'} ${kind} (trained in ${r.seconds.toFixed(1)} s, best epoch ${r.bestEpoch} of ${r.epochsRun})`);
+    const learned: Record<string, CachedLearned> = {};
+    const getLearned = async (kind: 'l1ae' | 'simple-ae', selectBy: 'recovery' | 'loss' = 'recovery'): Promise<CachedLearned> => {
+      const key = `${kind}-${selectBy}`;
+      if (!learned[key]) {
+        const r = await learnCached(cacheDir, name, kind, train, valid, m, seed, { ...aeOptions, ...(selectBy === 'loss' ? { selectBy } : {}) });
+        learned[key] = r;
+        log(`${name} m=${m} seed=${seed}: ${r.cached ? 'read' : 'trained'} ${kind} selected by ${selectBy} (trained in ${r.seconds.toFixed(1)} s, best epoch ${r.bestEpoch} of ${r.epochsRun})`);
       }
-      return learned[kind]!;
+      return learned[key]!;
     };
     for (const method of methods) {
       if (method === 'gauss-model-cosamp-pos' && !spec.model) continue;
@@ -181,7 +186,9 @@ async function runOne(name: string, spec: DatasetSpec, seed: number, rows: Row[]
         matrix = lbcsMatrix(train, m, seed);
       } else {
         const kind = method === 'simple-ae-l1pos' ? 'simple-ae' : 'l1ae';
-        const l = await getLearned(kind);
+        // The decoder alone is the network chosen for reconstruction (validation loss); the matrices
+        // for ℓ1-min pos are chosen by ℓ1-min pos recovery on validation vectors.
+        const l = await getLearned(kind, method === 'l1ae-decoder' ? 'loss' : 'recovery');
         matrix = l.matrix;
         extra = { bestEpoch: l.bestEpoch, epochsRun: l.epochsRun, matrixSeconds: l.seconds };
         if (method === 'l1ae-decoder') { decoder = 'l1ae'; l1ae = l.encoder as L1aeEncoder; }
@@ -196,6 +203,7 @@ async function runOne(name: string, spec: DatasetSpec, seed: number, rows: Row[]
       log(`${name} m=${m} seed=${seed} ${METHODS[method]}: exact ${(100 * stats.exactFraction).toFixed(1)}%, RMSE ${stats.rmse.toExponential(2)} (${recoverSeconds.toFixed(1)} s, ${(n / recoverSeconds).toFixed(0)} points/s)`);
     }
     for (const l of Object.values(learned)) (l.encoder as { dispose(): void }).dispose();
+    await save();
   }
 }
 
@@ -234,15 +242,15 @@ function measurementsFor(aggs: Agg[], level: number): number | undefined {
   return undefined;
 }
 
-function markdown(rows: Row[], aggs: Agg[], machine: string, seconds: number): string {
+function markdown(rows: Row[], aggs: Agg[], machine: string, seconds: number, commands: string[]): string {
   const out: string[] = [];
   out.push(`# Compressed-sensing recovery (Wu et al. 2019, Figure 2 / Table 2)`, '');
-  out.push(`Command: \`node dist/eval/sensing_recovery.js ${process.argv.slice(2).join(' ')}\``);
-  out.push(`Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. Wall time ${(seconds / 60).toFixed(1)} min.`, '');
-  out.push('Exact = ‖x − x̂‖₂ ≤ 1e-10. Cells: mean exact-recovery % (± sd over seeds) / RMSE.', '');
+  out.push(`Command${commands.length > 1 ? 's (later ones recomputed some rows, --merge)' : ''}: ${commands.map((c) => `\`${c}\``).join('; ')}`);
+  out.push(`Machine: ${machine}. Date: ${new Date().toISOString().slice(0, 10)}. Wall time of the last command ${(seconds / 60).toFixed(1)} min.`, '');
+  out.push('Exact = ‖x − x̂‖₂ ≤ 1e-10. Cells: mean exact-recovery % / mean RMSE (± sample sd over seeds when there are several).', '');
   for (const ds of [...new Set(aggs.map((a) => a.dataset))]) {
     const A = aggs.filter((a) => a.dataset === ds);
-    const mids = methods.filter((mid) => A.some((a) => a.method === mid));
+    const mids = (Object.keys(METHODS) as MethodId[]).filter((mid) => A.some((a) => a.method === mid));
     const mvals = [...new Set(A.map((a) => a.m))].sort((a, b) => a - b);
     const pts = rows.find((r) => r.dataset === ds)?.points;
     out.push(`## ${ds} (${pts} test points, ${A[0]!.seeds} seed${A[0]!.seeds > 1 ? 's' : ''})`, '');
@@ -251,7 +259,7 @@ function markdown(rows: Row[], aggs: Agg[], machine: string, seconds: number): s
       const cells = mids.map((mid) => {
         const a = A.find((x) => x.m === m && x.method === mid);
         if (!a) return '–';
-        return `${(100 * a.exactMean).toFixed(1)}${a.seeds > 1 ? ` ± ${(100 * a.exactSd).toFixed(1)}` : ''} / ${a.rmseMean.toExponential(1)}`;
+        return `${(100 * a.exactMean).toFixed(1)}${a.seeds > 1 ? ` ± ${(100 * a.exactSd).toFixed(1)}` : ''} / ${a.rmseMean.toExponential(1)}${a.seeds > 1 ? ` ± ${a.rmseSd.toExponential(0)}` : ''}`;
       });
       out.push(`| ${m} | ${cells.join(' | ')} |`);
     }
@@ -277,7 +285,7 @@ function markdown(rows: Row[], aggs: Agg[], machine: string, seconds: number): s
 
 function plot(ds: string, aggs: Agg[]): string {
   const A = aggs.filter((a) => a.dataset === ds);
-  const series = (key: 'exact' | 'rmse') => methods.filter((mid) => A.some((a) => a.method === mid)).map((mid) => ({
+  const series = (key: 'exact' | 'rmse') => (Object.keys(METHODS) as MethodId[]).filter((mid) => A.some((a) => a.method === mid)).map((mid) => ({
     name: METHODS[mid],
     points: A.filter((a) => a.method === mid).map((a) => key === 'exact'
       ? { x: a.m, y: a.exactMean, spread: a.exactSd }
@@ -296,29 +304,33 @@ async function main(): Promise<void> {
   const resultsDir = path.join(root, 'eval', 'results');
   await fs.mkdir(resultsDir, { recursive: true });
   const rows: Row[] = [];
-  if (flag('merge')) {
+  const thisCommand = `node dist/eval/sensing_recovery.js ${process.argv.slice(2).join(' ')}`;
+  const commands: string[] = [];
+  if (flag('merge') || flag('report-only')) {
     // Keep the rows of an earlier run that this run does not recompute.
-    const old = await fs.readFile(path.join(resultsDir, `${outName}.json`), 'utf8').then((t) => (JSON.parse(t) as { rows: Row[] }).rows).catch(() => [] as Row[]);
+    const prev = await fs.readFile(path.join(resultsDir, `${outName}.json`), 'utf8').then((t) => JSON.parse(t) as { rows: Row[]; commands?: string[]; args?: string[] }).catch(() => null);
+    const old = prev?.rows ?? [];
+    commands.push(...(prev?.commands ?? (prev?.args ? [`node dist/eval/sensing_recovery.js ${prev.args.join(' ')}`] : [])));
     const redo = (r: Row): boolean => datasets.includes(r.dataset) && (methods as string[]).includes(r.method) && r.seed >= firstSeed && r.seed < firstSeed + seeds
       && (msOverride.length === 0 || msOverride.includes(r.m));
-    rows.push(...old.filter((r) => !redo(r)));
+    rows.push(...(flag('report-only') ? old : old.filter((r) => !redo(r))));
   }
+  if (!flag('report-only')) commands.push(thisCommand);
   const machine = `${os.cpus()[0]?.model ?? 'unknown CPU'} × ${os.cpus().length}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, backend ${backend.name}, node ${process.version}`;
   const save = async (): Promise<void> => {
     const aggs = aggregate(rows);
     const seconds = (performance.now() - t0) / 1000;
-    await writeFileAtomic(path.join(resultsDir, `${outName}.json`), JSON.stringify({ machine, date: new Date().toISOString(), args: process.argv.slice(2), seconds, rows, aggregate: aggs }, null, 1) + '\n');
-    await writeFileAtomic(path.join(resultsDir, `${outName}.md`), markdown(rows, aggs, machine, seconds));
+    await writeFileAtomic(path.join(resultsDir, `${outName}.json`), JSON.stringify({ machine, date: new Date().toISOString(), commands, seconds, rows, aggregate: aggs }, null, 1) + '\n');
+    await writeFileAtomic(path.join(resultsDir, `${outName}.md`), markdown(rows, aggs, machine, seconds, commands));
     for (const ds of new Set(aggs.map((a) => a.dataset))) await writeFileAtomic(path.join(resultsDir, `${outName}_${ds}.svg`), plot(ds, aggs));
   };
-  for (const ds of datasets) {
+  for (const ds of flag('report-only') ? [] : datasets) {
     for (let s = firstSeed; s < firstSeed + seeds; s++) {
-      await runOne(ds, DATASETS[ds]!, s, rows);
-      await save();
+      await runOne(ds, DATASETS[ds]!, s, rows, save);
     }
   }
   await save();
-  process.stdout.write(markdown(rows, aggregate(rows), machine, (performance.now() - t0) / 1000));
+  process.stdout.write(markdown(rows, aggregate(rows), machine, (performance.now() - t0) / 1000, commands));
 }
 
 await main();
