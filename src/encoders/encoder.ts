@@ -6,8 +6,11 @@
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { csrMatDense } from '../engine/sparse.js';
 
-/** Encoders the pipeline knows. */
-export const ENCODER_KINDS = Object.freeze(['l1ae', 'pca', 'gaussian', 'simple-ae'] as const);
+/**
+ * Encoders the pipeline knows: the ℓ1-AE, the other sparse-coding networks (L1-SAE, tied-weight
+ * ReLU AE, Deep ℓ0 encoders: ℓ0-regularised and M-sparse) and the baselines.
+ */
+export const ENCODER_KINDS = Object.freeze(['l1ae', 'l1-sae', 'tied-relu', 'deep-l0', 'm-sparse', 'pca', 'gaussian', 'simple-ae'] as const);
 export type EncoderKind = (typeof ENCODER_KINDS)[number];
 
 /** Everything needed to rebuild an encoder: JSON-able settings plus named float arrays. */

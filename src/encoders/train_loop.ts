@@ -32,6 +32,11 @@ export interface TrainLoopOptions {
    * loss is still recorded when there is a validation split.
    */
   readonly validationScore?: (vars: tf.Variable[]) => number;
+  /**
+   * Called before every epoch (1-based) with the epoch number: schedules that change the loss
+   * between epochs (the L1-SAE's α, the Deep ℓ0 encoders' HELU σ) set their value here.
+   */
+  readonly onEpochStart?: (epoch: number) => void;
   /** Stop after this many epochs without a better validation loss. */
   readonly patience: number;
   /** Seed of the split and of every epoch's shuffle. */
@@ -107,6 +112,7 @@ export async function trainAutoencoder(
   try {
     await task(onProgress, opts.taskName ?? 'train autoencoder', opts.epochs * batchesPerEpoch, (tick) => {
       for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+        opts.onEpochStart?.(epoch);
         rng.shuffle(train);
         let sum = 0;
         for (let bi = 0; bi < batchesPerEpoch; bi++) {

@@ -87,6 +87,7 @@ function rebuildEncoder(state: EncoderState): LabelEncoder {
     case 'l1ae': return L1aeEncoder.fromState(state);
     case 'simple-ae': return SimpleAeEncoder.fromState(state);
     case 'gaussian': case 'pca': return LinearEncoder.fromState(state);
+    default: throw new ModelFormatError(`unknown label encoder kind '${state.kind}'`);
   }
 }
 
