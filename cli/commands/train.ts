@@ -1,4 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
+import { ENCODER_KINDS } from '../../src/encoders/encoder.js';
 import { UsageError } from '../../src/errors.js';
 import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { KnnModel } from '../../src/model/knn_model.js';
@@ -70,13 +71,13 @@ interface TrainArgs extends TrainFlags { model?: string; 'print-params': boolean
 /** Adds the training-parameter flags; their defaults come from the library's {@link EMBED_DEFAULTS} and {@link KNN_DEFAULTS}. */
 export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
   const d = KNN_DEFAULTS, e = EMBED_DEFAULTS;
-  const g = 'Parameters:', ge = 'Embedding methods (l1ae, pca, gaussian, simple-ae):';
+  const g = 'Parameters:', ge = `Embedding methods (${ENCODER_KINDS.join(', ')}):`;
   return withBackendOption(withDataOptions(y))
     .option('train', { type: 'string', describe: 'training data file', defaultDescription: 'bundled Bibtex train split' })
     .option('params', { type: 'string', describe: 'JSON file of training parameters (flags override it)', group: g })
     .option('method', {
-      type: 'string', choices: ['l1ae', 'pca', 'gaussian', 'simple-ae', 'knn'], group: g, defaultDescription: e.method,
-      describe: 'l1ae: ℓ1-AE label embeddings; pca / gaussian / simple-ae: baseline label encoders; knn: kNN on the features',
+      type: 'string', choices: [...ENCODER_KINDS, 'knn'], group: g, defaultDescription: e.method,
+      describe: 'label encoder — l1ae: ℓ1-AE; l1-sae: ℓ1-regularised sparse AE; tied-relu: tied-weight ReLU AE; deep-l0 / m-sparse: Deep ℓ0 encoders; pca / gaussian / simple-ae: baselines — or knn: kNN on the features',
     })
     .option('embedding-dim', { type: 'number', describe: 'embedding dimension m (at most the number of labels)', defaultDescription: String(e.embeddingDim), group: ge })
     .option('depth', { type: 'number', describe: 'ℓ1-AE: unrolled decoder blocks T', defaultDescription: String(e.depth), group: ge })

@@ -1,9 +1,8 @@
 import * as path from 'node:path';
 import { type Csr, normalizeRowsL2, selectRows, sliceRows, withCols } from '../data/csr.js';
 import { ModelFormatError, UsageError } from '../errors.js';
-import { LinearEncoder, SimpleAeEncoder } from '../encoders/baselines.js';
-import { type EncoderKind, type EncoderState, type LabelEncoder } from '../encoders/encoder.js';
-import { L1aeEncoder } from '../encoders/l1ae.js';
+import { type EncoderKind, type LabelEncoder } from '../encoders/encoder.js';
+import { ENCODERS, rebuildEncoder } from '../encoders/registry.js';
 import { splitRows, type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop.js';
 import { ExactDenseIndex } from '../knn/exact_dense.js';
 import { evaluateRanking } from '../metrics/ranking_metrics.js';
@@ -82,15 +81,6 @@ function memberScores(member: Member, x: Csr, trainLabels: Csr, k: number, knn: 
   return out;
 }
 
-function rebuildEncoder(state: EncoderState): LabelEncoder {
-  switch (state.kind) {
-    case 'l1ae': return L1aeEncoder.fromState(state);
-    case 'simple-ae': return SimpleAeEncoder.fromState(state);
-    case 'gaussian': case 'pca': return LinearEncoder.fromState(state);
-    default: throw new ModelFormatError(`unknown label encoder kind '${state.kind}'`);
-  }
-}
-
 /**
  * The two-stage embedding pipeline of ../shared/DESIGN.md (Wu et al., ICML 2019, Section 5):
  * a label encoder (ℓ1-AE or a baseline) embeds the training label vectors, ridge regression maps
@@ -146,24 +136,10 @@ export class EmbeddingModel {
       epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, optimizer: p.optimizer,
       validationFraction: p.validationFraction, patience: p.patience, seed,
     };
-    let encoder: LabelEncoder, history: TrainHistory | undefined;
-    switch (p.method) {
-      case 'l1ae':
-        ({ encoder, history } = await L1aeEncoder.train(labels, {
-          embeddingDim: m, depth: p.depth, batchNorm: p.batchNorm, finalRelu: p.finalRelu, activation: p.activation, decoderMatrix: p.decoderMatrix, seed,
-        },
-          { ...loop, taskName: `train ℓ1-AE${tag}` }, onProgress));
-        break;
-      case 'simple-ae':
-        ({ encoder, history } = await SimpleAeEncoder.train(labels, m, { ...loop, taskName: `train simple AE${tag}` }, onProgress));
-        break;
-      case 'pca':
-        encoder = await task(onProgress, `PCA of the labels${tag}`, undefined, () => LinearEncoder.pca(labels, m, seed));
-        break;
-      case 'gaussian':
-        encoder = LinearEncoder.gaussian(labels.nCols, m, seed);
-        break;
-    }
+    const { encoder, history } = await ENCODERS[p.method].train({
+      labels, dim: m, seed, loop, tag,
+      l1ae: { depth: p.depth, batchNorm: p.batchNorm, finalRelu: p.finalRelu, activation: p.activation, decoderMatrix: p.decoderMatrix },
+    }, onProgress);
     const z = encoder.encode(labels);
     const embeddingNorm = meanRowNorm(z, x.nRows, m);
     const regressor = await task(onProgress, `ridge regression${tag}`, undefined, () => fitRidge(x, z, m, { lambda: p.lambda, solver: p.solver, bias: true }));
@@ -304,7 +280,12 @@ export class EmbeddingModel {
       const e = meta.encoder;
       const file = (name: string): Promise<Uint8Array> => readModelFile(dir, manifest, name);
       const arrays = decodeFloats(await file(`m${i}.encoder.f32`), e.arrays.map(([, n]) => n), path.join(dir, `m${i}.encoder.f32`));
-      const encoder = rebuildEncoder({ kind: e.kind, nLabels: e.nLabels, dim: e.dim, config: e.config, arrays: Object.fromEntries(e.arrays.map(([name], j) => [name, arrays[j]!])) });
+      let encoder: LabelEncoder;
+      try {
+        encoder = rebuildEncoder({ kind: e.kind, nLabels: e.nLabels, dim: e.dim, config: e.config, arrays: Object.fromEntries(e.arrays.map(([name], j) => [name, arrays[j]!])) });
+      } catch (err) {
+        throw new ModelFormatError(`${path.join(dir, `m${i}.encoder.f32`)}: ${(err as Error).message}`);
+      }
       const m = encoder.dim;
       const [weights, bias] = decodeFloats(await file(`m${i}.regressor.f32`), [nFeatures * m, m], path.join(dir, `m${i}.regressor.f32`));
       const regressor = ridgeFromWeights(weights!, bias!, nFeatures, m);

@@ -1,3 +1,4 @@
+import { ENCODER_KINDS } from '../encoders/encoder.js';
 import { ModelFormatError } from '../errors.js';
 import { readManifest } from './io.js';
 import { EmbeddingModel } from './embed_model.js';
@@ -10,10 +11,7 @@ export type Model = KnnModel | EmbeddingModel;
 /** Registry of model loaders by the manifest's `method`. */
 const LOADERS: Readonly<Record<string, (dir: string, manifest: Manifest) => Promise<Model>>> = Object.freeze({
   knn: KnnModel.load,
-  l1ae: EmbeddingModel.load,
-  pca: EmbeddingModel.load,
-  gaussian: EmbeddingModel.load,
-  'simple-ae': EmbeddingModel.load,
+  ...Object.fromEntries(ENCODER_KINDS.map((kind) => [kind, EmbeddingModel.load])),
 });
 
 /** Load a saved model directory, whatever its method. */

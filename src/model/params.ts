@@ -1,3 +1,4 @@
+import { ENCODER_KINDS, type EncoderKind } from '../encoders/encoder.js';
 import { UsageError } from '../errors.js';
 
 /** A hyper-parameter has the wrong type or is out of range. The CLI reports it as a usage error (exit 2). */
@@ -24,9 +25,9 @@ export interface KnnTrainParams {
 export const STRATEGIES = Object.freeze(['knn', 'decoder', 'average'] as const);
 export type Strategy = (typeof STRATEGIES)[number];
 
-/** Training parameters of the embedding pipeline (`--method l1ae|pca|gaussian|simple-ae`). */
+/** Training parameters of the embedding pipeline (`--method` one of {@link ENCODER_KINDS}). */
 export interface EmbedTrainParams {
-  readonly method: 'l1ae' | 'pca' | 'gaussian' | 'simple-ae';
+  readonly method: EncoderKind;
   /** Embedding dimension m (clipped to the number of labels). */
   readonly embeddingDim: number;
   /** ℓ1-AE: unrolled decoder blocks T. */
@@ -197,7 +198,7 @@ export function embedTrainParams(given: Record<string, unknown> = {}): EmbedTrai
   rejectUnknown(given, EMBED_DEFAULTS, 'embedding-model training');
   const p = { ...EMBED_DEFAULTS, ...given } as Record<string, unknown>;
   return Object.freeze({
-    method: checkEnum('method', p['method'], ['l1ae', 'pca', 'gaussian', 'simple-ae'] as const),
+    method: checkEnum('method', p['method'], ENCODER_KINDS),
     embeddingDim: checkInt('embeddingDim', p['embeddingDim'], 1, 1 << 16),
     depth: checkInt('depth', p['depth'], 0, 1000),
     batchNorm: checkBool('batchNorm', p['batchNorm']),

@@ -1,0 +1,71 @@
+/**
+ * Registry of the label encoders (STYLE.md §1: interchangeable algorithms behind one frozen map):
+ * for every {@link EncoderKind}, how the pipeline trains one and how a saved one is rebuilt.
+ */
+import { type Csr } from '../data/csr.js';
+import { type ProgressFn, task } from '../progress.js';
+import { LinearEncoder, SimpleAeEncoder } from './baselines.js';
+import { type EncoderKind, type EncoderState, type LabelEncoder } from './encoder.js';
+import { L1aeEncoder, type L1aeShape } from './l1ae.js';
+import { type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+
+/** What the pipeline gives every encoder to train. */
+export interface EncoderTrainArgs {
+  /** Training label rows (n × d); encoders ℓ2-normalise them. */
+  readonly labels: Csr;
+  /** Embedding dimension m (already clipped to d). */
+  readonly dim: number;
+  readonly seed: number;
+  /** Autoencoder training loop settings (ignored by the untrained encoders). */
+  readonly loop: TrainLoopOptions;
+  /** ℓ1-AE network settings. */
+  readonly l1ae: Omit<L1aeShape, 'embeddingDim' | 'seed'>;
+  /** Suffix of progress task names, e.g. " (model 2/5)". */
+  readonly tag: string;
+}
+
+/** One registry entry. */
+export interface EncoderEntry {
+  /** Human name, for progress and reports. */
+  readonly title: string;
+  /** Whether the encoder has a decoder (for the decoder and average strategies). */
+  readonly hasDecoder: boolean;
+  train(args: EncoderTrainArgs, onProgress?: ProgressFn): Promise<{ encoder: LabelEncoder; history?: TrainHistory }>;
+  fromState(state: EncoderState): LabelEncoder;
+}
+
+/** Training-loop task name for an entry. */
+function loopFor(args: EncoderTrainArgs, title: string): TrainLoopOptions {
+  return { ...args.loop, seed: args.seed, taskName: `train ${title}${args.tag}` };
+}
+
+const ENTRIES: Partial<Record<EncoderKind, EncoderEntry>> = {
+  l1ae: {
+    title: 'ℓ1-AE', hasDecoder: true,
+    train: (a, p) => L1aeEncoder.train(a.labels, { ...a.l1ae, embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'ℓ1-AE'), p),
+    fromState: (s) => L1aeEncoder.fromState(s),
+  },
+  'simple-ae': {
+    title: 'simple AE', hasDecoder: true,
+    train: (a, p) => SimpleAeEncoder.train(a.labels, a.dim, loopFor(a, 'simple AE'), p),
+    fromState: (s) => SimpleAeEncoder.fromState(s),
+  },
+  pca: {
+    title: 'PCA', hasDecoder: true,
+    train: async (a, p) => ({ encoder: await task(p, `PCA of the labels${a.tag}`, undefined, () => LinearEncoder.pca(a.labels, a.dim, a.seed)) }),
+    fromState: (s) => LinearEncoder.fromState(s),
+  },
+  gaussian: {
+    title: 'Gaussian', hasDecoder: true,
+    train: async (a) => ({ encoder: LinearEncoder.gaussian(a.labels.nCols, a.dim, a.seed) }),
+    fromState: (s) => LinearEncoder.fromState(s),
+  },
+};
+export const ENCODERS = Object.freeze(ENTRIES) as Readonly<Record<EncoderKind, EncoderEntry>>; // TEMP until the new encoders land
+
+/** Rebuild a saved encoder from its state. */
+export function rebuildEncoder(state: EncoderState): LabelEncoder {
+  const entry = (ENCODERS as Record<string, EncoderEntry | undefined>)[state.kind];
+  if (!entry) throw new RangeError(`unknown label encoder kind '${state.kind}' (this xmlc knows ${Object.keys(ENCODERS).join(', ')})`);
+  return entry.fromState(state);
+}
