@@ -7,6 +7,10 @@
  *   node dist/eval/l1ae_xmc.js [--data-dir ../shared/datasets] [--datasets Bibtex,Delicious]
  *        [--methods l1ae,pca,gaussian,simple-ae] [--ensemble 5] [--wiki10-like] [--wiki10-epochs 2] [--out NAME]
  *
+ * Every label encoder side by side (issue 6; one model each, same regression and kNN):
+ *
+ *   node dist/eval/l1ae_xmc.js --methods l1ae,l1-sae,tied-relu,deep-l0,m-sparse,pca,gaussian,simple-ae --ensemble 1 --out encoders_xmc
+ *
  * Every run uses the default parameters (src/model/params.ts) and the native backend when it
  * loads. Writes eval/results/NAME.json and NAME.md (default NAME: l1ae_xmc).
  */
@@ -16,6 +20,7 @@ import * as path from 'node:path';
 import { generateSynthetic } from '../datasets/synthetic.js';
 import { type Csr } from '../src/data/csr.js';
 import { readDataset } from '../src/data/index.js';
+import { ENCODER_KINDS } from '../src/encoders/encoder.js';
 import { useBackend } from '../src/engine/backends.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { EmbeddingModel } from '../src/model/embed_model.js';
@@ -26,6 +31,8 @@ import { argv, dataDir, flag, opt, root } from './args.js';
 
 const names = opt('datasets', 'Bibtex,Delicious').split(',').filter(Boolean);
 const methods = opt('methods', 'l1ae,pca,gaussian,simple-ae').split(',').filter(Boolean);
+const unknown = methods.filter((m) => !(ENCODER_KINDS as readonly string[]).includes(m));
+if (unknown.length) throw new Error(`--methods: unknown encoder(s) ${unknown.join(', ')}; known: ${ENCODER_KINDS.join(', ')}`);
 const ensemble = Number(opt('ensemble', '5'));
 const KS = [1, 3, 5];
 /** Extreme Classification Repository P@1/3/5 (../shared/datasets/README.md). */
@@ -68,7 +75,7 @@ for (const name of names) {
   const train = await readDataset(path.join(dataDir, name, `${name}_train.txt`));
   const test = await readDataset(path.join(dataDir, name, `${name}_test.txt`), { nFeatures: train.features.nCols, nLabels: train.labels.nCols });
   for (const method of methods) {
-    const n = method === 'l1ae' ? ensemble : 1;
+    const n = method === 'l1ae' ? ensemble : 1; // ensembles of the ℓ1-AE only (issue 4's question)
     const events: ProgressEvent[] = [];
     const t0 = performance.now();
     const model = await EmbeddingModel.train(train, { method, ensemble: n }, (e) => events.push(e));
@@ -135,7 +142,7 @@ const outName = opt('out', 'l1ae_xmc');
 await fs.writeFile(path.join(outDir, `${outName}.json`), JSON.stringify({ date: stamp, machine, ensemble, rows, extra }, null, 2) + '\n');
 
 const md: string[] = [
-  '# ℓ1-AE XMC pipeline (default parameters)', '',
+  '# XMC embedding pipeline by label encoder (default parameters)', '',
   `${stamp}; ${machine.cpus} × ${machine.model}, ${machine.memGB} GB, Node ${machine.node}, backend ${backend}. Command: \`node dist/eval/l1ae_xmc.js ${argv.join(' ')}\`.`, '',
   '| dataset | encoder | models | strategy | P@1 | P@3 | P@5 | PSP@1 | PSP@3 | PSP@5 | train (s) | predict (s) | points/s |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
@@ -143,6 +150,23 @@ const md: string[] = [
 for (const r of rows) {
   const m = r.metrics;
   md.push(`| ${r.dataset} | ${r.method} | ${r.models} | ${r.strategy} | ${m['P@1']} | ${m['P@3']} | ${m['P@5']} | ${m['PSP@1']} | ${m['PSP@3']} | ${m['PSP@5']} | ${r.trainSeconds} | ${r.predictSeconds} | ${r.pointsPerSecond} |`);
+}
+// One line per encoder and dataset (one model): the kNN strategy and the trained average side by
+// side with the training time, all encoders sharing the same ridge regression and kNN.
+const one = rows.filter((r) => r.models === 1);
+if (new Set(one.map((r) => r.method)).size > 1) {
+  md.push('', '## Encoders side by side (one model; same regression, kNN and defaults)', '',
+    '| dataset | encoder | kNN P@1 | P@3 | P@5 | decoder P@1 | average (trained w) P@1 | P@3 | P@5 | train (s) |', '|---|---|---|---|---|---|---|---|---|---|');
+  for (const name of names) {
+    for (const method of methods) {
+      const of = one.filter((r) => r.dataset === name && r.method === method);
+      const knn = of.find((r) => r.strategy === 'knn'), dec = of.find((r) => r.strategy === 'decoder');
+      const avg = of.find((r) => r.strategy.startsWith('average w=') && r.strategy !== 'average w=0.5') ?? of.find((r) => r.strategy === 'average w=0.5');
+      if (!knn) continue;
+      const p = (r: Row | undefined, k: number): string => (r ? String(r.metrics[`P@${k}`]) : '—');
+      md.push(`| ${name} | ${method} | ${p(knn, 1)} | ${p(knn, 3)} | ${p(knn, 5)} | ${p(dec, 1)} | ${avg ? `${p(avg, 1)} (${avg.strategy.slice(8)})` : '—'} | ${p(avg, 3)} | ${p(avg, 5)} | ${knn.trainSeconds} |`);
+    }
+  }
 }
 md.push('', 'Published (Extreme Classification Repository), P@1 / P@3 / P@5:', '');
 for (const name of names) for (const [method, p] of Object.entries(PUBLISHED[name] ?? {})) md.push(`- ${name} ${method}: ${p.join(' / ')}`);
