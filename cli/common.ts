@@ -1,4 +1,6 @@
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
+import { DATA_DIR_ENV, resolveDataArg, resolveDataDir } from '../datasets/fetch.js';
+import { findDataset } from '../datasets/registry.js';
 import type { Argv } from 'yargs';
 import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
 import { type Dataset, readDataset, type ReadOptions } from '../src/data/index.js';
@@ -11,6 +13,7 @@ export interface DataArgs {
   format: 'auto' | 'bow' | 'libsvm';
   'feature-base'?: number;
   'label-base'?: number;
+  'data-dir'?: string;
   quiet: boolean;
 }
 
@@ -20,11 +23,13 @@ export function withDataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
     .option('format', { choices: ['auto', 'bow', 'libsvm'] as const, default: 'auto' as const, describe: 'input format: BoW (header `N D L`) or LIBSVM multi-label (no header); auto looks at the first line', group: 'Data:' })
     .option('feature-base', { type: 'number', describe: 'LIBSVM only: id of the first feature', defaultDescription: '1', group: 'Data:' })
     .option('label-base', { type: 'number', describe: 'LIBSVM only: id of the first label', defaultDescription: '0', group: 'Data:' })
+    .option('data-dir', { type: 'string', describe: `where registered datasets live: a data argument may be a dataset name (Bibtex, Bibtex:test, EURLex-4K, …; see xmlc datasets list)`, defaultDescription: `$${DATA_DIR_ENV}, else ~/.cache/xmlc/datasets`, group: 'Data:' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output on stderr' }) as Argv<T & DataArgs>;
 }
 
 /** Read a data file with the command's data options, reporting progress. */
-export async function loadData(file: string, args: DataArgs, onProgress: ProgressFn, extra: Partial<ReadOptions> = {}): Promise<Dataset> {
+export async function loadData(arg: string, args: DataArgs, onProgress: ProgressFn, extra: Partial<ReadOptions> = {}): Promise<Dataset> {
+  const file = await resolveDataArg(arg, 'train', resolveDataDir(args['data-dir']));
   const opts: ReadOptions = { format: args.format, ...extra };
   if (args['feature-base'] !== undefined) opts.featureBase = args['feature-base'];
   if (args['label-base'] !== undefined) opts.labelBase = args['label-base'];
@@ -41,7 +46,8 @@ export async function loadData(file: string, args: DataArgs, onProgress: Progres
 
 /** `file`, or the bundled Bibtex split when none was named (with a note on stderr). */
 export function orBundled(file: string | undefined, split: 'train' | 'test', quiet: boolean): string {
-  if (file !== undefined) return file;
+  // A bare registered dataset name means this option's split of it.
+  if (file !== undefined) return findDataset(file) && !existsSync(file) ? `${file}:${split}` : file;
   note(quiet, `no --${split} file named: using the bundled Bibtex ${split} split (${BUNDLED_BIBTEX[split]})`);
   return BUNDLED_BIBTEX[split];
 }

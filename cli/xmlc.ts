@@ -2,6 +2,7 @@ import yargs from 'yargs';
 import { UsageError, XmlcError } from '../src/errors.js';
 import { VERSION } from '../src/version.js';
 import { dataCommand } from './commands/data.js';
+import { datasetsCommand } from './commands/datasets.js';
 import { infoCommand } from './commands/info.js';
 import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
@@ -28,8 +29,9 @@ export async function run(argv: string[]): Promise<number> {
     .command(runCommand as unknown as CommandModule)
     .command(recoverCommand as unknown as CommandModule)
     .command(dataCommand)
+    .command(datasetsCommand)
     .command(infoCommand as unknown as CommandModule)
-    .demandCommand(1, 'name a command: train, predict, evaluate, run, recover, data or info')
+    .demandCommand(1, 'name a command: train, predict, evaluate, run, recover, data, datasets or info')
     .recommendCommands()
     .strict()
     .version(VERSION)
