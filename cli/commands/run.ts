@@ -3,7 +3,7 @@ import { type DataArgs, loadData, orBundled } from '../common.js';
 import { stderrProgress } from '../progress.js';
 import { printMetrics, REPORTED_KS, scorePredictions } from '../report.js';
 import { type TrainFlags, trainFromArgs, withTrainOptions } from './train.js';
-import { type PropensityFlags, withReportOptions } from './evaluate.js';
+import { type PropensityFlags, propensityConstants, withReportOptions } from './evaluate.js';
 
 interface RunArgs extends TrainFlags, PropensityFlags, DataArgs { test?: string; model?: string }
 
@@ -24,6 +24,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const ranked = await model.predict(test.features, { topK: Math.max(...REPORTED_KS) }, progress);
     const seconds = (performance.now() - t0) / 1000;
     progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, test.features.nRows)).toFixed(3)} ms/point` });
-    printMetrics(scorePredictions(ranked, test.labels, model.trainLabels, args['propensity-a'], args['propensity-b']), args.json);
+    const { a, b } = propensityConstants(args, args.test);
+    printMetrics(scorePredictions(ranked, test.labels, model.trainLabels, a, b), args.json);
   },
 };
