@@ -194,7 +194,8 @@ async function writeReport(outDir: string, outName: string, r: { started: string
     else {
       md.push('| method | models | strategy | P@1 | P@3 | P@5 | nDCG@1 | nDCG@3 | nDCG@5 | PSP@1 | PSP@3 | PSP@5 | train (s) | predict (ms/pt) | peak mem (MB) | model (MB) |',
         '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|');
-      for (const res of r.results.filter((x) => x.dataset === ds)) {
+      const order = (x: WorkerResult): number => { const i = methods.indexOf(x.method); return i < 0 ? methods.length : i; };
+      for (const res of r.results.filter((x) => x.dataset === ds).sort((p, q) => order(p) - order(q))) {
         if (res.error) { md.push(`| ${res.method} | | failed: ${res.error} | | | | | | | | | | | | | |`); continue; }
         for (const row of res.rows) {
           const v = (k: string): string => String(row.metrics[k]);

@@ -7,6 +7,7 @@ import { type ProgressFn, task } from '../progress.js';
 import { LinearEncoder, SimpleAeEncoder } from './baselines.js';
 import { type EncoderKind, type EncoderState, type LabelEncoder } from './encoder.js';
 import { L1aeEncoder, type L1aeShape } from './l1ae.js';
+import { L1SaeEncoder } from './l1sae.js';
 import { TiedReluEncoder } from './tied_relu.js';
 import { type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
@@ -45,6 +46,11 @@ const ENTRIES: Partial<Record<EncoderKind, EncoderEntry>> = {
     title: 'ℓ1-AE', hasDecoder: true,
     train: (a, p) => L1aeEncoder.train(a.labels, { ...a.l1ae, embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'ℓ1-AE'), p),
     fromState: (s) => L1aeEncoder.fromState(s),
+  },
+  'l1-sae': {
+    title: 'L1-SAE', hasDecoder: true,
+    train: (a, p) => L1SaeEncoder.train(a.labels, { embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'L1-SAE'), p),
+    fromState: (s) => L1SaeEncoder.fromState(s),
   },
   'tied-relu': {
     title: 'tied ReLU AE', hasDecoder: true,
