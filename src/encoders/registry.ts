@@ -5,6 +5,7 @@
 import { type Csr } from '../data/csr.js';
 import { type ProgressFn, task } from '../progress.js';
 import { LinearEncoder, SimpleAeEncoder } from './baselines.js';
+import { DeepL0Encoder, MSparseEncoder } from './deep_l0.js';
 import { type EncoderKind, type EncoderState, type LabelEncoder } from './encoder.js';
 import { L1aeEncoder, type L1aeShape } from './l1ae.js';
 import { L1SaeEncoder } from './l1sae.js';
@@ -41,7 +42,7 @@ function loopFor(args: EncoderTrainArgs, title: string): TrainLoopOptions {
   return { ...args.loop, seed: args.seed, taskName: `train ${title}${args.tag}` };
 }
 
-const ENTRIES: Partial<Record<EncoderKind, EncoderEntry>> = {
+export const ENCODERS: Readonly<Record<EncoderKind, EncoderEntry>> = Object.freeze({
   l1ae: {
     title: 'ℓ1-AE', hasDecoder: true,
     train: (a, p) => L1aeEncoder.train(a.labels, { ...a.l1ae, embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'ℓ1-AE'), p),
@@ -56,6 +57,16 @@ const ENTRIES: Partial<Record<EncoderKind, EncoderEntry>> = {
     title: 'tied ReLU AE', hasDecoder: true,
     train: (a, p) => TiedReluEncoder.train(a.labels, { embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'tied ReLU AE'), p),
     fromState: (s) => TiedReluEncoder.fromState(s),
+  },
+  'deep-l0': {
+    title: 'Deep ℓ0 encoder', hasDecoder: true,
+    train: (a, p) => DeepL0Encoder.train(a.labels, { embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'Deep ℓ0 encoder'), p),
+    fromState: (s) => DeepL0Encoder.fromState(s),
+  },
+  'm-sparse': {
+    title: 'M-sparse encoder', hasDecoder: true,
+    train: (a, p) => MSparseEncoder.train(a.labels, { embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'M-sparse encoder'), p),
+    fromState: (s) => MSparseEncoder.fromState(s),
   },
   'simple-ae': {
     title: 'simple AE', hasDecoder: true,
@@ -72,8 +83,7 @@ const ENTRIES: Partial<Record<EncoderKind, EncoderEntry>> = {
     train: async (a) => ({ encoder: LinearEncoder.gaussian(a.labels.nCols, a.dim, a.seed) }),
     fromState: (s) => LinearEncoder.fromState(s),
   },
-};
-export const ENCODERS = Object.freeze(ENTRIES) as Readonly<Record<EncoderKind, EncoderEntry>>; // TEMP until the new encoders land
+});
 
 /** Rebuild a saved encoder from its state. */
 export function rebuildEncoder(state: EncoderState): LabelEncoder {

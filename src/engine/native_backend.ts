@@ -16,8 +16,14 @@ export const NATIVE_BACKEND = 'native';
 type KernelFunc = tf.KernelConfig['kernelFunc'];
 type Args = Parameters<KernelFunc>[0];
 
+/**
+ * A float32 tensor's values as a Float32Array. tfjs's CPU Cast kernel relabels a bool or int32
+ * tensor as float32 without converting its storage (no precision is lost), so a float32 tensor
+ * may hold a Uint8Array or Int32Array: those are converted here before they reach the addon.
+ */
 function values(backend: MathBackendCPU, t: tf.TensorInfo): Float32Array {
-  return backend.data.get(t.dataId).values as Float32Array;
+  const v = backend.data.get(t.dataId).values;
+  return v instanceof Float32Array ? v : Float32Array.from(v as ArrayLike<number>);
 }
 
 function size(shape: readonly number[]): number {

@@ -88,3 +88,18 @@ test('gradients through matMul, broadcasting and reductions agree between cpu an
   const f = (a: tf.Tensor, w: tf.Tensor): tf.Tensor => tf.grad((x: tf.Tensor) => tf.mean(tf.square(tf.relu(tf.sub(tf.matMul(x, w, false, true), tf.tanh(tf.sum(tf.slice(x, [0, 0], [-1, 5]), 1, true)))))))(a);
   await agree('grad', [[16, 40], [5, 40]], (a, w) => f(a!, w!), 1e-4);
 });
+
+test('float32 tensors cast from bool or int32 (storage not converted by tfjs) go through the native kernels', async (t) => {
+  const { name } = await useBackend('auto');
+  if (name !== 'native') { t.skip(`the native backend is not in use here (${name})`); return; }
+  const a = tf.tensor2d([1, -2, 3, 0.5, -0.25, 4], [2, 3]);
+  const mask = tf.cast(tf.greater(a, 0), 'float32');
+  const ints = tf.cast(tf.tensor1d([1, 2, 3], 'int32'), 'float32');
+  assert.deepEqual(Array.from(tf.mul(a, mask).dataSync(), (v) => v + 0), [1, 0, 3, 0.5, 0, 4]); // + 0 turns −0 into 0
+  assert.deepEqual(Array.from(tf.add(a, ints).dataSync()), [2, 0, 6, 1.5, 1.75, 7]);
+  assert.deepEqual(Array.from(tf.sum(mask, 1).dataSync()), [2, 2]);
+  // Gradients of maximum / minimum build such masks.
+  const g = tf.grad((x: tf.Tensor) => tf.sum(tf.maximum(x, 0.5)))(a);
+  assert.deepEqual(Array.from(g.dataSync()), [1, 0, 1, 1, 0, 1]); // tfjs: d max(x, b)/dx = [x ≥ b], so 1 at the tie x = 0.5
+  tf.dispose([a, mask, ints, g]);
+});
