@@ -40,12 +40,14 @@ interface Row {
   /** Percentages: P@k, nDCG@k, PSP@k for k = 1, 3, 5. */
   metrics: Record<string, number>;
   trainSeconds: number; predictMsPerPoint: number;
+  /** Saved model size with this many members. */
+  modelBytes: number;
 }
 
 /** What a worker reports for one (dataset, method). */
 interface WorkerResult {
   dataset: string; method: string; rows: Row[];
-  peakRssMB: number; modelBytes: number; decoderWeight?: number;
+  peakRssMB: number; decoderWeight?: number;
   loss?: { train: number[]; valid: number[]; bestEpoch: number };
   error?: string;
 }
@@ -59,10 +61,21 @@ async function peakRssMb(): Promise<number> {
   return process.memoryUsage().rss / 2 ** 20;
 }
 
-async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const f of await fs.readdir(dir, { withFileTypes: true })) total += f.isDirectory() ? await dirBytes(path.join(dir, f.name)) : (await fs.stat(path.join(dir, f.name))).size;
-  return total;
+/**
+ * Bytes of a saved model with its first k members, k = 1…n: the shared files (manifest, training
+ * labels) plus the member files `m<i>.*` (encoder, regressor, index) of members 0…k−1.
+ */
+async function modelBytesByMembers(dir: string, n: number): Promise<number[]> {
+  let shared = 0;
+  const member = new Array<number>(n).fill(0);
+  for (const f of await fs.readdir(dir)) {
+    const size = (await fs.stat(path.join(dir, f))).size;
+    const m = /^m(\d+)\./.exec(f);
+    if (m && Number(m[1]) < n) member[Number(m[1])]! += size;
+    else shared += size;
+  }
+  let acc = shared;
+  return member.map((b) => (acc += b));
 }
 
 const round2 = (v: number): number => Number(v.toFixed(2));
@@ -86,10 +99,10 @@ async function work(info: DatasetInfo, method: string, ensembles: number[], epoc
   // Seconds of the first member alone: its tagged tasks, plus the untagged ones (the decoder-weight choice).
   const firstMember = (): number => events.reduce((s, e) => s + (e.status === 'done' && (!/\(model \d+\//.test(e.task) || e.task.includes('(model 1/')) ? e.seconds : 0), 0);
   const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-report-'));
-  let modelBytes = 0;
+  let bytes: number[] = [];
   try {
     await model.save(path.join(tmp, 'model'));
-    modelBytes = await dirBytes(path.join(tmp, 'model'));
+    bytes = await modelBytesByMembers(path.join(tmp, 'model'), model instanceof KnnModel ? 1 : nMax);
   } finally {
     await fs.rm(tmp, { recursive: true, force: true });
   }
@@ -106,13 +119,13 @@ async function work(info: DatasetInfo, method: string, ensembles: number[], epoc
     rows.push({
       dataset: info.name, method, models, strategy: strategy === 'average' && model instanceof EmbeddingModel ? `average (w=${model.decoderWeight})` : strategy,
       metrics: Object.fromEntries(Object.entries(m).map(([k, v]) => [k, round2(100 * v)])),
-      trainSeconds: Number((models === nMax ? trainAll : firstMember()).toFixed(1)), predictMsPerPoint: Number(ms.toPrecision(3)),
+      trainSeconds: Number((models === nMax ? trainAll : firstMember()).toFixed(1)), predictMsPerPoint: Number(ms.toPrecision(3)), modelBytes: bytes[models - 1]!,
     });
     process.stderr.write(`  ${info.name}/${method} ${models} model(s) ${strategy}: P@1 ${rows.at(-1)!.metrics['P@1']}\n`);
   }
   const h = model instanceof EmbeddingModel ? model.histories[0] : undefined;
   const out: WorkerResult = {
-    dataset: info.name, method, rows, peakRssMB: Math.round(await peakRssMb()), modelBytes,
+    dataset: info.name, method, rows, peakRssMB: Math.round(await peakRssMb()),
     ...(model instanceof EmbeddingModel ? { decoderWeight: model.decoderWeight } : {}),
     ...(h ? { loss: { train: h.trainLoss.map((v) => Number(v.toPrecision(4))), valid: h.validLoss.map((v) => Number(v.toPrecision(4))), bestEpoch: h.bestEpoch } } : {}),
   };
@@ -167,7 +180,7 @@ if (flag('worker')) {
         results.push(JSON.parse(await fs.readFile(resultFile, 'utf8')) as WorkerResult);
         await fs.rm(resultFile, { force: true });
       } else {
-        results.push({ dataset: info.name, method, rows: [], peakRssMB: 0, modelBytes: 0, error: `worker exited with ${r.status ?? r.signal}` });
+        results.push({ dataset: info.name, method, rows: [], peakRssMB: 0, error: `worker exited with ${r.status ?? r.signal}` });
       }
       await save();
     }
@@ -199,7 +212,7 @@ async function writeReport(outDir: string, outName: string, r: { started: string
         if (res.error) { md.push(`| ${res.method} | | failed: ${res.error} | | | | | | | | | | | | | |`); continue; }
         for (const row of res.rows) {
           const v = (k: string): string => String(row.metrics[k]);
-          md.push(`| ${row.method} | ${row.models} | ${row.strategy} | ${v('P@1')} | ${v('P@3')} | ${v('P@5')} | ${v('nDCG@1')} | ${v('nDCG@3')} | ${v('nDCG@5')} | ${v('PSP@1')} | ${v('PSP@3')} | ${v('PSP@5')} | ${row.trainSeconds} | ${row.predictMsPerPoint} | ${res.peakRssMB} | ${(res.modelBytes / 2 ** 20).toFixed(1)} |`);
+          md.push(`| ${row.method} | ${row.models} | ${row.strategy} | ${v('P@1')} | ${v('P@3')} | ${v('P@5')} | ${v('nDCG@1')} | ${v('nDCG@3')} | ${v('nDCG@5')} | ${v('PSP@1')} | ${v('PSP@3')} | ${v('PSP@5')} | ${row.trainSeconds} | ${row.predictMsPerPoint} | ${res.peakRssMB} | ${(row.modelBytes / 2 ** 20).toFixed(1)} |`);
         }
       }
       md.push('');
