@@ -19,7 +19,10 @@ const trainSmall = { features: sliceRows(train.features, 0, 1500), labels: slice
 const queries = sliceRows(test0.features, 0, 300), truth = sliceRows(test0.labels, 0, 300);
 const FAST = { embeddingDim: 30, depth: 3, epochs: 4, batchSize: 64 };
 
-for (const [method, index, ensemble] of [['l1ae', 'hnsw', 2], ['pca', 'exact', 1], ['simple-ae', 'exact', 1], ['gaussian', 'hnsw', 1]] as const) {
+for (const [method, index, ensemble] of [
+  ['l1ae', 'hnsw', 2], ['pca', 'exact', 1], ['simple-ae', 'exact', 1], ['gaussian', 'hnsw', 1],
+  ['l1-sae', 'exact', 1], ['tied-relu', 'hnsw', 1], ['deep-l0', 'exact', 1], ['m-sparse', 'exact', 2],
+] as const) {
   test(`${method} (${index}, ensemble ${ensemble}): save → load gives identical predictions for every strategy; same seed, same model`, async () => {
     await useBackend('auto');
     const params = { method, index, ensemble, seed: 4, ...FAST };
