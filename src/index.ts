@@ -50,6 +50,19 @@ export { ENCODER_KINDS, type EncoderKind, type EncoderState, type LabelEncoder }
 export { L1aeEncoder, type L1aeShape } from './encoders/l1ae.js';
 export { LinearEncoder, SimpleAeEncoder, topRightSingularVectors } from './encoders/baselines.js';
 export { trainAutoencoder, splitRows, type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
+export { ENCODERS, rebuildEncoder, type EncoderEntry, type EncoderTrainArgs } from './encoders/registry.js';
+export {
+  L1SaeEncoder, L1SAE_DEFAULTS, type L1SaeConfig, type L1SaeHistory, softThreshold, softThresholdTensor, l1saeLoss, alphaSchedule,
+} from './encoders/l1sae.js';
+export { TiedReluEncoder, TIED_RELU_DEFAULTS, type TiedReluConfig, tiedReluLoss } from './encoders/tied_relu.js';
+export {
+  DeepL0Encoder, MSparseEncoder, DEEP_L0_DEFAULTS, type DeepL0Config, helu, heluThreshold, maxMPool, unrolledEncode, weightsFromDictionary,
+} from './encoders/deep_l0.js';
+export { batchIht, learnDictionary, type SparseRule, type IhtOptions, type IhtResult, type LearnedDictionary } from './encoders/dictionary.js';
+export { giniIndex, meanRowGini } from './encoders/sparsity.js';
 export * from './regression/index.js';
 export { ExactDenseIndex } from './knn/exact_dense.js';
 export * from './sensing/index.js';
+export { DATASETS, findDataset, type DatasetInfo, type DatasetStats as RegisteredDatasetStats } from '../datasets/registry.js';
+export { fetchDataset, verifyDataset, resolveDataDir, splitPath, type FetchOptions, type VerifyCheck } from '../datasets/fetch.js';
+export { generateSynthetic, SYNTHETIC_DATASETS } from '../datasets/synthetic.js';
