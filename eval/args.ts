@@ -1,4 +1,5 @@
 /** Command-line options shared by the eval/ scripts: `--name value` pairs and `--flag` switches. */
+import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -20,3 +21,12 @@ export function flag(name: string): boolean {
 
 /** `--data-dir`, by default ../shared/datasets beside the package. */
 export const dataDir = path.resolve(opt('data-dir', path.join(root, '..', 'shared', 'datasets')));
+
+/** Peak resident set size of this process so far (Linux VmHWM), in MB. */
+export async function peakRssMb(): Promise<number> {
+  try {
+    const m = /VmHWM:\s+(\d+) kB/.exec(await fs.readFile('/proc/self/status', 'utf8'));
+    if (m) return Number(m[1]) / 1024;
+  } catch { /* not Linux */ }
+  return process.memoryUsage().rss / 2 ** 20;
+}

@@ -27,7 +27,7 @@ import { EmbeddingModel } from '../src/model/embed_model.js';
 import { STRATEGIES } from '../src/model/params.js';
 import { type Ranked } from '../src/predict/topk.js';
 import { type ProgressEvent } from '../src/progress.js';
-import { argv, dataDir, flag, opt, root } from './args.js';
+import { argv, dataDir, flag, opt, peakRssMb, root } from './args.js';
 
 const names = opt('datasets', 'Bibtex,Delicious').split(',').filter(Boolean);
 const methods = opt('methods', 'l1ae,pca,gaussian,simple-ae').split(',').filter(Boolean);
@@ -48,14 +48,6 @@ function score(ranked: Ranked, truth: Csr, trainLabels: Csr): Record<string, num
   return Object.fromEntries(Object.entries(m).map(([k, v]) => [k, Number((100 * v).toFixed(2))]));
 }
 
-/** Peak resident set size of this process so far (Linux VmHWM), in MB. */
-async function peakRssMb(): Promise<number> {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(await fs.readFile('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]) / 1024;
-  } catch { /* not Linux */ }
-  return process.memoryUsage().rss / 2 ** 20;
-}
 
 /** Seconds of the training tasks of ensemble member `i` (tasks tagged "(model i+1/N)"), or of all tasks for a single model. */
 function memberSeconds(events: ProgressEvent[], i: number, n: number): number {

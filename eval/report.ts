@@ -28,7 +28,7 @@ import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { EmbeddingModel } from '../src/model/embed_model.js';
 import { KnnModel } from '../src/model/knn_model.js';
 import { type ProgressEvent } from '../src/progress.js';
-import { argv, dataDir, flag, opt, root } from './args.js';
+import { argv, dataDir, flag, opt, peakRssMb, root } from './args.js';
 import { lineChartSvg, type PlotSeries } from './svg_plot.js';
 
 const KS = [1, 3, 5] as const;
@@ -52,14 +52,6 @@ interface WorkerResult {
   error?: string;
 }
 
-/** Peak resident set size of this process so far (Linux VmHWM), in MB. */
-async function peakRssMb(): Promise<number> {
-  try {
-    const m = /VmHWM:\s+(\d+) kB/.exec(await fs.readFile('/proc/self/status', 'utf8'));
-    if (m) return Number(m[1]) / 1024;
-  } catch { /* not Linux */ }
-  return process.memoryUsage().rss / 2 ** 20;
-}
 
 /**
  * Bytes of a saved model with its first k members, k = 1…n: the shared files (manifest, training

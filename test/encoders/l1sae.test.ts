@@ -9,6 +9,7 @@ import {
 } from '../../src/encoders/l1sae.js';
 import { giniIndex, meanRowGini } from '../../src/encoders/sparsity.js';
 import { type TrainLoopOptions } from '../../src/encoders/train_loop.js';
+import { checkGradients } from '../gradcheck.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** Seeded label rows: `n` × `d`, each row 1–3 labels from one of `d / 4` groups of 4 (structure to compress). */
@@ -80,25 +81,7 @@ test('weight-step loss gradient equals finite differences (fixed Y, and Y = prox
     const yFixed = tf.tensor2d(Float32Array.from({ length: n * m }, () => (rng.next() < 0.5 ? rng.normal() : 0)), [n, m]);
     const alpha = 0.7;
     for (const y of [yFixed, undefined]) {
-      const { value, grads } = tf.variableGrads(() => l1saeLoss(cfg, v, x, alpha, y), vars);
-      const f = (): number => tf.tidy(() => l1saeLoss(cfg, v, x, alpha, y).dataSync()[0]!);
-      const eps = 1e-2;
-      for (const variable of vars) {
-        const g = grads[variable.name]!.dataSync();
-        const base = Float32Array.from(variable.dataSync());
-        for (let trial = 0; trial < Math.min(6, base.length); trial++) {
-          const k = rng.int(base.length);
-          const at = (delta: number): number => {
-            const w = Float32Array.from(base); w[k]! += delta;
-            const t = tf.tensor(w, variable.shape); variable.assign(t); t.dispose();
-            return f();
-          };
-          const fd = (at(eps) - at(-eps)) / (2 * eps);
-          at(0);
-          assert.ok(Math.abs(fd - g[k]!) <= 1e-2 * Math.max(1, Math.abs(fd)), `${activation}, ${y ? 'fixed Y' : 'Y = prox(Z)'}, ${variable.name}[${k}]: analytic ${g[k]} vs finite difference ${fd}`);
-        }
-      }
-      tf.dispose([value, ...Object.values(grads)]);
+      checkGradients(() => l1saeLoss(cfg, v, x, alpha, y), vars, { eps: 1e-2, perVariable: 6, rng, tol: 1e-2, floor: 1, label: `${activation}, ${y ? 'fixed Y' : 'Y = prox(Z)'}, ` });
     }
     tf.dispose([x, yFixed, ...vars]);
   }
