@@ -6,12 +6,12 @@
  *
  *   node dist/eval/report.js [--data-dir DIR] [--datasets Bibtex,Delicious,EURLex-4K,Wiki10-31K]
  *        [--methods knn,l1ae,l1-sae,tied-relu,deep-l0,m-sparse,pca,gaussian,simple-ae] [--ensembles 1,5]
- *        [--ensemble-methods l1ae] [--out report] [--resume] [--epochs N]
+ *        [--ensemble-methods l1ae] [--out report] [--resume] [--epochs N] [--report-only]
  *
  * Every (dataset, method) pair trains in a child process of its own, so its peak memory (VmHWM)
  * is its own and a crash costs one row. Datasets that are not in the data directory (default
  * ../shared/datasets, else `xmlc datasets fetch NAME --data-dir DIR`) are listed as "not
- * available". `--resume` keeps the rows of an earlier NAME.json and runs only the missing ones.
+ * available". `--report-only` rewrites NAME.md and the plots from NAME.json. `--resume` keeps the rows of an earlier NAME.json and runs only the missing ones.
  * All training uses the library defaults (src/model/params.ts); `--epochs` caps them (a quick look).
  */
 import { spawnSync } from 'node:child_process';
@@ -139,6 +139,12 @@ if (flag('worker')) {
   const method = opt('method', '');
   const result = await work(info, method, ensembleMethods.has(method) ? ensembles : [1], epochs);
   await fs.writeFile(opt('result', ''), JSON.stringify(result));
+} else if (flag('report-only')) {
+  // Rewrite NAME.md and the plots from NAME.json (no training).
+  const outName = opt('out', 'report');
+  const outDir = path.join(root, 'eval', 'results');
+  const saved = JSON.parse(await fs.readFile(path.join(outDir, `${outName}.json`), 'utf8')) as { date: string; command: string; machine: Record<string, unknown>; missing: { dataset: string; reason: string }[]; results: WorkerResult[] };
+  await writeReport(outDir, outName, { started: saved.date, command: saved.command, machine: saved.machine, missing: saved.missing, results: saved.results });
 } else {
   const outName = opt('out', 'report');
   const outDir = path.join(root, 'eval', 'results');
@@ -150,8 +156,9 @@ if (flag('worker')) {
   const backend = (await useBackend('auto')).name;
   const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, memGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.type()} ${os.release()}`, backend };
   const started = new Date().toISOString();
+  const command = ['node dist/eval/report.js', ...argv].join(' ');
   const save = async (): Promise<void> => {
-    await fs.writeFile(jsonPath, JSON.stringify({ date: started, command: `node dist/eval/report.js ${argv.join(' ')}`, machine, dataDir, missing, results }, null, 1) + '\n');
+    await fs.writeFile(jsonPath, JSON.stringify({ date: started, command, machine, dataDir, missing, results }, null, 1) + '\n');
   };
   const script = fileURLToPath(import.meta.url);
   for (const name of names) {
@@ -178,15 +185,15 @@ if (flag('worker')) {
     }
   }
   await save();
-  await writeReport(outDir, outName, { started, machine, missing, results });
+  await writeReport(outDir, outName, { started, command, machine, missing, results });
 }
 
 /** The Markdown report and the SVG plots. */
-async function writeReport(outDir: string, outName: string, r: { started: string; machine: Record<string, unknown>; missing: { dataset: string; reason: string }[]; results: WorkerResult[] }): Promise<void> {
+async function writeReport(outDir: string, outName: string, r: { started: string; command: string; machine: Record<string, unknown>; missing: { dataset: string; reason: string }[]; results: WorkerResult[] }): Promise<void> {
   const m = r.machine;
   const md: string[] = [
     '# xmlc evaluation report', '',
-    `Generated ${r.started} by \`node dist/eval/report.js ${argv.join(' ')}\` on ${m['cpus']} × ${m['model']}, ${m['memGB']} GB, ${m['platform']}, Node ${m['node']}, tfjs backend \`${m['backend']}\`.`,
+    `Generated ${r.started} by \`${r.command.trim()}\` on ${m['cpus']} × ${m['model']}, ${m['memGB']} GB, ${m['platform']}, Node ${m['node']}, tfjs backend \`${m['backend']}\`.`,
     'Every method uses the library defaults (src/model/params.ts); test splits are the Extreme Classification Repository\'s.',
     'Metrics in %; PSP with the registry\'s propensity constants (Jain et al. 2016). Train time includes the label encoder, ridge regression, the HNSW index and the decoder-weight choice; peak memory is the worker process\'s VmHWM.', '',
   ];
