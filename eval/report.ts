@@ -198,6 +198,23 @@ async function writeReport(outDir: string, outName: string, r: { started: string
     'Metrics in %; PSP with the registry\'s propensity constants (Jain et al. 2016). Train time includes the label encoder, ridge regression, the HNSW index and the decoder-weight choice; peak memory is the worker process\'s VmHWM.', '',
   ];
   const datasets = [...new Set([...r.results.map((x) => x.dataset), ...r.missing.map((x) => x.dataset)])];
+  // One table, every method side by side: one model, the default strategy (the trained average;
+  // kNN for the feature-kNN baseline), the same regression and kNN for every encoder.
+  const have = datasets.filter((d) => r.results.some((x) => x.dataset === d && x.rows.length));
+  if (have.length) {
+    const methodsSeen = [...new Set(r.results.map((x) => x.method))];
+    md.push('## Summary: every method, one model, default strategy', '',
+      `| method | ${have.map((d) => `${d} P@1 | P@3 | P@5 | train (s)`).join(' | ')} |`,
+      `|---|${have.map(() => '---|---|---|---|').join('')}`);
+    for (const method of methodsSeen) {
+      const cells = have.map((d) => {
+        const row = r.results.find((x) => x.dataset === d && x.method === method)?.rows.find((x) => x.models === 1 && (x.strategy.startsWith('average') || x.strategy === 'knn' && method === 'knn'));
+        return row ? `${row.metrics['P@1']} | ${row.metrics['P@3']} | ${row.metrics['P@5']} | ${row.trainSeconds}` : '— | — | — | —';
+      });
+      md.push(`| ${method} | ${cells.join(' | ')} |`);
+    }
+    md.push('');
+  }
   for (const ds of datasets) {
     const info = findDataset(ds)!;
     md.push(`## ${ds}`, '');
