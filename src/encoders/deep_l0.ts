@@ -32,11 +32,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRows, normalizeRowsL2, selectRows } from '../data/csr.js';
-import { tidyData } from '../engine/tidy_data.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { ihtStep, l0Threshold, learnDictionary, type SparseRule } from './dictionary.js';
-import { type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
+import { decodeChunks, type EncoderState, type LabelEncoder, mapRowChunks, ROW_CHUNK, stateArray } from './encoder.js';
 import { splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -208,8 +207,6 @@ export function sigmaAt(cfg: Pick<DeepL0Config, 'sigma0' | 'sigmaDecay' | 'sigma
   return s < cfg.sigmaMin ? 0 : s;
 }
 
-/** Rows encoded or decoded per tfjs call. */
-const CHUNK = 1024;
 
 function resolveConfig(options: Partial<DeepL0Config> & { embeddingDim: number }): DeepL0Config {
   const cfg: DeepL0Config = { ...DEEP_L0_DEFAULTS, ...options };
@@ -263,25 +260,11 @@ abstract class UnrolledLabelEncoder implements LabelEncoder {
   encode(labels: Csr): Float32Array {
     if (labels.nCols > this.nLabels) throw new RangeError(`encode(): the label rows have ${labels.nCols} columns but the encoder has ${this.nLabels}`);
     const y = normalizeRowsL2({ ...labels, nCols: this.nLabels });
-    const m = this.dim, out = new Float32Array(y.nRows * m);
-    for (let s = 0; s < y.nRows; s += CHUNK) {
-      const e = Math.min(y.nRows, s + CHUNK);
-      out.set(tidyData(() => this.codes(tf.tensor2d(densifyRows(y, s, e), [e - s, this.nLabels]), 0)), s * m);
-    }
-    return out;
+    return mapRowChunks(y.nRows, this.dim, (s, e) => tf.tensor2d(densifyRows(y, s, e), [e - s, this.nLabels]), (x) => this.codes(x, 0));
   }
 
   /** D·z for every row of z (n × m): label scores n × d. */
-  readonly decode = (z: Float32Array, n: number): Float32Array => {
-    const m = this.dim, d = this.nLabels;
-    if (z.length !== n * m) throw new RangeError(`decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
-    const out = new Float32Array(n * d);
-    for (let s = 0; s < n; s += CHUNK) {
-      const e = Math.min(n, s + CHUNK);
-      out.set(tidyData(() => tf.matMul(tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]), this.dictT as tf.Tensor as tf.Tensor2D)), s * d);
-    }
-    return out;
-  };
+  readonly decode = (z: Float32Array, n: number): Float32Array => decodeChunks(z, n, this.dim, this.nLabels, (x) => tf.matMul(x, this.dictT as tf.Tensor as tf.Tensor2D));
 
   state(): EncoderState {
     const arrays: Record<string, Float32Array> = {
@@ -331,8 +314,8 @@ abstract class UnrolledLabelEncoder implements LabelEncoder {
     const validationScore = validation && validation.nRows > 0
       ? (): number => {
         let total = 0;
-        for (let s = 0; s < validation.nRows; s += CHUNK) {
-          const e = Math.min(validation.nRows, s + CHUNK);
+        for (let s = 0; s < validation.nRows; s += ROW_CHUNK) {
+          const e = Math.min(validation.nRows, s + ROW_CHUNK);
           total += tf.tidy(() => enc.loss(tf.tensor2d(densifyRows(validation, s, e), [e - s, d]), 0).dataSync()[0]!) * (e - s);
         }
         return total / validation.nRows;

@@ -3,8 +3,10 @@
  * maps ℓ2-normalised sparse label vectors y ∈ R^d to embeddings z ∈ R^m, and, where it has
  * one, a decoder maps (predicted) embeddings back to label scores.
  */
+import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { csrMatDense } from '../engine/sparse.js';
+import { tidyData } from '../engine/tidy_data.js';
 
 /**
  * Encoders the pipeline knows: the ℓ1-AE, the other sparse-coding networks (L1-SAE, tied-weight
@@ -65,4 +67,26 @@ export function stateArray(state: EncoderState, name: string, size: number): Flo
   if (!a) throw new RangeError(`${state.kind} encoder state lacks the array '${name}'`);
   if (a.length !== size) throw new RangeError(`${state.kind} encoder array '${name}' has ${a.length} entries, expected ${size}`);
   return a;
+}
+
+/** Rows per tfjs call when an encoder maps many rows (bounds the memory of one call). */
+export const ROW_CHUNK = 1024;
+
+/**
+ * Map rows 0…n−1 through tfjs in chunks of {@link ROW_CHUNK}: `input(s, e)` builds a chunk's
+ * tensor and `f` maps it to (e − s) × outCols values; the results are stacked row-major.
+ */
+export function mapRowChunks(n: number, outCols: number, input: (s: number, e: number) => tf.Tensor2D, f: (x: tf.Tensor2D) => tf.Tensor): Float32Array {
+  const out = new Float32Array(n * outCols);
+  for (let s = 0; s < n; s += ROW_CHUNK) {
+    const e = Math.min(n, s + ROW_CHUNK);
+    out.set(tidyData(() => f(input(s, e))), s * outCols);
+  }
+  return out;
+}
+
+/** Label scores (n × d) from embeddings `z` (n × m) through the tfjs map `f`, in chunks; checks z's size. */
+export function decodeChunks(z: Float32Array, n: number, m: number, d: number, f: (z: tf.Tensor2D) => tf.Tensor): Float32Array {
+  if (z.length !== n * m) throw new RangeError(`decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
+  return mapRowChunks(n, d, (s, e) => tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]), f);
 }

@@ -5,10 +5,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRowList, normalizeRowsL2 } from '../data/csr.js';
-import { tidyData } from '../engine/tidy_data.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng } from '../util/rng.js';
-import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
+import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
 import {
   createL1aeVariables, type L1aeBnStats, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeEncode, l1aeLoss, type L1aeNetworkConfig,
   type L1aeVariables, l1aeVariableList, usesBatchStats,
@@ -20,8 +19,6 @@ export type L1aeShape = Omit<L1aeNetworkConfig, 'inputDim' | 'fused'>;
 
 /** Rows whose statistics fix batch normalisation for inference, at most (and ≤ 2^25 / d). */
 const BN_SAMPLE_ROWS = 4096;
-/** Rows decoded per tfjs call. */
-const DECODE_CHUNK = 1024;
 
 export class L1aeEncoder implements LabelEncoder {
   readonly kind = 'l1ae' as const;
@@ -66,21 +63,10 @@ export class L1aeEncoder implements LabelEncoder {
   }
 
   /** The unrolled decoder in inference mode on every row of `z` (n × m). */
-  readonly decode = (z: Float32Array, n: number): Float32Array => {
-    const { embeddingDim: m, inputDim: d } = this.cfg;
-    if (z.length !== n * m) throw new RangeError(`decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
-    const out = new Float32Array(n * d);
-    for (let s = 0; s < n; s += DECODE_CHUNK) {
-      const e = Math.min(n, s + DECODE_CHUNK);
-      // Without BN, inference and training mode are the same function: l1aeDecode, which on
-      // `native` runs all blocks as one native call.
-      out.set(tidyData(() => {
-        const y = tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]);
-        return this.bnStats ? l1aeDecodeInference(this.cfg, this.vars, y, this.bnStats) : l1aeDecode(this.cfg, this.vars, y);
-      }), s * d);
-    }
-    return out;
-  };
+  // Without BN, inference and training mode are the same function: l1aeDecode, which on
+  // `native` runs all blocks as one native call.
+  readonly decode = (z: Float32Array, n: number): Float32Array => decodeChunks(z, n, this.dim, this.nLabels, (y) =>
+    (this.bnStats ? l1aeDecodeInference(this.cfg, this.vars, y, this.bnStats) : l1aeDecode(this.cfg, this.vars, y)));
 
   state(): EncoderState {
     const arrays: Record<string, Float32Array> = {};

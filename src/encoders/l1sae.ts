@@ -40,10 +40,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, normalizeRowsL2, selectRows } from '../data/csr.js';
-import { tidyData } from '../engine/tidy_data.js';
 import { type ProgressFn } from '../progress.js';
 import { tfSeed } from '../util/rng.js';
-import { encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
+import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, mapRowChunks, stateArray } from './encoder.js';
 import { normalizedValidation, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 /** Element-wise activation of the encoder or decoder layer. */
@@ -252,9 +251,6 @@ export function l1saeLoss(cfg: L1SaeConfig, v: L1SaeVariables, x: tf.Tensor2D, a
   });
 }
 
-/** Rows decoded per tfjs call. */
-const CHUNK = 1024;
-
 /**
  * Codes (n × m) of the rows of `labels`, each ℓ2-normalised first: the sparse product X·W1 (no
  * densified batch), then bias and activation through tfjs in chunks.
@@ -262,25 +258,13 @@ const CHUNK = 1024;
 export function l1saeCodes(cfg: Pick<L1SaeConfig, 'encoderActivation'>, v: L1SaeVariables, labels: Csr): Float32Array {
   const [d, m] = v.w1.shape as [number, number];
   const pre = encodeLinear(labels, v.w1.dataSync() as Float32Array, d, m);
-  const n = labels.nRows;
-  const out = new Float32Array(n * m);
-  for (let s = 0; s < n; s += CHUNK) {
-    const e = Math.min(n, s + CHUNK);
-    out.set(tidyData(() => activate(cfg.encoderActivation, tf.add(tf.tensor2d(pre.subarray(s * m, e * m), [e - s, m]), v.b1))), s * m);
-  }
-  return out;
+  return mapRowChunks(labels.nRows, m, (s, e) => tf.tensor2d(pre.subarray(s * m, e * m), [e - s, m]), (x) => activate(cfg.encoderActivation, tf.add(x, v.b1)));
 }
 
 /** Reconstructions (n × d) of codes `z` (n × m), in chunks. */
 export function l1saeDecodeArray(cfg: Pick<L1SaeConfig, 'decoderActivation'>, v: L1SaeVariables, z: Float32Array, n: number): Float32Array {
   const [m, d] = v.w2.shape as [number, number];
-  if (z.length !== n * m) throw new RangeError(`decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
-  const out = new Float32Array(n * d);
-  for (let s = 0; s < n; s += CHUNK) {
-    const e = Math.min(n, s + CHUNK);
-    out.set(tidyData(() => l1saeDecode(cfg, v, tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]))), s * d);
-  }
-  return out;
+  return decodeChunks(z, n, m, d, (x) => l1saeDecode(cfg, v, x));
 }
 
 /** One α stage of training. */

@@ -12,10 +12,9 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
-import { tidyData } from '../engine/tidy_data.js';
 import { type ProgressFn } from '../progress.js';
 import { tfSeed } from '../util/rng.js';
-import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
+import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
 import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 /** Settings of a tied-weight ReLU autoencoder. */
@@ -83,8 +82,6 @@ export function tiedReluLoss(vars: TiedReluVariables, x: tf.Tensor2D): tf.Scalar
   return tf.tidy(() => tf.mul(tf.mean(tf.sum(tf.squaredDifference(x, tiedReluReconstruct(vars, x)), 1)), 0.5));
 }
 
-/** Rows decoded per tfjs call. */
-const DECODE_CHUNK = 1024;
 
 export class TiedReluEncoder implements LabelEncoder {
   readonly kind = 'tied-relu' as const;
@@ -132,16 +129,7 @@ export class TiedReluEncoder implements LabelEncoder {
    * Label scores Wᵀz (the paper's linear reconstruction; no output ReLU: the pipeline ranks the
    * scores, and a ReLU would only tie the negative ones at zero).
    */
-  readonly decode = (z: Float32Array, n: number): Float32Array => {
-    const m = this.dim, d = this.nLabels;
-    if (z.length !== n * m) throw new RangeError(`decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
-    const out = new Float32Array(n * d);
-    for (let s = 0; s < n; s += DECODE_CHUNK) {
-      const e = Math.min(n, s + DECODE_CHUNK);
-      out.set(tidyData(() => tf.matMul(tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]), this.vars.w)), s * d);
-    }
-    return out;
-  };
+  readonly decode = (z: Float32Array, n: number): Float32Array => decodeChunks(z, n, this.dim, this.nLabels, (x) => tf.matMul(x, this.vars.w));
 
   state(): EncoderState {
     return {
