@@ -9,10 +9,9 @@ import '@tensorflow/tfjs-backend-cpu';
 // @tensorflow/tfjs bundle registers them all with the same tfjs-core instance.
 import '@tensorflow/tfjs';
 import { XmlcError } from '../errors.js';
+import './quiet.js';
 import { registerNativeBackend } from './native_backend.js';
 
-// The library never prints: PROD silences tfjs's console banners ("install our node backend").
-tf.env().set('PROD', true);
 
 /** Backends in the order `auto` prefers them. */
 export const BACKENDS = Object.freeze(['tensorflow', 'native', 'wasm', 'cpu'] as const);

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import './quiet.js';
 
 /**
  * Run `fn` in a tf.tidy scope and return its result tensor's values as a Float32Array, freeing
