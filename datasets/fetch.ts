@@ -64,12 +64,15 @@ export async function verifyDataset(name: string | DatasetInfo, dataDir: string,
   for (const f of files) {
     try { await fs.access(f); } catch { throw new XmlcError(`${info.name} is not in ${dataDir} (no ${f}); run: xmlc datasets fetch ${info.name}${dataDir === resolveDataDir() ? '' : ` --data-dir ${dataDir}`}`); }
   }
-  const [train, test] = await task(onProgress, `verify ${info.name}`, undefined, async () => {
-    const tr = await readDataset(files[0]!);
-    return [tr, await readDataset(files[1]!, { nFeatures: tr.features.nCols, nLabels: tr.labels.nCols })] as const;
-  });
-  const checks = checkCounts(info, train, test);
+  const checks = await task(onProgress, `verify ${info.name}`, undefined, () => readAndCheck(info, files[0]!, files[1]!));
   return { info, checks, ok: checks.every((c) => c.ok) };
+}
+
+/** Read a train and a test file (the test with the train's dimensions) and check them against the registry. */
+async function readAndCheck(info: DatasetInfo, trainFile: string, testFile: string): Promise<VerifyCheck[]> {
+  const train = await readDataset(trainFile);
+  const test = await readDataset(testFile, { nFeatures: train.features.nCols, nLabels: train.labels.nCols });
+  return checkCounts(info, train, test);
 }
 
 /** The registry entry of `name`, or a usage error listing the known names. */
@@ -212,9 +215,7 @@ export async function fetchDataset(name: string | DatasetInfo, opts: FetchOption
           await fs.rm(raw, { recursive: true });
         }
       });
-      const train = await readDataset(path.join(tmp, path.basename(files.train)));
-      const test = await readDataset(path.join(tmp, path.basename(files.test)), { nFeatures: train.features.nCols, nLabels: train.labels.nCols });
-      checks = checkCounts(info, train, test);
+      checks = await readAndCheck(info, path.join(tmp, path.basename(files.train)), path.join(tmp, path.basename(files.test)));
       const bad = checks.filter((c) => !c.ok);
       if (bad.length) {
         throw new ArchiveError(`${archive}: the unpacked ${info.name} does not match the registry: ${bad.map((c) => `${c.what} ${c.actual} (expected ${c.expected})`).join('; ')}`);
@@ -229,16 +230,24 @@ export async function fetchDataset(name: string | DatasetInfo, opts: FetchOption
   return { info, ...files, checks, fetched: true };
 }
 
+/** The registered dataset a data argument `NAME` or `NAME:train|test` names (case-insensitive), with the split if given. */
+export function datasetArg(arg: string): { info: DatasetInfo; split?: 'train' | 'test' } | undefined {
+  const m = /^([^:]+)(?::(train|test))?$/.exec(arg);
+  const info = m ? findDataset(m[1]!) : undefined;
+  if (!info) return undefined;
+  return m![2] ? { info, split: m![2] as 'train' | 'test' } : { info };
+}
+
 /**
  * A data argument that may name a registered dataset: `NAME` (the split `split`) or
  * `NAME:train` / `NAME:test`, resolved in `dataDir`. An existing file path always wins.
  */
 export async function resolveDataArg(arg: string, split: 'train' | 'test', dataDir: string): Promise<string> {
   try { await fs.access(arg); return arg; } catch { /* not a file: maybe a dataset name */ }
-  const m = /^([^:]+)(?::(train|test))?$/.exec(arg);
-  const info = m ? findDataset(m[1]!) : undefined;
-  if (!info) return arg;
-  const file = splitPath(dataDir, info, (m![2] as 'train' | 'test' | undefined) ?? split);
+  const named = datasetArg(arg);
+  if (!named) return arg;
+  const { info } = named;
+  const file = splitPath(dataDir, info, named.split ?? split);
   try { await fs.access(file); } catch {
     throw new XmlcError(`dataset ${info.name} is not in ${dataDir}; fetch it first: xmlc datasets fetch ${info.name} (or name the data directory with --data-dir or $${DATA_DIR_ENV})`);
   }

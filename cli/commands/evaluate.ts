@@ -1,5 +1,5 @@
 import type { Argv, CommandModule } from 'yargs';
-import { findDataset } from '../../datasets/registry.js';
+import { datasetArg } from '../../datasets/fetch.js';
 import { printMetrics, REPORTED_KS, scorePredictions } from '../report.js';
 import { type PredictFlags, predictFromArgs, withPredictOptions } from './predict.js';
 
@@ -10,7 +10,7 @@ export interface PropensityFlags { 'propensity-a'?: number; 'propensity-b'?: num
  * dataset name (e.g. Wiki10-31K: 0.5, 0.4), else Jain et al.'s general 0.55, 1.5.
  */
 export function propensityConstants(args: PropensityFlags, test: string | undefined): { a: number; b: number } {
-  const info = test !== undefined ? findDataset(test.replace(/:(train|test)$/, '')) : undefined;
+  const info = test !== undefined ? datasetArg(test)?.info : undefined;
   const d = info?.propensity ?? { a: 0.55, b: 1.5 };
   return { a: args['propensity-a'] ?? d.a, b: args['propensity-b'] ?? d.b };
 }

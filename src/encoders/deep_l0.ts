@@ -36,7 +36,7 @@ import { type ProgressFn } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { ihtStep, l0Threshold, learnDictionary, type SparseRule } from './dictionary.js';
 import { decodeChunks, type EncoderState, type LabelEncoder, mapRowChunks, ROW_CHUNK, stateArray } from './encoder.js';
-import { splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { meanLoss, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 // ---------------------------------------------------------------------------------------------
 // Network pieces (tfjs-core ops only, so any backend runs them).
@@ -312,14 +312,7 @@ abstract class UnrolledLabelEncoder implements LabelEncoder {
       ? normalizeRowsL2(loop.validationData)
       : loop.validationFraction > 0 ? selectRows(y, splitRows(y.nRows, loop.validationFraction, loop.seed).valid) : null;
     const validationScore = validation && validation.nRows > 0
-      ? (): number => {
-        let total = 0;
-        for (let s = 0; s < validation.nRows; s += ROW_CHUNK) {
-          const e = Math.min(validation.nRows, s + ROW_CHUNK);
-          total += tf.tidy(() => enc.loss(tf.tensor2d(densifyRows(validation, s, e), [e - s, d]), 0).dataSync()[0]!) * (e - s);
-        }
-        return total / validation.nRows;
-      }
+      ? (): number => meanLoss(validation, Int32Array.from({ length: validation.nRows }, (_, i) => i), ROW_CHUNK, (x) => enc.loss(x, 0))
       : undefined;
     const history = await trainAutoencoder(y, enc.trainable(), (x) => enc.loss(x, sigma), {
       taskName: kind === 'deep-l0' ? 'train Deep ℓ0 encoder' : 'train Deep M-sparse encoder',

@@ -29,10 +29,6 @@ export interface EncoderTrainArgs {
 
 /** One registry entry. */
 export interface EncoderEntry {
-  /** Human name, for progress and reports. */
-  readonly title: string;
-  /** Whether the encoder has a decoder (for the decoder and average strategies). */
-  readonly hasDecoder: boolean;
   train(args: EncoderTrainArgs, onProgress?: ProgressFn): Promise<{ encoder: LabelEncoder; history?: TrainHistory }>;
   fromState(state: EncoderState): LabelEncoder;
 }
@@ -44,42 +40,34 @@ function loopFor(args: EncoderTrainArgs, title: string): TrainLoopOptions {
 
 export const ENCODERS: Readonly<Record<EncoderKind, EncoderEntry>> = Object.freeze({
   l1ae: {
-    title: 'ℓ1-AE', hasDecoder: true,
     train: (a, p) => L1aeEncoder.train(a.labels, { ...a.l1ae, embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'ℓ1-AE'), p),
     fromState: (s) => L1aeEncoder.fromState(s),
   },
   'l1-sae': {
-    title: 'L1-SAE', hasDecoder: true,
     train: (a, p) => L1SaeEncoder.train(a.labels, { embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'L1-SAE'), p),
     fromState: (s) => L1SaeEncoder.fromState(s),
   },
   'tied-relu': {
-    title: 'tied ReLU AE', hasDecoder: true,
     train: (a, p) => TiedReluEncoder.train(a.labels, { embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'tied ReLU AE'), p),
     fromState: (s) => TiedReluEncoder.fromState(s),
   },
   'deep-l0': {
-    title: 'Deep ℓ0 encoder', hasDecoder: true,
     train: (a, p) => DeepL0Encoder.train(a.labels, { embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'Deep ℓ0 encoder'), p),
     fromState: (s) => DeepL0Encoder.fromState(s),
   },
   'm-sparse': {
-    title: 'M-sparse encoder', hasDecoder: true,
     train: (a, p) => MSparseEncoder.train(a.labels, { embeddingDim: a.dim, seed: a.seed }, loopFor(a, 'M-sparse encoder'), p),
     fromState: (s) => MSparseEncoder.fromState(s),
   },
   'simple-ae': {
-    title: 'simple AE', hasDecoder: true,
     train: (a, p) => SimpleAeEncoder.train(a.labels, a.dim, loopFor(a, 'simple AE'), p),
     fromState: (s) => SimpleAeEncoder.fromState(s),
   },
   pca: {
-    title: 'PCA', hasDecoder: true,
     train: async (a, p) => ({ encoder: await task(p, `PCA of the labels${a.tag}`, undefined, () => LinearEncoder.pca(a.labels, a.dim, a.seed)) }),
     fromState: (s) => LinearEncoder.fromState(s),
   },
   gaussian: {
-    title: 'Gaussian', hasDecoder: true,
     train: async (a) => ({ encoder: LinearEncoder.gaussian(a.labels.nCols, a.dim, a.seed) }),
     fromState: (s) => LinearEncoder.fromState(s),
   },

@@ -72,8 +72,8 @@ export function normalizedValidation(loop: TrainLoopOptions): { validationData?:
   return loop.validationData ? { validationData: normalizeRowsL2(loop.validationData) } : {};
 }
 
-/** Mean loss over `rows` in batches, no gradients. */
-function meanLoss(data: Csr, rows: Int32Array, batchSize: number, loss: (x: tf.Tensor2D) => tf.Scalar): number {
+/** Mean loss over `rows` of `data` in batches, no gradients. */
+export function meanLoss(data: Csr, rows: Int32Array, batchSize: number, loss: (x: tf.Tensor2D) => tf.Scalar): number {
   let total = 0;
   const buf = new Float32Array(Math.min(batchSize, rows.length) * data.nCols);
   for (let s = 0; s < rows.length; s += batchSize) {

@@ -89,6 +89,18 @@ async function tmpDir(): Promise<string> {
   return fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-fetch-'));
 }
 
+/** Run `fn` with a fresh fixture server and an empty data directory, both removed afterwards. */
+async function withServer(fn: (srv: Awaited<ReturnType<typeof serve>>, dataDir: string) => Promise<void>): Promise<void> {
+  const srv = await serve();
+  const dataDir = await tmpDir();
+  try {
+    await fn(srv, dataDir);
+  } finally {
+    await srv.close();
+    await fs.rm(dataDir, { recursive: true });
+  }
+}
+
 test('the fixture archive lists its three files', async () => {
   const dir = await tmpDir();
   await fs.writeFile(path.join(dir, 'a.zip'), ZIP);
@@ -96,80 +108,52 @@ test('the fixture archive lists its three files', async () => {
   await fs.rm(dir, { recursive: true });
 });
 
-test('fetch downloads, unpacks the first split column, verifies, and removes the archive', async () => {
-  const srv = await serve();
-  const dataDir = await tmpDir();
-  try {
-    const r = await fetchDataset(TINY, { dataDir, url: srv.url });
-    assert.equal(r.fetched, true);
-    assert.ok(r.checks.every((c) => c.ok));
-    // Rows 1, 3, 5, 6 of the data file, in split order, under a fresh header.
-    assert.equal(await fs.readFile(r.train, 'utf8'), '4 4 3\n0 0:1 1:0.5\n2 3:1\n1 1:1\n0,2 2:0.25 3:1\n');
-    assert.equal(await fs.readFile(r.test, 'utf8'), '2 4 3\n1,2 2:1\n0,1 0:0.5 3:0.5\n');
-    assert.deepEqual((await fs.readdir(dataDir)).sort(), ['Tiny']);
-    assert.deepEqual((await fs.readdir(path.join(dataDir, 'Tiny'))).sort(), ['Tiny_test.txt', 'Tiny_train.txt']);
-    // Present and verified: a second fetch downloads nothing.
-    const before = srv.ranges.length;
-    assert.equal((await fetchDataset(TINY, { dataDir, url: srv.url })).fetched, false);
-    assert.equal(srv.ranges.length, before);
-    assert.equal((await verifyDataset(TINY, dataDir)).ok, true);
-  } finally {
-    await srv.close();
-    await fs.rm(dataDir, { recursive: true });
-  }
-});
+test('fetch downloads, unpacks the first split column, verifies, and removes the archive', () => withServer(async (srv, dataDir) => {
+  const r = await fetchDataset(TINY, { dataDir, url: srv.url });
+  assert.equal(r.fetched, true);
+  assert.ok(r.checks.every((c) => c.ok));
+  // Rows 1, 3, 5, 6 of the data file, in split order, under a fresh header.
+  assert.equal(await fs.readFile(r.train, 'utf8'), '4 4 3\n0 0:1 1:0.5\n2 3:1\n1 1:1\n0,2 2:0.25 3:1\n');
+  assert.equal(await fs.readFile(r.test, 'utf8'), '2 4 3\n1,2 2:1\n0,1 0:0.5 3:0.5\n');
+  assert.deepEqual((await fs.readdir(dataDir)).sort(), ['Tiny']);
+  assert.deepEqual((await fs.readdir(path.join(dataDir, 'Tiny'))).sort(), ['Tiny_test.txt', 'Tiny_train.txt']);
+  // Present and verified: a second fetch downloads nothing.
+  const before = srv.ranges.length;
+  assert.equal((await fetchDataset(TINY, { dataDir, url: srv.url })).fetched, false);
+  assert.equal(srv.ranges.length, before);
+  assert.equal((await verifyDataset(TINY, dataDir)).ok, true);
+}));
 
-test('an interrupted download ends in a clear error, writes no dataset, and the next fetch resumes with a Range request', async () => {
-  const srv = await serve();
-  const dataDir = await tmpDir();
-  try {
-    srv.setMode('interrupt');
-    await assert.rejects(fetchDataset(TINY, { dataDir, url: srv.url }), (e: Error) => e instanceof XmlcError && /interrupted|ended after/.test(e.message) && /run the same command again to resume/.test(e.message));
-    assert.deepEqual(await fs.readdir(dataDir), ['Tiny.zip.part']);
-    const have = (await fs.stat(path.join(dataDir, 'Tiny.zip.part'))).size;
-    assert.ok(have > 0 && have < ZIP.length, `partial download of ${have} bytes`);
-    srv.setMode('ok');
-    const r = await fetchDataset(TINY, { dataDir, url: srv.url });
-    assert.equal(r.fetched, true);
-    assert.equal(srv.ranges.at(-1), `bytes=${have}-`);
-    assert.deepEqual((await fs.readdir(dataDir)).sort(), ['Tiny']);
-  } finally {
-    await srv.close();
-    await fs.rm(dataDir, { recursive: true });
-  }
-});
+test('an interrupted download ends in a clear error, writes no dataset, and the next fetch resumes with a Range request', () => withServer(async (srv, dataDir) => {
+  srv.setMode('interrupt');
+  await assert.rejects(fetchDataset(TINY, { dataDir, url: srv.url }), (e: Error) => e instanceof XmlcError && /interrupted|ended after/.test(e.message) && /run the same command again to resume/.test(e.message));
+  assert.deepEqual(await fs.readdir(dataDir), ['Tiny.zip.part']);
+  const have = (await fs.stat(path.join(dataDir, 'Tiny.zip.part'))).size;
+  assert.ok(have > 0 && have < ZIP.length, `partial download of ${have} bytes`);
+  srv.setMode('ok');
+  const r = await fetchDataset(TINY, { dataDir, url: srv.url });
+  assert.equal(r.fetched, true);
+  assert.equal(srv.ranges.at(-1), `bytes=${have}-`);
+  assert.deepEqual((await fs.readdir(dataDir)).sort(), ['Tiny']);
+}));
 
-test('a corrupt archive ends in a clear error and leaves nothing behind', async () => {
-  const srv = await serve();
-  const dataDir = await tmpDir();
-  try {
-    srv.setMode('corrupt');
-    await assert.rejects(fetchDataset(TINY, { dataDir, url: srv.url }), (e: Error) => e instanceof XmlcError && /corrupt|damaged/.test(e.message) && /removed/.test(e.message));
-    assert.deepEqual(await fs.readdir(dataDir), []);
-    srv.setMode('html');
-    await assert.rejects(fetchDataset(TINY, { dataDir, url: srv.url }), /returned a web page/);
-    assert.deepEqual(await fs.readdir(dataDir), []);
-  } finally {
-    await srv.close();
-    await fs.rm(dataDir, { recursive: true });
-  }
-});
+test('a corrupt archive ends in a clear error and leaves nothing behind', () => withServer(async (srv, dataDir) => {
+  srv.setMode('corrupt');
+  await assert.rejects(fetchDataset(TINY, { dataDir, url: srv.url }), (e: Error) => e instanceof XmlcError && /corrupt|damaged/.test(e.message) && /removed/.test(e.message));
+  assert.deepEqual(await fs.readdir(dataDir), []);
+  srv.setMode('html');
+  await assert.rejects(fetchDataset(TINY, { dataDir, url: srv.url }), /returned a web page/);
+  assert.deepEqual(await fs.readdir(dataDir), []);
+}));
 
-test('counts that disagree with the registry are an error, and an existing copy is kept', async () => {
-  const srv = await serve();
-  const dataDir = await tmpDir();
-  try {
-    await fetchDataset(TINY, { dataDir, url: srv.url });
-    const wrong: DatasetInfo = { ...TINY, stats: { ...TINY.stats, labels: 7 } };
-    await assert.rejects(fetchDataset(wrong, { dataDir, url: srv.url, force: true }), /labels 3 \(expected 7\)/);
-    assert.deepEqual((await fs.readdir(dataDir)).sort(), ['Tiny']);
-    assert.equal((await verifyDataset(TINY, dataDir)).ok, true);
-    assert.equal((await verifyDataset(wrong, dataDir)).ok, false);
-  } finally {
-    await srv.close();
-    await fs.rm(dataDir, { recursive: true });
-  }
-});
+test('counts that disagree with the registry are an error, and an existing copy is kept', () => withServer(async (srv, dataDir) => {
+  await fetchDataset(TINY, { dataDir, url: srv.url });
+  const wrong: DatasetInfo = { ...TINY, stats: { ...TINY.stats, labels: 7 } };
+  await assert.rejects(fetchDataset(wrong, { dataDir, url: srv.url, force: true }), /labels 3 \(expected 7\)/);
+  assert.deepEqual((await fs.readdir(dataDir)).sort(), ['Tiny']);
+  assert.equal((await verifyDataset(TINY, dataDir)).ok, true);
+  assert.equal((await verifyDataset(wrong, dataDir)).ok, false);
+}));
 
 test('selectSplit: a row number out of range names the split file and line', () => {
   assert.throws(() => selectSplit(DATA, '1\n7\n', 0, { data: 'd.txt', split: 's.txt' }), /s\.txt:2: expected a row number from 1 to 6/);
