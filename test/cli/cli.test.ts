@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
@@ -13,7 +13,7 @@ function xmlc(...args: string[]): { code: number | null; stdout: string; stderr:
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-cli-'));
+const tmp = tempDir('cli');
 // A small real dataset for the end-to-end runs: the first 800 Bibtex training points, 200 test points.
 async function head(src: string, dst: string, n: number): Promise<void> {
   const { gunzipSync } = await import('node:zlib');

@@ -4,6 +4,7 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { fetchDataset, resolveDataArg, resolveDataDir, selectSplit, verifyDataset } from '../../datasets/fetch.js';
@@ -86,7 +87,7 @@ async function serve(): Promise<{ url: string; setMode: (m: Mode) => void; range
 }
 
 async function tmpDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-fetch-'));
+  return tempDir('fetch');
 }
 
 /** Run `fn` with a fresh fixture server and an empty data directory, both removed afterwards. */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { sliceRows } from '../../src/data/csr.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
@@ -27,7 +27,7 @@ for (const [method, index, ensemble] of [
     await useBackend('auto');
     const params = { method, index, ensemble, seed: 4, ...FAST };
     const model = await EmbeddingModel.train(trainSmall, params);
-    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-embed-')), 'model');
+    const dir = path.join(tempDir('embed'), 'model');
     await model.save(dir);
     const loaded = await loadModel(dir);
     const again = await EmbeddingModel.train(trainSmall, params);
@@ -88,7 +88,7 @@ test('embedding model: parameters validated, dimension mismatch and missing deco
 test('l1ae variations (tanh, learned B, BN): save → load gives identical predictions', async () => {
   await useBackend('auto');
   const model = await EmbeddingModel.train(trainSmall, { method: 'l1ae', index: 'exact', activation: 'tanh', decoderMatrix: 'learned', batchNorm: true, seed: 2, ...FAST });
-  const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-embed-')), 'model');
+  const dir = path.join(tempDir('embed'), 'model');
   await model.save(dir);
   const loaded = await loadModel(dir);
   for (const strategy of ['decoder', 'average'] as const) {

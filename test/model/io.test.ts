@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { fromDense } from '../../src/data/csr.js';
 import { ModelFormatError } from '../../src/errors.js';
@@ -9,7 +9,7 @@ import { decodeCsr, encodeCsr, ModelWriter, readManifest, readModelFile } from '
 import { writeDirAtomic, writeFileAtomic } from '../../src/util/atomic.js';
 
 async function tmpdir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-io-'));
+  return tempDir('io');
 }
 
 test('CSR binary encoding round-trips, including empty matrices', () => {

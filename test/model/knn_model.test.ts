@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { sliceRows } from '../../src/data/csr.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
@@ -21,7 +21,7 @@ for (const index of ['hnsw', 'exact'] as const) {
   test(`knn (${index}): save → load gives identical predictions; same seed, same model`, async () => {
     const model = await KnnModel.train(trainSmall, { index, seed: 4 });
     const before = await model.predict(queries, { topK: 5 });
-    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-knn-')), 'model');
+    const dir = path.join(tempDir('knn'), 'model');
     await model.save(dir);
     const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(manifest['format'], 'xmlc-model');
@@ -54,7 +54,7 @@ test('knn: parameters are validated, dimension mismatch is refused', async () =>
 
 test('loading a model with a corrupt index file fails clearly', async () => {
   const model = await KnnModel.train(trainSmall, { index: 'hnsw' });
-  const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-knn-')), 'model');
+  const dir = path.join(tempDir('knn'), 'model');
   await model.save(dir);
   const f = path.join(dir, 'index.hnsw');
   const bytes = await fs.readFile(f);
