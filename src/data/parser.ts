@@ -49,11 +49,12 @@ const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2028\u
  * UTF-8 as `\xNN`, so a message never carries raw binary to the terminal.
  */
 function quote(bytes: Uint8Array, s: number, e: number, max = 40): string {
-  const slice = bytes.subarray(s, Math.min(e, s + 4 * max + 4));
+  const end = Math.min(e, s + 4 * max + 4);
+  const slice = bytes.subarray(s, end);
   let text: string;
   try {
-    // `stream: true` leaves a multi-byte character cut by the slice out instead of failing on it.
-    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(slice, { stream: true });
+    // Where the slice cuts the token, `stream: true` leaves a character cut in two out instead of failing on it.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(slice, { stream: end < e });
   } catch {
     text = Array.from(slice, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
   }
