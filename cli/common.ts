@@ -3,7 +3,7 @@ import { DATA_DIR_ENV, resolveDataArg, resolveDataDir } from '../datasets/fetch.
 import { findDataset } from '../datasets/registry.js';
 import type { Argv } from 'yargs';
 import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
-import { type Dataset, readDataset, type ReadOptions } from '../src/data/index.js';
+import { type Dataset, readDataset, readDatasetStream, type ReadOptions } from '../src/data/index.js';
 import { UsageError } from '../src/errors.js';
 import type { ProgressFn } from '../src/progress.js';
 import { note } from './progress.js';
@@ -27,19 +27,47 @@ export function withDataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output on stderr' }) as Argv<T & DataArgs>;
 }
 
-/** Read a data file with the command's data options, reporting progress. */
+/** The data argument that means standard input, and the name it has in messages. */
+export const STDIN_ARG = '-';
+
+/**
+ * yargs reads a lone `-` as a flag without a name, so `stats -` and `--train -` lose it
+ * (yargs/yargs#1312, yargs/yargs-parser#381). {@link hideDash} swaps it for a token no real
+ * argument can be (it holds a NUL) before parsing, {@link restoreDash} swaps it back after.
+ */
+const DASH_TOKEN = '\u0000-';
+/** `argv` with every lone `-` replaced by a token yargs keeps as a plain value. */
+export function hideDash(argv: readonly string[]): string[] {
+  return argv.map((a) => (a === '-' ? DASH_TOKEN : a));
+}
+/** yargs middleware: the token of {@link hideDash} back to `-` in every parsed value. */
+export function restoreDash(parsed: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(parsed)) {
+    if (v === DASH_TOKEN) parsed[k] = '-';
+    else if (Array.isArray(v)) parsed[k] = v.map((x) => (x === DASH_TOKEN ? '-' : x));
+  }
+}
+const STDIN_NAME = '<stdin>';
+let stdinTaken = false;
+
+/**
+ * Read a data file with the command's data options, reporting progress. `-` reads standard
+ * input (streamed; gzip is detected there too), at most once per process.
+ */
 export async function loadData(arg: string, args: DataArgs, onProgress: ProgressFn, extra: Partial<ReadOptions> = {}): Promise<Dataset> {
-  const file = await resolveDataArg(arg, 'train', resolveDataDir(args['data-dir']));
+  const stdin = arg === STDIN_ARG;
+  if (stdin && stdinTaken) throw new UsageError(`only one data argument can be '-' (standard input is read once)`);
+  stdinTaken ||= stdin;
+  const file = stdin ? STDIN_NAME : await resolveDataArg(arg, 'train', resolveDataDir(args['data-dir']));
   const opts: ReadOptions = { format: args.format, ...extra };
   if (args['feature-base'] !== undefined) opts.featureBase = args['feature-base'];
   if (args['label-base'] !== undefined) opts.labelBase = args['label-base'];
   const t0 = performance.now();
   const task = `read ${file}`;
   onProgress({ status: 'start', task });
-  const ds = await readDataset(file, {
-    ...opts,
-    onProgress: (done, total) => onProgress({ status: 'progress', task, done, total }),
-  });
+  const ds = stdin
+    ? await readDatasetStream(process.stdin, file, opts)
+    : await readDataset(file, { ...opts, onProgress: (done, total) => onProgress({ status: 'progress', task, done, total }) });
   onProgress({ status: 'done', task, seconds: (performance.now() - t0) / 1000, detail: `${ds.features.nRows} points, ${ds.features.nCols} features, ${ds.labels.nCols} labels` });
   return ds;
 }

@@ -2,6 +2,7 @@ import '../src/engine/quiet.js';
 import yargs from 'yargs';
 import { UsageError, XmlcError } from '../src/errors.js';
 import { VERSION } from '../src/version.js';
+import { hideDash, restoreDash } from './common.js';
 import { dataCommand } from './commands/data.js';
 import { datasetsCommand } from './commands/datasets.js';
 import { infoCommand } from './commands/info.js';
@@ -21,7 +22,8 @@ export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
  * printed on stderr as one message, without a stack trace, except for internal errors.
  */
 export async function run(argv: string[]): Promise<number> {
-  const parser = yargs(argv)
+  const parser = yargs(hideDash(argv))
+    .middleware(restoreDash, true)
     .scriptName('xmlc')
     .usage('$0 <command> [options]\n\nExtreme multi-label classification: train, predict and evaluate XMC models; compressed-sensing recovery.')
     .command(trainCommand as unknown as CommandModule)

@@ -100,6 +100,41 @@ export function findDataset(name: string): DatasetInfo | undefined {
   return ENTRIES.find((d) => d.name.toLowerCase() === key);
 }
 
+/** Bytes of one value in the bound below: `-1.23456789e-05` is 15; the repository writes 6–9. */
+const VALUE_BYTES = 16;
+/** Split files hold ten columns of row numbers (one per random split). */
+const SPLIT_COLUMNS = 10;
+
+/** Decimal digits of the largest id below `n` (at least 1). */
+const idDigits = (n: number): number => String(Math.max(0, n - 1)).length;
+
+/**
+ * Upper bounds on the uncompressed size, in bytes, of each file `info`'s archive must
+ * provide (keyed by the layout's file names), for checking entries while they are unpacked
+ * (see datasets/zip.ts). The repository publishes no file sizes, so they are derived from
+ * its official counts (n points of D features and L labels, ℓ labels per point on average):
+ * - a data file: a header line (64 bytes) and per point a line end (2 bytes, CRLF), its
+ *   labels (the file holds n·ℓ label ids in all — 1% more for the repository's rounding of ℓ
+ *   — each of at most digits(L − 1) digits and a separator), and at most D feature tokens
+ *   `id:value ` of at most digits(D − 1) + 1 + 16 + 1 bytes. That is the fully dense worst
+ *   case, so never below a real file: Bibtex's real files are ~35× smaller than the bound, and
+ *   for the large sparse sets the bound is loose; there the compression-ratio limit of the
+ *   extraction is what stops a bomb;
+ * - a split file of n rows: ten columns of row numbers of at most digits(points) digits and
+ *   up to 6 bytes of separators each.
+ */
+export function maxFileBytes(info: DatasetInfo): Readonly<Record<string, number>> {
+  const s = info.stats;
+  const dataBytes = (n: number): number => 64 + n * (2 + s.features * (idDigits(s.features) + 2 + VALUE_BYTES)) +
+    Math.ceil(n * s.labelsPerPoint * 1.01) * (idDigits(s.labels) + 1);
+  const all = s.train + s.test;
+  const splitBytes = (n: number): number => n * SPLIT_COLUMNS * (String(all).length + 6);
+  const l = info.layout;
+  return l.kind === 'train-test'
+    ? { [l.train]: dataBytes(s.train), [l.test]: dataBytes(s.test) }
+    : { [l.data]: dataBytes(all), [l.trainSplit]: splitBytes(s.train), [l.testSplit]: splitBytes(s.test) };
+}
+
 /** Names of the seeded synthetic generators (`xmlc data synth NAME`), listed beside the real sets. */
 export function syntheticNames(): string[] {
   return Object.keys(SYNTHETIC_DATASETS);

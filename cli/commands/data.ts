@@ -18,7 +18,7 @@ const stats: CommandModule<object, StatsArgs> = {
   command: 'stats <file>',
   describe: 'Print points, features, labels, avg labels/point, avg points/label, avg nonzeros/point',
   builder: (y: Argv) => withDataOptions(y)
-    .positional('file', { type: 'string', demandOption: true, describe: 'data file (BoW or LIBSVM, optionally .gz)' })
+    .positional('file', { type: 'string', demandOption: true, describe: 'data file (BoW or LIBSVM, optionally .gz), or - for standard input' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
     .example('$0 data stats datasets/bibtex/Bibtex_train.txt.gz --json', '') as unknown as Argv<StatsArgs>,
   handler: async (args) => {
@@ -45,7 +45,7 @@ const convert: CommandModule<object, ConvertArgs> = {
   command: 'convert <input> <output>',
   describe: 'Rewrite a data file in another format (BoW or LIBSVM; .gz output is compressed)',
   builder: (y: Argv) => withDataOptions(y)
-    .positional('input', { type: 'string', demandOption: true })
+    .positional('input', { type: 'string', demandOption: true, describe: 'data file, or - for standard input' })
     .positional('output', { type: 'string', demandOption: true })
     .option('to', { choices: ['bow', 'libsvm'] as const, default: 'bow' as const, describe: 'output format (LIBSVM output uses --feature-base/--label-base, default 1 and 0)' })
     .example('$0 data convert train.txt train.svm --to libsvm', '') as unknown as Argv<ConvertArgs>,
