@@ -14,6 +14,10 @@ export function checkEvaluateArgs(a: { model?: string; predictions?: string; tra
     throw new UsageError('name what to score: --model DIR (predict, then score) or --predictions FILE (score a predictions file).\nExample usage: xmlc evaluate --predictions pred.txt --test test.txt --train train.txt');
   }
   if (a.model !== undefined && a.train !== undefined) throw new UsageError('--train goes with --predictions: a model brings its own training labels');
+  if (a.predictions !== undefined) {
+    const modelOnly = ['k', 'ef-search', 'strategy', 'decoder-weight'].filter((f) => (a as Record<string, unknown>)[f] !== undefined);
+    if (modelOnly.length) throw new UsageError(`--${modelOnly[0]} changes how a model predicts: it goes with --model, not --predictions`);
+  }
   return true;
 }
 
@@ -23,7 +27,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
   builder: (y: Argv) => withReportOptions(withPredictOptions(y, false))
     .option('predictions', { type: 'string', requiresArg: true, describe: 'score this predictions file (`label:score ...` per line, one line per test point) instead of a model' })
     .option('train', { type: 'string', requiresArg: true, describe: 'with --predictions: the training data, whose label frequencies give the propensities of PSP and PSnDCG' })
-    .check((a) => checkEvaluateArgs(a as unknown as EvaluateArgs))
+    .check((a) => checkEvaluateArgs(a))
     .example('$0 evaluate --model models/bibtex --test Bibtex_test.txt --json', '')
     .example('$0 evaluate --model models/eurlex --test EURLex-4K --ks 1,3,5,10 --metrics P,PSP', 'a fetched dataset by name (xmlc datasets fetch EURLex-4K)')
     .example('$0 evaluate --predictions pred.txt --test Bibtex:test --train Bibtex:train', 'score any `label:score` file') as unknown as Argv<EvaluateArgs>,

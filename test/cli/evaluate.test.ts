@@ -81,8 +81,13 @@ test('evaluate --predictions: malformed lines are exit 1 naming file:line; the l
   const short = await xmlcInProcess(['evaluate', '--predictions', f('short.txt'), '--test', f('test.txt')]);
   assert.equal(short.code, 1);
   assert.match(short.stderr, /short\.txt has 1 lines of predictions but .*test\.txt has 3 points/);
-  const both = await xmlcInProcess(['evaluate', '--predictions', f('pred.txt'), '--model', f('m')]);
-  assert.equal(both.code, 2);
+  for (const args of [['--model', f('m')], ['--strategy', 'knn'], ['--k', '3'], ['--train', f('train.txt'), '--decoder-weight', '0.5']]) {
+    const r = await xmlcInProcess(['evaluate', '--predictions', f('pred.txt'), '--test', f('test.txt'), ...args]);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+  }
+  const trainWithModel = await xmlcInProcess(['evaluate', '--model', f('m'), '--train', f('train.txt')]);
+  assert.equal(trainWithModel.code, 2);
+  assert.match(trainWithModel.stderr, /--train goes with --predictions/);
 });
 
 test('parsePredictions: ranked by score, stable on ties, padded to the longest line; BOM and CRLF accepted', () => {
