@@ -10,6 +10,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { recoverCommand } from './commands/recover.js';
 import { runCommand } from './commands/run.js';
+import { testCommand } from './commands/test.js';
 import { trainCommand } from './commands/train.js';
 import type { CommandModule } from 'yargs';
 
@@ -29,12 +30,13 @@ export async function run(argv: string[]): Promise<number> {
     .command(trainCommand as unknown as CommandModule)
     .command(predictCommand as unknown as CommandModule)
     .command(evaluateCommand as unknown as CommandModule)
+    .command(testCommand as unknown as CommandModule)
     .command(runCommand as unknown as CommandModule)
     .command(recoverCommand as unknown as CommandModule)
     .command(dataCommand)
     .command(datasetsCommand)
     .command(infoCommand as unknown as CommandModule)
-    .demandCommand(1, 'name a command: train, predict, evaluate, run, recover, data, datasets or info')
+    .demandCommand(1, 'name a command: train, predict, evaluate, test, run, recover, data, datasets or info')
     .recommendCommands()
     .strict()
     .version(VERSION)
@@ -44,7 +46,8 @@ export async function run(argv: string[]): Promise<number> {
     .showHelpOnFail(false)
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
+      // yargs's own errors (a failed option check or coerce) are usage errors.
+      if (err) throw err.name === 'YError' ? new UsageError(err.message) : err;
       throw new UsageError(msg);
     });
   try {

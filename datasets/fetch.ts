@@ -253,7 +253,8 @@ export function datasetArg(arg: string): { info: DatasetInfo; split?: 'train' | 
 
 /**
  * A data argument that may name a registered dataset: `NAME` (the split `split`) or
- * `NAME:train` / `NAME:test`, resolved in `dataDir`. An existing file path always wins.
+ * `NAME:train` / `NAME:test`, resolved in `dataDir`, else in the splits shipped with xmlc (Bibtex).
+ * An existing file path always wins.
  */
 export async function resolveDataArg(arg: string, split: 'train' | 'test', dataDir: string): Promise<string> {
   try { await fs.access(arg); return arg; } catch { /* not a file: maybe a dataset name */ }
@@ -262,6 +263,7 @@ export async function resolveDataArg(arg: string, split: 'train' | 'test', dataD
   const { info } = named;
   const file = splitPath(dataDir, info, named.split ?? split);
   try { await fs.access(file); } catch {
+    if (info.bundled) return info.bundled[named.split ?? split];
     throw new XmlcError(`dataset ${info.name} is not in ${dataDir}; fetch it first: xmlc datasets fetch ${info.name} (or name the data directory with --data-dir or $${DATA_DIR_ENV})`);
   }
   return file;

@@ -7,6 +7,7 @@
  * small sets one `<Name>_data.txt` with `<prefix>_trSplit.txt` / `<prefix>_tstSplit.txt` holding
  * 1-based row numbers of ten random splits, one split per column — the first is the standard one).
  */
+import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
 import { SYNTHETIC_DATASETS } from './synthetic.js';
 
 /** How the wanted files sit in the archive (matched by base name, case-insensitive, anywhere in it). */
@@ -40,6 +41,8 @@ export interface DatasetInfo {
   readonly propensity: { readonly a: number; readonly b: number };
   /** Published P@1/3/5 (%), Extreme Classification Repository and the ℓ1-AE paper, as ../shared/datasets/README.md lists them (none listed: empty). */
   readonly published: Readonly<Record<string, readonly number[]>>;
+  /** The splits shipped with xmlc (src/data/bundled.ts), used when the data directory has none. */
+  readonly bundled?: { readonly train: string; readonly test: string };
 }
 
 const REPO = 'http://manikvarma.org/downloads/XC/XMLRepository.html';
@@ -67,6 +70,7 @@ const ENTRIES: readonly DatasetInfo[] = [
     stats: { train: 4880, test: 2515, features: 1836, labels: 159, labelsPerPoint: 2.40, pointsPerLabel: 111.71 },
     propensity: { a: 0.55, b: 1.5 },
     published: { SLEEC: [65.08, 39.64, 28.87], PfastreXML: [63.46, 39.22, 29.14], FastXML: [63.42, 39.23, 28.86], Parabel: [64.53, 38.56, 27.94], '1-vs-All': [62.62, 39.09, 28.79], kNN: [57.04, 34.38, 25.44] },
+    bundled: BUNDLED_BIBTEX,
   },
   {
     name: 'Delicious', description: 'del.icio.us web pages (500 features) with their tags (Tsoumakas et al. 2008)', source: REPO,
