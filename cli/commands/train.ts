@@ -3,6 +3,7 @@ import { ENCODER_KINDS } from '../../src/encoders/encoder.js';
 import { UsageError } from '../../src/errors.js';
 import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { KnnModel } from '../../src/model/knn_model.js';
+import { checkModelTarget } from '../../src/model/store.js';
 import { EMBED_DEFAULTS, KNN_DEFAULTS, STRATEGIES, trainParams } from '../../src/model/params.js';
 import { applyBackend, type BackendArgs, type DataArgs, loadData, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import { stderrProgress } from '../progress.js';
@@ -66,7 +67,7 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   seed?: number;
 }
 
-interface TrainArgs extends TrainFlags { model?: string; 'print-params': boolean }
+interface TrainArgs extends TrainFlags { model?: string; force: boolean; 'print-params': boolean }
 
 /** Adds the training-parameter flags; their defaults come from the library's {@link EMBED_DEFAULTS} and {@link KNN_DEFAULTS}. */
 export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
@@ -132,7 +133,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a model and save it as a directory',
   builder: (y: Argv) => withTrainOptions(y)
-    .option('model', { type: 'string', describe: 'output model directory (written atomically)' })
+    .option('model', { type: 'string', describe: 'output model directory (a new path or an empty folder; written crash-safely)' })
+    .option('force', { type: 'boolean', default: false, describe: 'replace the xmlc model already at --model (never anything else)' })
     .option('print-params', { type: 'boolean', default: false, describe: 'print the training parameters (defaults, --params file and flags merged) as JSON and exit' })
     .check((a) => {
       if (!a['print-params'] && a.model === undefined) throw new UsageError('Missing required argument: model\nExample usage: xmlc train --train train.txt --model out/');
@@ -146,9 +148,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       process.stdout.write(JSON.stringify(trainParams(await trainParamsFromArgs(args)), null, 2) + '\n');
       return;
     }
+    await checkModelTarget(args.model!, args.force); // refuse before training, not after
     const model = await trainFromArgs(args);
     const t0 = performance.now();
-    await model.save(args.model!);
+    await model.save(args.model!, { overwrite: args.force });
     stderrProgress(args.quiet)({ status: 'done', task: `save model to ${args.model}`, seconds: (performance.now() - t0) / 1000 });
   },
 };
