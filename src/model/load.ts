@@ -15,11 +15,19 @@ const LOADERS: ReadonlyMap<string, (dir: string, manifest: Manifest) => Promise<
 
 /**
  * Load a saved model directory, whatever its method. A missing, corrupt or inconsistent model
- * is a {@link ModelFormatError} naming the file.
+ * is a {@link ModelFormatError} naming the file. A model replaced while it was being read (its
+ * old version folder removed by the writer) is read again from the new manifest.
  */
 export async function loadModel(dir: string): Promise<Model> {
-  const manifest = await readManifest(dir);
-  const loader = LOADERS.get(manifest.method);
-  if (!loader) throw new ModelFormatError(`${dir}: unknown model method ${JSON.stringify(manifest.method)} (this xmlc knows ${[...LOADERS.keys()].join(', ')})`);
-  return loader(dir, manifest);
+  for (let attempt = 0; ; attempt++) {
+    const manifest = await readManifest(dir);
+    const loader = LOADERS.get(manifest.method);
+    if (!loader) throw new ModelFormatError(`${dir}: unknown model method ${JSON.stringify(manifest.method)} (this xmlc knows ${[...LOADERS.keys()].join(', ')})`);
+    try {
+      return await loader(dir, manifest);
+    } catch (e) {
+      if (attempt < 2 && e instanceof ModelFormatError && manifest.root !== '' && (await readManifest(dir).then((m) => m.root, () => manifest.root)) !== manifest.root) continue;
+      throw e;
+    }
+  }
 }

@@ -73,22 +73,15 @@ async function cleanStaleSiblings(target: string): Promise<void> {
 
 /**
  * Remove what is not the current version inside a model directory: other version folders and
- * temporary manifests of dead writers (or of this process: the lock is ours), and the files of
- * a flat format-1 model once a version folder is current. Anything else is the user's and stays.
+ * temporary manifests (the caller holds the write lock, so no live writer owns them), and the
+ * files of a flat format-1 model once a version folder is current. Anything else is the user's
+ * and stays.
  */
 async function cleanModelDir(dir: string, current: string): Promise<void> {
   for (const name of await fs.readdir(dir)) {
     const full = path.join(dir, name);
-    const version = VERSION_DIR.exec(name);
-    if (version && name !== current) {
-      const pid = Number(version[1]);
-      if (pid === process.pid || !pidAlive(pid)) await fs.rm(full, { recursive: true, force: true });
-    } else if (MANIFEST_TMP.test(name)) {
-      const pid = tempSiblingPid(name)!;
-      if (pid === process.pid || !pidAlive(pid)) await fs.rm(full, { force: true });
-    } else if (current !== '' && FLAT_MODEL_FILE.test(name) && (await fs.lstat(full)).isFile()) {
-      await fs.rm(full, { force: true });
-    }
+    if ((VERSION_DIR.test(name) && name !== current) || MANIFEST_TMP.test(name)) await fs.rm(full, { recursive: true, force: true });
+    else if (current !== '' && FLAT_MODEL_FILE.test(name) && (await fs.lstat(full)).isFile()) await fs.rm(full, { force: true });
   }
 }
 

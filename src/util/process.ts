@@ -13,10 +13,13 @@ export function pidAlive(pid: number): boolean {
 }
 
 /**
- * Test hook for crash-safety tests: when the environment variable `XMLC_FAULT_INJECT` names
- * `step`, the process kills itself (SIGKILL: no cleanup, no `finally`) at that step. Internal;
- * never set it outside tests.
+ * Test hook for crash-safety tests: when the environment variable `XMLC_FAULT_INJECT` is
+ * `step`, the process kills itself at that step (SIGKILL: no cleanup, no `finally`); when it is
+ * `step:stop`, it stops itself (SIGSTOP) there until a SIGCONT, so a test can act while it
+ * holds its locks without relying on timing. Internal; never set it outside tests.
  */
 export function faultPoint(step: string): void {
-  if (process.env['XMLC_FAULT_INJECT'] === step) process.kill(process.pid, 'SIGKILL');
+  const inject = process.env['XMLC_FAULT_INJECT'];
+  if (inject === step) process.kill(process.pid, 'SIGKILL');
+  else if (inject === `${step}:stop`) process.kill(process.pid, 'SIGSTOP');
 }
