@@ -1,7 +1,8 @@
+import * as path from 'node:path';
 import { ENCODER_KINDS } from '../encoders/encoder.js';
 import { ModelFormatError } from '../errors.js';
 import { EmbeddingModel } from './embed_model.js';
-import { type Manifest, readManifest } from './io.js';
+import { type Manifest, MANIFEST_FILE, readManifest } from './io.js';
 import { KnnModel } from './knn_model.js';
 
 /** Any trained xmlc model. */
@@ -22,7 +23,7 @@ export async function loadModel(dir: string): Promise<Model> {
   for (let attempt = 0; ; attempt++) {
     const manifest = await readManifest(dir);
     const loader = LOADERS.get(manifest.method);
-    if (!loader) throw new ModelFormatError(`${dir}: unknown model method ${JSON.stringify(manifest.method)} (this xmlc knows ${[...LOADERS.keys()].join(', ')})`);
+    if (!loader) throw new ModelFormatError(`${path.join(dir, MANIFEST_FILE)}: unknown model method ${JSON.stringify(manifest.method)} (this xmlc knows ${[...LOADERS.keys()].join(', ')})`);
     try {
       return await loader(dir, manifest);
     } catch (e) {
