@@ -103,8 +103,12 @@ export async function readParamsFile(file: string | undefined): Promise<Record<s
   return v as Record<string, unknown>;
 }
 
-/** Write a command's result: to stdout when `out` is undefined or `-`, else to the file `out` (atomically). */
-export async function writeOutput(out: string | undefined, text: string): Promise<void> {
+/**
+ * Write a command's result: to stdout when `out` is undefined or `-` (waits until the data is
+ * handed to the OS), else to the file `out` through {@link writeFileAtomic} (temp file + rename
+ * for a new path or a regular file; a symlink, device or FIFO is written through in place).
+ */
+export async function writeOutput(out: string | undefined, text: string | Uint8Array): Promise<void> {
   if (out === undefined || out === '-') {
     await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
     return;

@@ -6,6 +6,7 @@ import { KnnModel } from '../../src/model/knn_model.js';
 import { EMBED_DEFAULTS, KNN_DEFAULTS, PARAM_SPECS, STRATEGIES, trainParams } from '../../src/model/params.js';
 import { applyBackend, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import type { Options } from 'yargs';
+import { checkModelTarget } from '../../src/model/store.js';
 import { stderrProgress } from '../progress.js';
 
 /** Flags that set training parameters, and the parameter each one sets. */
@@ -67,7 +68,7 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   seed?: number;
 }
 
-interface TrainArgs extends TrainFlags { model?: string; 'print-params': boolean }
+interface TrainArgs extends TrainFlags { model?: string; force: boolean; 'print-params': boolean }
 
 /** A flag that sets the numeric training parameter `key`, checked against the library's range for it. */
 export function paramFlag<K extends string>(flag: K, key: keyof typeof PARAM_SPECS, opts: Omit<Options, 'type' | 'coerce'>): [K, Options] {
@@ -138,7 +139,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a model and save it as a directory',
   builder: (y: Argv) => withTrainOptions(y)
-    .option('model', { type: 'string', describe: 'output model directory (written atomically)' })
+    .option('model', { type: 'string', describe: 'output model directory (a new path or an empty folder; written crash-safely)' })
+    .option('force', { type: 'boolean', default: false, describe: 'replace the xmlc model already at --model (never anything else)' })
     .option('print-params', { type: 'boolean', default: false, describe: 'print the training parameters (defaults, --params file and flags merged) as JSON and exit' })
     .check((a) => {
       if (!a['print-params'] && a.model === undefined) throw new UsageError('Missing required argument: model\nExample usage: xmlc train --train train.txt --model out/');
@@ -152,9 +154,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       process.stdout.write(JSON.stringify(trainParams(await trainParamsFromArgs(args)), null, 2) + '\n');
       return;
     }
+    await checkModelTarget(args.model!, args.force); // refuse before training, not after
     const model = await trainFromArgs(args);
     const t0 = performance.now();
-    await model.save(args.model!);
+    await model.save(args.model!, { overwrite: args.force });
     stderrProgress(args)({ status: 'done', task: `save model to ${args.model}`, seconds: (performance.now() - t0) / 1000 });
   },
 };
