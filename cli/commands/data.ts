@@ -4,10 +4,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { generateSynthetic, SYNTH_DEFAULTS, SYNTHETIC_DATASETS, type SplitName } from '../../datasets/synthetic.js';
 import { nnz } from '../../src/data/csr.js';
 import { datasetStats } from '../../src/data/stats.js';
-import { writeDataset } from '../../src/data/index.js';
+import { formatDataset, writeDataset } from '../../src/data/index.js';
 import { UsageError } from '../../src/errors.js';
 import { task } from '../../src/progress.js';
-import { checkNumericFlag, type DataArgs, loadData, withDataOptions } from '../common.js';
+import { checkNumericFlag, type DataArgs, loadData, withDataOptions, writeOutput } from '../common.js';
 import type { NumericSpec } from '../../src/model/params.js';
 import { stderrProgress } from '../progress.js';
 
@@ -47,16 +47,18 @@ const convert: CommandModule<object, ConvertArgs> = {
   describe: 'Rewrite a data file in another format (BoW or LIBSVM; .gz output is compressed)',
   builder: (y: Argv) => withDataOptions(y)
     .positional('input', { type: 'string', demandOption: true, describe: 'data file, or - for standard input' })
-    .positional('output', { type: 'string', demandOption: true })
+    .positional('output', { type: 'string', demandOption: true, describe: 'output file (written atomically; .gz is compressed); - for stdout' })
     .option('to', { choices: ['bow', 'libsvm'] as const, default: 'bow' as const, describe: 'output format (LIBSVM output uses --feature-base/--label-base, default 1 and 0)' })
     .example('$0 data convert train.txt train.svm --to libsvm', '') as unknown as Argv<ConvertArgs>,
   handler: async (args) => {
     const ds = await loadData(args.input, args, stderrProgress(args));
-    await writeDataset(args.output, ds, {
+    const opts = {
       format: args.to,
       ...(args['feature-base'] !== undefined ? { featureBase: args['feature-base'] } : {}),
       ...(args['label-base'] !== undefined ? { labelBase: args['label-base'] } : {}),
-    });
+    };
+    if (args.output === '-') await writeOutput('-', formatDataset(ds, opts));
+    else await writeDataset(args.output, ds, opts);
   },
 };
 

@@ -1,10 +1,10 @@
-import { createWriteStream, promises as fs } from 'node:fs';
+import { createWriteStream } from 'node:fs';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGzip } from 'node:zlib';
 import { type Csr } from './csr.js';
 import { type DataFormat } from './parser.js';
-import { tempSibling } from '../util/atomic.js';
+import { writeAtomic } from '../util/atomic.js';
 
 /** Options of {@link writeDataset} and {@link formatDataset}. */
 export interface WriteOptions {
@@ -128,22 +128,18 @@ export function formatDataset(data: { features: Csr; labels: Csr }, options: Omi
  * Write a dataset file (BoW by default, LIBSVM on request; gzip-compressed when `gzip` or a
  * `.gz` path), atomically: the text goes to a temporary sibling which is renamed over `path`
  * only when complete; on any failure the temporary file is removed, so `path` is never left
- * partial (an existing `path` stays as it was).
+ * partial (an existing `path` stays as it was). An existing symbolic link, device or FIFO is
+ * written through in place ({@link writeAtomic}).
  * @throws RangeError if the matrices disagree in rows or hold ids or values a reader would
  *   reject (found while writing: the temporary file is removed); file system errors as is.
  */
 export async function writeDataset(path: string, data: { features: Csr; labels: Csr }, options: WriteOptions = {}): Promise<void> {
   checkShapes(data);
   const gzip = options.gzip ?? path.endsWith('.gz');
-  const tmp = tempSibling(path);
-  try {
+  await writeAtomic(path, async (file) => {
     const source = Readable.from(pieces(data, options), { objectMode: false, encoding: 'utf8' });
-    const file = createWriteStream(tmp, { highWaterMark: 1 << 20 });
-    if (gzip) await pipeline(source, createGzip(), file);
-    else await pipeline(source, file);
-    await fs.rename(tmp, path);
-  } catch (e) {
-    await fs.rm(tmp, { force: true });
-    throw e;
-  }
+    const out = createWriteStream(file, { highWaterMark: 1 << 20 });
+    if (gzip) await pipeline(source, createGzip(), out);
+    else await pipeline(source, out);
+  });
 }

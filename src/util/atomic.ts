@@ -24,18 +24,29 @@ export function tempSiblingPid(name: string): number | undefined {
  * @throws XmlcError when `target` is a directory.
  */
 export async function writeFileAtomic(target: string, data: string | Uint8Array): Promise<void> {
+  await writeAtomic(target, (file) => fs.writeFile(file, data));
+}
+
+/**
+ * {@link writeFileAtomic} for output written by `write(file)` (a stream, say): `write` gets the
+ * temporary sibling of a new path or a regular file, which is renamed over `target` once
+ * `write` resolves (and removed if it fails), or `target` itself when it is a symbolic link, a
+ * device or a FIFO.
+ * @throws XmlcError when `target` is a directory.
+ */
+export async function writeAtomic(target: string, write: (file: string) => Promise<void>): Promise<void> {
   const st = await fs.lstat(target).catch((e: NodeJS.ErrnoException) => {
     if (e.code === 'ENOENT') return undefined;
     throw e;
   });
   if (st?.isDirectory()) throw new XmlcError(`cannot write ${target}: it is a directory`);
   if (st && !st.isFile()) {
-    await fs.writeFile(target, data);
+    await write(target);
     return;
   }
   const tmp = tempSibling(target);
   try {
-    await fs.writeFile(tmp, data);
+    await write(tmp);
     await fs.rename(tmp, target);
   } catch (e) {
     await fs.rm(tmp, { force: true });

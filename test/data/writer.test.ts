@@ -182,3 +182,23 @@ test('writeDataset is atomic: failures leave neither a partial file nor a tempor
   assert.deepEqual(await fs.readdir(sub), ['ok.txt']);
   assert.ok((await fs.readFile(target)).equals(before));
 });
+
+test('writeDataset writes through a symbolic link (the link stays a link); data convert to - writes stdout', async () => {
+  const rnd = prng(7);
+  const small = randomData(rnd, 4, 5, 3);
+  const sub = await fs.mkdtemp(path.join(tmp, 'link-'));
+  const real = path.join(sub, 'real.txt'), link = path.join(sub, 'link.txt');
+  await fs.writeFile(real, 'old\n');
+  await fs.symlink('real.txt', link);
+  await writeDataset(link, small);
+  assert.ok((await fs.lstat(link)).isSymbolicLink());
+  assert.equal(await fs.readFile(real, 'utf8'), formatDataset(small));
+  assert.deepEqual((await fs.readdir(sub)).sort(), ['link.txt', 'real.txt']);
+
+  const { spawnSync } = await import('node:child_process');
+  const bin = path.join(repoRoot, 'dist', 'cli', 'main.js');
+  const r = spawnSync(process.execPath, [bin, 'data', 'convert', real, '-', '--to', 'libsvm', '-q'], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  assert.equal(r.stdout, formatDataset(small, { format: 'libsvm' }));
+  assert.equal(existsSync('-'), false);
+});
