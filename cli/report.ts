@@ -1,6 +1,6 @@
 import type { Csr } from '../src/data/csr.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
-import type { Ranked } from '../src/predict/topk.js';
+import { type Ranked, widenRanked } from '../src/predict/topk.js';
 import { pct } from './common.js';
 
 /** The metrics `xmlc evaluate --json` prints, in order. */
@@ -10,7 +10,8 @@ const JSON_FAMILIES = Object.freeze(['P', 'nDCG', 'PSP']);
 
 /** Score ranked predictions against the test labels: every reported metric family at k = 1, 3, 5. */
 export function scorePredictions(ranked: Ranked, truth: Csr, trainLabels: Csr, a: number, b: number): Record<string, number> {
-  return evaluateAgainstTraining(ranked, truth, trainLabels, { ks: REPORTED_KS, metrics: FAMILIES, a, b });
+  // A model with fewer labels than the largest cut-off ranks them all: the other places are misses.
+  return evaluateAgainstTraining(widenRanked(ranked, Math.max(...REPORTED_KS)), truth, trainLabels, { ks: REPORTED_KS, metrics: FAMILIES, a, b });
 }
 
 /** Print metrics: one JSON object of percentages (the P, nDCG and PSP keys at 1, 3, 5), or a table. */

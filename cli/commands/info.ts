@@ -4,23 +4,26 @@ interface InfoArgs { json: boolean }
 
 export const infoCommand: CommandModule<object, InfoArgs> = {
   command: 'info',
-  describe: 'Show which compute backends load here and which one `--backend auto` picks',
+  describe: 'Show which compute backends load here, which one `--backend auto` picks, and whether the HNSW index (hnswlib-node) is available',
   builder: (y: Argv) => y
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: {"backends": {name: true|false}, "auto": name}' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: {"backends": {name: true|false}, "auto": name, "hnswlib": true|false}' })
     .example('$0 info --json', '') as unknown as Argv<InfoArgs>,
   handler: async (args) => {
     const { backendReport } = await import('../../src/engine/backends.js');
     const { nativeAddon } = await import('../../src/engine/addon.js');
+    const { hnswStatus } = await import('../../src/knn/hnsw.js');
     const report = await backendReport();
+    const hnsw = hnswStatus();
     if (args.json) {
       const backends = Object.fromEntries(Object.entries(report.backends).map(([k, v]) => [k, v.ok]));
-      process.stdout.write(JSON.stringify({ backends, auto: report.auto }) + '\n');
+      process.stdout.write(JSON.stringify({ backends, auto: report.auto, hnswlib: hnsw.ok }) + '\n');
       return;
     }
     for (const [name, s] of Object.entries(report.backends)) {
       process.stdout.write(`${name.padEnd(12)}${s.ok ? 'available' : `unavailable: ${s.reason}`}\n`);
     }
     process.stdout.write(`auto picks: ${report.auto}\n`);
+    process.stdout.write(`hnswlib-node: ${hnsw.ok ? 'available (kNN indexes default to HNSW)' : `unavailable: ${hnsw.reason} (kNN uses exact search; --index hnsw is an error)`}\n`);
     const { addon } = nativeAddon();
     if (addon) {
       const i = addon.info();

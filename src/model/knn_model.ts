@@ -1,17 +1,18 @@
 import * as path from 'node:path';
-import { type Csr, normalizeRowsL2, withCols } from '../data/csr.js';
-import { UsageError } from '../errors.js';
+import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { ExactIndex } from '../knn/exact.js';
-import { HnswIndex } from '../knn/hnsw.js';
+import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
+import { ensureBackend } from '../engine/backends.js';
 import { knnVote } from '../predict/knn_vote.js';
 import { type Ranked } from '../predict/topk.js';
 import { type ProgressFn, task } from '../progress.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { decodeCsr, encodeCsr, type Manifest, ModelWriter, readModelFile } from './io.js';
+import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
+import { checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams } from './params.js';
 
-/** Training data of a model: features n×p, labels n×L. */
-export interface TrainingData { readonly features: Csr; readonly labels: Csr }
+export type { TrainingData } from './training_data.js';
 
 /**
  * The kNN baseline: ℓ2-normalised training features in a cosine index (HNSW or exact);
@@ -20,45 +21,52 @@ export interface TrainingData { readonly features: Csr; readonly labels: Csr }
  */
 export class KnnModel {
   readonly method = 'knn' as const;
+  /** What training chose for the caller (e.g. exact search where hnswlib-node is missing); empty for loaded models. */
+  notes: readonly string[] = [];
 
   private constructor(
     readonly params: KnnTrainParams,
     /** Training label matrix (n × L): the votes. */
     readonly trainLabels: Csr,
-    readonly nFeatures: number,
+    /** The feature columns of the training data (see {@link FeatureSpace}). */
+    readonly space: FeatureSpace,
     private readonly index: HnswIndex | ExactIndex,
   ) {}
 
   get nLabels(): number { return this.trainLabels.nCols; }
   get nTrain(): number { return this.trainLabels.nRows; }
+  /** Features the training data declared (test data may have fewer, not more). */
+  get nFeatures(): number { return this.space.nFeatures; }
 
   /** Fit on `data` with `params` merged over {@link KNN_DEFAULTS}. */
   static async train(data: TrainingData, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<KnnModel> {
-    const p = knnTrainParams(params);
-    if (data.features.nRows !== data.labels.nRows) {
-      throw new RangeError(`KnnModel.train(): features have ${data.features.nRows} rows but labels have ${data.labels.nRows}`);
-    }
-    const x = normalizeRowsL2(data.features);
+    const notes: string[] = [];
+    const given = knnTrainParams(params);
+    const p = { ...given, index: resolveIndexKind(given.index, params['index'] !== undefined, notes) };
+    checkTrainingData(data, 'knn');
+    await ensureBackend();
+    const space = FeatureSpace.fromTraining(data.features);
+    const x = space.project(normalizeRowsL2(data.features));
     const index = p.index === 'exact'
       ? new ExactIndex(x)
       : await task(onProgress, 'build HNSW index', x.nRows, (tick) => HnswIndex.build(x, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed }, tick));
-    return new KnnModel(p, data.labels, data.features.nCols, index);
+    const model = new KnnModel(Object.freeze(p), data.labels, space, index);
+    model.notes = notes;
+    return model;
   }
 
   /**
-   * Rank labels for every row of `features` (columns beyond the model's are an error;
-   * fewer columns are fine).
+   * Rank labels for every row of `features` (fewer columns than the model's are fine; more are
+   * a DataFormatError naming `features.source` when given). At most {@link nLabels} labels per row.
    */
-  async predict(features: Csr, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
+  async predict(features: TestFeatures, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
     const pp: PredictParams = predictParams(params);
-    if (features.nCols > this.nFeatures) {
-      throw new UsageError(`the test data has ${features.nCols} features but the model was trained on ${this.nFeatures}`);
-    }
-    const x = normalizeRowsL2(withCols(features, this.nFeatures));
-    const k = pp.k ?? this.params.k;
+    const x = testRows(features, this.space);
+    await ensureBackend();
+    const k = Math.min(pp.k ?? this.params.k, Math.max(1, this.nTrain));
     const nb = await task(onProgress, 'search neighbours', x.nRows, (tick) =>
       this.index.search(x, k, { onRow: tick, ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}) }));
-    return knnVote(nb, this.trainLabels, k, pp.topK);
+    return knnVote(nb, this.trainLabels, k, Math.min(pp.topK, Math.max(1, this.nLabels)));
   }
 
   /** Save as a model directory (atomically). */
@@ -66,6 +74,7 @@ export class KnnModel {
     await writeDirAtomic(dir, async (tmp) => {
       const w = new ModelWriter(tmp);
       await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
+      await saveFeatureSpace(w, this.space);
       if (this.index instanceof HnswIndex) {
         this.index.save(path.join(tmp, 'index.hnsw'));
         await w.addExisting('index.hnsw');
@@ -84,14 +93,14 @@ export class KnnModel {
   static async load(dir: string, manifest: Manifest): Promise<KnnModel> {
     const p = knnTrainParams(manifest.params);
     const labels = decodeCsr(await readModelFile(dir, manifest, 'train_labels.csr'), path.join(dir, 'train_labels.csr'));
-    const { nFeatures } = manifest.data;
+    const space = await loadFeatureSpace(dir, manifest);
     let index: HnswIndex | ExactIndex;
     if (p.index === 'hnsw') {
       await readModelFile(dir, manifest, 'index.hnsw'); // checksum
-      index = HnswIndex.load(path.join(dir, 'index.hnsw'), nFeatures, labels.nRows, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed });
+      index = HnswIndex.load(path.join(dir, 'index.hnsw'), space.dim, labels.nRows, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed });
     } else {
       index = new ExactIndex(decodeCsr(await readModelFile(dir, manifest, 'train_features.csr'), path.join(dir, 'train_features.csr')));
     }
-    return new KnnModel(p, labels, nFeatures, index);
+    return new KnnModel(p, labels, space, index);
   }
 }
