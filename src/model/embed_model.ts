@@ -16,7 +16,7 @@ import { writeDirAtomic } from '../util/atomic.js';
 import { decodeCsr, decodeFloats, encodeCsr, encodeFloats, type Manifest, ModelWriter, readModelFile } from './io.js';
 import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
-import { checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
+import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 
 /** One model of an ensemble: label encoder, feature → embedding regressor, kNN index over the training embeddings. */
 interface Member {
@@ -124,6 +124,9 @@ export class EmbeddingModel {
     const p: EmbedTrainParams = Object.freeze({ ...given, index: resolveIndexKind(given.index, params['index'] !== undefined, notes) });
     const { features, labels } = data;
     checkTrainingData(data, p.method);
+    // Per label, at least: the m × L encoder with its gradient and two Adam moments, and a mini-batch of
+    // label vectors with its reconstruction, residual and gradient (float32).
+    checkLabelSpace(data, p.method, 4 * 4 * (Math.min(p.embeddingDim, labels.nCols) + p.batchSize));
     await ensureBackend();
     const space = FeatureSpace.fromTraining(features);
     const x = space.project(normalizeRowsL2(features));

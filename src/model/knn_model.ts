@@ -9,10 +9,13 @@ import { type ProgressFn, task } from '../progress.js';
 import { writeDirAtomic } from '../util/atomic.js';
 import { decodeCsr, encodeCsr, type Manifest, ModelWriter, readModelFile } from './io.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
-import { checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
+import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams } from './params.js';
 
 export type { TrainingData } from './training_data.js';
+
+/** Scratch of the label vote per label (src/predict/knn_vote.ts: two float64 and an int32 array, a byte mask). */
+const KNN_VOTE_BYTES_PER_LABEL = 21;
 
 /**
  * The kNN baseline: ℓ2-normalised training features in a cosine index (HNSW or exact);
@@ -44,6 +47,7 @@ export class KnnModel {
     const given = knnTrainParams(params);
     const p = { ...given, index: resolveIndexKind(given.index, params['index'] !== undefined, notes) };
     checkTrainingData(data, 'knn');
+    checkLabelSpace(data, 'knn', KNN_VOTE_BYTES_PER_LABEL);
     await ensureBackend();
     const space = FeatureSpace.fromTraining(data.features);
     const x = space.project(normalizeRowsL2(data.features));

@@ -1,6 +1,7 @@
+import * as os from 'node:os';
 import { type Csr, nnz, normalizeRowsL2 } from '../data/csr.js';
 import { DataFormatError } from '../errors.js';
-import { type FeatureSpace } from './feature_space.js';
+import { FeatureSpace } from './feature_space.js';
 
 /** Training data of a model: features n×p, labels n×L, and where they were read from (named in errors). */
 export interface TrainingData { readonly features: Csr; readonly labels: Csr; readonly source?: string }
@@ -28,6 +29,23 @@ export function checkTrainingData(data: TrainingData, method: string): void {
   const n = features.nRows;
   if (n < MIN_TRAINING_POINTS) fail(`has ${n} point${n === 1 ? '' : 's'}; method ${method} needs at least ${MIN_TRAINING_POINTS} training points`);
   if (labels.nCols === 0 || nnz(labels) === 0) fail(`has no labels (every point's label list is empty); a model needs labelled training points`);
+}
+
+/**
+ * Refuse, before allocating, a label count the machine cannot hold: models keep arrays with one
+ * entry per declared label (kNN votes; an embedding model's m × L encoder with its gradient and
+ * optimiser moments, and label-dense mini-batches), so a header that declares 2^25 labels for two
+ * points would exhaust memory instead of failing. `bytesPerLabel` is a lower bound of those arrays'
+ * bytes per label; the limit is the machine's total memory (`budget`).
+ * @throws DataFormatError naming the file, the declared and the occurring label counts.
+ */
+export function checkLabelSpace(data: TrainingData, method: string, bytesPerLabel: number, budget = os.totalmem()): void {
+  const L = data.labels.nCols, need = L * bytesPerLabel;
+  if (need <= budget) return;
+  const gb = (b: number): string => (b / 2 ** 30).toFixed(1);
+  const used = FeatureSpace.fromTraining(data.labels).dim;
+  throw new DataFormatError(data.source ?? 'the training data', 0,
+    `declares ${L} labels (${used} occur); method ${method} needs at least ${gb(need)} GB for per-label arrays, more than this machine's ${gb(budget)} GB: renumber the labels to those that occur`);
 }
 
 /**

@@ -4,6 +4,7 @@ import { csr, type Csr, emptyCsr, fromDense } from '../../src/data/csr.js';
 import { DataFormatError, UsageError } from '../../src/errors.js';
 import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { KnnModel } from '../../src/model/knn_model.js';
+import { checkLabelSpace } from '../../src/model/training_data.js';
 
 const METHODS = ['knn', 'pca', 'gaussian', 'l1ae'] as const;
 
@@ -54,4 +55,13 @@ test('embedding dimension above the label count: clipped, with a note', async ()
   assert.equal(model.embeddingDim, 3);
   assert.ok(model.notes.some((n) => /embedding dimension 10 clipped to the 3 labels/.test(n)), model.notes.join('\n'));
   assert.deepEqual((await EmbeddingModel.train(TRAIN, { method: 'pca', embeddingDim: 2, index: 'exact' })).notes, []);
+});
+
+test('a label count beyond the machine memory is refused before allocating, naming the file and the occurring labels', async () => {
+  const labels = csr(2, 2 ** 31 - 1, Int32Array.from([0, 1, 2]), Int32Array.from([5, 2 ** 31 - 2]), Float32Array.from([1, 1]));
+  const data = { features: fromDense(2, 2, [1, 0, 0, 1]), labels, source: 'huge.txt' };
+  // pca needs ≥ 3.6 kB per declared label: 7.8 TB here.
+  await assert.rejects(EmbeddingModel.train(data, { method: 'pca', index: 'exact' }), dataError('huge.txt', /declares 2147483647 labels \(2 occur\); method pca needs at least \d+\.\d GB .*renumber the labels/));
+  checkLabelSpace({ ...data, labels: fromDense(2, 4, [1, 0, 0, 1, 0, 0, 0, 0]) }, 'knn', 25, 100);
+  assert.throws(() => checkLabelSpace({ ...data, labels: fromDense(2, 4, [1, 0, 0, 1, 0, 0, 0, 0]) }, 'knn', 26, 100), dataError('huge.txt', /declares 4 labels \(2 occur\)/));
 });
