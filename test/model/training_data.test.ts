@@ -1,4 +1,9 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { test } from 'node:test';
 import { csr, type Csr, emptyCsr, fromDense } from '../../src/data/csr.js';
 import { DataFormatError, UsageError } from '../../src/errors.js';
@@ -64,4 +69,27 @@ test('a label count beyond the machine memory is refused before allocating, nami
   await assert.rejects(EmbeddingModel.train(data, { method: 'pca', index: 'exact' }), dataError('huge.txt', /declares 2147483647 labels \(2 occur\); method pca needs at least \d+\.\d GB .*renumber the labels/));
   checkLabelSpace({ ...data, labels: fromDense(2, 4, [1, 0, 0, 1, 0, 0, 0, 0]) }, 'knn', 25, 100);
   assert.throws(() => checkLabelSpace({ ...data, labels: fromDense(2, 4, [1, 0, 0, 1, 0, 0, 0, 0]) }, 'knn', 26, 100), dataError('huge.txt', /declares 4 labels \(2 occur\)/));
+});
+
+test('CLI: a 2-point, 3-label training file trains and evaluates at k = 1, 3, 5; a 1-point file is exit 1 naming it', async (t) => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-tiny-'));
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const bin = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+  const run = (...args: string[]): { status: number | null; stdout: string; stderr: string } => spawnSync(process.execPath, [bin, ...args, '-q'], { encoding: 'utf8' });
+  const two = path.join(dir, 'two.txt'), one = path.join(dir, 'one.txt');
+  await fs.writeFile(two, '2 5 3\n0,2 1:1 3:0.5\n1 0:1 4:2\n');
+  await fs.writeFile(one, '1 5 3\n0,2 1:1 3:0.5\n');
+  for (const method of ['knn', 'pca']) {
+    const model = path.join(dir, method);
+    const tr = run('train', '--train', two, '--method', method, '--model', model);
+    assert.equal(tr.status, 0, tr.stderr);
+    const ev = run('evaluate', '--model', model, '--test', two, '--json');
+    assert.equal(ev.status, 0, ev.stderr);
+    const m = JSON.parse(ev.stdout) as Record<string, number>;
+    assert.equal(m['P@1'], 100, method); // each training point's nearest neighbour is itself
+    assert.equal(m['P@5'], 30, method); // 3 relevant labels in 2 × 5 places; the places beyond the 3 labels are misses
+    const bad = run('train', '--train', one, '--method', method, '--model', path.join(dir, `${method}-1`));
+    assert.equal(bad.status, 1);
+    assert.match(bad.stderr, new RegExp(`${one.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: has 1 point; method ${method} needs at least 2 training points`));
+  }
 });
