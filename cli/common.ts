@@ -1,12 +1,14 @@
 import { existsSync, promises as fs } from 'node:fs';
 import { DATA_DIR_ENV, resolveDataArg, resolveDataDir } from '../datasets/fetch.js';
 import { findDataset } from '../datasets/registry.js';
-import type { Argv } from 'yargs';
+import type { Argv, Options } from 'yargs';
 import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
-import { type Dataset, readDataset, type ReadOptions } from '../src/data/index.js';
+import { type Dataset, readDataset, readDatasetStream, type ReadOptions } from '../src/data/index.js';
 import { UsageError } from '../src/errors.js';
+import { describeNumeric, inRange, type NumericSpec, showValue } from '../src/model/params.js';
 import type { ProgressFn } from '../src/progress.js';
 import { note } from './progress.js';
+import { writeFileAtomic } from '../src/util/atomic.js';
 
 /** Options every command that reads data accepts. */
 export interface DataArgs {
@@ -15,31 +17,61 @@ export interface DataArgs {
   'label-base'?: number;
   'data-dir'?: string;
   quiet: boolean;
+  verbose: boolean;
 }
 
 /** Adds the data-format options to a command. */
 export function withDataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
   return y
     .option('format', { choices: ['auto', 'bow', 'libsvm'] as const, default: 'auto' as const, describe: 'input format: BoW (header `N D L`) or LIBSVM multi-label (no header); auto looks at the first line', group: 'Data:' })
-    .option('feature-base', { type: 'number', describe: 'LIBSVM only: id of the first feature', defaultDescription: '1', group: 'Data:' })
-    .option('label-base', { type: 'number', describe: 'LIBSVM only: id of the first label', defaultDescription: '0', group: 'Data:' })
+    .option(...numericFlag('feature-base', ID_BASE, { describe: 'LIBSVM only: id of the first feature', defaultDescription: '1', group: 'Data:' }))
+    .option(...numericFlag('label-base', ID_BASE, { describe: 'LIBSVM only: id of the first label', defaultDescription: '0', group: 'Data:' }))
     .option('data-dir', { type: 'string', describe: `where registered datasets live: a data argument may be a dataset name (Bibtex, Bibtex:test, EURLex-4K, …; see xmlc datasets list)`, defaultDescription: `$${DATA_DIR_ENV}, else ~/.cache/xmlc/datasets`, group: 'Data:' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output on stderr' }) as Argv<T & DataArgs>;
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output on stderr' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also say on stderr how long each stage took (read, encoder training, regression, index, decoder weight, save)' }) as Argv<T & DataArgs>;
 }
 
-/** Read a data file with the command's data options, reporting progress. */
+/** The data argument that means standard input, and the name it has in messages. */
+export const STDIN_ARG = '-';
+
+/**
+ * yargs reads a lone `-` as a flag without a name, so `stats -` and `--train -` lose it
+ * (yargs/yargs#1312, yargs/yargs-parser#381). {@link hideDash} swaps it for a token no real
+ * argument can be (it holds a NUL) before parsing, {@link restoreDash} swaps it back after.
+ */
+const DASH_TOKEN = '\u0000-';
+/** `argv` with every lone `-` replaced by a token yargs keeps as a plain value. */
+export function hideDash(argv: readonly string[]): string[] {
+  return argv.map((a) => (a === '-' ? DASH_TOKEN : a));
+}
+/** yargs middleware: the token of {@link hideDash} back to `-` in every parsed value. */
+export function restoreDash(parsed: Record<string, unknown>): void {
+  for (const [k, v] of Object.entries(parsed)) {
+    if (v === DASH_TOKEN) parsed[k] = '-';
+    else if (Array.isArray(v)) parsed[k] = v.map((x) => (x === DASH_TOKEN ? '-' : x));
+  }
+}
+const STDIN_NAME = '<stdin>';
+let stdinTaken = false;
+
+/**
+ * Read a data file with the command's data options, reporting progress. `-` reads standard
+ * input (streamed; gzip is detected there too), at most once per process.
+ */
 export async function loadData(arg: string, args: DataArgs, onProgress: ProgressFn, extra: Partial<ReadOptions> = {}): Promise<Dataset> {
-  const file = await resolveDataArg(arg, 'train', resolveDataDir(args['data-dir']));
+  const stdin = arg === STDIN_ARG;
+  if (stdin && stdinTaken) throw new UsageError(`only one data argument can be '-' (standard input is read once)`);
+  stdinTaken ||= stdin;
+  const file = stdin ? STDIN_NAME : await resolveDataArg(arg, 'train', resolveDataDir(args['data-dir']));
   const opts: ReadOptions = { format: args.format, ...extra };
   if (args['feature-base'] !== undefined) opts.featureBase = args['feature-base'];
   if (args['label-base'] !== undefined) opts.labelBase = args['label-base'];
   const t0 = performance.now();
   const task = `read ${file}`;
   onProgress({ status: 'start', task });
-  const ds = await readDataset(file, {
-    ...opts,
-    onProgress: (done, total) => onProgress({ status: 'progress', task, done, total }),
-  });
+  const ds = stdin
+    ? await readDatasetStream(process.stdin, file, opts)
+    : await readDataset(file, { ...opts, onProgress: (done, total) => onProgress({ status: 'progress', task, done, total }) });
   onProgress({ status: 'done', task, seconds: (performance.now() - t0) / 1000, detail: `${ds.features.nRows} points, ${ds.features.nCols} features, ${ds.labels.nCols} labels` });
   return ds;
 }
@@ -71,24 +103,78 @@ export async function readParamsFile(file: string | undefined): Promise<Record<s
   return v as Record<string, unknown>;
 }
 
+/**
+ * Write a command's result: to stdout when `out` is undefined or `-` (waits until the data is
+ * handed to the OS), else to the file `out` through {@link writeFileAtomic} (temp file + rename
+ * for a new path or a regular file; a symlink, device or FIFO is written through in place).
+ */
+export async function writeOutput(out: string | undefined, text: string | Uint8Array): Promise<void> {
+  if (out === undefined || out === '-') {
+    await new Promise<void>((resolve, reject) => process.stdout.write(text, (e) => (e ? reject(e) : resolve())));
+    return;
+  }
+  await writeFileAtomic(out, text);
+}
+
 /** Percentages with two decimals. */
 export function pct(x: number): string {
   return (100 * x).toFixed(2);
 }
 
-/** The `--backend` option of commands that compute. */
-export interface BackendArgs { backend: 'auto' | 'tensorflow' | 'native' | 'wasm' | 'cpu' }
+/** LIBSVM id bases: 0 or more. */
+const ID_BASE: NumericSpec = Object.freeze({ int: true, min: 0 });
 
-/** Adds `--backend`. */
+/**
+ * The value of a numeric flag if it fits `spec`: the one check every numeric flag of every
+ * command goes through (as a yargs `coerce`, see {@link numericFlag}).
+ * @throws UsageError `--k must be a positive integer but got "abc"`.
+ */
+export function checkNumericFlag(flag: string, v: unknown, spec: NumericSpec): number {
+  if (Array.isArray(v)) throw new UsageError(`--${flag} was given ${v.length} times (${v.map(showValue).join(', ')}); give it once`);
+  const n = inRange(v, spec);
+  if (n === undefined) throw new UsageError(`--${flag} must be ${describeNumeric(spec)} but got ${showValue(v)}`);
+  return n;
+}
+
+/**
+ * A numeric option for `.option(...numericFlag('k', PARAM_SPECS.k, { describe }))`: it needs a
+ * value, and the value must fit `spec` (else exit 2 naming the flag, the range and the token).
+ * No yargs `type`, so a token that is not a number reaches the check as the user wrote it.
+ */
+export function numericFlag<K extends string>(flag: K, spec: NumericSpec, opts: Omit<Options, 'type' | 'coerce'>): [K, Options] {
+  return [flag, { ...opts, requiresArg: true, coerce: (v: unknown) => (v === undefined ? v : checkNumericFlag(flag, v, spec)) }];
+}
+
+/** The `--backend` and `--threads` options of commands that compute. */
+export interface BackendArgs { backend: 'auto' | 'tensorflow' | 'native' | 'wasm' | 'cpu'; threads?: number }
+
+/** `--threads`: 1 or more. */
+export const THREADS_SPEC: NumericSpec = Object.freeze({ int: true, min: 1, max: 4096 });
+
+/** Adds `--backend` and `--threads`. */
 export function withBackendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
   return y.option('backend', {
     choices: ['auto', 'tensorflow', 'native', 'wasm', 'cpu'] as const, default: 'auto' as const,
     describe: 'compute backend: auto picks the first that loads of tensorflow (tfjs-node[-gpu]), native (OpenBLAS addon), wasm, cpu',
-  }) as Argv<T & BackendArgs>;
+  })
+    .option(...numericFlag('threads', THREADS_SPEC, { describe: 'compute threads (OpenBLAS, OpenMP, libtensorflow)', defaultDescription: 'all cores, or $OMP_NUM_THREADS / $OPENBLAS_NUM_THREADS' })) as Argv<T & BackendArgs>;
 }
 
-/** Activate the chosen backend; say on stderr which one and why better ones were skipped. */
+/**
+ * Set the compute threads to `--threads` and say on stderr how many the addon uses. Without the
+ * flag the libraries keep their own default: every core, unless $OMP_NUM_THREADS or
+ * $OPENBLAS_NUM_THREADS says otherwise.
+ */
+export async function applyThreads(args: { threads?: number; quiet: boolean }): Promise<void> {
+  if (args.threads === undefined) return;
+  const { setThreads } = await import('../src/engine/threads.js');
+  const r = setThreads(args.threads);
+  if (r) note(args.quiet, `threads: ${r.blas} BLAS, ${r.openmp} OpenMP`);
+}
+
+/** Set the threads, activate the chosen backend; say on stderr which one and why better ones were skipped. */
 export async function applyBackend(args: BackendArgs & { quiet: boolean }): Promise<string> {
+  await applyThreads(args);
   const { useBackend } = await import('../src/engine/backends.js');
   const { name, notes } = await useBackend(args.backend);
   for (const n of notes) note(args.quiet, n);

@@ -2,6 +2,7 @@ import '../src/engine/quiet.js';
 import yargs from 'yargs';
 import { UsageError, XmlcError } from '../src/errors.js';
 import { VERSION } from '../src/version.js';
+import { hideDash, restoreDash } from './common.js';
 import { dataCommand } from './commands/data.js';
 import { datasetsCommand } from './commands/datasets.js';
 import { infoCommand } from './commands/info.js';
@@ -9,6 +10,7 @@ import { evaluateCommand } from './commands/evaluate.js';
 import { predictCommand } from './commands/predict.js';
 import { recoverCommand } from './commands/recover.js';
 import { runCommand } from './commands/run.js';
+import { testCommand } from './commands/test.js';
 import { trainCommand } from './commands/train.js';
 import type { CommandModule } from 'yargs';
 
@@ -21,18 +23,20 @@ export const EXIT = Object.freeze({ ok: 0, failure: 1, usage: 2 });
  * printed on stderr as one message, without a stack trace, except for internal errors.
  */
 export async function run(argv: string[]): Promise<number> {
-  const parser = yargs(argv)
+  const parser = yargs(hideDash(argv))
+    .middleware(restoreDash, true)
     .scriptName('xmlc')
     .usage('$0 <command> [options]\n\nExtreme multi-label classification: train, predict and evaluate XMC models; compressed-sensing recovery.')
     .command(trainCommand as unknown as CommandModule)
     .command(predictCommand as unknown as CommandModule)
     .command(evaluateCommand as unknown as CommandModule)
+    .command(testCommand as unknown as CommandModule)
     .command(runCommand as unknown as CommandModule)
     .command(recoverCommand as unknown as CommandModule)
     .command(dataCommand)
     .command(datasetsCommand)
     .command(infoCommand as unknown as CommandModule)
-    .demandCommand(1, 'name a command: train, predict, evaluate, run, recover, data, datasets or info')
+    .demandCommand(1, 'name a command: train, predict, evaluate, test, run, recover, data, datasets or info')
     .recommendCommands()
     .strict()
     .version(VERSION)
@@ -42,7 +46,8 @@ export async function run(argv: string[]): Promise<number> {
     .showHelpOnFail(false)
     .exitProcess(false)
     .fail((msg, err) => {
-      if (err) throw err;
+      // yargs's own errors (a failed option check or coerce) are usage errors.
+      if (err) throw err.name === 'YError' ? new UsageError(err.message) : err;
       throw new UsageError(msg);
     });
   try {

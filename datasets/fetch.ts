@@ -5,6 +5,7 @@
  * the data directory as it was (a partial download is kept as `<Name>.zip.part` for resuming;
  * a corrupt archive is removed).
  */
+import { constants as bufferConstants } from 'node:buffer';
 import { createWriteStream, promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -16,8 +17,10 @@ import { readDataset } from '../src/data/reader.js';
 import { UsageError, XmlcError } from '../src/errors.js';
 import { type ProgressFn, task } from '../src/progress.js';
 import { writeDirAtomic } from '../src/util/atomic.js';
-import { type DatasetInfo, DATASETS, findDataset } from './registry.js';
+import { type DatasetInfo, DATASETS, findDataset, maxFileBytes } from './registry.js';
 import { ArchiveError, extractZipEntry, listZip, type ZipEntry } from './zip.js';
+
+const MAX_STRING_LENGTH = bufferConstants.MAX_STRING_LENGTH;
 
 /** Environment variable naming the data directory when `--data-dir` is not given. */
 export const DATA_DIR_ENV = 'XMLC_DATA_DIR';
@@ -172,6 +175,13 @@ export function selectSplit(dataText: string, splitText: string, column: number,
   return `${out.length} ${header[1]} ${header[2]}\n${out.join('\n')}\n`;
 }
 
+/** An unpacked file as text; one too long for a string is an archive error, not V8's "Invalid string length". */
+async function readText(file: string, archive: string): Promise<string> {
+  const { size } = await fs.stat(file);
+  if (size > MAX_STRING_LENGTH) throw new ArchiveError(`${archive}: ${path.basename(file)} holds ${size} bytes, more than this dataset's layout can be split in memory (${MAX_STRING_LENGTH})`);
+  return fs.readFile(file, 'utf8');
+}
+
 /**
  * Download (or take `archive`), unpack and verify `name` (a registered name, or an entry of
  * one's own shape) into `<dataDir>/<Name>/`. Returns the
@@ -199,17 +209,20 @@ export async function fetchDataset(name: string | DatasetInfo, opts: FetchOption
     await writeDirAtomic(path.join(dataDir, info.name), async (tmp) => {
       const entries = await listZip(archive);
       const layout = info.layout;
+      // Each file is held to the registry's bound on its size (and the default ratio limit) while it inflates.
+      const bounds = maxFileBytes(info);
+      const extract = (name: string, dest: string): Promise<void> => extractZipEntry(archive, entryNamed(entries, name, archive), dest, { maxBytes: bounds[name]! });
       await task(onProgress, `unpack ${path.basename(archive)}`, undefined, async () => {
         if (layout.kind === 'train-test') {
-          await extractZipEntry(archive, entryNamed(entries, layout.train, archive), path.join(tmp, path.basename(files.train)));
-          await extractZipEntry(archive, entryNamed(entries, layout.test, archive), path.join(tmp, path.basename(files.test)));
+          await extract(layout.train, path.join(tmp, path.basename(files.train)));
+          await extract(layout.test, path.join(tmp, path.basename(files.test)));
         } else {
           const raw = path.join(tmp, '.raw');
           await fs.mkdir(raw);
-          for (const f of [layout.data, layout.trainSplit, layout.testSplit]) await extractZipEntry(archive, entryNamed(entries, f, archive), path.join(raw, f));
-          const data = await fs.readFile(path.join(raw, layout.data), 'utf8');
+          for (const f of [layout.data, layout.trainSplit, layout.testSplit]) await extract(f, path.join(raw, f));
+          const data = await readText(path.join(raw, layout.data), archive);
           for (const [split, file] of [['train', layout.trainSplit], ['test', layout.testSplit]] as const) {
-            const text = selectSplit(data, await fs.readFile(path.join(raw, file), 'utf8'), layout.column, { data: layout.data, split: file });
+            const text = selectSplit(data, await readText(path.join(raw, file), archive), layout.column, { data: layout.data, split: file });
             await fs.writeFile(path.join(tmp, path.basename(files[split])), text);
           }
           await fs.rm(raw, { recursive: true });
@@ -240,7 +253,8 @@ export function datasetArg(arg: string): { info: DatasetInfo; split?: 'train' | 
 
 /**
  * A data argument that may name a registered dataset: `NAME` (the split `split`) or
- * `NAME:train` / `NAME:test`, resolved in `dataDir`. An existing file path always wins.
+ * `NAME:train` / `NAME:test`, resolved in `dataDir`, else in the splits shipped with xmlc (Bibtex).
+ * An existing file path always wins.
  */
 export async function resolveDataArg(arg: string, split: 'train' | 'test', dataDir: string): Promise<string> {
   try { await fs.access(arg); return arg; } catch { /* not a file: maybe a dataset name */ }
@@ -249,6 +263,7 @@ export async function resolveDataArg(arg: string, split: 'train' | 'test', dataD
   const { info } = named;
   const file = splitPath(dataDir, info, named.split ?? split);
   try { await fs.access(file); } catch {
+    if (info.bundled) return info.bundled[named.split ?? split];
     throw new XmlcError(`dataset ${info.name} is not in ${dataDir}; fetch it first: xmlc datasets fetch ${info.name} (or name the data directory with --data-dir or $${DATA_DIR_ENV})`);
   }
   return file;

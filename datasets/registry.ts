@@ -7,6 +7,7 @@
  * small sets one `<Name>_data.txt` with `<prefix>_trSplit.txt` / `<prefix>_tstSplit.txt` holding
  * 1-based row numbers of ten random splits, one split per column — the first is the standard one).
  */
+import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
 import { SYNTHETIC_DATASETS } from './synthetic.js';
 
 /** How the wanted files sit in the archive (matched by base name, case-insensitive, anywhere in it). */
@@ -40,6 +41,8 @@ export interface DatasetInfo {
   readonly propensity: { readonly a: number; readonly b: number };
   /** Published P@1/3/5 (%), Extreme Classification Repository and the ℓ1-AE paper, as ../shared/datasets/README.md lists them (none listed: empty). */
   readonly published: Readonly<Record<string, readonly number[]>>;
+  /** The splits shipped with xmlc (src/data/bundled.ts), used when the data directory has none. */
+  readonly bundled?: { readonly train: string; readonly test: string };
 }
 
 const REPO = 'http://manikvarma.org/downloads/XC/XMLRepository.html';
@@ -67,6 +70,7 @@ const ENTRIES: readonly DatasetInfo[] = [
     stats: { train: 4880, test: 2515, features: 1836, labels: 159, labelsPerPoint: 2.40, pointsPerLabel: 111.71 },
     propensity: { a: 0.55, b: 1.5 },
     published: { SLEEC: [65.08, 39.64, 28.87], PfastreXML: [63.46, 39.22, 29.14], FastXML: [63.42, 39.23, 28.86], Parabel: [64.53, 38.56, 27.94], '1-vs-All': [62.62, 39.09, 28.79], kNN: [57.04, 34.38, 25.44] },
+    bundled: BUNDLED_BIBTEX,
   },
   {
     name: 'Delicious', description: 'del.icio.us web pages (500 features) with their tags (Tsoumakas et al. 2008)', source: REPO,
@@ -98,6 +102,41 @@ export const DATASETS: Readonly<Record<string, DatasetInfo>> = Object.freeze(Obj
 export function findDataset(name: string): DatasetInfo | undefined {
   const key = name.toLowerCase();
   return ENTRIES.find((d) => d.name.toLowerCase() === key);
+}
+
+/** Bytes of one value in the bound below: `-1.23456789e-05` is 15; the repository writes 6–9. */
+const VALUE_BYTES = 16;
+/** Split files hold ten columns of row numbers (one per random split). */
+const SPLIT_COLUMNS = 10;
+
+/** Decimal digits of the largest id below `n` (at least 1). */
+const idDigits = (n: number): number => String(Math.max(0, n - 1)).length;
+
+/**
+ * Upper bounds on the uncompressed size, in bytes, of each file `info`'s archive must
+ * provide (keyed by the layout's file names), for checking entries while they are unpacked
+ * (see datasets/zip.ts). The repository publishes no file sizes, so they are derived from
+ * its official counts (n points of D features and L labels, ℓ labels per point on average):
+ * - a data file: a header line (64 bytes) and per point a line end (2 bytes, CRLF), its
+ *   labels (the file holds n·ℓ label ids in all — 1% more for the repository's rounding of ℓ
+ *   — each of at most digits(L − 1) digits and a separator), and at most D feature tokens
+ *   `id:value ` of at most digits(D − 1) + 1 + 16 + 1 bytes. That is the fully dense worst
+ *   case, so never below a real file: Bibtex's real files are ~35× smaller than the bound, and
+ *   for the large sparse sets the bound is loose; there the compression-ratio limit of the
+ *   extraction is what stops a bomb;
+ * - a split file of n rows: ten columns of row numbers of at most digits(points) digits and
+ *   up to 6 bytes of separators each.
+ */
+export function maxFileBytes(info: DatasetInfo): Readonly<Record<string, number>> {
+  const s = info.stats;
+  const dataBytes = (n: number): number => 64 + n * (2 + s.features * (idDigits(s.features) + 2 + VALUE_BYTES)) +
+    Math.ceil(n * s.labelsPerPoint * 1.01) * (idDigits(s.labels) + 1);
+  const all = s.train + s.test;
+  const splitBytes = (n: number): number => n * SPLIT_COLUMNS * (String(all).length + 6);
+  const l = info.layout;
+  return l.kind === 'train-test'
+    ? { [l.train]: dataBytes(s.train), [l.test]: dataBytes(s.test) }
+    : { [l.data]: dataBytes(all), [l.trainSplit]: splitBytes(s.train), [l.testSplit]: splitBytes(s.test) };
 }
 
 /** Names of the seeded synthetic generators (`xmlc data synth NAME`), listed beside the real sets. */

@@ -96,22 +96,67 @@ export async function listZip(file: string): Promise<ZipEntry[]> {
   }
 }
 
-/** Counts bytes and the running CRC-32 of what passes through. */
+/**
+ * Largest inflated/compressed ratio accepted for an entry. DEFLATE itself caps the ratio at
+ * about 1032:1 (David Fifield, "A better zip bomb", USENIX WOOT 2019: a match copies at most
+ * 258 bytes and costs at least 2 bits), so a size limit alone lets a 1 MB archive claim up to ~1 GB; a ratio limit
+ * stops such a bomb after its first bytes. 100:1 is Apache POI's default (ZipSecureFile's
+ * minimum inflate ratio 0.01), a common choice of zip-bomb defences; real data sits far below
+ * it (the repository's BoW text deflates 2.5–8:1).
+ */
+export const MAX_INFLATE_RATIO = 100;
+/** Output below this many bytes is not held to the ratio (headers dominate tiny entries; POI: 100 KiB). */
+const RATIO_GRACE_BYTES = 100 << 10;
+
+/** Limits on what an entry may inflate to (see {@link extractZipEntry}). */
+export interface ExtractLimits {
+  /** At most this many bytes (e.g. the registry's bound for the file); default: no bound beyond the entry's declared size. */
+  readonly maxBytes?: number;
+  /** At most this ratio of inflated to compressed bytes; default {@link MAX_INFLATE_RATIO}. */
+  readonly maxRatio?: number;
+}
+
+/**
+ * Counts bytes and the running CRC-32 of what passes through, and stops the stream as soon as
+ * the output exceeds the entry's declared size, `maxBytes`, or `maxRatio` times the compressed
+ * bytes read so far (`compressedRead`, an over-count while the inflater buffers: never a false alarm).
+ */
 class Check extends Transform {
   crc = 0;
   bytes = 0;
+  constructor(private readonly fail: (why: string) => ArchiveError, private readonly entry: ZipEntry,
+    private readonly maxBytes: number, private readonly maxRatio: number, private readonly compressedRead: () => number) {
+    super();
+  }
   override _transform(chunk: Buffer, _enc: BufferEncoding, done: TransformCallback): void {
-    this.crc = zlib.crc32(chunk, this.crc);
     this.bytes += chunk.length;
+    if (this.bytes > this.entry.size) return done(this.fail(`inflates past the ${this.entry.size} bytes its directory entry declares`));
+    if (this.bytes > this.maxBytes) return done(this.fail(`inflates past ${this.maxBytes} bytes, the most this file can hold`));
+    if (this.bytes > RATIO_GRACE_BYTES && this.bytes > this.maxRatio * this.compressedRead()) {
+      return done(this.fail(`inflates more than ${this.maxRatio}× its compressed size`));
+    }
+    this.crc = zlib.crc32(chunk, this.crc);
     done(null, chunk);
   }
 }
 
 /**
  * Extract `entry` of the archive `file` to `dest` (created or overwritten), verifying its size and
- * CRC-32. `onBytes` receives the compressed bytes read so far.
+ * CRC-32, and defending against zip bombs: an entry whose declared size exceeds
+ * `limits.maxBytes`, or whose declared sizes give a ratio above `limits.maxRatio`, is refused
+ * before inflating; while inflating, the output is stopped as soon as it passes the declared
+ * size, `maxBytes`, or the ratio. On any failure `dest` is removed. `onBytes` receives the
+ * compressed bytes read so far.
+ * @throws ArchiveError naming the archive and entry.
  */
-export async function extractZipEntry(file: string, entry: ZipEntry, dest: string, onBytes?: (n: number) => void): Promise<void> {
+export async function extractZipEntry(file: string, entry: ZipEntry, dest: string, limits: ExtractLimits = {}, onBytes?: (n: number) => void): Promise<void> {
+  const maxBytes = limits.maxBytes ?? Infinity, maxRatio = limits.maxRatio ?? MAX_INFLATE_RATIO;
+  const bomb = (why: string): ArchiveError => new ArchiveError(`${file}: ${entry.name} ${why} (a damaged archive or a zip bomb); nothing was kept`);
+  if (entry.size > maxBytes) throw bomb(`declares ${entry.size} bytes, more than the ${maxBytes} this file can hold`);
+  if (entry.method !== 0 && entry.method !== 8) throw new ArchiveError(`${file}: ${entry.name} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
+  if (entry.size > RATIO_GRACE_BYTES && entry.size > maxRatio * entry.compressedSize) {
+    throw bomb(`declares ${entry.size} bytes from ${entry.compressedSize} compressed, more than ${maxRatio}× its compressed size`);
+  }
   const fh = await fs.open(file, 'r');
   let start: number;
   try {
@@ -121,18 +166,19 @@ export async function extractZipEntry(file: string, entry: ZipEntry, dest: strin
   } finally {
     await fh.close();
   }
-  if (entry.method !== 0 && entry.method !== 8) throw new ArchiveError(`${file}: ${entry.name} uses compression method ${entry.method}; only stored (0) and deflate (8) are supported`);
   const src = createReadStream(file, entry.compressedSize > 0 ? { start, end: start + entry.compressedSize - 1 } : { start, end: start - 1 });
   let read = 0;
   src.on('data', (c: Buffer | string) => { read += c.length; onBytes?.(read); });
-  const check = new Check();
+  const check = new Check(bomb, entry, maxBytes, maxRatio, () => read);
   try {
     if (entry.method === 8) await pipeline(src, zlib.createInflateRaw(), check, createWriteStream(dest));
     else await pipeline(src, check, createWriteStream(dest));
+    if (check.bytes !== entry.size || (check.crc >>> 0) !== (entry.crc32 >>> 0)) {
+      throw new ArchiveError(`${file}: ${entry.name} is corrupt (got ${check.bytes} bytes with CRC-32 ${(check.crc >>> 0).toString(16)}, the archive records ${entry.size} bytes with ${(entry.crc32 >>> 0).toString(16)})`);
+    }
   } catch (e) {
+    await fs.rm(dest, { force: true });
+    if (e instanceof ArchiveError) throw e;
     throw new ArchiveError(`${file}: cannot extract ${entry.name}: ${(e as Error).message} (corrupt archive)`);
-  }
-  if (check.bytes !== entry.size || (check.crc >>> 0) !== (entry.crc32 >>> 0)) {
-    throw new ArchiveError(`${file}: ${entry.name} is corrupt (got ${check.bytes} bytes with CRC-32 ${(check.crc >>> 0).toString(16)}, the archive records ${entry.size} bytes with ${(entry.crc32 >>> 0).toString(16)})`);
   }
 }

@@ -26,6 +26,7 @@ import { ENCODER_KINDS } from '../src/encoders/encoder.js';
 import { useBackend } from '../src/engine/backends.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { EmbeddingModel } from '../src/model/embed_model.js';
+import { modelFilePath, readManifest } from '../src/model/io.js';
 import { KnnModel } from '../src/model/knn_model.js';
 import { type ProgressEvent } from '../src/progress.js';
 import { argv, dataDir, flag, opt, peakRssMb, root } from './args.js';
@@ -58,10 +59,11 @@ interface WorkerResult {
  * labels) plus the member files `m<i>.*` (encoder, regressor, index) of members 0…k−1.
  */
 async function modelBytesByMembers(dir: string, n: number): Promise<number[]> {
-  let shared = 0;
+  let shared = (await fs.stat(path.join(dir, 'manifest.json'))).size;
   const member = new Array<number>(n).fill(0);
-  for (const f of await fs.readdir(dir)) {
-    const size = (await fs.stat(path.join(dir, f))).size;
+  const manifest = await readManifest(dir);
+  for (const f of manifest.files.keys()) {
+    const size = (await fs.stat(modelFilePath(dir, manifest, f))).size;
     const m = /^m(\d+)\./.exec(f);
     if (m && Number(m[1]) < n) member[Number(m[1])]! += size;
     else shared += size;

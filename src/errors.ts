@@ -32,3 +32,17 @@ export class DataFormatError extends XmlcError {
 
 /** A saved model is missing, corrupt, or of another format/version. */
 export class ModelFormatError extends XmlcError {}
+
+/**
+ * Training diverged: the loss became NaN or infinite. User-fixable (exit 1): the message names
+ * what was trained, the epoch, and the fix (a lower learning rate).
+ */
+export class TrainingDivergedError extends XmlcError {
+  readonly epoch: number;
+  readonly loss: number;
+  constructor(what: string, epoch: number, loss: number, learningRate: number) {
+    super(`training the ${what} diverged in epoch ${epoch} (loss ${loss}); lower the learning rate (--learning-rate, now ${learningRate}; try ${learningRate / 10})`);
+    this.epoch = epoch;
+    this.loss = loss;
+  }
+}

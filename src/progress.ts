@@ -6,7 +6,13 @@
 export type ProgressEvent =
   | { status: 'start'; task: string; total?: number }
   | { status: 'progress'; task: string; done: number; total: number }
-  | { status: 'done'; task: string; seconds: number; detail?: string };
+  | { status: 'done'; task: string; seconds: number; detail?: string }
+  /**
+   * An epoch of an iterative trainer finished (src/encoders/train_loop.ts): its mean training
+   * loss, the validation loss (when there is a validation split) and the 1-based epoch whose
+   * weights are kept so far (the best by the validation loss or score).
+   */
+  | { status: 'epoch'; task: string; epoch: number; epochs: number; trainLoss: number; validLoss?: number; bestEpoch: number };
 
 /** Receiver of progress events. */
 export type ProgressFn = (event: ProgressEvent) => void;

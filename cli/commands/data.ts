@@ -7,22 +7,23 @@ import { datasetStats } from '../../src/data/stats.js';
 import { writeDataset } from '../../src/data/index.js';
 import { UsageError } from '../../src/errors.js';
 import { task } from '../../src/progress.js';
-import { type DataArgs, loadData, withDataOptions } from '../common.js';
+import { checkNumericFlag, type DataArgs, loadData, withDataOptions } from '../common.js';
+import type { NumericSpec } from '../../src/model/params.js';
 import { stderrProgress } from '../progress.js';
 
 interface StatsArgs extends DataArgs { file: string; json: boolean }
 interface ConvertArgs extends DataArgs { input: string; output: string; to: 'bow' | 'libsvm' }
-interface SynthArgs { name: string; out: string; seed: number; scale: number; quiet: boolean }
+interface SynthArgs { name: string; out: string; seed: number; scale: number; quiet: boolean; verbose: boolean }
 
 const stats: CommandModule<object, StatsArgs> = {
   command: 'stats <file>',
   describe: 'Print points, features, labels, avg labels/point, avg points/label, avg nonzeros/point',
   builder: (y: Argv) => withDataOptions(y)
-    .positional('file', { type: 'string', demandOption: true, describe: 'data file (BoW or LIBSVM, optionally .gz)' })
+    .positional('file', { type: 'string', demandOption: true, describe: 'data file (BoW or LIBSVM, optionally .gz), or - for standard input' })
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object' })
     .example('$0 data stats datasets/bibtex/Bibtex_train.txt.gz --json', '') as unknown as Argv<StatsArgs>,
   handler: async (args) => {
-    const ds = await loadData(args.file, args, stderrProgress(args.quiet));
+    const ds = await loadData(args.file, args, stderrProgress(args));
     const s = datasetStats(ds);
     if (args.json) {
       process.stdout.write(JSON.stringify(s) + '\n');
@@ -45,12 +46,12 @@ const convert: CommandModule<object, ConvertArgs> = {
   command: 'convert <input> <output>',
   describe: 'Rewrite a data file in another format (BoW or LIBSVM; .gz output is compressed)',
   builder: (y: Argv) => withDataOptions(y)
-    .positional('input', { type: 'string', demandOption: true })
+    .positional('input', { type: 'string', demandOption: true, describe: 'data file, or - for standard input' })
     .positional('output', { type: 'string', demandOption: true })
     .option('to', { choices: ['bow', 'libsvm'] as const, default: 'bow' as const, describe: 'output format (LIBSVM output uses --feature-base/--label-base, default 1 and 0)' })
     .example('$0 data convert train.txt train.svm --to libsvm', '') as unknown as Argv<ConvertArgs>,
   handler: async (args) => {
-    const ds = await loadData(args.input, args, stderrProgress(args.quiet));
+    const ds = await loadData(args.input, args, stderrProgress(args));
     await writeDataset(args.output, ds, {
       format: args.to,
       ...(args['feature-base'] !== undefined ? { featureBase: args['feature-base'] } : {}),
@@ -59,10 +60,20 @@ const convert: CommandModule<object, ConvertArgs> = {
   },
 };
 
-/** Cross-option rules of `data synth`: an integer seed and a positive scale. @throws UsageError */
-export function checkSynthArgs(args: { seed: number; scale: number }): true {
-  if (!Number.isSafeInteger(args.seed)) throw new UsageError(`--seed must be an integer but got ${args.seed}. Example usage: xmlc data synth synthetic1 --out DIR --seed 3`);
-  if (!(args.scale > 0 && Number.isFinite(args.scale))) throw new UsageError(`--scale must be a positive number but got ${args.scale}. Example usage: xmlc data synth wiki10-31k-like --out DIR --scale 0.1`);
+const SYNTH_FLAGS: readonly [flag: 'seed' | 'scale', spec: NumericSpec, example: string][] = [
+  ['seed', Object.freeze({ int: true }), 'xmlc data synth synthetic1 --out DIR --seed 3'],
+  ['scale', Object.freeze({ int: false, min: 0, minOpen: true }), 'xmlc data synth wiki10-31k-like --out DIR --scale 0.1'],
+];
+
+/** Option rules of `data synth`: an integer seed and a positive scale. @throws UsageError */
+export function checkSynthArgs(args: { seed: unknown; scale: unknown }): true {
+  for (const [flag, spec, example] of SYNTH_FLAGS) {
+    try {
+      checkNumericFlag(flag, args[flag], spec);
+    } catch (e) {
+      throw new UsageError(`${(e as Error).message}. Example usage: ${example}`);
+    }
+  }
   return true;
 }
 
@@ -74,9 +85,10 @@ const synth: CommandModule<object, SynthArgs> = {
   builder: (y: Argv) => y
     .positional('name', { type: 'string', demandOption: true, choices: SYNTH_NAMES, describe: 'which dataset (see below)' })
     .option('out', { type: 'string', demandOption: true, describe: 'directory to write the files into (created if missing)' })
-    .option('seed', { type: 'number', default: SYNTH_DEFAULTS.seed, describe: 'seed of every random choice: the same seed writes the same files' })
-    .option('scale', { type: 'number', default: SYNTH_DEFAULTS.scale, describe: 'multiply the point counts (e.g. 0.1 for a quick run)' })
+    .option('seed', { requiresArg: true, default: SYNTH_DEFAULTS.seed, describe: 'seed of every random choice: the same seed writes the same files' })
+    .option('scale', { requiresArg: true, default: SYNTH_DEFAULTS.scale, describe: 'multiply the point counts (e.g. 0.1 for a quick run)' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output on stderr' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also say on stderr how long each stage took' })
     .check((a) => checkSynthArgs(a as unknown as SynthArgs))
     .epilog([
       'Datasets:',
@@ -89,7 +101,7 @@ const synth: CommandModule<object, SynthArgs> = {
     .example('$0 data synth eurlex-4k-like --out data/eurlex-like --seed 1', '')
     .example('$0 data synth synthetic2 --out data/syn2 --scale 0.1', '') as unknown as Argv<SynthArgs>,
   handler: async (args) => {
-    const onProgress = stderrProgress(args.quiet);
+    const onProgress = stderrProgress(args);
     const data = generateSynthetic(args.name, { seed: args.seed, scale: args.scale, onProgress });
     await fs.mkdir(args.out, { recursive: true });
     for (const split of ['train', 'valid', 'test'] as SplitName[]) {

@@ -8,7 +8,7 @@ import { XmlcError } from '../../src/errors.js';
 import { loadData, type DataArgs, withDataOptions } from '../common.js';
 import { stderrProgress } from '../progress.js';
 
-interface DirArgs { 'data-dir'?: string; dir?: string; json: boolean; quiet: boolean }
+interface DirArgs { 'data-dir'?: string; dir?: string; json: boolean; quiet: boolean; verbose: boolean }
 interface FetchArgs extends DirArgs { name: string; url?: string; archive?: string; force: boolean }
 interface VerifyArgs extends DataArgs { target: string; json: boolean }
 
@@ -16,7 +16,8 @@ function dirOption<T>(y: Argv<T>): Argv<T & DirArgs> {
   return y
     .option('data-dir', { type: 'string', alias: 'dir', describe: 'data directory', defaultDescription: '$XMLC_DATA_DIR, else ~/.cache/xmlc/datasets' })
     .option('json', { type: 'boolean', default: false, describe: 'print JSON' })
-    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output on stderr' }) as Argv<T & DirArgs>;
+    .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'no progress output on stderr' })
+    .option('verbose', { alias: 'v', type: 'boolean', default: false, describe: 'also say on stderr how long each stage took' }) as Argv<T & DirArgs>;
 }
 
 function printChecks(name: string, checks: VerifyCheck[]): void {
@@ -29,9 +30,10 @@ const list: CommandModule<object, DirArgs> = {
   builder: (y: Argv) => dirOption(y) as unknown as Argv<DirArgs>,
   handler: (args) => {
     const dir = resolveDataDir(args['data-dir']);
-    const real = Object.values(DATASETS).map((d) => ({
-      name: d.name, ...d.stats, present: existsSync(splitPath(dir, d, 'train')) && existsSync(splitPath(dir, d, 'test')), description: d.description,
-    }));
+    const real = Object.values(DATASETS).map((d) => {
+      const inDir = existsSync(splitPath(dir, d, 'train')) && existsSync(splitPath(dir, d, 'test'));
+      return { name: d.name, ...d.stats, present: inDir || d.bundled !== undefined, bundled: !inDir && d.bundled !== undefined, description: d.description };
+    });
     if (args.json) {
       process.stdout.write(JSON.stringify({ dataDir: dir, datasets: real, synthetic: syntheticNames() }) + '\n');
       return;
@@ -39,7 +41,7 @@ const list: CommandModule<object, DirArgs> = {
     process.stdout.write(`data directory: ${dir}\n\n`);
     process.stdout.write(`${'name'.padEnd(15)}${'train'.padStart(9)}${'test'.padStart(9)}${'features'.padStart(10)}${'labels'.padStart(8)}${'lab/pt'.padStart(8)}  present\n`);
     for (const r of real) {
-      process.stdout.write(`${r.name.padEnd(15)}${String(r.train).padStart(9)}${String(r.test).padStart(9)}${String(r.features).padStart(10)}${String(r.labels).padStart(8)}${r.labelsPerPoint.toFixed(2).padStart(8)}  ${r.present ? 'yes' : 'no'}\n`);
+      process.stdout.write(`${r.name.padEnd(15)}${String(r.train).padStart(9)}${String(r.test).padStart(9)}${String(r.features).padStart(10)}${String(r.labels).padStart(8)}${r.labelsPerPoint.toFixed(2).padStart(8)}  ${r.bundled ? 'yes (bundled)' : r.present ? 'yes' : 'no'}\n`);
     }
     process.stdout.write('\nsynthetic (xmlc data synth NAME --out DIR):\n');
     for (const n of syntheticNames()) process.stdout.write(`  ${n.padEnd(16)}${SYNTHETIC_DATASETS[n as keyof typeof SYNTHETIC_DATASETS].description}\n`);
@@ -59,7 +61,7 @@ const fetchCmd: CommandModule<object, FetchArgs> = {
   handler: async (args) => {
     const dataDir = resolveDataDir(args['data-dir']);
     const r = await fetchDataset(args.name, {
-      dataDir, force: args.force, onProgress: stderrProgress(args.quiet),
+      dataDir, force: args.force, onProgress: stderrProgress(args),
       ...(args.url !== undefined ? { url: args.url } : {}), ...(args.archive !== undefined ? { archive: args.archive } : {}),
     });
     if (args.json) process.stdout.write(JSON.stringify({ name: r.info.name, train: r.train, test: r.test, fetched: r.fetched, checks: r.checks }) + '\n');
@@ -80,14 +82,14 @@ const verify: CommandModule<object, VerifyArgs> = {
   handler: async (args) => {
     const info = existsSync(args.target) ? undefined : findDataset(args.target);
     if (info) {
-      const v = await verifyDataset(info.name, resolveDataDir(args['data-dir']), stderrProgress(args.quiet));
+      const v = await verifyDataset(info.name, resolveDataDir(args['data-dir']), stderrProgress(args));
       if (args.json) process.stdout.write(JSON.stringify({ name: info.name, ok: v.ok, checks: v.checks }) + '\n');
       else printChecks(info.name, v.checks);
       if (!v.ok) throw new XmlcError(`${info.name} does not match the registry (fetch it again with --force)`);
       return;
     }
     // A file: parse all of it (a bad line is an error naming file and line) and say which registered split it matches.
-    const ds = await loadData(args.target, args, stderrProgress(args.quiet));
+    const ds = await loadData(args.target, args, stderrProgress(args));
     const n = ds.features.nRows;
     const match = Object.values(DATASETS).flatMap((d) => (['train', 'test'] as const)
       .filter((s) => d.stats[s] === n && d.stats.features === ds.features.nCols && d.stats.labels === ds.labels.nCols).map((s) => `${d.name} ${s}`));

@@ -1,39 +1,52 @@
 import type { Argv, CommandModule } from 'yargs';
-import { datasetArg } from '../../datasets/fetch.js';
-import { printMetrics, REPORTED_KS, scorePredictions } from '../report.js';
+import { XmlcError, UsageError } from '../../src/errors.js';
+import { readPredictions } from '../../src/metrics/predictions_file.js';
+import { loadData, orBundled } from '../common.js';
+import { stderrProgress } from '../progress.js';
+import { printMetrics, propensityConstants, type ReportFlags, scorePredictions, withReportOptions } from '../report.js';
 import { type PredictFlags, predictFromArgs, withPredictOptions } from './predict.js';
 
-export interface PropensityFlags { 'propensity-a'?: number; 'propensity-b'?: number; json: boolean }
+interface EvaluateArgs extends PredictFlags, ReportFlags { predictions?: string; train?: string }
 
-/**
- * The propensity constants A, B: the flags, else the registry's for a test set named by its
- * dataset name (e.g. Wiki10-31K: 0.5, 0.4), else Jain et al.'s general 0.55, 1.5.
- */
-export function propensityConstants(args: PropensityFlags, test: string | undefined): { a: number; b: number } {
-  const info = test !== undefined ? datasetArg(test)?.info : undefined;
-  const d = info?.propensity ?? { a: 0.55, b: 1.5 };
-  return { a: args['propensity-a'] ?? d.a, b: args['propensity-b'] ?? d.b };
-}
-interface EvaluateArgs extends PredictFlags, PropensityFlags {}
-
-/** Options of the metric report: propensity model constants and JSON output. */
-export function withReportOptions<T>(y: Argv<T>): Argv<T & PropensityFlags> {
-  return y
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object (P@k, nDCG@k, PSP@k for k = 1, 3, 5, in %)' })
-    // Jain et al. 2016: A = 0.55, B = 1.5 for most sets; 0.6 / 2.6 for Amazon, 0.5 / 0.4 for Wikipedia.
-    .option('propensity-a', { type: 'number', defaultDescription: '0.55, or the registry\'s for a named dataset', describe: 'propensity model constant A (Jain et al. 2016)', group: 'Metrics:' })
-    .option('propensity-b', { type: 'number', defaultDescription: '1.5, or the registry\'s for a named dataset', describe: 'propensity model constant B (Jain et al. 2016)', group: 'Metrics:' }) as Argv<T & PropensityFlags>;
+/** `evaluate` scores either a model (`--model`) or a predictions file (`--predictions`): exactly one. @throws UsageError */
+export function checkEvaluateArgs(a: { model?: string; predictions?: string; train?: string }): true {
+  if ((a.model === undefined) === (a.predictions === undefined)) {
+    throw new UsageError('name what to score: --model DIR (predict, then score) or --predictions FILE (score a predictions file).\nExample usage: xmlc evaluate --predictions pred.txt --test test.txt --train train.txt');
+  }
+  if (a.model !== undefined && a.train !== undefined) throw new UsageError('--train goes with --predictions: a model brings its own training labels');
+  if (a.predictions !== undefined) {
+    const modelOnly = ['k', 'ef-search', 'strategy', 'decoder-weight'].filter((f) => (a as Record<string, unknown>)[f] !== undefined);
+    if (modelOnly.length) throw new UsageError(`--${modelOnly[0]} changes how a model predicts: it goes with --model, not --predictions`);
+  }
+  return true;
 }
 
 export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
   command: 'evaluate',
-  describe: 'Predict the test set and print P@k, nDCG@k, PSP@k, PSnDCG@k and recall@k (k = 1, 3, 5)',
-  builder: (y: Argv) => withReportOptions(withPredictOptions(y))
+  describe: 'Score a model (predicting the test set) or a predictions file: P@k, nDCG@k, PSP@k, PSnDCG@k and recall@k (k = 1, 3, 5 unless --ks)',
+  builder: (y: Argv) => withReportOptions(withPredictOptions(y, false))
+    .option('predictions', { type: 'string', requiresArg: true, describe: 'score this predictions file (`label:score ...` per line, one line per test point) instead of a model' })
+    .option('train', { type: 'string', requiresArg: true, describe: 'with --predictions: the training data, whose label frequencies give the propensities of PSP and PSnDCG' })
+    .check((a) => checkEvaluateArgs(a))
     .example('$0 evaluate --model models/bibtex --test Bibtex_test.txt --json', '')
-    .example('$0 evaluate --model models/eurlex --test EURLex-4K', 'a fetched dataset by name (xmlc datasets fetch EURLex-4K)') as unknown as Argv<EvaluateArgs>,
+    .example('$0 evaluate --model models/eurlex --test EURLex-4K --ks 1,3,5,10 --metrics P,PSP', 'a fetched dataset by name (xmlc datasets fetch EURLex-4K)')
+    .example('$0 evaluate --predictions pred.txt --test Bibtex:test --train Bibtex:train', 'score any `label:score` file') as unknown as Argv<EvaluateArgs>,
   handler: async (args) => {
-    const { ranked, truth, model } = await predictFromArgs(args, Math.max(...REPORTED_KS));
-    const { a, b } = propensityConstants(args, args.test);
-    printMetrics(scorePredictions(ranked, truth, model.trainLabels, a, b), args.json);
+    const kMax = Math.max(...args.ks);
+    const propensity = propensityConstants(args, args.test);
+    if (args.predictions === undefined) {
+      const { ranked, truth, model } = await predictFromArgs(args, kMax);
+      printMetrics(scorePredictions(ranked, truth, model.trainLabels, args, propensity, args.quiet), args);
+      return;
+    }
+    const progress = stderrProgress(args);
+    const testFile = orBundled(args.test, 'test', args.quiet);
+    const ranked = await readPredictions(args.predictions, kMax);
+    const test = await loadData(testFile, args, progress);
+    if (ranked.nRows !== test.labels.nRows) {
+      throw new XmlcError(`${args.predictions} has ${ranked.nRows} lines of predictions but ${testFile} has ${test.labels.nRows} points (one line per test point, in order)`);
+    }
+    const train = args.train !== undefined ? await loadData(orBundled(args.train, 'train', args.quiet), args, progress) : undefined;
+    printMetrics(scorePredictions(ranked, test.labels, train?.labels, args, propensity, args.quiet), args);
   },
 };

@@ -10,7 +10,12 @@ import { learnMatrix, SENSING_AE_DEFAULTS } from '../../src/sensing/learned.js';
 import { fourierMatrix, gaussianMatrix, lbcsMatrix, matrixFromEncoder, measureRows, type MeasurementMatrix, pcaMatrix } from '../../src/sensing/matrices.js';
 import { recover, RECOVERY_METHODS, type RecoveryMethod, type RecoveryOptions, recoveryStats, SUBGRADIENT_STEPS } from '../../src/sensing/recover.js';
 import { type ProgressFn } from '../../src/progress.js';
-import { applyBackend, type BackendArgs, type DataArgs, loadData, withBackendOption, withDataOptions } from '../common.js';
+import { applyBackend, type BackendArgs, type DataArgs, loadData, numericFlag, withBackendOption, withDataOptions } from '../common.js';
+import type { NumericSpec } from '../../src/model/params.js';
+
+const POSITIVE_INT: NumericSpec = Object.freeze({ int: true, min: 1 });
+const POSITIVE: NumericSpec = Object.freeze({ int: false, min: 0, minOpen: true });
+const SEED: NumericSpec = Object.freeze({ int: true });
 import { note, stderrProgress } from '../progress.js';
 
 const MATRIX_KINDS = ['gaussian', 'fourier', 'pca', 'lbcs', 'l1ae', 'simple-ae'] as const;
@@ -59,21 +64,12 @@ function firstRows(x: Csr, n: number): Csr {
 function checkArgs(a: RecoverArgs): void {
   const isKind = (MATRIX_KINDS as readonly string[]).includes(a.matrix);
   if (isKind && a.measurements === undefined) throw new UsageError(`--measurements M is required with --matrix ${a.matrix}. Example usage: xmlc recover --matrix ${a.matrix} --decoder ${a.decoder} --data test.txt --measurements 20${TRAINED.includes(a.matrix as MatrixKind) ? ' --train train.txt' : ''}`);
-  if (a.measurements !== undefined && !(Number.isInteger(a.measurements) && a.measurements > 0)) throw new UsageError(`--measurements must be a positive integer but got ${a.measurements}`);
   if (isKind && TRAINED.includes(a.matrix as MatrixKind) && a.train === undefined) throw new UsageError(`--matrix ${a.matrix} is learned from training vectors: name them with --train FILE`);
   if (a.decoder === 'l1ae' && a.matrix !== 'l1ae' && isKind) throw new UsageError(`--decoder l1ae runs the ℓ1-AE's own decoder: it needs --matrix l1ae (or a model directory of an ℓ1-AE model)`);
-  if (!Number.isSafeInteger(a.seed)) throw new UsageError(`--seed must be an integer but got ${a.seed}`);
-  if (a.limit !== undefined && !(Number.isInteger(a.limit) && a.limit > 0)) throw new UsageError(`--limit must be a positive integer but got ${a.limit}`);
-  const positiveInt = (name: string, v: number | undefined): void => {
-    if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new UsageError(`--${name} must be a positive integer but got ${v}`);
-  };
-  positiveInt('sparsity', a.sparsity); positiveInt('block-size', a['block-size']); positiveInt('blocks', a.blocks);
-  positiveInt('steps', a.steps); positiveInt('epochs', a.epochs); positiveInt('depth', a.depth); positiveInt('patience', a.patience); positiveInt('batch-size', a['batch-size']);
   if (a.decoder.startsWith('model-cosamp') && (a['block-size'] === undefined || a.blocks === undefined)) {
     throw new UsageError(`--decoder ${a.decoder} needs the block-sparsity model: --block-size B --blocks K (synthetic1: 10 and 1; synthetic2: 5 and 2)`);
   }
   if (a.decoder === 'ista' && !(a.lambda !== undefined && a.lambda > 0)) throw new UsageError('--decoder ista needs a LASSO weight --lambda > 0');
-  if (!(a['learning-rate'] > 0)) throw new UsageError(`--learning-rate must be positive but got ${a['learning-rate']}`);
 }
 
 /** The matrix named by --matrix (built, learned from --train, or read from a model directory). */
@@ -113,30 +109,30 @@ export const recoverCommand: CommandModule<object, RecoverArgs> = {
     .option('matrix', { type: 'string', demandOption: true, describe: `measurement matrix: ${MATRIX_KINDS.join(' | ')} | MODEL_DIR (an xmlc model's encoder)` })
     .option('decoder', { choices: RECOVERY_METHODS, demandOption: true, describe: 'recovery algorithm' })
     .option('data', { type: 'string', demandOption: true, describe: 'vectors to measure and recover (BoW/LIBSVM file)' })
-    .option('measurements', { alias: 'm', type: 'number', describe: 'number of measurements m (rows of the matrix)' })
+    .option(...numericFlag('measurements', POSITIVE_INT, { alias: 'm', describe: 'number of measurements m (rows of the matrix)' }))
     .option('train', { type: 'string', describe: 'training vectors for the learned matrices (pca, lbcs, l1ae, simple-ae)' })
     .option('valid', { type: 'string', describe: 'validation vectors choosing the autoencoders\' epoch (default: a held-out quarter of --train)' })
     .option('vectors', { choices: ['auto', 'features', 'labels'] as const, default: 'auto' as const, describe: 'which part of each row is the vector: auto takes the features when the file has any, else the labels (ℓ2-normalised, as in the paper)' })
-    .option('limit', { type: 'number', describe: 'recover only the first N points of --data' })
-    .option('seed', { type: 'number', default: 0, describe: 'seed of the random matrices and of training' })
+    .option(...numericFlag('limit', POSITIVE_INT, { describe: 'recover only the first N points of --data' }))
+    .option(...numericFlag('seed', SEED, { default: 0, describe: 'seed of the random matrices and of training' }))
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object {exactFraction, rmse, ...}' })
-    .option('sparsity', { alias: 'k', type: 'number', describe: 'iht, cosamp, omp: sparsity k (default: the largest nonzero count of a --train vector, else of a --data vector)', group: 'Recovery:' })
-    .option('block-size', { type: 'number', describe: 'model-cosamp(-pos): block size B of the block-sparsity model', group: 'Recovery:' })
-    .option('blocks', { type: 'number', describe: 'model-cosamp(-pos): number of nonzero blocks K', group: 'Recovery:' })
-    .option('lambda', { type: 'number', describe: 'ista: LASSO weight λ of ½‖Ax − y‖² + λ‖x‖₁', group: 'Recovery:' })
-    .option('steps', { type: 'number', default: SUBGRADIENT_STEPS, describe: 'subgradient: projected subgradient steps', group: 'Recovery:' })
-    .option('epochs', { type: 'number', default: SENSING_AE_DEFAULTS.epochs, describe: 'l1ae, simple-ae: maximum training epochs (early stopping on validation)', group: 'Learned matrices:' })
-    .option('learning-rate', { type: 'number', default: SENSING_AE_DEFAULTS.learningRate, describe: 'l1ae, simple-ae: Adam learning rate', group: 'Learned matrices:' })
-    .option('batch-size', { type: 'number', default: SENSING_AE_DEFAULTS.batchSize, describe: 'l1ae, simple-ae: vectors per mini-batch', group: 'Learned matrices:' })
-    .option('patience', { type: 'number', default: SENSING_AE_DEFAULTS.patience, describe: 'l1ae, simple-ae: epochs without a better validation loss before stopping', group: 'Learned matrices:' })
+    .option(...numericFlag('sparsity', POSITIVE_INT, { alias: 'k', describe: 'iht, cosamp, omp: sparsity k (default: the largest nonzero count of a --train vector, else of a --data vector)', group: 'Recovery:' }))
+    .option(...numericFlag('block-size', POSITIVE_INT, { describe: 'model-cosamp(-pos): block size B of the block-sparsity model', group: 'Recovery:' }))
+    .option(...numericFlag('blocks', POSITIVE_INT, { describe: 'model-cosamp(-pos): number of nonzero blocks K', group: 'Recovery:' }))
+    .option(...numericFlag('lambda', POSITIVE, { describe: 'ista: LASSO weight λ of ½‖Ax − y‖² + λ‖x‖₁', group: 'Recovery:' }))
+    .option(...numericFlag('steps', POSITIVE_INT, { default: SUBGRADIENT_STEPS, describe: 'subgradient: projected subgradient steps', group: 'Recovery:' }))
+    .option(...numericFlag('epochs', POSITIVE_INT, { default: SENSING_AE_DEFAULTS.epochs, describe: 'l1ae, simple-ae: maximum training epochs (early stopping on validation)', group: 'Learned matrices:' }))
+    .option(...numericFlag('learning-rate', POSITIVE, { default: SENSING_AE_DEFAULTS.learningRate, describe: 'l1ae, simple-ae: Adam learning rate', group: 'Learned matrices:' }))
+    .option(...numericFlag('batch-size', POSITIVE_INT, { default: SENSING_AE_DEFAULTS.batchSize, describe: 'l1ae, simple-ae: vectors per mini-batch', group: 'Learned matrices:' }))
+    .option(...numericFlag('patience', POSITIVE_INT, { default: SENSING_AE_DEFAULTS.patience, describe: 'l1ae, simple-ae: epochs without a better validation loss before stopping', group: 'Learned matrices:' }))
     .option('select-by', { choices: ['recovery', 'loss'] as const, default: SENSING_AE_DEFAULTS.selectBy, describe: 'l1ae, simple-ae: choose the epoch by ℓ1-min pos exact recovery on validation vectors, or by the validation loss', group: 'Learned matrices:' })
-    .option('depth', { type: 'number', default: SENSING_AE_DEFAULTS.depth, describe: 'l1ae: unrolled blocks T', group: 'Learned matrices:' })
+    .option(...numericFlag('depth', POSITIVE_INT, { default: SENSING_AE_DEFAULTS.depth, describe: 'l1ae: unrolled blocks T', group: 'Learned matrices:' }))
     .example('$0 recover --matrix gaussian --decoder l1-min-pos --data syn1/test.txt --measurements 50', '')
     .example('$0 recover --matrix l1ae --decoder l1-min-pos --train syn1/train.txt --valid syn1/valid.txt --data syn1/test.txt -m 20 --json', '')
     .example('$0 recover --matrix gaussian --decoder model-cosamp-pos --block-size 10 --blocks 1 --data syn1/test.txt -m 30', '') as unknown as Argv<RecoverArgs>,
   handler: async (args) => {
     checkArgs(args);
-    const onProgress = stderrProgress(args.quiet);
+    const onProgress = stderrProgress(args);
     const ds = await loadData(args.data, args, onProgress);
     let x = normalizeRowsL2(vectorsOf(ds, args.vectors, args.data));
     if (args.limit !== undefined) x = firstRows(x, args.limit);

@@ -3,8 +3,10 @@ import { ENCODER_KINDS } from '../../src/encoders/encoder.js';
 import { UsageError } from '../../src/errors.js';
 import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { KnnModel } from '../../src/model/knn_model.js';
-import { EMBED_DEFAULTS, KNN_DEFAULTS, STRATEGIES, trainParams } from '../../src/model/params.js';
-import { applyBackend, type BackendArgs, type DataArgs, loadData, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
+import { EMBED_DEFAULTS, KNN_DEFAULTS, PARAM_SPECS, STRATEGIES, trainParams } from '../../src/model/params.js';
+import { applyBackend, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
+import type { Options } from 'yargs';
+import { checkModelTarget } from '../../src/model/store.js';
 import { note, stderrProgress } from '../progress.js';
 
 /** Flags that set training parameters, and the parameter each one sets. */
@@ -66,7 +68,12 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   seed?: number;
 }
 
-interface TrainArgs extends TrainFlags { model?: string; 'print-params': boolean }
+interface TrainArgs extends TrainFlags { model?: string; force: boolean; 'print-params': boolean }
+
+/** A flag that sets the numeric training parameter `key`, checked against the library's range for it. */
+export function paramFlag<K extends string>(flag: K, key: keyof typeof PARAM_SPECS, opts: Omit<Options, 'type' | 'coerce'>): [K, Options] {
+  return numericFlag(flag, PARAM_SPECS[key], opts);
+}
 
 /** Adds the training-parameter flags; their defaults come from the library's {@link EMBED_DEFAULTS} and {@link KNN_DEFAULTS}. */
 export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
@@ -79,31 +86,31 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
       type: 'string', choices: [...ENCODER_KINDS, 'knn'], group: g, defaultDescription: e.method,
       describe: 'label encoder — l1ae: ℓ1-AE; l1-sae: ℓ1-regularised sparse AE; tied-relu: tied-weight ReLU AE; deep-l0 / m-sparse: Deep ℓ0 encoders; pca / gaussian / simple-ae: baselines — or knn: kNN on the features',
     })
-    .option('embedding-dim', { type: 'number', describe: 'embedding dimension m (at most the number of labels)', defaultDescription: String(e.embeddingDim), group: ge })
-    .option('depth', { type: 'number', describe: 'ℓ1-AE: unrolled decoder blocks T', defaultDescription: String(e.depth), group: ge })
+    .option(...paramFlag('embedding-dim', 'embeddingDim', { describe: 'embedding dimension m (at most the number of labels)', defaultDescription: String(e.embeddingDim), group: ge }))
+    .option(...paramFlag('depth', 'depth', { describe: 'ℓ1-AE: unrolled decoder blocks T', defaultDescription: String(e.depth), group: ge }))
     .option('batch-norm', { type: 'boolean', describe: 'ℓ1-AE: batch normalisation in each block (--no-batch-norm to drop it)', defaultDescription: String(e.batchNorm), group: ge })
     .option('final-relu', { type: 'boolean', describe: 'ℓ1-AE: final ReLU (--no-final-relu to drop it)', defaultDescription: String(e.finalRelu), group: ge })
     .option('activation', { type: 'string', choices: ['sign', 'tanh'], describe: 'ℓ1-AE: sign (the paper\'s) or tanh in each block', defaultDescription: e.activation, group: ge })
     .option('decoder-matrix', { type: 'string', choices: ['tied', 'learned'], describe: 'ℓ1-AE: the decoder uses Aᵀ (tied) or a learned matrix B', defaultDescription: e.decoderMatrix, group: ge })
-    .option('ensemble', { type: 'number', describe: 'models with seeds seed, seed+1, …; their scores are averaged', defaultDescription: String(e.ensemble), group: ge })
-    .option('epochs', { type: 'number', describe: 'autoencoder training epochs (at most; early stopping)', defaultDescription: String(e.epochs), group: ge })
-    .option('batch-size', { type: 'number', describe: 'autoencoder mini-batch size', defaultDescription: String(e.batchSize), group: ge })
-    .option('learning-rate', { type: 'number', describe: 'autoencoder learning rate', defaultDescription: String(e.learningRate), group: ge })
+    .option(...paramFlag('ensemble', 'ensemble', { describe: 'models with seeds seed, seed+1, …; their scores are averaged', defaultDescription: String(e.ensemble), group: ge }))
+    .option(...paramFlag('epochs', 'epochs', { describe: 'autoencoder training epochs (at most; early stopping)', defaultDescription: String(e.epochs), group: ge }))
+    .option(...paramFlag('batch-size', 'batchSize', { describe: 'autoencoder mini-batch size', defaultDescription: String(e.batchSize), group: ge }))
+    .option(...paramFlag('learning-rate', 'learningRate', { describe: 'autoencoder learning rate', defaultDescription: String(e.learningRate), group: ge }))
     .option('optimizer', { type: 'string', choices: ['adam', 'sgd'], describe: 'autoencoder optimizer', defaultDescription: e.optimizer, group: ge })
-    .option('validation-fraction', { type: 'number', describe: 'label vectors held out for early stopping (0: none)', defaultDescription: String(e.validationFraction), group: ge })
-    .option('patience', { type: 'number', describe: 'epochs without improvement before stopping', defaultDescription: String(e.patience), group: ge })
-    .option('lambda', { type: 'number', describe: 'ridge penalty of the feature → embedding regression', defaultDescription: String(e.lambda), group: ge })
+    .option(...paramFlag('validation-fraction', 'validationFraction', { describe: 'label vectors held out for early stopping (0: none)', defaultDescription: String(e.validationFraction), group: ge }))
+    .option(...paramFlag('patience', 'patience', { describe: 'epochs without improvement before stopping', defaultDescription: String(e.patience), group: ge }))
+    .option(...paramFlag('lambda', 'lambda', { describe: 'ridge penalty of the feature → embedding regression', defaultDescription: String(e.lambda), group: ge }))
     .option('solver', { type: 'string', choices: ['auto', 'cholesky', 'cg'], describe: 'ridge solver: Cholesky (few features) or conjugate gradient (many)', defaultDescription: e.solver, group: ge })
     .option('knn-space', { type: 'string', choices: ['regressed', 'label'], describe: 'kNN over the regressed training embeddings V·x or the label embeddings A·y', defaultDescription: e.knnSpace, group: ge })
     .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'default prediction strategy', defaultDescription: e.strategy, group: ge })
-    .option('decoder-weight', { type: 'string', describe: 'weight w of the decoder in the average strategy, (1 − w)·kNN + w·decoder: a number in [0, 1] (0.5: the paper\'s plain average) or auto (chosen on held-out training points)', defaultDescription: String(e.decoderWeight), group: ge,
-      coerce: (v: string) => (v === 'auto' || !Number.isFinite(Number(v)) ? v : Number(v)) })
-    .option('k', { type: 'number', describe: 'neighbours that vote', defaultDescription: `${e.k} (knn: ${d.k})`, group: g })
+    .option('decoder-weight', { requiresArg: true, describe: 'weight w of the decoder in the average strategy, (1 − w)·kNN + w·decoder: a number in [0, 1] (0.5: the paper\'s plain average) or auto (chosen on held-out training points)', defaultDescription: String(e.decoderWeight), group: ge,
+      coerce: (v: unknown) => (v === 'auto' || v === undefined ? v : checkNumericFlag('decoder-weight', v, PARAM_SPECS.decoderWeight)) })
+    .option(...paramFlag('k', 'k', { describe: 'neighbours that vote', defaultDescription: `${e.k} (knn: ${d.k})`, group: g }))
     .option('index', { type: 'string', choices: ['hnsw', 'exact'], describe: 'nearest-neighbour search: approximate HNSW or exact', defaultDescription: d.index, group: 'Parameters:' })
-    .option('hnsw-m', { type: 'number', describe: 'HNSW graph degree M', defaultDescription: String(d.hnswM), group: 'Parameters:' })
-    .option('ef-construction', { type: 'number', describe: 'HNSW build candidate list', defaultDescription: String(d.efConstruction), group: 'Parameters:' })
-    .option('ef-search', { type: 'number', describe: 'HNSW search candidate list', defaultDescription: String(d.efSearch), group: 'Parameters:' })
-    .option('seed', { type: 'number', describe: 'seed of every random choice', defaultDescription: String(d.seed), group: 'Parameters:' }) as Argv<T & TrainFlags>;
+    .option(...paramFlag('hnsw-m', 'hnswM', { describe: 'HNSW graph degree M', defaultDescription: String(d.hnswM), group: 'Parameters:' }))
+    .option(...paramFlag('ef-construction', 'efConstruction', { describe: 'HNSW build candidate list', defaultDescription: String(d.efConstruction), group: 'Parameters:' }))
+    .option(...paramFlag('ef-search', 'efSearch', { describe: 'HNSW search candidate list', defaultDescription: String(d.efSearch), group: 'Parameters:' }))
+    .option(...paramFlag('seed', 'seed', { describe: 'seed of every random choice', defaultDescription: String(d.seed), group: 'Parameters:' })) as Argv<T & TrainFlags>;
 }
 
 /** Parameters from `--params FILE` with the flags given on the command line over them. */
@@ -121,7 +128,7 @@ export async function trainFromArgs(args: TrainFlags): Promise<KnnModel | Embedd
   const given = await trainParamsFromArgs(args);
   const params = trainParams(given); // validated before the data is read
   await applyBackend(args);
-  const progress = stderrProgress(args.quiet);
+  const progress = stderrProgress(args);
   const data = await loadData(orBundled(args.train, 'train', args.quiet), args, progress);
   const t0 = performance.now();
   // The parameters as given (not merged with the defaults): the library tells an explicit `index: 'hnsw'` from the default.
@@ -135,7 +142,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a model and save it as a directory',
   builder: (y: Argv) => withTrainOptions(y)
-    .option('model', { type: 'string', describe: 'output model directory (written atomically)' })
+    .option('model', { type: 'string', describe: 'output model directory (a new path or an empty folder; written crash-safely)' })
+    .option('force', { type: 'boolean', default: false, describe: 'replace the xmlc model already at --model (never anything else)' })
     .option('print-params', { type: 'boolean', default: false, describe: 'print the training parameters (defaults, --params file and flags merged) as JSON and exit' })
     .check((a) => {
       if (!a['print-params'] && a.model === undefined) throw new UsageError('Missing required argument: model\nExample usage: xmlc train --train train.txt --model out/');
@@ -149,9 +157,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       process.stdout.write(JSON.stringify(trainParams(await trainParamsFromArgs(args)), null, 2) + '\n');
       return;
     }
+    await checkModelTarget(args.model!, args.force); // refuse before training, not after
     const model = await trainFromArgs(args);
     const t0 = performance.now();
-    await model.save(args.model!);
-    stderrProgress(args.quiet)({ status: 'done', task: `save model to ${args.model}`, seconds: (performance.now() - t0) / 1000 });
+    await model.save(args.model!, { overwrite: args.force });
+    stderrProgress(args)({ status: 'done', task: `save model to ${args.model}`, seconds: (performance.now() - t0) / 1000 });
   },
 };

@@ -1,4 +1,4 @@
-type Typed = Int32Array | Float32Array;
+type Typed = Int32Array | Float32Array | Uint8Array;
 type TypedCtor<T extends Typed> = new (n: number) => T;
 
 /**
@@ -23,6 +23,18 @@ export class Growable<T extends Typed> {
     if (this.length === this.data.length) this.grow(this.length + 1);
     this.data[this.length++] = v;
   }
+  /** Append all of `values`. */
+  append(values: T): void {
+    const end = this.length + values.length;
+    if (end > this.data.length) this.grow(end);
+    this.data.set(values, this.length);
+    this.length = end;
+  }
+  /** Empty it, dropping a backing array grown past `keep` entries. */
+  clear(keep = 1 << 20): void {
+    this.length = 0;
+    if (this.data.length > keep) this.data = new this.ctor(16);
+  }
   /** Make room for at least `min` entries. */
   grow(min: number): void {
     this.resize(Math.max(min, Math.ceil(this.data.length * this.factor)));
@@ -43,5 +55,7 @@ export class Growable<T extends Typed> {
 
 /** A growable Int32Array. */
 export const growInt32 = (capacity?: number): Growable<Int32Array> => new Growable(Int32Array, capacity);
+/** A growable Uint8Array (bytes). */
+export const growBytes = (capacity?: number): Growable<Uint8Array> => new Growable(Uint8Array, capacity);
 /** A growable Float32Array. */
 export const growFloat32 = (capacity?: number): Growable<Float32Array> => new Growable(Float32Array, capacity);

@@ -1,6 +1,6 @@
 import { type Csr } from './csr.js';
 import { DataFormatError } from '../errors.js';
-import { growFloat32, growInt32, type Growable } from './growable.js';
+import { growBytes, growFloat32, growInt32, type Growable } from './growable.js';
 
 /** The two text formats xmlc reads and writes. */
 export type DataFormat = 'bow' | 'libsvm';
@@ -39,14 +39,41 @@ function isSpace(c: number): boolean {
   return c === SP || c === TAB;
 }
 
-/** buf[s, e) between backticks, cut to `max` characters (an ellipsis marks the cut). */
+// Characters an error message shows escaped: C0/C1 controls, zero-width and bidi marks, line
+// separators, the byte-order mark, and U+FFFD.
+const INVISIBLE = /[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u202a-\u202e\u2028\u2029\u2060\ufeff\ufffd]/g;
+
+/**
+ * buf[s, e) between backticks, cut to `max` characters (an ellipsis marks the cut), for an
+ * error message: invisible characters are shown as `\u{…}` escapes and bytes that are not
+ * UTF-8 as `\xNN`, so a message never carries raw binary to the terminal.
+ */
 function quote(bytes: Uint8Array, s: number, e: number, max = 40): string {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset + s, Math.min(e - s, 4 * max + 4)).toString('utf8');
-  return '`' + (text.length > max ? text.slice(0, max) + '…' : text) + '`';
+  const end = Math.min(e, s + 4 * max + 4);
+  const slice = bytes.subarray(s, end);
+  let text: string;
+  try {
+    // Where the slice cuts the token, `stream: true` leaves a character cut in two out instead of failing on it.
+    text = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true }).decode(slice, { stream: end < e });
+  } catch {
+    text = Array.from(slice, (b) => (b >= 0x20 && b < 0x7f ? String.fromCharCode(b) : `\\x${b.toString(16).padStart(2, '0')}`)).join('');
+  }
+  const cut = text.length > max;
+  const shown = (cut ? text.slice(0, max) : text).replace(INVISIBLE, (c) => `\\u{${c.charCodeAt(0).toString(16).toUpperCase()}}`);
+  return '`' + shown + (cut ? '…' : '') + '`';
 }
 
-/** Largest nnz a CSR with Int32 row pointers can hold. */
+/** Largest nnz a CSR with Int32 row pointers can hold, and the largest dimension. */
 const MAX_NNZ = 0x7fffffff;
+/** Largest id (after the base): ids are Int32 and the dimension, id + 1, must be one too. */
+const MAX_ID = MAX_NNZ - 1;
+/**
+ * Longest line accepted, in bytes. A fully dense point of 1M features at ~12 bytes per
+ * `id:value` token takes 12 MB; a longer "line" is a file without newlines (binary data, a
+ * device), and a bound keeps memory and the time to say so small.
+ */
+export const MAX_LINE_BYTES = 64 << 20;
+const BOM = [0xef, 0xbb, 0xbf];
 
 /**
  * Incremental parser of BoW / LIBSVM multi-label text. Feed it chunks of bytes in order;
@@ -86,7 +113,10 @@ export class DatasetParser {
   private bytesFed = 0;
   /** Scratch: position after the last {@link readDigits}. */
   private pos = 0;
-  private carry: Uint8Array | undefined;
+  /** The first bytes while fewer than a byte-order mark's three have arrived (then undefined). */
+  private head: Uint8Array | undefined = new Uint8Array(0);
+  /** The partial last line carried over to the next chunk. */
+  private readonly carry = growBytes(1 << 12);
   // Small to start with: large inputs get a size hint (see sizeHint) after their first chunk.
   private readonly fRowPtr = growInt32(1 << 10);
   private readonly fIdx = growInt32(1 << 12);
@@ -116,33 +146,79 @@ export class DatasetParser {
     throw new DataFormatError(this.source, this.line, detail);
   }
 
-  /** Parse the complete lines of `chunk` (after any carried-over partial line). */
+  /**
+   * Parse the complete lines of `chunk` (after any carried-over partial line). A UTF-8
+   * byte-order mark at the very start is skipped.
+   */
   feed(chunk: Uint8Array): void {
+    if (this.head) {
+      chunk = this.skipByteOrderMark(chunk, false);
+      if (this.head) return;
+    }
     this.bytesFed += chunk.length;
+    // A NUL byte never occurs in text: fail at once instead of waiting for a newline that a
+    // binary file or a device may never send.
+    const nul = chunk.indexOf(0);
+    if (nul >= 0) {
+      this.feedText(chunk.subarray(0, nul));
+      this.line++;
+      this.fail('binary data (a NUL byte): expected a text file of BoW or LIBSVM lines (UTF-8, optionally gzip-compressed)');
+    }
+    this.feedText(chunk);
+  }
+
+  /**
+   * While the first three bytes are not all in, collect them in `head` (returning an empty
+   * chunk); then drop a UTF-8 byte-order mark, refuse UTF-16/32 (whose marks start FF FE or
+   * FE FF), and return the rest. `final`: no more input will come.
+   */
+  private skipByteOrderMark(chunk: Uint8Array, final: boolean): Uint8Array {
+    const head = this.head!;
+    const bytes = head.length === 0 ? chunk : Buffer.concat([head, chunk]);
+    const marks = [BOM, [0xff, 0xfe], [0xfe, 0xff]];
+    const prefixOfMark = marks.some((m) => bytes.length < m.length && bytes.every((b, i) => b === m[i]));
+    if (prefixOfMark && !final) {
+      this.head = bytes.slice();
+      return bytes.subarray(0, 0);
+    }
+    this.head = undefined;
+    if (bytes.length >= 2 && ((bytes[0] === 0xff && bytes[1] === 0xfe) || (bytes[0] === 0xfe && bytes[1] === 0xff))) {
+      this.line = 1;
+      this.fail(`UTF-16 or UTF-32 text (byte-order mark ${bytes[0]!.toString(16).toUpperCase()} ${bytes[1]!.toString(16).toUpperCase()}): expected UTF-8; convert it first, e.g. iconv -f UTF-16 -t UTF-8`);
+    }
+    return bytes.length >= 3 && BOM.every((b, i) => bytes[i] === b) ? bytes.subarray(3) : bytes;
+  }
+
+  /** Parse the complete lines of `chunk` (no NUL bytes), carrying the partial last line over. */
+  private feedText(chunk: Uint8Array): void {
     let buf = chunk;
-    if (this.carry) {
-      const lastNl = chunk.lastIndexOf(NL);
-      if (lastNl < 0) {
-        const joined = new Uint8Array(this.carry.length + chunk.length);
-        joined.set(this.carry); joined.set(chunk, this.carry.length);
-        this.carry = joined;
+    if (this.carry.length > 0) {
+      const firstNl = chunk.indexOf(NL);
+      if (firstNl < 0) {
+        this.addToCarry(chunk);
         return;
       }
       // Only the carried piece and the chunk's first line need joining.
-      const firstNl = chunk.indexOf(NL);
-      const joined = new Uint8Array(this.carry.length + firstNl + 1);
-      joined.set(this.carry); joined.set(chunk.subarray(0, firstNl + 1), this.carry.length);
-      this.carry = undefined;
-      this.parseLines(joined, joined.length);
+      this.addToCarry(chunk.subarray(0, firstNl + 1));
+      this.parseLines(this.carry.data, this.carry.length);
+      this.carry.clear();
       buf = chunk.subarray(firstNl + 1);
     }
     const lastNl = buf.lastIndexOf(NL);
     if (lastNl < 0) {
-      if (buf.length > 0) this.carry = buf.slice();
+      this.addToCarry(buf);
       return;
     }
     this.parseLines(buf, lastNl + 1);
-    if (lastNl + 1 < buf.length) this.carry = buf.slice(lastNl + 1);
+    this.addToCarry(buf.subarray(lastNl + 1));
+  }
+
+  private addToCarry(bytes: Uint8Array): void {
+    if (this.carry.length + bytes.length > MAX_LINE_BYTES) {
+      this.line++;
+      this.fail(`line longer than ${MAX_LINE_BYTES >> 20} MiB: expected BoW or LIBSVM lines (is this a data file?)`);
+    }
+    if (bytes.length > 0) this.carry.append(bytes);
   }
 
   /**
@@ -151,7 +227,7 @@ export class DatasetParser {
    * half repeatedly. Call it after feeding a representative first part (a few MB).
    */
   sizeHint(totalBytes: number): void {
-    const done = this.bytesFed - (this.carry?.length ?? 0);
+    const done = this.bytesFed - this.carry.length;
     if (!(done > 0 && totalBytes > done)) return;
     const scale = (totalBytes / done) * 1.05;
     const plan = (g: Growable<Int32Array> | Growable<Float32Array>): void => g.reserve(Math.min(MAX_NNZ, g.length * scale + 1024));
@@ -194,7 +270,8 @@ export class DatasetParser {
 
   /** Decide the format on the first line; returns true when the line was a BoW header. */
   private detectOrHeader(buf: Uint8Array, s: number, e: number): boolean {
-    const text = Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1');
+    // A header is three numbers: a long line is not one (and is not copied into a string).
+    const text = e - s <= 256 ? Buffer.from(buf.buffer, buf.byteOffset + s, e - s).toString('latin1') : '';
     const m = /^[ \t]*(\d+)[ \t]+(\d+)[ \t]+(\d+)[ \t]*$/.exec(text);
     if (this.format === undefined) this.format = m ? 'bow' : 'libsvm';
     if (this.format === 'libsvm') return false;
@@ -214,9 +291,9 @@ export class DatasetParser {
     this.rows++;
   }
 
-  /** An id of more than 31 bits, quoted from the text (its double may have lost digits). */
-  private tooLarge(what: string, buf: Uint8Array, s: number, e: number, bound: number): never {
-    this.fail(bound >= 0 ? `${what} id ${quote(buf, s, e)} out of range [0, ${bound})` : `${what} id ${quote(buf, s, e)} is too large: at most ${MAX_NNZ}`);
+  /** An id beyond {@link MAX_ID} (+ base), quoted from the text (its double may have lost digits). */
+  private tooLarge(what: string, buf: Uint8Array, s: number, e: number, bound: number, base: number): never {
+    this.fail(bound >= 0 ? `${what} id ${quote(buf, s, e)} out of range [0, ${bound})` : `${what} id ${quote(buf, s, e)} is too large: at most ${MAX_ID + base}`);
   }
 
   /** Parse one data line `l1,l2 f:v f:v` spanning buf[s, e). */
@@ -242,7 +319,7 @@ export class DatasetParser {
           let q = p; while (q < e && !isSpace(buf[q]!)) q++;
           this.fail(`malformed label list ${quote(buf, s, q)}: expected comma-separated non-negative integer label ids`);
         }
-        if (id > MAX_NNZ) this.tooLarge('label', buf, t0, p, bow ? this.headerLabels : -1);
+        if (id > MAX_ID + lBase) this.tooLarge('label', buf, t0, p, bow ? this.headerLabels : -1, lBase);
         id -= lBase;
         if (id < 0) this.fail(`label id ${id + lBase} is below the first label id ${lBase} (set --label-base)`);
         if (bow && id >= this.headerLabels) this.fail(`label id ${id} out of range [0, ${this.headerLabels})`);
@@ -271,7 +348,7 @@ export class DatasetParser {
         let q = p; while (q < e && !isSpace(buf[q]!)) q++;
         this.fail(`malformed feature ${quote(buf, t0, q)}: expected \`id:value\` with a non-negative integer id`);
       }
-      if (id > MAX_NNZ) this.tooLarge('feature', buf, t0, p, bow ? this.headerFeatures : -1);
+      if (id > MAX_ID + fBase) this.tooLarge('feature', buf, t0, p, bow ? this.headerFeatures : -1, fBase);
       p++; // colon
       const v0 = p;
       let q = p;
@@ -377,10 +454,11 @@ export class DatasetParser {
 
   /** Finish: parse a final line without newline, check counts, and build the matrices. */
   finish(): Dataset {
-    if (this.carry) {
-      const c = this.carry;
-      this.carry = undefined;
-      this.parseLine(c, 0, c.length);
+    if (this.head) this.feedText(this.skipByteOrderMark(new Uint8Array(0), true));
+    if (this.carry.length > 0) {
+      const { data, length } = this.carry;
+      this.carry.clear();
+      this.parseLine(data, 0, length);
     }
     if (this.format === undefined) {
       this.line = 0;

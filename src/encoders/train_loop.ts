@@ -1,12 +1,14 @@
 /**
  * Mini-batch training of a label autoencoder on sparse label vectors: seeded shuffles, one
  * densified batch at a time, Adam or SGD, a held-out validation split with early stopping
- * (the best epoch's weights are kept), progress events. Backend-agnostic: the loss is any
+ * (the best epoch's weights are kept), progress events (batches, and an `epoch` event with the
+ * losses and the best epoch so far after every epoch). Backend-agnostic: the loss is any
  * tfjs function of a dense batch, so the same loop trains on tensorflow, native, wasm and cpu.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRowList, normalizeRowsL2 } from '../data/csr.js';
 import { adam, type Trainer, TfjsTrainer } from '../engine/optimizers.js';
+import { TrainingDivergedError } from '../errors.js';
 import { type ProgressFn, task } from '../progress.js';
 import { Rng } from '../util/rng.js';
 
@@ -88,6 +90,7 @@ export function meanLoss(data: Csr, rows: Int32Array, batchSize: number, loss: (
  * Train `vars` to minimise `loss` (a mean over the rows of a dense batch) on the rows of `data`.
  * The loss must not keep tensors of the batch beyond the call. Deterministic for a seed on a
  * given backend.
+ * @throws TrainingDivergedError when an epoch's training or validation loss is NaN or infinite.
  */
 export async function trainAutoencoder(
   data: Csr,
@@ -97,6 +100,8 @@ export async function trainAutoencoder(
   onProgress?: ProgressFn,
 ): Promise<TrainHistory> {
   const t0 = performance.now();
+  const taskName = opts.taskName ?? 'train autoencoder';
+  const what = taskName.replace(/^train /, '');
   const vData = opts.validationData ?? data;
   if (vData.nCols !== data.nCols) throw new RangeError(`trainAutoencoder(): the validation data has ${vData.nCols} columns but the training data ${data.nCols}`);
   const { train, valid } = opts.validationData
@@ -110,7 +115,7 @@ export async function trainAutoencoder(
   let bestWeights: Float32Array[] | null = null;
   const buf = new Float32Array(Math.min(opts.batchSize, train.length) * data.nCols);
   try {
-    await task(onProgress, opts.taskName ?? 'train autoencoder', opts.epochs * batchesPerEpoch, (tick) => {
+    await task(onProgress, taskName, opts.epochs * batchesPerEpoch, (tick) => {
       for (let epoch = 1; epoch <= opts.epochs; epoch++) {
         opts.onEpochStart?.(epoch);
         rng.shuffle(train);
@@ -123,16 +128,20 @@ export async function trainAutoencoder(
           tick((epoch - 1) * batchesPerEpoch + bi + 1);
         }
         const epochLoss = sum / Math.max(1, batchesPerEpoch);
-        if (!Number.isFinite(epochLoss)) throw new Error(`training diverged in epoch ${epoch} (loss ${epochLoss}); lower the learning rate`);
+        if (!Number.isFinite(epochLoss)) throw new TrainingDivergedError(what, epoch, epochLoss, opts.learningRate);
         trainLoss.push(epochLoss);
         const vLoss = valid.length ? meanLoss(vData, valid, opts.batchSize, loss) : epochLoss;
+        if (!Number.isFinite(vLoss)) throw new TrainingDivergedError(what, epoch, vLoss, opts.learningRate);
         if (valid.length) validLoss.push(vLoss);
         const score = opts.validationScore ? opts.validationScore(vars) : vLoss;
         if (opts.validationScore) scores.push(score);
-        if (score < best) {
+        const improved = score < best;
+        if (improved) {
           best = score; bestEpoch = epoch; stale = 0;
           if (valid.length || opts.validationScore) bestWeights = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
-        } else if ((valid.length || opts.validationScore) && ++stale >= opts.patience) {
+        }
+        onProgress?.({ status: 'epoch', task: taskName, epoch, epochs: opts.epochs, trainLoss: epochLoss, ...(valid.length ? { validLoss: vLoss } : {}), bestEpoch: bestEpoch || epoch });
+        if (!improved && (valid.length || opts.validationScore) && ++stale >= opts.patience) {
           tick(opts.epochs * batchesPerEpoch);
           break;
         }

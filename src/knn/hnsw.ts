@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { type Csr } from '../data/csr.js';
-import { XmlcError } from '../errors.js';
+import { ModelFormatError, XmlcError } from '../errors.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from './neighbors.js';
 
 /** Settings of an HNSW index (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs", TPAMI 2018). */
@@ -118,12 +118,16 @@ export class HnswIndex {
     return new HnswIndex(native, dim, n, config);
   }
 
-  /** Load an index written by {@link save}. */
-  static load(path: string, dim: number, size: number, config: HnswConfig): HnswIndex {
+  /**
+   * Load an index written by {@link save}. `bytes` are the file's verified contents: they are
+   * checked by {@link checkHnswFile} against `dim` and `size` before hnswlib reads the file.
+   */
+  static load(path: string, bytes: Uint8Array, dim: number, size: number, config: HnswConfig): HnswIndex {
+    checkHnswFile(bytes, Math.max(1, dim), size, path);
     const native = new (hnswCtor(`the model's HNSW index ${path}`, 'retrain the model with --index exact'))('ip', Math.max(1, dim));
     native.readIndexSync(path);
     if (native.getCurrentCount() !== size) {
-      throw new XmlcError(`HNSW index ${path} holds ${native.getCurrentCount()} points but the manifest says ${size}`);
+      throw new ModelFormatError(`HNSW index ${path} holds ${native.getCurrentCount()} points but the manifest says ${size}`);
     }
     return new HnswIndex(native, Math.max(1, dim), size, config);
   }
@@ -168,4 +172,61 @@ export class HnswIndex {
     }
     return out;
   }
+}
+
+/** Bytes of the header hnswlib's `HierarchicalNSW::saveIndex` writes (hnswalg.h): 10 size_t, an int, a uint32, a double. */
+const HNSW_HEADER_BYTES = 96;
+
+/**
+ * Check an hnswlib index file (inner-product space over float32 vectors) against what the
+ * manifest claims, so hnswlib never reads past its buffers: the header (layout of hnswlib's
+ * `saveIndex`: offsetLevel0, max_elements, cur_element_count, size_data_per_element,
+ * label_offset, offset_data, maxlevel, enterpoint_node, maxM, maxM0, M, mult, ef_construction)
+ * must describe `size` points of `dim` dimensions, every level-0 record and upper-level link
+ * list must fit the file exactly, every neighbour id must be < `size` and every label < `size`.
+ * @throws ModelFormatError naming `file`.
+ */
+export function checkHnswFile(bytes: Uint8Array, dim: number, size: number, file: string): void {
+  const bad = (what: string): never => { throw new ModelFormatError(`HNSW index ${file} is corrupt or does not match the manifest: ${what}`); };
+  if (bytes.length < HNSW_HEADER_BYTES) bad(`${bytes.length} bytes is shorter than its ${HNSW_HEADER_BYTES}-byte header`);
+  const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const u64 = (off: number): number => {
+    const v = dv.getBigUint64(off, true);
+    return v > BigInt(Number.MAX_SAFE_INTEGER) ? Infinity : Number(v);
+  };
+  const [offsetLevel0, maxElements, count, perElement, labelOffset, offsetData] = [0, 8, 16, 24, 32, 40].map(u64) as [number, number, number, number, number, number];
+  const maxLevel = dv.getInt32(48, true), enterPoint = dv.getUint32(52, true);
+  const [maxM, maxM0, m] = [56, 64, 72].map(u64) as [number, number, number];
+  if (count !== size) bad(`it holds ${count} points, the manifest says ${size}`);
+  if (maxElements < count || maxElements > Math.max(1, count)) bad(`capacity ${maxElements} for ${count} points`);
+  if (m < 1 || m > 1 << 16 || maxM !== m || maxM0 !== 2 * m) bad(`graph degrees M = ${m}, maxM = ${maxM}, maxM0 = ${maxM0}`);
+  const links0 = 4 * maxM0 + 4; // level-0 neighbour list: a count, then maxM0 uint32 ids
+  if (offsetLevel0 !== 0 || offsetData !== links0) bad('unexpected record layout');
+  const storedDim = (labelOffset - offsetData) / 4;
+  if (storedDim !== dim) bad(`its vectors have ${storedDim} dimensions, the manifest says ${dim}`);
+  if (perElement !== labelOffset + 8) bad(`records of ${perElement} bytes for ${dim}-dimensional vectors`);
+  if (count === 0 ? maxLevel !== -1 : maxLevel < 0 || maxLevel > 64 || enterPoint >= count) bad(`entry point ${enterPoint} at level ${maxLevel}`);
+  const level0End = HNSW_HEADER_BYTES + count * perElement;
+  if (level0End > bytes.length) bad(`${bytes.length} bytes cannot hold ${count} records of ${perElement} bytes`);
+  const checkList = (off: number, max: number): void => {
+    const n = dv.getUint16(off, true);
+    if (n > max) bad(`a neighbour list of ${n} entries (at most ${max})`);
+    for (let j = 0; j < n; j++) if (dv.getUint32(off + 4 + 4 * j, true) >= count) bad(`a neighbour id out of range at byte ${off + 4 + 4 * j}`);
+  };
+  for (let i = 0; i < count; i++) {
+    const rec = HNSW_HEADER_BYTES + i * perElement;
+    checkList(rec, maxM0);
+    if (u64(rec + labelOffset) >= size) bad(`point ${i} has label ${u64(rec + labelOffset)}`);
+  }
+  const linksUpper = 4 * maxM + 4;
+  let off = level0End;
+  for (let i = 0; i < count; i++) {
+    if (off + 4 > bytes.length) bad('the upper-level link lists are truncated');
+    const len = dv.getUint32(off, true);
+    off += 4;
+    if (len % linksUpper !== 0 || len / linksUpper > maxLevel || off + len > bytes.length) bad(`point ${i} has an upper-level link block of ${len} bytes`);
+    for (let l = 0; l < len; l += linksUpper) checkList(off + l, maxM);
+    off += len;
+  }
+  if (off !== bytes.length) bad(`${bytes.length - off} bytes after the last link list`);
 }

@@ -12,11 +12,12 @@ import { addKnnVotes, addScaled, normalizeRowsMax } from '../predict/scores.js';
 import { type Ranked, topKRows } from '../predict/topk.js';
 import { type ProgressFn, task } from '../progress.js';
 import { fitRidge, type RidgeModel, ridgeFromWeights } from '../regression/ridge.js';
-import { writeDirAtomic } from '../util/atomic.js';
-import { decodeCsr, decodeFloats, encodeCsr, encodeFloats, type Manifest, ModelWriter, readModelFile } from './io.js';
+import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';
+import { JsonChecker } from './manifest.js';
 import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
+import { type SaveOptions, writeModelDir } from './store.js';
 
 /** One model of an ensemble: label encoder, feature → embedding regressor, kNN index over the training embeddings. */
 interface Member {
@@ -249,10 +250,12 @@ export class EmbeddingModel {
     return { weight, scores };
   }
 
-  /** Save as a model directory (atomically). */
-  async save(dir: string): Promise<void> {
-    await writeDirAtomic(dir, async (tmp) => {
-      const w = new ModelWriter(tmp);
+  /**
+   * Save as a model directory, crash-safely (see {@link writeModelDir}): a new path or an empty
+   * folder, or with `overwrite` an existing xmlc model; anything else is refused.
+   */
+  async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    await writeModelDir(dir, options, async (w) => {
       await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
       await saveFeatureSpace(w, this.space);
       const members: unknown[] = [];
@@ -262,7 +265,7 @@ export class EmbeddingModel {
         await w.writeBytes(`m${i}.encoder.f32`, encodeFloats(names.map((k) => st.arrays[k]!)));
         await w.writeBytes(`m${i}.regressor.f32`, encodeFloats([mem.regressor.weights, mem.regressor.bias]));
         if (mem.index instanceof HnswIndex) {
-          mem.index.save(path.join(tmp, `m${i}.index.hnsw`));
+          mem.index.save(path.join(w.dir, `m${i}.index.hnsw`));
           await w.addExisting(`m${i}.index.hnsw`);
         } else {
           await w.writeBytes(`m${i}.embeddings.f32`, encodeFloats([mem.index.points]));
@@ -272,54 +275,52 @@ export class EmbeddingModel {
           embeddingNorm: mem.embeddingNorm,
         });
       }
-      await w.writeManifest({
+      return {
         method: this.method,
         data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
         params: { ...this.params },
         extra: { members, decoderWeight: this.decoderWeight },
-      });
+      };
     });
   }
 
-  /** Load a directory written by {@link save}. */
+  /**
+   * Load a directory written by {@link save}: the members' metadata is validated, and every
+   * file's size, checksum and dimensions are checked against the manifest before any native call.
+   */
   static async load(dir: string, manifest: Manifest): Promise<EmbeddingModel> {
-    const p = embedTrainParams(manifest.params);
-    const labels = decodeCsr(await readModelFile(dir, manifest, 'train_labels.csr'), path.join(dir, 'train_labels.csr'));
+    const check = new JsonChecker(path.join(dir, MANIFEST_FILE));
+    const p = check.params(embedTrainParams, manifest.params);
+    if (p.method !== manifest.method) check.fail('params.method', `"${manifest.method}" (the model's method)`, p.method);
+    const { nPoints, nLabels } = manifest.data;
+    const metas = readMemberMetas(check, manifest, p.ensemble);
+    const weight = check.number(JsonChecker.field(manifest.extra ?? {}, 'decoderWeight'), 'extra.decoderWeight', 0, 1);
+    const labels = await readCsrFile(dir, manifest, 'train_labels.csr', nPoints, nLabels);
     const space = await loadFeatureSpace(dir, manifest);
-    const metas = (manifest.extra?.['members'] ?? []) as { embeddingNorm: number; encoder: { kind: EncoderKind; nLabels: number; dim: number; config: Record<string, unknown>; arrays: [string, number][] } }[];
-    if (!Array.isArray(metas) || metas.length !== p.ensemble) {
-      throw new ModelFormatError(`${path.join(dir, 'manifest.json')}: expected ${p.ensemble} ensemble members in "extra.members"`);
-    }
     const members: Member[] = [];
     for (const [i, meta] of metas.entries()) {
-      const e = meta.encoder;
       const file = (name: string): Promise<Uint8Array> => readModelFile(dir, manifest, name);
-      const arrays = decodeFloats(await file(`m${i}.encoder.f32`), e.arrays.map(([, n]) => n), path.join(dir, `m${i}.encoder.f32`));
+      const where = modelFilePath(dir, manifest, `m${i}.encoder.f32`);
+      const arrays = decodeFloats(await file(`m${i}.encoder.f32`), meta.arrays.map(([, n]) => n), where);
       let encoder: LabelEncoder;
       try {
-        encoder = rebuildEncoder({ kind: e.kind, nLabels: e.nLabels, dim: e.dim, config: e.config, arrays: Object.fromEntries(e.arrays.map(([name], j) => [name, arrays[j]!])) });
+        encoder = rebuildEncoder({ kind: meta.kind, nLabels, dim: meta.dim, config: meta.config, arrays: Object.fromEntries(meta.arrays.map(([name], j) => [name, arrays[j]!])) });
       } catch (err) {
-        throw new ModelFormatError(`${path.join(dir, `m${i}.encoder.f32`)}: ${(err as Error).message}`);
+        throw new ModelFormatError(`${where}: ${(err as Error).message}`);
       }
       const m = encoder.dim;
-      const [weights, bias] = decodeFloats(await file(`m${i}.regressor.f32`), [space.dim * m, m], path.join(dir, `m${i}.regressor.f32`));
+      if (m !== meta.dim || encoder.nLabels !== nLabels) throw new ModelFormatError(`${where}: a ${encoder.nLabels} → ${m} encoder, but the manifest says ${nLabels} → ${meta.dim}`);
+      const [weights, bias] = decodeFloats(await file(`m${i}.regressor.f32`), [space.dim * m, m], modelFilePath(dir, manifest, `m${i}.regressor.f32`));
       const regressor = ridgeFromWeights(weights!, bias!, space.dim, m);
       let index: HnswIndex | ExactDenseIndex;
       if (p.index === 'hnsw') {
-        await file(`m${i}.index.hnsw`); // checksum
-        index = HnswIndex.load(path.join(dir, `m${i}.index.hnsw`), m, labels.nRows, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed + i });
+        const bytes = await file(`m${i}.index.hnsw`);
+        index = HnswIndex.load(modelFilePath(dir, manifest, `m${i}.index.hnsw`), bytes, m, nPoints, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed + i });
       } else {
-        const [points] = decodeFloats(await file(`m${i}.embeddings.f32`), [labels.nRows * m], path.join(dir, `m${i}.embeddings.f32`));
-        index = new ExactDenseIndex(points!, labels.nRows, m);
-      }
-      if (typeof meta.embeddingNorm !== 'number' || !(meta.embeddingNorm >= 0)) {
-        throw new ModelFormatError(`${path.join(dir, 'manifest.json')}: member ${i} lacks a valid "embeddingNorm"`);
+        const [points] = decodeFloats(await file(`m${i}.embeddings.f32`), [nPoints * m], modelFilePath(dir, manifest, `m${i}.embeddings.f32`));
+        index = new ExactDenseIndex(points!, nPoints, m);
       }
       members.push({ encoder, regressor, index, embeddingNorm: meta.embeddingNorm });
-    }
-    const weight = manifest.extra?.['decoderWeight'];
-    if (typeof weight !== 'number' || !(weight >= 0 && weight <= 1)) {
-      throw new ModelFormatError(`${path.join(dir, 'manifest.json')}: "extra.decoderWeight" must be a number in [0, 1]`);
     }
     return new EmbeddingModel(p, labels, space, members, weight);
   }
@@ -328,4 +329,45 @@ export class EmbeddingModel {
   dispose(): void {
     for (const m of this.members) m.encoder.dispose();
   }
+}
+
+/** An ensemble member's entry in the manifest's `extra.members`. */
+interface MemberMeta {
+  readonly kind: EncoderKind;
+  readonly dim: number;
+  readonly config: Record<string, unknown>;
+  /** Encoder arrays in file order: name and length. */
+  readonly arrays: readonly (readonly [string, number])[];
+  readonly embeddingNorm: number;
+}
+
+/** Validate `extra.members` of an embedding model's manifest: `ensemble` entries, each a member's encoder shape and embedding norm. */
+function readMemberMetas(check: JsonChecker, manifest: Manifest, ensemble: number): MemberMeta[] {
+  const f = JsonChecker.field;
+  const list = check.array(f(manifest.extra ?? {}, 'members'), 'extra.members');
+  if (list.length !== ensemble) check.fail('extra.members', `a list of ${ensemble} ensemble members`, `${list.length} members`);
+  return list.map((raw, i) => {
+    const w = `extra.members[${i}]`;
+    const member = check.object(raw, w);
+    const e = check.object(f(member, 'encoder'), `${w}.encoder`);
+    const kind = check.string(f(e, 'kind'), `${w}.encoder.kind`);
+    if (kind !== manifest.method) check.fail(`${w}.encoder.kind`, `"${manifest.method}" (the model's method)`, kind);
+    check.int(f(e, 'nLabels'), `${w}.encoder.nLabels`, manifest.data.nLabels, manifest.data.nLabels);
+    const names = new Set<string>();
+    const arrays = check.array(f(e, 'arrays'), `${w}.encoder.arrays`).map((a, j) => {
+      const pair = check.array(a, `${w}.encoder.arrays[${j}]`);
+      if (pair.length !== 2) check.fail(`${w}.encoder.arrays[${j}]`, 'a [name, length] pair', pair);
+      const name = check.string(pair[0], `${w}.encoder.arrays[${j}][0]`, /^[A-Za-z][A-Za-z0-9_]{0,63}$/);
+      if (names.has(name)) check.fail(`${w}.encoder.arrays[${j}][0]`, 'a name not used before', name);
+      names.add(name);
+      return [name, check.int(pair[1], `${w}.encoder.arrays[${j}][1]`)] as const;
+    });
+    return {
+      kind: kind as EncoderKind,
+      dim: check.int(f(e, 'dim'), `${w}.encoder.dim`, 1, Math.max(1, manifest.data.nLabels)),
+      config: check.object(f(e, 'config'), `${w}.encoder.config`),
+      arrays,
+      embeddingNorm: check.number(f(member, 'embeddingNorm'), `${w}.embeddingNorm`, 0, Number.MAX_VALUE),
+    };
+  });
 }

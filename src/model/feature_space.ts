@@ -1,7 +1,6 @@
-import * as path from 'node:path';
 import { type Csr } from '../data/csr.js';
 import { ModelFormatError } from '../errors.js';
-import { type Manifest, type ModelWriter, readModelFile } from './io.js';
+import { type Manifest, modelFilePath, type ModelWriter, readModelFile } from './io.js';
 
 /**
  * The feature columns a model works in: those that occur in its training data, in order.
@@ -86,8 +85,8 @@ export async function saveFeatureSpace(w: ModelWriter, space: FeatureSpace): Pro
 /** The feature space of a saved model: its column map if it has one, else all `nFeatures` columns. */
 export async function loadFeatureSpace(dir: string, manifest: Manifest): Promise<FeatureSpace> {
   const { nFeatures } = manifest.data;
-  if (!Object.hasOwn(manifest.files, COLUMNS_FILE)) return FeatureSpace.identity(nFeatures);
-  const file = path.join(dir, COLUMNS_FILE);
+  if (!manifest.files.has(COLUMNS_FILE)) return FeatureSpace.identity(nFeatures);
+  const file = modelFilePath(dir, manifest, COLUMNS_FILE);
   const bytes = await readModelFile(dir, manifest, COLUMNS_FILE);
   if (bytes.length % 4 !== 0) throw new ModelFormatError(`${file}: expected int32 column ids but found ${bytes.length} bytes`);
   const cols = new Int32Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.length));

@@ -3,29 +3,15 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { type Csr, csr } from '../data/csr.js';
 import { ModelFormatError } from '../errors.js';
+import { faultPoint } from '../util/process.js';
+import { readRegularFile } from '../util/read_regular.js';
 import { VERSION } from '../version.js';
+import { type FileEntry, type Manifest, type ManifestBody, MODEL_FORMAT, MODEL_FORMAT_VERSION, validateManifest } from './manifest.js';
 
-/** Name written in every manifest. */
-export const MODEL_FORMAT = 'xmlc-model';
-/** Current version of the on-disk layout; loading refuses any other. */
-export const MODEL_FORMAT_VERSION = 1;
+export { MODEL_FORMAT, MODEL_FORMAT_VERSION, type Manifest } from './manifest.js';
 
-/** `manifest.json` of a saved model directory. */
-export interface Manifest {
-  format: typeof MODEL_FORMAT;
-  formatVersion: number;
-  xmlcVersion: string;
-  method: string;
-  createdAt: string;
-  /** The training data's shape. */
-  data: { nPoints: number; nFeatures: number; nLabels: number };
-  /** All parameters the model was trained with. */
-  params: Record<string, unknown>;
-  /** File name → SHA-256 of its bytes, checked on load. */
-  files: Record<string, string>;
-  /** Method-specific extra metadata. */
-  extra?: Record<string, unknown>;
-}
+/** The manifest's file name in a model directory. */
+export const MANIFEST_FILE = 'manifest.json';
 
 const CSR_MAGIC = 'XMLCCSR1';
 const HEADER_BYTES = 24;
@@ -74,7 +60,6 @@ export function decodeCsr(bytes: Uint8Array, name: string): Csr {
   }
 }
 
-/** SHA-256 of some bytes, hex. */
 /** Concatenate float32 arrays into one little-endian byte block (lengths are recorded in the manifest). */
 export function encodeFloats(arrays: readonly Float32Array[]): Uint8Array {
   if (!LITTLE_ENDIAN) throw new ModelFormatError('xmlc model files are little-endian; this host is big-endian');
@@ -96,66 +81,81 @@ export function decodeFloats(bytes: Uint8Array, lengths: readonly number[], name
   return out;
 }
 
+/** SHA-256 of some bytes, hex. */
 export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Collects a model's files while it is being written into a (temporary) directory. */
+/** Collects a model's files while it is being written into its (version) folder. */
 export class ModelWriter {
-  readonly files: Record<string, string> = {};
+  readonly files = new Map<string, FileEntry>();
   constructor(readonly dir: string) {}
 
   async writeBytes(name: string, bytes: Uint8Array): Promise<void> {
     await fs.writeFile(path.join(this.dir, name), bytes);
-    this.files[name] = sha256(bytes);
+    this.files.set(name, { sha256: sha256(bytes), bytes: bytes.length });
+    faultPoint('file-written');
   }
 
   /** Record a file written by other means (e.g. a native library) under `name`. */
   async addExisting(name: string): Promise<void> {
-    this.files[name] = sha256(await fs.readFile(path.join(this.dir, name)));
+    const bytes = await fs.readFile(path.join(this.dir, name));
+    this.files.set(name, { sha256: sha256(bytes), bytes: bytes.length });
   }
 
-  /** Write `manifest.json` with the format, this xmlc's version, the time and the files' checksums. */
-  async writeManifest(m: Omit<Manifest, 'files' | 'format' | 'formatVersion' | 'xmlcVersion' | 'createdAt'>): Promise<void> {
-    const manifest: Manifest = { format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, xmlcVersion: VERSION, createdAt: new Date().toISOString(), ...m, files: this.files };
-    await fs.writeFile(path.join(this.dir, 'manifest.json'), JSON.stringify(manifest, null, 2) + '\n');
+  /** Flush every file to disk (so a power loss after the manifest switch cannot leave a manifest over unwritten files). */
+  async sync(): Promise<void> {
+    for (const name of this.files.keys()) {
+      const fh = await fs.open(path.join(this.dir, name), 'r');
+      try { await fh.sync(); } finally { await fh.close(); }
+    }
+  }
+
+  /** The manifest of the files written so far, for a model in the version folder `root`. */
+  manifest(body: ManifestBody, root: string): Manifest {
+    return { format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, xmlcVersion: VERSION, createdAt: new Date().toISOString(), root, ...body, files: new Map(this.files) };
   }
 }
 
-/** Read and check `DIR/manifest.json`: format name, version, listed files. */
+/** Read `DIR/manifest.json` and validate it against the manifest schema (formats 1 and 2). */
 export async function readManifest(dir: string): Promise<Manifest> {
-  const file = path.join(dir, 'manifest.json');
-  let text: string;
+  const file = path.join(dir, MANIFEST_FILE);
+  const st = await fs.stat(dir).catch(() => undefined);
+  if (!st) throw new ModelFormatError(`${dir} is not an xmlc model: it does not exist`);
+  if (!st.isDirectory()) throw new ModelFormatError(`${dir} is not an xmlc model: a model is a directory`);
+  const bytes = await readRegularFile(file, (detail) => new ModelFormatError(detail === 'does not exist' ? `${dir} is not an xmlc model: ${file} does not exist` : `${file} ${detail}`));
+  let json: unknown;
   try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    throw new ModelFormatError(code === 'ENOENT' ? `${dir} is not an xmlc model: ${file} does not exist` : `cannot read ${file}: ${(e as Error).message}`);
-  }
-  let m: Manifest;
-  try {
-    m = JSON.parse(text) as Manifest;
+    json = JSON.parse(Buffer.from(bytes).toString('utf8'));
   } catch (e) {
     throw new ModelFormatError(`${file}: invalid JSON (${(e as Error).message})`);
   }
-  if (m === null || typeof m !== 'object' || m.format !== MODEL_FORMAT) throw new ModelFormatError(`${file}: not an xmlc model manifest (format is ${JSON.stringify((m as { format?: unknown } | null)?.format)}, expected "${MODEL_FORMAT}")`);
-  if (m.formatVersion !== MODEL_FORMAT_VERSION) {
-    throw new ModelFormatError(`${file}: model format version ${m.formatVersion} is not supported by this xmlc (it reads version ${MODEL_FORMAT_VERSION}); retrain the model`);
-  }
-  if (typeof m.files !== 'object' || m.files === null) throw new ModelFormatError(`${file}: missing "files"`);
-  return m;
+  return validateManifest(json, file);
 }
 
-/** Read one file of a model and verify its checksum against the manifest. */
+/** Path of a model file: in the manifest's version folder. */
+export function modelFilePath(dir: string, manifest: Manifest, name: string): string {
+  return path.join(dir, manifest.root, name);
+}
+
+/**
+ * Read one file of a model: it must be listed by the manifest, be a regular file (a device, FIFO
+ * or directory is refused before reading), have the size the manifest records (format 2; checked
+ * before reading) and match its checksum.
+ */
 export async function readModelFile(dir: string, manifest: Manifest, name: string): Promise<Uint8Array> {
-  const expected = manifest.files[name];
-  if (expected === undefined) throw new ModelFormatError(`${path.join(dir, 'manifest.json')}: lists no file "${name}"`);
-  let bytes: Uint8Array;
-  try {
-    bytes = await fs.readFile(path.join(dir, name));
-  } catch (e) {
-    throw new ModelFormatError(`model file ${path.join(dir, name)} cannot be read: ${(e as Error).message}`);
-  }
-  if (sha256(bytes) !== expected) throw new ModelFormatError(`model file ${path.join(dir, name)} is corrupt (checksum mismatch)`);
+  const entry = manifest.files.get(name);
+  if (entry === undefined) throw new ModelFormatError(`${path.join(dir, MANIFEST_FILE)}: lists no file "${name}"`);
+  const file = modelFilePath(dir, manifest, name);
+  const bytes = await readRegularFile(file, (detail) => new ModelFormatError(`model file ${file} ${detail}`), entry.bytes);
+  if (sha256(bytes) !== entry.sha256) throw new ModelFormatError(`model file ${file} is corrupt (checksum mismatch)`);
   return bytes;
+}
+
+/** Read a model's CSR file and check it is `nRows` × `nCols` as the manifest says. */
+export async function readCsrFile(dir: string, manifest: Manifest, name: string, nRows: number, nCols: number): Promise<Csr> {
+  const file = modelFilePath(dir, manifest, name);
+  const m = decodeCsr(await readModelFile(dir, manifest, name), file);
+  if (m.nRows !== nRows || m.nCols !== nCols) throw new ModelFormatError(`${file}: a ${m.nRows}×${m.nCols} matrix, but the manifest says ${nRows}×${nCols}`);
+  return m;
 }

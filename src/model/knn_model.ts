@@ -1,16 +1,17 @@
 import * as path from 'node:path';
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
+import { ensureBackend } from '../engine/backends.js';
 import { ExactIndex } from '../knn/exact.js';
 import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
-import { ensureBackend } from '../engine/backends.js';
 import { knnVote } from '../predict/knn_vote.js';
 import { type Ranked } from '../predict/topk.js';
 import { type ProgressFn, task } from '../progress.js';
-import { writeDirAtomic } from '../util/atomic.js';
-import { decodeCsr, encodeCsr, type Manifest, ModelWriter, readModelFile } from './io.js';
+import { encodeCsr, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
+import { JsonChecker } from './manifest.js';
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams } from './params.js';
+import { type ModelPathError, type SaveOptions, writeModelDir } from './store.js';
 
 export type { TrainingData } from './training_data.js';
 
@@ -73,37 +74,45 @@ export class KnnModel {
     return knnVote(nb, this.trainLabels, k, Math.min(pp.topK, Math.max(1, this.nLabels)));
   }
 
-  /** Save as a model directory (atomically). */
-  async save(dir: string): Promise<void> {
-    await writeDirAtomic(dir, async (tmp) => {
-      const w = new ModelWriter(tmp);
+  /**
+   * Save as a model directory, crash-safely (see {@link writeModelDir}): a new path or an empty
+   * folder, or with `overwrite` an existing xmlc model; anything else is refused with a
+   * {@link ModelPathError}.
+   */
+  async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    await writeModelDir(dir, options, async (w) => {
       await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
       await saveFeatureSpace(w, this.space);
       if (this.index instanceof HnswIndex) {
-        this.index.save(path.join(tmp, 'index.hnsw'));
+        this.index.save(path.join(w.dir, 'index.hnsw'));
         await w.addExisting('index.hnsw');
       } else {
         await w.writeBytes('train_features.csr', encodeCsr(this.index.points));
       }
-      await w.writeManifest({
+      return {
         method: this.method,
         data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
         params: { ...this.params },
-      });
+      };
     });
   }
 
-  /** Load a directory written by {@link save}. */
+  /**
+   * Load a directory written by {@link save}: every file's size, checksum and dimensions are
+   * checked against the (validated) manifest before any native call.
+   */
   static async load(dir: string, manifest: Manifest): Promise<KnnModel> {
-    const p = knnTrainParams(manifest.params);
-    const labels = decodeCsr(await readModelFile(dir, manifest, 'train_labels.csr'), path.join(dir, 'train_labels.csr'));
+    const check = new JsonChecker(path.join(dir, MANIFEST_FILE));
+    const p = check.params(knnTrainParams, manifest.params);
+    const { nPoints, nLabels } = manifest.data;
+    const labels = await readCsrFile(dir, manifest, 'train_labels.csr', nPoints, nLabels);
     const space = await loadFeatureSpace(dir, manifest);
     let index: HnswIndex | ExactIndex;
     if (p.index === 'hnsw') {
-      await readModelFile(dir, manifest, 'index.hnsw'); // checksum
-      index = HnswIndex.load(path.join(dir, 'index.hnsw'), space.dim, labels.nRows, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed });
+      const bytes = await readModelFile(dir, manifest, 'index.hnsw');
+      index = HnswIndex.load(modelFilePath(dir, manifest, 'index.hnsw'), bytes, space.dim, nPoints, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed });
     } else {
-      index = new ExactIndex(decodeCsr(await readModelFile(dir, manifest, 'train_features.csr'), path.join(dir, 'train_features.csr')));
+      index = new ExactIndex(await readCsrFile(dir, manifest, 'train_features.csr', nPoints, space.dim));
     }
     return new KnnModel(p, labels, space, index);
   }

@@ -1,23 +1,34 @@
+import * as path from 'node:path';
 import { ENCODER_KINDS } from '../encoders/encoder.js';
 import { ModelFormatError } from '../errors.js';
-import { readManifest } from './io.js';
 import { EmbeddingModel } from './embed_model.js';
-import { type Manifest } from './io.js';
+import { type Manifest, MANIFEST_FILE, readManifest } from './io.js';
 import { KnnModel } from './knn_model.js';
 
 /** Any trained xmlc model. */
 export type Model = KnnModel | EmbeddingModel;
 
-/** Registry of model loaders by the manifest's `method`. */
-const LOADERS: Readonly<Record<string, (dir: string, manifest: Manifest) => Promise<Model>>> = Object.freeze({
-  knn: KnnModel.load,
-  ...Object.fromEntries(ENCODER_KINDS.map((kind) => [kind, EmbeddingModel.load])),
-});
+/** Registry of model loaders by the manifest's `method` (a Map: no inherited keys such as `constructor`). */
+const LOADERS: ReadonlyMap<string, (dir: string, manifest: Manifest) => Promise<Model>> = new Map<string, (dir: string, manifest: Manifest) => Promise<Model>>([
+  ['knn', KnnModel.load],
+  ...ENCODER_KINDS.map((kind) => [kind, EmbeddingModel.load] as const),
+]);
 
-/** Load a saved model directory, whatever its method. */
+/**
+ * Load a saved model directory, whatever its method. A missing, corrupt or inconsistent model
+ * is a {@link ModelFormatError} naming the file. A model replaced while it was being read (its
+ * old version folder removed by the writer) is read again from the new manifest.
+ */
 export async function loadModel(dir: string): Promise<Model> {
-  const manifest = await readManifest(dir);
-  const loader = LOADERS[manifest.method];
-  if (!loader) throw new ModelFormatError(`${dir}: unknown model method "${manifest.method}" (this xmlc knows ${Object.keys(LOADERS).join(', ')})`);
-  return loader(dir, manifest);
+  for (let attempt = 0; ; attempt++) {
+    const manifest = await readManifest(dir);
+    const loader = LOADERS.get(manifest.method);
+    if (!loader) throw new ModelFormatError(`${path.join(dir, MANIFEST_FILE)}: unknown model method ${JSON.stringify(manifest.method)} (this xmlc knows ${[...LOADERS.keys()].join(', ')})`);
+    try {
+      return await loader(dir, manifest);
+    } catch (e) {
+      if (attempt < 2 && e instanceof ModelFormatError && manifest.root !== '' && (await readManifest(dir).then((m) => m.root, () => manifest.root)) !== manifest.root) continue;
+      throw e;
+    }
+  }
 }

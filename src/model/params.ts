@@ -148,81 +148,147 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
 
 export const PREDICT_DEFAULTS: Readonly<PredictParams> = Object.freeze({ topK: 5 });
 
-function checkInt(name: string, v: unknown, min: number, max = Number.MAX_SAFE_INTEGER): number {
-  if (typeof v !== 'number' || !Number.isInteger(v)) throw new ParamsError(`parameter '${name}' must be an integer but got ${JSON.stringify(v)}`);
-  if (v < min || v > max) throw new ParamsError(`parameter '${name}' must be in [${min}, ${max}] but got ${v}`);
+/**
+ * The range of a numeric parameter or flag: an integer or any finite number, bounded below and
+ * above (each bound closed unless `minOpen` / `maxOpen`). One checker, {@link checkNumeric},
+ * serves the library's parameters and every numeric CLI flag.
+ */
+export interface NumericSpec {
+  readonly int: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly minOpen?: boolean;
+  readonly maxOpen?: boolean;
+}
+
+/** What a value of `spec` is, in words: "a positive integer", "an integer in [2, 1024]", "in [0, 1]", "a number > 0". */
+export function describeNumeric(spec: NumericSpec): string {
+  const kind = spec.int ? 'integer' : 'number';
+  const { min, max } = spec;
+  if (spec.int && min !== undefined && max === undefined && !spec.minOpen && (min === 0 || min === 1)) return min === 1 ? 'a positive integer' : 'a non-negative integer';
+  if (min !== undefined && max !== undefined) return `${spec.int ? 'an integer ' : ''}in ${spec.minOpen ? '(' : '['}${min}, ${max}${spec.maxOpen ? ')' : ']'}`;
+  if (min !== undefined) return `${spec.int ? 'an' : 'a'} ${kind} ${spec.minOpen ? '>' : '>='} ${min}`;
+  if (max !== undefined) return `${spec.int ? 'an' : 'a'} ${kind} ${spec.maxOpen ? '<' : '<='} ${max}`;
+  return `${spec.int ? 'an' : 'a'} ${kind}`;
+}
+
+/** A value as the user wrote it: numbers plainly (NaN as NaN, not JSON's null), anything else as JSON. */
+export function showValue(v: unknown): string {
+  return typeof v === 'number' ? String(v) : JSON.stringify(v) ?? String(v);
+}
+
+/** `v` if it is a finite number within `spec`, else undefined. */
+export function inRange(v: unknown, spec: NumericSpec): number | undefined {
+  if (typeof v !== 'number' || !Number.isFinite(v) || (spec.int && !Number.isSafeInteger(v))) return undefined;
+  const { min, max } = spec;
+  if (min !== undefined && (spec.minOpen ? v <= min : v < min)) return undefined;
+  if (max !== undefined && (spec.maxOpen ? v >= max : v > max)) return undefined;
   return v;
+}
+
+/** @returns `v` if it fits `spec`. @throws ParamsError "parameter 'k' must be a positive integer but got "abc"". */
+export function checkNumeric(name: string, v: unknown, spec: NumericSpec): number {
+  const ok = inRange(v, spec);
+  if (ok === undefined) throw new ParamsError(`parameter '${name}' must be ${describeNumeric(spec)} but got ${showValue(v)}`);
+  return ok;
+}
+
+const int = (min: number, max?: number): NumericSpec => Object.freeze({ int: true, min, ...(max !== undefined ? { max } : {}) });
+
+/** The range of every numeric training and prediction parameter, defined once (the CLI's flags check against these). */
+export const PARAM_SPECS = Object.freeze({
+  k: int(1, 100000),
+  hnswM: int(2, 1024),
+  efConstruction: int(1, 1 << 20),
+  efSearch: int(1, 1 << 20),
+  seed: int(0, 0xffffffff),
+  embeddingDim: int(1, 1 << 16),
+  depth: int(0, 1000),
+  ensemble: int(1, 1000),
+  epochs: int(1, 1e6),
+  batchSize: int(1, 1 << 20),
+  learningRate: Object.freeze({ int: false, min: 0, max: 10, minOpen: true }),
+  validationFraction: Object.freeze({ int: false, min: 0, max: 0.9 }),
+  patience: int(1, 1e6),
+  lambda: Object.freeze({ int: false, min: 0, max: 1e12, minOpen: true }),
+  decoderWeight: Object.freeze({ int: false, min: 0, max: 1 }),
+  topK: int(1, 1 << 20),
+  members: int(1, 1000),
+} satisfies Record<string, NumericSpec>);
+
+function num(name: keyof typeof PARAM_SPECS, p: Record<string, unknown>): number {
+  return checkNumeric(name, p[name], PARAM_SPECS[name]);
 }
 
 function checkEnum<T extends string>(name: string, v: unknown, allowed: readonly T[]): T {
   if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) {
-    throw new ParamsError(`parameter '${name}' must be one of ${allowed.join(', ')} but got ${JSON.stringify(v)}`);
+    throw new ParamsError(`parameter '${name}' must be one of ${allowed.join(', ')} but got ${showValue(v)}`);
   }
   return v as T;
 }
 
+/** Unknown keys are errors; own properties only, so `toString`, `constructor` or `__proto__` are unknown too. */
 function rejectUnknown(given: Record<string, unknown>, known: object, what: string): void {
   for (const key of Object.keys(given)) {
-    if (!(key in known)) throw new ParamsError(`unknown ${what} parameter '${key}' (known: ${Object.keys(known).join(', ')})`);
+    if (!Object.hasOwn(known, key)) throw new ParamsError(`unknown ${what} parameter '${key}' (known: ${Object.keys(known).join(', ')})`);
   }
+}
+
+/** `given` over `defaults` as a null-prototype record: a given `__proto__` key stays a plain (rejected) key. */
+function merged(defaults: object, given: Record<string, unknown>): Record<string, unknown> {
+  return Object.assign(Object.create(null) as Record<string, unknown>, defaults, given);
 }
 
 /** Merge `given` over the defaults and validate every field. Unknown keys are errors. */
 export function knnTrainParams(given: Record<string, unknown> = {}): KnnTrainParams {
   rejectUnknown(given, KNN_DEFAULTS, 'knn training');
-  const p = { ...KNN_DEFAULTS, ...given } as Record<string, unknown>;
+  const p = merged(KNN_DEFAULTS, given);
   return Object.freeze({
     method: checkEnum('method', p['method'], ['knn'] as const),
-    k: checkInt('k', p['k'], 1, 100000),
+    k: num('k', p),
     index: checkEnum('index', p['index'], ['hnsw', 'exact'] as const),
-    hnswM: checkInt('hnswM', p['hnswM'], 2, 1024),
-    efConstruction: checkInt('efConstruction', p['efConstruction'], 1, 1 << 20),
-    efSearch: checkInt('efSearch', p['efSearch'], 1, 1 << 20),
-    seed: checkInt('seed', p['seed'], 0, 0xffffffff),
+    hnswM: num('hnswM', p),
+    efConstruction: num('efConstruction', p),
+    efSearch: num('efSearch', p),
+    seed: num('seed', p),
   });
 }
 
-function checkNumber(name: string, v: unknown, min: number, max: number, minOpen = false): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new ParamsError(`parameter '${name}' must be a number but got ${JSON.stringify(v)}`);
-  if ((minOpen ? v <= min : v < min) || v > max) throw new ParamsError(`parameter '${name}' must be in ${minOpen ? '(' : '['}${min}, ${max}] but got ${v}`);
-  return v;
-}
-
 function checkBool(name: string, v: unknown): boolean {
-  if (typeof v !== 'boolean') throw new ParamsError(`parameter '${name}' must be true or false but got ${JSON.stringify(v)}`);
+  if (typeof v !== 'boolean') throw new ParamsError(`parameter '${name}' must be true or false but got ${showValue(v)}`);
   return v;
 }
 
 /** Merge `given` over {@link EMBED_DEFAULTS} and validate every field. Unknown keys are errors. */
 export function embedTrainParams(given: Record<string, unknown> = {}): EmbedTrainParams {
   rejectUnknown(given, EMBED_DEFAULTS, 'embedding-model training');
-  const p = { ...EMBED_DEFAULTS, ...given } as Record<string, unknown>;
+  const p = merged(EMBED_DEFAULTS, given);
   return Object.freeze({
     method: checkEnum('method', p['method'], ENCODER_KINDS),
-    embeddingDim: checkInt('embeddingDim', p['embeddingDim'], 1, 1 << 16),
-    depth: checkInt('depth', p['depth'], 0, 1000),
+    embeddingDim: num('embeddingDim', p),
+    depth: num('depth', p),
     batchNorm: checkBool('batchNorm', p['batchNorm']),
     finalRelu: checkBool('finalRelu', p['finalRelu']),
     activation: checkEnum('activation', p['activation'], ['sign', 'tanh'] as const),
     decoderMatrix: checkEnum('decoderMatrix', p['decoderMatrix'], ['tied', 'learned'] as const),
-    ensemble: checkInt('ensemble', p['ensemble'], 1, 1000),
-    epochs: checkInt('epochs', p['epochs'], 1, 1e6),
-    batchSize: checkInt('batchSize', p['batchSize'], 1, 1 << 20),
-    learningRate: checkNumber('learningRate', p['learningRate'], 0, 10, true),
+    ensemble: num('ensemble', p),
+    epochs: num('epochs', p),
+    batchSize: num('batchSize', p),
+    learningRate: num('learningRate', p),
     optimizer: checkEnum('optimizer', p['optimizer'], ['adam', 'sgd'] as const),
-    validationFraction: checkNumber('validationFraction', p['validationFraction'], 0, 0.9),
-    patience: checkInt('patience', p['patience'], 1, 1e6),
-    lambda: checkNumber('lambda', p['lambda'], 0, 1e12, true),
+    validationFraction: num('validationFraction', p),
+    patience: num('patience', p),
+    lambda: num('lambda', p),
     solver: checkEnum('solver', p['solver'], ['auto', 'cholesky', 'cg'] as const),
     knnSpace: checkEnum('knnSpace', p['knnSpace'], ['regressed', 'label'] as const),
-    k: checkInt('k', p['k'], 1, 100000),
+    k: num('k', p),
     index: checkEnum('index', p['index'], ['hnsw', 'exact'] as const),
-    hnswM: checkInt('hnswM', p['hnswM'], 2, 1024),
-    efConstruction: checkInt('efConstruction', p['efConstruction'], 1, 1 << 20),
-    efSearch: checkInt('efSearch', p['efSearch'], 1, 1 << 20),
+    hnswM: num('hnswM', p),
+    efConstruction: num('efConstruction', p),
+    efSearch: num('efSearch', p),
     strategy: checkEnum('strategy', p['strategy'], STRATEGIES),
-    decoderWeight: p['decoderWeight'] === 'auto' ? 'auto' : checkNumber('decoderWeight', p['decoderWeight'], 0, 1),
-    seed: checkInt('seed', p['seed'], 0, 0xffffffff),
+    decoderWeight: p['decoderWeight'] === 'auto' ? 'auto' : num('decoderWeight', p),
+    seed: num('seed', p),
   });
 }
 
@@ -234,12 +300,12 @@ export function trainParams(given: Record<string, unknown> = {}): KnnTrainParams
 /** Merge `given` over the predict defaults and validate. */
 export function predictParams(given: Record<string, unknown> = {}): PredictParams {
   rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0, members: 0, decoderWeight: 0 }, 'prediction');
-  const p = { ...PREDICT_DEFAULTS, ...given } as Record<string, unknown>;
-  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number; decoderWeight?: number } = { topK: checkInt('topK', p['topK'], 1, 1 << 20) };
-  if (p['decoderWeight'] !== undefined) out.decoderWeight = checkNumber('decoderWeight', p['decoderWeight'], 0, 1);
-  if (p['members'] !== undefined) out.members = checkInt('members', p['members'], 1, 1000);
+  const p = merged(PREDICT_DEFAULTS, given);
+  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number; decoderWeight?: number } = { topK: num('topK', p) };
+  if (p['decoderWeight'] !== undefined) out.decoderWeight = num('decoderWeight', p);
+  if (p['members'] !== undefined) out.members = num('members', p);
   if (p['strategy'] !== undefined) out.strategy = checkEnum('strategy', p['strategy'], STRATEGIES);
-  if (p['k'] !== undefined) out.k = checkInt('k', p['k'], 1, 100000);
-  if (p['efSearch'] !== undefined) out.efSearch = checkInt('efSearch', p['efSearch'], 1, 1 << 20);
+  if (p['k'] !== undefined) out.k = num('k', p);
+  if (p['efSearch'] !== undefined) out.efSearch = num('efSearch', p);
   return Object.freeze(out);
 }

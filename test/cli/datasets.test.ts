@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
@@ -13,7 +13,7 @@ function xmlc(...args: string[]): { code: number | null; stdout: string; stderr:
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-datasets-cli-'));
+const tmp = tempDir('datasets-cli');
 test.after(() => fs.rm(tmp, { recursive: true, force: true }));
 // A data directory holding Bibtex (the bundled gzip files under the registry's names).
 const dataDir = path.join(tmp, 'data');

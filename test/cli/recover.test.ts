@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
@@ -13,7 +14,7 @@ function xmlc(...args: string[]): { code: number | null; stdout: string; stderr:
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-recover-cli-'));
+const tmp = tempDir('recover-cli');
 test.after(() => fs.rm(tmp, { recursive: true, force: true }));
 const dir = path.join(tmp, 'syn1');
 // synthetic1 at 5% scale: 300 / 100 / 100 vectors of d = 1000, one block of 10 nonzeros.

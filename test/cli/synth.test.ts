@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
 import { checkSynthArgs } from '../../cli/commands/data.js';
@@ -16,7 +16,7 @@ function synth(...args: string[]): { code: number | null; stdout: string; stderr
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-synth-cli-'));
+const tmp = tempDir('synth-cli');
 test.after(() => fs.rm(tmp, { recursive: true, force: true }));
 
 test('synthetic2: train/valid/test files, one summary line each, same seed ⇒ same bytes', async () => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { Rng } from '../../src/util/rng.js';
 import { gunzipSync } from 'node:zlib';
@@ -12,7 +12,7 @@ import { DataFormatError, XmlcError } from '../../src/errors.js';
 import { repoRoot } from '../helpers.js';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures');
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-reader-'));
+const tmp = tempDir('reader');
 test.after(() => fs.rm(tmp, { recursive: true, force: true }));
 
 function arrays(m: Csr): unknown {

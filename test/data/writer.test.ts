@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { existsSync, promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { Rng } from '../../src/util/rng.js';
 import { type Csr } from '../../src/data/csr.js';
@@ -9,7 +9,7 @@ import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { formatDataset, formatFloat32, parseDataset, readDataset, writeDataset, type WriteOptions } from '../../src/data/index.js';
 import { repoRoot } from '../helpers.js';
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-writer-'));
+const tmp = tempDir('writer');
 test.after(() => fs.rm(tmp, { recursive: true, force: true }));
 
 /** Seeded uniform numbers in [0, 1) for test data (xmlc's own generator). */

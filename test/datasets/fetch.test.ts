@@ -4,11 +4,14 @@ import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import * as zlib from 'node:zlib';
 import { fetchDataset, resolveDataArg, resolveDataDir, selectSplit, verifyDataset } from '../../datasets/fetch.js';
-import { type DatasetInfo, DATASETS, findDataset } from '../../datasets/registry.js';
-import { listZip } from '../../datasets/zip.js';
+import { type DatasetInfo, DATASETS, findDataset, maxFileBytes } from '../../datasets/registry.js';
+import { extractZipEntry, listZip, MAX_INFLATE_RATIO } from '../../datasets/zip.js';
+import { Rng } from '../../src/util/rng.js';
+import { repoRoot } from '../helpers.js';
 import { XmlcError } from '../../src/errors.js';
 
 /**
@@ -17,19 +20,21 @@ import { XmlcError } from '../../src/errors.js';
  * resumes with a Range request, a corrupt archive, counts that disagree with the registry.
  */
 
-/** A ZIP archive of `files` (deflated), written by hand per APPNOTE 4.3: local headers, central directory, end record. */
-function makeZip(files: Record<string, string>): Buffer {
+/** One entry of {@link zipOf}: its deflated bytes and what the directory records (sizes may lie). */
+interface RawEntry { name: string; comp: Buffer; crc: number; size: number }
+
+/** A ZIP archive of deflated entries, written by hand per APPNOTE 4.3: local headers, central directory, end record. */
+function zipOf(entries: RawEntry[]): Buffer {
   const locals: Buffer[] = [], centrals: Buffer[] = [];
   let offset = 0;
-  for (const [name, text] of Object.entries(files)) {
-    const data = Buffer.from(text), comp = zlib.deflateRawSync(data), nameBuf = Buffer.from(name);
-    const crc = zlib.crc32(data);
+  for (const { name, comp, crc, size } of entries) {
+    const nameBuf = Buffer.from(name);
     const loc = Buffer.alloc(30);
     loc.writeUInt32LE(0x04034b50, 0); loc.writeUInt16LE(20, 4); loc.writeUInt16LE(8, 8);
-    loc.writeUInt32LE(crc, 14); loc.writeUInt32LE(comp.length, 18); loc.writeUInt32LE(data.length, 22); loc.writeUInt16LE(nameBuf.length, 26);
+    loc.writeUInt32LE(crc, 14); loc.writeUInt32LE(comp.length, 18); loc.writeUInt32LE(size, 22); loc.writeUInt16LE(nameBuf.length, 26);
     const cen = Buffer.alloc(46);
     cen.writeUInt32LE(0x02014b50, 0); cen.writeUInt16LE(20, 4); cen.writeUInt16LE(20, 6); cen.writeUInt16LE(8, 10);
-    cen.writeUInt32LE(crc, 16); cen.writeUInt32LE(comp.length, 20); cen.writeUInt32LE(data.length, 24); cen.writeUInt16LE(nameBuf.length, 28);
+    cen.writeUInt32LE(crc, 16); cen.writeUInt32LE(comp.length, 20); cen.writeUInt32LE(size, 24); cen.writeUInt16LE(nameBuf.length, 28);
     cen.writeUInt32LE(offset, 42);
     locals.push(loc, nameBuf, comp);
     centrals.push(cen, nameBuf);
@@ -37,9 +42,27 @@ function makeZip(files: Record<string, string>): Buffer {
   }
   const cd = Buffer.concat(centrals);
   const end = Buffer.alloc(22);
-  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(Object.keys(files).length, 8); end.writeUInt16LE(Object.keys(files).length, 10);
+  end.writeUInt32LE(0x06054b50, 0); end.writeUInt16LE(entries.length, 8); end.writeUInt16LE(entries.length, 10);
   end.writeUInt32LE(cd.length, 12); end.writeUInt32LE(offset, 16);
   return Buffer.concat([...locals, cd, end]);
+}
+
+/** A ZIP archive of `files` (deflated, sizes and CRCs true). */
+function makeZip(files: Record<string, string>): Buffer {
+  return zipOf(Object.entries(files).map(([name, text]) => {
+    const data = Buffer.from(text);
+    return { name, comp: zlib.deflateRawSync(data), crc: zlib.crc32(data), size: data.length };
+  }));
+}
+
+/**
+ * A raw DEFLATE stream of `mib` MiB of zeros, built without inflating it: one MiB of zeros
+ * deflated and ended with a full flush (non-final blocks, byte-aligned, no back-references
+ * into earlier data) repeated `mib` times, then an empty final block (fixed Huffman: 03 00).
+ */
+function deflatedZeros(mib: number): Buffer {
+  const segment = zlib.deflateRawSync(Buffer.alloc(1 << 20), { finishFlush: zlib.constants.Z_FULL_FLUSH });
+  return Buffer.concat([...Array<Buffer>(mib).fill(segment), Buffer.from([0x03, 0x00])]);
 }
 
 // A 6-point dataset in the repository's data + split-file layout (1-based rows, two split columns).
@@ -58,14 +81,14 @@ const ZIP = makeZip({ 'Tiny/Tiny_data.txt': DATA, 'Tiny/tiny_trSplit.txt': TR_SP
 type Mode = 'ok' | 'interrupt' | 'corrupt' | 'html';
 
 /** Serve ZIP at /tiny.zip with Range support; `mode` changes what the next requests get. */
-async function serve(): Promise<{ url: string; setMode: (m: Mode) => void; ranges: (string | undefined)[]; close: () => Promise<void> }> {
+async function serve(zip = ZIP): Promise<{ url: string; setMode: (m: Mode) => void; ranges: (string | undefined)[]; close: () => Promise<void> }> {
   let mode: Mode = 'ok';
   const ranges: (string | undefined)[] = [];
   const server = http.createServer((req, res) => {
     ranges.push(req.headers.range);
     if (mode === 'html') { res.writeHead(200, { 'content-type': 'text/html' }); res.end('<html>quota exceeded</html>'); return; }
-    let body = ZIP;
-    if (mode === 'corrupt') { body = Buffer.from(ZIP); for (let i = 40; i < 60; i++) body[i] = body[i]! ^ 0x5a; }
+    let body = zip;
+    if (mode === 'corrupt') { body = Buffer.from(zip); for (let i = 40; i < 60; i++) body[i] = body[i]! ^ 0x5a; }
     const m = /^bytes=(\d+)-$/.exec(req.headers.range ?? '');
     const start = m ? Number(m[1]) : 0;
     const part = body.subarray(start);
@@ -86,12 +109,12 @@ async function serve(): Promise<{ url: string; setMode: (m: Mode) => void; range
 }
 
 async function tmpDir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-fetch-'));
+  return tempDir('fetch');
 }
 
 /** Run `fn` with a fresh fixture server and an empty data directory, both removed afterwards. */
-async function withServer(fn: (srv: Awaited<ReturnType<typeof serve>>, dataDir: string) => Promise<void>): Promise<void> {
-  const srv = await serve();
+async function withServer(fn: (srv: Awaited<ReturnType<typeof serve>>, dataDir: string) => Promise<void>, zip = ZIP): Promise<void> {
+  const srv = await serve(zip);
   const dataDir = await tmpDir();
   try {
     await fn(srv, dataDir);
@@ -190,5 +213,80 @@ test('the registry holds the datasets the issue names, with consistent statistic
     // points for some sets, over the training points for others), within its rounding.
     const rel = (points: number): number => Math.abs(d.stats.pointsPerLabel * d.stats.labels - d.stats.labelsPerPoint * points) / (d.stats.labelsPerPoint * points);
     assert.ok(Math.min(rel(d.stats.train + d.stats.test), rel(d.stats.train)) < 0.01, d.name);
+  }
+});
+
+// Zip bombs (issue 13, item 7): the 720 MB bomb of the issue, as Bibtex's data file.
+const BOMB_MIB = 720;
+const BOMB = deflatedZeros(BOMB_MIB);
+const bibtexWith = (dataSize: number): Buffer => zipOf([
+  { name: 'Bibtex/Bibtex_data.txt', comp: BOMB, crc: 0, size: dataSize },
+  ...['bibtex_trSplit.txt', 'bibtex_tstSplit.txt'].map((name) => ({ name: `Bibtex/${name}`, comp: zlib.deflateRawSync(Buffer.from('1\n')), crc: zlib.crc32(Buffer.from('1\n')), size: 2 })),
+]);
+
+test('the bomb archive: about 1 MB that inflates to 720 MiB', () => {
+  assert.ok(BOMB.length < 1.1e6, `${BOMB.length} bytes`);
+  // Inflate the first 4 MiB only: zeros, and the stream goes on.
+  const head = zlib.inflateRawSync(BOMB.subarray(0, Math.ceil(BOMB.length / BOMB_MIB) * 4), { finishFlush: zlib.constants.Z_SYNC_FLUSH });
+  assert.ok(head.length >= 3 << 20 && head.every((b) => b === 0));
+});
+
+test('a zip bomb that declares its size is refused before inflating, and nothing is left behind', () => withServer(async (srv, dataDir) => {
+  const bibtex = findDataset('Bibtex')!;
+  const bound = maxFileBytes(bibtex)['Bibtex_data.txt']!;
+  assert.ok(bound < BOMB_MIB << 20);
+  await assert.rejects(fetchDataset(bibtex, { dataDir, url: srv.url }), (e: Error) => e instanceof XmlcError &&
+    e.message.includes(`Bibtex/Bibtex_data.txt declares ${BOMB_MIB << 20} bytes, more than the ${bound} this file can hold`) && /zip bomb/.test(e.message) && /archive was removed/.test(e.message));
+  assert.deepEqual(await fs.readdir(dataDir), []);
+}, bibtexWith(BOMB_MIB << 20)));
+
+test('a zip bomb that lies about its size is stopped at the size it declares, and nothing is left behind', () => withServer(async (srv, dataDir) => {
+  await assert.rejects(fetchDataset(findDataset('Bibtex')!, { dataDir, url: srv.url }), (e: Error) => e instanceof XmlcError &&
+    /Bibtex_data\.txt inflates past the 1000 bytes its directory entry declares/.test(e.message));
+  assert.deepEqual(await fs.readdir(dataDir), []);
+}, bibtexWith(1000)));
+
+test('the ratio limit: declared sizes over 100:1 are refused at once, and a front-loaded bomb is stopped while it inflates', async () => {
+  const dir = await tmpDir();
+  try {
+    const file = path.join(dir, 'b.zip'), dest = path.join(dir, 'out');
+    // 20 MiB of zeros then 400 KB of seeded random bytes: about 50:1 overall, within the limit
+    // on paper, but the first compressed kilobytes inflate to megabytes.
+    const rng = new Rng(13);
+    const data = Buffer.concat([Buffer.alloc(20 << 20), Buffer.from(Array.from({ length: 400_000 }, () => rng.int(256)))]);
+    const comp = zlib.deflateRawSync(data);
+    assert.ok(data.length / comp.length < MAX_INFLATE_RATIO && data.length / comp.length > 10);
+    await fs.writeFile(file, zipOf([{ name: 'd.txt', comp, crc: zlib.crc32(data), size: data.length }]));
+    const [entry] = await listZip(file);
+    await assert.rejects(extractZipEntry(file, entry!, dest), /d\.txt inflates more than 100× its compressed size/);
+    await assert.rejects(fs.access(dest));
+    // The same entry within a lower explicit limit is refused before inflating.
+    await assert.rejects(extractZipEntry(file, entry!, dest, { maxRatio: 10 }), /declares \d+ bytes from \d+ compressed, more than 10×/);
+    await assert.rejects(fs.access(dest));
+    // A generous limit lets it through, checked against its size and CRC.
+    await extractZipEntry(file, entry!, dest, { maxRatio: 1000 });
+    assert.equal((await fs.stat(dest)).size, data.length);
+  } finally {
+    await fs.rm(dir, { recursive: true });
+  }
+});
+
+test('maxFileBytes: every registry file has a bound, the real Bibtex and Delicious files fit under theirs', async () => {
+  for (const d of Object.values(DATASETS)) {
+    const b = maxFileBytes(d);
+    const names = d.layout.kind === 'train-test' ? [d.layout.train, d.layout.test] : [d.layout.data, d.layout.trainSplit, d.layout.testSplit];
+    assert.deepEqual(Object.keys(b).sort(), names.sort(), d.name);
+    for (const n of names) assert.ok(Number.isFinite(b[n]!) && b[n]! > 0, `${d.name} ${n}`);
+  }
+  // The shared copies are the data file's rows split in two (each with its own header line).
+  for (const name of ['Bibtex', 'Delicious']) {
+    const dir = path.join(repoRoot, '..', 'shared', 'datasets', name);
+    let total = 0;
+    try {
+      for (const s of ['train', 'test']) total += (await fs.stat(path.join(dir, `${name}_${s}.txt`))).size;
+    } catch { continue; /* shared datasets absent */ }
+    const info = findDataset(name)!;
+    assert.ok(info.layout.kind === 'data-splits');
+    assert.ok(total < maxFileBytes(info)[info.layout.data]!, `${name}: ${total} bytes`);
   }
 });

@@ -1,14 +1,14 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { generateSynthetic, SYNTHETIC_DATASETS, type SyntheticName } from '../../datasets/synthetic.js';
 import { powerLawProbabilities } from '../../datasets/synthetic_sensing.js';
 import { type Csr, columnCounts, nnz, rowNorms } from '../../src/data/csr.js';
 import { readDataset, writeDataset } from '../../src/data/index.js';
 
-const tmp = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-synth-'));
+const tmp = tempDir('synth');
 test.after(() => fs.rm(tmp, { recursive: true, force: true }));
 
 // Generated once, shared by the tests below (the scaled-down XMC-like sets take ~0.3 s each).

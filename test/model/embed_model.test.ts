@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { sliceRows } from '../../src/data/csr.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
@@ -17,17 +17,18 @@ const test0 = await readDataset(BUNDLED_BIBTEX.test);
 // Slices keep the test quick; the full runs are eval/'s job.
 const trainSmall = { features: sliceRows(train.features, 0, 1500), labels: sliceRows(train.labels, 0, 1500) };
 const queries = sliceRows(test0.features, 0, 300), truth = sliceRows(test0.labels, 0, 300);
+
 const FAST = { embeddingDim: 30, depth: 3, epochs: 4, batchSize: 64 };
 
 for (const [method, index, ensemble] of [
   ['l1ae', 'hnsw', 2], ['pca', 'exact', 1], ['simple-ae', 'exact', 1], ['gaussian', 'hnsw', 1],
   ['l1-sae', 'exact', 1], ['tied-relu', 'hnsw', 1], ['deep-l0', 'exact', 1], ['m-sparse', 'exact', 2],
 ] as const) {
-  test(`${method} (${index}, ensemble ${ensemble}): save → load gives identical predictions for every strategy; same seed, same model`, async () => {
+  test(`${method} (${index}, ensemble ${ensemble}): save → load gives identical predictions for every strategy; same seed, same model`, async (t) => {
     await useBackend('auto');
     const params = { method, index, ensemble, seed: 4, ...FAST };
     const model = await EmbeddingModel.train(trainSmall, params);
-    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-embed-')), 'model');
+    const dir = path.join(tempDir('embed'), 'model');
     await model.save(dir);
     const loaded = await loadModel(dir);
     const again = await EmbeddingModel.train(trainSmall, params);
@@ -85,10 +86,10 @@ test('embedding model: parameters validated, dimension mismatch and missing deco
   assert.equal(wide.embeddingDim, 159, 'm is clipped to the number of labels');
 });
 
-test('l1ae variations (tanh, learned B, BN): save → load gives identical predictions', async () => {
+test('l1ae variations (tanh, learned B, BN): save → load gives identical predictions', async (t) => {
   await useBackend('auto');
   const model = await EmbeddingModel.train(trainSmall, { method: 'l1ae', index: 'exact', activation: 'tanh', decoderMatrix: 'learned', batchNorm: true, seed: 2, ...FAST });
-  const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-embed-')), 'model');
+  const dir = path.join(tempDir('embed'), 'model');
   await model.save(dir);
   const loaded = await loadModel(dir);
   for (const strategy of ['decoder', 'average'] as const) {

@@ -10,6 +10,7 @@ import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { FeatureSpace } from '../../src/model/feature_space.js';
 import { KnnModel } from '../../src/model/knn_model.js';
 import { loadModel } from '../../src/model/load.js';
+import { manifestChecksum } from '../../src/model/manifest.js';
 
 /** Rows of (column, value) pairs in a matrix of `nCols` columns. */
 function rows(nCols: number, r: [number, number][][]): Csr {
@@ -84,7 +85,10 @@ test('knn and embedding models: the declared width changes neither predictions n
     const mdir = path.join(dir, method);
     await wideModel.save(mdir);
     let bytes = 0;
-    for (const f of await fs.readdir(mdir)) bytes += (await fs.stat(path.join(mdir, f))).size;
+    for (const f of await fs.readdir(mdir, { recursive: true })) {
+      const st = await fs.stat(path.join(mdir, f));
+      if (st.isFile()) bytes += st.size;
+    }
     assert.ok(bytes < 20000, `${method}: a model of 3 points over a 2^25-feature header takes ${bytes} bytes`);
     const loaded = await loadModel(mdir);
     assert.equal(loaded.nFeatures, 2 ** 25);
@@ -97,12 +101,14 @@ test('knn and embedding models: the declared width changes neither predictions n
 test('a corrupt column map is a ModelFormatError naming the file', async (t) => {
   const dir = path.join(await tempDir(t), 'm');
   await (await KnnModel.train({ features: trainX(10), labels: LABELS }, { index: 'exact' })).save(dir);
-  const file = path.join(dir, 'feature_columns.i32');
+  // Rewrite the column map with decreasing ids and re-sign the manifest so that only its content is wrong.
+  const manifestFile = path.join(dir, 'manifest.json');
+  const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as Record<string, unknown> & { root: string; files: Record<string, unknown> };
+  const file = path.join(dir, manifest.root, 'feature_columns.i32');
   const bad = new Uint8Array(Int32Array.from([4, 1, 7]).buffer);
   await fs.writeFile(file, bad);
-  const manifestFile = path.join(dir, 'manifest.json');
-  const manifest = JSON.parse(await fs.readFile(manifestFile, 'utf8')) as { files: Record<string, string> };
-  manifest.files['feature_columns.i32'] = createHash('sha256').update(bad).digest('hex');
+  manifest.files['feature_columns.i32'] = { sha256: createHash('sha256').update(bad).digest('hex'), bytes: bad.length };
+  manifest['manifestSha256'] = manifestChecksum(manifest);
   await fs.writeFile(manifestFile, JSON.stringify(manifest));
   await assert.rejects(loadModel(dir), (e: Error) => e instanceof ModelFormatError && e.message.includes(file) && /must increase/.test(e.message));
 });

@@ -1,15 +1,16 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { fromDense } from '../../src/data/csr.js';
 import { ModelFormatError } from '../../src/errors.js';
 import { decodeCsr, encodeCsr, ModelWriter, readManifest, readModelFile } from '../../src/model/io.js';
+import { manifestText } from '../../src/model/manifest.js';
 import { writeDirAtomic, writeFileAtomic } from '../../src/util/atomic.js';
 
 async function tmpdir(): Promise<string> {
-  return fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-io-'));
+  return tempDir('io');
 }
 
 test('CSR binary encoding round-trips, including empty matrices', () => {
@@ -30,14 +31,21 @@ test('decodeCsr rejects bad magic, truncation and corrupt structure', () => {
   assert.throws(() => decodeCsr(corrupt, 'x'), ModelFormatError);
 });
 
-test('manifest: checksums verified, wrong format and version refused', async () => {
+test('manifest: checksums verified, wrong format and version refused', async (t) => {
   const dir = await tmpdir();
-  const w = new ModelWriter(dir);
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const version = 'v-1-0000abcd';
+  await fs.mkdir(path.join(dir, version));
+  const w = new ModelWriter(path.join(dir, version));
   await w.writeBytes('a.bin', new Uint8Array([1, 2, 3]));
-  await w.writeManifest({ method: 'knn', data: { nPoints: 1, nFeatures: 1, nLabels: 1 }, params: {} });
+  await fs.writeFile(path.join(dir, 'manifest.json'), manifestText(w.manifest({ method: 'knn', data: { nPoints: 1, nFeatures: 1, nLabels: 1 }, params: {} }, version)));
   const m = await readManifest(dir);
   assert.deepEqual([...(await readModelFile(dir, m, 'a.bin'))], [1, 2, 3]);
-  await fs.writeFile(path.join(dir, 'a.bin'), new Uint8Array([1, 2, 4]));
+  await fs.writeFile(path.join(dir, version, 'a.bin'), new Uint8Array([1, 2, 4]));
+  await assert.rejects(readModelFile(dir, m, 'a.bin'), /has 3 bytes|checksum mismatch/);
+  await fs.writeFile(path.join(dir, version, 'a.bin'), new Uint8Array([1, 2, 3, 4]));
+  await assert.rejects(readModelFile(dir, m, 'a.bin'), /has 4 bytes, expected 3/);
+  await fs.writeFile(path.join(dir, version, 'a.bin'), new Uint8Array([1, 2, 4]));
   await assert.rejects(readModelFile(dir, m, 'a.bin'), /checksum mismatch/);
   await assert.rejects(readModelFile(dir, m, 'b.bin'), /lists no file "b.bin"/);
   const mf = path.join(dir, 'manifest.json');

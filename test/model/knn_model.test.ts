@@ -1,12 +1,13 @@
 import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
+import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { sliceRows } from '../../src/data/csr.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { readDataset } from '../../src/data/index.js';
 import { KnnModel } from '../../src/model/knn_model.js';
+import { readManifest } from '../../src/model/io.js';
 import { loadModel } from '../../src/model/load.js';
 import { ParamsError } from '../../src/model/params.js';
 import { repoRoot } from '../helpers.js';
@@ -18,14 +19,14 @@ const trainSmall = { features: sliceRows(train.features, 0, 1500), labels: slice
 const queries = sliceRows(test0.features, 0, 300);
 
 for (const index of ['hnsw', 'exact'] as const) {
-  test(`knn (${index}): save → load gives identical predictions; same seed, same model`, async () => {
+  test(`knn (${index}): save → load gives identical predictions; same seed, same model`, async (t) => {
     const model = await KnnModel.train(trainSmall, { index, seed: 4 });
     const before = await model.predict(queries, { topK: 5 });
-    const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-knn-')), 'model');
+    const dir = path.join(tempDir('knn'), 'model');
     await model.save(dir);
     const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as Record<string, unknown>;
     assert.equal(manifest['format'], 'xmlc-model');
-    assert.equal(manifest['formatVersion'], 1);
+    assert.equal(manifest['formatVersion'], 2);
     assert.deepEqual(manifest['data'], { nPoints: 1500, nFeatures: 1836, nLabels: 159 });
     const loaded = await loadModel(dir);
     const after = await loaded.predict(queries, { topK: 5 });
@@ -52,11 +53,11 @@ test('knn: parameters are validated, dimension mismatch is refused', async () =>
   await assert.rejects(model.predict({ ...queries, nCols: 5000 }), /5000 features but the model was trained on 1836/);
 });
 
-test('loading a model with a corrupt index file fails clearly', async () => {
+test('loading a model with a corrupt index file fails clearly', async (t) => {
   const model = await KnnModel.train(trainSmall, { index: 'hnsw' });
-  const dir = path.join(await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-knn-')), 'model');
+  const dir = path.join(tempDir('knn'), 'model');
   await model.save(dir);
-  const f = path.join(dir, 'index.hnsw');
+  const f = path.join(dir, (await readManifest(dir)).root, 'index.hnsw');
   const bytes = await fs.readFile(f);
   bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
   await fs.writeFile(f, bytes);
