@@ -4,7 +4,7 @@ import type { Csr } from '../src/data/csr.js';
 import { UsageError } from '../src/errors.js';
 import { evaluateAgainstTraining, evaluateRanking, METRIC_FAMILIES, type MetricFamily, PROPENSITY_FAMILIES } from '../src/metrics/index.js';
 import { PARAM_SPECS, type NumericSpec } from '../src/model/params.js';
-import type { Ranked } from '../src/predict/topk.js';
+import { type Ranked, widenRanked } from '../src/predict/topk.js';
 import { checkNumericFlag, numericFlag, pct } from './common.js';
 import { note } from './progress.js';
 
@@ -84,9 +84,10 @@ export function limitRanked(r: Ranked, topK: number, threshold?: number): Ranked
  * as fractions (the library's unit). PSP and PSnDCG need the training labels' frequencies
  * (propensities, Jain et al. 2016): without `trainLabels` they are left out with a note, or are a
  * usage error when `--metrics` named them.
- * @param ranked width ≥ max(ks).
+ * @param ranked any width: a model ranks at most its labels, and the places beyond count as misses.
  */
 export function scorePredictions(ranked: Ranked, truth: Csr, trainLabels: Csr | undefined, args: ReportFlags, propensity: { a: number; b: number }, quiet: boolean): Record<string, number> {
+  ranked = widenRanked(ranked, Math.max(...args.ks));
   let metrics = args.metrics ?? METRIC_FAMILIES;
   if (!trainLabels) {
     const ps = metrics.filter((f) => PROPENSITY_FAMILIES.has(f));

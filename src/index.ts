@@ -27,8 +27,9 @@ export { formatRanked } from './predict/output.js';
 export { knnVote } from './predict/knn_vote.js';
 export { type Neighbors, type SearchOptions } from './knn/neighbors.js';
 export { ExactIndex } from './knn/exact.js';
-export { HnswIndex, type HnswConfig } from './knn/hnsw.js';
-export { KnnModel, type TrainingData } from './model/knn_model.js';
+export { HnswIndex, hnswStatus, DISABLE_HNSWLIB_ENV, type HnswConfig } from './knn/hnsw.js';
+export { KnnModel } from './model/knn_model.js';
+export { type TrainingData, type TestFeatures, MIN_TRAINING_POINTS } from './model/training_data.js';
 export { loadModel, type Model } from './model/load.js';
 export { EmbeddingModel } from './model/embed_model.js';
 export {
@@ -40,7 +41,7 @@ export { XmlcError, UsageError, DataFormatError, ModelFormatError } from './erro
 export { type ProgressEvent, type ProgressFn } from './progress.js';
 export { Rng } from './util/rng.js';
 export { VERSION } from './version.js';
-export { BACKENDS, backendReport, backendStatus, useBackend, type BackendName, type BackendChoice, type BackendStatus } from './engine/backends.js';
+export { BACKENDS, backendReport, backendStatus, useBackend, ensureBackend, type BackendName, type BackendChoice, type BackendStatus } from './engine/backends.js';
 export { csrMatDense, csrTMatDense } from './engine/sparse.js';
 export {
   createL1aeVariables, l1aeEncode, l1aeDecode, l1aeDecodeInference, l1aeBnStats, l1aeLoss, l1aeVariableList, l1aeStepMatmulFlops,

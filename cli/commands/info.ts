@@ -5,9 +5,9 @@ interface InfoArgs { json: boolean; threads?: number }
 
 export const infoCommand: CommandModule<object, InfoArgs> = {
   command: 'info',
-  describe: 'Show which compute backends load here, which one `--backend auto` picks, and the native addon\'s BLAS and OpenMP threads',
+  describe: 'Show which compute backends load here, which one `--backend auto` picks, the native addon\'s BLAS and OpenMP threads, and whether the HNSW index (hnswlib-node) is available',
   builder: (y: Argv) => y
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: {"backends": {name: true|false}, "auto": name, "threads": {"blas": n, "openmp": n} (without the addon: null)}' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: {"backends": {name: true|false}, "auto": name, "threads": {"blas": n, "openmp": n} (without the addon: null), "hnswlib": true|false}' })
     .option(...numericFlag('threads', THREADS_SPEC, { describe: 'set the compute threads first (as every computing command does), to see them take effect', defaultDescription: 'all cores, or $OMP_NUM_THREADS / $OPENBLAS_NUM_THREADS' }))
     .example('$0 info --json', '')
     .example('$0 info --threads 1', 'the addon reports 1 BLAS thread and 1 OpenMP thread') as unknown as Argv<InfoArgs>,
@@ -16,16 +16,19 @@ export const infoCommand: CommandModule<object, InfoArgs> = {
     const { nativeAddon } = await import('../../src/engine/addon.js');
     const { setThreads, threadReport } = await import('../../src/engine/threads.js');
     const threads = (args.threads !== undefined ? setThreads(args.threads) : threadReport()) ?? null;
+    const { hnswStatus } = await import('../../src/knn/hnsw.js');
     const report = await backendReport();
+    const hnsw = hnswStatus();
     if (args.json) {
       const backends = Object.fromEntries(Object.entries(report.backends).map(([k, v]) => [k, v.ok]));
-      process.stdout.write(JSON.stringify({ backends, auto: report.auto, threads }) + '\n');
+      process.stdout.write(JSON.stringify({ backends, auto: report.auto, threads, hnswlib: hnsw.ok }) + '\n');
       return;
     }
     for (const [name, s] of Object.entries(report.backends)) {
       process.stdout.write(`${name.padEnd(12)}${s.ok ? 'available' : `unavailable: ${s.reason}`}\n`);
     }
     process.stdout.write(`auto picks: ${report.auto}\n`);
+    process.stdout.write(`hnswlib-node: ${hnsw.ok ? 'available (kNN indexes default to HNSW)' : `unavailable: ${hnsw.reason} (kNN uses exact search; --index hnsw is an error)`}\n`);
     const { addon } = nativeAddon();
     if (addon) {
       const i = addon.info();

@@ -69,7 +69,7 @@ export async function predictFromArgs(args: PredictFlags, topK: number): Promise
     const w = (params['decoderWeight'] as number | undefined) ?? model.decoderWeight;
     note(args.quiet, `model: ${model.method}, ${model.params.ensemble} model${model.params.ensemble > 1 ? 's' : ''}, m = ${model.embeddingDim}; strategy ${strategy}${strategy === 'average' ? ` (decoder weight ${w})` : ''}`);
   }
-  const ranked = await model.predict(ds.features, params, progress);
+  const ranked = await model.predict(ds, params, progress);
   const seconds = (performance.now() - t0) / 1000;
   progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, ds.features.nRows)).toFixed(3)} ms/point` });
   return { ranked, truth: ds.labels, model, seconds };

@@ -23,7 +23,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args.model !== undefined) await model.save(args.model, { overwrite: args.force });
     const test = await loadData(orBundled(args.test, 'test', args.quiet), args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
     const t0 = performance.now();
-    const ranked = await model.predict(test.features, { topK: Math.max(...args.ks) }, progress);
+    const ranked = await model.predict(test, { topK: Math.max(...args.ks) }, progress);
     const seconds = (performance.now() - t0) / 1000;
     progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, test.features.nRows)).toFixed(3)} ms/point` });
     printMetrics(scorePredictions(ranked, test.labels, model.trainLabels, args, propensityConstants(args, args.test), args.quiet), args);

@@ -7,7 +7,7 @@ import { EMBED_DEFAULTS, KNN_DEFAULTS, PARAM_SPECS, STRATEGIES, trainParams } fr
 import { applyBackend, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
-import { stderrProgress } from '../progress.js';
+import { note, stderrProgress } from '../progress.js';
 
 /** Flags that set training parameters, and the parameter each one sets. */
 const PARAM_FLAGS = Object.freeze({
@@ -125,12 +125,15 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
 
 /** Train a model as the flags say: shared by `train` and `run`. */
 export async function trainFromArgs(args: TrainFlags): Promise<KnnModel | EmbeddingModel> {
-  const params = trainParams(await trainParamsFromArgs(args));
+  const given = await trainParamsFromArgs(args);
+  const params = trainParams(given); // validated before the data is read
   await applyBackend(args);
   const progress = stderrProgress(args);
   const data = await loadData(orBundled(args.train, 'train', args.quiet), args, progress);
   const t0 = performance.now();
-  const model = params.method === 'knn' ? await KnnModel.train(data, { ...params }, progress) : await EmbeddingModel.train(data, { ...params }, progress);
+  // The parameters as given (not merged with the defaults): the library tells an explicit `index: 'hnsw'` from the default.
+  const model = params.method === 'knn' ? await KnnModel.train(data, given, progress) : await EmbeddingModel.train(data, given, progress);
+  for (const n of model.notes) note(args.quiet, n);
   progress({ status: 'done', task: 'train', seconds: (performance.now() - t0) / 1000 });
   return model;
 }

@@ -44,6 +44,20 @@ async function loadWasm(): Promise<BackendStatus> {
   }
 }
 
+/** Whether a backend was chosen (by {@link useBackend} or {@link ensureBackend}). */
+let chosen = false;
+let autoChoice: Promise<unknown> | undefined;
+
+/**
+ * Choose `auto` unless a backend was already chosen with {@link useBackend}: the library's
+ * train and predict entry points call this, so a caller who never chooses gets the fastest
+ * backend here, not tfjs's pure-JavaScript `cpu`.
+ */
+export async function ensureBackend(): Promise<void> {
+  if (!chosen) autoChoice ??= useBackend('auto');
+  await autoChoice;
+}
+
 const status = new Map<BackendName, Promise<BackendStatus>>();
 
 /** Load (once) and report one backend. Never throws. */
@@ -75,6 +89,7 @@ export async function backendReport(): Promise<{ backends: Record<BackendName, B
  * @throws XmlcError when an explicitly requested backend is not available.
  */
 export async function useBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+  chosen = true;
   const notes: string[] = [];
   let name: BackendName = 'cpu';
   if (choice === 'auto') {
@@ -93,3 +108,7 @@ export async function useBackend(choice: BackendChoice): Promise<{ name: Backend
   await tf.ready();
   return { name, notes };
 }
+
+// Register `native` (priority 3, above tfjs's `cpu` and `webgl`) as soon as the library is
+// imported, so that tensor operations run before any backend is chosen use it rather than cpu.
+void backendStatus('native');

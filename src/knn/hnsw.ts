@@ -26,18 +26,53 @@ interface HnswNative {
 }
 type HnswCtor = new (space: 'l2' | 'ip' | 'cosine', dim: number) => HnswNative;
 
-let ctor: HnswCtor | undefined;
-/** Loads hnswlib-node on first use, so the rest of xmlc works where its addon is missing. */
-function hnswCtor(): HnswCtor {
-  if (!ctor) {
-    try {
-      const require = createRequire(import.meta.url);
-      ctor = (require('hnswlib-node') as { HierarchicalNSW: HnswCtor }).HierarchicalNSW;
-    } catch (e) {
-      throw new XmlcError(`the HNSW index needs the native module hnswlib-node, which did not load (${(e as Error).message.split('\n')[0]}); reinstall with \`npm ci\` or use exact search (--index exact)`);
+/** Set to 1 to behave as if hnswlib-node were not installed (tests the fallback to exact search). */
+export const DISABLE_HNSWLIB_ENV = 'XMLC_DISABLE_HNSWLIB';
+
+let loaded: { ctor?: HnswCtor; reason?: string } | undefined;
+/** Loads hnswlib-node (an optional dependency) on first use, so the rest of xmlc works where its addon is missing. */
+function loadHnswlib(): { ctor?: HnswCtor; reason?: string } {
+  if (!loaded) {
+    if (process.env[DISABLE_HNSWLIB_ENV] === '1') {
+      loaded = { reason: `disabled by ${DISABLE_HNSWLIB_ENV}=1` };
+    } else {
+      try {
+        const require = createRequire(import.meta.url);
+        loaded = { ctor: (require('hnswlib-node') as { HierarchicalNSW: HnswCtor }).HierarchicalNSW };
+      } catch (e) {
+        loaded = { reason: (e as Error).message.split('\n')[0] ?? String(e) };
+      }
     }
   }
-  return ctor;
+  return loaded;
+}
+
+/** Whether hnswlib-node (the HNSW index) loads here, and if not why. Never throws. */
+export function hnswStatus(): { readonly ok: boolean; readonly reason?: string } {
+  const l = loadHnswlib();
+  return l.ctor ? { ok: true } : { ok: false, reason: l.reason ?? 'unknown' };
+}
+
+/** hnswlib's index class, or an error saying that `what` needs it and what to do instead (`alternative`). */
+function hnswCtor(what: string, alternative = 'use exact search (--index exact)'): HnswCtor {
+  const l = loadHnswlib();
+  if (!l.ctor) {
+    throw new XmlcError(`${what} needs the optional native module hnswlib-node, which is not available here (${l.reason}); install it (it compiles with a C++ toolchain: npm install hnswlib-node) or ${alternative}`);
+  }
+  return l.ctor;
+}
+
+/**
+ * The index to build for a requested kind: `hnsw` falls back to exact search when hnswlib-node
+ * is missing, with a note, unless the caller asked for `hnsw` by name (`explicit`): that is an error.
+ */
+export function resolveIndexKind(requested: 'hnsw' | 'exact', explicit: boolean, notes: string[]): 'hnsw' | 'exact' {
+  if (requested === 'exact') return 'exact';
+  const s = hnswStatus();
+  if (s.ok) return 'hnsw';
+  if (explicit) hnswCtor('index \'hnsw\'');
+  notes.push(`hnswlib-node is not available (${s.reason}): using exact kNN search (index 'exact')`);
+  return 'exact';
 }
 
 /** Row i of a CSR matrix into a dense JS array (hnswlib-node accepts only plain arrays). */
@@ -74,7 +109,7 @@ export class HnswIndex {
   }
 
   private static buildRows(n: number, dim: number, row: (i: number) => number[], config: HnswConfig, onRow?: (done: number) => void): HnswIndex {
-    const native = new (hnswCtor())('ip', dim);
+    const native = new (hnswCtor('the HNSW index'))('ip', dim);
     native.initIndex(Math.max(1, n), config.m, config.efConstruction, config.seed);
     for (let i = 0; i < n; i++) {
       native.addPoint(row(i), i);
@@ -89,7 +124,7 @@ export class HnswIndex {
    */
   static load(path: string, bytes: Uint8Array, dim: number, size: number, config: HnswConfig): HnswIndex {
     checkHnswFile(bytes, Math.max(1, dim), size, path);
-    const native = new (hnswCtor())('ip', Math.max(1, dim));
+    const native = new (hnswCtor(`the model's HNSW index ${path}`, 'retrain the model with --index exact'))('ip', Math.max(1, dim));
     native.readIndexSync(path);
     if (native.getCurrentCount() !== size) {
       throw new ModelFormatError(`HNSW index ${path} holds ${native.getCurrentCount()} points but the manifest says ${size}`);

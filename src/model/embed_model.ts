@@ -6,7 +6,8 @@ import { ENCODERS, rebuildEncoder } from '../encoders/registry.js';
 import { splitRows, type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop.js';
 import { ExactDenseIndex } from '../knn/exact_dense.js';
 import { evaluateRanking } from '../metrics/ranking_metrics.js';
-import { HnswIndex } from '../knn/hnsw.js';
+import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
+import { ensureBackend } from '../engine/backends.js';
 import { addKnnVotes, addScaled, normalizeRowsMax } from '../predict/scores.js';
 import { type Ranked, topKRows } from '../predict/topk.js';
 import { type ProgressFn, task } from '../progress.js';
@@ -14,7 +15,8 @@ import { fitRidge, type RidgeModel, ridgeFromWeights } from '../regression/ridge
 import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';
 import { JsonChecker } from './manifest.js';
 import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
-import { type TrainingData } from './knn_model.js';
+import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
+import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { type SaveOptions, writeModelDir } from './store.js';
 
 /** One model of an ensemble: label encoder, feature → embedding regressor, kNN index over the training embeddings. */
@@ -94,13 +96,19 @@ export class EmbeddingModel {
     readonly params: EmbedTrainParams,
     /** Training label matrix (n × L): the kNN votes. */
     readonly trainLabels: Csr,
-    readonly nFeatures: number,
+    /** The feature columns of the training data (see {@link FeatureSpace}). */
+    readonly space: FeatureSpace,
     private readonly members: readonly Member[],
     /** Weight of the decoder in the average strategy (resolved when `params.decoderWeight` is `auto`). */
     readonly decoderWeight: number,
   ) {}
 
+  /** What training chose for the caller (e.g. exact search where hnswlib-node is missing); empty for loaded models. */
+  notes: readonly string[] = [];
+
   get method(): EmbedTrainParams['method'] { return this.params.method; }
+  /** Features the training data declared (test data may have fewer, not more). */
+  get nFeatures(): number { return this.space.nFeatures; }
   get nLabels(): number { return this.trainLabels.nCols; }
   get nTrain(): number { return this.trainLabels.nRows; }
   /** Embedding dimension actually used (the parameter clipped to the number of labels). */
@@ -112,13 +120,18 @@ export class EmbeddingModel {
 
   /** Fit on `data` with `params` merged over {@link EMBED_DEFAULTS}. */
   static async train(data: TrainingData, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<EmbeddingModel> {
-    const p = embedTrainParams(params);
+    const notes: string[] = [];
+    const given = embedTrainParams(params);
+    const p: EmbedTrainParams = Object.freeze({ ...given, index: resolveIndexKind(given.index, params['index'] !== undefined, notes) });
     const { features, labels } = data;
-    if (features.nRows !== labels.nRows) {
-      throw new RangeError(`EmbeddingModel.train(): features have ${features.nRows} rows but labels have ${labels.nRows}`);
-    }
-    if (labels.nCols === 0) throw new UsageError('the training data has no labels');
-    const x = normalizeRowsL2(features);
+    checkTrainingData(data, p.method);
+    // Per label, at least: the m × L encoder with its gradient and two Adam moments, and a mini-batch of
+    // label vectors with its reconstruction, residual and gradient (float32).
+    checkLabelSpace(data, p.method, 4 * 4 * (Math.min(p.embeddingDim, labels.nCols) + p.batchSize));
+    await ensureBackend();
+    const space = FeatureSpace.fromTraining(features);
+    const x = space.project(normalizeRowsL2(features));
+    if (p.embeddingDim > labels.nCols) notes.push(`embedding dimension ${p.embeddingDim} clipped to the ${labels.nCols} labels of the training data`);
     const members: Member[] = [];
     for (let i = 0; i < p.ensemble; i++) {
       const tag = p.ensemble > 1 ? ` (model ${i + 1}/${p.ensemble})` : '';
@@ -128,7 +141,9 @@ export class EmbeddingModel {
     if (p.decoderWeight === 'auto' && members[0]!.encoder.decode) {
       weight = (await task(onProgress, 'choose the decoder weight on held-out points', undefined, () => EmbeddingModel.chooseDecoderWeight(x, labels, members[0]!, p))).weight;
     }
-    return new EmbeddingModel(p, labels, features.nCols, members, weight);
+    const model = new EmbeddingModel(p, labels, space, members, weight);
+    model.notes = notes;
+    return model;
   }
 
   private static async trainMember(x: Csr, labels: Csr, p: EmbedTrainParams, seed: number, tag: string, onProgress?: ProgressFn): Promise<Member> {
@@ -153,14 +168,14 @@ export class EmbeddingModel {
   }
 
   /**
-   * Rank labels for every row of `features` (columns beyond the model's are an error; fewer are
-   * fine) with the trained strategy or `params.strategy`.
+   * Rank labels for every row of `features` with the trained strategy or `params.strategy`: at most
+   * {@link nLabels} per row. Fewer columns than the model's are fine; more are a DataFormatError
+   * naming `features.source` when given.
    */
-  async predict(features: Csr, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
+  async predict(features: TestFeatures, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
     const pp: PredictParams = predictParams(params);
-    if (features.nCols > this.nFeatures) {
-      throw new UsageError(`the test data has ${features.nCols} features but the model was trained on ${this.nFeatures}`);
-    }
+    const x = testRows(features, this.space);
+    await ensureBackend();
     const strategy = pp.strategy ?? this.params.strategy;
     if (pp.members !== undefined && pp.members > this.members.length) {
       throw new UsageError(`the model is an ensemble of ${this.members.length}; cannot use ${pp.members} of its models`);
@@ -168,8 +183,7 @@ export class EmbeddingModel {
     if (strategy !== 'knn' && !this.members.every((m) => m.encoder.decode)) {
       throw new UsageError(`strategy '${strategy}' needs a decoder, which a ${this.method} encoder does not have`);
     }
-    const x = normalizeRowsL2(withCols(features, this.nFeatures));
-    const n = x.nRows, L = this.nLabels, topK = pp.topK;
+    const n = x.nRows, L = this.nLabels, topK = Math.min(pp.topK, Math.max(1, L));
     const labels = new Int32Array(n * topK), scores = new Float32Array(n * topK);
     const block = Math.max(1, Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L)));
     await task(onProgress, `predict (${strategy})`, n, (tick) => {
@@ -243,6 +257,7 @@ export class EmbeddingModel {
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
     await writeModelDir(dir, options, async (w) => {
       await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
+      await saveFeatureSpace(w, this.space);
       const members: unknown[] = [];
       for (const [i, mem] of this.members.entries()) {
         const st = mem.encoder.state();
@@ -277,10 +292,11 @@ export class EmbeddingModel {
     const check = new JsonChecker(path.join(dir, MANIFEST_FILE));
     const p = check.params(embedTrainParams, manifest.params);
     if (p.method !== manifest.method) check.fail('params.method', `"${manifest.method}" (the model's method)`, p.method);
-    const { nPoints, nFeatures, nLabels } = manifest.data;
+    const { nPoints, nLabels } = manifest.data;
     const metas = readMemberMetas(check, manifest, p.ensemble);
     const weight = check.number(JsonChecker.field(manifest.extra ?? {}, 'decoderWeight'), 'extra.decoderWeight', 0, 1);
     const labels = await readCsrFile(dir, manifest, 'train_labels.csr', nPoints, nLabels);
+    const space = await loadFeatureSpace(dir, manifest);
     const members: Member[] = [];
     for (const [i, meta] of metas.entries()) {
       const file = (name: string): Promise<Uint8Array> => readModelFile(dir, manifest, name);
@@ -294,8 +310,8 @@ export class EmbeddingModel {
       }
       const m = encoder.dim;
       if (m !== meta.dim || encoder.nLabels !== nLabels) throw new ModelFormatError(`${where}: a ${encoder.nLabels} → ${m} encoder, but the manifest says ${nLabels} → ${meta.dim}`);
-      const [weights, bias] = decodeFloats(await file(`m${i}.regressor.f32`), [nFeatures * m, m], modelFilePath(dir, manifest, `m${i}.regressor.f32`));
-      const regressor = ridgeFromWeights(weights!, bias!, nFeatures, m);
+      const [weights, bias] = decodeFloats(await file(`m${i}.regressor.f32`), [space.dim * m, m], modelFilePath(dir, manifest, `m${i}.regressor.f32`));
+      const regressor = ridgeFromWeights(weights!, bias!, space.dim, m);
       let index: HnswIndex | ExactDenseIndex;
       if (p.index === 'hnsw') {
         const bytes = await file(`m${i}.index.hnsw`);
@@ -306,7 +322,7 @@ export class EmbeddingModel {
       }
       members.push({ encoder, regressor, index, embeddingNorm: meta.embeddingNorm });
     }
-    return new EmbeddingModel(p, labels, nFeatures, members, weight);
+    return new EmbeddingModel(p, labels, space, members, weight);
   }
 
   /** Release the encoders' tensors. */

@@ -1,18 +1,22 @@
 import * as path from 'node:path';
-import { type Csr, normalizeRowsL2, withCols } from '../data/csr.js';
-import { UsageError } from '../errors.js';
+import { type Csr, normalizeRowsL2 } from '../data/csr.js';
+import { ensureBackend } from '../engine/backends.js';
 import { ExactIndex } from '../knn/exact.js';
-import { HnswIndex } from '../knn/hnsw.js';
+import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
 import { knnVote } from '../predict/knn_vote.js';
 import { type Ranked } from '../predict/topk.js';
 import { type ProgressFn, task } from '../progress.js';
 import { encodeCsr, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';
+import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
 import { JsonChecker } from './manifest.js';
+import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams } from './params.js';
 import { type ModelPathError, type SaveOptions, writeModelDir } from './store.js';
 
-/** Training data of a model: features n×p, labels n×L. */
-export interface TrainingData { readonly features: Csr; readonly labels: Csr }
+export type { TrainingData } from './training_data.js';
+
+/** Scratch of the label vote per label (src/predict/knn_vote.ts: two float64 and an int32 array, a byte mask). */
+const KNN_VOTE_BYTES_PER_LABEL = 21;
 
 /**
  * The kNN baseline: ℓ2-normalised training features in a cosine index (HNSW or exact);
@@ -21,45 +25,53 @@ export interface TrainingData { readonly features: Csr; readonly labels: Csr }
  */
 export class KnnModel {
   readonly method = 'knn' as const;
+  /** What training chose for the caller (e.g. exact search where hnswlib-node is missing); empty for loaded models. */
+  notes: readonly string[] = [];
 
   private constructor(
     readonly params: KnnTrainParams,
     /** Training label matrix (n × L): the votes. */
     readonly trainLabels: Csr,
-    readonly nFeatures: number,
+    /** The feature columns of the training data (see {@link FeatureSpace}). */
+    readonly space: FeatureSpace,
     private readonly index: HnswIndex | ExactIndex,
   ) {}
 
   get nLabels(): number { return this.trainLabels.nCols; }
   get nTrain(): number { return this.trainLabels.nRows; }
+  /** Features the training data declared (test data may have fewer, not more). */
+  get nFeatures(): number { return this.space.nFeatures; }
 
   /** Fit on `data` with `params` merged over {@link KNN_DEFAULTS}. */
   static async train(data: TrainingData, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<KnnModel> {
-    const p = knnTrainParams(params);
-    if (data.features.nRows !== data.labels.nRows) {
-      throw new RangeError(`KnnModel.train(): features have ${data.features.nRows} rows but labels have ${data.labels.nRows}`);
-    }
-    const x = normalizeRowsL2(data.features);
+    const notes: string[] = [];
+    const given = knnTrainParams(params);
+    const p = { ...given, index: resolveIndexKind(given.index, params['index'] !== undefined, notes) };
+    checkTrainingData(data, 'knn');
+    checkLabelSpace(data, 'knn', KNN_VOTE_BYTES_PER_LABEL);
+    await ensureBackend();
+    const space = FeatureSpace.fromTraining(data.features);
+    const x = space.project(normalizeRowsL2(data.features));
     const index = p.index === 'exact'
       ? new ExactIndex(x)
       : await task(onProgress, 'build HNSW index', x.nRows, (tick) => HnswIndex.build(x, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed }, tick));
-    return new KnnModel(p, data.labels, data.features.nCols, index);
+    const model = new KnnModel(Object.freeze(p), data.labels, space, index);
+    model.notes = notes;
+    return model;
   }
 
   /**
-   * Rank labels for every row of `features` (columns beyond the model's are an error;
-   * fewer columns are fine).
+   * Rank labels for every row of `features` (fewer columns than the model's are fine; more are
+   * a DataFormatError naming `features.source` when given). At most {@link nLabels} labels per row.
    */
-  async predict(features: Csr, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
+  async predict(features: TestFeatures, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
     const pp: PredictParams = predictParams(params);
-    if (features.nCols > this.nFeatures) {
-      throw new UsageError(`the test data has ${features.nCols} features but the model was trained on ${this.nFeatures}`);
-    }
-    const x = normalizeRowsL2(withCols(features, this.nFeatures));
-    const k = pp.k ?? this.params.k;
+    const x = testRows(features, this.space);
+    await ensureBackend();
+    const k = Math.min(pp.k ?? this.params.k, Math.max(1, this.nTrain));
     const nb = await task(onProgress, 'search neighbours', x.nRows, (tick) =>
       this.index.search(x, k, { onRow: tick, ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}) }));
-    return knnVote(nb, this.trainLabels, k, pp.topK);
+    return knnVote(nb, this.trainLabels, k, Math.min(pp.topK, Math.max(1, this.nLabels)));
   }
 
   /**
@@ -70,6 +82,7 @@ export class KnnModel {
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
     await writeModelDir(dir, options, async (w) => {
       await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
+      await saveFeatureSpace(w, this.space);
       if (this.index instanceof HnswIndex) {
         this.index.save(path.join(w.dir, 'index.hnsw'));
         await w.addExisting('index.hnsw');
@@ -91,15 +104,16 @@ export class KnnModel {
   static async load(dir: string, manifest: Manifest): Promise<KnnModel> {
     const check = new JsonChecker(path.join(dir, MANIFEST_FILE));
     const p = check.params(knnTrainParams, manifest.params);
-    const { nPoints, nFeatures, nLabels } = manifest.data;
+    const { nPoints, nLabels } = manifest.data;
     const labels = await readCsrFile(dir, manifest, 'train_labels.csr', nPoints, nLabels);
+    const space = await loadFeatureSpace(dir, manifest);
     let index: HnswIndex | ExactIndex;
     if (p.index === 'hnsw') {
       const bytes = await readModelFile(dir, manifest, 'index.hnsw');
-      index = HnswIndex.load(modelFilePath(dir, manifest, 'index.hnsw'), bytes, nFeatures, nPoints, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed });
+      index = HnswIndex.load(modelFilePath(dir, manifest, 'index.hnsw'), bytes, space.dim, nPoints, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed: p.seed });
     } else {
-      index = new ExactIndex(await readCsrFile(dir, manifest, 'train_features.csr', nPoints, nFeatures));
+      index = new ExactIndex(await readCsrFile(dir, manifest, 'train_features.csr', nPoints, space.dim));
     }
-    return new KnnModel(p, labels, nFeatures, index);
+    return new KnnModel(p, labels, space, index);
   }
 }

@@ -93,3 +93,17 @@ export function rankedFromLists(lists: readonly (readonly number[])[], k?: numbe
   }
   return { nRows: lists.length, k: width, labels, scores };
 }
+
+/**
+ * `r` padded (label −1, score −Infinity) to width `k` when narrower: a model ranks at most its
+ * number of labels, and metrics at a cut-off beyond that count the missing places as misses.
+ */
+export function widenRanked(r: Ranked, k: number): Ranked {
+  if (r.k >= k) return r;
+  const labels = new Int32Array(r.nRows * k).fill(-1), scores = new Float32Array(r.nRows * k).fill(-Infinity);
+  for (let i = 0; i < r.nRows; i++) {
+    labels.set(r.labels.subarray(i * r.k, (i + 1) * r.k), i * k);
+    scores.set(r.scores.subarray(i * r.k, (i + 1) * r.k), i * k);
+  }
+  return { nRows: r.nRows, k, labels, scores };
+}
