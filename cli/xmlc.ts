@@ -1,4 +1,3 @@
-import '../src/engine/quiet.js';
 import yargs from 'yargs';
 import { UsageError, XmlcError } from '../src/errors.js';
 import { VERSION } from '../src/version.js';

@@ -2,10 +2,10 @@ import type { Argv, CommandModule } from 'yargs';
 import { loadModel } from '../../src/model/load.js';
 import { formatRanked } from '../../src/predict/output.js';
 import { type Ranked } from '../../src/predict/topk.js';
-import { applyBackend, type BackendArgs, type DataArgs, loadData, numericFlag, orBundled, withBackendOption, withDataOptions, writeOutput } from '../common.js';
+import { applyBackend, applyThreads, type BackendArgs, type DataArgs, loadData, numericFlag, orBundled, withBackendOption, withDataOptions, writeOutput } from '../common.js';
 import { limitRanked } from '../report.js';
 import { note, stderrProgress } from '../progress.js';
-import { EmbeddingModel } from '../../src/model/embed_model.js';
+import { readManifest } from '../../src/model/io.js';
 import { type NumericSpec, PARAM_SPECS, PREDICT_DEFAULTS, STRATEGIES } from '../../src/model/params.js';
 import { UsageError } from '../../src/errors.js';
 
@@ -49,7 +49,9 @@ export function withPredictOptions<T>(y: Argv<T>, requireModel = true): Argv<T &
 /** Load the model and the test data, and rank `topK` labels per test point. */
 export async function predictFromArgs(args: PredictFlags, topK: number): Promise<{ ranked: Ranked; truth: import('../../src/data/csr.js').Csr; model: Awaited<ReturnType<typeof loadModel>>; seconds: number }> {
   const progress = stderrProgress(args);
-  await applyBackend(args);
+  // A kNN model makes no tensors: it needs the threads set, not a tensor backend (nor its memory).
+  if ((await readManifest(args.model!)).method === 'knn') await applyThreads(args);
+  else await applyBackend(args);
   const model = await loadModel(args.model!);
   const ds = await loadData(orBundled(args.test, 'test', args.quiet), args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
   const t0 = performance.now();
@@ -64,7 +66,7 @@ export async function predictFromArgs(args: PredictFlags, topK: number): Promise
     if (model.method === 'knn') throw new UsageError('--decoder-weight applies to embedding models; this is a knn model');
     params['decoderWeight'] = args['decoder-weight'];
   }
-  if (model instanceof EmbeddingModel) {
+  if (model.method !== 'knn') {
     const strategy = (params['strategy'] as string | undefined) ?? model.params.strategy;
     const w = (params['decoderWeight'] as number | undefined) ?? model.decoderWeight;
     note(args.quiet, `model: ${model.method}, ${model.params.ensemble} model${model.params.ensemble > 1 ? 's' : ''}, m = ${model.embeddingDim}; strategy ${strategy}${strategy === 'average' ? ` (decoder weight ${w})` : ''}`);

@@ -2,12 +2,11 @@ import { promises as fs } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { type Csr, normalizeRowsL2 } from '../../src/data/csr.js';
 import { type Dataset } from '../../src/data/index.js';
-import { L1aeEncoder } from '../../src/encoders/l1ae.js';
+import type { L1aeEncoder } from '../../src/encoders/l1ae.js';
 import { UsageError, XmlcError } from '../../src/errors.js';
-import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { loadModel } from '../../src/model/load.js';
-import { learnMatrix, SENSING_AE_DEFAULTS } from '../../src/sensing/learned.js';
-import { fourierMatrix, gaussianMatrix, lbcsMatrix, matrixFromEncoder, measureRows, type MeasurementMatrix, pcaMatrix } from '../../src/sensing/matrices.js';
+import { SENSING_AE_DEFAULTS } from '../../src/sensing/ae_defaults.js';
+import type { MeasurementMatrix } from '../../src/sensing/matrices.js';
 import { recover, RECOVERY_METHODS, type RecoveryMethod, type RecoveryOptions, recoveryStats, SUBGRADIENT_STEPS } from '../../src/sensing/recover.js';
 import { type ProgressFn } from '../../src/progress.js';
 import { applyBackend, type BackendArgs, type DataArgs, loadData, numericFlag, withBackendOption, withDataOptions } from '../common.js';
@@ -74,11 +73,14 @@ function checkArgs(a: RecoverArgs): void {
 
 /** The matrix named by --matrix (built, learned from --train, or read from a model directory). */
 async function buildMatrix(a: RecoverArgs, d: number, onProgress: ProgressFn): Promise<{ matrix: MeasurementMatrix; l1ae?: L1aeEncoder }> {
+  // Loaded here, not at start-up: the tensor library is needed by the commands that compute only.
+  const { fourierMatrix, gaussianMatrix, lbcsMatrix, matrixFromEncoder, pcaMatrix } = await import('../../src/sensing/matrices.js');
+  const { L1aeEncoder } = await import('../../src/encoders/l1ae.js');
   if (!(MATRIX_KINDS as readonly string[]).includes(a.matrix)) {
     const stat = await fs.stat(a.matrix).catch(() => null);
     if (!stat?.isDirectory()) throw new UsageError(`--matrix must be one of ${MATRIX_KINDS.join(', ')} or a model directory, but '${a.matrix}' is neither`);
     const model = await loadModel(a.matrix);
-    if (!(model instanceof EmbeddingModel)) throw new XmlcError(`${a.matrix}: a kNN model has no measurement matrix (train one with --method l1ae, simple-ae, pca or gaussian)`);
+    if (model.method === 'knn') throw new XmlcError(`${a.matrix}: a kNN model has no measurement matrix (train one with --method l1ae, simple-ae, pca or gaussian)`);
     const encoder = model.encoders[0]!;
     const matrix = matrixFromEncoder(encoder);
     if (matrix.d !== d) throw new XmlcError(`${a.matrix}: its matrix measures vectors of dimension ${matrix.d} but ${a.data} has dimension ${d}`);
@@ -95,6 +97,7 @@ async function buildMatrix(a: RecoverArgs, d: number, onProgress: ProgressFn): P
   const valid = a.valid !== undefined ? vectorsOf(await loadData(a.valid, a, onProgress), a.vectors, a.valid) : undefined;
   if (valid && valid.nCols !== d) throw new XmlcError(`${a.valid}: its vectors have dimension ${valid.nCols} but ${a.data}'s have ${d}`);
   await applyBackend(a);
+  const { learnMatrix } = await import('../../src/sensing/learned.js');
   const learned = await learnMatrix(kind, train, m, a.seed, {
     epochs: a.epochs, learningRate: a['learning-rate'], batchSize: a['batch-size'], patience: a.patience, depth: a.depth, selectBy: a['select-by'],
   }, valid, onProgress);
@@ -152,7 +155,7 @@ export const recoverCommand: CommandModule<object, RecoverArgs> = {
       ...(l1ae ? { l1ae } : {}),
     };
     if (args.decoder === 'l1ae' && !l1ae) throw new UsageError('--decoder l1ae needs an ℓ1-AE: --matrix l1ae or the directory of a model trained with --method l1ae');
-    const y = measureRows(matrix, x);
+    const y = (await import('../../src/sensing/matrices.js')).measureRows(matrix, x);
     const t1 = performance.now();
     const xHat = await recover(args.decoder, matrix, y, x.nRows, opts);
     const recoverSeconds = (performance.now() - t1) / 1000;

@@ -1,10 +1,10 @@
 import type { Argv, CommandModule } from 'yargs';
-import { ENCODER_KINDS } from '../../src/encoders/encoder.js';
+import { ENCODER_KINDS } from '../../src/encoders/kinds.js';
 import { UsageError } from '../../src/errors.js';
-import { EmbeddingModel } from '../../src/model/embed_model.js';
-import { KnnModel } from '../../src/model/knn_model.js';
+import type { EmbeddingModel } from '../../src/model/embed_model.js';
+import type { KnnModel } from '../../src/model/knn_model.js';
 import { EMBED_DEFAULTS, KNN_DEFAULTS, PARAM_SPECS, STRATEGIES, trainParams } from '../../src/model/params.js';
-import { applyBackend, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
+import { applyBackend, applyThreads, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
 import { note, stderrProgress } from '../progress.js';
@@ -127,12 +127,17 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
 export async function trainFromArgs(args: TrainFlags): Promise<KnnModel | EmbeddingModel> {
   const given = await trainParamsFromArgs(args);
   const params = trainParams(given); // validated before the data is read
-  await applyBackend(args);
+  // kNN models make no tensors: they need the threads set, not a tensor backend (nor its memory).
+  if (params.method === 'knn') await applyThreads(args);
+  else await applyBackend(args);
   const progress = stderrProgress(args);
   const data = await loadData(orBundled(args.train, 'train', args.quiet), args, progress);
   const t0 = performance.now();
   // The parameters as given (not merged with the defaults): the library tells an explicit `index: 'hnsw'` from the default.
-  const model = params.method === 'knn' ? await KnnModel.train(data, given, progress) : await EmbeddingModel.train(data, given, progress);
+  // The model classes are loaded on use, so that commands that do not train stay light.
+  const model = params.method === 'knn'
+    ? await (await import('../../src/model/knn_model.js')).KnnModel.train(data, given, progress)
+    : await (await import('../../src/model/embed_model.js')).EmbeddingModel.train(data, given, progress);
   for (const n of model.notes) note(args.quiet, n);
   progress({ status: 'done', task: 'train', seconds: (performance.now() - t0) / 1000 });
   return model;

@@ -12,8 +12,8 @@ import { tidyData } from '../engine/tidy_data.js';
  * Encoders the pipeline knows: the ℓ1-AE, the other sparse-coding networks (L1-SAE, tied-weight
  * ReLU AE, Deep ℓ0 encoders: ℓ0-regularised and M-sparse) and the baselines.
  */
-export const ENCODER_KINDS = Object.freeze(['l1ae', 'l1-sae', 'tied-relu', 'deep-l0', 'm-sparse', 'pca', 'gaussian', 'simple-ae'] as const);
-export type EncoderKind = (typeof ENCODER_KINDS)[number];
+import type { EncoderKind } from './kinds.js';
+export { ENCODER_KINDS, type EncoderKind } from './kinds.js';
 
 /** Everything needed to rebuild an encoder: JSON-able settings plus named float arrays. */
 export interface EncoderState {

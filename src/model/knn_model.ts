@@ -1,6 +1,5 @@
 import * as path from 'node:path';
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
-import { ensureBackend } from '../engine/backends.js';
 import { ExactIndex } from '../knn/exact.js';
 import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
 import { knnVote } from '../predict/knn_vote.js';
@@ -49,7 +48,6 @@ export class KnnModel {
     const p = { ...given, index: resolveIndexKind(given.index, params['index'] !== undefined, notes) };
     checkTrainingData(data, 'knn');
     checkLabelSpace(data, 'knn', KNN_VOTE_BYTES_PER_LABEL);
-    await ensureBackend();
     const space = FeatureSpace.fromTraining(data.features);
     const x = space.project(normalizeRowsL2(data.features));
     const index = p.index === 'exact'
@@ -67,7 +65,6 @@ export class KnnModel {
   async predict(features: TestFeatures, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
     const pp: PredictParams = predictParams(params);
     const x = testRows(features, this.space);
-    await ensureBackend();
     const k = Math.min(pp.k ?? this.params.k, Math.max(1, this.nTrain));
     const nb = await task(onProgress, 'search neighbours', x.nRows, (tick) =>
       this.index.search(x, k, { onRow: tick, ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}) }));

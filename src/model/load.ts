@@ -1,17 +1,18 @@
 import * as path from 'node:path';
-import { ENCODER_KINDS } from '../encoders/encoder.js';
+import { ENCODER_KINDS } from '../encoders/kinds.js';
 import { ModelFormatError } from '../errors.js';
-import { EmbeddingModel } from './embed_model.js';
+import type { EmbeddingModel } from './embed_model.js';
 import { type Manifest, MANIFEST_FILE, readManifest } from './io.js';
-import { KnnModel } from './knn_model.js';
+import type { KnnModel } from './knn_model.js';
 
 /** Any trained xmlc model. */
 export type Model = KnnModel | EmbeddingModel;
 
 /** Registry of model loaders by the manifest's `method` (a Map: no inherited keys such as `constructor`). */
 const LOADERS: ReadonlyMap<string, (dir: string, manifest: Manifest) => Promise<Model>> = new Map<string, (dir: string, manifest: Manifest) => Promise<Model>>([
-  ['knn', KnnModel.load],
-  ...ENCODER_KINDS.map((kind) => [kind, EmbeddingModel.load] as const),
+  // Each model class is loaded when a model of its kind is (a kNN model needs no tensor library).
+  ['knn', async (dir, manifest) => (await import('./knn_model.js')).KnnModel.load(dir, manifest)],
+  ...ENCODER_KINDS.map((kind) => [kind, async (dir: string, manifest: Manifest) => (await import('./embed_model.js')).EmbeddingModel.load(dir, manifest)] as const),
 ]);
 
 /**

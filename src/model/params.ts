@@ -1,4 +1,4 @@
-import { ENCODER_KINDS, type EncoderKind } from '../encoders/encoder.js';
+import { ENCODER_KINDS, type EncoderKind } from '../encoders/kinds.js';
 import { UsageError } from '../errors.js';
 
 /** A hyper-parameter has the wrong type or is out of range. The CLI reports it as a usage error (exit 2). */

@@ -12,59 +12,9 @@ import { type ProgressFn } from '../progress.js';
 import { matrixFromEncoder, measureRows, type MeasurementMatrix } from './matrices.js';
 import { recoveryStats } from './recover.js';
 import { l1MinPos } from './simplex.js';
+import { SENSING_AE_DEFAULTS, type SensingAeOptions } from './ae_defaults.js';
 
-/** Training settings of a learned measurement matrix. */
-export interface SensingAeOptions {
-  /** Unrolled blocks T of the ℓ1-AE decoder. */
-  readonly depth: number;
-  /** Normalisation in each ℓ1-AE block (see L1aeNetworkConfig.batchNorm). */
-  readonly batchNorm: boolean | 'affine';
-  readonly epochs: number;
-  readonly batchSize: number;
-  readonly learningRate: number;
-  readonly optimizer: 'adam' | 'sgd';
-  /** Stop after this many epochs without a better validation loss. */
-  readonly patience: number;
-  /** Fraction of the training rows held out when no validation set is given. */
-  readonly validationFraction: number;
-  /**
-   * How the epoch is chosen: `recovery` — the exact-recovery fraction of ℓ1-min pos with the
-   * current A on validation vectors (ties: the smaller RMSE); `loss` — the autoencoder's
-   * validation loss.
-   */
-  readonly selectBy: 'recovery' | 'loss';
-  /** Validation vectors scored after every epoch when selecting by recovery (the first ones of the set). */
-  readonly selectionPoints: number;
-}
-
-/**
- * Defaults for sensing, chosen on synthetic1 generated with seed 1 (m = 20), scoring ℓ1-min pos
- * exact recovery on that set's validation vectors (the committed evaluation uses seeds 2, 3, ...):
- * - T = 10 blocks, as the paper (Section 5) and the authors' scripts.
- * - The epoch is chosen by what the matrix is for — ℓ1-min pos exact recovery on validation
- *   vectors (`selectionPoints`, 200) — not by the autoencoder's validation loss. The two
- *   disagree: the loss keeps falling for 100+ epochs while recovery peaks within the first
- *   ~5–10 epochs and then degrades (synthetic1, m = 20, 500 validation vectors: 63% after 2
- *   epochs, 100% after 5, 99% after 10, 84% after 30; the epoch of best validation loss, 106–120,
- *   recovers 87–94%). Patience 10 epochs, at most 100.
- * - Adam at 0.001 instead of the paper's SGD at 0.01: SGD at 0.01 diverges in the first epoch
- *   here (initial loss ≈ 55, gradient norm ≈ 370 on A). Batch 32 rather than 128: more steps
- *   per epoch at the same cost per epoch (≈ 0.2 s at d = 1000 on two cores).
- * - No normalisation in the blocks: BN with batch statistics collapses to x̂ ≈ 0 on these
- *   vectors (validation loss stays at 1.0, the loss of predicting zero).
- */
-export const SENSING_AE_DEFAULTS: Readonly<SensingAeOptions> = Object.freeze({
-  depth: 10,
-  batchNorm: false,
-  epochs: 100,
-  batchSize: 32,
-  learningRate: 0.001,
-  optimizer: 'adam',
-  patience: 10,
-  validationFraction: 0.25,
-  selectBy: 'recovery',
-  selectionPoints: 200,
-});
+export { SENSING_AE_DEFAULTS, type SensingAeOptions } from './ae_defaults.js';
 
 export type LearnedMatrixKind = 'l1ae' | 'simple-ae';
 
