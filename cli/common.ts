@@ -9,6 +9,7 @@ import { describeNumeric, inRange, type NumericSpec, showValue } from '../src/mo
 import type { ProgressFn } from '../src/progress.js';
 import { note } from './progress.js';
 import { writeFileAtomic } from '../src/util/atomic.js';
+import { readRegularFile } from '../src/util/regular_file.js';
 
 /** Options every command that reads data accepts. */
 export interface DataArgs {
@@ -84,15 +85,15 @@ export function orBundled(file: string | undefined, split: 'train' | 'test', qui
   return BUNDLED_BIBTEX[split];
 }
 
+/** Largest `--params` file read. */
+const PARAMS_FILE_MAX_BYTES = 1 << 20;
+
 /** Parse a JSON parameters file (`--params FILE.json`): must hold one object. */
 export async function readParamsFile(file: string | undefined): Promise<Record<string, unknown>> {
   if (file === undefined) return {};
-  let text: string;
-  try {
-    text = await fs.readFile(file, 'utf8');
-  } catch (e) {
-    throw new UsageError(`cannot read parameters file ${file}: ${(e as Error).message}`);
-  }
+  // A regular file of at most 1 MiB (a device or FIFO would never end or block).
+  const bytes = await readRegularFile(file, (detail) => new UsageError(`parameters file ${file} ${detail}`), { maxBytes: PARAMS_FILE_MAX_BYTES });
+  const text = Buffer.from(bytes).toString('utf8');
   let v: unknown;
   try {
     v = JSON.parse(text);

@@ -3,8 +3,8 @@
  * point, whitespace-separated `label:score` pairs (xmlc's own output, src/predict/output.ts, or
  * any other tool's), an empty line for a point without predictions.
  */
-import { promises as fs } from 'node:fs';
-import { DataFormatError } from '../errors.js';
+import { DataFormatError, XmlcError } from '../errors.js';
+import { readRegularFile } from '../util/regular_file.js';
 import { type Ranked } from '../predict/topk.js';
 
 const PAIR = /^(\d{1,10}):([^:\s]+)$/;
@@ -49,5 +49,11 @@ export function parsePredictions(text: string, file: string, minWidth = 1): Rank
 
 /** Read and parse a predictions file; see {@link parsePredictions}. */
 export async function readPredictions(file: string, minWidth = 1): Promise<Ranked> {
-  return parsePredictions(await fs.readFile(file, 'utf8'), file, minWidth);
+  const fail = (detail: string): XmlcError => new XmlcError(`predictions file ${file} ${detail}`);
+  // V8's longest string bounds the file: a larger one cannot be parsed as one text.
+  const bytes = await readRegularFile(file, fail, { maxBytes: MAX_TEXT_BYTES });
+  return parsePredictions(Buffer.from(bytes).toString('utf8'), file, minWidth);
 }
+
+/** Bytes of the largest predictions file read (V8 strings hold at most 2^29 − 24 UTF-16 units). */
+const MAX_TEXT_BYTES = (1 << 29) - 24;

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { type Csr, csr } from '../data/csr.js';
 import { ModelFormatError } from '../errors.js';
 import { faultPoint } from '../util/process.js';
-import { readRegularFile } from '../util/read_regular.js';
+import { readRegularFile } from '../util/regular_file.js';
 import { VERSION } from '../version.js';
 import { type FileEntry, type Manifest, type ManifestBody, MODEL_FORMAT, MODEL_FORMAT_VERSION, validateManifest } from './manifest.js';
 
@@ -147,7 +147,7 @@ export async function readModelFile(dir: string, manifest: Manifest, name: strin
   const entry = manifest.files.get(name);
   if (entry === undefined) throw new ModelFormatError(`${path.join(dir, MANIFEST_FILE)}: lists no file "${name}"`);
   const file = modelFilePath(dir, manifest, name);
-  const bytes = await readRegularFile(file, (detail) => new ModelFormatError(`model file ${file} ${detail}`), entry.bytes);
+  const bytes = await readRegularFile(file, (detail) => new ModelFormatError(`model file ${file} ${detail}`), entry.bytes !== undefined ? { bytes: entry.bytes } : {});
   if (sha256(bytes) !== entry.sha256) throw new ModelFormatError(`model file ${file} is corrupt (checksum mismatch)`);
   return bytes;
 }

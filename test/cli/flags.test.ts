@@ -105,3 +105,23 @@ test('a parameter that is not a number says what was expected and what it got (n
   assert.throws(() => knnTrainParams({ k: Number.NaN }), { message: "parameter 'k' must be an integer in [1, 100000] but got NaN" });
   assert.throws(() => embedTrainParams({ learningRate: 'fast' }), { message: 'parameter \'learningRate\' must be in (0, 10] but got "fast"' });
 });
+
+test('--params and --predictions must be regular files: a device or a FIFO is refused at once (no hang, no "Invalid string length")', async () => {
+  const { spawnSync: spawn } = await import('node:child_process');
+  const { dir } = await tempDir('xmlc-flags-files-');
+  const fifo = path.join(dir, 'fifo');
+  const haveFifo = spawn('mkfifo', [fifo]).status === 0;
+  for (const f of ['/dev/zero', ...(haveFifo ? [fifo] : [])]) {
+    const p = await xmlcInProcess(['train', '--print-params', '--params', f]);
+    assert.equal(p.code, 2, p.stderr);
+    assert.match(p.stderr, /parameters file .* is a (character device|FIFO \(named pipe\)), not a regular file/);
+    const e = await xmlcInProcess(['evaluate', '--predictions', f, '--test', 'Bibtex:test', '-q']);
+    assert.equal(e.code, 1, e.stderr);
+    assert.match(e.stderr, /predictions file .* is a (character device|FIFO \(named pipe\)), not a regular file/);
+  }
+  const big = path.join(dir, 'big.json');
+  await fs.writeFile(big, `{"seed": 1${' '.repeat(1 << 20)}}`);
+  const r = await xmlcInProcess(['train', '--print-params', '--params', big]);
+  assert.equal(r.code, 2, r.stderr);
+  assert.match(r.stderr, /more than the 1048576 it may have/);
+});

@@ -1,11 +1,11 @@
 /** Shared by the CLI tests: run `xmlc` in this process (fast, for usage errors) or as a child process. */
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
-import * as os from 'node:os';
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gunzipSync } from 'node:zlib';
 import { run } from '../../cli/xmlc.js';
+import { tempDir as makeTempDir } from '../tmp.js';
 
 export interface CliResult { code: number | null; stdout: string; stderr: string }
 
@@ -40,9 +40,9 @@ export async function xmlcInProcess(args: string[]): Promise<CliResult> {
   }
 }
 
-/** A fresh temporary directory, removed by the returned function. */
+/** A fresh temporary directory (test/tmp.ts: removed when the test process exits at the latest), and a function that removes it now. */
 export async function tempDir(prefix: string): Promise<{ dir: string; cleanup: () => Promise<void> }> {
-  const dir = await fs.mkdtemp(path.join(os.tmpdir(), prefix));
+  const dir = makeTempDir(prefix.replace(/^xmlc-|-$/g, ''));
   return { dir, cleanup: () => fs.rm(dir, { recursive: true, force: true }) };
 }
 

@@ -5,7 +5,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { writeFileAtomic } from '../../src/util/atomic.js';
-import { readRegularFile } from '../../src/util/read_regular.js';
+import { readRegularFile } from '../../src/util/regular_file.js';
 
 async function tempRoot(t: { after(fn: () => Promise<void>): void }): Promise<string> {
   const root = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-atomic-'));
@@ -55,15 +55,17 @@ test('writeFileAtomic: /dev/null stays a device; a FIFO is written through to it
 test('readRegularFile refuses a device, a FIFO (without waiting for a writer), a directory and a wrong size', async (t) => {
   const root = await tempRoot(t);
   const fail = (d: string): Error => new Error(d);
-  await assert.rejects(readRegularFile('/dev/zero', fail), /not a regular file \(a device\)/);
+  await assert.rejects(readRegularFile('/dev/zero', fail), /is a character device, not a regular file/);
   const fifo = path.join(root, 'pipe');
   assert.equal(spawnSync('mkfifo', [fifo]).status, 0);
-  await assert.rejects(readRegularFile(fifo, fail), /not a regular file \(a FIFO\)/);
-  await assert.rejects(readRegularFile(root, fail), /not a regular file \(a directory\)/);
+  await assert.rejects(readRegularFile(fifo, fail), /is a FIFO \(named pipe\), not a regular file/);
+  await assert.rejects(readRegularFile(root, fail), /is a directory, not a regular file/);
   const f = path.join(root, 'f');
   await fs.writeFile(f, 'abc');
   await fs.symlink(f, path.join(root, 'link'));
-  assert.deepEqual([...await readRegularFile(path.join(root, 'link'), fail, 3)], [97, 98, 99]);
-  await assert.rejects(readRegularFile(f, fail, 4), /has 3 bytes, expected 4/);
+  assert.deepEqual([...await readRegularFile(path.join(root, 'link'), fail, { bytes: 3 })], [97, 98, 99]);
+  await assert.rejects(readRegularFile(f, fail, { bytes: 4 }), /has 3 bytes, expected 4/);
   await assert.rejects(readRegularFile(path.join(root, 'none'), fail), /does not exist/);
+  await assert.rejects(readRegularFile(f, fail, { maxBytes: 2 }), /has 3 bytes, more than the 2 it may have/);
+  assert.equal((await readRegularFile(f, fail, { maxBytes: 3 })).length, 3);
 });
