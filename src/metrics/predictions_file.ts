@@ -5,7 +5,7 @@
  */
 import { promises as fs } from 'node:fs';
 import { DataFormatError } from '../errors.js';
-import { type Ranked } from '../predict/topk.js';
+import { type Ranked } from '../ranking/topk.js';
 
 const PAIR = /^(\d{1,10}):([^:\s]+)$/;
 
