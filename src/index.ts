@@ -49,7 +49,8 @@ export {
 } from './encoders/l1ae_network.js';
 export { ENCODER_KINDS, type EncoderKind, type EncoderState, type LabelEncoder } from './encoders/encoder.js';
 export { L1aeEncoder, type L1aeShape } from './encoders/l1ae.js';
-export { LinearEncoder, SimpleAeEncoder, topRightSingularVectors } from './encoders/baselines.js';
+export { LinearEncoder, SimpleAeEncoder } from './encoders/baselines.js';
+export { topRightSingularVectors } from './linalg/randomized_svd.js';
 export { trainAutoencoder, splitRows, type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
 export { ENCODERS, rebuildEncoder, type EncoderEntry, type EncoderTrainArgs } from './encoders/registry.js';
 export {
@@ -64,6 +65,7 @@ export { giniIndex, meanRowGini } from './encoders/sparsity.js';
 export * from './regression/index.js';
 export { ExactDenseIndex } from './knn/exact_dense.js';
 export * from './sensing/index.js';
+export { learnMatrix, matrixFromEncoder, type LearnedMatrix, type LearnedMatrixKind } from './model/learned_matrix.js';
 export { DATASETS, findDataset, type DatasetInfo, type DatasetStats as RegisteredDatasetStats } from '../datasets/registry.js';
 export { fetchDataset, verifyDataset, resolveDataDir, splitPath, type FetchOptions, type VerifyCheck } from '../datasets/fetch.js';
 export { generateSynthetic, SYNTHETIC_DATASETS } from '../datasets/synthetic.js';
