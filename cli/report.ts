@@ -4,7 +4,7 @@ import type { Csr } from '../src/data/csr.js';
 import { UsageError } from '../src/errors.js';
 import { evaluateAgainstTraining, evaluateRanking, METRIC_FAMILIES, type MetricFamily, PROPENSITY_FAMILIES } from '../src/metrics/index.js';
 import { PARAM_SPECS, type NumericSpec } from '../src/model/params.js';
-import { type Ranked, widenRanked } from '../src/predict/topk.js';
+import { type Ranked, widenRanked } from '../src/ranking/topk.js';
 import { checkNumericFlag, numericFlag, pct } from './common.js';
 import { note } from './progress.js';
 

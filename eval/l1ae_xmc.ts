@@ -25,7 +25,7 @@ import { useBackend } from '../src/engine/backends.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { EmbeddingModel } from '../src/model/embed_model.js';
 import { STRATEGIES } from '../src/model/params.js';
-import { type Ranked } from '../src/predict/topk.js';
+import { type Ranked } from '../src/ranking/topk.js';
 import { type ProgressEvent } from '../src/progress.js';
 import { argv, dataDir, flag, opt, peakRssMb, root } from './args.js';
 

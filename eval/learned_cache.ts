@@ -9,8 +9,9 @@ import { type Csr } from '../src/data/csr.js';
 import { SimpleAeEncoder } from '../src/encoders/baselines.js';
 import { type EncoderState } from '../src/encoders/encoder.js';
 import { L1aeEncoder } from '../src/encoders/l1ae.js';
-import { learnMatrix, type LearnedMatrixKind, type SensingAeOptions } from '../src/sensing/learned.js';
-import { matrixFromEncoder, type MeasurementMatrix } from '../src/sensing/matrices.js';
+import { learnMatrix, type LearnedMatrixKind, matrixFromEncoder } from '../src/model/learned_matrix.js';
+import { type SensingAeOptions } from '../src/sensing/ae_defaults.js';
+import { type MeasurementMatrix } from '../src/sensing/matrices.js';
 import { writeFileAtomic } from '../src/util/atomic.js';
 
 export interface CachedLearned {

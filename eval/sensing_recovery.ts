@@ -14,7 +14,7 @@
  * the paper's RCV1; 6000 points split 4000 / 1000 / 1000). All vectors ℓ2-normalised.
  * Each learned network is selected for its use: the matrices used with ℓ1-min pos at the epoch
  * of best ℓ1-min pos recovery on validation vectors, the network whose own decoder is scored at
- * the epoch of best validation loss (src/sensing/learned.ts).
+ * the epoch of best validation loss (src/model/learned_matrix.ts).
  * Methods (as in the paper's Figure 2): Gaussian + ℓ1-min pos, ℓ1-AE + ℓ1-min pos, the ℓ1-AE's
  * own decoder, PCA + ℓ1-min pos, simple AE + ℓ1-min pos, LBCS + ℓ1-min pos, Gaussian +
  * model-based CoSaMP pos (block-sparse sets only). A vector counts as recovered exactly when
@@ -38,7 +38,7 @@ import { splitRows } from '../src/encoders/train_loop.js';
 import { type L1aeEncoder } from '../src/encoders/l1ae.js';
 import { gaussianMatrix, lbcsMatrix, measureRows, type MeasurementMatrix, pcaMatrix } from '../src/sensing/matrices.js';
 import { type SparsityModel } from '../src/sensing/iterative.js';
-import { type SensingAeOptions } from '../src/sensing/learned.js';
+import { type SensingAeOptions } from '../src/sensing/ae_defaults.js';
 import { recover, type RecoveryMethod, recoveryStats } from '../src/sensing/recover.js';
 import { writeFileAtomic } from '../src/util/atomic.js';
 import { dataDir, flag, opt, root } from './args.js';
@@ -118,14 +118,14 @@ const list = (s: string): string[] => s.split(',').map((t) => t.trim()).filter((
 const datasets = list(opt('datasets', Object.keys(DATASETS).join(',')));
 const methods = list(opt('methods', Object.keys(METHODS).join(','))) as MethodId[];
 const seeds = Number(opt('seeds', '1'));
-// Seed 1's synthetic sets chose the learned matrices' training defaults (src/sensing/learned.ts): start at 2.
+// Seed 1's synthetic sets chose the learned matrices' training defaults (src/model/learned_matrix.ts): start at 2.
 const firstSeed = Number(opt('first-seed', '2'));
 const msOverride = list(opt('ms', '')).map(Number);
 const testPointsOverride = opt('test-points', '');
 const outName = opt('out', 'sensing_recovery');
 /** Directory caching the trained encoders (none: train every time). */
 const cacheDir = opt('cache', '');
-/** Overrides of the learned matrices' training settings (src/sensing/learned.ts SENSING_AE_DEFAULTS). */
+/** Overrides of the learned matrices' training settings (src/sensing/ae_defaults.ts SENSING_AE_DEFAULTS). */
 const aeOptions: Partial<SensingAeOptions> = {
   ...(opt('depth', '') ? { depth: Number(opt('depth', '')) } : {}),
   ...(opt('patience', '') ? { patience: Number(opt('patience', '')) } : {}),

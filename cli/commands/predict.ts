@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { loadModel } from '../../src/model/load.js';
 import { formatRanked } from '../../src/predict/output.js';
-import { type Ranked } from '../../src/predict/topk.js';
+import { type Ranked } from '../../src/ranking/topk.js';
 import { applyBackend, applyThreads, type BackendArgs, type DataArgs, loadData, numericFlag, orBundled, withBackendOption, withDataOptions, writeOutput } from '../common.js';
 import { limitRanked } from '../report.js';
 import { note, stderrProgress } from '../progress.js';

@@ -74,7 +74,7 @@ function checkArgs(a: RecoverArgs): void {
 /** The matrix named by --matrix (built, learned from --train, or read from a model directory). */
 async function buildMatrix(a: RecoverArgs, d: number, onProgress: ProgressFn): Promise<{ matrix: MeasurementMatrix; l1ae?: L1aeEncoder }> {
   // Loaded here, not at start-up: the tensor library is needed by the commands that compute only.
-  const { fourierMatrix, gaussianMatrix, lbcsMatrix, matrixFromEncoder, pcaMatrix } = await import('../../src/sensing/matrices.js');
+  const { fourierMatrix, gaussianMatrix, lbcsMatrix, pcaMatrix } = await import('../../src/sensing/matrices.js');
   const { L1aeEncoder } = await import('../../src/encoders/l1ae.js');
   if (!(MATRIX_KINDS as readonly string[]).includes(a.matrix)) {
     const stat = await fs.stat(a.matrix).catch(() => null);
@@ -82,6 +82,7 @@ async function buildMatrix(a: RecoverArgs, d: number, onProgress: ProgressFn): P
     const model = await loadModel(a.matrix);
     if (model.method === 'knn') throw new XmlcError(`${a.matrix}: a kNN model has no measurement matrix (train one with --method l1ae, simple-ae, pca or gaussian)`);
     const encoder = model.encoders[0]!;
+    const { matrixFromEncoder } = await import('../../src/model/learned_matrix.js');
     const matrix = matrixFromEncoder(encoder);
     if (matrix.d !== d) throw new XmlcError(`${a.matrix}: its matrix measures vectors of dimension ${matrix.d} but ${a.data} has dimension ${d}`);
     if (a.measurements !== undefined && a.measurements !== matrix.m) throw new UsageError(`--measurements ${a.measurements} disagrees with the model's ${matrix.m} measurements (leave it out)`);
@@ -97,7 +98,7 @@ async function buildMatrix(a: RecoverArgs, d: number, onProgress: ProgressFn): P
   const valid = a.valid !== undefined ? vectorsOf(await loadData(a.valid, a, onProgress), a.vectors, a.valid) : undefined;
   if (valid && valid.nCols !== d) throw new XmlcError(`${a.valid}: its vectors have dimension ${valid.nCols} but ${a.data}'s have ${d}`);
   await applyBackend(a);
-  const { learnMatrix } = await import('../../src/sensing/learned.js');
+  const { learnMatrix } = await import('../../src/model/learned_matrix.js');
   const learned = await learnMatrix(kind, train, m, a.seed, {
     epochs: a.epochs, learningRate: a['learning-rate'], batchSize: a['batch-size'], patience: a.patience, depth: a.depth, selectBy: a['select-by'],
   }, valid, onProgress);

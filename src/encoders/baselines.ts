@@ -3,10 +3,9 @@
  * ICML 2019, Section 5): a Gaussian matrix, PCA, and a simple autoencoder.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
-import { csrMatDense, csrTMatDense } from '../engine/sparse.js';
 import { tidyData } from '../engine/tidy_data.js';
+import { topRightSingularVectors } from '../linalg/randomized_svd.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng, tfSeed } from '../util/rng.js';
 import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
@@ -65,79 +64,6 @@ export class LinearEncoder implements LabelEncoder {
   dispose(): void { this.aTensor.dispose(); }
 }
 
-/** Orthonormalise the columns of a row-major r × c Float64 matrix in place (modified Gram–Schmidt, run twice for stability). */
-function orthonormalizeColumns(q: Float64Array, r: number, c: number): void {
-  for (let pass = 0; pass < 2; pass++) {
-    for (let j = 0; j < c; j++) {
-      for (let k = 0; k < j; k++) {
-        let dot = 0;
-        for (let i = 0; i < r; i++) dot += q[i * c + j]! * q[i * c + k]!;
-        for (let i = 0; i < r; i++) q[i * c + j]! -= dot * q[i * c + k]!;
-      }
-      let norm = 0;
-      for (let i = 0; i < r; i++) norm += q[i * c + j]! ** 2;
-      norm = Math.sqrt(norm);
-      const inv = norm > 1e-12 ? 1 / norm : 0;
-      for (let i = 0; i < r; i++) q[i * c + j]! *= inv;
-    }
-  }
-}
-
-/**
- * The top-`m` right singular vectors of a sparse n × d matrix Y, as the rows of an m × d
- * array: randomized subspace iteration (Halko, Martinsson & Tropp, "Finding structure with
- * randomness", SIAM Review 2011, Algorithms 4.4 and 5.1) with oversampling 10 and 4 power
- * iterations, all products sparse (Y·W and Yᵀ·Q); the small problem is the eigendecomposition
- * of B·Bᵀ with B = QᵀY. Columns beyond Y's rank come out as zero rows.
- */
-export function topRightSingularVectors(y: Csr, m: number, seed: number, powerIterations = 4): Float32Array {
-  const { nRows: n, nCols: d } = y;
-  const l = Math.min(d, n, m + 10);
-  const rng = new Rng(seed);
-  const omega = new Float32Array(d * l);
-  for (let i = 0; i < omega.length; i++) omega[i] = rng.normal();
-  const orth = (a: Float32Array, rows: number): Float32Array => {
-    const q = Float64Array.from(a);
-    orthonormalizeColumns(q, rows, l);
-    return Float32Array.from(q);
-  };
-  let q = orth(csrMatDense(y, omega, l), n); // n × l
-  for (let it = 0; it < powerIterations; it++) {
-    const w = orth(csrTMatDense(y, q, l), d); // d × l
-    q = orth(csrMatDense(y, w, l), n);
-  }
-  const bT = csrTMatDense(y, q, l); // d × l = (QᵀY)ᵀ
-  // B·Bᵀ (l × l) = bTᵀ·bT
-  const bbt = new Matrix(l, l);
-  for (let i = 0; i < l; i++) {
-    for (let j = i; j < l; j++) {
-      let s = 0;
-      for (let k = 0; k < d; k++) s += bT[k * l + i]! * bT[k * l + j]!;
-      bbt.set(i, j, s);
-      bbt.set(j, i, s);
-    }
-  }
-  const eig = new EigenvalueDecomposition(bbt, { assumeSymmetric: true });
-  const values = eig.realEigenvalues;
-  const vecs = eig.eigenvectorMatrix;
-  const order = values.map((_, i) => i).sort((a, b) => values[b]! - values[a]! || a - b);
-  // Right singular vector k = Bᵀu_k / σ_k, σ_k = sqrt(λ_k); sign fixed so its largest entry is positive.
-  const out = new Float32Array(m * d);
-  for (let k = 0; k < Math.min(m, l); k++) {
-    const c = order[k]!, lambda = values[c]!;
-    if (!(lambda > 1e-10)) continue;
-    const inv = 1 / Math.sqrt(lambda);
-    let big = 0;
-    for (let j = 0; j < d; j++) {
-      let s = 0;
-      for (let i = 0; i < l; i++) s += bT[j * l + i]! * vecs.get(i, c);
-      out[k * d + j] = s * inv;
-      if (Math.abs(s) > Math.abs(big)) big = s;
-    }
-    if (big < 0) for (let j = 0; j < d; j++) out[k * d + j] = -out[k * d + j]!;
-  }
-  return out;
-}
 
 /**
  * The simple autoencoder of the ℓ1-AE paper's comparisons: ŷ = ReLU(Bᵀ·A·y), A and B both m × d,

@@ -30,7 +30,7 @@ export interface TrainLoopOptions {
   /**
    * A model-selection score of the current weights (lower is better), computed after every
    * epoch in place of the validation loss to choose the epoch and stop early — e.g. the
-   * recovery error of a learned measurement matrix (src/sensing/learned.ts). The validation
+   * recovery error of a learned measurement matrix (src/model/learned_matrix.ts). The validation
    * loss is still recorded when there is a validation split.
    */
   readonly validationScore?: (vars: tf.Variable[]) => number;

@@ -4,7 +4,7 @@ import { csrMatDenseJs, csrTMatDenseJs } from './sparse_impl.js';
 
 /**
  * Sparse kernels of the pipeline (regression, kNN voting, prediction; the row-wise top-k is
- * `topKRows` in src/predict/topk.ts, native in the same way): the native OpenBLAS/
+ * `topKRows` in src/ranking/topk.ts, native in the same way): the native OpenBLAS/
  * OpenMP addon when it loaded, the JavaScript implementation otherwise. Same results either way
  * (within float32 rounding of the summation order).
  */

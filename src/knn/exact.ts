@@ -1,9 +1,9 @@
 import { type Csr, transpose } from '../data/csr.js';
-import { topKSparseImpl } from '../predict/topk_impl.js';
+import { topKSparseImpl } from '../ranking/topk_impl.js';
 import { nativeAddon } from '../engine/addon.js';
 import { csrMatDense } from '../engine/sparse.js';
-import { topKRows } from '../predict/topk.js';
-import { emptyNeighbors, type Neighbors, type SearchOptions } from './neighbors.js';
+import { topKRows } from '../ranking/topk.js';
+import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 
 /**
  * Exact cosine k-nearest-neighbour search over sparse vectors through an inverted index

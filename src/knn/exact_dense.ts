@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyData } from '../engine/tidy_data.js';
-import { topKRows } from '../predict/topk.js';
-import { emptyNeighbors, type Neighbors, type SearchOptions } from './neighbors.js';
+import { topKRows } from '../ranking/topk.js';
+import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 
 /** Query rows per similarity block (bounds the block's memory to QUERY_BLOCK × n floats). */
 const QUERY_BLOCK = 256;

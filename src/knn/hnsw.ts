@@ -1,7 +1,7 @@
 import { createRequire } from 'node:module';
 import { type Csr } from '../data/csr.js';
 import { ModelFormatError, XmlcError } from '../errors.js';
-import { emptyNeighbors, type Neighbors, type SearchOptions } from './neighbors.js';
+import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 
 /** Settings of an HNSW index (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs", TPAMI 2018). */
 export interface HnswConfig {

@@ -1,5 +1,5 @@
 import { columnCounts, type Csr } from '../data/csr.js';
-import { type Ranked } from '../predict/topk.js';
+import { type Ranked } from '../ranking/topk.js';
 import { propensities, type PropensityOptions } from './propensity.js';
 import { evaluateRanking } from './ranking_metrics.js';
 

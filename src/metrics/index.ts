@@ -14,4 +14,4 @@ export { accumulateRankingSums, checkRankingInputs, type RankingSums } from './r
 export { METRICS, METRIC_FAMILIES, PROPENSITY_FAMILIES, isMetricFamily, type MetricFamily, type MetricFunction } from './registry.js';
 export { evaluateRanking, type EvaluateRankingOptions } from './ranking_metrics.js';
 export { evaluateAgainstTraining } from './against_training.js';
-export { rankedFromLists } from '../predict/topk.js';
+export { rankedFromLists } from '../ranking/topk.js';

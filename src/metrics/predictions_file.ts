@@ -4,8 +4,8 @@
  * any other tool's), an empty line for a point without predictions.
  */
 import { DataFormatError, XmlcError } from '../errors.js';
+import { type Ranked } from '../ranking/topk.js';
 import { readRegularFile } from '../util/regular_file.js';
-import { type Ranked } from '../predict/topk.js';
 
 const PAIR = /^(\d{1,10}):([^:\s]+)$/;
 

@@ -1,5 +1,5 @@
 import { type Csr } from '../data/csr.js';
-import { type Ranked } from '../predict/topk.js';
+import { type Ranked } from '../ranking/topk.js';
 import { accumulateRankingSums, checkRankingInputs, type RankingSums } from './ranking_sums.js';
 
 /**

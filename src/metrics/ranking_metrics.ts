@@ -1,5 +1,5 @@
 import { type Csr } from '../data/csr.js';
-import { type Ranked } from '../predict/topk.js';
+import { type Ranked } from '../ranking/topk.js';
 import { isMetricFamily, METRIC_FAMILIES, METRICS, PROPENSITY_FAMILIES, type MetricFamily } from './registry.js';
 import { accumulateRankingSums, checkRankingInputs } from './ranking_sums.js';
 

@@ -1,5 +1,5 @@
 import { type Csr } from '../data/csr.js';
-import { type Ranked } from '../predict/topk.js';
+import { type Ranked } from '../ranking/topk.js';
 
 /**
  * The one pass over the rows behind every ranking metric: per-cut-off sums over rows, from

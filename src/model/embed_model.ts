@@ -9,7 +9,7 @@ import { evaluateRanking } from '../metrics/ranking_metrics.js';
 import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
 import { ensureBackend } from '../engine/backends.js';
 import { addKnnVotes, addScaled, normalizeRowsMax } from '../predict/scores.js';
-import { type Ranked, topKRows } from '../predict/topk.js';
+import { type Ranked, topKRows } from '../ranking/topk.js';
 import { type ProgressFn, task } from '../progress.js';
 import { fitRidge, type RidgeModel, ridgeFromWeights } from '../regression/ridge.js';
 import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';

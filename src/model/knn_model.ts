@@ -3,7 +3,7 @@ import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { ExactIndex } from '../knn/exact.js';
 import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
 import { knnVote } from '../predict/knn_vote.js';
-import { type Ranked } from '../predict/topk.js';
+import { type Ranked } from '../ranking/topk.js';
 import { type ProgressFn, task } from '../progress.js';
 import { encodeCsr, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';

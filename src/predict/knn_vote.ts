@@ -1,7 +1,7 @@
 import { type Csr } from '../data/csr.js';
-import { type Neighbors } from '../knn/neighbors.js';
-import { type Ranked } from './topk.js';
-import { topKSparseImpl } from './topk_impl.js';
+import { type Neighbors } from '../ranking/neighbors.js';
+import { type Ranked } from '../ranking/topk.js';
+import { topKSparseImpl } from '../ranking/topk_impl.js';
 
 /**
  * Similarity-weighted label vote: score(l) = Σ_{j ∈ N(x)} sim(x, x_j) · y_jl over the

@@ -1,4 +1,4 @@
-import { type Ranked } from './topk.js';
+import { type Ranked } from '../ranking/topk.js';
 
 /**
  * Ranked predictions as text: one line per point, `label:score` pairs best first, separated

@@ -1,5 +1,5 @@
 import { type Csr } from '../data/csr.js';
-import { type Neighbors } from '../knn/neighbors.js';
+import { type Neighbors } from '../ranking/neighbors.js';
 
 /**
  * Dense label-score blocks of the embedding pipeline's strategies (kNN vote, decoder, their

@@ -1,9 +1,9 @@
-/** The compressed-sensing core: measurement matrices, exact LP recovery, iterative recovery, learned matrices. */
-export { type MeasurementMatrix, gaussianMatrix, fourierMatrix, pcaMatrix, lbcsMatrix, matrixFromEncoder, measureRows } from './matrices.js';
+/** The compressed-sensing core: measurement matrices, exact LP recovery, iterative recovery (learned matrices: src/model/learned_matrix.ts). */
+export { type MeasurementMatrix, gaussianMatrix, fourierMatrix, pcaMatrix, lbcsMatrix, measureRows } from './matrices.js';
 export { l1Min, l1MinPos, type LpBatchResult, type LpStatus } from './simplex.js';
 export { projectedSubgradient, withPseudoInverse, withTranspose, type SubgradientOperator } from './subgradient.js';
-export { recover, recoveryStats, RECOVERY_METHODS, SUBGRADIENT_STEPS, type RecoveryMethod, type RecoveryOptions } from './recover.js';
-export { learnMatrix, SENSING_AE_DEFAULTS, type LearnedMatrix, type LearnedMatrixKind, type SensingAeOptions } from './learned.js';
+export { recover, recoveryStats, RECOVERY_METHODS, SUBGRADIENT_STEPS, type MeasurementDecoder, type RecoveryMethod, type RecoveryOptions } from './recover.js';
+export { SENSING_AE_DEFAULTS, type SensingAeOptions } from './ae_defaults.js';
 export {
   cosamp, modelCosamp, iht, omp, ista, fista, modelSupport, modelApprox, leastSquaresOnSupport, spectralNormSquared,
   type SparsityModel, type CosampOptions, type LassoOptions,

@@ -3,12 +3,12 @@
  * that measures a vector x ∈ R^d as y = A·x. The constructions compared in Wu et al.,
  * "Learning a Compressed Sensing Measurement Matrix via Gradient Unrolling" (ICML 2019),
  * Section 5: random Gaussian, random partial Fourier, PCA, LBCS, and the matrices learned by
- * the ℓ1-AE and the simple autoencoder (their encoders' A, see {@link matrixFromEncoder}).
+ * the ℓ1-AE and the simple autoencoder (their encoders' A: `matrixFromEncoder` in
+ * src/model/learned_matrix.ts).
  */
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
-import { topRightSingularVectors } from '../encoders/baselines.js';
-import { type LabelEncoder } from '../encoders/encoder.js';
 import { csrMatDense } from '../engine/sparse.js';
+import { topRightSingularVectors } from '../linalg/randomized_svd.js';
 import { Rng } from '../util/rng.js';
 
 /** An m × d measurement matrix, row-major. */
@@ -127,21 +127,6 @@ function transpose32(a: Float32Array, r: number, c: number): Float32Array {
   const t = new Float32Array(r * c);
   for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = a[i * c + j]!;
   return t;
-}
-
-/**
- * The measurement matrix of a linear label encoder (z = A·y): the ℓ1-AE's and simple AE's
- * learned A, or a Gaussian / PCA encoder's.
- * @throws RangeError for an encoder without a linear measurement matrix.
- */
-export function matrixFromEncoder(encoder: LabelEncoder): MeasurementMatrix {
-  const state = encoder.state();
-  const name = state.kind === 'l1ae' ? 'var0' : 'a';
-  const a = state.arrays[name];
-  if (!a || a.length !== state.dim * state.nLabels) {
-    throw new RangeError(`matrixFromEncoder(): a '${state.kind}' encoder has no ${state.dim} × ${state.nLabels} measurement matrix`);
-  }
-  return { m: state.dim, d: state.nLabels, a: Float64Array.from(a) };
 }
 
 /** The measurements y = A·x of every row of `x` (CSR n × d), in float64: n × m row-major. */

@@ -3,7 +3,6 @@
  * measurement matrix and the measurements of n vectors, return the n estimates. Used by the
  * `xmlc recover` command and the eval/ reproduction of the ℓ1-AE paper's recovery results.
  */
-import { type L1aeEncoder } from '../encoders/l1ae.js';
 import { type ProgressFn, task } from '../progress.js';
 import { cosamp, fista, iht, modelCosamp, omp, type SparsityModel } from './iterative.js';
 import { type MeasurementMatrix } from './matrices.js';
@@ -16,6 +15,19 @@ export const RECOVERY_METHODS = Object.freeze([
 ] as const);
 export type RecoveryMethod = (typeof RECOVERY_METHODS)[number];
 
+/**
+ * A trained decoder from m measurements back to d-vectors: the ℓ1-AE's unrolled decoder
+ * (`L1aeEncoder` in src/encoders/l1ae.ts), passed in so that sensing does not depend on encoders.
+ */
+export interface MeasurementDecoder {
+  /** m: the number of measurements it decodes. */
+  readonly dim: number;
+  /** d: the dimension of the vectors it returns. */
+  readonly nLabels: number;
+  /** The n × d estimates from n × m measurements (row-major). */
+  decode(z: Float32Array, n: number): Float32Array;
+}
+
 /** Settings some of the algorithms need. */
 export interface RecoveryOptions {
   /** Sparsity k: IHT, CoSaMP, OMP. */
@@ -27,7 +39,7 @@ export interface RecoveryOptions {
   /** Projected subgradient steps (with the exact pseudo-inverse A†). */
   readonly steps?: number;
   /** The trained ℓ1-AE whose unrolled decoder `l1ae` runs (its A must be the matrix). */
-  readonly l1ae?: L1aeEncoder;
+  readonly l1ae?: MeasurementDecoder;
   readonly onProgress?: ProgressFn;
 }
 

@@ -4,8 +4,8 @@ import { type Csr, fromDense } from '../../src/data/csr.js';
 import { nativeAddon } from '../../src/engine/addon.js';
 import { csrMatDense, csrTMatDense } from '../../src/engine/sparse.js';
 import { csrMatDenseJs, csrTMatDenseJs } from '../../src/engine/sparse_impl.js';
-import { topKRows } from '../../src/predict/topk.js';
-import { topKDenseRowsImpl } from '../../src/predict/topk_impl.js';
+import { topKRows } from '../../src/ranking/topk.js';
+import { topKDenseRowsImpl } from '../../src/ranking/topk_impl.js';
 import { Rng } from '../../src/util/rng.js';
 
 function randomCsr(rng: Rng, n: number, p: number, density: number): { csr: Csr; dense: Float64Array } {

@@ -5,7 +5,7 @@ import {
   accumulateRankingSums, evaluateAgainstTraining, evaluateRanking, isMetricFamily, METRIC_FAMILIES, METRICS,
   ndcgAtK, precisionAtK, propensities, psndcgAtK, pspAtK, rankedFromLists, recallAtK,
 } from '../../src/metrics/index.js';
-import { topKRows } from '../../src/predict/topk.js';
+import { topKRows } from '../../src/ranking/topk.js';
 
 /** |actual − expected| < 1e-12, with a readable message. */
 function close(actual: number | undefined, expected: number, what: string): void {

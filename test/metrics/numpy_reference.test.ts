@@ -4,7 +4,7 @@ import { test } from 'node:test';
 import { Rng } from '../../src/util/rng.js';
 import { fromDense } from '../../src/data/csr.js';
 import { evaluateRanking, propensities } from '../../src/metrics/index.js';
-import { topKRows } from '../../src/predict/topk.js';
+import { topKRows } from '../../src/ranking/topk.js';
 
 /** Seeded uniform numbers in [0, 1) (xmlc's own generator). */
 function seededUniform(seed: number): () => number {

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { type Csr } from '../../src/data/csr.js';
 import { LinearEncoder } from '../../src/encoders/baselines.js';
-import { fourierMatrix, gaussianMatrix, lbcsMatrix, matrixFromEncoder, measureRows, pcaMatrix } from '../../src/sensing/matrices.js';
+import { matrixFromEncoder } from '../../src/model/learned_matrix.js';
+import { fourierMatrix, gaussianMatrix, lbcsMatrix, measureRows, pcaMatrix } from '../../src/sensing/matrices.js';
 import { Rng } from '../../src/util/rng.js';
 
 /** Random sparse non-negative rows as CSR. */

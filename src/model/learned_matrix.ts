@@ -1,20 +1,35 @@
 /**
  * Learned measurement matrices: train the ℓ1-AE (Wu et al., ICML 2019) or the simple
  * autoencoder on training vectors and take their encoder's A. The same encoders as the XMC
- * pipeline, with settings for compressed sensing (see {@link SENSING_AE_DEFAULTS}).
+ * pipeline, with settings for compressed sensing (see {@link SENSING_AE_DEFAULTS}). This module sits
+ * above both src/encoders and src/sensing (layers point down: sensing does not import encoders).
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, normalizeRowsL2, selectRows } from '../data/csr.js';
 import { SimpleAeEncoder } from '../encoders/baselines.js';
+import { type LabelEncoder } from '../encoders/encoder.js';
 import { L1aeEncoder } from '../encoders/l1ae.js';
 import { splitRows, type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop.js';
 import { type ProgressFn } from '../progress.js';
-import { matrixFromEncoder, measureRows, type MeasurementMatrix } from './matrices.js';
-import { recoveryStats } from './recover.js';
-import { l1MinPos } from './simplex.js';
-import { SENSING_AE_DEFAULTS, type SensingAeOptions } from './ae_defaults.js';
+import { SENSING_AE_DEFAULTS, type SensingAeOptions } from '../sensing/ae_defaults.js';
+import { measureRows, type MeasurementMatrix } from '../sensing/matrices.js';
+import { recoveryStats } from '../sensing/recover.js';
+import { l1MinPos } from '../sensing/simplex.js';
 
-export { SENSING_AE_DEFAULTS, type SensingAeOptions } from './ae_defaults.js';
+/**
+ * The measurement matrix of a linear label encoder (z = A·y): the ℓ1-AE's and simple AE's
+ * learned A, or a Gaussian / PCA encoder's.
+ * @throws RangeError for an encoder without a linear measurement matrix.
+ */
+export function matrixFromEncoder(encoder: LabelEncoder): MeasurementMatrix {
+  const state = encoder.state();
+  const name = state.kind === 'l1ae' ? 'var0' : 'a';
+  const a = state.arrays[name];
+  if (!a || a.length !== state.dim * state.nLabels) {
+    throw new RangeError(`matrixFromEncoder(): a '${state.kind}' encoder has no ${state.dim} × ${state.nLabels} measurement matrix`);
+  }
+  return { m: state.dim, d: state.nLabels, a: Float64Array.from(a) };
+}
 
 export type LearnedMatrixKind = 'l1ae' | 'simple-ae';
 

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Rng } from '../../src/util/rng.js';
-import { rankedFromLists, topKRows } from '../../src/predict/topk.js';
-import { topKDenseImpl, topKDenseRowsImpl, topKSparseImpl } from '../../src/predict/topk_impl.js';
+import { rankedFromLists, topKRows } from '../../src/ranking/topk.js';
+import { topKDenseImpl, topKDenseRowsImpl, topKSparseImpl } from '../../src/ranking/topk_impl.js';
 
 /** Seeded uniform numbers in [0, 1) (xmlc's own generator). */
 function seededUniform(seed: number): () => number {
