@@ -4,7 +4,7 @@ import { ENCODER_PARAMS, type EncoderParamSpec, paramFlagName } from '../../src/
 import { UsageError } from '../../src/errors.js';
 import type { EmbeddingModel } from '../../src/model/embed_model.js';
 import type { KnnModel } from '../../src/model/knn_model.js';
-import { EMBED_DEFAULTS, KNN_DEFAULTS, PARAM_SPECS, STRATEGIES, trainParams } from '../../src/model/params.js';
+import { EMBED_DEFAULTS, KNN_DEFAULTS, type NumericSpec, PARAM_SPECS, STRATEGIES, trainParams } from '../../src/model/params.js';
 import { applyBackend, applyThreads, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
@@ -95,7 +95,7 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option('knn-space', { type: 'string', choices: ['regressed', 'label'], describe: 'kNN over the regressed training embeddings V·x or the label embeddings A·y', defaultDescription: e.knnSpace, group: ge })
     .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'default prediction strategy', defaultDescription: e.strategy, group: ge })
     .option('decoder-weight', { requiresArg: true, describe: 'weight w of the decoder in the average strategy, (1 − w)·kNN + w·decoder: a number in [0, 1] (0.5: the paper\'s plain average) or auto (chosen on held-out training points)', defaultDescription: String(e.decoderWeight), group: ge,
-      coerce: (v: unknown) => (v === 'auto' || v === undefined ? v : checkNumericFlag('decoder-weight', v, PARAM_SPECS.decoderWeight)) })
+      coerce: autoOrNumber('decoder-weight', PARAM_SPECS.decoderWeight) })
     .option(...paramFlag('k', 'k', { describe: 'neighbours that vote', defaultDescription: `${e.k} (knn: ${d.k})`, group: g }))
     .option('index', { type: 'string', choices: ['hnsw', 'exact'], describe: 'nearest-neighbour search: approximate HNSW or exact', defaultDescription: d.index, group: 'Parameters:' })
     .option(...paramFlag('hnsw-m', 'hnswM', { describe: 'HNSW graph degree M', defaultDescription: String(d.hnswM), group: 'Parameters:' }))
@@ -103,6 +103,11 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option(...paramFlag('ef-search', 'efSearch', { describe: 'HNSW search candidate list', defaultDescription: String(d.efSearch), group: 'Parameters:' }))
     .option(...paramFlag('seed', 'seed', { describe: 'seed of every random choice', defaultDescription: String(d.seed), group: 'Parameters:' }))
     .options(encoderFlagOptions()) as Argv<T & TrainFlags>;
+}
+
+/** A flag's coerce that takes `auto` or a number within `spec`. */
+function autoOrNumber(flag: string, spec: NumericSpec): (v: unknown) => unknown {
+  return (v) => (v === 'auto' || v === undefined ? v : checkNumericFlag(flag, v, spec));
 }
 
 /** The yargs options of every encoder parameter, generated from the encoders' schemas, grouped by method. */
@@ -115,7 +120,7 @@ function encoderFlagOptions(): Record<string, Options> {
       case 'enum': out[flag] = { ...common, type: 'string', choices: [...spec.choices] }; break;
       case 'number': {
         const [, opts] = numericFlag(flag, spec.range, common);
-        out[flag] = spec.auto === undefined ? opts : { ...opts, coerce: (v: unknown) => (v === 'auto' || v === undefined ? v : checkNumericFlag(flag, v, spec.range)) };
+        out[flag] = spec.auto === undefined ? opts : { ...opts, coerce: autoOrNumber(flag, spec.range) };
         break;
       }
     }
