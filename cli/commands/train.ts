@@ -1,23 +1,24 @@
 import type { Argv, CommandModule } from 'yargs';
-import { ENCODER_KINDS } from '../../src/encoders/kinds.js';
+import { ENCODER_KINDS, type EncoderKind } from '../../src/encoders/kinds.js';
+import { ENCODER_PARAMS, type EncoderParamSpec, paramFlagName } from '../../src/encoders/param_schema.js';
 import { UsageError } from '../../src/errors.js';
 import type { EmbeddingModel } from '../../src/model/embed_model.js';
 import type { KnnModel } from '../../src/model/knn_model.js';
-import { EMBED_DEFAULTS, KNN_DEFAULTS, PARAM_SPECS, STRATEGIES, trainParams } from '../../src/model/params.js';
+import { EMBED_DEFAULTS, KNN_DEFAULTS, type NumericSpec, PARAM_SPECS, STRATEGIES, trainParams } from '../../src/model/params.js';
 import { applyBackend, applyThreads, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
 import { note, stderrProgress } from '../progress.js';
 
+/** Every encoder's parameter flags (`--` + kebab-case of the key), with the encoder that owns each. */
+const ENCODER_FLAGS: readonly { flag: string; kind: EncoderKind; spec: EncoderParamSpec }[] = Object.freeze(
+  (Object.entries(ENCODER_PARAMS) as [EncoderKind, readonly EncoderParamSpec[]][]).flatMap(([kind, specs]) => specs.map((spec) => ({ flag: paramFlagName(spec.key), kind, spec }))));
+
 /** Flags that set training parameters, and the parameter each one sets. */
-const PARAM_FLAGS = Object.freeze({
+const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   method: 'method',
   'embedding-dim': 'embeddingDim',
-  depth: 'depth',
-  'batch-norm': 'batchNorm',
-  'final-relu': 'finalRelu',
-  activation: 'activation',
-  'decoder-matrix': 'decoderMatrix',
+  ...Object.fromEntries(ENCODER_FLAGS.map((f) => [f.flag, f.spec.key])),
   ensemble: 'ensemble',
   epochs: 'epochs',
   'batch-size': 'batchSize',
@@ -36,18 +37,13 @@ const PARAM_FLAGS = Object.freeze({
   'ef-construction': 'efConstruction',
   'ef-search': 'efSearch',
   seed: 'seed',
-} as const);
+});
 
 export interface TrainFlags extends DataArgs, BackendArgs {
   train?: string;
   params?: string;
   method?: string;
   'embedding-dim'?: number;
-  depth?: number;
-  'batch-norm'?: boolean;
-  'final-relu'?: boolean;
-  activation?: string;
-  'decoder-matrix'?: string;
   ensemble?: number;
   epochs?: number;
   'batch-size'?: number;
@@ -87,11 +83,6 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
       describe: 'label encoder — l1ae: ℓ1-AE; l1-sae: ℓ1-regularised sparse AE; tied-relu: tied-weight ReLU AE; deep-l0 / m-sparse: Deep ℓ0 encoders; pca / gaussian / simple-ae: baselines — or knn: kNN on the features',
     })
     .option(...paramFlag('embedding-dim', 'embeddingDim', { describe: 'embedding dimension m (at most the number of labels)', defaultDescription: String(e.embeddingDim), group: ge }))
-    .option(...paramFlag('depth', 'depth', { describe: 'ℓ1-AE: unrolled decoder blocks T', defaultDescription: String(e.depth), group: ge }))
-    .option('batch-norm', { type: 'boolean', describe: 'ℓ1-AE: batch normalisation in each block (--no-batch-norm to drop it)', defaultDescription: String(e.batchNorm), group: ge })
-    .option('final-relu', { type: 'boolean', describe: 'ℓ1-AE: final ReLU (--no-final-relu to drop it)', defaultDescription: String(e.finalRelu), group: ge })
-    .option('activation', { type: 'string', choices: ['sign', 'tanh'], describe: 'ℓ1-AE: sign (the paper\'s) or tanh in each block', defaultDescription: e.activation, group: ge })
-    .option('decoder-matrix', { type: 'string', choices: ['tied', 'learned'], describe: 'ℓ1-AE: the decoder uses Aᵀ (tied) or a learned matrix B', defaultDescription: e.decoderMatrix, group: ge })
     .option(...paramFlag('ensemble', 'ensemble', { describe: 'models with seeds seed, seed+1, …; their scores are averaged', defaultDescription: String(e.ensemble), group: ge }))
     .option(...paramFlag('epochs', 'epochs', { describe: 'autoencoder training epochs (at most; early stopping)', defaultDescription: String(e.epochs), group: ge }))
     .option(...paramFlag('batch-size', 'batchSize', { describe: 'autoencoder mini-batch size', defaultDescription: String(e.batchSize), group: ge }))
@@ -104,18 +95,62 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option('knn-space', { type: 'string', choices: ['regressed', 'label'], describe: 'kNN over the regressed training embeddings V·x or the label embeddings A·y', defaultDescription: e.knnSpace, group: ge })
     .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'default prediction strategy', defaultDescription: e.strategy, group: ge })
     .option('decoder-weight', { requiresArg: true, describe: 'weight w of the decoder in the average strategy, (1 − w)·kNN + w·decoder: a number in [0, 1] (0.5: the paper\'s plain average) or auto (chosen on held-out training points)', defaultDescription: String(e.decoderWeight), group: ge,
-      coerce: (v: unknown) => (v === 'auto' || v === undefined ? v : checkNumericFlag('decoder-weight', v, PARAM_SPECS.decoderWeight)) })
+      coerce: autoOrNumber('decoder-weight', PARAM_SPECS.decoderWeight) })
     .option(...paramFlag('k', 'k', { describe: 'neighbours that vote', defaultDescription: `${e.k} (knn: ${d.k})`, group: g }))
     .option('index', { type: 'string', choices: ['hnsw', 'exact'], describe: 'nearest-neighbour search: approximate HNSW or exact', defaultDescription: d.index, group: 'Parameters:' })
     .option(...paramFlag('hnsw-m', 'hnswM', { describe: 'HNSW graph degree M', defaultDescription: String(d.hnswM), group: 'Parameters:' }))
     .option(...paramFlag('ef-construction', 'efConstruction', { describe: 'HNSW build candidate list', defaultDescription: String(d.efConstruction), group: 'Parameters:' }))
     .option(...paramFlag('ef-search', 'efSearch', { describe: 'HNSW search candidate list', defaultDescription: String(d.efSearch), group: 'Parameters:' }))
-    .option(...paramFlag('seed', 'seed', { describe: 'seed of every random choice', defaultDescription: String(d.seed), group: 'Parameters:' })) as Argv<T & TrainFlags>;
+    .option(...paramFlag('seed', 'seed', { describe: 'seed of every random choice', defaultDescription: String(d.seed), group: 'Parameters:' }))
+    .options(encoderFlagOptions()) as Argv<T & TrainFlags>;
+}
+
+/** A flag's coerce that takes `auto` or a number within `spec`. */
+function autoOrNumber(flag: string, spec: NumericSpec): (v: unknown) => unknown {
+  return (v) => (v === 'auto' || v === undefined ? v : checkNumericFlag(flag, v, spec));
+}
+
+/** The yargs options of every encoder parameter, generated from the encoders' schemas, grouped by method. */
+function encoderFlagOptions(): Record<string, Options> {
+  const out: Record<string, Options> = {};
+  for (const { flag, kind, spec } of ENCODER_FLAGS) {
+    const common = { describe: spec.describe, defaultDescription: spec.type === 'number' && spec.auto !== undefined ? `auto (${spec.auto})` : String(spec.default), group: `--method ${kind}:` };
+    switch (spec.type) {
+      case 'boolean': out[flag] = { ...common, type: 'boolean' }; break;
+      case 'enum': out[flag] = { ...common, type: 'string', choices: [...spec.choices] }; break;
+      case 'number': {
+        const [, opts] = numericFlag(flag, spec.range, common);
+        out[flag] = spec.auto === undefined ? opts : { ...opts, coerce: autoOrNumber(flag, spec.range) };
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/**
+ * An encoder parameter flag given for another method is a mistake (it would be ignored).
+ * @throws UsageError "--l1sae-beta sets a parameter of --method l1-sae, not of l1ae".
+ */
+export function checkEncoderFlags(args: TrainFlags, method: unknown): void {
+  for (const { flag, kind } of ENCODER_FLAGS) {
+    if ((args as unknown as Record<string, unknown>)[flag] !== undefined && method !== kind) {
+      throw new UsageError(`--${flag} sets a parameter of --method ${kind}, not of ${String(method)}\nExample usage: xmlc train --method ${kind} --${flag} …`);
+    }
+  }
+}
+
+/** The training parameters to print: the chosen method's encoder parameters, not those of the other encoders. */
+export function paramsToPrint(params: Record<string, unknown>): Record<string, unknown> {
+  const method = params['method'];
+  const others = new Set(ENCODER_FLAGS.filter((f) => f.kind !== method).map((f) => f.spec.key));
+  return Object.fromEntries(Object.entries(params).filter(([k]) => !others.has(k)));
 }
 
 /** Parameters from `--params FILE` with the flags given on the command line over them. */
 export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<string, unknown>> {
   const params = await readParamsFile(args.params);
+  checkEncoderFlags(args, args.method ?? params['method'] ?? EMBED_DEFAULTS.method);
   for (const [flag, key] of Object.entries(PARAM_FLAGS)) {
     const v = (args as unknown as Record<string, unknown>)[flag];
     if (v !== undefined) params[key] = v;
@@ -159,7 +194,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .example('$0 train --print-params > params.json', '') as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     if (args['print-params']) {
-      process.stdout.write(JSON.stringify(trainParams(await trainParamsFromArgs(args)), null, 2) + '\n');
+      process.stdout.write(JSON.stringify(paramsToPrint({ ...trainParams(await trainParamsFromArgs(args)) }), null, 2) + '\n');
       return;
     }
     await checkModelTarget(args.model!, args.force); // refuse before training, not after

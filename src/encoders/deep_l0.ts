@@ -37,6 +37,7 @@ import { Rng } from '../util/rng.js';
 import { ihtStep, l0Threshold, learnDictionary, type SparseRule } from './dictionary.js';
 import { decodeChunks, type EncoderState, type LabelEncoder, mapRowChunks, ROW_CHUNK, stateArray } from './encoder.js';
 import { meanLoss, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { DEEP_L0_DEFAULTS as SCHEMA_DEEP_L0_DEFAULTS } from './param_schema.js';
 
 // ---------------------------------------------------------------------------------------------
 // Network pieces (tfjs-core ops only, so any backend runs them).
@@ -172,34 +173,8 @@ export interface DeepL0Config {
   readonly seed: number;
 }
 
-/**
- * Defaults, and why:
- * - stages K = 2, σ0 = 0.2, decay 10: the paper's setting (two stages sharing W, S, θ; HELU σ
- *   0.2 divided by 10 every epoch).
- * - λ = 0.01: on ℓ2-normalised label vectors an atom enters a code only if it removes more than 1%
- *   of the label vector's energy (threshold √(λμ) on the IHT step), so codes carry the few label
- *   groups of a point (Bibtex 2.4, Delicious 19 labels a point) without fitting noise.
- * - M = 10: 10% of the default m = 100 atoms, about the number of label groups a point has.
- * - σmin = 1e-6: after 6 epochs σ is below it and the stage is the exact hard threshold (also the
- *   inference-time function), avoiding 1/σ overflow in float32.
- *   Measured (m = 100, the pipeline's loop): Bibtex labels 3.0 nonzeros a code; Delicious labels
- *   71 — λ is absolute, so label sets with many labels a point want a larger λ (or 'm-sparse').
- * - 10 dictionary rounds × 30 IHT iterations on at most 20000 rows: a few seconds on Bibtex and
- *   Delicious labels (whole training 7 s and 30 s with the native backend).
- */
-export const DEEP_L0_DEFAULTS: Readonly<Omit<DeepL0Config, 'embeddingDim'>> = Object.freeze({
-  lambda: 0.01,
-  sparsity: 10,
-  stages: 2,
-  sigma0: 0.2,
-  sigmaDecay: 10,
-  sigmaMin: 1e-6,
-  dictionaryRounds: 10,
-  dictionaryIterations: 30,
-  dictionaryRows: 20000,
-  trainDictionary: true,
-  seed: 0,
-});
+/** Defaults (and why), declared with the encoders' parameter schema in ./param_schema.ts. */
+export const DEEP_L0_DEFAULTS: Readonly<Omit<DeepL0Config, 'embeddingDim'>> = SCHEMA_DEEP_L0_DEFAULTS;
 
 /** σ of epoch `epoch` (1-based): σ0/decay^(epoch−1), 0 once below σmin. */
 export function sigmaAt(cfg: Pick<DeepL0Config, 'sigma0' | 'sigmaDecay' | 'sigmaMin'>, epoch: number): number {

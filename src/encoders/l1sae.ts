@@ -43,6 +43,7 @@ import { type Csr, normalizeRowsL2, selectRows } from '../data/csr.js';
 import { type ProgressFn } from '../progress.js';
 import { tfSeed } from '../util/rng.js';
 import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, mapRowChunks, stateArray } from './encoder.js';
+import { L1SAE_DEFAULTS as SCHEMA_L1SAE_DEFAULTS } from './param_schema.js';
 import { normalizedValidation, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 /** Element-wise activation of the encoder or decoder layer. */
@@ -68,32 +69,8 @@ export interface L1SaeConfig {
   readonly seed: number;
 }
 
-/**
- * Defaults, for ℓ2-normalised label rows (‖x‖ = 1, so predicting x̂ = 0 costs 1 per row) and the
- * pipeline's loop (100 epochs, batch 128, Adam 0.01); measured on Bibtex labels, m = 100
- * (eval/results/l1sae_sparsity.md):
- * - logistic encoder and decoder, as in the paper;
- * - β = 0.01: the mean code Gini index on the test split rises from 0.22 (plain AE, error 0.031
- *   per row) to 0.62 at error 0.070; β = 0.003 gives 0.50 at 0.050, β = 0.03 0.69 at 0.097;
- * - λ = 1e-6: the reconstruction error per row is below 1 here, and λ = 1e-4 (a usual value
- *   for image data with errors of tens per row) pinned the weights so that a plain AE did not
- *   get below 0.76; 1e-6 still keeps weights bounded;
- * - α0 = 1/β (the value used when `alpha0` is not given: {@link resolveL1SaeConfig}): the first
- *   threshold α0·β = 1 covers the whole range of logistic codes, so the first stage's penalty is
- *   the gentle ridge z²/(2α0) and the ℓ1 is fed in as α falls;
- * - f = 0.6 (the issue's factor) and T = 13: the last threshold 0.6¹³ ≈ 0.0013 makes the penalty
- *   ≈ β‖z‖₁ for codes above it; 14 stages of ≈ 7 epochs at 100 loop epochs.
- */
-export const L1SAE_DEFAULTS: Readonly<Omit<L1SaeConfig, 'embeddingDim'>> = Object.freeze({
-  beta: 0.01,
-  weightDecay: 1e-6,
-  alpha0: 100,
-  alphaFactor: 0.6,
-  reductions: 13,
-  encoderActivation: 'sigmoid',
-  decoderActivation: 'sigmoid',
-  seed: 0,
-});
+/** Defaults (and why), declared with the encoder's parameter schema in ./param_schema.ts. */
+export const L1SAE_DEFAULTS: Readonly<Omit<L1SaeConfig, 'embeddingDim'>> = SCHEMA_L1SAE_DEFAULTS;
 
 /**
  * A full, checked config from partial settings: the defaults, except that α0 defaults to 1/β

@@ -15,6 +15,7 @@ import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { type ProgressFn } from '../progress.js';
 import { tfSeed } from '../util/rng.js';
 import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
+import { TIED_RELU_DEFAULTS as SCHEMA_TIED_RELU_DEFAULTS } from './param_schema.js';
 import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 /** Settings of a tied-weight ReLU autoencoder. */
@@ -32,18 +33,8 @@ export interface TiedReluConfig {
   readonly biasInit: number;
 }
 
-/**
- * Defaults, and why:
- * - `bias: 'learned'` — the paper's ε = Θ(h^p·(δ + μ/√n))·(code magnitude) needs the sparsity,
- *   the coherence of the generating dictionary and the distance of W from it: none is known for
- *   label data. A per-unit ε_i learned with W is the same threshold unit by unit (the theorem
- *   holds unit-wise: unit i fires iff W_i·y > ε_i), chosen by the same squared loss instead of by
- *   formula; units whose labels co-occur more (more interference) can use a higher threshold.
- * - `biasInit: 0` — W starts random (rows of unit norm in expectation), far from any dictionary,
- *   so there is no margin to set a threshold in: ε = 0 starts as a plain ReLU with about half
- *   the units active, and training raises ε where that removes interference.
- */
-export const TIED_RELU_DEFAULTS = Object.freeze({ bias: 'learned', biasInit: 0 } as const satisfies Omit<TiedReluConfig, 'embeddingDim' | 'seed'>);
+/** Defaults (and why), declared with the encoder's parameter schema in ./param_schema.ts. */
+export const TIED_RELU_DEFAULTS: Readonly<Pick<TiedReluConfig, 'bias' | 'biasInit'>> = SCHEMA_TIED_RELU_DEFAULTS;
 
 /** The network's weights: W (m × d) and ε (m). */
 export interface TiedReluVariables {

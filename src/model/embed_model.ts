@@ -153,8 +153,7 @@ export class EmbeddingModel {
       validationFraction: p.validationFraction, patience: p.patience, seed,
     };
     const { encoder, history } = await ENCODERS[p.method].train({
-      labels, dim: m, seed, loop, tag,
-      l1ae: { depth: p.depth, batchNorm: p.batchNorm, finalRelu: p.finalRelu, activation: p.activation, decoderMatrix: p.decoderMatrix },
+      labels, dim: m, seed, loop, tag, params: p,
     }, onProgress);
     const z = encoder.encode(labels);
     const embeddingNorm = meanRowNorm(z, x.nRows, m);

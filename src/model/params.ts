@@ -1,4 +1,5 @@
 import { ENCODER_KINDS, type EncoderKind } from '../encoders/kinds.js';
+import { ENCODER_PARAMS, encoderParamDefaults, type EncoderParamSpec, type NumericSpec } from '../encoders/param_schema.js';
 import { UsageError } from '../errors.js';
 
 /** A hyper-parameter has the wrong type or is out of range. The CLI reports it as a usage error (exit 2). */
@@ -25,21 +26,15 @@ export interface KnnTrainParams {
 export const STRATEGIES = Object.freeze(['knn', 'decoder', 'average'] as const);
 export type Strategy = (typeof STRATEGIES)[number];
 
-/** Training parameters of the embedding pipeline (`--method` one of {@link ENCODER_KINDS}). */
-export interface EmbedTrainParams {
+/**
+ * Training parameters of the embedding pipeline (`--method` one of {@link ENCODER_KINDS}): the
+ * fields below, and every encoder's own parameters (`depth`, `l1saeBeta`, `deepL0Lambda`, …) as
+ * declared in {@link ENCODER_PARAMS}; only the chosen method's are used.
+ */
+export interface EmbedTrainParams extends Readonly<Record<string, number | boolean | string>> {
   readonly method: EncoderKind;
   /** Embedding dimension m (clipped to the number of labels). */
   readonly embeddingDim: number;
-  /** ℓ1-AE: unrolled decoder blocks T. */
-  readonly depth: number;
-  /** ℓ1-AE: batch normalisation in each block. */
-  readonly batchNorm: boolean;
-  /** ℓ1-AE: final ReLU. */
-  readonly finalRelu: boolean;
-  /** ℓ1-AE: sign (the paper's) or tanh in each block. */
-  readonly activation: 'sign' | 'tanh';
-  /** ℓ1-AE: the decoder uses Aᵀ (`tied`, the paper's) or a learned matrix B (`learned`). */
-  readonly decoderMatrix: 'tied' | 'learned';
   /** Models in the ensemble (seeds seed, seed+1, …); their normalised scores are averaged. */
   readonly ensemble: number;
   /** Autoencoder training (ℓ1-AE, simple AE). */
@@ -121,11 +116,7 @@ export const KNN_DEFAULTS: Readonly<KnnTrainParams> = Object.freeze({
 export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   method: 'l1ae',
   embeddingDim: 100,
-  depth: 10,
-  batchNorm: false,
-  finalRelu: true,
-  activation: 'sign',
-  decoderMatrix: 'tied',
+  ...encoderParamDefaults('l1ae'),
   ensemble: 1,
   epochs: 100,
   batchSize: 128,
@@ -144,22 +135,12 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   strategy: 'average',
   decoderWeight: 'auto',
   seed: 0,
+  ...Object.fromEntries(Object.entries(encoderParamDefaults()).filter(([k]) => !ENCODER_PARAMS.l1ae.some((s) => s.key === k))),
 });
 
 export const PREDICT_DEFAULTS: Readonly<PredictParams> = Object.freeze({ topK: 5 });
 
-/**
- * The range of a numeric parameter or flag: an integer or any finite number, bounded below and
- * above (each bound closed unless `minOpen` / `maxOpen`). One checker, {@link checkNumeric},
- * serves the library's parameters and every numeric CLI flag.
- */
-export interface NumericSpec {
-  readonly int: boolean;
-  readonly min?: number;
-  readonly max?: number;
-  readonly minOpen?: boolean;
-  readonly maxOpen?: boolean;
-}
+export type { NumericSpec };
 
 /** What a value of `spec` is, in words: "a positive integer", "an integer in [2, 1024]", "in [0, 1]", "a number > 0". */
 export function describeNumeric(spec: NumericSpec): string {
@@ -259,6 +240,22 @@ function checkBool(name: string, v: unknown): boolean {
   return v;
 }
 
+/** Check one encoder parameter's value against its schema entry. */
+export function checkEncoderParam(spec: EncoderParamSpec, v: unknown): number | boolean | string {
+  switch (spec.type) {
+    case 'boolean': return checkBool(spec.key, v);
+    case 'enum': return checkEnum(spec.key, v, spec.choices);
+    case 'number': return spec.auto !== undefined && v === 'auto' ? 'auto' : checkNumeric(spec.key, v, spec.range);
+  }
+}
+
+/** Every encoder's parameters in `p`, each checked against its schema entry (in schema order). */
+function encoderParams(p: Record<string, unknown>): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const specs of Object.values(ENCODER_PARAMS)) for (const s of specs) out[s.key] = checkEncoderParam(s, p[s.key]);
+  return out;
+}
+
 /** Merge `given` over {@link EMBED_DEFAULTS} and validate every field. Unknown keys are errors. */
 export function embedTrainParams(given: Record<string, unknown> = {}): EmbedTrainParams {
   rejectUnknown(given, EMBED_DEFAULTS, 'embedding-model training');
@@ -266,11 +263,7 @@ export function embedTrainParams(given: Record<string, unknown> = {}): EmbedTrai
   return Object.freeze({
     method: checkEnum('method', p['method'], ENCODER_KINDS),
     embeddingDim: num('embeddingDim', p),
-    depth: num('depth', p),
-    batchNorm: checkBool('batchNorm', p['batchNorm']),
-    finalRelu: checkBool('finalRelu', p['finalRelu']),
-    activation: checkEnum('activation', p['activation'], ['sign', 'tanh'] as const),
-    decoderMatrix: checkEnum('decoderMatrix', p['decoderMatrix'], ['tied', 'learned'] as const),
+    ...encoderParams(p),
     ensemble: num('ensemble', p),
     epochs: num('epochs', p),
     batchSize: num('batchSize', p),

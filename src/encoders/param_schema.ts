@@ -1,0 +1,203 @@
+/**
+ * The parameter schema of every label encoder, declared once: name, type, default, range and a
+ * one-line description. The embedding pipeline's parameters, the `xmlc train` flags, `--params`
+ * validation, `--print-params` and the README's table are all generated from it. This module
+ * loads no tensor library (flag parsing and manifest validation stay light); the encoders read
+ * their defaults from here.
+ */
+import { type EncoderKind } from './kinds.js';
+
+/**
+ * The range of a numeric parameter or flag: an integer or any finite number, bounded below and
+ * above (each bound closed unless `minOpen` / `maxOpen`).
+ */
+export interface NumericSpec {
+  readonly int: boolean;
+  readonly min?: number;
+  readonly max?: number;
+  readonly minOpen?: boolean;
+  readonly maxOpen?: boolean;
+}
+
+/** One encoder parameter. Its key in the pipeline's parameters is `key`; its flag is `--` + kebab-case(key). */
+export type EncoderParamSpec = {
+  /** Key in the training parameters (`--params` JSON, the saved manifest). */
+  readonly key: string;
+  /** Field of the encoder's own config the value is passed as. */
+  readonly option: string;
+  /** One-line description (flag help and README). */
+  readonly describe: string;
+} & (
+  /** `auto`, when given, says what the value `'auto'` means; the default is then `'auto'`. */
+  | { readonly type: 'number'; readonly range: NumericSpec; readonly default: number | 'auto'; readonly auto?: string }
+  | { readonly type: 'boolean'; readonly default: boolean }
+  | { readonly type: 'enum'; readonly choices: readonly string[]; readonly default: string }
+);
+
+/**
+ * L1-SAE defaults, for ℓ2-normalised label rows (‖x‖ = 1, so predicting x̂ = 0 costs 1 per row) and the
+ * pipeline's loop (100 epochs, batch 128, Adam 0.01); measured on Bibtex labels, m = 100
+ * (eval/results/l1sae_sparsity.md):
+ * - logistic encoder and decoder, as in the paper;
+ * - β = 0.01: the mean code Gini index on the test split rises from 0.22 (plain AE, error 0.031
+ *   per row) to 0.62 at error 0.070; β = 0.003 gives 0.50 at 0.050, β = 0.03 0.69 at 0.097;
+ * - λ = 1e-6: the reconstruction error per row is below 1 here, and λ = 1e-4 (a usual value
+ *   for image data with errors of tens per row) pinned the weights so that a plain AE did not
+ *   get below 0.76; 1e-6 still keeps weights bounded;
+ * - α0 = 1/β (the value used when `alpha0` is not given): the first threshold α0·β = 1 covers the
+ *   whole range of logistic codes, so the first stage's penalty is the gentle ridge z²/(2α0) and
+ *   the ℓ1 is fed in as α falls;
+ * - f = 0.6 and T = 13: the last threshold 0.6¹³ ≈ 0.0013 makes the penalty ≈ β‖z‖₁ for codes
+ *   above it; 14 stages of ≈ 7 epochs at 100 loop epochs.
+ */
+export const L1SAE_DEFAULTS = Object.freeze({
+  beta: 0.01,
+  weightDecay: 1e-6,
+  alpha0: 100, // 1/β
+  alphaFactor: 0.6,
+  reductions: 13,
+  encoderActivation: 'sigmoid',
+  decoderActivation: 'sigmoid',
+  seed: 0,
+} as const);
+
+/**
+ * Tied ReLU AE defaults, and why:
+ * - `bias: 'learned'` — the paper's ε = Θ(h^p·(δ + μ/√n))·(code magnitude) needs the sparsity,
+ *   the coherence of the generating dictionary and the distance of W from it: none is known for
+ *   label data. A per-unit ε_i learned with W is the same threshold unit by unit (the theorem
+ *   holds unit-wise: unit i fires iff W_i·y > ε_i), chosen by the same squared loss instead of by
+ *   formula; units whose labels co-occur more (more interference) can use a higher threshold.
+ * - `biasInit: 0` — W starts random (rows of unit norm in expectation), far from any dictionary,
+ *   so there is no margin to set a threshold in: ε = 0 starts as a plain ReLU with about half
+ *   the units active, and training raises ε where that removes interference.
+ */
+export const TIED_RELU_DEFAULTS = Object.freeze({ bias: 'learned', biasInit: 0 } as const);
+
+/**
+ * Deep ℓ0 / M-sparse defaults, and why:
+ * - stages K = 2, σ0 = 0.2, decay 10: the paper's setting (Wang et al., AAAI 2016: two stages
+ *   sharing W, S, θ; HELU σ 0.2 divided by 10 every epoch).
+ * - λ = 0.01: on ℓ2-normalised label vectors an atom enters a code only if it removes more than 1%
+ *   of the label vector's energy (threshold √(λμ) on the IHT step), so codes carry the few label
+ *   groups of a point (Bibtex 2.4, Delicious 19 labels a point) without fitting noise.
+ * - M = 10: 10% of the default m = 100 atoms, about the number of label groups a point has.
+ * - σmin = 1e-6: after 6 epochs σ is below it and the stage is the exact hard threshold (also the
+ *   inference-time function), avoiding 1/σ overflow in float32.
+ *   Measured (m = 100, the pipeline's loop): Bibtex labels 3.0 nonzeros a code; Delicious labels
+ *   71 — λ is absolute, so label sets with many labels a point want a larger λ (or 'm-sparse').
+ * - 10 dictionary rounds × 30 IHT iterations on at most 20000 rows: a few seconds on Bibtex and
+ *   Delicious labels (whole training 7 s and 30 s with the native backend).
+ */
+export const DEEP_L0_DEFAULTS = Object.freeze({
+  lambda: 0.01,
+  sparsity: 10,
+  stages: 2,
+  sigma0: 0.2,
+  sigmaDecay: 10,
+  sigmaMin: 1e-6,
+  dictionaryRounds: 10,
+  dictionaryIterations: 30,
+  dictionaryRows: 20000,
+  trainDictionary: true,
+  seed: 0,
+} as const);
+
+const int = (min: number, max: number): NumericSpec => Object.freeze({ int: true, min, max });
+const real = (min: number, max: number, open: { minOpen?: boolean; maxOpen?: boolean } = {}): NumericSpec => Object.freeze({ int: false, min, max, ...open });
+
+type Spec = EncoderParamSpec;
+const num = (key: string, option: string, range: NumericSpec, dflt: number | 'auto', describe: string, auto?: string): Spec =>
+  ({ key, option, type: 'number', range, default: dflt, describe, ...(auto !== undefined ? { auto } : {}) });
+const bool = (key: string, option: string, dflt: boolean, describe: string): Spec => ({ key, option, type: 'boolean', default: dflt, describe });
+const choice = (key: string, option: string, choices: readonly string[], dflt: string, describe: string): Spec => ({ key, option, type: 'enum', choices, default: dflt, describe });
+
+const SAE_ACTIVATIONS = ['sigmoid', 'relu', 'linear'] as const;
+
+/** The unrolled-encoder parameters both Deep ℓ0 encoders have, under the key prefix `p`. */
+function unrolledSpecs(p: string): Spec[] {
+  const d = DEEP_L0_DEFAULTS;
+  return [
+    num(`${p}Stages`, 'stages', int(1, 100), d.stages, 'unrolled stages K (sharing their weights)'),
+    num(`${p}DictionaryRounds`, 'dictionaryRounds', int(0, 10000), d.dictionaryRounds, 'rounds of dictionary learning (IHT codes + MOD) before the encoder is initialised'),
+    num(`${p}DictionaryIterations`, 'dictionaryIterations', int(1, 100000), d.dictionaryIterations, 'IHT iterations per dictionary-learning round'),
+    num(`${p}DictionaryRows`, 'dictionaryRows', int(1, 1 << 30), d.dictionaryRows, 'label rows (a seeded sample) the dictionary is learned on, at most'),
+    bool(`${p}TrainDictionary`, 'trainDictionary', d.trainDictionary, 'train the dictionary (decoder) with the encoder; false keeps the learned one fixed'),
+  ];
+}
+
+/**
+ * Every encoder's parameters. The ℓ1-AE's keys are unprefixed (`depth`, `batchNorm`, …: their names
+ * since the first saved models); every other encoder's keys start with its method name
+ * (`l1saeBeta`, `tiedReluEpsilon`, `deepL0Lambda`, `mSparseM`), and so do their flags
+ * (`--l1sae-beta`, `--tied-relu-epsilon`, `--deep-l0-lambda`, `--m-sparse-m`).
+ * The ℓ1-AE's defaults were chosen on seeded validation splits (see EMBED_DEFAULTS in src/model/params.ts).
+ */
+export const ENCODER_PARAMS: Readonly<Record<EncoderKind, readonly EncoderParamSpec[]>> = Object.freeze({
+  l1ae: [
+    num('depth', 'depth', int(0, 1000), 10, 'unrolled decoder blocks T (the paper\'s XMC setting: 10)'),
+    bool('batchNorm', 'batchNorm', false, 'batch normalisation in each block (--no-batch-norm drops it)'),
+    bool('finalRelu', 'finalRelu', true, 'final ReLU (--no-final-relu drops it)'),
+    choice('activation', 'activation', ['sign', 'tanh'], 'sign', 'sign (the paper\'s) or tanh in each block'),
+    choice('decoderMatrix', 'decoderMatrix', ['tied', 'learned'], 'tied', 'the decoder uses Aᵀ (tied, the paper\'s) or a learned matrix B'),
+  ],
+  'l1-sae': [
+    num('l1saeBeta', 'beta', real(0, 1e6), L1SAE_DEFAULTS.beta, 'β: weight of the ℓ1 norm of the codes'),
+    num('l1saeWeightDecay', 'weightDecay', real(0, 1e6), L1SAE_DEFAULTS.weightDecay, 'λ: weight decay on the two weight matrices'),
+    num('l1saeAlpha0', 'alpha0', real(0, 1e12, { minOpen: true }), 'auto', 'α of the first stage, per row', '1/β'),
+    num('l1saeAlphaFactor', 'alphaFactor', real(0, 1, { minOpen: true }), L1SAE_DEFAULTS.alphaFactor, 'reduction factor f: α ← f·α between stages'),
+    num('l1saeReductions', 'reductions', int(0, 1000), L1SAE_DEFAULTS.reductions, 'number of α reductions T (T + 1 stages)'),
+    choice('l1saeEncoderActivation', 'encoderActivation', SAE_ACTIVATIONS, L1SAE_DEFAULTS.encoderActivation, 'activation of the encoder layer'),
+    choice('l1saeDecoderActivation', 'decoderActivation', SAE_ACTIVATIONS, L1SAE_DEFAULTS.decoderActivation, 'activation of the decoder layer'),
+  ],
+  'tied-relu': [
+    choice('tiedReluEpsilon', 'bias', ['learned', 'fixed'], TIED_RELU_DEFAULTS.bias, 'threshold ε: a per-unit bias learned with W, or one fixed constant (the paper\'s)'),
+    num('tiedReluEpsilonValue', 'biasInit', real(-1e6, 1e6), TIED_RELU_DEFAULTS.biasInit, 'initial value of every ε_i (the constant when fixed)'),
+  ],
+  'deep-l0': [
+    num('deepL0Lambda', 'lambda', real(0, 1e6), DEEP_L0_DEFAULTS.lambda, 'λ of ‖y − Dz‖² + λ‖z‖₀'),
+    num('deepL0Sigma0', 'sigma0', real(0, 1e6), DEEP_L0_DEFAULTS.sigma0, 'HELU σ in the first epoch'),
+    num('deepL0SigmaDecay', 'sigmaDecay', real(1, 1e6), DEEP_L0_DEFAULTS.sigmaDecay, 'σ is divided by this every epoch'),
+    num('deepL0SigmaMin', 'sigmaMin', real(0, 1e6), DEEP_L0_DEFAULTS.sigmaMin, 'below this σ the exact hard threshold is used'),
+    ...unrolledSpecs('deepL0'),
+  ],
+  'm-sparse': [
+    num('mSparseM', 'sparsity', int(1, 1 << 16), DEEP_L0_DEFAULTS.sparsity, 'M: nonzeros of every code (‖z‖₀ ≤ M)'),
+    ...unrolledSpecs('mSparse'),
+  ],
+  pca: [],
+  gaussian: [],
+  'simple-ae': [],
+});
+
+/** `--` flag of a parameter key: kebab-case, digits kept with the word before them (`deepL0Lambda` → `deep-l0-lambda`). */
+export function paramFlagName(key: string): string {
+  return key.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
+}
+
+/** The defaults of every encoder parameter, keyed as in the training parameters. */
+export function encoderParamDefaults(kind?: EncoderKind): Record<string, number | boolean | string> {
+  const out: Record<string, number | boolean | string> = {};
+  for (const [k, specs] of Object.entries(ENCODER_PARAMS)) {
+    if (kind === undefined || k === kind) for (const s of specs) out[s.key] = s.default;
+  }
+  return out;
+}
+
+/** The encoder that owns training parameter `key`, if an encoder does. */
+export function encoderOwning(key: string): EncoderKind | undefined {
+  for (const [k, specs] of Object.entries(ENCODER_PARAMS) as [EncoderKind, readonly EncoderParamSpec[]][]) {
+    if (specs.some((s) => s.key === key)) return k;
+  }
+  return undefined;
+}
+
+/**
+ * The options `kind`'s encoder is trained with, from validated training parameters: each of its
+ * parameters under the encoder's own option name (an `auto` value is left out: the encoder resolves it).
+ */
+export function encoderOptions(kind: EncoderKind, params: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const s of ENCODER_PARAMS[kind]) if (params[s.key] !== 'auto') out[s.option] = params[s.key];
+  return out;
+}
