@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -80,4 +80,17 @@ test('npm pack ships the exports, LICENSE and CHANGELOG, no TypeScript sources, 
       assert.ok(shipped || typeof map.sourcesContent?.[i] === 'string', `${f} points to ${s}, which is not packed`);
     });
   }
+});
+
+test('a consumer program compiles with strict tsc, without skipLibCheck, with a types list', () => {
+  const dir = consumer();
+  symlinkSync(path.join(root, 'node_modules', '@types'), path.join(dir, 'node_modules', '@types'), 'dir');
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
+  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
+    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] },
+    files: ['main.ts'],
+  }));
+  writeFileSync(path.join(dir, 'main.ts'), "import { useBackend, type BackendName } from 'xmlc';\nconst b: BackendName = 'cpu';\nawait useBackend(b);\n");
+  const r = node(dir, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
+  assert.equal(r.status, 0, r.stdout + r.stderr);
 });
