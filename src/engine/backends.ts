@@ -3,11 +3,14 @@
  * user's GPU or libtensorflow), `native` (our OpenBLAS addon), `wasm`, `cpu` — `auto` takes
  * the first that loads, in that order (../shared/DESIGN.md, "Compute engine").
  */
+// tfjs-core's declarations name the global `Long` of @types/long without referencing it: say so
+// here, so that a consumer's strict `tsc` (without skipLibCheck, with a `types` list) finds it.
+/// <reference types="long" preserve="true" />
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
-// Gradients of every op, for training: tfjs-core's Node entry point registers none; the
-// @tensorflow/tfjs bundle registers them all with the same tfjs-core instance.
-import '@tensorflow/tfjs';
+// Gradients of the kernels xmlc trains through: tfjs-core's Node entry point registers none.
+// Built by scripts/bundle_gradients.mjs (`npm run build`) from tfjs-core's own gradient modules.
+import './tfjs_gradients.js';
 import { XmlcError } from '../errors.js';
 import './quiet.js';
 import { registerNativeBackend } from './native_backend.js';

@@ -15,7 +15,7 @@ test('a library user who never calls useBackend() trains and predicts on native 
   const r = fresh(`
     const lib = await import(${JSON.stringify(lib)});
     const tf = await import('@tensorflow/tfjs-core');
-    const x = tf.tensor([1, 2]).add(1); // a tensor op before any train(): tfjs picks the highest-priority backend
+    const x = tf.add(tf.tensor([1, 2]), 1); // a tensor op before any train(): tfjs picks the highest-priority backend
     const first = tf.getBackend();
     x.dispose();
     const data = { features: lib.fromDense(3, 2, [1, 0, 0, 1, 1, 1]), labels: lib.fromDense(3, 2, [1, 0, 0, 1, 1, 1]) };
