@@ -9,7 +9,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 // Gradients of the kernels xmlc trains through: tfjs-core's Node entry point registers none.
-// Built by scripts/bundle_gradients.mjs (`npm run build`) from tfjs-core's own gradient modules.
+// Built by src/engine/bundle_gradients.mjs (`npm run build`) from tfjs-core's own gradient modules.
 import './tfjs_gradients.js';
 import { XmlcError } from '../errors.js';
 import './quiet.js';

@@ -24,7 +24,7 @@ export const GRADIENT_KERNELS = [
   'Step', 'Tile', 'Transpose', 'Unpack', 'ZerosLike', 'OnesLike',
 ];
 
-const root = join(dirname(new URL(import.meta.url).pathname), '..');
+const root = join(dirname(new URL(import.meta.url).pathname), '..', '..');
 const core = dirname(createRequire(join(root, 'package.json')).resolve('@tensorflow/tfjs-core/package.json'));
 const files = GRADIENT_KERNELS.map((k) => {
   const file = join(core, 'dist', 'gradients', `${k}_grad.js`);
