@@ -6,11 +6,10 @@
  * a corrupt archive is removed).
  */
 import { constants as bufferConstants } from 'node:buffer';
-import { createWriteStream, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { nnz } from '../src/data/csr.js';
 import { type Dataset } from '../src/data/parser.js';
 import { readDataset } from '../src/data/reader.js';
@@ -131,11 +130,19 @@ async function download(url: string, dest: string, onProgress?: ProgressFn): Pro
   await task(onProgress, name, total, async (tick) => {
     let got = have;
     const body = Readable.fromWeb(res.body as import('node:stream/web').ReadableStream<Uint8Array>);
-    body.on('data', (c: Buffer) => { got += c.length; tick(Math.min(got, total ?? got)); });
+    // Each chunk is written before the next is read, so an interrupted download keeps every byte
+    // it received in the .part file (a piped write stream would drop its pending writes on error).
+    const out = await fs.open(part, resumed ? 'a' : 'w');
     try {
-      await pipeline(body, createWriteStream(part, { flags: resumed ? 'a' : 'w' }));
+      for await (const c of body) {
+        await out.write(c as Uint8Array);
+        got += (c as Uint8Array).length;
+        tick(Math.min(got, total ?? got));
+      }
     } catch (e) {
       throw new XmlcError(`the download of ${url} was interrupted after ${got} bytes${total ? ` of ${total}` : ''} (${(e as Error).message}); run the same command again to resume`);
+    } finally {
+      await out.close();
     }
     if (total !== undefined && got !== total) {
       throw new XmlcError(`the download of ${url} ended after ${got} of ${total} bytes; run the same command again to resume`);
