@@ -47,6 +47,11 @@ async function loadWasm(): Promise<BackendStatus> {
   }
 }
 
+/** The backend tensors run on now, by tfjs's name for it (`tensorflow`, `native`, `wasm` or `cpu`). */
+export function activeBackend(): string {
+  return tf.getBackend();
+}
+
 /** Whether a backend was chosen (by {@link useBackend} or {@link ensureBackend}). */
 let chosen = false;
 let autoChoice: Promise<unknown> | undefined;

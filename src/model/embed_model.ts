@@ -7,7 +7,7 @@ import { splitRows, type TrainHistory, type TrainLoopOptions } from '../encoders
 import { ExactDenseIndex } from '../knn/exact_dense.js';
 import { evaluateRanking } from '../metrics/ranking_metrics.js';
 import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
-import { ensureBackend } from '../engine/backends.js';
+import { activeBackend, ensureBackend } from '../engine/backends.js';
 import { addKnnVotes, addScaled, normalizeRowsMax } from '../predict/scores.js';
 import { type Ranked, topKRows } from '../ranking/topk.js';
 import { type ProgressFn, task } from '../progress.js';
@@ -101,6 +101,8 @@ export class EmbeddingModel {
     private readonly members: readonly Member[],
     /** Weight of the decoder in the average strategy (resolved when `params.decoderWeight` is `auto`). */
     readonly decoderWeight: number,
+    /** The compute backend the model was trained on (undefined for models saved before it was recorded). */
+    readonly backend: string | undefined,
   ) {}
 
   /** What training chose for the caller (e.g. exact search where hnswlib-node is missing); empty for loaded models. */
@@ -141,7 +143,7 @@ export class EmbeddingModel {
     if (p.decoderWeight === 'auto' && members[0]!.encoder.decode) {
       weight = (await task(onProgress, 'choose the decoder weight on held-out points', undefined, () => EmbeddingModel.chooseDecoderWeight(x, labels, members[0]!, p))).weight;
     }
-    const model = new EmbeddingModel(p, labels, space, members, weight);
+    const model = new EmbeddingModel(p, labels, space, members, weight, activeBackend());
     model.notes = notes;
     return model;
   }
@@ -279,6 +281,7 @@ export class EmbeddingModel {
         data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
         params: { ...this.params },
         extra: { members, decoderWeight: this.decoderWeight },
+        ...(this.backend !== undefined ? { backend: this.backend } : {}),
       };
     });
   }
@@ -321,7 +324,7 @@ export class EmbeddingModel {
       }
       members.push({ encoder, regressor, index, embeddingNorm: meta.embeddingNorm });
     }
-    return new EmbeddingModel(p, labels, space, members, weight);
+    return new EmbeddingModel(p, labels, space, members, weight, manifest.backend);
   }
 
   /** Release the encoders' tensors. */

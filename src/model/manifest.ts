@@ -39,6 +39,8 @@ export interface Manifest {
   readonly files: ReadonlyMap<string, FileEntry>;
   /** Method-specific metadata (validated by the method's loader). */
   readonly extra?: Record<string, unknown>;
+  /** The compute backend the model was trained on (embedding models; absent in older manifests). */
+  readonly backend?: string;
 }
 
 /** What a model's `save()` supplies; the writer adds format, version, root, files and checksum. */
@@ -47,6 +49,7 @@ export interface ManifestBody {
   readonly data: DataShape;
   readonly params: Record<string, unknown>;
   readonly extra?: Record<string, unknown>;
+  readonly backend?: string;
 }
 
 /** JSON with object keys sorted at every level: the bytes the manifest checksum covers. */
@@ -72,6 +75,7 @@ export function manifestText(m: Manifest): string {
     root: m.root, data: m.data, params: m.params,
     files: Object.fromEntries([...m.files].map(([name, f]) => [name, { sha256: f.sha256, bytes: f.bytes }])),
     ...(m.extra !== undefined ? { extra: m.extra } : {}),
+    ...(m.backend !== undefined ? { backend: m.backend } : {}),
   };
   return JSON.stringify({ ...raw, manifestSha256: manifestChecksum(raw) }, null, 2) + '\n';
 }
@@ -164,7 +168,7 @@ export function validateManifest(json: unknown, file: string): Manifest {
       files.set(name, { sha256: c.string(f(e, 'sha256'), `files.${name}.sha256`, /^[0-9a-f]{64}$/), bytes: c.int(f(e, 'bytes'), `files.${name}.bytes`, 0, Number.MAX_SAFE_INTEGER) });
     }
   }
-  const extra = f(o, 'extra');
+  const extra = f(o, 'extra'), backend = f(o, 'backend');
   return {
     format: MODEL_FORMAT,
     formatVersion: version,
@@ -180,5 +184,9 @@ export function validateManifest(json: unknown, file: string): Manifest {
     params: c.object(f(o, 'params'), 'params'),
     files,
     ...(extra !== undefined ? { extra: c.object(extra, 'extra') } : {}),
+    ...(backend !== undefined ? { backend: c.string(backend, 'backend', BACKEND_NAME) } : {}),
   };
 }
+
+/** A backend's name as recorded in a manifest. */
+const BACKEND_NAME = /^[a-z][a-z0-9-]{0,31}$/;
