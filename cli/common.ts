@@ -173,6 +173,15 @@ export async function applyThreads(args: { threads?: number; quiet: boolean }): 
   if (r) note(args.quiet, `threads: ${r.blas} BLAS, ${r.openmp} OpenMP`);
 }
 
+/**
+ * Prepare to compute with a model of `method`: a kNN model makes no tensors, so it needs the
+ * threads set, not a tensor backend (nor the memory of loading one); any other gets {@link applyBackend}.
+ */
+export async function applyCompute(args: BackendArgs & { threads?: number; quiet: boolean }, method: string): Promise<void> {
+  if (method === 'knn') await applyThreads(args);
+  else await applyBackend(args);
+}
+
 /** Set the threads, activate the chosen backend; say on stderr which one and why better ones were skipped. */
 export async function applyBackend(args: BackendArgs & { quiet: boolean }): Promise<string> {
   await applyThreads(args);

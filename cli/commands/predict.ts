@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { loadModel } from '../../src/model/load.js';
 import { formatRanked } from '../../src/predict/output.js';
 import { type Ranked } from '../../src/ranking/topk.js';
-import { applyBackend, applyThreads, type BackendArgs, type DataArgs, loadData, numericFlag, orBundled, withBackendOption, withDataOptions, writeOutput } from '../common.js';
+import { applyCompute, type BackendArgs, type DataArgs, loadData, numericFlag, orBundled, withBackendOption, withDataOptions, writeOutput } from '../common.js';
 import { limitRanked } from '../report.js';
 import { note, stderrProgress } from '../progress.js';
 import { readManifest } from '../../src/model/io.js';
@@ -49,9 +49,7 @@ export function withPredictOptions<T>(y: Argv<T>, requireModel = true): Argv<T &
 /** Load the model and the test data, and rank `topK` labels per test point. */
 export async function predictFromArgs(args: PredictFlags, topK: number): Promise<{ ranked: Ranked; truth: import('../../src/data/csr.js').Csr; model: Awaited<ReturnType<typeof loadModel>>; seconds: number }> {
   const progress = stderrProgress(args);
-  // A kNN model makes no tensors: it needs the threads set, not a tensor backend (nor its memory).
-  if ((await readManifest(args.model!)).method === 'knn') await applyThreads(args);
-  else await applyBackend(args);
+  await applyCompute(args, (await readManifest(args.model!)).method);
   const model = await loadModel(args.model!);
   const ds = await loadData(orBundled(args.test, 'test', args.quiet), args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
   const t0 = performance.now();

@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.js';
 import type { EmbeddingModel } from '../../src/model/embed_model.js';
 import type { KnnModel } from '../../src/model/knn_model.js';
 import { EMBED_DEFAULTS, KNN_DEFAULTS, type NumericSpec, PARAM_SPECS, STRATEGIES, trainParams } from '../../src/model/params.js';
-import { applyBackend, applyThreads, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
+import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
 import { note, stderrProgress } from '../progress.js';
@@ -162,9 +162,7 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
 export async function trainFromArgs(args: TrainFlags): Promise<KnnModel | EmbeddingModel> {
   const given = await trainParamsFromArgs(args);
   const params = trainParams(given); // validated before the data is read
-  // kNN models make no tensors: they need the threads set, not a tensor backend (nor its memory).
-  if (params.method === 'knn') await applyThreads(args);
-  else await applyBackend(args);
+  await applyCompute(args, params.method);
   const progress = stderrProgress(args);
   const data = await loadData(orBundled(args.train, 'train', args.quiet), args, progress);
   const t0 = performance.now();

@@ -2,12 +2,6 @@ import { type FileHandle } from 'node:fs/promises';
 import { XmlcError } from '../errors.js';
 import { openRegularFile as openRegular } from '../util/regular_file.js';
 
-/** An error opening or reading `path`, as a short XmlcError (ENOENT: "no such file"). */
-export function cannotRead(path: string, e: unknown): XmlcError {
-  const code = (e as NodeJS.ErrnoException).code;
-  return new XmlcError(`cannot read ${path}: ${code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : (e as Error).message}`);
-}
-
 /**
  * Open the data file `path` for reading if it is a regular file ({@link openRegular}): a
  * directory, device, FIFO or socket is refused at once.

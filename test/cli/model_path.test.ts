@@ -1,18 +1,14 @@
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { fileURLToPath } from 'node:url';
 import { repoRoot } from '../helpers.js';
+import { xmlc as xmlcArgs } from './harness.js';
 
-const bin = fileURLToPath(new URL('../../cli/main.js', import.meta.url));
+const xmlc = (...args: string[]): { code: number | null; stderr: string } => xmlcArgs(args);
+
 const trainFixture = path.join(repoRoot, 'test', 'fixtures', 'valid', 'knn_train.txt');
-function xmlc(...args: string[]): { code: number | null; stderr: string } {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8' });
-  return { code: r.status, stderr: r.stderr };
-}
 const TRAIN = ['--method', 'knn', '--index', 'exact', '--quiet'];
 
 test('train --model refuses the training file, a folder of user files and an existing model; --force replaces only a model', async (t) => {

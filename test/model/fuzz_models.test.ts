@@ -5,8 +5,8 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { run } from '../../cli/xmlc.js';
 import { manifestChecksum } from '../../src/model/manifest.js';
+import { xmlcInProcess } from '../cli/harness.js';
 import { repoRoot } from '../helpers.js';
 
 /**
@@ -121,17 +121,6 @@ async function mutate(dir: string, c: Case): Promise<string> {
   return modelPath;
 }
 
-/** Run the CLI in this process (one CLI start per case would take minutes) and capture its stderr. */
-async function xmlc(args: string[]): Promise<{ code: number; stderr: string }> {
-  const chunks: string[] = [];
-  const write = process.stderr.write;
-  process.stderr.write = ((chunk: string | Uint8Array): boolean => { chunks.push(String(chunk)); return true; }) as typeof process.stderr.write;
-  try {
-    return { code: await run(args), stderr: chunks.join('') };
-  } finally {
-    process.stderr.write = write;
-  }
-}
 
 test('every fuzz model case has an expectation and every expectation a case', () => {
   const c = Object.keys(cases).sort(), e = Object.keys(expected).sort();
@@ -153,7 +142,8 @@ test('malformed model directories: exit code and message as expected, no stack t
     const args = c.command === 'evaluate'
       ? ['evaluate', '--model', model, '--test', path.join(corpus, 'test.txt'), '--quiet']
       : ['predict', '--model', model, '--test', path.join(corpus, 'test.txt'), '--out', path.join(root, `case${i}.out`), '--quiet'];
-    const r = await xmlc(args);
+    // In this process (one CLI start per case would take minutes).
+    const r = await xmlcInProcess(args);
     const problems: string[] = [];
     if (r.code !== want.exit) problems.push(`exit ${r.code}, expected ${want.exit}`);
     if (!r.stderr.includes(want.message)) problems.push(`message lacks ${JSON.stringify(want.message)}`);
