@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { fileURLToPath } from 'node:url';
@@ -82,15 +82,15 @@ test('npm pack ships the exports, LICENSE and CHANGELOG, no TypeScript sources, 
   }
 });
 
-test('a consumer program compiles with strict tsc, without skipLibCheck, with a types list', () => {
+test('the examples and a consumer program compile with strict tsc, without skipLibCheck, with a types list (examples/tsconfig.json)', () => {
   const dir = consumer();
   symlinkSync(path.join(root, 'node_modules', '@types'), path.join(dir, 'node_modules', '@types'), 'dir');
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ type: 'module', private: true }));
-  writeFileSync(path.join(dir, 'tsconfig.json'), JSON.stringify({
-    compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, types: ['node'] },
-    files: ['main.ts'],
-  }));
+  const examples = path.join(root, 'examples');
+  for (const f of readdirSync(examples)) copyFileSync(path.join(examples, f), path.join(dir, f));
   writeFileSync(path.join(dir, 'main.ts'), "import { useBackend, type BackendName } from 'xmlc';\nconst b: BackendName = 'cpu';\nawait useBackend(b);\n");
-  const r = node(dir, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.']);
+  const r = node(dir, [path.join(root, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', '.', '--noEmit', '--listFiles']);
   assert.equal(r.status, 0, r.stdout + r.stderr);
+  const own = r.stdout.split('\n').filter((f) => f.endsWith('.ts') && !f.endsWith('.d.ts') && !f.includes('/node_modules/'));
+  assert.deepEqual(own.map((f) => path.basename(f)).sort(), [...readdirSync(examples).filter((f) => f.endsWith('.ts')), 'main.ts'].sort());
 });
