@@ -4,7 +4,7 @@
  * rows lacking true labels contributing 0 (Extreme Classification Repository / pyxclib
  * convention), as fractions in [0, 1].
  */
-export { propensities, propensitiesFromLabels, type PropensityOptions } from './propensity.js';
+export { PROPENSITY_DEFAULTS, propensities, propensitiesFromLabels, type PropensityOptions } from './propensity.js';
 export { precisionAtK, precisionFromSums } from './precision.js';
 export { ndcgAtK, ndcgFromSums } from './ndcg.js';
 export { recallAtK, recallFromSums } from './recall.js';
