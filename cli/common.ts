@@ -157,7 +157,7 @@ export const THREADS_SPEC: NumericSpec = Object.freeze({ int: true, min: 1, max:
 export function withBackendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
   return y.option('backend', {
     choices: BACKEND_CHOICES, default: 'auto' as BackendChoice,
-    describe: `compute backend: auto picks the first that loads of ${BACKENDS.join(', ')} (tensorflow: tfjs-node[-gpu]; native: the OpenBLAS addon)`,
+    describe: `compute backend: auto picks the first that loads of ${BACKENDS.join(', ')} (tensorflow: tfjs-node or tfjs-node-gpu; native: the OpenBLAS addon)`,
   })
     .option(...numericFlag('threads', THREADS_SPEC, { describe: 'compute threads (OpenBLAS, OpenMP, libtensorflow)', defaultDescription: 'all cores, or $OMP_NUM_THREADS / $OPENBLAS_NUM_THREADS' })) as Argv<T & BackendArgs>;
 }

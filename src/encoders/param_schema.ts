@@ -140,7 +140,7 @@ const num = <K extends string>(key: K, option: string, range: NumericSpec, dflt:
 const numAuto = <K extends string>(key: K, option: string, range: NumericSpec, auto: string, describe: string): AutoSpec<K> =>
   ({ key, option, type: 'number', range, default: 'auto', describe, auto });
 const bool = <K extends string>(key: K, option: string, dflt: boolean, describe: string): BoolSpec<K> => ({ key, option, type: 'boolean', default: dflt, describe });
-const choice = <K extends string, C extends string>(key: K, option: string, choices: readonly C[], dflt: NoInfer<C>, describe: string): ChoiceSpec<K, C> => ({ key, option, type: 'enum', choices, default: dflt, describe });
+const choice = <K extends string, const C extends string>(key: K, option: string, choices: readonly C[], dflt: NoInfer<C>, describe: string): ChoiceSpec<K, C> => ({ key, option, type: 'enum', choices, default: dflt, describe });
 
 const SAE_ACTIVATIONS = ['sigmoid', 'relu', 'linear'] as const;
 
