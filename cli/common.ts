@@ -118,7 +118,7 @@ export async function writeOutput(out: string | undefined, text: string | Uint8A
   await writeFileAtomic(out, text);
 }
 
-/** Percentages with two decimals. */
+/** A metric (a fraction in [0, 1], the library's unit) as the percentage the CLI prints, with two decimals. */
 export function pct(x: number): string {
   return (100 * x).toFixed(2);
 }

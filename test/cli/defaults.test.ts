@@ -66,3 +66,27 @@ test('prediction flags are checked against the model\'s capabilities, not its me
   assert.equal(summaryLine({ ...base, method: 'pca', k: 20, ensemble: 2, embeddingDim: 30, strategy: 'average', decoderWeight: 0.5 }), 'model: pca, 2 models, m = 30; strategy average (decoder weight 0.5)');
   assert.equal(summaryLine({ ...base, method: 'knn', k: 15, ensemble: 1 }), 'model: knn, k = 15, hnsw index');
 });
+
+test('xmlc info --model prints the model\'s describe() summary (text and --json)', async (t) => {
+  const { readDataset } = await import('../../src/data/index.js');
+  const { sliceRows } = await import('../../src/data/csr.js');
+  const { BUNDLED_BIBTEX } = await import('../../src/data/bundled.js');
+  const { trainModel } = await import('../../src/model/methods.js');
+  const { tempDir } = await import('../tmp.js');
+  const { promises: fs } = await import('node:fs');
+  const dir = tempDir('info-model');
+  t.after(() => fs.rm(dir, { recursive: true, force: true }));
+  const d = await readDataset(BUNDLED_BIBTEX.train);
+  const model = await trainModel({ features: sliceRows(d.features, 0, 100), labels: sliceRows(d.labels, 0, 100) }, { method: 'knn', index: 'exact', k: 4 });
+  await model.save(`${dir}/m`);
+  const json = await xmlcInProcess(['info', '--model', `${dir}/m`, '--json']);
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), JSON.parse(JSON.stringify(model.describe())));
+  const text = await xmlcInProcess(['info', '--model', `${dir}/m`]);
+  assert.match(text.stdout, /^method\s+knn$/m);
+  assert.match(text.stdout, /^k\s+4$/m);
+  assert.match(text.stdout, /^nTrain\s+100$/m);
+  const missing = await xmlcInProcess(['info', '--model', `${dir}/none`]);
+  assert.equal(missing.code, 1);
+  model.dispose();
+});
