@@ -11,7 +11,7 @@ import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { KnnModel } from '../../src/model/knn_model.js';
 import { loadModel, openModel } from '../../src/model/load.js';
 import { methodOf, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
-import type { Model, ModelSummary } from '../../src/model/model.js';
+import type { Model, ModelSummary, TrainOptions } from '../../src/model/model.js';
 import { type EmbedTrainParams, EMBED_DEFAULTS, type KnnTrainParams, ParamsError } from '../../src/model/params.js';
 import { tempDir } from '../tmp.js';
 import { promises as fs } from 'node:fs';
@@ -28,7 +28,10 @@ const unknownKey: Partial<EmbedTrainParams> = { layers: 3 };
 const badAuto: Partial<EmbedTrainParams> = { depth: 'auto' };
 // @ts-expect-error a kNN model has no embedding parameters
 const badKnn: Partial<KnnTrainParams> = { embeddingDim: 3 };
-void [asModel, typedOptions, badChoice, unknownKey, badAuto, badKnn];
+// @ts-expect-error trainModel's options follow the method: kNN has no embedding dimension
+const badDispatch: TrainOptions = { method: 'knn', embeddingDim: 3 };
+const goodDispatch: TrainOptions[] = [{ method: 'knn', k: 3 }, { method: 'm-sparse', mSparseM: 3 }, { embeddingDim: 3 }];
+void [asModel, typedOptions, badChoice, unknownKey, badAuto, badKnn, badDispatch, goodDispatch];
 
 const train = await readDataset(BUNDLED_BIBTEX.train);
 const test0 = await readDataset(BUNDLED_BIBTEX.test);
