@@ -41,7 +41,7 @@ export const infoCommand: CommandModule<object, InfoArgs> = {
   },
 };
 
-/** Print a saved model's {@link ModelSummary}: one `key value` line each (the parameters as JSON), or one JSON object. */
+/** Print a saved model's {@link ModelSummary}: one `key value` line each (the parameters of its method as JSON), or one JSON object. */
 async function describeModel(dir: string, json: boolean): Promise<void> {
   const { loadModel } = await import('../../src/model/load.js');
   const model = await loadModel(dir);
@@ -51,7 +51,8 @@ async function describeModel(dir: string, json: boolean): Promise<void> {
       process.stdout.write(JSON.stringify(s) + '\n');
       return;
     }
-    for (const [key, value] of Object.entries(s)) process.stdout.write(`${key.padEnd(14)}${typeof value === 'object' ? JSON.stringify(value) : String(value)}\n`);
+    const { paramsToPrint } = await import('./train.js');
+    for (const [key, value] of Object.entries({ ...s, params: paramsToPrint(s.params) })) process.stdout.write(`${key.padEnd(14)}${typeof value === 'object' ? JSON.stringify(value) : String(value)}\n`);
   } finally {
     model.dispose();
   }
