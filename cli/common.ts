@@ -4,6 +4,7 @@ import { findDataset } from '../datasets/registry.js';
 import type { Argv, Options } from 'yargs';
 import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
 import { type Dataset, readDataset, readDatasetStream, type ReadOptions } from '../src/data/index.js';
+import { BACKEND_CHOICES, BACKENDS, type BackendChoice } from '../src/engine/backend_names.js';
 import { UsageError } from '../src/errors.js';
 import { describeNumeric, inRange, type NumericSpec, showValue } from '../src/model/params.js';
 import type { ProgressFn } from '../src/progress.js';
@@ -117,7 +118,7 @@ export async function writeOutput(out: string | undefined, text: string | Uint8A
   await writeFileAtomic(out, text);
 }
 
-/** Percentages with two decimals. */
+/** A metric (a fraction in [0, 1], the library's unit) as the percentage the CLI prints, with two decimals. */
 export function pct(x: number): string {
   return (100 * x).toFixed(2);
 }
@@ -147,7 +148,7 @@ export function numericFlag<K extends string>(flag: K, spec: NumericSpec, opts: 
 }
 
 /** The `--backend` and `--threads` options of commands that compute. */
-export interface BackendArgs { backend: 'auto' | 'tensorflow' | 'native' | 'wasm' | 'cpu'; threads?: number }
+export interface BackendArgs { backend: BackendChoice; threads?: number }
 
 /** `--threads`: 1 or more. */
 export const THREADS_SPEC: NumericSpec = Object.freeze({ int: true, min: 1, max: 4096 });
@@ -155,8 +156,8 @@ export const THREADS_SPEC: NumericSpec = Object.freeze({ int: true, min: 1, max:
 /** Adds `--backend` and `--threads`. */
 export function withBackendOption<T>(y: Argv<T>): Argv<T & BackendArgs> {
   return y.option('backend', {
-    choices: ['auto', 'tensorflow', 'native', 'wasm', 'cpu'] as const, default: 'auto' as const,
-    describe: 'compute backend: auto picks the first that loads of tensorflow (tfjs-node[-gpu]), native (OpenBLAS addon), wasm, cpu',
+    choices: BACKEND_CHOICES, default: 'auto' as BackendChoice,
+    describe: `compute backend: auto picks the first that loads of ${BACKENDS.join(', ')} (tensorflow: tfjs-node or tfjs-node-gpu; native: the OpenBLAS addon)`,
   })
     .option(...numericFlag('threads', THREADS_SPEC, { describe: 'compute threads (OpenBLAS, OpenMP, libtensorflow)', defaultDescription: 'all cores, or $OMP_NUM_THREADS / $OPENBLAS_NUM_THREADS' })) as Argv<T & BackendArgs>;
 }
@@ -174,12 +175,13 @@ export async function applyThreads(args: { threads?: number; quiet: boolean }): 
 }
 
 /**
- * Prepare to compute with a model of `method`: a kNN model makes no tensors, so it needs the
- * threads set, not a tensor backend (nor the memory of loading one); any other gets {@link applyBackend}.
+ * Prepare to compute with a model: one that makes no tensors (`needsTensors` false, e.g. kNN)
+ * needs the threads set, not a tensor backend (nor the memory of loading one); any other gets
+ * {@link applyBackend}.
  */
-export async function applyCompute(args: BackendArgs & { threads?: number; quiet: boolean }, method: string): Promise<void> {
-  if (method === 'knn') await applyThreads(args);
-  else await applyBackend(args);
+export async function applyCompute(args: BackendArgs & { threads?: number; quiet: boolean }, needsTensors: boolean): Promise<void> {
+  if (needsTensors) await applyBackend(args);
+  else await applyThreads(args);
 }
 
 /** Set the threads, activate the chosen backend; say on stderr which one and why better ones were skipped. */

@@ -3,6 +3,7 @@ import { datasetArg } from '../datasets/fetch.js';
 import type { Csr } from '../src/data/csr.js';
 import { UsageError } from '../src/errors.js';
 import { evaluateAgainstTraining, evaluateRanking, METRIC_FAMILIES, type MetricFamily, PROPENSITY_FAMILIES } from '../src/metrics/index.js';
+import { PROPENSITY_DEFAULTS } from '../src/metrics/propensity.js';
 import { PARAM_SPECS, type NumericSpec } from '../src/model/params.js';
 import { type Ranked, widenRanked } from '../src/ranking/topk.js';
 import { checkNumericFlag, numericFlag, pct } from './common.js';
@@ -49,18 +50,17 @@ export function withReportOptions<T>(y: Argv<T>): Argv<T & ReportFlags> {
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: every metric the table shows, keyed "P@1", …, in % (as the table)' })
     .option('ks', { type: 'string', default: REPORTED_KS.join(','), coerce: parseKs, describe: 'cut-offs k, comma-separated', group: 'Metrics:' })
     .option('metrics', { type: 'string', coerce: (v: unknown) => (v === undefined ? v : parseMetrics(v)), defaultDescription: METRIC_FAMILIES.join(','), describe: 'metric families, comma-separated: P (precision), nDCG, PSP, PSnDCG (propensity-scored), R (recall)', group: 'Metrics:' })
-    // Jain et al. 2016: A = 0.55, B = 1.5 for most sets; 0.6 / 2.6 for Amazon, 0.5 / 0.4 for Wikipedia.
-    .option(...numericFlag('propensity-a', PROPENSITY_SPEC, { defaultDescription: '0.55, or the registry\'s for a named dataset', describe: 'propensity model constant A > 0 (Jain et al. 2016)', group: 'Metrics:' }))
-    .option(...numericFlag('propensity-b', PROPENSITY_SPEC, { defaultDescription: '1.5, or the registry\'s for a named dataset', describe: 'propensity model constant B > 0 (Jain et al. 2016)', group: 'Metrics:' })) as unknown as Argv<T & ReportFlags>;
+    .option(...numericFlag('propensity-a', PROPENSITY_SPEC, { defaultDescription: `${PROPENSITY_DEFAULTS.a}, or the registry's for a named dataset`, describe: 'propensity model constant A > 0 (Jain et al. 2016)', group: 'Metrics:' }))
+    .option(...numericFlag('propensity-b', PROPENSITY_SPEC, { defaultDescription: `${PROPENSITY_DEFAULTS.b}, or the registry's for a named dataset`, describe: 'propensity model constant B > 0 (Jain et al. 2016)', group: 'Metrics:' })) as unknown as Argv<T & ReportFlags>;
 }
 
 /**
  * The propensity constants A, B: the flags, else the registry's for a test set named by its
- * dataset name (e.g. Wiki10-31K: 0.5, 0.4), else Jain et al.'s general 0.55, 1.5.
+ * dataset name (e.g. Wiki10-31K: 0.5, 0.4), else Jain et al.'s general {@link PROPENSITY_DEFAULTS}.
  */
 export function propensityConstants(args: ReportFlags, test: string | undefined): { a: number; b: number } {
   const info = test !== undefined ? datasetArg(test)?.info : undefined;
-  const d = info?.propensity ?? { a: 0.55, b: 1.5 };
+  const d = info?.propensity ?? PROPENSITY_DEFAULTS;
   return { a: args['propensity-a'] ?? d.a, b: args['propensity-b'] ?? d.b };
 }
 

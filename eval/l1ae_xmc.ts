@@ -20,7 +20,7 @@ import * as path from 'node:path';
 import { generateSynthetic } from '../datasets/synthetic.js';
 import { type Csr } from '../src/data/csr.js';
 import { readDataset } from '../src/data/index.js';
-import { ENCODER_KINDS } from '../src/encoders/encoder.js';
+import { ENCODER_KINDS, type EncoderKind } from '../src/encoders/encoder.js';
 import { useBackend } from '../src/engine/backends.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { EmbeddingModel } from '../src/model/embed_model.js';
@@ -70,7 +70,7 @@ for (const name of names) {
     const n = method === 'l1ae' ? ensemble : 1; // ensembles of the ℓ1-AE only (issue 4's question)
     const events: ProgressEvent[] = [];
     const t0 = performance.now();
-    const model = await EmbeddingModel.train(train, { method, ensemble: n }, (e) => events.push(e));
+    const model = await EmbeddingModel.train(train, { method: method as EncoderKind, ensemble: n }, (e) => events.push(e));
     const trainAll = (performance.now() - t0) / 1000;
     const h = model.histories[0];
     if (h) extra[`${name}/${method}/epochs`] = { run: h.epochsRun, best: h.bestEpoch, validLoss: h.validLoss.at(-1) };

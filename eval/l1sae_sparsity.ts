@@ -23,6 +23,7 @@ import {
   L1SaeEncoder, l1saeVariableList,
 } from '../src/encoders/l1sae.js';
 import { fractionNearZero, meanRowGini } from '../src/encoders/sparsity.js';
+import { TRAIN_LOOP_DEFAULTS } from '../src/encoders/param_schema.js';
 import { trainAutoencoder, type TrainLoopOptions } from '../src/encoders/train_loop.js';
 import { argv, dataDir, opt, root } from './args.js';
 import { lineChartSvg, type PlotSeries } from './svg_plot.js';
@@ -44,8 +45,8 @@ const [trainRaw, testRaw] = await Promise.all([read('train'), read('test')]);
 const train = normalizeRowsL2(trainRaw);
 const test = normalizeRowsL2({ ...testRaw, nCols: train.nCols });
 const d = train.nCols, m = Math.min(dim, d);
-// The embedding pipeline's loop (src/model/params.ts defaults).
-const loop: TrainLoopOptions = { epochs, batchSize: 128, learningRate: 0.01, optimizer: 'adam', validationFraction: 0.1, patience: 10, seed };
+// The embedding pipeline's loop (its defaults), with this run's epochs and seed.
+const loop: TrainLoopOptions = { ...TRAIN_LOOP_DEFAULTS, epochs, seed };
 
 /** Test-split measures of a network: mean ‖x − x̂‖² per row, mean row Gini of the codes, fraction of codes ≤ 0.01. */
 interface Measures { recon: number; gini: number; nearZero: number }

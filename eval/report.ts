@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { splitPath } from '../datasets/fetch.js';
 import { type DatasetInfo, findDataset } from '../datasets/registry.js';
 import { readDataset } from '../src/data/index.js';
-import { ENCODER_KINDS } from '../src/encoders/encoder.js';
+import { ENCODER_KINDS, type EncoderKind } from '../src/encoders/encoder.js';
 import { useBackend } from '../src/engine/backends.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { EmbeddingModel } from '../src/model/embed_model.js';
@@ -88,7 +88,7 @@ async function work(info: DatasetInfo, method: string, ensembles: number[], epoc
   const t0 = performance.now();
   const model = method === 'knn'
     ? await KnnModel.train(train, { method: 'knn' }, onProgress)
-    : await EmbeddingModel.train(train, { method, ensemble: nMax, ...(epochs ? { epochs } : {}) }, onProgress);
+    : await EmbeddingModel.train(train, { method: method as EncoderKind, ensemble: nMax, ...(epochs ? { epochs } : {}) }, onProgress);
   const trainAll = (performance.now() - t0) / 1000;
   // Seconds of the first member alone: its tagged tasks, plus the untagged ones (the decoder-weight choice).
   const firstMember = (): number => events.reduce((s, e) => s + (e.status === 'done' && (!/\(model \d+\//.test(e.task) || e.task.includes('(model 1/')) ? e.seconds : 0), 0);

@@ -1,7 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
+import type { ModelSummary } from '../../src/model/model.js';
 import { numericFlag, THREADS_SPEC } from '../common.js';
 
-interface InfoArgs { json: boolean; threads?: number }
+interface InfoArgs { json: boolean; threads?: number; model?: string }
 
 export const infoCommand: CommandModule<object, InfoArgs> = {
   command: 'info',
@@ -9,9 +10,12 @@ export const infoCommand: CommandModule<object, InfoArgs> = {
   builder: (y: Argv) => y
     .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: {"backends": {name: true|false}, "auto": name, "threads": {"blas": n, "openmp": n} (without the addon: null), "hnswlib": true|false}' })
     .option(...numericFlag('threads', THREADS_SPEC, { describe: 'set the compute threads first (as every computing command does), to see them take effect', defaultDescription: 'all cores, or $OMP_NUM_THREADS / $OPENBLAS_NUM_THREADS' }))
+    .option('model', { type: 'string', requiresArg: true, describe: 'describe this saved model instead (method, dimensions, index, k, ensemble, strategy, backend, every parameter); with --json as one object' })
     .example('$0 info --json', '')
+    .example('$0 info --model models/bibtex', 'what a saved model is and how it predicts')
     .example('$0 info --threads 1', 'the addon reports 1 BLAS thread and 1 OpenMP thread') as unknown as Argv<InfoArgs>,
   handler: async (args) => {
+    if (args.model !== undefined) return describeModel(args.model, args.json);
     const { backendReport } = await import('../../src/engine/backends.js');
     const { nativeAddon } = await import('../../src/engine/addon.js');
     const { setThreads, threadReport } = await import('../../src/engine/threads.js');
@@ -36,3 +40,20 @@ export const infoCommand: CommandModule<object, InfoArgs> = {
     }
   },
 };
+
+/** Print a saved model's {@link ModelSummary}: one `key value` line each (the parameters of its method as JSON), or one JSON object. */
+async function describeModel(dir: string, json: boolean): Promise<void> {
+  const { loadModel } = await import('../../src/model/load.js');
+  const model = await loadModel(dir);
+  try {
+    const s: ModelSummary = model.describe();
+    if (json) {
+      process.stdout.write(JSON.stringify(s) + '\n');
+      return;
+    }
+    const { paramsToPrint } = await import('./train.js');
+    for (const [key, value] of Object.entries({ ...s, params: paramsToPrint(s.params) })) process.stdout.write(`${key.padEnd(14)}${typeof value === 'object' ? JSON.stringify(value) : String(value)}\n`);
+  } finally {
+    model.dispose();
+  }
+}

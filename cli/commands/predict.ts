@@ -1,12 +1,12 @@
 import type { Argv, CommandModule } from 'yargs';
-import { loadModel } from '../../src/model/load.js';
+import { openModel } from '../../src/model/load.js';
+import type { Model, ModelSummary } from '../../src/model/model.js';
 import { formatRanked } from '../../src/predict/output.js';
 import { type Ranked } from '../../src/ranking/topk.js';
 import { applyCompute, type BackendArgs, type DataArgs, loadData, numericFlag, orBundled, withBackendOption, withDataOptions, writeOutput } from '../common.js';
 import { limitRanked } from '../report.js';
 import { note, stderrProgress } from '../progress.js';
-import { readManifest } from '../../src/model/io.js';
-import { type NumericSpec, PARAM_SPECS, PREDICT_DEFAULTS, STRATEGIES } from '../../src/model/params.js';
+import { type NumericSpec, PARAM_SPECS, PREDICT_DEFAULTS, type PredictParams, type Strategy, STRATEGIES } from '../../src/model/params.js';
 import { UsageError } from '../../src/errors.js';
 
 export interface PredictFlags extends DataArgs, BackendArgs {
@@ -46,30 +46,49 @@ export function withPredictOptions<T>(y: Argv<T>, requireModel = true): Argv<T &
     .option(...numericFlag('decoder-weight', PARAM_SPECS.decoderWeight, { describe: 'embedding models: weight w of the decoder in the average, (1 − w)·kNN + w·decoder', defaultDescription: 'the trained one', group: 'Parameters:' })) as Argv<T & PredictFlags>;
 }
 
+/**
+ * The prediction options the flags set, checked against what `model` can do: `--strategy` must
+ * be one of its strategies and `--decoder-weight` needs the average strategy (a kNN model has none).
+ * @throws UsageError
+ */
+export function predictOptions(args: PredictFlags, model: Pick<Model, 'method' | 'strategies'>, topK: number): Partial<PredictParams> {
+  const has = model.strategies.length ? `its strategies are ${model.strategies.join(', ')}` : 'it has no strategies to choose from';
+  if (args.strategy !== undefined && !(model.strategies as readonly string[]).includes(args.strategy)) {
+    throw new UsageError(`--strategy ${args.strategy} does not apply to this ${model.method} model: ${has}`);
+  }
+  if (args['decoder-weight'] !== undefined && !model.strategies.includes('average')) {
+    throw new UsageError(`--decoder-weight weighs the average strategy, which this ${model.method} model does not have: ${has}`);
+  }
+  return {
+    topK,
+    ...(args.k !== undefined ? { k: args.k } : {}),
+    ...(args['ef-search'] !== undefined ? { efSearch: args['ef-search'] } : {}),
+    ...(args.strategy !== undefined ? { strategy: args.strategy as Strategy } : {}),
+    ...(args['decoder-weight'] !== undefined ? { decoderWeight: args['decoder-weight'] } : {}),
+  };
+}
+
+/** One line about a model and how it predicts: "model: l1ae, 1 model, m = 100; strategy average (decoder weight 0.5)". */
+export function summaryLine(s: ModelSummary): string {
+  const parts = [`model: ${s.method}`];
+  if (s.embeddingDim !== undefined) parts.push(`${s.ensemble} model${s.ensemble > 1 ? 's' : ''}`, `m = ${s.embeddingDim}`);
+  else parts.push(`k = ${s.k}`, `${s.index} index`);
+  const how = s.strategy !== undefined ? `; strategy ${s.strategy}${s.decoderWeight !== undefined ? ` (decoder weight ${s.decoderWeight})` : ''}` : '';
+  return parts.join(', ') + how;
+}
+
 /** Load the model and the test data, and rank `topK` labels per test point. */
-export async function predictFromArgs(args: PredictFlags, topK: number): Promise<{ ranked: Ranked; truth: import('../../src/data/csr.js').Csr; model: Awaited<ReturnType<typeof loadModel>>; seconds: number }> {
+export async function predictFromArgs(args: PredictFlags, topK: number): Promise<{ ranked: Ranked; truth: import('../../src/data/csr.js').Csr; model: Model; seconds: number }> {
   const progress = stderrProgress(args);
-  await applyCompute(args, (await readManifest(args.model!)).method);
-  const model = await loadModel(args.model!);
+  const opened = await openModel(args.model!); // the manifest, read once
+  await applyCompute(args, opened.needsTensors);
+  const model = await opened.load();
+  const options = predictOptions(args, model, topK);
   const ds = await loadData(orBundled(args.test, 'test', args.quiet), args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
   const t0 = performance.now();
-  const params: Record<string, unknown> = { topK };
-  if (args.k !== undefined) params['k'] = args.k;
-  if (args['ef-search'] !== undefined) params['efSearch'] = args['ef-search'];
-  if (args.strategy !== undefined) {
-    if (model.method === 'knn') throw new UsageError('--strategy applies to embedding models; this is a knn model');
-    params['strategy'] = args.strategy;
-  }
-  if (args['decoder-weight'] !== undefined) {
-    if (model.method === 'knn') throw new UsageError('--decoder-weight applies to embedding models; this is a knn model');
-    params['decoderWeight'] = args['decoder-weight'];
-  }
-  if (model.method !== 'knn') {
-    const strategy = (params['strategy'] as string | undefined) ?? model.params.strategy;
-    const w = (params['decoderWeight'] as number | undefined) ?? model.decoderWeight;
-    note(args.quiet, `model: ${model.method}, ${model.params.ensemble} model${model.params.ensemble > 1 ? 's' : ''}, m = ${model.embeddingDim}; strategy ${strategy}${strategy === 'average' ? ` (decoder weight ${w})` : ''}`);
-  }
-  const ranked = await model.predict(ds, params, progress);
+  const summary = model.describe(options);
+  if (summary.strategy !== undefined) note(args.quiet, summaryLine(summary));
+  const ranked = await model.predict(ds, options, progress);
   const seconds = (performance.now() - t0) / 1000;
   progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, ds.features.nRows)).toFixed(3)} ms/point` });
   return { ranked, truth: ds.labels, model, seconds };

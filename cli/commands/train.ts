@@ -2,9 +2,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { ENCODER_KINDS, type EncoderKind } from '../../src/encoders/kinds.js';
 import { ENCODER_PARAMS, type EncoderParamSpec, paramFlagName } from '../../src/encoders/param_schema.js';
 import { UsageError } from '../../src/errors.js';
-import type { EmbeddingModel } from '../../src/model/embed_model.js';
-import type { KnnModel } from '../../src/model/knn_model.js';
-import { EMBED_DEFAULTS, KNN_DEFAULTS, type NumericSpec, PARAM_SPECS, STRATEGIES, trainParams } from '../../src/model/params.js';
+import { methodEntry, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
+import type { Model, TrainOptions } from '../../src/model/model.js';
+import { EMBED_DEFAULTS, INDEX_KINDS, KNN_DEFAULTS, KNN_SPACES, type NumericSpec, OPTIMIZERS, PARAM_SPECS, SOLVERS, STRATEGIES, trainParams } from '../../src/model/params.js';
 import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
@@ -79,7 +79,7 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option('train', { type: 'string', describe: 'training data file', defaultDescription: 'bundled Bibtex train split' })
     .option('params', { type: 'string', describe: 'JSON file of training parameters (flags override it)', group: g })
     .option('method', {
-      type: 'string', choices: [...ENCODER_KINDS, 'knn'], group: g, defaultDescription: e.method,
+      type: 'string', choices: [...MODEL_METHODS.keys()], group: g, defaultDescription: e.method,
       describe: 'label encoder — l1ae: ℓ1-AE; l1-sae: ℓ1-regularised sparse AE; tied-relu: tied-weight ReLU AE; deep-l0 / m-sparse: Deep ℓ0 encoders; pca / gaussian / simple-ae: baselines — or knn: kNN on the features',
     })
     .option(...paramFlag('embedding-dim', 'embeddingDim', { describe: 'embedding dimension m (at most the number of labels)', defaultDescription: String(e.embeddingDim), group: ge }))
@@ -87,17 +87,17 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option(...paramFlag('epochs', 'epochs', { describe: 'autoencoder training epochs (at most; early stopping)', defaultDescription: String(e.epochs), group: ge }))
     .option(...paramFlag('batch-size', 'batchSize', { describe: 'autoencoder mini-batch size', defaultDescription: String(e.batchSize), group: ge }))
     .option(...paramFlag('learning-rate', 'learningRate', { describe: 'autoencoder learning rate', defaultDescription: String(e.learningRate), group: ge }))
-    .option('optimizer', { type: 'string', choices: ['adam', 'sgd'], describe: 'autoencoder optimizer', defaultDescription: e.optimizer, group: ge })
+    .option('optimizer', { type: 'string', choices: [...OPTIMIZERS], describe: 'autoencoder optimizer', defaultDescription: e.optimizer, group: ge })
     .option(...paramFlag('validation-fraction', 'validationFraction', { describe: 'label vectors held out for early stopping (0: none)', defaultDescription: String(e.validationFraction), group: ge }))
     .option(...paramFlag('patience', 'patience', { describe: 'epochs without improvement before stopping', defaultDescription: String(e.patience), group: ge }))
     .option(...paramFlag('lambda', 'lambda', { describe: 'ridge penalty of the feature → embedding regression', defaultDescription: String(e.lambda), group: ge }))
-    .option('solver', { type: 'string', choices: ['auto', 'cholesky', 'cg'], describe: 'ridge solver: Cholesky (few features) or conjugate gradient (many)', defaultDescription: e.solver, group: ge })
-    .option('knn-space', { type: 'string', choices: ['regressed', 'label'], describe: 'kNN over the regressed training embeddings V·x or the label embeddings A·y', defaultDescription: e.knnSpace, group: ge })
+    .option('solver', { type: 'string', choices: [...SOLVERS], describe: 'ridge solver: Cholesky (few features) or conjugate gradient (many)', defaultDescription: e.solver, group: ge })
+    .option('knn-space', { type: 'string', choices: [...KNN_SPACES], describe: 'kNN over the regressed training embeddings V·x or the label embeddings A·y', defaultDescription: e.knnSpace, group: ge })
     .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'default prediction strategy', defaultDescription: e.strategy, group: ge })
     .option('decoder-weight', { requiresArg: true, describe: 'weight w of the decoder in the average strategy, (1 − w)·kNN + w·decoder: a number in [0, 1] (0.5: the paper\'s plain average) or auto (chosen on held-out training points)', defaultDescription: String(e.decoderWeight), group: ge,
       coerce: autoOrNumber('decoder-weight', PARAM_SPECS.decoderWeight) })
     .option(...paramFlag('k', 'k', { describe: 'neighbours that vote', defaultDescription: `${e.k} (knn: ${d.k})`, group: g }))
-    .option('index', { type: 'string', choices: ['hnsw', 'exact'], describe: 'nearest-neighbour search: approximate HNSW or exact', defaultDescription: d.index, group: 'Parameters:' })
+    .option('index', { type: 'string', choices: [...INDEX_KINDS], describe: 'nearest-neighbour search: approximate HNSW or exact', defaultDescription: d.index, group: 'Parameters:' })
     .option(...paramFlag('hnsw-m', 'hnswM', { describe: 'HNSW graph degree M', defaultDescription: String(d.hnswM), group: 'Parameters:' }))
     .option(...paramFlag('ef-construction', 'efConstruction', { describe: 'HNSW build candidate list', defaultDescription: String(d.efConstruction), group: 'Parameters:' }))
     .option(...paramFlag('ef-search', 'efSearch', { describe: 'HNSW search candidate list', defaultDescription: String(d.efSearch), group: 'Parameters:' }))
@@ -159,18 +159,17 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
 }
 
 /** Train a model as the flags say: shared by `train` and `run`. */
-export async function trainFromArgs(args: TrainFlags): Promise<KnnModel | EmbeddingModel> {
+export async function trainFromArgs(args: TrainFlags): Promise<Model> {
   const given = await trainParamsFromArgs(args);
   const params = trainParams(given); // validated before the data is read
-  await applyCompute(args, params.method);
+  await applyCompute(args, methodEntry(params.method)!.needsTensors);
   const progress = stderrProgress(args);
   const data = await loadData(orBundled(args.train, 'train', args.quiet), args, progress);
   const t0 = performance.now();
-  // The parameters as given (not merged with the defaults): the library tells an explicit `index: 'hnsw'` from the default.
-  // The model classes are loaded on use, so that commands that do not train stay light.
-  const model = params.method === 'knn'
-    ? await (await import('../../src/model/knn_model.js')).KnnModel.train(data, given, progress)
-    : await (await import('../../src/model/embed_model.js')).EmbeddingModel.train(data, given, progress);
+  // The parameters as given (validated above, not merged with the defaults): the library tells an
+  // explicit `index: 'hnsw'` from the default. The model classes are loaded on use, so that
+  // commands that do not train stay light.
+  const model = await trainModel(data, given as TrainOptions, progress);
   for (const n of model.notes) note(args.quiet, n);
   progress({ status: 'done', task: 'train', seconds: (performance.now() - t0) / 1000 });
   return model;

@@ -34,9 +34,30 @@ export type EncoderParamSpec = {
   | { readonly type: 'enum'; readonly choices: readonly string[]; readonly default: string }
 );
 
+/** Optimizers of the autoencoder training loop. */
+export const OPTIMIZERS = Object.freeze(['adam', 'sgd'] as const);
+export type Optimizer = (typeof OPTIMIZERS)[number];
+
+/**
+ * Defaults of the autoencoder training loop of the embedding pipeline (src/encoders/train_loop.ts),
+ * defined once: the training parameters (EMBED_DEFAULTS) and the `xmlc train` flags read them.
+ * Chosen on seeded 80/20 validation splits of the Bibtex and Delicious training sets: Adam at 0.01
+ * converged where 0.003 had not after 100 epochs.
+ */
+export const TRAIN_LOOP_DEFAULTS = Object.freeze({
+  epochs: 100,
+  batchSize: 128,
+  learningRate: 0.01,
+  optimizer: 'adam' as Optimizer,
+  /** Fraction of the training label vectors held out for early stopping. */
+  validationFraction: 0.1,
+  /** Epochs without a better validation loss before stopping. */
+  patience: 10,
+});
+
 /**
  * L1-SAE defaults, for ℓ2-normalised label rows (‖x‖ = 1, so predicting x̂ = 0 costs 1 per row) and the
- * pipeline's loop (100 epochs, batch 128, Adam 0.01); measured on Bibtex labels, m = 100
+ * pipeline's loop ({@link TRAIN_LOOP_DEFAULTS}); measured on Bibtex labels, m = 100
  * (eval/results/l1sae_sparsity.md):
  * - logistic encoder and decoder, as in the paper;
  * - β = 0.01: the mean code Gini index on the test split rises from 0.22 (plain AE, error 0.031
@@ -106,16 +127,25 @@ export const DEEP_L0_DEFAULTS = Object.freeze({
 const int = (min: number, max: number): NumericSpec => Object.freeze({ int: true, min, max });
 const real = (min: number, max: number, open: { minOpen?: boolean; maxOpen?: boolean } = {}): NumericSpec => Object.freeze({ int: false, min, max, ...open });
 
-type Spec = EncoderParamSpec;
-const num = (key: string, option: string, range: NumericSpec, dflt: number | 'auto', describe: string, auto?: string): Spec =>
-  ({ key, option, type: 'number', range, default: dflt, describe, ...(auto !== undefined ? { auto } : {}) });
-const bool = (key: string, option: string, dflt: boolean, describe: string): Spec => ({ key, option, type: 'boolean', default: dflt, describe });
-const choice = (key: string, option: string, choices: readonly string[], dflt: string, describe: string): Spec => ({ key, option, type: 'enum', choices, default: dflt, describe });
+// Each helper keeps its key (and an enum's choices) as literal types, so that the parameters' type
+// is derived from the schema (EncoderParamValues).
+type Common<K extends string> = { readonly key: K; readonly option: string; readonly describe: string };
+type NumSpec<K extends string> = Common<K> & { readonly type: 'number'; readonly range: NumericSpec; readonly default: number };
+type AutoSpec<K extends string> = Common<K> & { readonly type: 'number'; readonly range: NumericSpec; readonly default: 'auto'; readonly auto: string };
+type BoolSpec<K extends string> = Common<K> & { readonly type: 'boolean'; readonly default: boolean };
+type ChoiceSpec<K extends string, C extends string> = Common<K> & { readonly type: 'enum'; readonly choices: readonly C[]; readonly default: C };
+const num = <K extends string>(key: K, option: string, range: NumericSpec, dflt: number, describe: string): NumSpec<K> =>
+  ({ key, option, type: 'number', range, default: dflt, describe });
+/** A number whose default is `'auto'`; `auto` says what that means. */
+const numAuto = <K extends string>(key: K, option: string, range: NumericSpec, auto: string, describe: string): AutoSpec<K> =>
+  ({ key, option, type: 'number', range, default: 'auto', describe, auto });
+const bool = <K extends string>(key: K, option: string, dflt: boolean, describe: string): BoolSpec<K> => ({ key, option, type: 'boolean', default: dflt, describe });
+const choice = <K extends string, const C extends string>(key: K, option: string, choices: readonly C[], dflt: NoInfer<C>, describe: string): ChoiceSpec<K, C> => ({ key, option, type: 'enum', choices, default: dflt, describe });
 
 const SAE_ACTIVATIONS = ['sigmoid', 'relu', 'linear'] as const;
 
 /** The unrolled-encoder parameters both Deep ℓ0 encoders have, under the key prefix `p`. */
-function unrolledSpecs(p: string): Spec[] {
+function unrolledSpecs<P extends string>(p: P) {
   const d = DEEP_L0_DEFAULTS;
   return [
     num(`${p}Stages`, 'stages', int(1, 100), d.stages, 'unrolled stages K (sharing their weights)'),
@@ -133,7 +163,7 @@ function unrolledSpecs(p: string): Spec[] {
  * (`--l1sae-beta`, `--tied-relu-epsilon`, `--deep-l0-lambda`, `--m-sparse-m`).
  * The ℓ1-AE's defaults were chosen on seeded validation splits (see EMBED_DEFAULTS in src/model/params.ts).
  */
-export const ENCODER_PARAMS: Readonly<Record<EncoderKind, readonly EncoderParamSpec[]>> = Object.freeze({
+export const ENCODER_PARAMS = Object.freeze({
   l1ae: [
     num('depth', 'depth', int(0, 1000), 10, 'unrolled decoder blocks T (the paper\'s XMC setting: 10)'),
     bool('batchNorm', 'batchNorm', false, 'batch normalisation in each block (--no-batch-norm drops it)'),
@@ -144,7 +174,7 @@ export const ENCODER_PARAMS: Readonly<Record<EncoderKind, readonly EncoderParamS
   'l1-sae': [
     num('l1saeBeta', 'beta', real(0, 1e6), L1SAE_DEFAULTS.beta, 'β: weight of the ℓ1 norm of the codes'),
     num('l1saeWeightDecay', 'weightDecay', real(0, 1e6), L1SAE_DEFAULTS.weightDecay, 'λ: weight decay on the two weight matrices'),
-    num('l1saeAlpha0', 'alpha0', real(0, 1e12, { minOpen: true }), 'auto', 'α of the first stage, per row', '1/β'),
+    numAuto('l1saeAlpha0', 'alpha0', real(0, 1e12, { minOpen: true }), '1/β', 'α of the first stage, per row'),
     num('l1saeAlphaFactor', 'alphaFactor', real(0, 1, { minOpen: true }), L1SAE_DEFAULTS.alphaFactor, 'reduction factor f: α ← f·α between stages'),
     num('l1saeReductions', 'reductions', int(0, 1000), L1SAE_DEFAULTS.reductions, 'number of α reductions T (T + 1 stages)'),
     choice('l1saeEncoderActivation', 'encoderActivation', SAE_ACTIVATIONS, L1SAE_DEFAULTS.encoderActivation, 'activation of the encoder layer'),
@@ -168,7 +198,15 @@ export const ENCODER_PARAMS: Readonly<Record<EncoderKind, readonly EncoderParamS
   pca: [],
   gaussian: [],
   'simple-ae': [],
-});
+} satisfies Readonly<Record<EncoderKind, readonly EncoderParamSpec[]>>);
+
+/** One parameter's value type: boolean, one of an enum's choices, a number (or `'auto'` where the default is `auto`). */
+type SpecValue<S> = S extends { readonly type: 'boolean' } ? boolean
+  : S extends { readonly type: 'enum'; readonly choices: readonly (infer C)[] } ? C
+    : S extends { readonly auto: string } ? number | 'auto' : number;
+
+/** Every encoder's parameters, keyed as in the training parameters (`depth`, `l1saeBeta`, …), typed from {@link ENCODER_PARAMS}. */
+export type EncoderParamValues = { readonly [S in (typeof ENCODER_PARAMS)[EncoderKind][number] as S['key']]: SpecValue<S> };
 
 /** `--` flag of a parameter key: kebab-case, digits kept with the word before them (`deepL0Lambda` → `deep-l0-lambda`). */
 export function paramFlagName(key: string): string {

@@ -11,15 +11,16 @@ import { adam, type Trainer, TfjsTrainer } from '../engine/optimizers.js';
 import { TrainingDivergedError } from '../errors.js';
 import { type ProgressFn, task } from '../progress.js';
 import { Rng } from '../util/rng.js';
+import { type Optimizer } from './param_schema.js';
 
-/** Settings of {@link trainAutoencoder}. */
+/** Settings of {@link trainAutoencoder} (the embedding pipeline's defaults: TRAIN_LOOP_DEFAULTS in param_schema.ts). */
 export interface TrainLoopOptions {
   /** Passes over the training rows. */
   readonly epochs: number;
   /** Rows per mini-batch. */
   readonly batchSize: number;
   readonly learningRate: number;
-  readonly optimizer: 'adam' | 'sgd';
+  readonly optimizer: Optimizer;
   /** Fraction of rows held out to choose the epoch (0: no early stopping, train all epochs). */
   readonly validationFraction: number;
   /**

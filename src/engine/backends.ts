@@ -14,12 +14,9 @@ import './tfjs_gradients.js';
 import { XmlcError } from '../errors.js';
 import './quiet.js';
 import { registerNativeBackend } from './native_backend.js';
+import { BACKENDS, type BackendName, type BackendChoice } from './backend_names.js';
 
-
-/** Backends in the order `auto` prefers them. */
-export const BACKENDS = Object.freeze(['tensorflow', 'native', 'wasm', 'cpu'] as const);
-export type BackendName = (typeof BACKENDS)[number];
-export type BackendChoice = BackendName | 'auto';
+export { BACKENDS, BACKEND_CHOICES, type BackendName, type BackendChoice } from './backend_names.js';
 
 /** Whether one backend can be used here, and if not why. */
 export interface BackendStatus { readonly ok: boolean; readonly reason?: string }

@@ -15,6 +15,17 @@ export interface HnswConfig {
   readonly seed: number;
 }
 
+/**
+ * Default HNSW settings, defined once (the training parameters `hnswM`, `efConstruction`,
+ * `efSearch` and the CLI flags read them): M = 16 and efConstruction = 200 are hnswlib's
+ * recommended values (hnswlib's ALGO_PARAMS.md); efSearch = 100 keeps recall near exact search for k ≤ 100.
+ */
+export const HNSW_DEFAULTS: Readonly<Omit<HnswConfig, 'seed'>> = Object.freeze({ m: 16, efConstruction: 200, efSearch: 100 });
+
+/** Index kinds: `hnsw` (approximate, hnswlib-node) or `exact` (brute force). */
+export const INDEX_KINDS = Object.freeze(['hnsw', 'exact'] as const);
+export type IndexKind = (typeof INDEX_KINDS)[number];
+
 interface HnswNative {
   initIndex(maxElements: number, m?: number, efConstruction?: number, randomSeed?: number): void;
   addPoint(point: number[], label: number): void;
@@ -66,7 +77,7 @@ function hnswCtor(what: string, alternative = 'use exact search (--index exact)'
  * The index to build for a requested kind: `hnsw` falls back to exact search when hnswlib-node
  * is missing, with a note, unless the caller asked for `hnsw` by name (`explicit`): that is an error.
  */
-export function resolveIndexKind(requested: 'hnsw' | 'exact', explicit: boolean, notes: string[]): 'hnsw' | 'exact' {
+export function resolveIndexKind(requested: IndexKind, explicit: boolean, notes: string[]): IndexKind {
   if (requested === 'exact') return 'exact';
   const s = hnswStatus();
   if (s.ok) return 'hnsw';

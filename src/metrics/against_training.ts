@@ -2,6 +2,7 @@ import { columnCounts, type Csr } from '../data/csr.js';
 import { type Ranked } from '../ranking/topk.js';
 import { propensities, type PropensityOptions } from './propensity.js';
 import { evaluateRanking } from './ranking_metrics.js';
+import { type MetricScores } from './registry.js';
 
 /**
  * Score ranked predictions against test labels with propensities (Jain et al. 2016) taken
@@ -10,14 +11,14 @@ import { evaluateRanking } from './ranking_metrics.js';
  * `ranked`: nTest rows of width ≥ max(ks); `truth`: nTest × nLabels test labels;
  * `trainLabels`: nTrain × nLabels' training labels (nTrain ≥ 2). The label space is the wider of
  * the two; a test label never seen in training has N_l = 0 (lowest propensity, largest gain).
- * @returns fractions keyed `P@1`, `PSP@3`, ... (see {@link evaluateRanking}); by default all
+ * @returns fractions in [0, 1] (not percent) keyed `P@1`, `PSP@3`, ... (see {@link evaluateRanking}); by default all
  *   five families.
  * @throws RangeError as {@link evaluateRanking} and {@link propensities} do.
  */
 export function evaluateAgainstTraining(
   ranked: Ranked, truth: Csr, trainLabels: Csr,
   opts: { ks: readonly number[]; metrics?: readonly string[] } & PropensityOptions,
-): Record<string, number> {
+): MetricScores {
   const counts = new Float64Array(Math.max(truth.nCols, trainLabels.nCols));
   counts.set(columnCounts(trainLabels));
   const prop = propensities(counts, trainLabels.nRows, opts);

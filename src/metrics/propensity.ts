@@ -2,11 +2,17 @@ import { columnCounts, type Csr } from '../data/csr.js';
 
 /** Constants of the propensity model of Jain, Prabhu & Varma (2016). */
 export interface PropensityOptions {
-  /** A: 0.55 by default; the paper uses 0.6 for Amazon-type sets and 0.5 for Wikipedia-type sets. */
+  /** A ({@link PROPENSITY_DEFAULTS}); the paper uses 0.6 for Amazon-type sets and 0.5 for Wikipedia-type sets. */
   readonly a?: number;
-  /** B: 1.5 by default; the paper uses 2.6 for Amazon-type sets and 0.4 for Wikipedia-type sets. Must be > 0. */
+  /** B ({@link PROPENSITY_DEFAULTS}); the paper uses 2.6 for Amazon-type sets and 0.4 for Wikipedia-type sets. Must be > 0. */
   readonly b?: number;
 }
+
+/**
+ * The general constants A = 0.55, B = 1.5 of Jain, Prabhu & Varma (KDD 2016) for data sets other than
+ * the Amazon and Wikipedia families, defined once (the CLI's `--propensity-a`/`-b` defaults read them).
+ */
+export const PROPENSITY_DEFAULTS: Readonly<{ a: number; b: number }> = Object.freeze({ a: 0.55, b: 1.5 });
 
 /**
  * Label propensities of Jain, Prabhu & Varma (KDD 2016), "Extreme Multi-label Loss Functions
@@ -24,7 +30,7 @@ export interface PropensityOptions {
  *   with unusual A, B).
  */
 export function propensities(labelCounts: ArrayLike<number>, nPoints: number, opts: PropensityOptions = {}): Float64Array {
-  const a = opts.a ?? 0.55, b = opts.b ?? 1.5;
+  const a = opts.a ?? PROPENSITY_DEFAULTS.a, b = opts.b ?? PROPENSITY_DEFAULTS.b;
   if (!(nPoints >= 2)) throw new RangeError(`'nPoints' passed to propensities() must be >= 2 but got ${nPoints}`);
   if (!Number.isFinite(a)) throw new RangeError(`'a' passed to propensities() must be finite but got ${a}`);
   if (!(b > 0 && b < Infinity)) throw new RangeError(`'b' passed to propensities() must be finite and > 0 but got ${b}`);

@@ -1,6 +1,6 @@
 import { type Csr } from '../data/csr.js';
 import { type Ranked } from '../ranking/topk.js';
-import { isMetricFamily, METRIC_FAMILIES, METRICS, PROPENSITY_FAMILIES, type MetricFamily } from './registry.js';
+import { isMetricFamily, METRIC_FAMILIES, METRICS, PROPENSITY_FAMILIES, type MetricFamily, type MetricScores } from './registry.js';
 import { accumulateRankingSums, checkRankingInputs } from './ranking_sums.js';
 
 /** What {@link evaluateRanking} computes. */
@@ -26,13 +26,13 @@ export interface EvaluateRankingOptions {
  * the Extreme Classification Repository / pyxclib convention — and PSP / PSnDCG are
  * normalised as pyxclib's `psprecision` / `psndcg` (see psp.ts, psndcg.ts).
  *
- * @returns fractions in [0, 1] keyed `${family}@${k}`, e.g. `P@1`, `nDCG@3`, `PSP@5`,
+ * @returns fractions in [0, 1] (not percent; see {@link MetricScores}) keyed `${family}@${k}`, e.g. `P@1`, `nDCG@3`, `PSP@5`,
  *   `PSnDCG@5`, `R@5`, families in the order asked, then cut-offs in the order given.
  * @throws RangeError for an unknown family, a PS family without propensities, mismatched row
  *   counts, or a cut-off that is not an integer in [1, pred.k].
  * @example evaluateRanking(ranked, test.labels, { ks: [1, 3, 5], propensities: propensitiesFromLabels(train.labels) })
  */
-export function evaluateRanking(pred: Ranked, truth: Csr, opts: EvaluateRankingOptions): Record<string, number> {
+export function evaluateRanking(pred: Ranked, truth: Csr, opts: EvaluateRankingOptions): MetricScores {
   const prop = opts.propensities;
   const requested = opts.metrics ?? METRIC_FAMILIES.filter((f) => prop || !PROPENSITY_FAMILIES.has(f));
   const families: MetricFamily[] = [];
@@ -46,7 +46,7 @@ export function evaluateRanking(pred: Ranked, truth: Csr, opts: EvaluateRankingO
   // Propensity sums only if a PS family is asked for.
   const needPs = families.some((f) => PROPENSITY_FAMILIES.has(f));
   const sums = accumulateRankingSums(pred, truth, kMax, needPs ? prop : undefined);
-  const out: Record<string, number> = {};
+  const out: MetricScores = {};
   for (const f of families) for (const k of opts.ks) out[`${f}@${k}`] = METRICS[f](sums, k);
   return out;
 }

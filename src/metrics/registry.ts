@@ -31,6 +31,13 @@ export const METRICS: Readonly<Record<MetricFamily, MetricFunction>> = Object.fr
   }),
 );
 
+/**
+ * Metric values keyed `${family}@${k}` (`P@1`, `nDCG@3`, `PSP@5`, …). Unit: every value is a
+ * FRACTION in [0, 1] — the library never returns percentages; the CLI multiplies by 100 and
+ * prints percent (`xmlc evaluate`'s table and `--json`).
+ */
+export type MetricScores = Record<string, number>;
+
 /** Families that need label propensities. */
 export const PROPENSITY_FAMILIES: ReadonlySet<MetricFamily> = new Set<MetricFamily>(['PSP', 'PSnDCG']);
 

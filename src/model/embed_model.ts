@@ -1,20 +1,22 @@
 import * as path from 'node:path';
-import { type Csr, normalizeRowsL2, selectRows, sliceRows, withCols } from '../data/csr.js';
+import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { ModelFormatError, UsageError } from '../errors.js';
 import { type EncoderKind, type LabelEncoder } from '../encoders/encoder.js';
 import { ENCODERS, rebuildEncoder } from '../encoders/registry.js';
-import { splitRows, type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop.js';
+import { type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop.js';
 import { ExactDenseIndex } from '../knn/exact_dense.js';
-import { evaluateRanking } from '../metrics/ranking_metrics.js';
 import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
 import { activeBackend, ensureBackend } from '../engine/backends.js';
-import { addKnnVotes, addScaled, normalizeRowsMax } from '../predict/scores.js';
-import { type Ranked, topKRows } from '../ranking/topk.js';
+import { meanRowNorm, normalizeDenseRows } from '../predict/scores.js';
+import { rankByStrategy, STRATEGIES } from '../predict/strategies.js';
+import { type Ranked } from '../ranking/topk.js';
 import { type ProgressFn, task } from '../progress.js';
 import { fitRidge, type RidgeModel, ridgeFromWeights } from '../regression/ridge.js';
 import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';
 import { JsonChecker } from './manifest.js';
+import { disposedError, type Model, type ModelSummary } from './model.js';
 import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
+import { chooseDecoderWeight } from './validation.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { type SaveOptions, writeModelDir } from './store.js';
@@ -30,60 +32,6 @@ interface Member {
   readonly history?: TrainHistory;
 }
 
-/** A held-out gain (mean of P@1, P@3, P@5) that moves the decoder weight away from the paper's 0.5. */
-const HELD_OUT_MARGIN = 0.005;
-
-/** Score matrices are built for this many (test rows × labels) entries at a time. */
-const SCORE_BLOCK_ENTRIES = 1 << 24;
-
-/** ℓ2-normalise the rows of a dense row-major block in place. */
-function normalizeDenseRows(a: Float32Array, n: number, m: number): Float32Array {
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = i * m; j < (i + 1) * m; j++) s += a[j]! * a[j]!;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let j = i * m; j < (i + 1) * m; j++) a[j]! *= inv;
-  }
-  return a;
-}
-
-/** Mean ℓ2 norm of the rows of a dense n × m block. */
-function meanRowNorm(a: Float32Array, n: number, m: number): number {
-  let total = 0;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = i * m; j < (i + 1) * m; j++) s += a[j]! * a[j]!;
-    total += Math.sqrt(s);
-  }
-  return n ? total / n : 0;
-}
-
-/**
- * One model's max-normalised label scores (rows × L) for normalised feature rows `x`: the
- * similarity-weighted kNN vote over the training embeddings and/or the decoder's output.
- */
-function memberScores(member: Member, x: Csr, trainLabels: Csr, k: number, knn: boolean, decoder: boolean, efSearch?: number): { knn?: Float32Array; decoder?: Float32Array } {
-  const n = x.nRows, L = trainLabels.nCols, m = member.encoder.dim;
-  const z = member.regressor.predict(x);
-  const out: { knn?: Float32Array; decoder?: Float32Array } = {};
-  if (knn) {
-    const q = normalizeDenseRows(Float32Array.from(z), n, m);
-    const nb = member.index.searchDense(q, n, k, efSearch !== undefined ? { efSearch } : {});
-    const votes = new Float32Array(n * L);
-    addKnnVotes(nb, k, trainLabels, votes);
-    out.knn = normalizeRowsMax(votes, n, L);
-  }
-  if (decoder && member.encoder.decode) {
-    // The unrolled decoder takes steps of fixed size β/t, so it is not scale-invariant, and ridge
-    // regression shrinks its outputs: decode V·x rescaled to the training embeddings' mean norm
-    // (raised P@1/P@3 on validation splits of Bibtex and Delicious; a no-op for the linear and
-    // ReLU decoders of the baselines, which are positively homogeneous, once max-normalised).
-    const zd = normalizeDenseRows(z, n, m).map((v) => v * member.embeddingNorm);
-    out.decoder = normalizeRowsMax(member.encoder.decode(zd, n), n, L);
-  }
-  return out;
-}
-
 /**
  * The two-stage embedding pipeline of ../shared/DESIGN.md (Wu et al., ICML 2019, Section 5):
  * a label encoder (ℓ1-AE or a baseline) embeds the training label vectors, ridge regression maps
@@ -91,14 +39,15 @@ function memberScores(member: Member, x: Csr, trainLabels: Csr, k: number, knn: 
  * its neighbours among the training embeddings, by the encoder's decoder, or by the average of
  * the two (each normalised to a maximum of 1); an ensemble averages its members' scores.
  */
-export class EmbeddingModel {
+export class EmbeddingModel implements Model {
   private constructor(
     readonly params: EmbedTrainParams,
     /** Training label matrix (n × L): the kNN votes. */
     readonly trainLabels: Csr,
     /** The feature columns of the training data (see {@link FeatureSpace}). */
     readonly space: FeatureSpace,
-    private readonly members: readonly Member[],
+    /** The ensemble; empty once disposed. */
+    private members: readonly Member[],
     /** Weight of the decoder in the average strategy (resolved when `params.decoderWeight` is `auto`). */
     readonly decoderWeight: number,
     /** The compute backend the model was trained on (undefined for models saved before it was recorded). */
@@ -109,22 +58,33 @@ export class EmbeddingModel {
   notes: readonly string[] = [];
 
   get method(): EmbedTrainParams['method'] { return this.params.method; }
+  /** The strategies `predict` accepts: all three when every member's encoder has a decoder, else the kNN vote. */
+  get strategies(): readonly Strategy[] { return this.live('list the strategies').every((m) => m.encoder.decode) ? STRATEGIES : ['knn']; }
   /** Features the training data declared (test data may have fewer, not more). */
   get nFeatures(): number { return this.space.nFeatures; }
   get nLabels(): number { return this.trainLabels.nCols; }
   get nTrain(): number { return this.trainLabels.nRows; }
   /** Embedding dimension actually used (the parameter clipped to the number of labels). */
-  get embeddingDim(): number { return this.members[0]!.encoder.dim; }
+  get embeddingDim(): number { return this.live('read the embedding dimension')[0]!.encoder.dim; }
   /** The label encoders of the ensemble's members (their measurement matrices, for compressed sensing). */
-  get encoders(): readonly LabelEncoder[] { return this.members.map((m) => m.encoder); }
+  get encoders(): readonly LabelEncoder[] { return this.live('read the encoders').map((m) => m.encoder); }
   /** Training records of the members' autoencoders, if any. */
   get histories(): (TrainHistory | undefined)[] { return this.members.map((m) => m.history); }
 
-  /** Fit on `data` with `params` merged over {@link EMBED_DEFAULTS}. */
-  static async train(data: TrainingData, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<EmbeddingModel> {
+  /** The members, or the error of a disposed model. */
+  private live(what: string): readonly Member[] {
+    if (this.members.length === 0) throw disposedError(this.method, what);
+    return this.members;
+  }
+
+  /**
+   * Fit on `data` with `params` merged over {@link EMBED_DEFAULTS} (validated at run time too, for
+   * JavaScript callers and JSON parameters: unknown or invalid ones are a ParamsError).
+   */
+  static async train(data: TrainingData, params: Partial<EmbedTrainParams> = {}, onProgress?: ProgressFn): Promise<EmbeddingModel> {
     const notes: string[] = [];
     const given = embedTrainParams(params);
-    const p: EmbedTrainParams = Object.freeze({ ...given, index: resolveIndexKind(given.index, params['index'] !== undefined, notes) });
+    const p: EmbedTrainParams = Object.freeze({ ...given, index: resolveIndexKind(given.index, params.index !== undefined, notes) });
     const { features, labels } = data;
     checkTrainingData(data, p.method);
     // Per label, at least: the m × L encoder with its gradient and two Adam moments, and a mini-batch of
@@ -141,7 +101,7 @@ export class EmbeddingModel {
     }
     let weight = typeof p.decoderWeight === 'number' ? p.decoderWeight : 0.5;
     if (p.decoderWeight === 'auto' && members[0]!.encoder.decode) {
-      weight = (await task(onProgress, 'choose the decoder weight on held-out points', undefined, () => EmbeddingModel.chooseDecoderWeight(x, labels, members[0]!, p))).weight;
+      weight = (await task(onProgress, 'choose the decoder weight on held-out points', undefined, () => chooseDecoderWeight(x, labels, members[0]!, p))).weight;
     }
     const model = new EmbeddingModel(p, labels, space, members, weight, activeBackend());
     model.notes = notes;
@@ -169,86 +129,38 @@ export class EmbeddingModel {
   }
 
   /**
-   * Rank labels for every row of `features` with the trained strategy or `params.strategy`: at most
-   * {@link nLabels} per row. Fewer columns than the model's are fine; more are a DataFormatError
-   * naming `features.source` when given.
+   * Rank labels for every row of `features` with the trained strategy or `options.strategy`: at
+   * most {@link nLabels} per row. Fewer columns than the model's are fine; more are a
+   * DataFormatError naming `features.source` when given. The scoring is src/predict/strategies.ts'.
    */
-  async predict(features: TestFeatures, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
-    const pp: PredictParams = predictParams(params);
+  async predict(features: TestFeatures, options: Partial<PredictParams> = {}, onProgress?: ProgressFn): Promise<Ranked> {
+    const all = this.live('predict');
+    const pp: PredictParams = predictParams(options);
     const x = testRows(features, this.space);
     await ensureBackend();
     const strategy = pp.strategy ?? this.params.strategy;
-    if (pp.members !== undefined && pp.members > this.members.length) {
-      throw new UsageError(`the model is an ensemble of ${this.members.length}; cannot use ${pp.members} of its models`);
+    if (pp.members !== undefined && pp.members > all.length) {
+      throw new UsageError(`the model is an ensemble of ${all.length}; cannot use ${pp.members} of its models`);
     }
-    if (strategy !== 'knn' && !this.members.every((m) => m.encoder.decode)) {
+    if (!this.strategies.includes(strategy)) {
       throw new UsageError(`strategy '${strategy}' needs a decoder, which a ${this.method} encoder does not have`);
     }
-    const n = x.nRows, L = this.nLabels, topK = Math.min(pp.topK, Math.max(1, L));
-    const labels = new Int32Array(n * topK), scores = new Float32Array(n * topK);
-    const block = Math.max(1, Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L)));
-    await task(onProgress, `predict (${strategy})`, n, (tick) => {
-      for (let s = 0; s < n; s += block) {
-        const e = Math.min(n, s + block);
-        const sc = this.blockScores(sliceRows(x, s, e), strategy, pp);
-        const top = topKRows(sc, e - s, L, topK, { onlyPositive: strategy === 'knn' });
-        labels.set(top.labels, s * topK);
-        scores.set(top.scores, s * topK);
-        tick(e);
-      }
-    });
-    return { nRows: n, k: topK, labels, scores };
+    const members = all.slice(0, pp.members ?? all.length);
+    const opts = { strategy, decoderWeight: pp.decoderWeight ?? this.decoderWeight, k: pp.k ?? this.params.k, topK: Math.min(pp.topK, Math.max(1, this.nLabels)), ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}) };
+    return task(onProgress, `predict (${strategy})`, x.nRows, (tick) => rankByStrategy(x, members, this.trainLabels, opts, tick));
   }
 
-  /** Dense label scores (rows × L) of a block of normalised feature rows: the members' weighted strategy scores, averaged. */
-  private blockScores(x: Csr, strategy: Strategy, pp: PredictParams): Float32Array {
-    const n = x.nRows, L = this.nLabels;
-    const total = new Float32Array(n * L);
-    const members = this.members.slice(0, pp.members ?? this.members.length);
-    const wDec = strategy === 'knn' ? 0 : strategy === 'decoder' ? 1 : pp.decoderWeight ?? this.decoderWeight;
-    const k = pp.k ?? this.params.k;
-    for (const member of members) {
-      const parts = memberScores(member, x, this.trainLabels, k, wDec < 1, wDec > 0, pp.efSearch);
-      if (parts.knn) addScaled(total, parts.knn, (1 - wDec) / members.length);
-      if (parts.decoder) addScaled(total, parts.decoder, wDec / members.length);
-    }
-    return total;
-  }
-
-  /**
-   * Choose the average strategy's decoder weight w ∈ {0, 0.1, …, 1}: refit the regressor of the
-   * first model on 90% of the training points (seeded split), index them, and score the other
-   * 10% (at most 2,000) by the mean of P@1, P@3 and P@5; w stays 0.5 (the paper's plain average)
-   * unless another weight beats it by more than {@link HELD_OUT_MARGIN}. (Measured: Bibtex's curve is
-   * flat — 43.2 at w = 0.1, 42.8 at 0.5 — Delicious' is not — 60.5 at 0.2, 58.8 at 0.5.) The encoder
-   * is the trained one (it has seen those labels, not their features).
-   */
-  private static chooseDecoderWeight(x: Csr, labels: Csr, member: Member, p: EmbedTrainParams): { weight: number; scores: number[] } {
-    const { train, valid: allValid } = splitRows(x.nRows, 0.1, p.seed ^ 0x3c6ef372);
-    const valid = allValid.slice(0, 2000);
-    if (valid.length < 10) return { weight: 0.5, scores: [] };
-    const m = member.encoder.dim;
-    const xt = selectRows(x, train), yt = selectRows(labels, train), xv = selectRows(x, valid), yv = selectRows(labels, valid);
-    const z = member.encoder.encode(yt);
-    const regressor = fitRidge(xt, z, m, { lambda: p.lambda, solver: p.solver, bias: true });
-    const points = normalizeDenseRows(p.knnSpace === 'regressed' ? regressor.predict(xt) : z, xt.nRows, m);
-    const probe: Member = { ...member, regressor, index: new ExactDenseIndex(points, xt.nRows, m), embeddingNorm: meanRowNorm(z, xt.nRows, m) };
-    const parts = memberScores(probe, xv, yt, p.k, true, true);
-    const n = valid.length, L = labels.nCols;
-    const scores: number[] = [];
-    for (let i = 0; i <= 10; i++) {
-      const w = i / 10;
-      const sc = new Float32Array(n * L);
-      addScaled(sc, parts.knn!, 1 - w);
-      addScaled(sc, parts.decoder!, w);
-      const r = evaluateRanking(topKRows(sc, n, L, 5), yv, { ks: [1, 3, 5], metrics: ['P'] });
-      scores.push((r['P@1']! + r['P@3']! + r['P@5']!) / 3);
-    }
-    // Keep the paper's plain average unless another weight is better by more than half a point
-    // (about one standard error of these held-out means); among the others the best, ties to the smaller w.
-    const best = scores.reduce((b, v, i) => (v > scores[b]! ? i : b), 0);
-    const weight = scores[5]! >= scores[best]! - HELD_OUT_MARGIN ? 0.5 : best / 10;
-    return { weight, scores };
+  describe(options: Partial<PredictParams> = {}): ModelSummary {
+    const all = this.live('describe');
+    const pp = predictParams(options);
+    const strategy = pp.strategy ?? this.params.strategy;
+    return {
+      method: this.method, nFeatures: this.nFeatures, nLabels: this.nLabels, nTrain: this.nTrain,
+      index: this.params.index, k: pp.k ?? this.params.k, ensemble: pp.members ?? all.length, embeddingDim: this.embeddingDim, strategy,
+      ...(strategy === 'average' ? { decoderWeight: pp.decoderWeight ?? this.decoderWeight } : {}),
+      ...(this.backend !== undefined ? { backend: this.backend } : {}),
+      params: this.params,
+    };
   }
 
   /**
@@ -256,11 +168,12 @@ export class EmbeddingModel {
    * folder, or with `overwrite` an existing xmlc model; anything else is refused.
    */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    const all = this.live('save');
     await writeModelDir(dir, options, async (w) => {
       await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
       await saveFeatureSpace(w, this.space);
       const members: unknown[] = [];
-      for (const [i, mem] of this.members.entries()) {
+      for (const [i, mem] of all.entries()) {
         const st = mem.encoder.state();
         const names = Object.keys(st.arrays);
         await w.writeBytes(`m${i}.encoder.f32`, encodeFloats(names.map((k) => st.arrays[k]!)));
@@ -327,9 +240,10 @@ export class EmbeddingModel {
     return new EmbeddingModel(p, labels, space, members, weight, manifest.backend);
   }
 
-  /** Release the encoders' tensors. */
+  /** Release the encoders' tensors and drop the kNN indexes (hnswlib's native graphs are freed with them). */
   dispose(): void {
     for (const m of this.members) m.encoder.dispose();
+    this.members = [];
   }
 }
 

@@ -4,12 +4,15 @@ import { ExactIndex } from '../knn/exact.js';
 import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
 import { knnVote } from '../predict/knn_vote.js';
 import { type Ranked } from '../ranking/topk.js';
+import type { LabelEncoder } from '../encoders/encoder.js';
+import { UsageError } from '../errors.js';
 import { type ProgressFn, task } from '../progress.js';
 import { encodeCsr, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
 import { JsonChecker } from './manifest.js';
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
-import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams } from './params.js';
+import { disposedError, type Model, type ModelSummary } from './model.js';
+import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
 import { type ModelPathError, type SaveOptions, writeModelDir } from './store.js';
 
 export type { TrainingData } from './training_data.js';
@@ -22,10 +25,14 @@ const KNN_VOTE_BYTES_PER_LABEL = 21;
  * a test point's label scores are the similarity-weighted vote of its k nearest training
  * points' labels (the "kNN" row of the Extreme Classification Repository tables).
  */
-export class KnnModel {
+export class KnnModel implements Model {
   readonly method = 'knn' as const;
   /** What training chose for the caller (e.g. exact search where hnswlib-node is missing); empty for loaded models. */
   notes: readonly string[] = [];
+  /** A kNN model scores one way: it has no strategies to choose from. */
+  readonly strategies: readonly Strategy[] = Object.freeze([]);
+  /** A kNN model embeds no labels: it has no label encoders. */
+  readonly encoders: readonly LabelEncoder[] = Object.freeze([]);
 
   private constructor(
     readonly params: KnnTrainParams,
@@ -33,19 +40,29 @@ export class KnnModel {
     readonly trainLabels: Csr,
     /** The feature columns of the training data (see {@link FeatureSpace}). */
     readonly space: FeatureSpace,
-    private readonly index: HnswIndex | ExactIndex,
+    /** The index over the training points; undefined once disposed. */
+    private index: HnswIndex | ExactIndex | undefined,
   ) {}
+
+  /** The index, or the error of a disposed model. */
+  private live(what: string): HnswIndex | ExactIndex {
+    if (!this.index) throw disposedError(this.method, what);
+    return this.index;
+  }
 
   get nLabels(): number { return this.trainLabels.nCols; }
   get nTrain(): number { return this.trainLabels.nRows; }
   /** Features the training data declared (test data may have fewer, not more). */
   get nFeatures(): number { return this.space.nFeatures; }
 
-  /** Fit on `data` with `params` merged over {@link KNN_DEFAULTS}. */
-  static async train(data: TrainingData, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<KnnModel> {
+  /**
+   * Fit on `data` with `params` merged over {@link KNN_DEFAULTS} (validated at run time too, for
+   * JavaScript callers and JSON parameters: unknown or invalid ones are a ParamsError).
+   */
+  static async train(data: TrainingData, params: Partial<KnnTrainParams> = {}, onProgress?: ProgressFn): Promise<KnnModel> {
     const notes: string[] = [];
     const given = knnTrainParams(params);
-    const p = { ...given, index: resolveIndexKind(given.index, params['index'] !== undefined, notes) };
+    const p = { ...given, index: resolveIndexKind(given.index, params.index !== undefined, notes) };
     checkTrainingData(data, 'knn');
     checkLabelSpace(data, 'knn', KNN_VOTE_BYTES_PER_LABEL);
     const space = FeatureSpace.fromTraining(data.features);
@@ -59,15 +76,21 @@ export class KnnModel {
   }
 
   /**
-   * Rank labels for every row of `features` (fewer columns than the model's are fine; more are
-   * a DataFormatError naming `features.source` when given). At most {@link nLabels} labels per row.
+   * Rank labels for every row of `features` by the vote of the `options.k` (default: the trained
+   * k) nearest training points (fewer columns than the model's are fine; more are a
+   * DataFormatError naming `features.source` when given). At most {@link nLabels} labels per row.
+   * @throws UsageError for the embedding models' options (`strategy`, `decoderWeight`, `members`).
    */
-  async predict(features: TestFeatures, params: Record<string, unknown> = {}, onProgress?: ProgressFn): Promise<Ranked> {
-    const pp: PredictParams = predictParams(params);
+  async predict(features: TestFeatures, options: Partial<PredictParams> = {}, onProgress?: ProgressFn): Promise<Ranked> {
+    const index = this.live('predict');
+    const pp: PredictParams = predictParams(options);
+    for (const key of ['strategy', 'decoderWeight', 'members'] as const) {
+      if (pp[key] !== undefined) throw new UsageError(`prediction option '${key}' applies to models with strategies (embedding models); a ${this.method} model has none`);
+    }
     const x = testRows(features, this.space);
     const k = Math.min(pp.k ?? this.params.k, Math.max(1, this.nTrain));
     const nb = await task(onProgress, 'search neighbours', x.nRows, (tick) =>
-      this.index.search(x, k, { onRow: tick, ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}) }));
+      index.search(x, k, { onRow: tick, ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}) }));
     return knnVote(nb, this.trainLabels, k, Math.min(pp.topK, Math.max(1, this.nLabels)));
   }
 
@@ -77,14 +100,15 @@ export class KnnModel {
    * {@link ModelPathError}.
    */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    const index = this.live('save');
     await writeModelDir(dir, options, async (w) => {
       await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
       await saveFeatureSpace(w, this.space);
-      if (this.index instanceof HnswIndex) {
-        this.index.save(path.join(w.dir, 'index.hnsw'));
+      if (index instanceof HnswIndex) {
+        index.save(path.join(w.dir, 'index.hnsw'));
         await w.addExisting('index.hnsw');
       } else {
-        await w.writeBytes('train_features.csr', encodeCsr(this.index.points));
+        await w.writeBytes('train_features.csr', encodeCsr(index.points));
       }
       return {
         method: this.method,
@@ -112,5 +136,16 @@ export class KnnModel {
       index = new ExactIndex(await readCsrFile(dir, manifest, 'train_features.csr', nPoints, space.dim));
     }
     return new KnnModel(p, labels, space, index);
+  }
+
+  describe(options: Partial<PredictParams> = {}): ModelSummary {
+    this.live('describe');
+    const pp = predictParams(options);
+    return { method: this.method, nFeatures: this.nFeatures, nLabels: this.nLabels, nTrain: this.nTrain, index: this.params.index, k: pp.k ?? this.params.k, ensemble: 1, params: this.params };
+  }
+
+  /** Drop the index (hnswlib's native graph is freed with it). */
+  dispose(): void {
+    this.index = undefined;
   }
 }

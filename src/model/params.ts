@@ -1,6 +1,15 @@
 import { ENCODER_KINDS, type EncoderKind } from '../encoders/kinds.js';
-import { ENCODER_PARAMS, encoderParamDefaults, type EncoderParamSpec, type NumericSpec } from '../encoders/param_schema.js';
+import { ENCODER_PARAMS, encoderParamDefaults, type EncoderParamSpec, type EncoderParamValues, type NumericSpec, type Optimizer, OPTIMIZERS, TRAIN_LOOP_DEFAULTS } from '../encoders/param_schema.js';
 import { UsageError } from '../errors.js';
+import { HNSW_DEFAULTS, INDEX_KINDS, type IndexKind } from '../knn/hnsw.js';
+import { STRATEGIES, type Strategy } from '../predict/strategies.js';
+
+export { INDEX_KINDS, type IndexKind, OPTIMIZERS, type Optimizer, STRATEGIES, type Strategy };
+
+/** Ridge solvers: `cholesky` (primal, few features), `cg` (iterative, many features) or `auto`. */
+export const SOLVERS = Object.freeze(['auto', 'cholesky', 'cg'] as const);
+/** Which training embeddings the kNN index holds: `regressed` (V·x) or `label` (A·y). */
+export const KNN_SPACES = Object.freeze(['regressed', 'label'] as const);
 
 /** A hyper-parameter has the wrong type or is out of range. The CLI reports it as a usage error (exit 2). */
 export class ParamsError extends UsageError {}
@@ -11,7 +20,7 @@ export interface KnnTrainParams {
   /** Neighbours that vote. */
   readonly k: number;
   /** `hnsw`: approximate search with hnswlib; `exact`: brute force through an inverted index. */
-  readonly index: 'hnsw' | 'exact';
+  readonly index: IndexKind;
   /** HNSW graph degree (hnswlib's M). */
   readonly hnswM: number;
   /** HNSW build-time candidate list. */
@@ -22,16 +31,12 @@ export interface KnnTrainParams {
   readonly seed: number;
 }
 
-/** How an embedding model turns a test point into label scores (Wu et al., ICML 2019, Section 5). */
-export const STRATEGIES = Object.freeze(['knn', 'decoder', 'average'] as const);
-export type Strategy = (typeof STRATEGIES)[number];
-
 /**
  * Training parameters of the embedding pipeline (`--method` one of {@link ENCODER_KINDS}): the
  * fields below, and every encoder's own parameters (`depth`, `l1saeBeta`, `deepL0Lambda`, …) as
  * declared in {@link ENCODER_PARAMS}; only the chosen method's are used.
  */
-export interface EmbedTrainParams extends Readonly<Record<string, number | boolean | string>> {
+export type EmbedTrainParams = EncoderParamValues & {
   readonly method: EncoderKind;
   /** Embedding dimension m (clipped to the number of labels). */
   readonly embeddingDim: number;
@@ -41,7 +46,7 @@ export interface EmbedTrainParams extends Readonly<Record<string, number | boole
   readonly epochs: number;
   readonly batchSize: number;
   readonly learningRate: number;
-  readonly optimizer: 'adam' | 'sgd';
+  readonly optimizer: Optimizer;
   /** Fraction of training label vectors held out for early stopping (0: none). */
   readonly validationFraction: number;
   /** Epochs without a better validation loss before stopping. */
@@ -49,12 +54,12 @@ export interface EmbedTrainParams extends Readonly<Record<string, number | boole
   /** Ridge penalty λ of the feature → embedding regression. */
   readonly lambda: number;
   /** `cholesky` (primal, few features), `cg` (iterative, many features) or `auto`. */
-  readonly solver: 'auto' | 'cholesky' | 'cg';
+  readonly solver: (typeof SOLVERS)[number];
   /** kNN over which training embeddings: `regressed` (V·x) or `label` (A·y). */
-  readonly knnSpace: 'regressed' | 'label';
+  readonly knnSpace: (typeof KNN_SPACES)[number];
   /** Neighbours that vote. */
   readonly k: number;
-  readonly index: 'hnsw' | 'exact';
+  readonly index: IndexKind;
   readonly hnswM: number;
   readonly efConstruction: number;
   readonly efSearch: number;
@@ -68,7 +73,7 @@ export interface EmbedTrainParams extends Readonly<Record<string, number | boole
    */
   readonly decoderWeight: number | 'auto';
   readonly seed: number;
-}
+};
 
 /** Parameters that may change per prediction call. */
 export interface PredictParams {
@@ -90,15 +95,15 @@ export interface PredictParams {
  * Defaults, defined once: the CLI reads its defaults from here.
  * k = 15 neighbours: the best validation P@1 on seeded 80/20 splits of the Bibtex and Delicious
  * training sets among k ∈ {1, 3, 5, 10, 15, 20, 30, 50} (eval/knn_baseline.ts, results/knn_baseline.md);
- * M = 16 and efConstruction = 200 are hnswlib's recommended defaults.
+ * the HNSW settings are {@link HNSW_DEFAULTS}.
  */
 export const KNN_DEFAULTS: Readonly<KnnTrainParams> = Object.freeze({
   method: 'knn',
   k: 15,
   index: 'hnsw',
-  hnswM: 16,
-  efConstruction: 200,
-  efSearch: 100,
+  hnswM: HNSW_DEFAULTS.m,
+  efConstruction: HNSW_DEFAULTS.efConstruction,
+  efSearch: HNSW_DEFAULTS.efSearch,
   seed: 0,
 });
 
@@ -108,7 +113,7 @@ export const KNN_DEFAULTS: Readonly<KnnTrainParams> = Object.freeze({
  * Delicious training sets, never on a test set: without batch normalisation the ℓ1-AE
  * reconstructs Bibtex's label vectors to a loss of 0.002 (0.037 with it, whose per-coordinate
  * unit variance the sparse outputs must learn to undo) and its kNN / decoder P@1 rose from
- * 58.4 / 55.3 to 62.1 / 62.4; Adam at 0.01 converged where 0.003 had not after 100 epochs;
+ * 58.4 / 55.3 to 62.1 / 62.4; the training loop's defaults are {@link TRAIN_LOOP_DEFAULTS};
  * kNN over the regressed embeddings V·x beat kNN over A·y (PCA, m = 100, k = 20: Bibtex 62.9 vs
  * 62.1, Delicious 66.0 vs 59.9 P@1); k = 20 tied 10 and beat 40 on Bibtex and was within 0.3 of
  * 40 on Delicious; λ = 1 beat 0.2 and 0.5 (ℓ1-AE on Bibtex).
@@ -118,24 +123,20 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   embeddingDim: 100,
   ...encoderParamDefaults('l1ae'),
   ensemble: 1,
-  epochs: 100,
-  batchSize: 128,
-  learningRate: 0.01,
-  optimizer: 'adam',
-  validationFraction: 0.1,
-  patience: 10,
+  ...TRAIN_LOOP_DEFAULTS,
   lambda: 1,
   solver: 'auto',
   knnSpace: 'regressed',
   k: 20,
   index: 'hnsw',
-  hnswM: 16,
-  efConstruction: 200,
-  efSearch: 100,
+  hnswM: HNSW_DEFAULTS.m,
+  efConstruction: HNSW_DEFAULTS.efConstruction,
+  efSearch: HNSW_DEFAULTS.efSearch,
   strategy: 'average',
   decoderWeight: 'auto',
   seed: 0,
-  ...Object.fromEntries(Object.entries(encoderParamDefaults()).filter(([k]) => !ENCODER_PARAMS.l1ae.some((s) => s.key === k))),
+  // The other encoders' parameters after the pipeline's (the ℓ1-AE's come first: their order since the first saved models).
+  ...(Object.fromEntries(Object.entries(encoderParamDefaults()).filter(([k]) => !ENCODER_PARAMS.l1ae.some((s) => s.key === k))) as EncoderParamValues),
 });
 
 export const PREDICT_DEFAULTS: Readonly<PredictParams> = Object.freeze({ topK: 5 });
@@ -220,14 +221,21 @@ function merged(defaults: object, given: Record<string, unknown>): Record<string
   return Object.assign(Object.create(null) as Record<string, unknown>, defaults, given);
 }
 
+/**
+ * Parameters as a caller gives them: a typed subset, or (from JavaScript, a `--params` JSON file)
+ * any record, validated at run time.
+ */
+export type GivenParams<T> = Partial<T> | Readonly<Record<string, unknown>>;
+
 /** Merge `given` over the defaults and validate every field. Unknown keys are errors. */
-export function knnTrainParams(given: Record<string, unknown> = {}): KnnTrainParams {
+export function knnTrainParams(params: GivenParams<KnnTrainParams> = {}): KnnTrainParams {
+  const given = params as Record<string, unknown>;
   rejectUnknown(given, KNN_DEFAULTS, 'knn training');
   const p = merged(KNN_DEFAULTS, given);
   return Object.freeze({
     method: checkEnum('method', p['method'], ['knn'] as const),
     k: num('k', p),
-    index: checkEnum('index', p['index'], ['hnsw', 'exact'] as const),
+    index: checkEnum('index', p['index'], INDEX_KINDS),
     hnswM: num('hnswM', p),
     efConstruction: num('efConstruction', p),
     efSearch: num('efSearch', p),
@@ -257,25 +265,26 @@ function encoderParams(p: Record<string, unknown>): Record<string, number | bool
 }
 
 /** Merge `given` over {@link EMBED_DEFAULTS} and validate every field. Unknown keys are errors. */
-export function embedTrainParams(given: Record<string, unknown> = {}): EmbedTrainParams {
+export function embedTrainParams(params: GivenParams<EmbedTrainParams> = {}): EmbedTrainParams {
+  const given = params as Record<string, unknown>;
   rejectUnknown(given, EMBED_DEFAULTS, 'embedding-model training');
   const p = merged(EMBED_DEFAULTS, given);
   return Object.freeze({
     method: checkEnum('method', p['method'], ENCODER_KINDS),
     embeddingDim: num('embeddingDim', p),
-    ...encoderParams(p),
+    ...(encoderParams(p) as EncoderParamValues),
     ensemble: num('ensemble', p),
     epochs: num('epochs', p),
     batchSize: num('batchSize', p),
     learningRate: num('learningRate', p),
-    optimizer: checkEnum('optimizer', p['optimizer'], ['adam', 'sgd'] as const),
+    optimizer: checkEnum('optimizer', p['optimizer'], OPTIMIZERS),
     validationFraction: num('validationFraction', p),
     patience: num('patience', p),
     lambda: num('lambda', p),
-    solver: checkEnum('solver', p['solver'], ['auto', 'cholesky', 'cg'] as const),
-    knnSpace: checkEnum('knnSpace', p['knnSpace'], ['regressed', 'label'] as const),
+    solver: checkEnum('solver', p['solver'], SOLVERS),
+    knnSpace: checkEnum('knnSpace', p['knnSpace'], KNN_SPACES),
     k: num('k', p),
-    index: checkEnum('index', p['index'], ['hnsw', 'exact'] as const),
+    index: checkEnum('index', p['index'], INDEX_KINDS),
     hnswM: num('hnswM', p),
     efConstruction: num('efConstruction', p),
     efSearch: num('efSearch', p),
@@ -286,12 +295,14 @@ export function embedTrainParams(given: Record<string, unknown> = {}): EmbedTrai
 }
 
 /** Training parameters of any method: kNN or the embedding pipeline, by `method` (default: the embedding pipeline's). */
-export function trainParams(given: Record<string, unknown> = {}): KnnTrainParams | EmbedTrainParams {
+export function trainParams(params: GivenParams<KnnTrainParams> | GivenParams<EmbedTrainParams> = {}): KnnTrainParams | EmbedTrainParams {
+  const given = params as Record<string, unknown>;
   return given['method'] === 'knn' ? knnTrainParams(given) : embedTrainParams(given);
 }
 
 /** Merge `given` over the predict defaults and validate. */
-export function predictParams(given: Record<string, unknown> = {}): PredictParams {
+export function predictParams(params: GivenParams<PredictParams> = {}): PredictParams {
+  const given = params as Record<string, unknown>;
   rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0, members: 0, decoderWeight: 0 }, 'prediction');
   const p = merged(PREDICT_DEFAULTS, given);
   const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number; decoderWeight?: number } = { topK: num('topK', p) };

@@ -3,6 +3,29 @@ import { type Neighbors } from '../ranking/neighbors.js';
 import { type Ranked } from '../ranking/topk.js';
 import { topKSparseImpl } from '../ranking/topk_impl.js';
 
+/** Labels first touched by {@link addRowVotes}: a byte mask over the labels and the list of touched ids. */
+interface Touched { readonly seen: Uint8Array; readonly list: Int32Array; n: number }
+
+/**
+ * The kNN vote, defined once: add query row `i`'s similarity-weighted vote of its first `useK`
+ * neighbours to `acc`, acc[base + l] += Σ_j sim(i, j)·y_jl (padding ids −1 end the list). With
+ * `touched`, every label voted for the first time is recorded (for sparse accumulation).
+ * `acc` is float64 (sparse path) or float32 (dense score blocks, rounded at every addition).
+ */
+function addRowVotes(nb: Neighbors, i: number, useK: number, trainLabels: Csr, acc: Float64Array | Float32Array, base: number, touched?: Touched): void {
+  const { rowPtr, indices, values } = trainLabels;
+  for (let t = 0; t < useK; t++) {
+    const j = nb.ids[i * nb.k + t]!;
+    if (j < 0) break;
+    const s = nb.sims[i * nb.k + t]!;
+    for (let p = rowPtr[j]!, e = rowPtr[j + 1]!; p < e; p++) {
+      const l = indices[p]!;
+      if (touched && !touched.seen[l]) { touched.seen[l] = 1; touched.list[touched.n++] = l; }
+      acc[base + l]! += s * values[p]!;
+    }
+  }
+}
+
 /**
  * Similarity-weighted label vote: score(l) = Σ_{j ∈ N(x)} sim(x, x_j) · y_jl over the
  * neighbours N(x) of each query, using the first `k` neighbours of each row; returns the
@@ -15,24 +38,24 @@ export function knnVote(nb: Neighbors, trainLabels: Csr, k: number, topK: number
   const labels = new Int32Array(nb.nRows * topK).fill(-1);
   const scores = new Float32Array(nb.nRows * topK);
   const acc = new Float64Array(nLabels);
-  const seen = new Uint8Array(nLabels);
-  const cand = new Int32Array(nLabels);
+  const touched: Touched = { seen: new Uint8Array(nLabels), list: new Int32Array(nLabels), n: 0 };
   const candVals = new Float64Array(nLabels);
-  const { rowPtr, indices, values } = trainLabels;
   for (let i = 0; i < nb.nRows; i++) {
-    let nCand = 0;
-    for (let t = 0; t < useK; t++) {
-      const j = nb.ids[i * nb.k + t]!;
-      if (j < 0) break;
-      const s = nb.sims[i * nb.k + t]!;
-      for (let p = rowPtr[j]!, e = rowPtr[j + 1]!; p < e; p++) {
-        const l = indices[p]!;
-        if (!seen[l]) { seen[l] = 1; cand[nCand++] = l; }
-        acc[l]! += s * values[p]!;
-      }
-    }
+    touched.n = 0;
+    addRowVotes(nb, i, useK, trainLabels, acc, 0, touched);
+    const { list: cand, seen, n: nCand } = touched;
     for (let c = 0; c < nCand; c++) { const l = cand[c]!; candVals[c] = acc[l]!; acc[l] = 0; seen[l] = 0; }
     topKSparseImpl(cand, candVals, nCand, topK, labels, scores, i * topK, true);
   }
   return { nRows: nb.nRows, k: topK, labels, scores };
+}
+
+/**
+ * The same vote into a dense block: add the vote of the first `k` neighbours of every query row
+ * to `out` (nRows × nLabels, row-major): out[i, l] += Σ_j sim(i, j)·y_jl.
+ */
+export function addKnnVotes(nb: Neighbors, k: number, trainLabels: Csr, out: Float32Array): void {
+  const L = trainLabels.nCols, useK = Math.min(k, nb.k);
+  if (out.length !== nb.nRows * L) throw new RangeError(`addKnnVotes(): out must have ${nb.nRows} × ${L} entries but has ${out.length}`);
+  for (let i = 0; i < nb.nRows; i++) addRowVotes(nb, i, useK, trainLabels, out, i * L);
 }

@@ -76,9 +76,9 @@ test('embedding model: the average strategy is the weighted mean of the normalis
 test('embedding model: parameters validated, dimension mismatch and missing decoders refused', async () => {
   await useBackend('auto');
   await assert.rejects(EmbeddingModel.train(trainSmall, { embeddingDim: 0 }), ParamsError);
-  await assert.rejects(EmbeddingModel.train(trainSmall, { strategy: 'vote' }), /one of knn, decoder, average/);
+  await assert.rejects(EmbeddingModel.train(trainSmall, { strategy: 'vote' } as never), /one of knn, decoder, average/);
   await assert.rejects(EmbeddingModel.train(trainSmall, { lambda: -1 }), /'lambda' must be in/);
-  await assert.rejects(EmbeddingModel.train(trainSmall, { layers: 3 }), /unknown embedding-model training parameter 'layers'/);
+  await assert.rejects(EmbeddingModel.train(trainSmall, { layers: 3 } as never), /unknown embedding-model training parameter 'layers'/);
   const model = await EmbeddingModel.train(trainSmall, { method: 'gaussian', index: 'exact', ...FAST });
   await assert.rejects(model.predict({ ...queries, nCols: 5000 }), /5000 features but the model was trained on 1836/);
   assert.equal(model.embeddingDim, 30);

@@ -1,3 +1,4 @@
+import type { EncoderKind } from '../../src/encoders/kinds.js';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
@@ -74,7 +75,7 @@ test('knn and embedding models: the declared width changes neither predictions n
   const queries = (nCols: number): Csr => rows(nCols, [[[1, 1], [4, 2], [9, 1]], [[7, 1]], [[0, 1]]]);
   const train = async (nCols: number, method: string): Promise<KnnModel | EmbeddingModel> => {
     const data = { features: trainX(nCols), labels: LABELS };
-    return method === 'knn' ? KnnModel.train(data, { index: 'exact', k: 2 }) : EmbeddingModel.train(data, { method, embeddingDim: 2, index: 'exact', k: 2, seed: 1 });
+    return method === 'knn' ? KnnModel.train(data, { index: 'exact', k: 2 }) : EmbeddingModel.train(data, { method: method as EncoderKind, embeddingDim: 2, index: 'exact', k: 2, seed: 1 });
   };
   for (const method of ['knn', 'pca']) {
     const narrow = await (await train(10, method)).predict(queries(10), { topK: 3 });

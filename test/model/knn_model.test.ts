@@ -47,8 +47,8 @@ test('knn: HNSW and exact search agree on nearly all top-1 predictions', async (
 
 test('knn: parameters are validated, dimension mismatch is refused', async () => {
   await assert.rejects(KnnModel.train(trainSmall, { k: 0 }), ParamsError);
-  await assert.rejects(KnnModel.train(trainSmall, { index: 'kd-tree' }), /one of hnsw, exact/);
-  await assert.rejects(KnnModel.train(trainSmall, { neighbours: 3 }), /unknown knn training parameter 'neighbours'/);
+  await assert.rejects(KnnModel.train(trainSmall, { index: 'kd-tree' } as never), /one of hnsw, exact/);
+  await assert.rejects(KnnModel.train(trainSmall, { neighbours: 3 } as never), /unknown knn training parameter 'neighbours'/);
   const model = await KnnModel.train(trainSmall, { index: 'exact' });
   await assert.rejects(model.predict({ ...queries, nCols: 5000 }), /5000 features but the model was trained on 1836/);
 });

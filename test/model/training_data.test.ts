@@ -1,3 +1,4 @@
+import type { EncoderKind } from '../../src/encoders/kinds.js';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -16,7 +17,7 @@ const METHODS = ['knn', 'pca', 'gaussian', 'l1ae'] as const;
 function train(method: string, data: { features: Csr; labels: Csr; source?: string }): Promise<unknown> {
   return method === 'knn'
     ? KnnModel.train(data, { index: 'exact' })
-    : EmbeddingModel.train(data, { method, epochs: 2, index: 'exact' });
+    : EmbeddingModel.train(data, { method: method as EncoderKind, epochs: 2, index: 'exact' });
 }
 
 /** A DataFormatError (not a usage error) whose message names `file` and contains `fragment`. */

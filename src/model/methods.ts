@@ -1,0 +1,59 @@
+/**
+ * The registry of model methods (STYLE.md §1): for every `method`, whether its model computes
+ * with tensors and how its class is loaded. Light: the classes are imported on use, so the kNN
+ * path never loads the tensor library.
+ */
+import { ENCODER_KINDS } from '../encoders/kinds.js';
+import { type ProgressFn } from '../progress.js';
+import { type Manifest } from './io.js';
+import { type Model, type ModelMethod, type TrainOptions } from './model.js';
+import { EMBED_DEFAULTS, ParamsError } from './params.js';
+import { type TrainingData } from './training_data.js';
+
+/** What a model class provides to the registry. */
+export interface ModelClass {
+  train(data: TrainingData, params: TrainOptions, onProgress?: ProgressFn): Promise<Model>;
+  load(dir: string, manifest: Manifest): Promise<Model>;
+}
+
+/** One registry entry. */
+export interface MethodEntry {
+  /** Whether the model trains or predicts with tensors (then a tensor backend must be chosen first); kNN only needs the compute threads. */
+  readonly needsTensors: boolean;
+  /** The model class, imported on first use. */
+  readonly load: () => Promise<ModelClass>;
+}
+
+const knn: MethodEntry = Object.freeze({ needsTensors: false, load: async () => (await import('./knn_model.js')).KnnModel as ModelClass });
+const embedding: MethodEntry = Object.freeze({ needsTensors: true, load: async () => (await import('./embed_model.js')).EmbeddingModel as ModelClass });
+
+/** Every model method (a Map: no inherited keys such as `constructor`). */
+export const MODEL_METHODS: ReadonlyMap<ModelMethod, MethodEntry> = new Map<ModelMethod, MethodEntry>([
+  ['knn', knn],
+  ...ENCODER_KINDS.map((kind) => [kind, embedding] as const),
+]);
+
+/** The entry of `method`, or undefined for a method this xmlc does not know. */
+export function methodEntry(method: string): MethodEntry | undefined {
+  return MODEL_METHODS.get(method as ModelMethod);
+}
+
+/** The method `params` asks for: its `method`, else the default ({@link EMBED_DEFAULTS}.method). @throws ParamsError for an unknown one. */
+export function methodOf(params: { readonly method?: unknown }): ModelMethod {
+  const method = params.method ?? EMBED_DEFAULTS.method;
+  if (typeof method !== 'string' || !methodEntry(method)) {
+    throw new ParamsError(`parameter 'method' must be one of ${[...MODEL_METHODS.keys()].join(', ')} but got ${JSON.stringify(method)}`);
+  }
+  return method as ModelMethod;
+}
+
+/**
+ * Train a model of `params.method` (default `l1ae`) on `data`; the parameters not given take
+ * their defaults (KNN_DEFAULTS, EMBED_DEFAULTS). Unknown or invalid parameters are a ParamsError
+ * (a UsageError).
+ * @example const model = await trainModel({ features: X, labels: Y }, { method: 'knn', k: 10 });
+ */
+export async function trainModel(data: TrainingData, params: TrainOptions = {}, onProgress?: ProgressFn): Promise<Model> {
+  const cls = await methodEntry(methodOf(params))!.load();
+  return cls.train(data, params, onProgress);
+}

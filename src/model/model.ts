@@ -1,0 +1,93 @@
+/**
+ * The one interface every trained xmlc model implements (the kNN baseline, the embedding
+ * pipeline, and any model to come): the CLI and library callers use models only through it.
+ */
+import { type Csr } from '../data/csr.js';
+import type { LabelEncoder } from '../encoders/encoder.js';
+import { XmlcError } from '../errors.js';
+import { type ProgressFn } from '../progress.js';
+import { type Ranked } from '../ranking/topk.js';
+import { type EmbedTrainParams, type IndexKind, type KnnTrainParams, type PredictParams, type Strategy } from './params.js';
+import { type SaveOptions } from './store.js';
+import { type TestFeatures } from './training_data.js';
+
+/** Every model's `method`: `knn` or a label encoder kind. */
+export type ModelMethod = KnnTrainParams['method'] | EmbedTrainParams['method'];
+
+/** The validated training parameters of any model. */
+export type TrainParams = KnnTrainParams | EmbedTrainParams;
+
+/**
+ * Training options of {@link trainModel}: any subset of a method's parameters (the rest take
+ * their defaults); `method` picks the model (default: the embedding pipeline's, `l1ae`).
+ */
+export type TrainOptions = (Partial<KnnTrainParams> & { readonly method: 'knn' }) | Partial<EmbedTrainParams>;
+
+/** A plain summary of a model, for display (`xmlc info --model`, the notes of `xmlc predict`). */
+export interface ModelSummary {
+  readonly method: ModelMethod;
+  readonly nFeatures: number;
+  readonly nLabels: number;
+  /** Training points. */
+  readonly nTrain: number;
+  /** Nearest-neighbour index kind. */
+  readonly index: IndexKind;
+  /** Voting neighbours (the trained value, or the prediction options' override). */
+  readonly k: number;
+  /** Models in the ensemble (1 for a single model). */
+  readonly ensemble: number;
+  /** Embedding dimension m actually used (embedding models only). */
+  readonly embeddingDim?: number;
+  /** The prediction strategy (the trained one or the options' override; models with strategies only). */
+  readonly strategy?: Strategy;
+  /** The decoder's weight, when the strategy is the average. */
+  readonly decoderWeight?: number;
+  /** The compute backend the model was trained on, when it used one and recorded it. */
+  readonly backend?: string;
+  /** Every training parameter. */
+  readonly params: Readonly<TrainParams>;
+}
+
+/** A trained model: predict, save, describe, dispose. Load one with `loadModel`, train one with `trainModel`. */
+export interface Model {
+  readonly method: ModelMethod;
+  /** Features the training data declared (test data may have fewer, not more). */
+  readonly nFeatures: number;
+  readonly nLabels: number;
+  /** Training points. */
+  readonly nTrain: number;
+  /** The validated training parameters. */
+  readonly params: Readonly<TrainParams>;
+  /** What training chose for the caller (e.g. exact search where hnswlib-node is missing); empty for loaded models. */
+  readonly notes: readonly string[];
+  /** Training label matrix (nTrain × nLabels): the kNN votes, and the label frequencies of propensity-scored metrics. */
+  readonly trainLabels: Csr;
+  /**
+   * The prediction strategies `predict` accepts in `options.strategy` (and, with `average`, an
+   * `options.decoderWeight`); empty for a model with a single way to score (kNN).
+   */
+  readonly strategies: readonly Strategy[];
+  /** The label encoders of the ensemble's members (their measurement matrices, for compressed sensing); empty for kNN. */
+  readonly encoders: readonly LabelEncoder[];
+  /**
+   * Rank labels for every row of `features`: at most `options.topK` (default 5) and at most
+   * {@link nLabels} per row, best first. Fewer feature columns than the model's are fine; more
+   * are a DataFormatError naming `features.source` when given.
+   * @throws UsageError for options the model does not have (e.g. a strategy not in {@link strategies}).
+   */
+  predict(features: TestFeatures, options?: Partial<PredictParams>, onProgress?: ProgressFn): Promise<Ranked>;
+  /**
+   * Save as a model directory, crash-safely: a new path or an empty folder, or with
+   * `options.overwrite` an existing xmlc model; anything else is refused with a ModelPathError.
+   */
+  save(dir: string, options?: SaveOptions): Promise<void>;
+  /** A plain summary; `options` are prediction options whose overrides it reflects (strategy, k). */
+  describe(options?: Partial<PredictParams>): ModelSummary;
+  /** Free the model's tensors and native indexes. Any later predict, save or describe is an XmlcError saying so; disposing twice is harmless. */
+  dispose(): void;
+}
+
+/** The error of using a model after {@link Model.dispose}: "cannot predict: this knn model was disposed …". */
+export function disposedError(method: string, what: string): XmlcError {
+  return new XmlcError(`cannot ${what}: this ${method} model was disposed (its tensors and index were freed); load or train it again`);
+}

@@ -1,0 +1,114 @@
+/**
+ * The prediction strategies of the embedding pipeline (Wu et al., ICML 2019, Section 5:
+ * "ℓ1-AE 1/2/3"): the kNN vote over the training embeddings, the label encoder's decoder, and
+ * their weighted average, each max-normalised per row; an ensemble averages its members. This
+ * module only scores: the model (src/model) trains the members and orchestrates.
+ */
+import { type Csr, sliceRows } from '../data/csr.js';
+import { type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
+import { type Ranked, topKRows } from '../ranking/topk.js';
+import { addKnnVotes } from './knn_vote.js';
+import { addScaled, normalizeDenseRows, normalizeRowsMax } from './scores.js';
+
+/** How an embedding model turns a test point into label scores. */
+export const STRATEGIES = Object.freeze(['knn', 'decoder', 'average'] as const);
+export type Strategy = (typeof STRATEGIES)[number];
+
+/**
+ * What the strategies need of one ensemble member (structural: the model's label encoder, ridge
+ * regressor and kNN index fit it).
+ */
+export interface ScoringMember {
+  readonly encoder: {
+    /** Embedding dimension m. */
+    readonly dim: number;
+    /** Label scores (n × L) of embeddings z (n × m); absent for encoders without a decoder. */
+    readonly decode?: (z: Float32Array, n: number) => Float32Array;
+  };
+  /** Feature rows → embeddings (n × m). */
+  readonly regressor: { predict(x: Csr): Float32Array };
+  /** Cosine index over the (ℓ2-normalised) training embeddings. */
+  readonly index: { searchDense(queries: Float32Array, nq: number, k: number, opts?: SearchOptions): Neighbors };
+  /** Mean ℓ2 norm of the training label embeddings: the decoder's inputs are rescaled to it. */
+  readonly embeddingNorm: number;
+}
+
+/** A member's max-normalised label scores (rows × L) by the kNN vote and/or the decoder. */
+export interface MemberScores { knn?: Float32Array; decoder?: Float32Array }
+
+/**
+ * One member's max-normalised label scores (rows × L) for normalised feature rows `x`: the
+ * similarity-weighted vote of the first `k` neighbours among the training embeddings (labels
+ * `trainLabels`) when `knn`, the decoder's output when `decoder` (and the encoder has one).
+ */
+export function memberScores(member: ScoringMember, x: Csr, trainLabels: Csr, k: number, knn: boolean, decoder: boolean, efSearch?: number): MemberScores {
+  const n = x.nRows, L = trainLabels.nCols, m = member.encoder.dim;
+  const z = member.regressor.predict(x);
+  const out: MemberScores = {};
+  if (knn) {
+    const q = normalizeDenseRows(Float32Array.from(z), n, m);
+    const nb = member.index.searchDense(q, n, k, efSearch !== undefined ? { efSearch } : {});
+    const votes = new Float32Array(n * L);
+    addKnnVotes(nb, k, trainLabels, votes);
+    out.knn = normalizeRowsMax(votes, n, L);
+  }
+  if (decoder && member.encoder.decode) {
+    // The unrolled decoder takes steps of fixed size β/t, so it is not scale-invariant, and ridge
+    // regression shrinks its outputs: decode V·x rescaled to the training embeddings' mean norm
+    // (a no-op for the linear and ReLU decoders of the baselines, which are positively
+    // homogeneous, once max-normalised).
+    const zd = normalizeDenseRows(z, n, m).map((v) => v * member.embeddingNorm);
+    out.decoder = normalizeRowsMax(member.encoder.decode(zd, n), n, L);
+  }
+  return out;
+}
+
+/** The average strategy: out += ((1 − w)·kNN + w·decoder) / nMembers, for the parts present. */
+export function addWeighted(out: Float32Array, parts: MemberScores, w: number, nMembers = 1): void {
+  if (parts.knn) addScaled(out, parts.knn, (1 - w) / nMembers);
+  if (parts.decoder) addScaled(out, parts.decoder, w / nMembers);
+}
+
+/** The decoder's weight under `strategy`: 0 for the kNN vote, 1 for the decoder, `averageWeight` for the average. */
+export function decoderWeightOf(strategy: Strategy, averageWeight: number): number {
+  return strategy === 'knn' ? 0 : strategy === 'decoder' ? 1 : averageWeight;
+}
+
+/** Settings of {@link rankByStrategy}. */
+export interface StrategyOptions {
+  readonly strategy: Strategy;
+  /** The decoder's weight in the average strategy. */
+  readonly decoderWeight: number;
+  /** Voting neighbours. */
+  readonly k: number;
+  /** Labels ranked per row (at most the number of labels). */
+  readonly topK: number;
+  /** HNSW search list size (undefined: the index's own). */
+  readonly efSearch?: number;
+}
+
+/** Score matrices are built for this many (test rows × labels) entries at a time. */
+const SCORE_BLOCK_ENTRIES = 1 << 24;
+
+/**
+ * Rank labels for normalised feature rows `x` by `members`' averaged strategy scores, a block of
+ * rows at a time (at most {@link SCORE_BLOCK_ENTRIES} dense scores in memory). The kNN strategy
+ * ranks only labels with a positive vote. `onRows` is told the rows done after every block.
+ */
+export function rankByStrategy(x: Csr, members: readonly ScoringMember[], trainLabels: Csr, o: StrategyOptions, onRows?: (done: number) => void): Ranked {
+  const n = x.nRows, L = trainLabels.nCols, topK = o.topK;
+  const labels = new Int32Array(n * topK), scores = new Float32Array(n * topK);
+  const block = Math.max(1, Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L)));
+  const w = decoderWeightOf(o.strategy, o.decoderWeight);
+  for (let s = 0; s < n; s += block) {
+    const e = Math.min(n, s + block);
+    const xb = sliceRows(x, s, e);
+    const total = new Float32Array((e - s) * L);
+    for (const member of members) addWeighted(total, memberScores(member, xb, trainLabels, o.k, w < 1, w > 0, o.efSearch), w, members.length);
+    const top = topKRows(total, e - s, L, topK, { onlyPositive: o.strategy === 'knn' });
+    labels.set(top.labels, s * topK);
+    scores.set(top.scores, s * topK);
+    onRows?.(e);
+  }
+  return { nRows: n, k: topK, labels, scores };
+}
