@@ -86,7 +86,7 @@ export function leastSquaresOnSupport(a: Float64Array, m: number, d: number, sup
     for (let i = 0; i < m; i++) v += a[i * d + s[p]!]! * y[i]!;
     rhs[p] = v;
   }
-  if (choleskyFactorUpper(g, k, 1e-12) >= 0) return new Float64Array(k);
+  if (choleskyFactorUpper(g, k, { minPivot: 1e-12 }) >= 0) return new Float64Array(k);
   const z = rhs;
   choleskySolveUpper(g, z, k, 1);
   // Refinement: r = A_Sᵀ(y − A_S z), dz = G⁻¹ r.

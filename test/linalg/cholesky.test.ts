@@ -29,13 +29,17 @@ test('Cholesky: UᵀU = G, the solve inverts G, a non-positive-definite pivot is
       assert.ok(Math.abs(s - b[i * m + c]!) < 1e-9);
     }
   }
-  const v2 = Float64Array.from(b);
-  choleskySolveJs(Float64Array.from(g), v2, p, m);
-  assert.deepEqual([...v2], [...v]);
+  // The reciprocal form (ridge's) is the same algorithm with products by 1/pivot: choleskySolveJs.
+  const u2 = Float64Array.from(g), v2 = Float64Array.from(b), v3 = Float64Array.from(b);
+  assert.equal(choleskyFactorUpper(u2, p, { reciprocal: true }), -1);
+  choleskySolveUpper(u2, v2, p, m, { reciprocal: true });
+  choleskySolveJs(Float64Array.from(g), v3, p, m);
+  assert.deepEqual([...v3], [...v2]);
+  for (let i = 0; i < p * m; i++) assert.ok(Math.abs(v2[i]! - v[i]!) < 1e-9);
   assert.equal(choleskyFactorUpper(Float64Array.from([1, 2, 2, 1]), 2), 1);
   // A tiny pivot passes with minPivot 0 and fails against a relative floor.
   assert.equal(choleskyFactorUpper(Float64Array.from([1, 0, 0, 1e-14]), 2), -1);
-  assert.equal(choleskyFactorUpper(Float64Array.from([1, 0, 0, 1e-14]), 2, 1e-12), 1);
+  assert.equal(choleskyFactorUpper(Float64Array.from([1, 0, 0, 1e-14]), 2, { minPivot: 1e-12 }), 1);
 });
 
 test('leastSquaresOnSupport (sensing) solves through the shared Cholesky: exact on a consistent system, zeros when rank-deficient', () => {
