@@ -51,6 +51,7 @@ export { ENCODER_KINDS, type EncoderKind, type EncoderState, type LabelEncoder }
 export { L1aeEncoder, type L1aeShape } from './encoders/l1ae.js';
 export { LinearEncoder, SimpleAeEncoder } from './encoders/baselines.js';
 export { topRightSingularVectors } from './linalg/randomized_svd.js';
+export { spectralNormSquared } from './linalg/dense.js';
 export { trainAutoencoder, splitRows, type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
 export { ENCODERS, rebuildEncoder, type EncoderEntry, type EncoderTrainArgs } from './encoders/registry.js';
 export {
@@ -60,7 +61,7 @@ export { TiedReluEncoder, TIED_RELU_DEFAULTS, type TiedReluConfig, tiedReluLoss 
 export {
   DeepL0Encoder, MSparseEncoder, DEEP_L0_DEFAULTS, type DeepL0Config, helu, heluThreshold, maxMPool, unrolledEncode, weightsFromDictionary,
 } from './encoders/deep_l0.js';
-export { batchIht, learnDictionary, type SparseRule, type IhtOptions, type IhtResult, type LearnedDictionary } from './encoders/dictionary.js';
+export { learnDictionary, type LearnedDictionary } from './encoders/dictionary.js';
 export { giniIndex, meanRowGini } from './encoders/sparsity.js';
 export * from './regression/index.js';
 export { ExactDenseIndex } from './knn/exact_dense.js';

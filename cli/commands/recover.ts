@@ -1,13 +1,12 @@
 import { promises as fs } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
-import { type Csr, normalizeRowsL2 } from '../../src/data/csr.js';
+import { type Csr, normalizeRowsL2, sliceRows } from '../../src/data/csr.js';
 import { type Dataset } from '../../src/data/index.js';
-import type { L1aeEncoder } from '../../src/encoders/l1ae.js';
 import { UsageError, XmlcError } from '../../src/errors.js';
 import { loadModel } from '../../src/model/load.js';
 import { SENSING_AE_DEFAULTS } from '../../src/sensing/ae_defaults.js';
 import type { MeasurementMatrix } from '../../src/sensing/matrices.js';
-import { recover, RECOVERY_METHODS, type RecoveryMethod, type RecoveryOptions, recoveryStats, SUBGRADIENT_STEPS } from '../../src/sensing/recover.js';
+import { type MeasurementDecoder, RECOVERY_METHODS, type RecoveryMethod, type RecoveryOptions, recoverRows, SUBGRADIENT_STEPS } from '../../src/sensing/recover.js';
 import { type ProgressFn } from '../../src/progress.js';
 import { applyBackend, type BackendArgs, type DataArgs, loadData, numericFlag, withBackendOption, withDataOptions } from '../common.js';
 import type { NumericSpec } from '../../src/model/params.js';
@@ -53,12 +52,6 @@ function vectorsOf(ds: Dataset, which: RecoverArgs['vectors'], file: string): Cs
   return x;
 }
 
-function firstRows(x: Csr, n: number): Csr {
-  if (n >= x.nRows) return x;
-  const end = x.rowPtr[n]!;
-  return { ...x, nRows: n, rowPtr: x.rowPtr.slice(0, n + 1), indices: x.indices.slice(0, end), values: x.values.slice(0, end) };
-}
-
 /** Cross-option checks that yargs cannot express. @throws UsageError */
 function checkArgs(a: RecoverArgs): void {
   const isKind = (MATRIX_KINDS as readonly string[]).includes(a.matrix);
@@ -72,21 +65,19 @@ function checkArgs(a: RecoverArgs): void {
 }
 
 /** The matrix named by --matrix (built, learned from --train, or read from a model directory). */
-async function buildMatrix(a: RecoverArgs, d: number, onProgress: ProgressFn): Promise<{ matrix: MeasurementMatrix; l1ae?: L1aeEncoder }> {
+async function buildMatrix(a: RecoverArgs, d: number, onProgress: ProgressFn): Promise<{ matrix: MeasurementMatrix; decoder?: MeasurementDecoder }> {
   // Loaded here, not at start-up: the tensor library is needed by the commands that compute only.
   const { fourierMatrix, gaussianMatrix, lbcsMatrix, pcaMatrix } = await import('../../src/sensing/matrices.js');
-  const { L1aeEncoder } = await import('../../src/encoders/l1ae.js');
   if (!(MATRIX_KINDS as readonly string[]).includes(a.matrix)) {
     const stat = await fs.stat(a.matrix).catch(() => null);
     if (!stat?.isDirectory()) throw new UsageError(`--matrix must be one of ${MATRIX_KINDS.join(', ')} or a model directory, but '${a.matrix}' is neither`);
-    const model = await loadModel(a.matrix);
-    if (model.method === 'knn') throw new XmlcError(`${a.matrix}: a kNN model has no measurement matrix (train one with --method l1ae, simple-ae, pca or gaussian)`);
-    const encoder = model.encoders[0]!;
-    const { matrixFromEncoder } = await import('../../src/model/learned_matrix.js');
-    const matrix = matrixFromEncoder(encoder);
+    const { modelMeasurement } = await import('../../src/model/learned_matrix.js');
+    const measured = modelMeasurement(await loadModel(a.matrix));
+    if (!measured) throw new XmlcError(`${a.matrix}: this model has no measurement matrix (train one with --method l1ae, simple-ae, pca or gaussian)`);
+    const { matrix } = measured;
     if (matrix.d !== d) throw new XmlcError(`${a.matrix}: its matrix measures vectors of dimension ${matrix.d} but ${a.data} has dimension ${d}`);
     if (a.measurements !== undefined && a.measurements !== matrix.m) throw new UsageError(`--measurements ${a.measurements} disagrees with the model's ${matrix.m} measurements (leave it out)`);
-    return { matrix, ...(encoder instanceof L1aeEncoder ? { l1ae: encoder } : {}) };
+    return measured;
   }
   const kind = a.matrix as MatrixKind, m = a.measurements!;
   if (kind === 'gaussian') return { matrix: gaussianMatrix(m, d, a.seed) };
@@ -98,12 +89,13 @@ async function buildMatrix(a: RecoverArgs, d: number, onProgress: ProgressFn): P
   const valid = a.valid !== undefined ? vectorsOf(await loadData(a.valid, a, onProgress), a.vectors, a.valid) : undefined;
   if (valid && valid.nCols !== d) throw new XmlcError(`${a.valid}: its vectors have dimension ${valid.nCols} but ${a.data}'s have ${d}`);
   await applyBackend(a);
-  const { learnMatrix } = await import('../../src/model/learned_matrix.js');
+  const { learnMatrix, measurementDecoderOf } = await import('../../src/model/learned_matrix.js');
   const learned = await learnMatrix(kind, train, m, a.seed, {
     epochs: a.epochs, learningRate: a['learning-rate'], batchSize: a['batch-size'], patience: a.patience, depth: a.depth, selectBy: a['select-by'],
   }, valid, onProgress);
   note(a.quiet, `${kind}: best epoch ${learned.history.bestEpoch} of ${learned.history.epochsRun}`);
-  return { matrix: learned.matrix, ...(learned.encoder instanceof L1aeEncoder ? { l1ae: learned.encoder } : {}) };
+  const decoder = measurementDecoderOf(learned.encoder);
+  return { matrix: learned.matrix, ...(decoder ? { decoder } : {}) };
 }
 
 export const recoverCommand: CommandModule<object, RecoverArgs> = {
@@ -139,9 +131,9 @@ export const recoverCommand: CommandModule<object, RecoverArgs> = {
     const onProgress = stderrProgress(args);
     const ds = await loadData(args.data, args, onProgress);
     let x = normalizeRowsL2(vectorsOf(ds, args.vectors, args.data));
-    if (args.limit !== undefined) x = firstRows(x, args.limit);
+    if (args.limit !== undefined) x = sliceRows(x, 0, Math.min(args.limit, x.nRows));
     const t0 = performance.now();
-    const { matrix, l1ae } = await buildMatrix(args, x.nCols, onProgress);
+    const { matrix, decoder } = await buildMatrix(args, x.nCols, onProgress);
     const matrixSeconds = (performance.now() - t0) / 1000;
     let sparsity = args.sparsity;
     if (sparsity === undefined && ['iht', 'cosamp', 'omp'].includes(args.decoder)) {
@@ -153,14 +145,12 @@ export const recoverCommand: CommandModule<object, RecoverArgs> = {
       ...(sparsity !== undefined ? { sparsity } : {}),
       ...(args.lambda !== undefined ? { lambda: args.lambda } : {}),
       ...(args['block-size'] !== undefined && args.blocks !== undefined ? { model: { kind: 'block' as const, blockSize: args['block-size'], blocks: args.blocks } } : {}),
-      ...(l1ae ? { l1ae } : {}),
+      ...(decoder ? { l1ae: decoder } : {}),
     };
-    if (args.decoder === 'l1ae' && !l1ae) throw new UsageError('--decoder l1ae needs an ℓ1-AE: --matrix l1ae or the directory of a model trained with --method l1ae');
-    const y = (await import('../../src/sensing/matrices.js')).measureRows(matrix, x);
+    if (args.decoder === 'l1ae' && !decoder) throw new UsageError('--decoder l1ae needs an ℓ1-AE: --matrix l1ae or the directory of a model trained with --method l1ae');
     const t1 = performance.now();
-    const xHat = await recover(args.decoder, matrix, y, x.nRows, opts);
+    const stats = await recoverRows(args.decoder, matrix, x, opts);
     const recoverSeconds = (performance.now() - t1) / 1000;
-    const stats = recoveryStats(denseRows(x), xHat, x.nRows, x.nCols);
     const result = {
       exactFraction: stats.exactFraction, rmse: stats.rmse, points: x.nRows, measurements: matrix.m, dimension: matrix.d,
       matrix: args.matrix, decoder: args.decoder, seed: args.seed, matrixSeconds, recoverSeconds,
@@ -180,11 +170,4 @@ function maxRowNnz(x: Csr): number {
   let k = 1;
   for (let r = 0; r < x.nRows; r++) k = Math.max(k, x.rowPtr[r + 1]! - x.rowPtr[r]!);
   return k;
-}
-
-/** The rows of `x` as a dense row-major float64 array. */
-function denseRows(x: Csr): Float64Array {
-  const out = new Float64Array(x.nRows * x.nCols);
-  for (let r = 0; r < x.nRows; r++) for (let p = x.rowPtr[r]!; p < x.rowPtr[r + 1]!; p++) out[r * x.nCols + x.indices[p]!] = x.values[p]!;
-  return out;
 }

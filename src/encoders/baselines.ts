@@ -8,7 +8,8 @@ import { tidyData } from '../engine/tidy_data.js';
 import { topRightSingularVectors } from '../linalg/randomized_svd.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng, tfSeed } from '../util/rng.js';
-import { encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
+import { encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
+import { transposeDense } from '../linalg/dense.js';
 import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 /** Z·B for Z (n × m) and B (m × d) row-major, through tfjs (the active backend's matmul). */

@@ -38,6 +38,12 @@ export interface LabelEncoder {
    * without a decoder.
    */
   readonly decode?: (z: Float32Array, n: number) => Float32Array;
+  /**
+   * True when `decode` recovers label vectors y from their own measurements A·y by unrolled
+   * compressed-sensing recovery (the ℓ1-AE), so it can serve as a recovery algorithm for A
+   * (`xmlc recover --decoder l1ae`). Absent otherwise.
+   */
+  readonly recoversMeasurements?: boolean;
   /** Settings and weights, for saving. */
   state(): EncoderState;
   /** Release tensors held (if any). */
@@ -51,14 +57,6 @@ export interface LabelEncoder {
 export function encodeLinear(labels: Csr, aT: Float32Array, nLabels: number, dim: number): Float32Array {
   if (labels.nCols > nLabels) throw new RangeError(`encode(): the label rows have ${labels.nCols} columns but the encoder has ${nLabels}`);
   return csrMatDense(normalizeRowsL2({ ...labels, nCols: nLabels }), aT, dim);
-}
-
-/** The transpose of a row-major r × c matrix. */
-export function transposeDense(a: Float32Array, r: number, c: number): Float32Array {
-  if (a.length !== r * c) throw new RangeError(`transposeDense(): expected ${r} × ${c} = ${r * c} entries but got ${a.length}`);
-  const out = new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) out[j * r + i] = a[i * c + j]!;
-  return out;
 }
 
 /** Check that a state holds `name` with exactly `size` entries. */

@@ -7,21 +7,30 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRowList, normalizeRowsL2 } from '../data/csr.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng } from '../util/rng.js';
-import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
+import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
+import { transposeDense } from '../linalg/dense.js';
 import {
   createL1aeVariables, type L1aeBnStats, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeEncode, l1aeLoss, type L1aeNetworkConfig,
   type L1aeVariables, l1aeVariableList, usesBatchStats,
 } from './l1ae_network.js';
+import { encoderOptions, encoderParamDefaults } from './param_schema.js';
 import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 
 /** Network settings of an ℓ1-AE encoder (the network config without the data-given input size). */
 export type L1aeShape = Omit<L1aeNetworkConfig, 'inputDim' | 'fused'>;
+
+/** `shape` completed with the ℓ1-AE's schema defaults and, unless it names one, the loop's seed. */
+function resolveShape(shape: Partial<L1aeShape> & { readonly embeddingDim: number }, seed: number): L1aeShape {
+  const defaults = encoderOptions('l1ae', encoderParamDefaults('l1ae')) as Omit<L1aeShape, 'embeddingDim' | 'seed'>;
+  return { ...defaults, seed, ...shape } as L1aeShape;
+}
 
 /** Rows whose statistics fix batch normalisation for inference, at most (and ≤ 2^25 / d). */
 const BN_SAMPLE_ROWS = 4096;
 
 export class L1aeEncoder implements LabelEncoder {
   readonly kind = 'l1ae' as const;
+  readonly recoversMeasurements = true;
 
   private constructor(
     private readonly cfg: L1aeNetworkConfig,
@@ -33,14 +42,19 @@ export class L1aeEncoder implements LabelEncoder {
   get nLabels(): number { return this.cfg.inputDim; }
   get dim(): number { return this.cfg.embeddingDim; }
 
-  /** Train on the label rows of `labels` (each row ℓ2-normalised first). */
-  static async train(labels: Csr, shape: L1aeShape, loop: TrainLoopOptions, onProgress?: ProgressFn): Promise<{ encoder: L1aeEncoder; history: TrainHistory }> {
-    const cfg: L1aeNetworkConfig = { ...shape, inputDim: labels.nCols };
+  /**
+   * Train on the label rows of `labels` (each row ℓ2-normalised first). Settings left out of
+   * `shape` take the ℓ1-AE's parameter defaults (src/encoders/param_schema.ts: depth 10, no
+   * batch normalisation, final ReLU, sign, tied decoder); the seed defaults to the loop's.
+   * @example await L1aeEncoder.train(labels, { embeddingDim: 50 }, loop)
+   */
+  static async train(labels: Csr, shape: Partial<L1aeShape> & { readonly embeddingDim: number }, loop: TrainLoopOptions, onProgress?: ProgressFn): Promise<{ encoder: L1aeEncoder; history: TrainHistory }> {
+    const cfg: L1aeNetworkConfig = { ...resolveShape(shape, loop.seed), inputDim: labels.nCols };
     const y = normalizeRowsL2(labels);
     const vars = createL1aeVariables(cfg);
     const list = l1aeVariableList(vars);
     const history = await trainAutoencoder(y, list, (x) => l1aeLoss(cfg, vars, x), { taskName: 'train ℓ1-AE', ...loop, ...normalizedValidation(loop) }, onProgress);
-    return { encoder: L1aeEncoder.finish(cfg, vars, y, shape.seed), history };
+    return { encoder: L1aeEncoder.finish(cfg, vars, y, cfg.seed), history };
   }
 
   /** Fix the BN statistics on a seeded sample of the (normalised) training labels. */

@@ -14,8 +14,9 @@
  * reach A through Aᵀ(A·z) and through the identity path of each block.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { type L1aeDecoderNet, type NativeAddon, nativeAddon } from '../engine/addon.js';
+import { type L1aeDecoderNet, type NativeL1aeFused, nativeAddon } from '../engine/addon.js';
 import { NATIVE_BACKEND } from '../engine/native_backend.js';
+import { SUBGRADIENT_BETA, subgradientStepSize } from '../sensing/subgradient.js';
 import { tfSeed } from '../util/rng.js';
 
 /** Shape and variations of the network (the paper's Figure 3 ablations are switches). */
@@ -84,7 +85,7 @@ export function createL1aeVariables(cfg: L1aeNetworkConfig): L1aeVariables {
   const useBn = (cfg.batchNorm ?? true) !== false;
   return tf.tidy(() => ({
     a: tf.variable(tf.randomNormal([m, d], 0, 1 / Math.sqrt(d), 'float32', tfSeed(cfg.seed)), true, undefined, 'float32'),
-    beta: tf.variable(tf.scalar(1), true),
+    beta: tf.variable(tf.scalar(SUBGRADIENT_BETA), true),
     bnScale: useBn ? Array.from({ length: depth }, () => tf.variable(tf.ones([d]), true)) : [],
     bnShift: useBn ? Array.from({ length: depth }, () => tf.variable(tf.zeros([d]), true)) : [],
     // A negative tfjs seed never equals A's (positive) one.
@@ -154,7 +155,7 @@ function decodeGraph(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D, m
       const z = cfg.activation === 'tanh' ? tf.tanh(x) : tf.sign(x);
       // (I − AᵀA)·z = z − Aᵀ(A·z)
       const proj = tf.sub(z, tf.matMul(tf.matMul(z, v.a, false, true), dec));
-      let out: tf.Tensor2D = tf.sub(x, tf.mul(tf.div(v.beta, t), proj));
+      let out: tf.Tensor2D = tf.sub(x, tf.mul(subgradientStepSize<tf.Tensor>(v.beta, t, (b, s) => tf.div(b, s)), proj));
       if (v.bnScale.length > 0 && cfg.batchNorm === 'affine') {
         out = tf.add(tf.mul(out, v.bnScale[t - 1]!), v.bnShift[t - 1]!);
       } else if (v.bnScale.length > 0) {
@@ -220,7 +221,7 @@ function returnScratch(s: DecoderScratch): void {
   if (free.length < 4) free.push(s);
 }
 
-function requireAddon(what: string): NativeAddon {
+function requireAddon(what: string): NativeL1aeFused {
   const { addon } = nativeAddon();
   if (!addon) throw new Error(`internal: fused ℓ1-AE ${what} without the native addon`);
   return addon;
@@ -260,7 +261,7 @@ function gradTensors(dx: Float32Array, b: number, d: number, dA: Float32Array, m
 
 /**
  * All T decoder blocks as one op with its own gradient (tf.customGrad), forward and backward
- * each one native call (l1aeDecoderForward/Backward in xmlc_native.cc): the step
+ * each one native call (l1aeDecoderForward/Backward in src/engine/native/l1ae_fused.cc): the step
  * x − (β/t)(z − (z·Aᵀ)·A), z = sign(x), then BN. Gradients as the op graph gives them: identity
  * path to x (sign has zero gradient), products to A (summed over the blocks), the steps' sums
  * to β, BN's to γ_t, δ_t.

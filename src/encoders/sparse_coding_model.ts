@@ -21,6 +21,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { tidyData } from '../engine/tidy_data.js';
+import { normalizeDenseRows } from '../linalg/dense.js';
 import { Rng } from '../util/rng.js';
 
 /**
@@ -107,13 +108,8 @@ export function perturbedWeights(atoms: Float64Array, h: number, n: number, delt
 export function randomUnitRows(h: number, n: number, seed: number): Float64Array {
   const rng = new Rng(seed);
   const out = new Float64Array(h * n);
-  for (let i = 0; i < h; i++) {
-    let norm = 0;
-    for (let c = 0; c < n; c++) { const v = rng.normal(); out[i * n + c] = v; norm += v * v; }
-    const inv = 1 / Math.sqrt(norm);
-    for (let c = 0; c < n; c++) out[i * n + c]! *= inv;
-  }
-  return out;
+  for (let i = 0; i < h * n; i++) out[i] = rng.normal();
+  return normalizeDenseRows(out, h, n);
 }
 
 /** Products up to this many multiply-adds run in Float64 loops; larger ones through tfjs (float32). */

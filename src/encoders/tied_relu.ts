@@ -14,7 +14,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { type ProgressFn } from '../progress.js';
 import { tfSeed } from '../util/rng.js';
-import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray, transposeDense } from './encoder.js';
+import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
+import { transposeDense } from '../linalg/dense.js';
 import { TIED_RELU_DEFAULTS as SCHEMA_TIED_RELU_DEFAULTS } from './param_schema.js';
 import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
 

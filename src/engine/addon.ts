@@ -1,8 +1,12 @@
 import { createRequire } from 'node:module';
 import { fileURLToPath } from 'node:url';
 
-/** The functions of the native addon (src/engine/native/xmlc_native.cc). */
-export interface NativeAddon {
+/**
+ * General kernels (src/engine/native/kernels.cc): BLAS matmuls, element-wise ops, reductions and
+ * tile for the `native` backend (native_backend.ts), sparse products and top-k (sparse_impl.ts,
+ * src/ranking, src/knn), the fused Adam update (optimizers.ts), thread control.
+ */
+export interface NativeKernels {
   sgemmBatched(batch: number, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float32Array, strideA: number, b: Float32Array, strideB: number, beta: number, c: Float32Array, strideC: number): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array, shape: Int32Array, stridesA: Int32Array, stridesB: Int32Array): void;
@@ -11,21 +15,32 @@ export interface NativeAddon {
   tile(x: Float32Array, inShape: Int32Array, outShape: Int32Array, out: Float32Array): void;
   adamUpdate(w: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, out: Float32Array,
     lr: number, beta1: number, beta2: number, eps: number, accBeta1: number, accBeta2: number): void;
-  /** All T blocks of the ℓ1-AE decoder forward (BN with batch statistics); see {@link L1aeDecoderForwardArgs}. Returns Σ r² when `target` is given. */
-  l1aeDecoderForward(o: L1aeDecoderForwardArgs): number | undefined;
-  /** All T blocks backward from the state the forward call left; see {@link L1aeDecoderBackwardArgs}. Returns dβ. */
-  l1aeDecoderBackward(o: L1aeDecoderBackwardArgs): number;
   csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
   csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;
-  /** Solve a·x = b for a symmetric positive definite (LAPACK dpotrf/dpotrs); a and b are overwritten. Returns LAPACK's info (0: success). */
-  choleskySolve(a: Float64Array, b: Float64Array, p: number, m: number): number;
   setThreads(n: number): void;
   info(): { blas: string; blasCore: string; blasThreads: number; ompThreads: number };
 }
 
+/** The ℓ1-AE's fused decoder (src/engine/native/l1ae_fused.cc); its only caller is src/encoders/l1ae_network.ts. */
+export interface NativeL1aeFused {
+  /** All T blocks of the ℓ1-AE decoder forward (BN with batch statistics); see {@link L1aeDecoderForwardArgs}. Returns Σ r² when `target` is given. */
+  l1aeDecoderForward(o: L1aeDecoderForwardArgs): number | undefined;
+  /** All T blocks backward from the state the forward call left; see {@link L1aeDecoderBackwardArgs}. Returns dβ. */
+  l1aeDecoderBackward(o: L1aeDecoderBackwardArgs): number;
+}
+
+/** Dense float64 linear algebra from LAPACK (src/engine/native/linalg.cc), for src/linalg/cholesky.ts. */
+export interface NativeLinalg {
+  /** Solve a·x = b for a symmetric positive definite (LAPACK dpotrf/dpotrs); a and b are overwritten. Returns LAPACK's info (0: success). */
+  choleskySolve(a: Float64Array, b: Float64Array, p: number, m: number): number;
+}
+
+/** The native addon: one module (entry src/engine/native/xmlc_native.cc) with the three groups of functions. */
+export type NativeAddon = NativeKernels & NativeL1aeFused & NativeLinalg;
+
 /**
- * The network and the per-block state shared by the whole-decoder kernels (xmlc_native.cc,
+ * The network and the per-block state shared by the whole-decoder kernels (l1ae_fused.cc,
  * l1aeDecoderForward): rows are points, x is b × d, A is m × d; T = depth blocks.
  */
 export interface L1aeDecoderNet {

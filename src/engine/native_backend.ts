@@ -1,6 +1,6 @@
 /**
  * The `native` TensorFlow.js backend: tfjs's CPU backend (same tensor storage, same kernels)
- * with its hot kernels replaced by the native addon — batched matrix products on OpenBLAS
+ * with its hot kernels replaced by the native addon's general kernels (NativeKernels, src/engine/native/kernels.cc) — batched matrix products on OpenBLAS
  * sgemm, element-wise unary and binary ops with broadcasting, and reductions, in C++ with
  * OpenMP over both cores. Any shape or dtype a native kernel does not handle goes to the CPU
  * kernel unchanged, so results agree with `cpu` within float32 rounding.
@@ -8,7 +8,7 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU, shared } from '@tensorflow/tfjs-backend-cpu';
-import { BINARY_OPS, type NativeAddon, nativeAddon, REDUCE_OPS, UNARY_OPS } from './addon.js';
+import { BINARY_OPS, type NativeKernels, nativeAddon, REDUCE_OPS, UNARY_OPS } from './addon.js';
 
 /** Name under which the backend is registered. */
 export const NATIVE_BACKEND = 'native';
@@ -45,7 +45,7 @@ function broadcastStrides(shape: readonly number[], out: readonly number[]): Int
   return s;
 }
 
-function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
+function binaryKernel(addon: NativeKernels, op: number, fallback: KernelFunc): KernelFunc {
   return (args: Args) => {
     const a = args.inputs['a'] as tf.TensorInfo, b = args.inputs['b'] as tf.TensorInfo;
     if (a.dtype !== 'float32' || b.dtype !== 'float32') return fallback(args);
@@ -63,7 +63,7 @@ function binaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): Ker
   };
 }
 
-function unaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
+function unaryKernel(addon: NativeKernels, op: number, fallback: KernelFunc): KernelFunc {
   return (args: Args) => {
     const x = args.inputs['x'] as tf.TensorInfo;
     if (x.dtype !== 'float32') return fallback(args);
@@ -76,7 +76,7 @@ function unaryKernel(addon: NativeAddon, op: number, fallback: KernelFunc): Kern
   };
 }
 
-function reduceKernel(addon: NativeAddon, op: number, fallback: KernelFunc): KernelFunc {
+function reduceKernel(addon: NativeKernels, op: number, fallback: KernelFunc): KernelFunc {
   return (args: Args) => {
     const x = args.inputs['x'] as tf.TensorInfo;
     if (x.dtype !== 'float32') return fallback(args);
@@ -112,7 +112,7 @@ function reduceKernel(addon: NativeAddon, op: number, fallback: KernelFunc): Ker
   };
 }
 
-function batchMatMulKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+function batchMatMulKernel(addon: NativeKernels, fallback: KernelFunc): KernelFunc {
   return (args: Args) => {
     const a = args.inputs['a'] as tf.TensorInfo, b = args.inputs['b'] as tf.TensorInfo;
     const { transposeA, transposeB } = args.attrs as unknown as { transposeA: boolean; transposeB: boolean };
@@ -137,7 +137,7 @@ function batchMatMulKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc
   };
 }
 
-function tileKernel(addon: NativeAddon, fallback: KernelFunc): KernelFunc {
+function tileKernel(addon: NativeKernels, fallback: KernelFunc): KernelFunc {
   return (args: Args) => {
     const x = args.inputs['x'] as tf.TensorInfo;
     const { reps } = args.attrs as unknown as { reps: number[] };

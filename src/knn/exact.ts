@@ -2,6 +2,7 @@ import { type Csr, transpose } from '../data/csr.js';
 import { topKSparseImpl } from '../ranking/topk_impl.js';
 import { nativeAddon } from '../engine/addon.js';
 import { csrMatDense } from '../engine/sparse.js';
+import { transposeDense } from '../linalg/dense.js';
 import { topKRows } from '../ranking/topk.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 
@@ -82,7 +83,7 @@ export class ExactIndex {
         for (let q = queries.rowPtr[start + i]!, e = queries.rowPtr[start + i + 1]!; q < e; q++) qt[queries.indices[q]! * bs + i] = queries.values[q]!;
       }
       const s = csrMatDense(this.points, bs === batch ? qt : qt.subarray(0, p * bs), bs); // n × bs
-      for (let j = 0; j < n; j++) for (let i = 0; i < bs; i++) st[i * n + j] = s[j * bs + i]!;
+      transposeDense(s, n, bs, st);
       const top = topKRows(st.subarray(0, bs * n), bs, n, k);
       for (let i = 0; i < bs; i++) {
         for (let t = 0; t < k; t++) {

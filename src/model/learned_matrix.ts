@@ -13,7 +13,7 @@ import { splitRows, type TrainHistory, type TrainLoopOptions } from '../encoders
 import { type ProgressFn } from '../progress.js';
 import { SENSING_AE_DEFAULTS, type SensingAeOptions } from '../sensing/ae_defaults.js';
 import { measureRows, type MeasurementMatrix } from '../sensing/matrices.js';
-import { recoveryStats } from '../sensing/recover.js';
+import { type MeasurementDecoder, recoveryStats } from '../sensing/recover.js';
 import { l1MinPos } from '../sensing/simplex.js';
 
 /**
@@ -29,6 +29,28 @@ export function matrixFromEncoder(encoder: LabelEncoder): MeasurementMatrix {
     throw new RangeError(`matrixFromEncoder(): a '${state.kind}' encoder has no ${state.dim} × ${state.nLabels} measurement matrix`);
   }
   return { m: state.dim, d: state.nLabels, a: Float64Array.from(a) };
+}
+
+/**
+ * The unrolled recovery decoder of an encoder whose decoder recovers its own measurements (the
+ * ℓ1-AE: {@link LabelEncoder.recoversMeasurements}); undefined for every other encoder.
+ */
+export function measurementDecoderOf(encoder: LabelEncoder): MeasurementDecoder | undefined {
+  const decode = encoder.decode;
+  return encoder.recoversMeasurements && decode ? { dim: encoder.dim, nLabels: encoder.nLabels, decode: (z, n) => decode(z, n) } : undefined;
+}
+
+/**
+ * The measurement matrix of a loaded model (its first encoder's A) and, when that encoder has
+ * one, its recovery decoder; undefined for a model without label encoders (kNN).
+ * @throws RangeError when the encoder has no m × d measurement matrix ({@link matrixFromEncoder}).
+ */
+export function modelMeasurement(model: { readonly method: string; readonly encoders?: readonly LabelEncoder[] }): { matrix: MeasurementMatrix; decoder?: MeasurementDecoder } | undefined {
+  const encoder = model.encoders?.[0];
+  if (!encoder) return undefined;
+  const matrix = matrixFromEncoder(encoder);
+  const decoder = measurementDecoderOf(encoder);
+  return decoder ? { matrix, decoder } : { matrix };
 }
 
 export type LearnedMatrixKind = 'l1ae' | 'simple-ae';

@@ -14,6 +14,7 @@
  * here, so the remaining gain would come from threads.
  */
 import { type Csr } from '../data/csr.js';
+import { mirrorUpper } from '../linalg/cholesky.js';
 
 /**
  * The entry positions of `x` sorted by column (stable, so by row within a column): the entries of
@@ -59,17 +60,6 @@ export function gramUpper(x: Csr, onRow?: (done: number) => void): Float64Array 
     onRow?.(j + 1);
   }
   return g;
-}
-
-/** Copy the upper triangle of a row-major p × p matrix onto its lower triangle, in cache-sized tiles. */
-export function mirrorUpper(g: Float64Array, p: number): void {
-  const T = 64;
-  for (let r0 = 0; r0 < p; r0 += T) {
-    for (let c0 = r0; c0 < p; c0 += T) {
-      const r1 = Math.min(r0 + T, p), c1 = Math.min(c0 + T, p);
-      for (let r = r0; r < r1; r++) for (let c = Math.max(c0, r + 1); c < c1; c++) g[c * p + r] = g[r * p + c]!;
-    }
-  }
 }
 
 /** XᵀX (p × p, float64, both triangles). @example gram(fromDense(2, 2, [1, 2, 0, 3])) // [1, 2, 2, 13] */

@@ -12,6 +12,7 @@
  */
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { csrMatDense, csrTMatDense } from '../engine/sparse.js';
+import { normalizeDenseRows, transposeDense } from '../linalg/dense.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { reporter } from './report.js';
@@ -63,13 +64,6 @@ function argmaxRows(s: Float32Array, n: number, k: number): Int32Array {
   return out;
 }
 
-/** p × k transpose of the k × p centroids, the right operand of X·Cᵀ. */
-function transposed(c: Float32Array, k: number, p: number): Float32Array {
-  const t = new Float32Array(p * k);
-  for (let j = 0; j < k; j++) for (let f = 0; f < p; f++) t[f * k + j] = c[j * p + f]!;
-  return t;
-}
-
 /**
  * A router over given centroids (k × p), e.g. read back from a saved model.
  * @example kmeansRouter(Float32Array.from([1, 0, 0, 1]), 2, 2).nearestCentroid(x)
@@ -77,7 +71,7 @@ function transposed(c: Float32Array, k: number, p: number): Float32Array {
 export function kmeansRouter(centroids: Float32Array, k: number, nFeatures: number): CentroidRouter {
   if (!Number.isInteger(k) || k < 1) throw new RangeError(`kmeansRouter(): k must be a positive integer but got ${k}`);
   if (centroids.length !== k * nFeatures) throw new RangeError(`kmeansRouter(): expected ${k} × ${nFeatures} centroid entries but got ${centroids.length}`);
-  const ct = transposed(centroids, k, nFeatures);
+  const ct = transposeDense(centroids, k, nFeatures);
   return {
     k, nFeatures, centroids,
     nearestCentroid(x: Csr): Int32Array {
@@ -147,14 +141,7 @@ function centroidsOf(xn: Csr, a: Int32Array, k: number): Float32Array {
   const onehot = new Float32Array(xn.nRows * k);
   for (let i = 0; i < xn.nRows; i++) onehot[i * k + a[i]!] = 1;
   const sums = csrTMatDense(xn, onehot, k); // p × k
-  const p = xn.nCols, c = new Float32Array(k * p);
-  for (let j = 0; j < k; j++) {
-    let s = 0;
-    for (let f = 0; f < p; f++) s += sums[f * k + j]! ** 2;
-    const inv = s > 0 ? 1 / Math.sqrt(s) : 0;
-    for (let f = 0; f < p; f++) c[j * p + f] = sums[f * k + j]! * inv;
-  }
-  return c;
+  return normalizeDenseRows(transposeDense(sums, xn.nCols, k), k, xn.nCols);
 }
 
 /**
@@ -179,13 +166,13 @@ export function sphericalKMeans(x: Csr, opts: KMeansOptions, onProgress?: Progre
   const rows = seedRows(xn, k, new Rng(seed));
   let c: Float32Array = new Float32Array(k * p);
   rows.forEach((r, j) => { for (let q = xn.rowPtr[r]!; q < xn.rowPtr[r + 1]!; q++) c[j * p + xn.indices[q]!] = xn.values[q]!; });
-  let sim = csrMatDense(xn, transposed(c, k, p), k);
+  let sim = csrMatDense(xn, transposeDense(c, k, p), k);
   let a = argmaxRows(sim, n, k);
   let it = 0, converged = false;
   while (it < maxIter) {
     const filled = fillEmpty(a, sim, k);
     const next = centroidsOf(xn, filled, k);
-    const nextSim = csrMatDense(xn, transposed(next, k, p), k);
+    const nextSim = csrMatDense(xn, transposeDense(next, k, p), k);
     const nextA = argmaxRows(nextSim, n, k);
     it++;
     rep.tick(it);

@@ -17,7 +17,7 @@ import { type Csr } from '../data/csr.js';
 import { csrMatDense, csrTMatDense } from '../engine/sparse.js';
 import { type ProgressFn } from '../progress.js';
 import { cgNormal } from './cg_normal.js';
-import { solveSpd } from './cholesky.js';
+import { solveSpd } from '../linalg/cholesky.js';
 import { gramUpper } from './gram.js';
 import { reporter } from './report.js';
 

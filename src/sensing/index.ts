@@ -5,6 +5,7 @@ export { projectedSubgradient, withPseudoInverse, withTranspose, type Subgradien
 export { recover, recoveryStats, RECOVERY_METHODS, SUBGRADIENT_STEPS, type MeasurementDecoder, type RecoveryMethod, type RecoveryOptions } from './recover.js';
 export { SENSING_AE_DEFAULTS, type SensingAeOptions } from './ae_defaults.js';
 export {
-  cosamp, modelCosamp, iht, omp, ista, fista, modelSupport, modelApprox, leastSquaresOnSupport, spectralNormSquared,
+  cosamp, modelCosamp, omp, ista, fista, modelSupport, modelApprox, leastSquaresOnSupport,
   type SparsityModel, type CosampOptions, type LassoOptions,
 } from './iterative.js';
+export { iht, batchIht, type SparseRule, type IhtOptions, type IhtResult } from './iht.js';

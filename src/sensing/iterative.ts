@@ -8,8 +8,6 @@
  *   approximation replaces "keep the k largest" — block sparsity and one-hot sparsity below —
  *   with the positivity variant of the ℓ1-AE paper's baselines (Wu et al., ICML 2019; the
  *   authors' utils.py clips the least-squares estimate at 0 before pruning).
- * - Normalised IHT (Blumensath & Davies, "Normalized iterative hard thresholding: guaranteed
- *   stability and performance", IEEE J. Sel. Topics Signal Process. 2010).
  * - OMP (Pati, Rezaiifar & Krishnaprasad 1993; Tropp & Gilbert, IEEE Trans. Inf. Theory 2007).
  * - ISTA / FISTA for the LASSO ½‖Ax − y‖² + λ‖x‖₁ (Daubechies, Defrise & De Mol 2004; Beck &
  *   Teboulle, "A fast iterative shrinkage-thresholding algorithm", SIAM J. Imaging Sci. 2009).
@@ -17,6 +15,8 @@
  * Least squares on a support is solved in float64 through the Cholesky factor of A_Sᵀ·A_S with
  * one step of iterative refinement, so a correctly found support gives x to ~1e-15.
  */
+import { choleskyFactorUpper, choleskySolveUpper } from '../linalg/cholesky.js';
+import { aMul, atMul, norm2 as norm, spectralNormSquared } from '../linalg/dense.js';
 
 /** A structured sparsity model: its approximation keeps the best `fold`-times-larger model-sparse part. */
 export type SparsityModel =
@@ -60,38 +60,13 @@ export function modelApprox(v: Float64Array, model: SparsityModel, fold = 1): Fl
   return out;
 }
 
-function check(name: string, a: Float64Array, m: number, d: number, y: Float64Array, n: number): void {
+export function check(name: string, a: Float64Array, m: number, d: number, y: Float64Array, n: number): void {
   if (!(Number.isInteger(m) && m > 0 && Number.isInteger(d) && d > 0 && Number.isInteger(n) && n >= 0)) {
     throw new RangeError(`${name}(): need integers m > 0, d > 0, n ≥ 0 but got m=${m}, d=${d}, n=${n}`);
   }
   if (a.length !== m * d) throw new RangeError(`${name}(): A must have ${m} × ${d} = ${m * d} entries but has ${a.length}`);
   if (y.length !== n * m) throw new RangeError(`${name}(): y must have ${n} × ${m} = ${n * m} entries but has ${y.length}`);
 }
-
-/** out = Aᵀ·r (length d). */
-function atMul(a: Float64Array, m: number, d: number, r: Float64Array, out: Float64Array): Float64Array {
-  out.fill(0);
-  for (let i = 0; i < m; i++) {
-    const ri = r[i]!;
-    if (ri === 0) continue;
-    const off = i * d;
-    for (let j = 0; j < d; j++) out[j] = out[j]! + ri * a[off + j]!;
-  }
-  return out;
-}
-
-/** out = A·x over the nonzeros of x (length m). */
-function aMul(a: Float64Array, m: number, d: number, x: Float64Array, out: Float64Array): Float64Array {
-  out.fill(0);
-  for (let j = 0; j < d; j++) {
-    const xj = x[j]!;
-    if (xj === 0) continue;
-    for (let i = 0; i < m; i++) out[i] = out[i]! + a[i * d + j]! * xj;
-  }
-  return out;
-}
-
-const norm = (v: ArrayLike<number>): number => { let s = 0; for (let i = 0; i < v.length; i++) s += v[i]! ** 2; return Math.sqrt(s); };
 
 /**
  * Least squares min ‖A_S·z − y‖ for the columns S (|S| ≤ m; more are cut to the first m), by
@@ -111,42 +86,16 @@ export function leastSquaresOnSupport(a: Float64Array, m: number, d: number, sup
     for (let i = 0; i < m; i++) v += a[i * d + s[p]!]! * y[i]!;
     rhs[p] = v;
   }
-  const l = cholesky(g, k);
-  if (!l) return new Float64Array(k);
-  const z = cholSolve(l, k, rhs);
+  if (choleskyFactorUpper(g, k, { minPivot: 1e-12 }) >= 0) return new Float64Array(k);
+  const z = rhs;
+  choleskySolveUpper(g, z, k, 1);
   // Refinement: r = A_Sᵀ(y − A_S z), dz = G⁻¹ r.
   const res = Float64Array.from(y);
   for (let p = 0; p < k; p++) for (let i = 0; i < m; i++) res[i] = res[i]! - a[i * d + s[p]!]! * z[p]!;
   const r2 = new Float64Array(k);
   for (let p = 0; p < k; p++) { let v = 0; for (let i = 0; i < m; i++) v += a[i * d + s[p]!]! * res[i]!; r2[p] = v; }
-  const dz = cholSolve(l, k, r2);
-  for (let p = 0; p < k; p++) z[p] = z[p]! + dz[p]!;
-  return z;
-}
-
-function cholesky(g: Float64Array, k: number): Float64Array | null {
-  const l = new Float64Array(k * k);
-  let maxDiag = 0;
-  for (let i = 0; i < k; i++) maxDiag = Math.max(maxDiag, g[i * k + i]!);
-  for (let i = 0; i < k; i++) {
-    for (let j = 0; j <= i; j++) {
-      let v = g[i * k + j]!;
-      for (let t = 0; t < j; t++) v -= l[i * k + t]! * l[j * k + t]!;
-      if (i === j) {
-        if (!(v > 1e-12 * maxDiag)) return null;
-        l[i * k + i] = Math.sqrt(v);
-      } else {
-        l[i * k + j] = v / l[j * k + j]!;
-      }
-    }
-  }
-  return l;
-}
-
-function cholSolve(l: Float64Array, k: number, b: Float64Array): Float64Array {
-  const z = new Float64Array(k);
-  for (let i = 0; i < k; i++) { let v = b[i]!; for (let t = 0; t < i; t++) v -= l[i * k + t]! * z[t]!; z[i] = v / l[i * k + i]!; }
-  for (let i = k - 1; i >= 0; i--) { let v = z[i]!; for (let t = i + 1; t < k; t++) v -= l[t * k + i]! * z[t]!; z[i] = v / l[i * k + i]!; }
+  choleskySolveUpper(g, r2, k, 1);
+  for (let p = 0; p < k; p++) z[p] = z[p]! + r2[p]!;
   return z;
 }
 
@@ -208,62 +157,6 @@ export function cosamp(a: Float64Array, m: number, d: number, y: Float64Array, n
 }
 
 /**
- * Normalised IHT: x ← H_k(x + μ·Aᵀ(y − Ax)) with the adaptive step μ of Blumensath & Davies
- * (2010, Algorithm 2: μ = ‖g_Γ‖² / ‖A_Γ g_Γ‖² on the current support Γ, shrunk by κ = 2 while
- * a support change violates μ ≤ (1 − c)·‖Δx‖²/‖AΔx‖², c = 0.01). Stops when the iterate changes
- * by less than `tol`·‖x‖; the final support is then re-fitted by least squares (debiasing), so a
- * correct support gives x to ~1e-15.
- */
-export function iht(a: Float64Array, m: number, d: number, y: Float64Array, n: number, opts: { sparsity: number; iterations?: number; tol?: number; positive?: boolean }): Float64Array {
-  check('iht', a, m, d, y, n);
-  const k = opts.sparsity;
-  if (!(Number.isInteger(k) && k > 0)) throw new RangeError(`iht(): sparsity must be a positive integer but got ${k}`);
-  const iters = opts.iterations ?? 500, tol = opts.tol ?? 1e-12;
-  const model: SparsityModel = { kind: 'sparse', k };
-  const out = new Float64Array(n * d);
-  const g = new Float64Array(d), r = new Float64Array(m), ag = new Float64Array(m), adx = new Float64Array(m);
-  const threshold = (v: Float64Array): Float64Array => {
-    if (opts.positive) for (let j = 0; j < d; j++) if (v[j]! < 0) v[j] = 0;
-    return modelApprox(v, model);
-  };
-  for (let p = 0; p < n; p++) {
-    const yp = y.subarray(p * m, (p + 1) * m);
-    let x: Float64Array = new Float64Array(d);
-    r.set(yp);
-    for (let it = 0; it < iters; it++) {
-      atMul(a, m, d, r, g);
-      let gamma = modelSupport(x, model);
-      if (gamma.length === 0) gamma = modelSupport(opts.positive ? g.map((v) => Math.max(0, v)) : g, model);
-      const gG = new Float64Array(d);
-      for (const j of gamma) gG[j] = g[j]!;
-      const num = norm(gG) ** 2, den = norm(aMul(a, m, d, gG, ag)) ** 2;
-      if (!(num > 0 && den > 0)) break;
-      let mu = num / den, next: Float64Array = x;
-      for (let shrink = 0; ; shrink++) {
-        next = threshold(x.map((v, j) => v + mu * g[j]!));
-        const sameSupport = modelSupport(next, model).join() === gamma.join();
-        if (sameSupport || shrink > 30) break;
-        const dx = next.map((v, j) => v - x[j]!);
-        const bound = 0.99 * norm(dx) ** 2 / Math.max(1e-300, norm(aMul(a, m, d, dx, adx)) ** 2);
-        if (mu <= bound) break;
-        mu /= 2 * 0.99;
-      }
-      const change = norm(next.map((v, j) => v - x[j]!));
-      x = next;
-      aMul(a, m, d, x, ag);
-      for (let i = 0; i < m; i++) r[i] = yp[i]! - ag[i]!;
-      if (change <= tol * Math.max(1e-300, norm(x))) break;
-    }
-    const s = modelSupport(x, model);
-    const z = leastSquaresOnSupport(a, m, d, s, yp);
-    const fitted = new Float64Array(d);
-    s.slice(0, m).forEach((j, q) => { fitted[j] = opts.positive ? Math.max(0, z[q]!) : z[q]!; });
-    out.set(fitted, p * d);
-  }
-  return out;
-}
-
-/**
  * Orthogonal Matching Pursuit: add the column most correlated with the residual (the largest
  * positive correlation when `positive`), re-fit by least squares on the support, until k atoms,
  * m atoms, or ‖r‖ ≤ tol·‖y‖ (default 1e-13).
@@ -301,24 +194,6 @@ export function omp(a: Float64Array, m: number, d: number, y: Float64Array, n: n
     out.set(x, p * d);
   }
   return out;
-}
-
-/** ‖A‖₂² by power iteration on AᵀA from the all-ones vector (deterministic), 100 steps or 1e-10 relative change. */
-export function spectralNormSquared(a: Float64Array, m: number, d: number): number {
-  let v = new Float64Array(d).fill(1 / Math.sqrt(d));
-  const av = new Float64Array(m), w = new Float64Array(d);
-  let lambda = 0;
-  for (let it = 0; it < 100; it++) {
-    aMul(a, m, d, v, av);
-    atMul(a, m, d, av, w);
-    const nw = norm(w);
-    if (nw === 0) return 0;
-    const next = nw;
-    v = w.map((x) => x / nw);
-    if (Math.abs(next - lambda) <= 1e-10 * next) { lambda = next; break; }
-    lambda = next;
-  }
-  return lambda;
 }
 
 /** Settings of ISTA / FISTA. */

@@ -8,6 +8,7 @@
  */
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
 import { csrMatDense } from '../engine/sparse.js';
+import { transposeDense } from '../linalg/dense.js';
 import { topRightSingularVectors } from '../linalg/randomized_svd.js';
 import { Rng } from '../util/rng.js';
 
@@ -101,7 +102,7 @@ export function lbcsMatrix(train: Csr, m: number, seed: number): MeasurementMatr
   let rng = new Rng(seed);
   for (let start = 0; start < d; start += chunk) {
     const count = Math.min(chunk, d - start);
-    const gt = transpose32(rowsOf(rng, count), count, d);
+    const gt = transposeDense(rowsOf(rng, count), count, d);
     const proj = csrMatDense(x, gt, count); // n × count
     for (let r = 0; r < x.nRows; r++) {
       for (let c = 0; c < count; c++) { const v = proj[r * count + c]!; energy[start + c] = energy[start + c]! + v * v; }
@@ -121,12 +122,6 @@ export function lbcsMatrix(train: Csr, m: number, seed: number): MeasurementMatr
     }
   }
   return { m, d, a };
-}
-
-function transpose32(a: Float32Array, r: number, c: number): Float32Array {
-  const t = new Float32Array(r * c);
-  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = a[i * c + j]!;
-  return t;
 }
 
 /** The measurements y = A·x of every row of `x` (CSR n × d), in float64: n × m row-major. */

@@ -3,9 +3,11 @@
  * measurement matrix and the measurements of n vectors, return the n estimates. Used by the
  * `xmlc recover` command and the eval/ reproduction of the ℓ1-AE paper's recovery results.
  */
+import { type Csr, sliceRows } from '../data/csr.js';
 import { type ProgressFn, task } from '../progress.js';
-import { cosamp, fista, iht, modelCosamp, omp, type SparsityModel } from './iterative.js';
-import { type MeasurementMatrix } from './matrices.js';
+import { iht } from './iht.js';
+import { cosamp, fista, modelCosamp, omp, type SparsityModel } from './iterative.js';
+import { type MeasurementMatrix, measureRows } from './matrices.js';
 import { l1Min, l1MinPos } from './simplex.js';
 import { projectedSubgradient, withPseudoInverse } from './subgradient.js';
 
@@ -54,16 +56,13 @@ function need<T>(value: T | undefined, method: RecoveryMethod, what: string): T 
   return value;
 }
 
-/**
- * Recover the n vectors whose measurements are the rows of `y` (n × m) with `method`.
- * Returns the n × d estimates (row-major float64).
- * @throws RangeError on bad sizes or a missing setting the method needs.
- */
-export async function recover(method: RecoveryMethod, matrix: MeasurementMatrix, y: Float64Array, n: number, options: RecoveryOptions = {}): Promise<Float64Array> {
+/** A batch solver: the estimates (count × d) of `count` measurement vectors (count × m). */
+type BatchSolve = (ys: Float64Array, count: number) => Float64Array;
+
+/** The solver of `method` for `matrix`, and the points it takes per call. */
+function solverFor(method: RecoveryMethod, matrix: MeasurementMatrix, options: RecoveryOptions): { solve: BatchSolve; chunk: number } {
   const { m, d, a } = matrix;
-  if (y.length !== n * m) throw new RangeError(`recover(): expected ${n} × ${m} measurements but got ${y.length} values`);
-  const out = new Float64Array(n * d);
-  let solve: (ys: Float64Array, count: number) => Float64Array;
+  let solve: BatchSolve;
   switch (method) {
     case 'l1-min-pos': solve = (ys, c) => l1MinPos(a, m, d, ys, c).x; break;
     case 'l1-min': solve = (ys, c) => l1Min(a, m, d, ys, c).x; break;
@@ -92,28 +91,92 @@ export async function recover(method: RecoveryMethod, matrix: MeasurementMatrix,
     }
     default: throw new RangeError(`unknown recovery method '${method as string}'`);
   }
-  const chunk = method === 'l1ae' ? 1024 : CHUNK;
+  return { solve, chunk: method === 'l1ae' ? 1024 : CHUNK };
+}
+
+/**
+ * Run `step(s, e)` over the chunks [s, e) of n points inside one progress task, letting the event
+ * loop breathe between chunks (progress drawing, signals).
+ */
+async function overChunks(options: RecoveryOptions, method: RecoveryMethod, n: number, chunk: number, step: (s: number, e: number) => void): Promise<void> {
   await task(options.onProgress, `recover (${method})`, n, async (tick) => {
     for (let s = 0; s < n; s += chunk) {
       const e = Math.min(n, s + chunk);
-      out.set(solve(y.subarray(s * m, e * m), e - s), s * d);
+      step(s, e);
       tick(e);
-      // Let the event loop breathe between chunks (progress drawing, signals).
       if (e < n) await new Promise((r) => setImmediate(r));
     }
   });
+}
+
+/**
+ * Recover the n vectors whose measurements are the rows of `y` (n × m) with `method`.
+ * Returns the n × d estimates (row-major float64).
+ * @throws RangeError on bad sizes or a missing setting the method needs.
+ */
+export async function recover(method: RecoveryMethod, matrix: MeasurementMatrix, y: Float64Array, n: number, options: RecoveryOptions = {}): Promise<Float64Array> {
+  const { m, d } = matrix;
+  if (y.length !== n * m) throw new RangeError(`recover(): expected ${n} × ${m} measurements but got ${y.length} values`);
+  const out = new Float64Array(n * d);
+  const { solve, chunk } = solverFor(method, matrix, options);
+  await overChunks(options, method, n, chunk, (s, e) => out.set(solve(y.subarray(s * m, e * m), e - s), s * d));
   return out;
 }
 
-/** Exact-recovery fraction (‖x − x̂‖₂ ≤ eps per point) and RMSE = √(mean over points of ‖x − x̂‖₂²), as in the ℓ1-AE authors' code (utils.py). */
-export function recoveryStats(x: Float64Array, xHat: Float64Array, n: number, d: number, eps = 1e-10): { exactFraction: number; rmse: number } {
-  if (x.length !== n * d || xHat.length !== n * d) throw new RangeError(`recoveryStats(): expected two ${n} × ${d} arrays but got ${x.length} and ${xHat.length} values`);
-  let exact = 0, sq = 0;
-  for (let r = 0; r < n; r++) {
+/** Exact-recovery fraction and RMSE, as {@link recoveryStats} returns them. */
+export interface RecoveryStats {
+  readonly exactFraction: number;
+  readonly rmse: number;
+}
+
+/** Running sums of {@link recoveryStats} over points added in order. */
+class StatsTally {
+  private exact = 0;
+  private sq = 0;
+  private n = 0;
+  constructor(private readonly eps: number) {}
+  /** Add the point whose true vector is x[xOff, xOff + d) and estimate xHat[hOff, hOff + d). */
+  add(x: ArrayLike<number>, xOff: number, xHat: Float64Array, hOff: number, d: number): void {
     let e = 0;
-    for (let j = r * d; j < (r + 1) * d; j++) e += (x[j]! - xHat[j]!) ** 2;
-    if (Math.sqrt(e) <= eps) exact++;
-    sq += e;
+    for (let j = 0; j < d; j++) e += (x[xOff + j]! - xHat[hOff + j]!) ** 2;
+    if (Math.sqrt(e) <= this.eps) this.exact++;
+    this.sq += e;
+    this.n++;
   }
-  return { exactFraction: n ? exact / n : NaN, rmse: n ? Math.sqrt(sq / n) : NaN };
+  result(): RecoveryStats {
+    const n = this.n;
+    return { exactFraction: n ? this.exact / n : NaN, rmse: n ? Math.sqrt(this.sq / n) : NaN };
+  }
+}
+
+/** Exact-recovery fraction (‖x − x̂‖₂ ≤ eps per point) and RMSE = √(mean over points of ‖x − x̂‖₂²), as in the ℓ1-AE authors' code (utils.py). */
+export function recoveryStats(x: Float64Array, xHat: Float64Array, n: number, d: number, eps = 1e-10): RecoveryStats {
+  if (x.length !== n * d || xHat.length !== n * d) throw new RangeError(`recoveryStats(): expected two ${n} × ${d} arrays but got ${x.length} and ${xHat.length} values`);
+  const tally = new StatsTally(eps);
+  for (let r = 0; r < n; r++) tally.add(x, r * d, xHat, r * d, d);
+  return tally.result();
+}
+
+/**
+ * Measure the rows of `x` (sparse, n × d) with `matrix`, recover them with `method` and score
+ * the estimates ({@link recoveryStats}), chunk by chunk: memory stays O(chunk · d) however many
+ * rows `x` has, and the result equals measuring all rows, {@link recover} and
+ * {@link recoveryStats} on the dense rows.
+ * @throws RangeError on bad sizes or a missing setting the method needs.
+ */
+export async function recoverRows(method: RecoveryMethod, matrix: MeasurementMatrix, x: Csr, options: RecoveryOptions = {}, eps = 1e-10): Promise<RecoveryStats> {
+  const d = matrix.d;
+  if (x.nCols !== d) throw new RangeError(`recoverRows(): the vectors have dimension ${x.nCols} but the matrix measures dimension ${d}`);
+  const { solve, chunk } = solverFor(method, matrix, options);
+  const tally = new StatsTally(eps), row = new Float64Array(d);
+  await overChunks(options, method, x.nRows, chunk, (s, e) => {
+    const block = sliceRows(x, s, e);
+    const xHat = solve(measureRows(matrix, block), e - s);
+    for (let r = 0; r < e - s; r++) {
+      for (let p = block.rowPtr[r]!; p < block.rowPtr[r + 1]!; p++) row[block.indices[p]!] = block.values[p]!;
+      tally.add(row, 0, xHat, r * d, d);
+      for (let p = block.rowPtr[r]!; p < block.rowPtr[r + 1]!; p++) row[block.indices[p]!] = 0;
+    }
+  });
+  return tally.result();
 }

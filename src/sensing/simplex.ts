@@ -27,6 +27,7 @@
  * The optimal dual π (A_jᵀπ ≤ 1 for every j, and |A_jᵀπ| ≤ 1 for ℓ1-min, with yᵀπ equal to the
  * optimal value) is returned as a certificate of optimality.
  */
+import { transposeDense } from '../linalg/dense.js';
 
 /** Outcome of one LP. */
 export type LpStatus = 'optimal' | 'infeasible' | 'iteration-limit';
@@ -79,8 +80,7 @@ function solveBatch(a: Float64Array, m: number, d: number, y: Float64Array, n: n
   const x = new Float64Array(n * d), duals = new Float64Array(n * m);
   const status: LpStatus[] = [];
   // Aᵀ row-major (A's columns contiguous) for pricing; shared by the batch.
-  const at = new Float64Array(d * m);
-  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) at[j * m + i] = a[i * d + j]!;
+  const at = transposeDense(a, m, d);
   const solver = new Simplex(at, m, d, signed);
   let iterations = 0;
   for (let r = 0; r < n; r++) {

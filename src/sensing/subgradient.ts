@@ -7,8 +7,15 @@
  * (I − A†A) projects onto the null space of A, so every iterate stays feasible; with Aᵀ in
  * place of A† (Lemma 1: the two agree when A has orthonormal rows) it is the ℓ1-AE's block.
  * Pure functions over row-major Float64Arrays; `x` batches are n × d.
+ *
+ * The ℓ1-AE network (src/encoders/l1ae_network.ts) runs the same step on float32 tensors with a
+ * learned β and a batch-normalisation after each step, and its fused native kernel
+ * (src/engine/native/l1ae_fused.cc) in float32 loops; the three differ in number representation
+ * and in what surrounds the step, so they stay three loops, but the schedule (α_t = β/t) and β's
+ * starting value are defined here once ({@link subgradientStepSize}, {@link SUBGRADIENT_BETA}).
  */
 import { Matrix, pseudoInverse } from 'ml-matrix';
+import { transposeDense } from '../linalg/dense.js';
 
 /** A (m × d, row-major) and the matrix B (d × m, row-major) playing A† in the iteration. */
 export interface SubgradientOperator {
@@ -30,16 +37,26 @@ export function withPseudoInverse(a: Float64Array, m: number, d: number): Subgra
 /** The operator with Aᵀ in place of A† (the ℓ1-AE's choice, exact for orthonormal rows). */
 export function withTranspose(a: Float64Array, m: number, d: number): SubgradientOperator {
   if (a.length !== m * d) throw new RangeError(`withTranspose(): expected ${m} × ${d} = ${m * d} entries but got ${a.length}`);
-  const b = new Float64Array(d * m);
-  for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) b[j * m + i] = a[i * d + j]!;
-  return { m, d, a, b };
+  return { m, d, a, b: transposeDense(a, m, d) };
+}
+
+/** β's starting value: the paper's initialisation of the learned β, and the fixed β of {@link projectedSubgradient}. */
+export const SUBGRADIENT_BETA = 1;
+
+/**
+ * The step size α_t = β / t of step t (1-based), in the caller's number type: `div` is `/` for
+ * numbers and `tf.div` for a tensor β.
+ * @example subgradientStepSize(1, 4, (b, t) => b / t); // 0.25
+ */
+export function subgradientStepSize<S>(beta: S, t: number, div: (beta: S, t: number) => S): S {
+  return div(beta, t);
 }
 
 /**
  * Recover each of the n measurement vectors y (n × m) with `steps` projected subgradient steps
  * of size β/t. Returns the n × d estimates.
  */
-export function projectedSubgradient(op: SubgradientOperator, y: Float64Array, n: number, steps: number, beta = 1): Float64Array {
+export function projectedSubgradient(op: SubgradientOperator, y: Float64Array, n: number, steps: number, beta = SUBGRADIENT_BETA): Float64Array {
   const { m, d, a, b } = op;
   if (y.length !== n * m) throw new RangeError(`projectedSubgradient(): expected ${n} × ${m} measurements but got ${y.length}`);
   const out = new Float64Array(n * d);
@@ -58,7 +75,7 @@ export function projectedSubgradient(op: SubgradientOperator, y: Float64Array, n
         for (let i = 0; i < d; i++) v += a[j * d + i]! * s[i]!;
         as[j] = v;
       }
-      const alpha = beta / t;
+      const alpha = subgradientStepSize(beta, t, (b, s) => b / s);
       // x ← x − α·(s − B·(A·s))
       for (let i = 0; i < d; i++) {
         let v = 0;

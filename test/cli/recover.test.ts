@@ -97,3 +97,21 @@ test('recover --matrix MODEL_DIR: the encoder of a trained model measures label 
   // Bibtex label vectors have 2.4 nonzeros on average: a 20 × 159 matrix recovers most of them exactly.
   assert.ok(out['exactFraction']! >= 0.5, `exact fraction ${out['exactFraction']}`);
 });
+
+test('recover --matrix MODEL_DIR: an ℓ1-AE model offers its own decoder (--decoder l1ae); a kNN model has no matrix (exit 1)', () => {
+  const model = path.join(tmp, 'model-l1ae-dec');
+  assert.equal(xmlc('train', '--method', 'l1ae', '--embedding-dim', '20', '--epochs', '1', '--model', model, '--quiet').code, 0);
+  const r = xmlc('recover', '--matrix', model, '--decoder', 'l1ae', '--data', BUNDLED_BIBTEX.test, '--vectors', 'labels', '--limit', '20', '--json', '--quiet');
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal((JSON.parse(r.stdout) as Record<string, number>)['points'], 20);
+  const pca = path.join(tmp, 'model-pca');
+  assert.equal(xmlc('train', '--method', 'pca', '--embedding-dim', '20', '--model', pca, '--quiet').code, 0);
+  const noDecoder = xmlc('recover', '--matrix', pca, '--decoder', 'l1ae', '--data', BUNDLED_BIBTEX.test, '--vectors', 'labels', '--limit', '5', '--quiet');
+  assert.equal(noDecoder.code, 2, noDecoder.stderr);
+  assert.match(noDecoder.stderr, /--decoder l1ae needs an ℓ1-AE/);
+  const knn = path.join(tmp, 'model-knn');
+  assert.equal(xmlc('train', '--method', 'knn', '--model', knn, '--quiet').code, 0);
+  const k = xmlc('recover', '--matrix', knn, '--decoder', 'l1-min-pos', '--data', BUNDLED_BIBTEX.test, '--vectors', 'labels', '--limit', '5', '--quiet');
+  assert.equal(k.code, 1, k.stderr);
+  assert.match(k.stderr, /model-knn: this model has no measurement matrix/);
+});

@@ -6,7 +6,8 @@ import {
   DEEP_L0_DEFAULTS, DeepL0Encoder, helu, heluThreshold, maxMMask, maxMPool, MSparseEncoder, sigmaAt, type StageNonlinearity, unrolledEncode,
   unrolledVariables, type UnrolledWeights, weightsFromDictionary,
 } from '../../src/encoders/deep_l0.js';
-import { batchIht, ihtStep, l0Objective, learnDictionary, type SparseRule, topMagnitudes } from '../../src/encoders/dictionary.js';
+import { l0Objective, learnDictionary } from '../../src/encoders/dictionary.js';
+import { batchIht, ihtStep, type SparseRule, topMagnitudes } from '../../src/sensing/iht.js';
 import { type TrainLoopOptions } from '../../src/encoders/train_loop.js';
 import { useBackend } from '../../src/engine/backends.js';
 import { checkGradients } from '../gradcheck.js';

@@ -6,7 +6,9 @@ import { fromDense } from '../../src/data/csr.js';
 import { useBackend } from '../../src/engine/backends.js';
 import { LinearEncoder, SimpleAeEncoder } from '../../src/encoders/baselines.js';
 import { topRightSingularVectors } from '../../src/linalg/randomized_svd.js';
+import { type LabelEncoder } from '../../src/encoders/encoder.js';
 import { L1aeEncoder } from '../../src/encoders/l1ae.js';
+import { encoderOptions, encoderParamDefaults } from '../../src/encoders/param_schema.js';
 import { splitRows, trainAutoencoder } from '../../src/encoders/train_loop.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -133,4 +135,18 @@ test('ℓ1-AE decode on native (the whole-decoder kernel) equals the op graph', 
   assert.ok(worst < 1e-4, `max difference ${worst}`);
   assert.ok(ref.some((r) => r > 0), 'the reference has positive outputs');
   encoder.dispose();
+});
+
+test('L1aeEncoder.train: settings left out take the parameter schema\'s defaults and the loop\'s seed; only the ℓ1-AE recovers its own measurements', async () => {
+  await useBackend('cpu');
+  const y = labelMatrix(40, 12, 2, 6);
+  const { encoder } = await L1aeEncoder.train(y, { embeddingDim: 4 }, { ...LOOP, epochs: 1 });
+  const defaults = encoderOptions('l1ae', encoderParamDefaults('l1ae'));
+  assert.deepEqual(encoder.state().config, { ...defaults, seed: LOOP.seed, embeddingDim: 4 });
+  assert.equal(encoder.recoversMeasurements, true);
+  const explicit = await L1aeEncoder.train(y, { embeddingDim: 4, depth: 3, batchNorm: true, seed: 9 }, { ...LOOP, epochs: 1 });
+  assert.deepEqual({ depth: explicit.encoder.state().config['depth'], batchNorm: explicit.encoder.state().config['batchNorm'], seed: explicit.encoder.state().config['seed'] }, { depth: 3, batchNorm: true, seed: 9 });
+  const sae: LabelEncoder = (await SimpleAeEncoder.train(y, 4, { ...LOOP, epochs: 1 })).encoder;
+  assert.equal(sae.recoversMeasurements, undefined);
+  for (const e of [encoder, explicit.encoder, sae]) e.dispose();
 });

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fromDense } from '../../src/data/csr.js';
 import { nativeAddon } from '../../src/engine/addon.js';
-import { solveSpd } from '../../src/regression/cholesky.js';
+import { solveSpd } from '../../src/linalg/cholesky.js';
 import { gram, gramUpper } from '../../src/regression/gram.js';
 import { maxDiff, problem } from './problems.js';
 

@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { fromDense } from '../../src/data/csr.js';
 import { type ProgressEvent } from '../../src/progress.js';
-import { choleskySolveJs } from '../../src/regression/cholesky.js';
+import { choleskySolveJs } from '../../src/linalg/cholesky.js';
 import { fitRidge, type RidgeModel, ridgeFromWeights } from '../../src/regression/ridge.js';
 import { repoRoot } from '../helpers.js';
 import { maxDiff, problem } from './problems.js';

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { cosamp, fista, iht, ista, modelApprox, modelCosamp, modelSupport, omp, type SparsityModel } from '../../src/sensing/iterative.js';
+import { iht } from '../../src/sensing/iht.js';
+import { cosamp, fista, ista, modelApprox, modelCosamp, modelSupport, omp, type SparsityModel } from '../../src/sensing/iterative.js';
 import { Rng } from '../../src/util/rng.js';
 
 function gaussian(m: number, d: number, rng: Rng): Float64Array {
