@@ -10,7 +10,7 @@ import { type ProgressFn } from '../progress.js';
 import { Rng, tfSeed } from '../util/rng.js';
 import { encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
 import { transposeDense } from '../linalg/dense.js';
-import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
 
 /** Z·B for Z (n × m) and B (m × d) row-major, through tfjs (the active backend's matmul). */
 function zTimes(z: Float32Array, n: number, b: tf.Tensor2D, relu: boolean): Float32Array {
@@ -85,7 +85,8 @@ export class SimpleAeEncoder implements LabelEncoder {
     ]);
   }
 
-  static async train(labels: Csr, dim: number, loop: TrainLoopOptions, onProgress?: ProgressFn): Promise<{ encoder: SimpleAeEncoder; history: TrainHistory }> {
+  static async train(labels: Csr, dim: number, loopIn: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{ encoder: SimpleAeEncoder; history: TrainHistory }> {
+    const loop = resolveLoop(loopIn);
     const d = labels.nCols;
     const [a, b] = SimpleAeEncoder.variables(d, dim, loop.seed);
     const loss = (x: tf.Tensor2D): tf.Scalar => {

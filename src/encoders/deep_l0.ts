@@ -37,7 +37,7 @@ import { Rng } from '../util/rng.js';
 import { ihtStep, l0Threshold, type SparseRule } from '../sensing/iht.js';
 import { learnDictionary } from './dictionary.js';
 import { decodeChunks, type EncoderState, type LabelEncoder, mapRowChunks, ROW_CHUNK, stateArray } from './encoder.js';
-import { meanLoss, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { meanLoss, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
 import { DEEP_L0_DEFAULTS as SCHEMA_DEEP_L0_DEFAULTS } from './param_schema.js';
 
 // ---------------------------------------------------------------------------------------------
@@ -325,8 +325,8 @@ export class DeepL0Encoder extends UnrolledLabelEncoder {
   protected nonlinearity(sigma: number): StageNonlinearity { return { kind: 'l0', sigma }; }
 
   /** Train on the label rows (each ℓ2-normalised first). */
-  static async train(labels: Csr, options: Partial<DeepL0Config> & { embeddingDim: number }, loop: TrainLoopOptions, onProgress?: ProgressFn): Promise<{ encoder: DeepL0Encoder; history: TrainHistory }> {
-    return UnrolledLabelEncoder.fit('deep-l0', DeepL0Encoder.make, labels, options, loop, onProgress);
+  static async train(labels: Csr, options: Partial<DeepL0Config> & { embeddingDim: number }, loop: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{ encoder: DeepL0Encoder; history: TrainHistory }> {
+    return UnrolledLabelEncoder.fit('deep-l0', DeepL0Encoder.make, labels, options, resolveLoop(loop), onProgress);
   }
 
   /** Rebuild from {@link state}. */
@@ -342,8 +342,8 @@ export class MSparseEncoder extends UnrolledLabelEncoder {
   protected nonlinearity(): StageNonlinearity { return { kind: 'm-sparse', sparsity: this.cfg.sparsity }; }
 
   /** Train on the label rows (each ℓ2-normalised first). */
-  static async train(labels: Csr, options: Partial<DeepL0Config> & { embeddingDim: number }, loop: TrainLoopOptions, onProgress?: ProgressFn): Promise<{ encoder: MSparseEncoder; history: TrainHistory }> {
-    return UnrolledLabelEncoder.fit('m-sparse', MSparseEncoder.make, labels, options, loop, onProgress);
+  static async train(labels: Csr, options: Partial<DeepL0Config> & { embeddingDim: number }, loop: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{ encoder: MSparseEncoder; history: TrainHistory }> {
+    return UnrolledLabelEncoder.fit('m-sparse', MSparseEncoder.make, labels, options, resolveLoop(loop), onProgress);
   }
 
   /** Rebuild from {@link state}. */

@@ -14,7 +14,7 @@ import {
   type L1aeVariables, l1aeVariableList, usesBatchStats,
 } from './l1ae_network.js';
 import { encoderOptions, encoderParamDefaults } from './param_schema.js';
-import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
 
 /** Network settings of an ℓ1-AE encoder (the network config without the data-given input size). */
 export type L1aeShape = Omit<L1aeNetworkConfig, 'inputDim' | 'fused'>;
@@ -48,7 +48,8 @@ export class L1aeEncoder implements LabelEncoder {
    * batch normalisation, final ReLU, sign, tied decoder); the seed defaults to the loop's.
    * @example await L1aeEncoder.train(labels, { embeddingDim: 50 }, loop)
    */
-  static async train(labels: Csr, shape: Partial<L1aeShape> & { readonly embeddingDim: number }, loop: TrainLoopOptions, onProgress?: ProgressFn): Promise<{ encoder: L1aeEncoder; history: TrainHistory }> {
+  static async train(labels: Csr, shape: Partial<L1aeShape> & { readonly embeddingDim: number }, loopIn: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{ encoder: L1aeEncoder; history: TrainHistory }> {
+    const loop = resolveLoop(loopIn);
     const cfg: L1aeNetworkConfig = { ...resolveShape(shape, loop.seed), inputDim: labels.nCols };
     const y = normalizeRowsL2(labels);
     const vars = createL1aeVariables(cfg);

@@ -44,7 +44,7 @@ import { type ProgressFn } from '../progress.js';
 import { tfSeed } from '../util/rng.js';
 import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, mapRowChunks, stateArray } from './encoder.js';
 import { L1SAE_DEFAULTS as SCHEMA_L1SAE_DEFAULTS } from './param_schema.js';
-import { normalizedValidation, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { normalizedValidation, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
 
 /** Element-wise activation of the encoder or decoder layer. */
 export type L1SaeActivation = 'sigmoid' | 'relu' | 'linear';
@@ -295,9 +295,10 @@ export class L1SaeEncoder implements LabelEncoder {
   static async train(
     labels: Csr,
     options: Partial<L1SaeConfig> & { embeddingDim: number } & L1SaeTrainHooks,
-    loop: TrainLoopOptions,
+    loopIn: Partial<TrainLoopOptions> = {},
     onProgress?: ProgressFn,
   ): Promise<{ encoder: L1SaeEncoder; history: L1SaeHistory }> {
+    const loop = resolveLoop(loopIn);
     const { onStage, ...settings } = options;
     const cfg = resolveL1SaeConfig(settings);
     const d = labels.nCols, m = cfg.embeddingDim;

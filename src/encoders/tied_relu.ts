@@ -17,7 +17,7 @@ import { tfSeed } from '../util/rng.js';
 import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
 import { transposeDense } from '../linalg/dense.js';
 import { TIED_RELU_DEFAULTS as SCHEMA_TIED_RELU_DEFAULTS } from './param_schema.js';
-import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
 
 /** Settings of a tied-weight ReLU autoencoder. */
 export interface TiedReluConfig {
@@ -95,9 +95,10 @@ export class TiedReluEncoder implements LabelEncoder {
   static async train(
     labels: Csr,
     options: Partial<TiedReluConfig> & { embeddingDim: number },
-    loop: TrainLoopOptions,
+    loopIn: Partial<TrainLoopOptions> = {},
     onProgress?: ProgressFn,
   ): Promise<{ encoder: TiedReluEncoder; history: TrainHistory }> {
+    const loop = resolveLoop(loopIn);
     const cfg = resolveConfig(options, loop.seed);
     const vars = createTiedReluVariables(labels.nCols, cfg);
     const history = await trainAutoencoder(

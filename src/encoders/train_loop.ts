@@ -11,7 +11,7 @@ import { adam, type Trainer, TfjsTrainer } from '../engine/optimizers.js';
 import { TrainingDivergedError } from '../errors.js';
 import { type ProgressFn, task } from '../progress.js';
 import { Rng } from '../util/rng.js';
-import { type Optimizer } from './param_schema.js';
+import { type Optimizer, TRAIN_LOOP_DEFAULTS } from './param_schema.js';
 
 /** Settings of {@link trainAutoencoder} (the embedding pipeline's defaults: TRAIN_LOOP_DEFAULTS in param_schema.ts). */
 export interface TrainLoopOptions {
@@ -60,6 +60,14 @@ export interface TrainHistory {
   readonly bestEpoch: number;
   readonly epochsRun: number;
   readonly seconds: number;
+}
+
+/**
+ * Loop options with every field left out at its default: {@link TRAIN_LOOP_DEFAULTS}, seed 0.
+ * Every encoder's `train` takes `Partial<TrainLoopOptions>` and resolves it here.
+ */
+export function resolveLoop(loop: Partial<TrainLoopOptions> = {}): TrainLoopOptions {
+  return { ...TRAIN_LOOP_DEFAULTS, seed: 0, ...loop };
 }
 
 /** Split 0..n−1 into seeded shuffled train and validation row lists. */

@@ -7,7 +7,7 @@ import { type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop
 import { ExactDenseIndex } from '../knn/exact_dense.js';
 import { HnswIndex, resolveIndexKind } from '../knn/hnsw.js';
 import { activeBackend, ensureBackend } from '../engine/backends.js';
-import { meanRowNorm, normalizeDenseRows } from '../predict/scores.js';
+import { meanRowNorm, normalizeDenseRows } from '../linalg/dense.js';
 import { rankByStrategy, STRATEGIES } from '../predict/strategies.js';
 import { type Ranked } from '../ranking/topk.js';
 import { type ProgressFn, task } from '../progress.js';

@@ -7,7 +7,7 @@ import { type Csr, selectRows } from '../data/csr.js';
 import { splitRows } from '../encoders/train_loop.js';
 import { ExactDenseIndex } from '../knn/exact_dense.js';
 import { evaluateRanking } from '../metrics/ranking_metrics.js';
-import { meanRowNorm, normalizeDenseRows } from '../predict/scores.js';
+import { meanRowNorm, normalizeDenseRows } from '../linalg/dense.js';
 import { addWeighted, memberScores, type ScoringMember } from '../predict/strategies.js';
 import { topKRows } from '../ranking/topk.js';
 import { fitRidge } from '../regression/ridge.js';

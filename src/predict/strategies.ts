@@ -8,7 +8,8 @@ import { type Csr, sliceRows } from '../data/csr.js';
 import { type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 import { type Ranked, topKRows } from '../ranking/topk.js';
 import { addKnnVotes } from './knn_vote.js';
-import { addScaled, normalizeDenseRows, normalizeRowsMax } from './scores.js';
+import { normalizeDenseRows } from '../linalg/dense.js';
+import { addScaled, normalizeRowsMax } from './scores.js';
 
 /** How an embedding model turns a test point into label scores. */
 export const STRATEGIES = Object.freeze(['knn', 'decoder', 'average'] as const);
