@@ -1,72 +1,95 @@
 /**
  * xmlc — extreme multi-label classification for Node.
  *
- * The public API: sparse data (CSR type, readers and writers), metrics, models.
- * Everything not exported here is internal.
+ * The public API, and nothing else (test/api.test.ts pins this list): sparse data and its
+ * readers and writers; models (train, predict, save, load) behind one {@link Model} interface;
+ * metrics; the label encoders for label embedding; the compressed-sensing core; the compute
+ * backends; the dataset registry; xmlc's error classes. Metrics are fractions in [0, 1].
  *
  * @example
  * ```ts
- * import { readDataset, EmbeddingModel, useBackend, evaluateRanking, propensitiesFromLabels } from 'xmlc';
- * await useBackend('auto');
- * const train = await readDataset('Bibtex_train.txt');
- * const test = await readDataset('Bibtex_test.txt');
- * const model = await EmbeddingModel.train(train, { method: 'l1ae', ensemble: 5 });
- * const ranked = await model.predict(test.features, { topK: 5, strategy: 'average' });
- * const m = evaluateRanking(ranked, test.labels, { ks: [1, 3, 5], propensities: propensitiesFromLabels(train.labels) });
- * console.log(m['P@1']);
+ * import { BUNDLED_BIBTEX, evaluateRanking, readDataset, trainModel } from 'xmlc';
+ * const train = await readDataset(BUNDLED_BIBTEX.train);
+ * const test = await readDataset(BUNDLED_BIBTEX.test);
+ * const model = await trainModel(train, { method: 'l1ae', ensemble: 5 });
+ * const ranked = await model.predict(test.features, { topK: 5 });
+ * console.log(evaluateRanking(ranked, test.labels, { ks: [1, 3, 5] })['P@1']);
+ * model.dispose();
  * ```
+ * @packageDocumentation
  */
-export { type Csr, csr, emptyCsr, fromDense, nnz, sliceRows, selectRows, transpose, rowNorms, normalizeRowsL2, densifyRows, densifyRowList, columnCounts, withCols } from './data/csr.js';
-export * from './data/index.js';
+
+// Sparse data: the CSR matrix, reading and writing BoW / LIBSVM files.
+export { type Csr, csr, fromDense, sliceRows, selectRows, normalizeRowsL2, densifyRows } from './data/csr.js';
+export { type DataFormat, type Dataset, type ParseOptions } from './data/parser.js';
+export { readDataset, readDatasetStream, type ReadOptions } from './data/reader.js';
+export { writeDataset, type WriteOptions } from './data/writer.js';
 export { datasetStats, type DatasetStats } from './data/stats.js';
 export { BUNDLED_BIBTEX } from './data/bundled.js';
-export * from './metrics/index.js';
-export { type Ranked, topKRows } from './ranking/topk.js';
-export { topKDenseImpl, topKSparseImpl } from './ranking/topk_impl.js';
-export { formatRanked } from './predict/output.js';
-export { knnVote } from './predict/knn_vote.js';
-export { type Neighbors, type SearchOptions } from './ranking/neighbors.js';
-export { ExactIndex } from './knn/exact.js';
-export { HnswIndex, hnswStatus, DISABLE_HNSWLIB_ENV, type HnswConfig } from './knn/hnsw.js';
+
+// Models: train, predict, save, load.
+export { type Model, type ModelMethod, type ModelSummary, type TrainOptions } from './model/model.js';
+export { trainModel } from './model/methods.js';
+export { loadModel } from './model/load.js';
 export { KnnModel } from './model/knn_model.js';
-export { type TrainingData, type TestFeatures, MIN_TRAINING_POINTS } from './model/training_data.js';
-export { loadModel, type Model } from './model/load.js';
 export { EmbeddingModel } from './model/embed_model.js';
+export { type TrainingData, type TestFeatures } from './model/training_data.js';
+export { type SaveOptions } from './model/store.js';
 export {
-  KNN_DEFAULTS, EMBED_DEFAULTS, PREDICT_DEFAULTS, STRATEGIES, knnTrainParams, embedTrainParams, trainParams, predictParams, ParamsError,
-  type KnnTrainParams, type EmbedTrainParams, type PredictParams, type Strategy,
+  KNN_DEFAULTS, EMBED_DEFAULTS, PREDICT_DEFAULTS, STRATEGIES,
+  type KnnTrainParams, type EmbedTrainParams, type PredictParams, type Strategy, type IndexKind, type Optimizer,
 } from './model/params.js';
-export { MODEL_FORMAT, MODEL_FORMAT_VERSION, type Manifest } from './model/io.js';
-export { XmlcError, UsageError, DataFormatError, ModelFormatError } from './errors.js';
-export { type ProgressEvent, type ProgressFn } from './progress.js';
-export { Rng } from './util/rng.js';
-export { VERSION } from './version.js';
-export { BACKENDS, backendReport, backendStatus, useBackend, ensureBackend, type BackendName, type BackendChoice, type BackendStatus } from './engine/backends.js';
-export { csrMatDense, csrTMatDense } from './engine/sparse.js';
-export {
-  createL1aeVariables, l1aeEncode, l1aeDecode, l1aeDecodeInference, l1aeBnStats, l1aeLoss, l1aeVariableList, l1aeStepMatmulFlops,
-  type L1aeNetworkConfig, type L1aeVariables, type L1aeBnStats,
-} from './encoders/l1ae_network.js';
+export { HNSW_DEFAULTS, hnswStatus } from './knn/hnsw.js';
+export { type Ranked, topKRows, rankedFromLists } from './ranking/topk.js';
+export { formatRanked } from './predict/output.js';
+
+// Metrics (fractions in [0, 1]; the CLI prints percent).
+export { evaluateRanking, type EvaluateRankingOptions } from './metrics/ranking_metrics.js';
+export { evaluateAgainstTraining } from './metrics/against_training.js';
+export { METRIC_FAMILIES, type MetricFamily, type MetricScores } from './metrics/registry.js';
+export { precisionAtK } from './metrics/precision.js';
+export { ndcgAtK } from './metrics/ndcg.js';
+export { recallAtK } from './metrics/recall.js';
+export { pspAtK } from './metrics/psp.js';
+export { psndcgAtK } from './metrics/psndcg.js';
+export { propensities, propensitiesFromLabels, PROPENSITY_DEFAULTS, type PropensityOptions } from './metrics/propensity.js';
+
+// Label encoders (stage 1): label embedding and decoding.
 export { ENCODER_KINDS, type EncoderKind, type EncoderState, type LabelEncoder } from './encoders/encoder.js';
+export { ENCODER_PARAMS, TRAIN_LOOP_DEFAULTS, type EncoderParamValues } from './encoders/param_schema.js';
+export { type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
 export { L1aeEncoder, type L1aeShape } from './encoders/l1ae.js';
+export { L1SaeEncoder, type L1SaeConfig } from './encoders/l1sae.js';
+export { TiedReluEncoder, type TiedReluConfig } from './encoders/tied_relu.js';
+export { DeepL0Encoder, MSparseEncoder, type DeepL0Config } from './encoders/deep_l0.js';
 export { LinearEncoder, SimpleAeEncoder } from './encoders/baselines.js';
-export { topRightSingularVectors } from './linalg/randomized_svd.js';
-export { spectralNormSquared } from './linalg/dense.js';
-export { trainAutoencoder, splitRows, type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
-export { ENCODERS, rebuildEncoder, type EncoderEntry, type EncoderTrainArgs } from './encoders/registry.js';
+
+// Compressed sensing: measurement matrices (random or learned) and recovery.
+export { type MeasurementMatrix, gaussianMatrix, fourierMatrix, pcaMatrix, lbcsMatrix, measureRows } from './sensing/matrices.js';
+export { learnMatrix, type LearnedMatrix, type LearnedMatrixKind } from './model/learned_matrix.js';
 export {
-  L1SaeEncoder, L1SAE_DEFAULTS, type L1SaeConfig, type L1SaeHistory, softThreshold, softThresholdTensor, l1saeLoss, alphaSchedule,
-} from './encoders/l1sae.js';
-export { TiedReluEncoder, TIED_RELU_DEFAULTS, type TiedReluConfig, tiedReluLoss } from './encoders/tied_relu.js';
+  recover, recoveryStats, RECOVERY_METHODS, type MeasurementDecoder, type RecoveryMethod, type RecoveryOptions,
+} from './sensing/recover.js';
+export { l1Min, l1MinPos, type LpBatchResult, type LpStatus } from './sensing/simplex.js';
+export { projectedSubgradient, type SubgradientOperator } from './sensing/subgradient.js';
+export { iht } from './sensing/iht.js';
+export { cosamp, modelCosamp, omp, ista, fista, type SparsityModel, type CosampOptions, type LassoOptions } from './sensing/iterative.js';
+
+// Compute backends.
 export {
-  DeepL0Encoder, MSparseEncoder, DEEP_L0_DEFAULTS, type DeepL0Config, helu, heluThreshold, maxMPool, unrolledEncode, weightsFromDictionary,
-} from './encoders/deep_l0.js';
-export { learnDictionary, type LearnedDictionary } from './encoders/dictionary.js';
-export { giniIndex, meanRowGini } from './encoders/sparsity.js';
-export * from './regression/index.js';
-export { ExactDenseIndex } from './knn/exact_dense.js';
-export * from './sensing/index.js';
-export { learnMatrix, matrixFromEncoder, type LearnedMatrix, type LearnedMatrixKind } from './model/learned_matrix.js';
-export { DATASETS, findDataset, type DatasetInfo, type DatasetStats as RegisteredDatasetStats } from '../datasets/registry.js';
-export { fetchDataset, verifyDataset, resolveDataDir, splitPath, type FetchOptions, type VerifyCheck } from '../datasets/fetch.js';
-export { generateSynthetic, SYNTHETIC_DATASETS } from '../datasets/synthetic.js';
+  BACKENDS, useBackend, backendReport, type BackendName, type BackendChoice, type BackendStatus,
+} from './engine/backends.js';
+
+// Registered datasets (download, verify) and seeded synthetic ones.
+export { DATASETS, type DatasetInfo } from '../datasets/registry.js';
+export { fetchDataset, verifyDataset, type FetchOptions, type VerifyCheck } from '../datasets/fetch.js';
+export { generateSynthetic, type SyntheticName, type SplitName } from '../datasets/synthetic.js';
+export { type SynthOptions } from '../datasets/synthetic_xmc.js';
+
+// Errors, progress events, version.
+export { XmlcError, UsageError, DataFormatError, ModelFormatError, TrainingDivergedError } from './errors.js';
+export { ParamsError } from './model/params.js';
+export { ModelPathError } from './model/store.js';
+export { LockedError } from './util/lock.js';
+export { type ProgressEvent, type ProgressFn } from './progress.js';
+export { VERSION } from './version.js';
