@@ -8,9 +8,8 @@ import { BUNDLED_BIBTEX, L1aeEncoder, normalizeRowsL2, readDataset, topKRows, us
 
 await useBackend('auto');
 const train = (await readDataset(BUNDLED_BIBTEX.train)).labels;
-const { encoder } = await L1aeEncoder.train(train, { embeddingDim: 40, depth: 10, batchNorm: false, seed: 1 }, {
-  epochs: 20, batchSize: 128, learningRate: 0.01, optimizer: 'adam', validationFraction: 0.1, patience: 5, seed: 1,
-});
+// Options left out take their defaults (ENCODER_PARAMS and TRAIN_LOOP_DEFAULTS).
+const { encoder } = await L1aeEncoder.train(train, { embeddingDim: 40 }, { epochs: 20, patience: 5, seed: 1 });
 
 const test = normalizeRowsL2((await readDataset(BUNDLED_BIBTEX.test)).labels);
 const z = encoder.encode(test); // n × 40 embeddings, row-major
@@ -22,3 +21,4 @@ for (let i = 0; i < test.nRows; i++) {
   hits += truth.filter((l) => top.labels.subarray(i * top.k, i * top.k + truth.length).includes(l)).length;
 }
 console.log(`the decoder ranks ${hits} of the ${test.indices.length} true labels in each point's top k`);
+encoder.dispose();

@@ -21,3 +21,4 @@ for (const [name, matrix] of [['learned (ℓ1-AE)', learned.matrix], ['Gaussian'
   const { exactFraction, rmse } = recoveryStats(x, xHat, n, d);
   console.log(`${name}: ${(100 * exactFraction).toFixed(1)}% of ${n} vectors recovered exactly, RMSE ${rmse.toFixed(4)}`);
 }
+learned.encoder.dispose();

@@ -6,12 +6,12 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { BUNDLED_BIBTEX, EmbeddingModel, evaluateRanking, loadModel, readDataset, useBackend } from 'xmlc';
+import { BUNDLED_BIBTEX, evaluateRanking, loadModel, readDataset, trainModel, useBackend } from 'xmlc';
 
 await useBackend('auto');
 const train = await readDataset(BUNDLED_BIBTEX.train);
 const test = await readDataset(BUNDLED_BIBTEX.test);
-const model = await EmbeddingModel.train(train, { method: 'l1ae', embeddingDim: 100, epochs: 5, decoderWeight: 0.5, seed: 1 });
+const model = await trainModel(train, { method: 'l1ae', embeddingDim: 100, epochs: 5, decoderWeight: 0.5, seed: 1 });
 const ranked = await model.predict(test, { topK: 5 });
 
 // Metrics are fractions in [0, 1]; print them as percentages.
@@ -26,6 +26,8 @@ try {
   const same = again.labels.every((label, i) => label === ranked.labels[i]);
   console.log(`saved and loaded: ${same ? 'same' : 'DIFFERENT'} predictions`);
   if (!same) process.exitCode = 1;
+  loaded.dispose();
 } finally {
+  model.dispose();
   await rm(dir, { recursive: true, force: true });
 }
