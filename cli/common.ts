@@ -1,6 +1,5 @@
-import { existsSync, promises as fs } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import { DATA_DIR_ENV, resolveDataArg, resolveDataDir } from '../datasets/fetch.js';
-import { findDataset } from '../datasets/registry.js';
 import type { Argv, Options } from 'yargs';
 import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
 import { type Dataset, readDataset, readDatasetStream, type ReadOptions } from '../src/data/index.js';
@@ -58,13 +57,15 @@ let stdinTaken = false;
 
 /**
  * Read a data file with the command's data options, reporting progress. `-` reads standard
- * input (streamed; gzip is detected there too), at most once per process.
+ * input (streamed; gzip is detected there too), at most once per process. A registered dataset
+ * name (`NAME`, `NAME:train|test`) is resolved here, once (datasets/fetch.ts `resolveDataArg`):
+ * a bare `NAME` means its `split`.
  */
-export async function loadData(arg: string, args: DataArgs, onProgress: ProgressFn, extra: Partial<ReadOptions> = {}): Promise<Dataset> {
+export async function loadData(arg: string, args: DataArgs, onProgress: ProgressFn, extra: Partial<ReadOptions> = {}, split: 'train' | 'test' = 'train'): Promise<Dataset> {
   const stdin = arg === STDIN_ARG;
   if (stdin && stdinTaken) throw new UsageError(`only one data argument can be '-' (standard input is read once)`);
   stdinTaken ||= stdin;
-  const file = stdin ? STDIN_NAME : await resolveDataArg(arg, 'train', resolveDataDir(args['data-dir']));
+  const file = stdin ? STDIN_NAME : await resolveDataArg(arg, split, resolveDataDir(args['data-dir']));
   const opts: ReadOptions = { format: args.format, ...extra };
   if (args['feature-base'] !== undefined) opts.featureBase = args['feature-base'];
   if (args['label-base'] !== undefined) opts.labelBase = args['label-base'];
@@ -78,12 +79,13 @@ export async function loadData(arg: string, args: DataArgs, onProgress: Progress
   return ds;
 }
 
-/** `file`, or the bundled Bibtex split when none was named (with a note on stderr). */
-export function orBundled(file: string | undefined, split: 'train' | 'test', quiet: boolean): string {
-  // A bare registered dataset name means this option's split of it.
-  if (file !== undefined) return findDataset(file) && !existsSync(file) ? `${file}:${split}` : file;
-  note(quiet, `no --${split} file named: using the bundled Bibtex ${split} split (${BUNDLED_BIBTEX[split]})`);
-  return BUNDLED_BIBTEX[split];
+/**
+ * The data of a `--train` / `--test` option: the named file or dataset (a bare dataset name
+ * means that split of it), or the bundled Bibtex split when none was named (with a note on stderr).
+ */
+export async function loadSplit(file: string | undefined, split: 'train' | 'test', args: DataArgs & { quiet: boolean }, onProgress: ProgressFn, extra: Partial<ReadOptions> = {}): Promise<Dataset> {
+  if (file === undefined) note(args.quiet, `no --${split} file named: using the bundled Bibtex ${split} split (${BUNDLED_BIBTEX[split]})`);
+  return loadData(file ?? BUNDLED_BIBTEX[split], args, onProgress, extra, split);
 }
 
 /** Largest `--params` file read. */

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { XmlcError, UsageError } from '../../src/errors.js';
 import { readPredictions } from '../../src/metrics/predictions_file.js';
-import { loadData, orBundled } from '../common.js';
+import { loadSplit } from '../common.js';
 import { stderrProgress } from '../progress.js';
 import { printMetrics, propensityConstants, type ReportFlags, scorePredictions, withReportOptions } from '../report.js';
 import { type PredictFlags, predictFromArgs, withPredictOptions } from './predict.js';
@@ -40,13 +40,12 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       return;
     }
     const progress = stderrProgress(args);
-    const testFile = orBundled(args.test, 'test', args.quiet);
     const ranked = await readPredictions(args.predictions, kMax);
-    const test = await loadData(testFile, args, progress);
+    const test = await loadSplit(args.test, 'test', args, progress);
     if (ranked.nRows !== test.labels.nRows) {
-      throw new XmlcError(`${args.predictions} has ${ranked.nRows} lines of predictions but ${testFile} has ${test.labels.nRows} points (one line per test point, in order)`);
+      throw new XmlcError(`${args.predictions} has ${ranked.nRows} lines of predictions but ${test.source} has ${test.labels.nRows} points (one line per test point, in order)`);
     }
-    const train = args.train !== undefined ? await loadData(orBundled(args.train, 'train', args.quiet), args, progress) : undefined;
+    const train = args.train !== undefined ? await loadSplit(args.train, 'train', args, progress) : undefined;
     printMetrics(scorePredictions(ranked, test.labels, train?.labels, args, propensity, args.quiet), args);
   },
 };

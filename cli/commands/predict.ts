@@ -3,7 +3,7 @@ import { openModel } from '../../src/model/load.js';
 import type { Model, ModelSummary } from '../../src/model/model.js';
 import { formatRanked } from '../../src/predict/output.js';
 import { type Ranked } from '../../src/ranking/topk.js';
-import { applyCompute, type BackendArgs, type DataArgs, loadData, numericFlag, orBundled, withBackendOption, withDataOptions, writeOutput } from '../common.js';
+import { applyCompute, type BackendArgs, type DataArgs, loadSplit, numericFlag, withBackendOption, withDataOptions, writeOutput } from '../common.js';
 import { limitRanked } from '../report.js';
 import { note, stderrProgress } from '../progress.js';
 import { type NumericSpec, PARAM_SPECS, PREDICT_DEFAULTS, type PredictParams, type Strategy, STRATEGIES } from '../../src/model/params.js';
@@ -84,7 +84,7 @@ export async function predictFromArgs(args: PredictFlags, topK: number): Promise
   await applyCompute(args, opened.needsTensors);
   const model = await opened.load();
   const options = predictOptions(args, model, topK);
-  const ds = await loadData(orBundled(args.test, 'test', args.quiet), args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
+  const ds = await loadSplit(args.test, 'test', args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
   const t0 = performance.now();
   const summary = model.describe(options);
   if (summary.strategy !== undefined) note(args.quiet, summaryLine(summary));

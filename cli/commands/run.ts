@@ -1,6 +1,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
-import { type DataArgs, loadData, orBundled } from '../common.js';
+import { type DataArgs, loadSplit } from '../common.js';
 import { stderrProgress } from '../progress.js';
 import { printMetrics, propensityConstants, type ReportFlags, scorePredictions, withReportOptions } from '../report.js';
 import { type TrainFlags, trainFromArgs, withTrainOptions } from './train.js';
@@ -21,7 +21,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args.model !== undefined) await checkModelTarget(args.model, args.force); // refuse before training, not after
     const model = await trainFromArgs(args);
     if (args.model !== undefined) await model.save(args.model, { overwrite: args.force });
-    const test = await loadData(orBundled(args.test, 'test', args.quiet), args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
+    const test = await loadSplit(args.test, 'test', args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
     const t0 = performance.now();
     const ranked = await model.predict(test, { topK: Math.max(...args.ks) }, progress);
     const seconds = (performance.now() - t0) / 1000;

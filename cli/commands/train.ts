@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.js';
 import { methodEntry, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
 import type { Model, TrainOptions } from '../../src/model/model.js';
 import { EMBED_DEFAULTS, INDEX_KINDS, KNN_DEFAULTS, KNN_SPACES, type NumericSpec, OPTIMIZERS, PARAM_SPECS, SOLVERS, STRATEGIES, trainParams } from '../../src/model/params.js';
-import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadData, numericFlag, orBundled, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
+import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, numericFlag, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
 import { note, stderrProgress } from '../progress.js';
@@ -164,7 +164,7 @@ export async function trainFromArgs(args: TrainFlags): Promise<Model> {
   const params = trainParams(given); // validated before the data is read
   await applyCompute(args, methodEntry(params.method)!.needsTensors);
   const progress = stderrProgress(args);
-  const data = await loadData(orBundled(args.train, 'train', args.quiet), args, progress);
+  const data = await loadSplit(args.train, 'train', args, progress);
   const t0 = performance.now();
   // The parameters as given (validated above, not merged with the defaults): the library tells an
   // explicit `index: 'hnsw'` from the default. The model classes are loaded on use, so that

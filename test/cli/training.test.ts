@@ -107,4 +107,8 @@ test('the bundled Bibtex is the dataset Bibtex everywhere: listed present, reada
   assert.equal(te.code, 0, te.stderr);
   // The kNN baseline on Bibtex: the repository's kNN reaches P@1 = 57.04.
   assert.ok((JSON.parse(te.stdout) as Record<string, number>)['P@1']! > 50, te.stdout);
+  // A bare dataset name means the option's split: --test Bibtex is the 2,515-point test split.
+  const pr = xmlc(['predict', '--model', model, '--test', 'Bibtex', '--top-k', '1', '--quiet'], env);
+  assert.equal(pr.code, 0, pr.stderr);
+  assert.equal(pr.stdout.split('\n').length - 1, 2515);
 });
