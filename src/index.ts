@@ -37,7 +37,7 @@ export {
   type KnnTrainParams, type EmbedTrainParams, type PredictParams, type Strategy,
 } from './model/params.js';
 export { MODEL_FORMAT, MODEL_FORMAT_VERSION, type Manifest } from './model/io.js';
-export { XmlcError, UsageError, DataFormatError, ModelFormatError } from './errors.js';
+export { XmlcError, UsageError, DataFormatError, ModelFormatError, InvalidArgumentError } from './errors.js';
 export { type ProgressEvent, type ProgressFn } from './progress.js';
 export { Rng } from './util/rng.js';
 export { VERSION } from './version.js';
