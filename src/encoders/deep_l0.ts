@@ -193,9 +193,9 @@ function resolveConfig(options: Partial<DeepL0Config> & { embeddingDim: number }
   };
   posInt('embeddingDim'); posInt('stages'); posInt('sparsity'); posInt('dictionaryRows');
   if (!(cfg.lambda >= 0)) throw new ParamsError(`Deep ℓ0 encoder: λ must be ≥ 0 but got ${cfg.lambda}`);
-  if (!(cfg.sigma0 >= 0 && cfg.sigmaDecay >= 1 && cfg.sigmaMin >= 0)) throw new ParamsError('Deep ℓ0 encoder: need σ0 ≥ 0, σ decay ≥ 1, σmin ≥ 0');
+  if (!(cfg.sigma0 >= 0 && cfg.sigmaDecay >= 1 && cfg.sigmaMin >= 0)) throw new ParamsError(`Deep ℓ0 encoder: need σ0 ≥ 0, σ decay ≥ 1, σmin ≥ 0 but got σ0 = ${cfg.sigma0}, σ decay = ${cfg.sigmaDecay}, σmin = ${cfg.sigmaMin}`);
   if (!(Number.isInteger(cfg.dictionaryRounds) && cfg.dictionaryRounds >= 0 && Number.isInteger(cfg.dictionaryIterations) && cfg.dictionaryIterations > 0)) {
-    throw new ParamsError('Deep ℓ0 encoder: dictionaryRounds must be an integer ≥ 0 and dictionaryIterations a positive integer');
+    throw new ParamsError(`Deep ℓ0 encoder: dictionaryRounds must be an integer ≥ 0 and dictionaryIterations a positive integer but got ${cfg.dictionaryRounds} and ${cfg.dictionaryIterations}`);
   }
   return cfg;
 }
