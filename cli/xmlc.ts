@@ -53,26 +53,28 @@ export async function run(argv: string[]): Promise<number> {
     await parser.parseAsync();
     return EXIT.ok;
   } catch (e) {
-    if (e instanceof UsageError) {
-      process.stderr.write(`xmlc: ${e.message}\nRun 'xmlc --help' (or 'xmlc COMMAND --help') for usage.\n`);
-      return EXIT.usage;
+    const code = userErrorExitCode(e);
+    if (code === EXIT.usage) {
+      process.stderr.write(`xmlc: ${(e as Error).message}\nRun 'xmlc --help' (or 'xmlc COMMAND --help') for usage.\n`);
+    } else if (code !== undefined) {
+      process.stderr.write(`xmlc: error: ${(e as Error).message}\n`);
+    } else {
+      process.stderr.write(`xmlc: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
     }
-    if (e instanceof XmlcError || e instanceof RangeError || e instanceof TypeError && isUserFacing(e)) {
-      process.stderr.write(`xmlc: error: ${e.message}\n`);
-      return EXIT.failure;
-    }
-    const err = e as NodeJS.ErrnoException;
-    if (err && typeof err.code === 'string' && typeof err.path === 'string') {
-      // File-system errors (ENOENT, EACCES, ...) are the user's to fix: message only.
-      process.stderr.write(`xmlc: error: ${err.message}\n`);
-      return EXIT.failure;
-    }
-    process.stderr.write(`xmlc: internal error (please report): ${(e as Error)?.stack ?? String(e)}\n`);
-    return EXIT.failure;
+    return code ?? EXIT.failure;
   }
 }
 
-/** TypeErrors raised by xmlc's own argument checks carry a function name in quotes. */
-function isUserFacing(e: TypeError): boolean {
-  return /passed to|must be/.test(e.message);
+/**
+ * The exit code of an error the user can fix, printed as its message alone: 2 for a
+ * `UsageError` (a `ParamsError` among them), 1 for every other `XmlcError` and for a
+ * file-system error (ENOENT, EACCES, ... with its path). `undefined` for anything else: an
+ * internal error (a bug in xmlc), reported with its stack and exit code 1.
+ */
+export function userErrorExitCode(e: unknown): number | undefined {
+  if (e instanceof UsageError) return EXIT.usage;
+  if (e instanceof XmlcError) return EXIT.failure;
+  const err = e as NodeJS.ErrnoException | undefined;
+  if (err instanceof Error && typeof err.code === 'string' && typeof err.path === 'string') return EXIT.failure;
+  return undefined;
 }

@@ -4,6 +4,7 @@
  * normalisation of CSR arrays in place. Every function takes the {@link Rng} it draws from.
  */
 import { type Rng } from '../src/util/rng.js';
+import { InvalidArgumentError } from '../src/errors.js';
 
 /**
  * A discrete distribution over 0..n−1 sampled by inverse CDF (binary search over the
@@ -20,11 +21,11 @@ export class DiscreteSampler {
     let s = 0;
     for (let i = 0; i < n; i++) {
       const w = weights[i]!;
-      if (!(w >= 0 && Number.isFinite(w))) throw new RangeError(`DiscreteSampler: weight ${i} must be finite and >= 0 but is ${w}`);
+      if (!(w >= 0 && Number.isFinite(w))) throw new InvalidArgumentError('DiscreteSampler', `DiscreteSampler: weight ${i} must be finite and >= 0 but is ${w}`);
       s += w;
       this.cdf[i] = s;
     }
-    if (!(s > 0)) throw new RangeError(`DiscreteSampler: the weights must have a positive sum but sum to ${s}`);
+    if (!(s > 0)) throw new InvalidArgumentError('DiscreteSampler', `DiscreteSampler: the weights must have a positive sum but sum to ${s}`);
     this.total = s;
   }
 
@@ -57,7 +58,7 @@ export function zipfWeights(n: number, exponent: number, offset = 0): Float64Arr
  * far from underflow.
  */
 export function poisson(rng: Rng, mean: number): number {
-  if (!(mean >= 0 && Number.isFinite(mean))) throw new RangeError(`poisson(): mean must be finite and >= 0 but got ${mean}`);
+  if (!(mean >= 0 && Number.isFinite(mean))) throw new InvalidArgumentError('poisson', `poisson(): mean must be finite and >= 0 but got ${mean}`);
   if (mean > 30) return poisson(rng, mean / 2) + poisson(rng, mean / 2);
   const limit = Math.exp(-mean);
   let k = 0;

@@ -7,6 +7,7 @@
 import { type Dataset } from '../src/data/parser.js';
 import { generateSensing, type SensingConfig, SYNTHETIC1, SYNTHETIC2, SYNTHETIC3 } from './synthetic_sensing.js';
 import { EURLEX_4K_LIKE, generateXmcLike, type SynthOptions, WIKI10_31K_LIKE, type XmcLikeConfig } from './synthetic_xmc.js';
+import { InvalidArgumentError } from '../src/errors.js';
 
 export { type SynthOptions, SYNTH_DEFAULTS } from './synthetic_xmc.js';
 
@@ -91,7 +92,7 @@ export function isSyntheticName(name: string): name is SyntheticName {
  */
 export function generateSynthetic(name: string, options: SynthOptions = {}): Partial<Record<SplitName, Dataset>> & { train: Dataset; test: Dataset } {
   if (!isSyntheticName(name)) {
-    throw new RangeError(`generateSynthetic(): unknown dataset '${name}': expected one of ${Object.keys(ENTRIES).join(', ')}`);
+    throw new InvalidArgumentError('generateSynthetic', `generateSynthetic(): unknown dataset '${name}': expected one of ${Object.keys(ENTRIES).join(', ')}`);
   }
   return ENTRIES[name]!.generate(options) as Partial<Record<SplitName, Dataset>> & { train: Dataset; test: Dataset };
 }

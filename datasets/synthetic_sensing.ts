@@ -29,6 +29,7 @@ import { type Dataset } from '../src/data/parser.js';
 import { Rng } from '../src/util/rng.js';
 import { normalizeRowsInPlace } from './sampling.js';
 import { type SynthOptions, scaledCount, validateSynthOptions } from './synthetic_xmc.js';
+import { InvalidArgumentError } from '../src/errors.js';
 
 /** How the support of a vector is drawn. */
 export type SensingSupport =
@@ -59,7 +60,7 @@ export const SYNTHETIC3: Readonly<SensingConfig> = Object.freeze({ dim: 1000, ..
  * @throws RangeError unless 0 < expected ≤ d.
  */
 export function powerLawProbabilities(d: number, expected: number): Float64Array {
-  if (!(expected > 0 && expected <= d)) throw new RangeError(`powerLawProbabilities(): expected must be in (0, ${d}] but got ${expected}`);
+  if (!(expected > 0 && expected <= d)) throw new InvalidArgumentError('powerLawProbabilities', `powerLawProbabilities(): expected must be in (0, ${d}] but got ${expected}`);
   const sum = (c: number): number => {
     let s = 0;
     for (let i = 0; i < d; i++) s += Math.min(1, c / (i + 1));
@@ -112,7 +113,7 @@ export function generateSensing(name: string, config: SensingConfig, options: Sy
   const { seed, scale } = validateSynthOptions(options);
   const { support, dim } = config;
   if (support.kind === 'blocks' && !(support.blockSize >= 1 && support.nBlocks >= 1 && support.nBlocks <= Math.floor(dim / support.blockSize))) {
-    throw new RangeError(`generateSensing(): need 1 <= nBlocks <= ${Math.floor(dim / support.blockSize)} blocks of ${support.blockSize} but got ${support.nBlocks}`);
+    throw new InvalidArgumentError('generateSensing', `generateSensing(): need 1 <= nBlocks <= ${Math.floor(dim / support.blockSize)} blocks of ${support.blockSize} but got ${support.nBlocks}`);
   }
   const probs = support.kind === 'power-law' ? powerLawProbabilities(dim, support.expectedNonzeros) : undefined;
   const onProgress = options.onProgress;

@@ -37,6 +37,7 @@ import { type Dataset } from '../src/data/parser.js';
 import type { ProgressFn } from '../src/progress.js';
 import { Rng } from '../src/util/rng.js';
 import { DiscreteSampler, logNormalCount, normalizeRowsInPlace, permutation, poisson, zipfWeights } from './sampling.js';
+import { InvalidArgumentError } from '../src/errors.js';
 
 /** Shape and generative constants of an XMC-like synthetic dataset. */
 export interface XmcLikeConfig {
@@ -78,8 +79,8 @@ export const SYNTH_DEFAULTS = Object.freeze({ seed: 1, scale: 1 });
 export function validateSynthOptions(options: SynthOptions): { seed: number; scale: number } {
   const seed = options.seed ?? SYNTH_DEFAULTS.seed;
   const scale = options.scale ?? SYNTH_DEFAULTS.scale;
-  if (!Number.isSafeInteger(seed)) throw new RangeError(`synthetic data: 'seed' must be an integer but got ${seed}`);
-  if (!(scale > 0 && Number.isFinite(scale))) throw new RangeError(`synthetic data: 'scale' must be a positive number but got ${scale}`);
+  if (!Number.isSafeInteger(seed)) throw new InvalidArgumentError('validateSynthOptions', `synthetic data: 'seed' must be an integer but got ${seed}`);
+  if (!(scale > 0 && Number.isFinite(scale))) throw new InvalidArgumentError('validateSynthOptions', `synthetic data: 'scale' must be a positive number but got ${scale}`);
   return { seed, scale };
 }
 

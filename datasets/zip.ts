@@ -10,14 +10,10 @@ import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import { pipeline } from 'node:stream/promises';
 import { Transform, type TransformCallback } from 'node:stream';
 import * as zlib from 'node:zlib';
+import { XmlcError } from '../src/errors.js';
 
 /** A damaged or unsupported archive. */
-export class ArchiveError extends Error {
-  constructor(message: string) {
-    super(message);
-    this.name = 'ArchiveError';
-  }
-}
+export class ArchiveError extends XmlcError {}
 
 /** One file in the archive's central directory. */
 export interface ZipEntry {

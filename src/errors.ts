@@ -1,6 +1,9 @@
 /**
- * Error classes of xmlc. The CLI prints their messages without a stack trace:
- * a `UsageError` exits with code 2, every other `XmlcError` with code 1.
+ * Error classes of xmlc. Every failure a user (or a library caller) can fix is an `XmlcError`;
+ * the CLI prints its message without a stack trace: a `UsageError` (and so a `ParamsError`)
+ * exits with code 2, every other `XmlcError` with code 1. Anything else that escapes (a plain
+ * `Error`, `RangeError`, `TypeError`) is an internal invariant broken by a bug in xmlc: the CLI
+ * reports it as an internal error with its stack (exit 1).
  */
 
 /** Base class of every error xmlc raises on purpose. */
@@ -15,8 +18,30 @@ export class XmlcError extends Error {
 export class UsageError extends XmlcError {}
 
 /**
+ * A hyper-parameter (a training or prediction setting, as given by a flag, `--params` or an
+ * options object) has the wrong type, is out of its range or is inconsistent with another.
+ * Exit code 2, like every `UsageError`.
+ */
+export class ParamsError extends UsageError {}
+
+/**
+ * An argument passed to a library function is out of its range, of the wrong kind or shape, or
+ * inconsistent with another argument (e.g. a matrix with more columns than the model has
+ * features). The caller can fix it; {@link InvalidArgumentError.fn} names the function that
+ * refused it. Exit code 1.
+ */
+export class InvalidArgumentError extends XmlcError {
+  /** The function (or `Class.method`) that refused the argument, e.g. `topKRows`. */
+  readonly fn: string;
+  constructor(fn: string, message: string) {
+    super(message);
+    this.fn = fn;
+  }
+}
+
+/**
  * A data file does not follow its format. The message names the file, the 1-based line and
- * what was expected, e.g. `data/train.txt:17: feature id 2000 out of range [0, 1836)`.
+ * what was expected, e.g. `data/train.txt:17: feature id 2000 out of range [0, 1836)`. Exit code 1.
  */
 export class DataFormatError extends XmlcError {
   readonly file: string;
@@ -30,7 +55,7 @@ export class DataFormatError extends XmlcError {
   }
 }
 
-/** A saved model is missing, corrupt, or of another format/version. */
+/** A saved model (or an encoder state read from one) is missing, corrupt, or of another format/version. Exit code 1. */
 export class ModelFormatError extends XmlcError {}
 
 /**

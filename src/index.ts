@@ -87,8 +87,7 @@ export { generateSynthetic, type SyntheticName, type SplitName } from '../datase
 export { type SynthOptions } from '../datasets/synthetic_xmc.js';
 
 // Errors, progress events, version.
-export { XmlcError, UsageError, DataFormatError, ModelFormatError, TrainingDivergedError } from './errors.js';
-export { ParamsError } from './model/params.js';
+export { XmlcError, UsageError, DataFormatError, ModelFormatError, TrainingDivergedError, InvalidArgumentError, ParamsError } from './errors.js';
 export { ModelPathError } from './model/store.js';
 export { LockedError } from './util/lock.js';
 export { type ProgressEvent, type ProgressFn } from './progress.js';

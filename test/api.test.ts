@@ -11,7 +11,7 @@ import { repoRoot } from './helpers.js';
  */
 const VALUES = [
   'BACKENDS', 'BUNDLED_BIBTEX', 'DATASETS', 'DataFormatError', 'DeepL0Encoder', 'EMBED_DEFAULTS', 'ENCODER_KINDS',
-  'ENCODER_PARAMS', 'EmbeddingModel', 'HNSW_DEFAULTS', 'KNN_DEFAULTS', 'KnnModel', 'L1SaeEncoder', 'L1aeEncoder',
+  'ENCODER_PARAMS', 'EmbeddingModel', 'HNSW_DEFAULTS', 'InvalidArgumentError', 'KNN_DEFAULTS', 'KnnModel', 'L1SaeEncoder', 'L1aeEncoder',
   'LinearEncoder', 'LockedError', 'METRIC_FAMILIES', 'MSparseEncoder', 'ModelFormatError', 'ModelPathError',
   'PREDICT_DEFAULTS', 'PROPENSITY_DEFAULTS', 'ParamsError', 'RECOVERY_METHODS', 'STRATEGIES', 'SimpleAeEncoder',
   'TRAIN_LOOP_DEFAULTS', 'TiedReluEncoder', 'TrainingDivergedError', 'UsageError', 'VERSION', 'XmlcError',

@@ -5,6 +5,7 @@
  * within a row) with `values` at the same positions. Datasets are never densified whole;
  * {@link densifyRows} turns a row range into a dense mini-batch.
  */
+import { InvalidArgumentError } from '../errors.js';
 
 /** A CSR matrix with `nRows × nCols` shape. Arrays are owned by the matrix; treat them as read-only. */
 export interface Csr {
@@ -29,22 +30,22 @@ export function nnz(m: Csr): number {
  * @throws RangeError naming the first violated constraint.
  */
 export function csr(nRows: number, nCols: number, rowPtr: Int32Array, indices: Int32Array, values: Float32Array): Csr {
-  if (!Number.isInteger(nRows) || nRows < 0) throw new RangeError(`csr(): nRows must be a non-negative integer but got ${nRows}`);
-  if (!Number.isInteger(nCols) || nCols < 0) throw new RangeError(`csr(): nCols must be a non-negative integer but got ${nCols}`);
-  if (rowPtr.length !== nRows + 1) throw new RangeError(`csr(): rowPtr must have length nRows + 1 = ${nRows + 1} but has ${rowPtr.length}`);
-  if (rowPtr[0] !== 0) throw new RangeError(`csr(): rowPtr[0] must be 0 but is ${rowPtr[0]}`);
+  if (!Number.isInteger(nRows) || nRows < 0) throw new InvalidArgumentError('csr', `csr(): nRows must be a non-negative integer but got ${nRows}`);
+  if (!Number.isInteger(nCols) || nCols < 0) throw new InvalidArgumentError('csr', `csr(): nCols must be a non-negative integer but got ${nCols}`);
+  if (rowPtr.length !== nRows + 1) throw new InvalidArgumentError('csr', `csr(): rowPtr must have length nRows + 1 = ${nRows + 1} but has ${rowPtr.length}`);
+  if (rowPtr[0] !== 0) throw new InvalidArgumentError('csr', `csr(): rowPtr[0] must be 0 but is ${rowPtr[0]}`);
   const total = rowPtr[nRows]!;
   if (indices.length !== total || values.length !== total) {
-    throw new RangeError(`csr(): indices and values must have length rowPtr[nRows] = ${total} but have ${indices.length} and ${values.length}`);
+    throw new InvalidArgumentError('csr', `csr(): indices and values must have length rowPtr[nRows] = ${total} but have ${indices.length} and ${values.length}`);
   }
   for (let i = 0; i < nRows; i++) {
     const s = rowPtr[i]!, e = rowPtr[i + 1]!;
-    if (e < s) throw new RangeError(`csr(): rowPtr must be non-decreasing but rowPtr[${i + 1}] = ${e} < rowPtr[${i}] = ${s}`);
+    if (e < s) throw new InvalidArgumentError('csr', `csr(): rowPtr must be non-decreasing but rowPtr[${i + 1}] = ${e} < rowPtr[${i}] = ${s}`);
     let prev = -1;
     for (let p = s; p < e; p++) {
       const c = indices[p]!;
-      if (c < 0 || c >= nCols) throw new RangeError(`csr(): column ${c} in row ${i} is out of range [0, ${nCols})`);
-      if (c <= prev) throw new RangeError(`csr(): columns of row ${i} must be strictly increasing but ${c} follows ${prev}`);
+      if (c < 0 || c >= nCols) throw new InvalidArgumentError('csr', `csr(): column ${c} in row ${i} is out of range [0, ${nCols})`);
+      if (c <= prev) throw new InvalidArgumentError('csr', `csr(): columns of row ${i} must be strictly increasing but ${c} follows ${prev}`);
       prev = c;
     }
   }
@@ -61,7 +62,7 @@ export function emptyCsr(nRows: number, nCols: number): Csr {
  * @example fromDense(2, 3, [1, 0, 2, 0, 0, 3])
  */
 export function fromDense(nRows: number, nCols: number, data: ArrayLike<number>): Csr {
-  if (data.length !== nRows * nCols) throw new RangeError(`fromDense(): data must have length ${nRows * nCols} but has ${data.length}`);
+  if (data.length !== nRows * nCols) throw new InvalidArgumentError('fromDense', `fromDense(): data must have length ${nRows * nCols} but has ${data.length}`);
   let count = 0;
   for (let i = 0; i < data.length; i++) if (data[i] !== 0) count++;
   const rowPtr = new Int32Array(nRows + 1);
@@ -81,7 +82,7 @@ export function fromDense(nRows: number, nCols: number, data: ArrayLike<number>)
 /** Rows [start, end) as a new matrix (arrays copied). */
 export function sliceRows(m: Csr, start: number, end: number): Csr {
   if (!(0 <= start && start <= end && end <= m.nRows)) {
-    throw new RangeError(`sliceRows(): need 0 <= start <= end <= ${m.nRows} but got start=${start}, end=${end}`);
+    throw new InvalidArgumentError('sliceRows', `sliceRows(): need 0 <= start <= end <= ${m.nRows} but got start=${start}, end=${end}`);
   }
   const s = m.rowPtr[start]!, e = m.rowPtr[end]!;
   const rowPtr = new Int32Array(end - start + 1);
@@ -94,7 +95,7 @@ export function selectRows(m: Csr, rows: ArrayLike<number>): Csr {
   let total = 0;
   for (let k = 0; k < rows.length; k++) {
     const r = rows[k]!;
-    if (!Number.isInteger(r) || r < 0 || r >= m.nRows) throw new RangeError(`selectRows(): row ${r} is out of range [0, ${m.nRows})`);
+    if (!Number.isInteger(r) || r < 0 || r >= m.nRows) throw new InvalidArgumentError('selectRows', `selectRows(): row ${r} is out of range [0, ${m.nRows})`);
     total += m.rowPtr[r + 1]! - m.rowPtr[r]!;
   }
   const rowPtr = new Int32Array(rows.length + 1);
@@ -161,12 +162,12 @@ export function normalizeRowsL2(m: Csr): Csr {
  */
 export function densifyRows(m: Csr, start: number, end: number, out?: Float32Array): Float32Array {
   if (!(0 <= start && start <= end && end <= m.nRows)) {
-    throw new RangeError(`densifyRows(): need 0 <= start <= end <= ${m.nRows} but got start=${start}, end=${end}`);
+    throw new InvalidArgumentError('densifyRows', `densifyRows(): need 0 <= start <= end <= ${m.nRows} but got start=${start}, end=${end}`);
   }
   const size = (end - start) * m.nCols;
   let buf: Float32Array;
   if (out) {
-    if (out.length < size) throw new RangeError(`densifyRows(): out must have length >= ${size} but has ${out.length}`);
+    if (out.length < size) throw new InvalidArgumentError('densifyRows', `densifyRows(): out must have length >= ${size} but has ${out.length}`);
     buf = out;
     buf.fill(0, 0, size);
   } else {
@@ -186,15 +187,15 @@ export function densifyRows(m: Csr, start: number, end: number, out?: Float32Arr
  */
 export function densifyRowList(m: Csr, rows: ArrayLike<number>, start: number, end: number, out?: Float32Array): Float32Array {
   if (!(0 <= start && start <= end && end <= rows.length)) {
-    throw new RangeError(`densifyRowList(): need 0 <= start <= end <= ${rows.length} but got start=${start}, end=${end}`);
+    throw new InvalidArgumentError('densifyRowList', `densifyRowList(): need 0 <= start <= end <= ${rows.length} but got start=${start}, end=${end}`);
   }
   const size = (end - start) * m.nCols;
-  if (out && out.length < size) throw new RangeError(`densifyRowList(): out must have length >= ${size} but has ${out.length}`);
+  if (out && out.length < size) throw new InvalidArgumentError('densifyRowList', `densifyRowList(): out must have length >= ${size} but has ${out.length}`);
   const buf = out ?? new Float32Array(size);
   if (out) buf.fill(0, 0, size);
   for (let r = start; r < end; r++) {
     const i = rows[r]!;
-    if (!(i >= 0 && i < m.nRows)) throw new RangeError(`densifyRowList(): row ${i} is outside [0, ${m.nRows})`);
+    if (!(i >= 0 && i < m.nRows)) throw new InvalidArgumentError('densifyRowList', `densifyRowList(): row ${i} is outside [0, ${m.nRows})`);
     const base = (r - start) * m.nCols;
     for (let p = m.rowPtr[i]!, e = m.rowPtr[i + 1]!; p < e; p++) buf[base + m.indices[p]!] = m.values[p]!;
   }
@@ -211,6 +212,6 @@ export function columnCounts(m: Csr): Int32Array {
 
 /** A copy of `m` with `nCols` widened to `nCols` (never narrowed): aligns a test file's dimensions with a model's. */
 export function withCols(m: Csr, nCols: number): Csr {
-  if (nCols < m.nCols) throw new RangeError(`withCols(): cannot narrow ${m.nCols} columns to ${nCols}`);
+  if (nCols < m.nCols) throw new InvalidArgumentError('withCols', `withCols(): cannot narrow ${m.nCols} columns to ${nCols}`);
   return { ...m, nCols };
 }

@@ -1,5 +1,5 @@
 import { type Csr } from './csr.js';
-import { DataFormatError } from '../errors.js';
+import { DataFormatError, InvalidArgumentError } from '../errors.js';
 import { growBytes, growFloat32, growInt32, type Growable } from './growable.js';
 
 /** The two text formats xmlc reads and writes. */
@@ -131,12 +131,12 @@ export class DatasetParser {
    */
   constructor(readonly source: string, private readonly options: ParseOptions = {}) {
     const f = options.format ?? 'auto';
-    if (f !== 'auto' && f !== 'bow' && f !== 'libsvm') throw new TypeError(`format must be auto, bow or libsvm but got ${String(f)}`);
+    if (f !== 'auto' && f !== 'bow' && f !== 'libsvm') throw new InvalidArgumentError('DatasetParser', `format must be auto, bow or libsvm but got ${String(f)}`);
     this.format = f === 'auto' ? undefined : f;
     this.featureBase = options.featureBase ?? 1;
     this.labelBase = options.labelBase ?? 0;
     for (const [name, v] of [['featureBase', this.featureBase], ['labelBase', this.labelBase]] as const) {
-      if (!Number.isInteger(v) || v < 0) throw new RangeError(`'${name}' must be a non-negative integer but got ${v}`);
+      if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError('DatasetParser', `'${name}' must be a non-negative integer but got ${v}`);
     }
     this.fRowPtr.push(0);
     this.lRowPtr.push(0);

@@ -5,6 +5,7 @@ import { createGzip } from 'node:zlib';
 import { type Csr } from './csr.js';
 import { type DataFormat } from './parser.js';
 import { writeAtomic } from '../util/atomic.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Options of {@link writeDataset} and {@link formatDataset}. */
 export interface WriteOptions {
@@ -62,7 +63,7 @@ function slowFormatFloat32(v: number, from: number): string {
 
 function checkShapes(data: { features: Csr; labels: Csr }): void {
   if (data.features.nRows !== data.labels.nRows) {
-    throw new RangeError(`writeDataset(): features have ${data.features.nRows} rows but labels have ${data.labels.nRows}`);
+    throw new InvalidArgumentError('writeDataset', `writeDataset(): features have ${data.features.nRows} rows but labels have ${data.labels.nRows}`);
   }
 }
 
@@ -70,7 +71,7 @@ function checkShapes(data: { features: Csr; labels: Csr }): void {
 function badEntry(what: string, m: Csr, row: number, p: number, prev: number): never {
   const c = m.indices[p]!;
   const why = c < 0 || c >= m.nCols ? `out of range [0, ${m.nCols})` : `not greater than the previous id ${prev}`;
-  throw new RangeError(`writeDataset(): ${what} id ${c} in row ${row} is ${why}`);
+  throw new InvalidArgumentError('writeDataset', `writeDataset(): ${what} id ${c} in row ${row} is ${why}`);
 }
 
 /**
@@ -80,12 +81,12 @@ function badEntry(what: string, m: Csr, row: number, p: number, prev: number): n
 function* pieces(data: { features: Csr; labels: Csr }, options: Omit<WriteOptions, 'gzip'>): Generator<string> {
   checkShapes(data);
   const format = options.format ?? 'bow';
-  if (format !== 'bow' && format !== 'libsvm') throw new TypeError(`writeDataset(): format must be bow or libsvm but got ${String(format)}`);
+  if (format !== 'bow' && format !== 'libsvm') throw new InvalidArgumentError('writeDataset', `writeDataset(): format must be bow or libsvm but got ${String(format)}`);
   const bow = format === 'bow';
   const fBase = bow ? 0 : options.featureBase ?? 1;
   const lBase = bow ? 0 : options.labelBase ?? 0;
   for (const [name, v] of [['featureBase', fBase], ['labelBase', lBase]] as const) {
-    if (!Number.isInteger(v) || v < 0) throw new RangeError(`writeDataset(): '${name}' must be a non-negative integer but got ${v}`);
+    if (!Number.isInteger(v) || v < 0) throw new InvalidArgumentError('writeDataset', `writeDataset(): '${name}' must be a non-negative integer but got ${v}`);
   }
   const { features: X, labels: Y } = data;
   let text = bow ? `${X.nRows} ${X.nCols} ${Y.nCols}\n` : '';
@@ -105,7 +106,7 @@ function* pieces(data: { features: Csr; labels: Csr }, options: Omit<WriteOption
     for (let p = X.rowPtr[i]!, e = X.rowPtr[i + 1]!; p < e; p++) {
       const c = X.indices[p]!, v = X.values[p]!;
       if (!(c > prev && c < X.nCols)) badEntry('feature', X, i, p, prev);
-      if (!Number.isFinite(v)) throw new RangeError(`writeDataset(): feature ${c} of row ${i} has the non-finite value ${v}`);
+      if (!Number.isFinite(v)) throw new InvalidArgumentError('writeDataset', `writeDataset(): feature ${c} of row ${i} has the non-finite value ${v}`);
       line += line === ' ' ? `${c + fBase}:${formatFloat32(v)}` : ` ${c + fBase}:${formatFloat32(v)}`;
       prev = c;
     }

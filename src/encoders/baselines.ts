@@ -11,6 +11,7 @@ import { Rng, tfSeed } from '../util/rng.js';
 import { encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
 import { transposeDense } from '../linalg/dense.js';
 import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Z·B for Z (n × m) and B (m × d) row-major, through tfjs (the active backend's matmul). */
 function zTimes(z: Float32Array, n: number, b: tf.Tensor2D, relu: boolean): Float32Array {
@@ -58,7 +59,7 @@ export class LinearEncoder implements LabelEncoder {
   }
 
   static fromState(state: EncoderState): LinearEncoder {
-    if (state.kind !== 'gaussian' && state.kind !== 'pca') throw new RangeError(`not a linear encoder: ${state.kind}`);
+    if (state.kind !== 'gaussian' && state.kind !== 'pca') throw new InvalidArgumentError('LinearEncoder.fromState', `not a linear encoder: ${state.kind}`);
     return new LinearEncoder(state.kind, state.nLabels, state.dim, stateArray(state, 'a', state.nLabels * state.dim), state.config);
   }
 

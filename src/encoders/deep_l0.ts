@@ -39,6 +39,7 @@ import { learnDictionary } from './dictionary.js';
 import { decodeChunks, type EncoderState, type LabelEncoder, mapRowChunks, ROW_CHUNK, stateArray } from './encoder.js';
 import { meanLoss, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
 import { DEEP_L0_DEFAULTS as SCHEMA_DEEP_L0_DEFAULTS } from './param_schema.js';
+import { InvalidArgumentError, ParamsError } from '../errors.js';
 
 // ---------------------------------------------------------------------------------------------
 // Network pieces (tfjs-core ops only, so any backend runs them).
@@ -75,7 +76,7 @@ export function heluThreshold(u: tf.Tensor2D, theta: tf.Tensor1D, sigma: number)
 export function maxMMask(u: tf.Tensor2D, m: number): tf.Tensor2D {
   const p = u.shape[1];
   const k = Math.min(m, p);
-  if (!(Number.isInteger(m) && m > 0)) throw new RangeError(`maxMMask(): M must be a positive integer but got ${m}`);
+  if (!(Number.isInteger(m) && m > 0)) throw new InvalidArgumentError('maxMMask', `maxMMask(): M must be a positive integer but got ${m}`);
   const f = tf.customGrad(((x: tf.Tensor) => ({
     value: tf.tidy(() => tf.sum(tf.oneHot(tf.topk(tf.abs(x), k).indices, p, 1, 0, 'float32'), 1)),
     gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
@@ -103,8 +104,8 @@ export type StageNonlinearity = { readonly kind: 'l0'; readonly sigma: number } 
  * f the stage nonlinearity. Codes n × p.
  */
 export function unrolledEncode(weights: UnrolledWeights, x: tf.Tensor2D, stages: number, f: StageNonlinearity): tf.Tensor2D {
-  if (!(Number.isInteger(stages) && stages >= 1)) throw new RangeError(`unrolledEncode(): stages must be a positive integer but got ${stages}`);
-  if (f.kind === 'l0' && !weights.theta) throw new RangeError('unrolledEncode(): the ℓ0-regularised encoder needs θ');
+  if (!(Number.isInteger(stages) && stages >= 1)) throw new InvalidArgumentError('unrolledEncode', `unrolledEncode(): stages must be a positive integer but got ${stages}`);
+  if (f.kind === 'l0' && !weights.theta) throw new InvalidArgumentError('unrolledEncode', 'unrolledEncode(): the ℓ0-regularised encoder needs θ');
   return tf.tidy(() => {
     const act = (u: tf.Tensor2D): tf.Tensor2D => (f.kind === 'l0' ? heluThreshold(u, weights.theta as tf.Tensor as tf.Tensor1D, f.sigma) : maxMPool(u, f.sparsity));
     const b = tf.matMul(x, weights.w as tf.Tensor as tf.Tensor2D, false, true);
@@ -120,7 +121,7 @@ export function unrolledEncode(weights: UnrolledWeights, x: tf.Tensor2D, stages:
  * when μ = 1.
  */
 export function weightsFromDictionary(dict: Float64Array, d: number, p: number, step: number, lambda?: number): { w: Float32Array; s: Float32Array; theta?: Float32Array } {
-  if (dict.length !== d * p) throw new RangeError(`weightsFromDictionary(): expected ${d} × ${p} entries but got ${dict.length}`);
+  if (dict.length !== d * p) throw new InvalidArgumentError('weightsFromDictionary', `weightsFromDictionary(): expected ${d} × ${p} entries but got ${dict.length}`);
   const w = new Float32Array(p * d), s = new Float32Array(p * p);
   for (let i = 0; i < d; i++) for (let a = 0; a < p; a++) w[a * d + i] = step * dict[i * p + a]!;
   for (let a = 0; a < p; a++) {
@@ -188,13 +189,13 @@ function resolveConfig(options: Partial<DeepL0Config> & { embeddingDim: number }
   const cfg: DeepL0Config = { ...DEEP_L0_DEFAULTS, ...options };
   const posInt = (name: keyof DeepL0Config): void => {
     const v = cfg[name] as number;
-    if (!(Number.isInteger(v) && v > 0)) throw new RangeError(`Deep ℓ0 encoder: ${name} must be a positive integer but got ${v}`);
+    if (!(Number.isInteger(v) && v > 0)) throw new ParamsError(`Deep ℓ0 encoder: ${name} must be a positive integer but got ${v}`);
   };
   posInt('embeddingDim'); posInt('stages'); posInt('sparsity'); posInt('dictionaryRows');
-  if (!(cfg.lambda >= 0)) throw new RangeError(`Deep ℓ0 encoder: λ must be ≥ 0 but got ${cfg.lambda}`);
-  if (!(cfg.sigma0 >= 0 && cfg.sigmaDecay >= 1 && cfg.sigmaMin >= 0)) throw new RangeError('Deep ℓ0 encoder: need σ0 ≥ 0, σ decay ≥ 1, σmin ≥ 0');
+  if (!(cfg.lambda >= 0)) throw new ParamsError(`Deep ℓ0 encoder: λ must be ≥ 0 but got ${cfg.lambda}`);
+  if (!(cfg.sigma0 >= 0 && cfg.sigmaDecay >= 1 && cfg.sigmaMin >= 0)) throw new ParamsError(`Deep ℓ0 encoder: need σ0 ≥ 0, σ decay ≥ 1, σmin ≥ 0 but got σ0 = ${cfg.sigma0}, σ decay = ${cfg.sigmaDecay}, σmin = ${cfg.sigmaMin}`);
   if (!(Number.isInteger(cfg.dictionaryRounds) && cfg.dictionaryRounds >= 0 && Number.isInteger(cfg.dictionaryIterations) && cfg.dictionaryIterations > 0)) {
-    throw new RangeError('Deep ℓ0 encoder: dictionaryRounds must be an integer ≥ 0 and dictionaryIterations a positive integer');
+    throw new ParamsError(`Deep ℓ0 encoder: dictionaryRounds must be an integer ≥ 0 and dictionaryIterations a positive integer but got ${cfg.dictionaryRounds} and ${cfg.dictionaryIterations}`);
   }
   return cfg;
 }
@@ -234,7 +235,7 @@ abstract class UnrolledLabelEncoder implements LabelEncoder {
   }
 
   encode(labels: Csr): Float32Array {
-    if (labels.nCols > this.nLabels) throw new RangeError(`encode(): the label rows have ${labels.nCols} columns but the encoder has ${this.nLabels}`);
+    if (labels.nCols > this.nLabels) throw new InvalidArgumentError('encode', `encode(): the label rows have ${labels.nCols} columns but the encoder has ${this.nLabels}`);
     const y = normalizeRowsL2({ ...labels, nCols: this.nLabels });
     return mapRowChunks(y.nRows, this.dim, (s, e) => tf.tensor2d(densifyRows(y, s, e), [e - s, this.nLabels]), (x) => this.codes(x, 0));
   }
@@ -305,7 +306,7 @@ abstract class UnrolledLabelEncoder implements LabelEncoder {
     state: EncoderState,
     make: (nLabels: number, cfg: DeepL0Config, weights: UnrolledWeights, dictT: tf.Variable) => E,
   ): E {
-    if (state.kind !== kind) throw new RangeError(`not a ${kind} encoder state: ${state.kind}`);
+    if (state.kind !== kind) throw new InvalidArgumentError('fromState', `not a ${kind} encoder state: ${state.kind}`);
     const d = state.nLabels, m = state.dim;
     const cfg = resolveConfig({ ...(state.config as Partial<DeepL0Config>), embeddingDim: m });
     const weights = unrolledVariables({

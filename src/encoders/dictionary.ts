@@ -8,6 +8,7 @@ import { CholeskyDecomposition, Matrix } from 'ml-matrix';
 import { type Csr } from '../data/csr.js';
 import { batchIht, type SparseRule } from '../sensing/iht.js';
 import { Rng } from '../util/rng.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** ‖x − D·z‖² per row of `signals` (n × dim) for codes (n × atoms). */
 export function reconstructionErrors(signals: Csr, dict: Float64Array, atoms: number, codes: Float64Array): Float64Array {
@@ -77,7 +78,7 @@ function normalizeAtoms(dict: Float64Array, dim: number, atoms: number, refill: 
  */
 export function learnDictionary(signals: Csr, opts: DictionaryLearningOptions): LearnedDictionary {
   const dim = signals.nCols, n = signals.nRows, p = opts.atoms;
-  if (!(Number.isInteger(p) && p > 0)) throw new RangeError(`learnDictionary(): atoms must be a positive integer but got ${p}`);
+  if (!(Number.isInteger(p) && p > 0)) throw new InvalidArgumentError('learnDictionary', `learnDictionary(): atoms must be a positive integer but got ${p}`);
   const rng = new Rng(opts.seed);
   const nonEmpty: number[] = [];
   for (let r = 0; r < n; r++) if (signals.rowPtr[r + 1]! > signals.rowPtr[r]!) nonEmpty.push(r);
@@ -89,7 +90,7 @@ export function learnDictionary(signals: Csr, opts: DictionaryLearningOptions): 
   };
   let dict: Float64Array;
   if (opts.init) {
-    if (opts.init.length !== dim * p) throw new RangeError(`learnDictionary(): init must have ${dim} × ${p} entries but has ${opts.init.length}`);
+    if (opts.init.length !== dim * p) throw new InvalidArgumentError('learnDictionary', `learnDictionary(): init must have ${dim} × ${p} entries but has ${opts.init.length}`);
     dict = Float64Array.from(opts.init);
   } else {
     dict = new Float64Array(dim * p);

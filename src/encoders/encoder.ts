@@ -13,6 +13,7 @@ import { tidyData } from '../engine/tidy_data.js';
  * ReLU AE, Deep ℓ0 encoders: ℓ0-regularised and M-sparse) and the baselines.
  */
 import type { EncoderKind } from './kinds.js';
+import { InvalidArgumentError, ModelFormatError } from '../errors.js';
 export { ENCODER_KINDS, type EncoderKind } from './kinds.js';
 
 /** Everything needed to rebuild an encoder: JSON-able settings plus named float arrays. */
@@ -55,15 +56,15 @@ export interface LabelEncoder {
  * label rows: one sparse × dense product.
  */
 export function encodeLinear(labels: Csr, aT: Float32Array, nLabels: number, dim: number): Float32Array {
-  if (labels.nCols > nLabels) throw new RangeError(`encode(): the label rows have ${labels.nCols} columns but the encoder has ${nLabels}`);
+  if (labels.nCols > nLabels) throw new InvalidArgumentError('encode', `encode(): the label rows have ${labels.nCols} columns but the encoder has ${nLabels}`);
   return csrMatDense(normalizeRowsL2({ ...labels, nCols: nLabels }), aT, dim);
 }
 
 /** Check that a state holds `name` with exactly `size` entries. */
 export function stateArray(state: EncoderState, name: string, size: number): Float32Array {
   const a = state.arrays[name];
-  if (!a) throw new RangeError(`${state.kind} encoder state lacks the array '${name}'`);
-  if (a.length !== size) throw new RangeError(`${state.kind} encoder array '${name}' has ${a.length} entries, expected ${size}`);
+  if (!a) throw new ModelFormatError(`${state.kind} encoder state lacks the array '${name}'`);
+  if (a.length !== size) throw new ModelFormatError(`${state.kind} encoder array '${name}' has ${a.length} entries, expected ${size}`);
   return a;
 }
 
@@ -85,6 +86,6 @@ export function mapRowChunks(n: number, outCols: number, input: (s: number, e: n
 
 /** Label scores (n × d) from embeddings `z` (n × m) through the tfjs map `f`, in chunks; checks z's size. */
 export function decodeChunks(z: Float32Array, n: number, m: number, d: number, f: (z: tf.Tensor2D) => tf.Tensor): Float32Array {
-  if (z.length !== n * m) throw new RangeError(`decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
+  if (z.length !== n * m) throw new InvalidArgumentError('decode', `decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
   return mapRowChunks(n, d, (s, e) => tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]), f);
 }

@@ -18,6 +18,7 @@ import { type L1aeDecoderNet, type NativeL1aeFused, nativeAddon } from '../engin
 import { NATIVE_BACKEND } from '../engine/native_backend.js';
 import { SUBGRADIENT_BETA, subgradientStepSize } from '../sensing/subgradient.js';
 import { tfSeed } from '../util/rng.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Shape and variations of the network (the paper's Figure 3 ablations are switches). */
 export interface L1aeNetworkConfig {
@@ -80,7 +81,7 @@ function fusable(cfg: L1aeNetworkConfig): boolean {
 export function createL1aeVariables(cfg: L1aeNetworkConfig): L1aeVariables {
   const { inputDim: d, embeddingDim: m, depth } = cfg;
   if (!(Number.isInteger(d) && d > 0 && Number.isInteger(m) && m > 0 && Number.isInteger(depth) && depth >= 0)) {
-    throw new RangeError(`createL1aeVariables(): need integers d > 0, m > 0, T >= 0 but got d=${d}, m=${m}, T=${depth}`);
+    throw new InvalidArgumentError('createL1aeVariables', `createL1aeVariables(): need integers d > 0, m > 0, T >= 0 but got d=${d}, m=${m}, T=${depth}`);
   }
   const useBn = (cfg.batchNorm ?? true) !== false;
   return tf.tidy(() => ({
@@ -134,7 +135,7 @@ export function l1aeBnStats(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tens
  */
 export function l1aeDecodeInference(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tensor2D, stats: L1aeBnStats | null): tf.Tensor2D {
   if (usesBatchStats(cfg, v) && (!stats || stats.mean.length !== cfg.depth || stats.variance.length !== cfg.depth)) {
-    throw new RangeError(`l1aeDecodeInference(): need BN statistics for ${cfg.depth} blocks`);
+    throw new InvalidArgumentError('l1aeDecodeInference', `l1aeDecodeInference(): need BN statistics for ${cfg.depth} blocks`);
   }
   return decodeGraph(cfg, v, y, stats ? { kind: 'fixed', stats } : { kind: 'batch' }) as tf.Tensor2D;
 }

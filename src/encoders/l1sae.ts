@@ -45,6 +45,7 @@ import { tfSeed } from '../util/rng.js';
 import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, mapRowChunks, stateArray } from './encoder.js';
 import { L1SAE_DEFAULTS as SCHEMA_L1SAE_DEFAULTS } from './param_schema.js';
 import { normalizedValidation, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
+import { InvalidArgumentError, ParamsError } from '../errors.js';
 
 /** Element-wise activation of the encoder or decoder layer. */
 export type L1SaeActivation = 'sigmoid' | 'relu' | 'linear';
@@ -84,16 +85,16 @@ export function resolveL1SaeConfig(settings: Partial<L1SaeConfig> & { embeddingD
 /** Check a config; throws RangeError naming the bad field. */
 export function validateL1SaeConfig(c: L1SaeConfig): L1SaeConfig {
   const pos = (name: keyof L1SaeConfig, v: number, allowZero = false): void => {
-    if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new RangeError(`L1-SAE: '${name}' must be a ${allowZero ? 'non-negative' : 'positive'} number but got ${v}`);
+    if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new ParamsError(`L1-SAE: '${name}' must be a ${allowZero ? 'non-negative' : 'positive'} number but got ${v}`);
   };
-  if (!Number.isInteger(c.embeddingDim) || c.embeddingDim < 1) throw new RangeError(`L1-SAE: 'embeddingDim' must be a positive integer but got ${c.embeddingDim}`);
+  if (!Number.isInteger(c.embeddingDim) || c.embeddingDim < 1) throw new ParamsError(`L1-SAE: 'embeddingDim' must be a positive integer but got ${c.embeddingDim}`);
   pos('beta', c.beta, true);
   pos('weightDecay', c.weightDecay, true);
   pos('alpha0', c.alpha0);
-  if (!(c.alphaFactor > 0 && c.alphaFactor <= 1)) throw new RangeError(`L1-SAE: 'alphaFactor' must be in (0, 1] but got ${c.alphaFactor}`);
-  if (!Number.isInteger(c.reductions) || c.reductions < 0) throw new RangeError(`L1-SAE: 'reductions' must be a non-negative integer but got ${c.reductions}`);
+  if (!(c.alphaFactor > 0 && c.alphaFactor <= 1)) throw new ParamsError(`L1-SAE: 'alphaFactor' must be in (0, 1] but got ${c.alphaFactor}`);
+  if (!Number.isInteger(c.reductions) || c.reductions < 0) throw new ParamsError(`L1-SAE: 'reductions' must be a non-negative integer but got ${c.reductions}`);
   for (const k of ['encoderActivation', 'decoderActivation'] as const) {
-    if (!['sigmoid', 'relu', 'linear'].includes(c[k])) throw new TypeError(`L1-SAE: '${k}' must be 'sigmoid', 'relu' or 'linear' but got ${String(c[k])}`);
+    if (!['sigmoid', 'relu', 'linear'].includes(c[k])) throw new ParamsError(`L1-SAE: '${k}' must be 'sigmoid', 'relu' or 'linear' but got ${String(c[k])}`);
   }
   return c;
 }
@@ -120,7 +121,7 @@ export function l1saeVariableList(v: L1SaeVariables): tf.Variable[] {
  * Seeded weights: W1, W2 Glorot-normal (std √(2/(d + m))), b1 = 0, b2 = `b2Init` (zeros if absent).
  */
 export function createL1SaeVariables(d: number, m: number, seed: number, b2Init?: Float32Array): L1SaeVariables {
-  if (b2Init && b2Init.length !== d) throw new RangeError(`createL1SaeVariables(): b2Init has ${b2Init.length} entries, expected ${d}`);
+  if (b2Init && b2Init.length !== d) throw new InvalidArgumentError('createL1SaeVariables', `createL1SaeVariables(): b2Init has ${b2Init.length} entries, expected ${d}`);
   const std = Math.sqrt(2 / (d + m));
   return tf.tidy(() => ({
     w1: tf.variable(tf.randomNormal([d, m], 0, std, 'float32', tfSeed(2 * seed)), true),
@@ -168,7 +169,7 @@ export function l1saeDecode(cfg: Pick<L1SaeConfig, 'decoderActivation'>, v: L1Sa
  * @example softThreshold(Float32Array.of(-2, 0.5, 3), 1) // [-1, 0, 2]
  */
 export function softThreshold(z: ArrayLike<number>, t: number): Float32Array {
-  if (!(t >= 0)) throw new RangeError(`softThreshold(): the threshold must be >= 0 but got ${t}`);
+  if (!(t >= 0)) throw new InvalidArgumentError('softThreshold', `softThreshold(): the threshold must be >= 0 but got ${t}`);
   const out = new Float32Array(z.length);
   for (let i = 0; i < z.length; i++) { const a = z[i]!; out[i] = a > t ? a - t : a < -t ? a + t : 0; }
   return out;
@@ -345,7 +346,7 @@ export class L1SaeEncoder implements LabelEncoder {
 
   /** Codes of the ℓ2-normalised rows of `labels` (n × m). */
   encode(labels: Csr): Float32Array {
-    if (labels.nCols > this.nLabels) throw new RangeError(`encode(): the label rows have ${labels.nCols} columns but the encoder has ${this.nLabels}`);
+    if (labels.nCols > this.nLabels) throw new InvalidArgumentError('encode', `encode(): the label rows have ${labels.nCols} columns but the encoder has ${this.nLabels}`);
     return l1saeCodes(this.cfg, this.vars, { ...labels, nCols: this.nLabels });
   }
 
@@ -360,7 +361,7 @@ export class L1SaeEncoder implements LabelEncoder {
 
   /** Rebuild from {@link state}. */
   static fromState(state: EncoderState): L1SaeEncoder {
-    if (state.kind !== 'l1-sae') throw new RangeError(`not an L1-SAE encoder state: ${state.kind}`);
+    if (state.kind !== 'l1-sae') throw new InvalidArgumentError('L1SaeEncoder.fromState', `not an L1-SAE encoder state: ${state.kind}`);
     const cfg = validateL1SaeConfig({ ...L1SAE_DEFAULTS, ...(state.config as Partial<L1SaeConfig>), embeddingDim: state.dim });
     const d = state.nLabels, m = state.dim;
     const vars = tf.tidy(() => ({

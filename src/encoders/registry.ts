@@ -12,6 +12,7 @@ import { type L1SaeConfig, L1SaeEncoder } from './l1sae.js';
 import { ENCODER_PARAMS, type EncoderParamSpec, encoderOptions } from './param_schema.js';
 import { type TiedReluConfig, TiedReluEncoder } from './tied_relu.js';
 import { type TrainHistory, type TrainLoopOptions } from './train_loop.js';
+import { ModelFormatError } from '../errors.js';
 
 /** What the pipeline gives every encoder to train. */
 export interface EncoderTrainArgs {
@@ -95,6 +96,6 @@ export const ENCODERS: Readonly<Record<EncoderKind, EncoderEntry>> = Object.free
 /** Rebuild a saved encoder from its state. */
 export function rebuildEncoder(state: EncoderState): LabelEncoder {
   const entry = (ENCODERS as Record<string, EncoderEntry | undefined>)[state.kind];
-  if (!entry) throw new RangeError(`unknown label encoder kind '${state.kind}' (this xmlc knows ${Object.keys(ENCODERS).join(', ')})`);
+  if (!entry) throw new ModelFormatError(`unknown label encoder kind '${state.kind}' (this xmlc knows ${Object.keys(ENCODERS).join(', ')})`);
   return entry.fromState(state);
 }

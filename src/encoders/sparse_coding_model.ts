@@ -23,6 +23,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tidyData } from '../engine/tidy_data.js';
 import { normalizeDenseRows } from '../linalg/dense.js';
 import { Rng } from '../util/rng.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * Incoherent dictionaries:
@@ -62,7 +63,7 @@ export function incoherentDictionary(n: number, h: number, kind: DictionaryKind,
   if (kind === 'two-ortho') {
     const rng = new Rng(seed);
     const atoms = new Float64Array(h * n);
-    if (h !== 2 * n || n < 1 || (n & (n - 1)) !== 0) throw new RangeError(`incoherentDictionary(): 'two-ortho' needs h = 2n with n a power of two but got n = ${n}, h = ${h}`);
+    if (h !== 2 * n || n < 1 || (n & (n - 1)) !== 0) throw new InvalidArgumentError('incoherentDictionary', `incoherentDictionary(): 'two-ortho' needs h = 2n with n a power of two but got n = ${n}, h = ${h}`);
     const s = 1 / Math.sqrt(n);
     for (let j = 0; j < n; j++) atoms[j * n + j] = rng.next() < 0.5 ? -1 : 1;
     for (let j = 0; j < n; j++) {
@@ -86,7 +87,7 @@ function popcountParity(x: number): boolean {
 /** The model for code dimension h: n = h / overcompleteness, k = round(h^p) (at least 1). */
 export function sparseCodingModel(h: number, opts: { p: number; overcompleteness: number; kind: DictionaryKind; codeMin: number; codeMax: number; seed: number }): SparseCodingModel {
   const n = Math.round(h / opts.overcompleteness);
-  if (!(opts.codeMin > 0 && opts.codeMax >= opts.codeMin)) throw new RangeError(`sparseCodingModel(): need 0 < codeMin ≤ codeMax but got [${opts.codeMin}, ${opts.codeMax}]`);
+  if (!(opts.codeMin > 0 && opts.codeMax >= opts.codeMin)) throw new InvalidArgumentError('sparseCodingModel', `sparseCodingModel(): need 0 < codeMin ≤ codeMax but got [${opts.codeMin}, ${opts.codeMax}]`);
   const k = Math.max(1, Math.round(h ** opts.p));
   return { n, h, k, atoms: incoherentDictionary(n, h, opts.kind, opts.seed), codeMin: opts.codeMin, codeMax: opts.codeMax };
 }
@@ -122,7 +123,7 @@ const EXACT_PRODUCT_LIMIT = 1 << 24;
  * Small products are exact Float64 loops; large ones a float32 matMul on the active backend.
  */
 export function crossGram(a: Float64Array, ra: number, b: Float64Array, rb: number, n: number): Float64Array {
-  if (a.length !== ra * n || b.length !== rb * n) throw new RangeError(`crossGram(): expected ${ra} × ${n} and ${rb} × ${n} arrays but got ${a.length} and ${b.length} entries`);
+  if (a.length !== ra * n || b.length !== rb * n) throw new InvalidArgumentError('crossGram', `crossGram(): expected ${ra} × ${n} and ${rb} × ${n} arrays but got ${a.length} and ${b.length} entries`);
   if (ra * rb * n <= EXACT_PRODUCT_LIMIT) {
     const out = new Float64Array(ra * rb);
     for (let j = 0; j < ra; j++) {
@@ -150,7 +151,7 @@ export function coherence(gram: Float64Array, h: number): number {
  */
 export function drawCode(model: SparseCodingModel, rng: Rng, include = -1, exclude = -1): SparseCode {
   const { h, k, codeMin, codeMax } = model;
-  if (k > h - (exclude >= 0 ? 1 : 0)) throw new RangeError(`drawCode(): cannot draw ${k} of ${h} units`);
+  if (k > h - (exclude >= 0 ? 1 : 0)) throw new InvalidArgumentError('drawCode', `drawCode(): cannot draw ${k} of ${h} units`);
   const support = new Int32Array(k);
   let t = 0;
   if (include >= 0) support[t++] = include;

@@ -11,6 +11,7 @@
  * scaling, and — unlike the fraction of exact zeros — it also sees "nearly zero" entries, so it
  * measures the sparsity of logistic codes that are never exactly 0.
  */
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * The Gini index of the magnitudes of `v` (Hurley & Rickard 2009). An all-zero (or empty)
@@ -32,7 +33,7 @@ export function giniIndex(v: ArrayLike<number>): number {
 
 /** The mean Gini index of the rows of a row-major `n × m` matrix (the sparsity of each code vector, averaged). */
 export function meanRowGini(a: Float32Array, n: number, m: number): number {
-  if (a.length !== n * m) throw new RangeError(`meanRowGini(): expected ${n} × ${m} = ${n * m} entries but got ${a.length}`);
+  if (a.length !== n * m) throw new InvalidArgumentError('meanRowGini', `meanRowGini(): expected ${n} × ${m} = ${n * m} entries but got ${a.length}`);
   if (n === 0) return NaN;
   let s = 0;
   for (let i = 0; i < n; i++) s += giniIndex(a.subarray(i * m, (i + 1) * m));

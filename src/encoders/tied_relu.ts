@@ -18,6 +18,7 @@ import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, state
 import { transposeDense } from '../linalg/dense.js';
 import { TIED_RELU_DEFAULTS as SCHEMA_TIED_RELU_DEFAULTS } from './param_schema.js';
 import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
+import { InvalidArgumentError, ParamsError } from '../errors.js';
 
 /** Settings of a tied-weight ReLU autoencoder. */
 export interface TiedReluConfig {
@@ -134,7 +135,7 @@ export class TiedReluEncoder implements LabelEncoder {
 
   /** Rebuild from {@link state}. */
   static fromState(state: EncoderState): TiedReluEncoder {
-    if (state.kind !== 'tied-relu') throw new RangeError(`not a tied ReLU encoder state: ${state.kind}`);
+    if (state.kind !== 'tied-relu') throw new InvalidArgumentError('TiedReluEncoder.fromState', `not a tied ReLU encoder state: ${state.kind}`);
     const cfg = resolveConfig({ ...(state.config as Partial<TiedReluConfig>), embeddingDim: state.dim }, 0);
     const w = stateArray(state, 'w', state.nLabels * state.dim), eps = stateArray(state, 'eps', state.dim);
     const vars = createTiedReluVariables(state.nLabels, cfg);
@@ -156,8 +157,8 @@ function resolveConfig(options: Partial<TiedReluConfig> & { embeddingDim: number
     bias: options.bias ?? TIED_RELU_DEFAULTS.bias,
     biasInit: options.biasInit ?? TIED_RELU_DEFAULTS.biasInit,
   };
-  if (!Number.isInteger(cfg.embeddingDim) || cfg.embeddingDim < 1) throw new RangeError(`tied ReLU AE: embeddingDim must be a positive integer but got ${cfg.embeddingDim}`);
-  if (cfg.bias !== 'learned' && cfg.bias !== 'fixed') throw new RangeError(`tied ReLU AE: bias must be 'learned' or 'fixed' but got '${String(cfg.bias)}'`);
-  if (!Number.isFinite(cfg.biasInit)) throw new RangeError(`tied ReLU AE: biasInit must be finite but got ${cfg.biasInit}`);
+  if (!Number.isInteger(cfg.embeddingDim) || cfg.embeddingDim < 1) throw new ParamsError(`tied ReLU AE: embeddingDim must be a positive integer but got ${cfg.embeddingDim}`);
+  if (cfg.bias !== 'learned' && cfg.bias !== 'fixed') throw new ParamsError(`tied ReLU AE: bias must be 'learned' or 'fixed' but got '${String(cfg.bias)}'`);
+  if (!Number.isFinite(cfg.biasInit)) throw new ParamsError(`tied ReLU AE: biasInit must be finite but got ${cfg.biasInit}`);
   return cfg;
 }

@@ -8,7 +8,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRowList, normalizeRowsL2 } from '../data/csr.js';
 import { adam, type Trainer, TfjsTrainer } from '../engine/optimizers.js';
-import { TrainingDivergedError } from '../errors.js';
+import { InvalidArgumentError, TrainingDivergedError } from '../errors.js';
 import { type ProgressFn, task } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { type Optimizer, TRAIN_LOOP_DEFAULTS } from './param_schema.js';
@@ -112,7 +112,7 @@ export async function trainAutoencoder(
   const taskName = opts.taskName ?? 'train autoencoder';
   const what = taskName.replace(/^train /, '');
   const vData = opts.validationData ?? data;
-  if (vData.nCols !== data.nCols) throw new RangeError(`trainAutoencoder(): the validation data has ${vData.nCols} columns but the training data ${data.nCols}`);
+  if (vData.nCols !== data.nCols) throw new InvalidArgumentError('trainAutoencoder', `trainAutoencoder(): the validation data has ${vData.nCols} columns but the training data ${data.nCols}`);
   const { train, valid } = opts.validationData
     ? { train: Int32Array.from({ length: data.nRows }, (_, i) => i), valid: Int32Array.from({ length: vData.nRows }, (_, i) => i) }
     : splitRows(data.nRows, opts.validationFraction, opts.seed);

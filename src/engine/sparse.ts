@@ -1,6 +1,7 @@
 import { type Csr } from '../data/csr.js';
 import { nativeAddon } from './addon.js';
 import { csrMatDenseJs, csrTMatDenseJs } from './sparse_impl.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * Sparse kernels of the pipeline (regression, kNN voting, prediction; the row-wise top-k is
@@ -10,8 +11,8 @@ import { csrMatDenseJs, csrTMatDenseJs } from './sparse_impl.js';
  */
 
 function checkDense(name: string, b: Float32Array, rows: number, m: number): void {
-  if (!Number.isInteger(m) || m < 0) throw new RangeError(`'m' passed to ${name}() must be a non-negative integer but got ${m}`);
-  if (b.length !== rows * m) throw new RangeError(`'b' passed to ${name}() must have ${rows} × ${m} = ${rows * m} entries but has ${b.length}`);
+  if (!Number.isInteger(m) || m < 0) throw new InvalidArgumentError(name, `'m' passed to ${name}() must be a non-negative integer but got ${m}`);
+  if (b.length !== rows * m) throw new InvalidArgumentError(name, `'b' passed to ${name}() must have ${rows} × ${m} = ${rows * m} entries but has ${b.length}`);
 }
 
 /**

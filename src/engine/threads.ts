@@ -6,6 +6,7 @@
  * Until set, OpenBLAS and OpenMP use every core (or $OPENBLAS_NUM_THREADS / $OMP_NUM_THREADS).
  */
 import { nativeAddon } from './addon.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Threads the native addon's libraries will use, or undefined without the addon. */
 export interface ThreadReport { readonly blas: number; readonly openmp: number }
@@ -18,7 +19,7 @@ export interface ThreadReport { readonly blas: number; readonly openmp: number }
  * @throws RangeError if n is not a positive integer.
  */
 export function setThreads(n: number): ThreadReport | undefined {
-  if (!(Number.isSafeInteger(n) && n >= 1)) throw new RangeError(`'n' passed to setThreads() must be a positive integer but got ${n}`);
+  if (!(Number.isSafeInteger(n) && n >= 1)) throw new InvalidArgumentError('setThreads', `'n' passed to setThreads() must be a positive integer but got ${n}`);
   process.env['TF_NUM_INTRAOP_THREADS'] = String(n);
   const { addon } = nativeAddon();
   if (!addon) return undefined;

@@ -5,6 +5,7 @@ import { csrMatDense } from '../engine/sparse.js';
 import { transposeDense } from '../linalg/dense.js';
 import { topKRows } from '../ranking/topk.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * Exact cosine k-nearest-neighbour search over sparse vectors through an inverted index
@@ -31,7 +32,7 @@ export class ExactIndex {
   search(queries: Csr, k: number, opts: SearchOptions = {}): Neighbors {
     const { onRow } = opts;
     if (queries.nCols > this.dim) {
-      throw new RangeError(`ExactIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
+      throw new InvalidArgumentError('ExactIndex.search', `ExactIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
     }
     return nativeAddon().addon ? this.searchNative(queries, k, onRow) : this.searchInverted(queries, k, onRow);
   }

@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { tidyData } from '../engine/tidy_data.js';
 import { topKRows } from '../ranking/topk.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Query rows per similarity block (bounds the block's memory to QUERY_BLOCK × n floats). */
 const QUERY_BLOCK = 256;
@@ -16,12 +17,12 @@ export class ExactDenseIndex {
 
   /** @param points ℓ2-normalised row-major n × dim. */
   constructor(readonly points: Float32Array, readonly size: number, readonly dim: number) {
-    if (points.length !== size * dim) throw new RangeError(`ExactDenseIndex: expected ${size} × ${dim} values but got ${points.length}`);
+    if (points.length !== size * dim) throw new InvalidArgumentError('ExactDenseIndex', `ExactDenseIndex: expected ${size} × ${dim} values but got ${points.length}`);
   }
 
   /** The k most similar points of every query row (nq × dim), best first (ties: smaller id). */
   searchDense(queries: Float32Array, nq: number, k: number, opts: SearchOptions = {}): Neighbors {
-    if (queries.length !== nq * this.dim) throw new RangeError(`ExactDenseIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
+    if (queries.length !== nq * this.dim) throw new InvalidArgumentError('ExactDenseIndex.searchDense', `ExactDenseIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
     const out = emptyNeighbors(nq, k);
     if (this.size === 0 || nq === 0) return out;
     const pts = tf.tensor2d(this.points, [this.size, this.dim]);

@@ -1,6 +1,6 @@
 import { createRequire } from 'node:module';
 import { type Csr } from '../data/csr.js';
-import { ModelFormatError, XmlcError } from '../errors.js';
+import { InvalidArgumentError, ModelFormatError, XmlcError } from '../errors.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 
 /** Settings of an HNSW index (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs", TPAMI 2018). */
@@ -115,7 +115,7 @@ export class HnswIndex {
 
   /** Build over dense row-major points (n × dim, ℓ2-normalised): embeddings. */
   static buildDense(points: Float32Array, n: number, dim: number, config: HnswConfig, onRow?: (done: number) => void): HnswIndex {
-    if (points.length !== n * dim) throw new RangeError(`HnswIndex.buildDense(): expected ${n} × ${dim} values but got ${points.length}`);
+    if (points.length !== n * dim) throw new InvalidArgumentError('HnswIndex.buildDense', `HnswIndex.buildDense(): expected ${n} × ${dim} values but got ${points.length}`);
     return HnswIndex.buildRows(n, dim, (i) => Array.from(points.subarray(i * dim, (i + 1) * dim)), config, onRow);
   }
 
@@ -151,7 +151,7 @@ export class HnswIndex {
   /** The k nearest indexed points of every query row, best first, as cosine similarities. */
   search(queries: Csr, k: number, opts: SearchOptions = {}): Neighbors {
     if (queries.nCols > this.dim && queries.nCols > 1) {
-      throw new RangeError(`HnswIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
+      throw new InvalidArgumentError('HnswIndex.search', `HnswIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
     }
     const scratch = new Array<number>(this.dim).fill(0);
     return this.searchRows(queries.nRows, (i) => denseRow(queries, i, this.dim, scratch), k, opts);
@@ -159,7 +159,7 @@ export class HnswIndex {
 
   /** {@link search} for dense row-major queries (nq × dim). */
   searchDense(queries: Float32Array, nq: number, k: number, opts: SearchOptions = {}): Neighbors {
-    if (queries.length !== nq * this.dim) throw new RangeError(`HnswIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
+    if (queries.length !== nq * this.dim) throw new InvalidArgumentError('HnswIndex.searchDense', `HnswIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
     return this.searchRows(nq, (i) => Array.from(queries.subarray(i * this.dim, (i + 1) * this.dim)), k, opts);
   }
 

@@ -5,6 +5,7 @@
  * 4th ed., §4.2, the outer-product form) that reads only the upper triangle.
  */
 import { nativeAddon } from '../engine/addon.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Settings of {@link choleskyFactorUpper} and {@link choleskySolveUpper}. */
 export interface CholeskyOptions {
@@ -101,7 +102,7 @@ export function choleskySolveUpper(u: Float64Array, b: Float64Array, p: number, 
 export function choleskySolveJs(g: Float64Array, b: Float64Array, p: number, m: number): void {
   if (g.length !== p * p || b.length !== p * m) throw new RangeError(`choleskySolveJs(): expected ${p} × ${p} and ${p} × ${m} arrays but got ${g.length} and ${b.length} entries`);
   const bad = choleskyFactorUpper(g, p, { reciprocal: true });
-  if (bad >= 0) throw new RangeError(`choleskySolveJs(): the matrix is not positive definite (pivot ${bad} = ${g[bad * p + bad]})`);
+  if (bad >= 0) throw new InvalidArgumentError('choleskySolveJs', `choleskySolveJs(): the matrix is not positive definite (pivot ${bad} = ${g[bad * p + bad]})`);
   choleskySolveUpper(g, b, p, m, { reciprocal: true });
 }
 
@@ -127,5 +128,5 @@ export function solveSpd(g: Float64Array, b: Float64Array, p: number, m: number,
   if (!addon) { choleskySolveJs(g, b, p, m); return; }
   mirrorUpper(g, p);
   const info = addon.choleskySolve(g, b, p, m);
-  if (info !== 0) throw new RangeError(`solveSpd(): the matrix is not positive definite (LAPACK dpotrf info ${info})`);
+  if (info !== 0) throw new InvalidArgumentError('solveSpd', `solveSpd(): the matrix is not positive definite (LAPACK dpotrf info ${info})`);
 }

@@ -1,4 +1,5 @@
 import { columnCounts, type Csr } from '../data/csr.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Constants of the propensity model of Jain, Prabhu & Varma (2016). */
 export interface PropensityOptions {
@@ -31,17 +32,17 @@ export const PROPENSITY_DEFAULTS: Readonly<{ a: number; b: number }> = Object.fr
  */
 export function propensities(labelCounts: ArrayLike<number>, nPoints: number, opts: PropensityOptions = {}): Float64Array {
   const a = opts.a ?? PROPENSITY_DEFAULTS.a, b = opts.b ?? PROPENSITY_DEFAULTS.b;
-  if (!(nPoints >= 2)) throw new RangeError(`'nPoints' passed to propensities() must be >= 2 but got ${nPoints}`);
-  if (!Number.isFinite(a)) throw new RangeError(`'a' passed to propensities() must be finite but got ${a}`);
-  if (!(b > 0 && b < Infinity)) throw new RangeError(`'b' passed to propensities() must be finite and > 0 but got ${b}`);
+  if (!(nPoints >= 2)) throw new InvalidArgumentError('propensities', `'nPoints' passed to propensities() must be >= 2 but got ${nPoints}`);
+  if (!Number.isFinite(a)) throw new InvalidArgumentError('propensities', `'a' passed to propensities() must be finite but got ${a}`);
+  if (!(b > 0 && b < Infinity)) throw new InvalidArgumentError('propensities', `'b' passed to propensities() must be finite and > 0 but got ${b}`);
   const c = (Math.log(nPoints) - 1) * Math.pow(b + 1, a);
   const out = new Float64Array(labelCounts.length);
   for (let l = 0; l < labelCounts.length; l++) {
     const nl = labelCounts[l]!;
-    if (!(nl >= 0)) throw new RangeError(`propensities(): label count ${l} must be >= 0 but is ${nl}`);
+    if (!(nl >= 0)) throw new InvalidArgumentError('propensities', `propensities(): label count ${l} must be >= 0 but is ${nl}`);
     const p = 1 / (1 + c * Math.exp(-a * Math.log(nl + b)));
     if (!(p > 0 && p < Infinity)) {
-      throw new RangeError(`propensities(): the model gives p_${l} = ${p} (N = ${nPoints}, N_l = ${nl}); it needs more training points`);
+      throw new InvalidArgumentError('propensities', `propensities(): the model gives p_${l} = ${p} (N = ${nPoints}, N_l = ${nl}); it needs more training points`);
     }
     out[l] = p;
   }

@@ -1,6 +1,7 @@
 import { type Csr } from '../data/csr.js';
 import { type Ranked } from '../ranking/topk.js';
 import { accumulateRankingSums, checkRankingInputs, type RankingSums } from './ranking_sums.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * Propensity-scored nDCG at k, normalised as the Extreme Classification Repository's
@@ -18,7 +19,7 @@ import { accumulateRankingSums, checkRankingInputs, type RankingSums } from './r
  * @throws RangeError if the sums were accumulated without propensities.
  */
 export function psndcgFromSums(sums: RankingSums, k: number): number {
-  if (!sums.ps) throw new RangeError(`PSnDCG@${k} needs propensities`);
+  if (!sums.ps) throw new InvalidArgumentError('psndcgFromSums', `PSnDCG@${k} needs propensities`);
   const d = sums.ps.idealDcg[k - 1]!;
   return d > 0 ? sums.ps.dcg[k - 1]! / d : 0;
 }

@@ -1,6 +1,7 @@
 import { type Csr } from '../data/csr.js';
 import { type Ranked } from '../ranking/topk.js';
 import { accumulateRankingSums, checkRankingInputs, type RankingSums } from './ranking_sums.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * Propensity-scored precision at k (Jain, Prabhu & Varma, KDD 2016), normalised as the
@@ -17,7 +18,7 @@ import { accumulateRankingSums, checkRankingInputs, type RankingSums } from './r
  * @throws RangeError if the sums were accumulated without propensities.
  */
 export function pspFromSums(sums: RankingSums, k: number): number {
-  if (!sums.ps) throw new RangeError(`PSP@${k} needs propensities`);
+  if (!sums.ps) throw new InvalidArgumentError('pspFromSums', `PSP@${k} needs propensities`);
   const d = sums.ps.idealGain[k - 1]!;
   return d > 0 ? sums.ps.gain[k - 1]! / d : 0;
 }

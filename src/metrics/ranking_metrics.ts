@@ -2,6 +2,7 @@ import { type Csr } from '../data/csr.js';
 import { type Ranked } from '../ranking/topk.js';
 import { isMetricFamily, METRIC_FAMILIES, METRICS, PROPENSITY_FAMILIES, type MetricFamily, type MetricScores } from './registry.js';
 import { accumulateRankingSums, checkRankingInputs } from './ranking_sums.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** What {@link evaluateRanking} computes. */
 export interface EvaluateRankingOptions {
@@ -37,8 +38,8 @@ export function evaluateRanking(pred: Ranked, truth: Csr, opts: EvaluateRankingO
   const requested = opts.metrics ?? METRIC_FAMILIES.filter((f) => prop || !PROPENSITY_FAMILIES.has(f));
   const families: MetricFamily[] = [];
   for (const f of requested) {
-    if (!isMetricFamily(f)) throw new RangeError(`evaluateRanking(): unknown metric '${f}' (known: ${METRIC_FAMILIES.join(', ')})`);
-    if (PROPENSITY_FAMILIES.has(f) && !prop) throw new RangeError(`evaluateRanking(): metric '${f}' needs 'propensities'`);
+    if (!isMetricFamily(f)) throw new InvalidArgumentError('evaluateRanking', `evaluateRanking(): unknown metric '${f}' (known: ${METRIC_FAMILIES.join(', ')})`);
+    if (PROPENSITY_FAMILIES.has(f) && !prop) throw new InvalidArgumentError('evaluateRanking', `evaluateRanking(): metric '${f}' needs 'propensities'`);
     families.push(f);
   }
   checkRankingInputs('evaluateRanking', pred, truth, opts.ks, prop);

@@ -1,5 +1,6 @@
 import { type Csr } from '../data/csr.js';
 import { type Ranked } from '../ranking/topk.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * The one pass over the rows behind every ranking metric: per-cut-off sums over rows, from
@@ -51,23 +52,23 @@ export interface RankingSums {
  *   integer in [1, pred.k], or propensities that are too short or not in (0, ∞).
  */
 export function checkRankingInputs(fn: string, pred: Ranked, truth: Csr, ks: readonly number[], propensities?: Float64Array): void {
-  if (!Number.isInteger(pred.k) || pred.k < 1) throw new RangeError(`${fn}(): the predictions' width k must be an integer >= 1 but is ${pred.k}`);
+  if (!Number.isInteger(pred.k) || pred.k < 1) throw new InvalidArgumentError(fn, `${fn}(): the predictions' width k must be an integer >= 1 but is ${pred.k}`);
   if (pred.labels.length !== pred.nRows * pred.k) {
-    throw new RangeError(`${fn}(): the predictions' labels must have nRows × k = ${pred.nRows * pred.k} entries but have ${pred.labels.length}`);
+    throw new InvalidArgumentError(fn, `${fn}(): the predictions' labels must have nRows × k = ${pred.nRows * pred.k} entries but have ${pred.labels.length}`);
   }
-  if (pred.nRows !== truth.nRows) throw new RangeError(`${fn}(): predictions have ${pred.nRows} rows but the ground truth has ${truth.nRows}`);
+  if (pred.nRows !== truth.nRows) throw new InvalidArgumentError(fn, `${fn}(): predictions have ${pred.nRows} rows but the ground truth has ${truth.nRows}`);
   for (const k of ks) {
     if (!Number.isInteger(k) || k < 1 || k > pred.k) {
-      throw new RangeError(`${fn}(): each k must be an integer in [1, ${pred.k}] (the ranking's width) but got ${k}`);
+      throw new InvalidArgumentError(fn, `${fn}(): each k must be an integer in [1, ${pred.k}] (the ranking's width) but got ${k}`);
     }
   }
   if (propensities) {
     if (propensities.length < truth.nCols) {
-      throw new RangeError(`${fn}(): 'propensities' has ${propensities.length} entries but the ground truth has ${truth.nCols} labels`);
+      throw new InvalidArgumentError(fn, `${fn}(): 'propensities' has ${propensities.length} entries but the ground truth has ${truth.nCols} labels`);
     }
     for (let l = 0; l < truth.nCols; l++) {
       const p = propensities[l]!;
-      if (!(p > 0 && p < Infinity)) throw new RangeError(`${fn}(): propensity ${l} must be finite and > 0 but is ${p}`);
+      if (!(p > 0 && p < Infinity)) throw new InvalidArgumentError(fn, `${fn}(): propensity ${l} must be finite and > 0 but is ${p}`);
     }
   }
 }

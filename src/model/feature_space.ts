@@ -1,5 +1,5 @@
 import { type Csr } from '../data/csr.js';
-import { ModelFormatError } from '../errors.js';
+import { InvalidArgumentError, ModelFormatError } from '../errors.js';
 import { type Manifest, modelFilePath, type ModelWriter, readModelFile } from './io.js';
 
 /**
@@ -46,7 +46,7 @@ export class FeatureSpace {
    * columns outside it dropped; values are unchanged (normalise before, over all features).
    */
   project(x: Csr): Csr {
-    if (x.nCols > this.nFeatures) throw new RangeError(`FeatureSpace.project(): the rows have ${x.nCols} features but the space was declared with ${this.nFeatures}`);
+    if (x.nCols > this.nFeatures) throw new InvalidArgumentError('FeatureSpace.project', `FeatureSpace.project(): the rows have ${x.nCols} features but the space was declared with ${this.nFeatures}`);
     const cols = this.columns;
     if (!cols) return { ...x, nCols: this.nFeatures };
     const n = x.nRows, nz = x.rowPtr[n]!;

@@ -15,6 +15,7 @@ import { SENSING_AE_DEFAULTS, type SensingAeOptions } from '../sensing/ae_defaul
 import { measureRows, type MeasurementMatrix } from '../sensing/matrices.js';
 import { type MeasurementDecoder, recoveryStats } from '../sensing/recover.js';
 import { l1MinPos } from '../sensing/simplex.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * The measurement matrix of a linear label encoder (z = A·y): the ℓ1-AE's and simple AE's
@@ -26,7 +27,7 @@ export function matrixFromEncoder(encoder: LabelEncoder): MeasurementMatrix {
   const name = state.kind === 'l1ae' ? 'var0' : 'a';
   const a = state.arrays[name];
   if (!a || a.length !== state.dim * state.nLabels) {
-    throw new RangeError(`matrixFromEncoder(): a '${state.kind}' encoder has no ${state.dim} × ${state.nLabels} measurement matrix`);
+    throw new InvalidArgumentError('matrixFromEncoder', `matrixFromEncoder(): a '${state.kind}' encoder has no ${state.dim} × ${state.nLabels} measurement matrix`);
   }
   return { m: state.dim, d: state.nLabels, a: Float64Array.from(a) };
 }

@@ -1,6 +1,6 @@
 import { ENCODER_KINDS, type EncoderKind } from '../encoders/kinds.js';
 import { ENCODER_PARAMS, encoderParamDefaults, type EncoderParamSpec, type EncoderParamValues, type NumericSpec, type Optimizer, OPTIMIZERS, TRAIN_LOOP_DEFAULTS } from '../encoders/param_schema.js';
-import { UsageError } from '../errors.js';
+import { ParamsError } from '../errors.js';
 import { HNSW_DEFAULTS, INDEX_KINDS, type IndexKind } from '../knn/hnsw.js';
 import { STRATEGIES, type Strategy } from '../predict/strategies.js';
 
@@ -12,7 +12,7 @@ export const SOLVERS = Object.freeze(['auto', 'cholesky', 'cg'] as const);
 export const KNN_SPACES = Object.freeze(['regressed', 'label'] as const);
 
 /** A hyper-parameter has the wrong type or is out of range. The CLI reports it as a usage error (exit 2). */
-export class ParamsError extends UsageError {}
+export { ParamsError };
 
 /** Training parameters of the kNN baseline (`--method knn`). */
 export interface KnnTrainParams {

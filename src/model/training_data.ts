@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { type Csr, nnz, normalizeRowsL2 } from '../data/csr.js';
-import { DataFormatError } from '../errors.js';
+import { DataFormatError, InvalidArgumentError } from '../errors.js';
 import { FeatureSpace } from './feature_space.js';
 
 /** Training data of a model: features n×p, labels n×L, and where they were read from (named in errors). */
@@ -23,7 +23,7 @@ export const MIN_TRAINING_POINTS = 2;
 export function checkTrainingData(data: TrainingData, method: string): void {
   const { features, labels } = data;
   if (features.nRows !== labels.nRows) {
-    throw new RangeError(`train(): features have ${features.nRows} rows but labels have ${labels.nRows}`);
+    throw new InvalidArgumentError('train', `train(): features have ${features.nRows} rows but labels have ${labels.nRows}`);
   }
   const fail = (detail: string): never => { throw new DataFormatError(data.source ?? 'the training data', 0, detail); };
   const n = features.nRows;

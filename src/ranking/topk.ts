@@ -1,5 +1,6 @@
 import { nativeAddon } from '../engine/addon.js';
 import { PAD_LABEL, PAD_SCORE, topKDenseRowsImpl } from './topk_impl.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * Ranked predictions of `nRows` points, `k` labels each.
@@ -21,13 +22,13 @@ export interface Ranked {
 }
 
 function checkCount(fn: string, name: string, v: number): void {
-  if (!Number.isInteger(v)) throw new RangeError(`'${name}' passed to ${fn}() must be an integer but got ${v}`);
-  if (v < 0) throw new RangeError(`'${name}' passed to ${fn}() must be >= 0 but got ${v}`);
+  if (!Number.isInteger(v)) throw new InvalidArgumentError(fn, `'${name}' passed to ${fn}() must be an integer but got ${v}`);
+  if (v < 0) throw new InvalidArgumentError(fn, `'${name}' passed to ${fn}() must be >= 0 but got ${v}`);
 }
 
 function checkK(fn: string, k: number): void {
-  if (!Number.isInteger(k)) throw new RangeError(`'k' passed to ${fn}() must be an integer but got ${k}`);
-  if (k < 1) throw new RangeError(`'k' passed to ${fn}() must be >= 1 but got ${k}`);
+  if (!Number.isInteger(k)) throw new InvalidArgumentError(fn, `'k' passed to ${fn}() must be an integer but got ${k}`);
+  if (k < 1) throw new InvalidArgumentError(fn, `'k' passed to ${fn}() must be >= 1 but got ${k}`);
 }
 
 /**
@@ -46,9 +47,9 @@ export function topKRows(scores: Float32Array, nRows: number, nCols: number, k: 
   checkK('topKRows', k);
   checkCount('topKRows', 'nRows', nRows);
   checkCount('topKRows', 'nCols', nCols);
-  if (!(scores instanceof Float32Array)) throw new TypeError(`'scores' passed to topKRows() must be a Float32Array`);
+  if (!(scores instanceof Float32Array)) throw new InvalidArgumentError('topKRows', `'scores' passed to topKRows() must be a Float32Array`);
   if (scores.length !== nRows * nCols) {
-    throw new RangeError(`'scores' passed to topKRows() must have nRows × nCols = ${nRows * nCols} entries but has ${scores.length}`);
+    throw new InvalidArgumentError('topKRows', `'scores' passed to topKRows() must have nRows × nCols = ${nRows * nCols} entries but has ${scores.length}`);
   }
   const labels = new Int32Array(nRows * k);
   const out = new Float32Array(nRows * k);
@@ -84,7 +85,7 @@ export function rankedFromLists(lists: readonly (readonly number[])[], k?: numbe
     for (let t = 0; t < m; t++) {
       const l = list[t]!;
       if (!Number.isInteger(l) || l < -1 || l > 0x7fffffff) {
-        throw new RangeError(`'lists' passed to rankedFromLists() must hold integer labels in [-1, 2^31) but lists[${i}][${t}] is ${l}`);
+        throw new InvalidArgumentError('rankedFromLists', `'lists' passed to rankedFromLists() must hold integer labels in [-1, 2^31) but lists[${i}][${t}] is ${l}`);
       }
       if (l === PAD_LABEL) continue;
       labels[i * width + t] = l;

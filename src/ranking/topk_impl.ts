@@ -16,6 +16,7 @@
  * These are internal-grade functions: they check only what is O(1) to check (that the output
  * window and the input length fit), and trust the rest; {@link topKRows} validates fully.
  */
+import { InvalidArgumentError } from '../errors.js';
 
 /** Label written into padding slots. */
 export const PAD_LABEL = -1;
@@ -102,7 +103,7 @@ function heapDrain(k: number, outLabels: Int32Array, outScores: Float32Array, of
 
 function checkWindow(fn: string, k: number, outLabels: Int32Array, outScores: Float32Array, offset: number): void {
   if (!(k >= 0) || !(offset >= 0) || offset + k > outLabels.length || offset + k > outScores.length) {
-    throw new RangeError(
+    throw new InvalidArgumentError(fn, 
       `${fn}(): the output window [offset, offset + k) = [${offset}, ${offset + k}) must lie within outLabels (length ${outLabels.length}) and outScores (length ${outScores.length})`,
     );
   }
@@ -138,7 +139,7 @@ export function topKDenseImpl(
   scores: ArrayLike<number>, n: number, k: number,
   outLabels: Int32Array, outScores: Float32Array, offset: number, onlyPositive = false,
 ): number {
-  if (!(n >= 0) || n > scores.length) throw new RangeError(`topKDenseImpl(): n must be in [0, scores.length = ${scores.length}] but got ${n}`);
+  if (!(n >= 0) || n > scores.length) throw new InvalidArgumentError('topKDenseImpl', `topKDenseImpl(): n must be in [0, scores.length = ${scores.length}] but got ${n}`);
   checkWindow('topKDenseImpl', k, outLabels, outScores, offset);
   selectDense(scores, 0, n, k, onlyPositive);
   return heapDrain(k, outLabels, outScores, offset);
@@ -153,7 +154,7 @@ export function topKDenseRowsImpl(
   scores: ArrayLike<number>, nRows: number, nCols: number, k: number,
   outLabels: Int32Array, outScores: Float32Array, onlyPositive = false,
 ): void {
-  if (nRows * nCols > scores.length) throw new RangeError(`topKDenseRowsImpl(): scores must have nRows × nCols = ${nRows * nCols} entries but has ${scores.length}`);
+  if (nRows * nCols > scores.length) throw new InvalidArgumentError('topKDenseRowsImpl', `topKDenseRowsImpl(): scores must have nRows × nCols = ${nRows * nCols} entries but has ${scores.length}`);
   checkWindow('topKDenseRowsImpl', nRows * k, outLabels, outScores, 0);
   for (let i = 0; i < nRows; i++) {
     selectDense(scores, i * nCols, nCols, k, onlyPositive);
@@ -173,7 +174,7 @@ export function topKSparseImpl(
   outLabels: Int32Array, outScores: Float32Array, offset: number, onlyPositive = false,
 ): number {
   if (!(count >= 0) || count > ids.length || count > vals.length) {
-    throw new RangeError(`topKSparseImpl(): count must be in [0, min(ids.length, vals.length) = ${Math.min(ids.length, vals.length)}] but got ${count}`);
+    throw new InvalidArgumentError('topKSparseImpl', `topKSparseImpl(): count must be in [0, min(ids.length, vals.length) = ${Math.min(ids.length, vals.length)}] but got ${count}`);
   }
   checkWindow('topKSparseImpl', k, outLabels, outScores, offset);
   heapReset(k);

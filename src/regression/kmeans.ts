@@ -16,6 +16,7 @@ import { normalizeDenseRows, transposeDense } from '../linalg/dense.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { reporter } from './report.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Settings of {@link sphericalKMeans}. */
 export interface KMeansOptions {
@@ -69,13 +70,13 @@ function argmaxRows(s: Float32Array, n: number, k: number): Int32Array {
  * @example kmeansRouter(Float32Array.from([1, 0, 0, 1]), 2, 2).nearestCentroid(x)
  */
 export function kmeansRouter(centroids: Float32Array, k: number, nFeatures: number): CentroidRouter {
-  if (!Number.isInteger(k) || k < 1) throw new RangeError(`kmeansRouter(): k must be a positive integer but got ${k}`);
-  if (centroids.length !== k * nFeatures) throw new RangeError(`kmeansRouter(): expected ${k} × ${nFeatures} centroid entries but got ${centroids.length}`);
+  if (!Number.isInteger(k) || k < 1) throw new InvalidArgumentError('kmeansRouter', `kmeansRouter(): k must be a positive integer but got ${k}`);
+  if (centroids.length !== k * nFeatures) throw new InvalidArgumentError('kmeansRouter', `kmeansRouter(): expected ${k} × ${nFeatures} centroid entries but got ${centroids.length}`);
   const ct = transposeDense(centroids, k, nFeatures);
   return {
     k, nFeatures, centroids,
     nearestCentroid(x: Csr): Int32Array {
-      if (x.nCols > nFeatures) throw new RangeError(`nearestCentroid(): the rows have ${x.nCols} features but the centroids have ${nFeatures}`);
+      if (x.nCols > nFeatures) throw new InvalidArgumentError('nearestCentroid', `nearestCentroid(): the rows have ${x.nCols} features but the centroids have ${nFeatures}`);
       // The row norms do not change the argmax: no need to normalise.
       return argmaxRows(csrMatDense({ ...x, nCols: nFeatures }, ct, k), x.nRows, k);
     },
@@ -158,8 +159,8 @@ function centroidsOf(xn: Csr, a: Int32Array, k: number): Float32Array {
 export function sphericalKMeans(x: Csr, opts: KMeansOptions, onProgress?: ProgressFn): SphericalKMeans {
   const { k, seed } = opts;
   const maxIter = opts.maxIter ?? KMEANS_DEFAULTS.maxIter;
-  if (!Number.isInteger(k) || k < 1 || k > x.nRows) throw new RangeError(`sphericalKMeans(): k must be an integer in [1, ${x.nRows}] (the number of rows) but got ${k}`);
-  if (!Number.isInteger(maxIter) || maxIter < 0) throw new RangeError(`sphericalKMeans(): maxIter must be a non-negative integer but got ${maxIter}`);
+  if (!Number.isInteger(k) || k < 1 || k > x.nRows) throw new InvalidArgumentError('sphericalKMeans', `sphericalKMeans(): k must be an integer in [1, ${x.nRows}] (the number of rows) but got ${k}`);
+  if (!Number.isInteger(maxIter) || maxIter < 0) throw new InvalidArgumentError('sphericalKMeans', `sphericalKMeans(): maxIter must be a non-negative integer but got ${maxIter}`);
   const n = x.nRows, p = x.nCols;
   const rep = reporter(onProgress, `spherical k-means (k = ${k})`, maxIter);
   const xn = normalizeRowsL2(x);

@@ -9,6 +9,7 @@ import { type Csr, selectRows } from '../data/csr.js';
 import { type ProgressFn } from '../progress.js';
 import { type CentroidRouter, sphericalKMeans, type SphericalKMeans } from './kmeans.js';
 import { fitRidge, type RidgeModel, type RidgeOptions } from './ridge.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Settings of {@link fitLocalRidge}: the ridge settings of every local model plus the clustering. */
 export interface LocalRidgeOptions extends RidgeOptions {
@@ -39,10 +40,10 @@ export interface LocalRidgeModel {
  * @throws RangeError when the parts' counts or shapes disagree.
  */
 export function localRidgeFromParts(clustering: CentroidRouter, models: readonly RidgeModel[]): LocalRidgeModel {
-  if (models.length !== clustering.k) throw new RangeError(`localRidgeFromParts(): expected ${clustering.k} models (one per centroid) but got ${models.length}`);
+  if (models.length !== clustering.k) throw new InvalidArgumentError('localRidgeFromParts', `localRidgeFromParts(): expected ${clustering.k} models (one per centroid) but got ${models.length}`);
   const dim = models[0]!.dim, nFeatures = clustering.nFeatures;
   models.forEach((r, j) => {
-    if (r.dim !== dim || r.nFeatures !== nFeatures) throw new RangeError(`localRidgeFromParts(): model ${j} maps ${r.nFeatures} features to ${r.dim} but model 0 maps ${nFeatures} to ${dim}`);
+    if (r.dim !== dim || r.nFeatures !== nFeatures) throw new InvalidArgumentError('localRidgeFromParts', `localRidgeFromParts(): model ${j} maps ${r.nFeatures} features to ${r.dim} but model 0 maps ${nFeatures} to ${dim}`);
   });
   const clusterOf = (x: Csr): Int32Array => clustering.nearestCentroid(x);
   return {
@@ -77,7 +78,7 @@ function groupRows(cl: Int32Array, k: number): Map<number, number[]> {
  * local.predict(xTest); // xTest.nRows × 100
  */
 export function fitLocalRidge(x: Csr, z: Float32Array, m: number, opts: LocalRidgeOptions, onProgress?: ProgressFn): LocalRidgeModel & { readonly clustering: SphericalKMeans } {
-  if (z.length !== x.nRows * m) throw new RangeError(`fitLocalRidge(): expected ${x.nRows} × ${m} = ${x.nRows * m} targets but got ${z.length}`);
+  if (z.length !== x.nRows * m) throw new InvalidArgumentError('fitLocalRidge', `fitLocalRidge(): expected ${x.nRows} × ${m} = ${x.nRows * m} targets but got ${z.length}`);
   const clustering = sphericalKMeans(x, { k: opts.clusters, seed: opts.seed, ...(opts.kmeansMaxIter !== undefined ? { maxIter: opts.kmeansMaxIter } : {}) }, onProgress);
   const groups = groupRows(clustering.assignments, clustering.k);
   const models: RidgeModel[] = [];

@@ -20,6 +20,7 @@ import { cgNormal } from './cg_normal.js';
 import { solveSpd } from '../linalg/cholesky.js';
 import { gramUpper } from './gram.js';
 import { reporter } from './report.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Settings of {@link fitRidge}. */
 export interface RidgeOptions {
@@ -91,12 +92,12 @@ export interface RidgeModel {
  */
 export function ridgeFromWeights(weights: Float32Array, bias: Float32Array, nFeatures: number, dim: number,
   info: RidgeInfo = { solver: 'cholesky', iterations: 0 }): RidgeModel {
-  if (weights.length !== nFeatures * dim) throw new RangeError(`ridgeFromWeights(): expected ${nFeatures} × ${dim} weights but got ${weights.length}`);
-  if (bias.length !== dim) throw new RangeError(`ridgeFromWeights(): expected ${dim} biases but got ${bias.length}`);
+  if (weights.length !== nFeatures * dim) throw new InvalidArgumentError('ridgeFromWeights', `ridgeFromWeights(): expected ${nFeatures} × ${dim} weights but got ${weights.length}`);
+  if (bias.length !== dim) throw new InvalidArgumentError('ridgeFromWeights', `ridgeFromWeights(): expected ${dim} biases but got ${bias.length}`);
   return {
     weights, bias, nFeatures, dim, info,
     predict(x: Csr): Float32Array {
-      if (x.nCols > nFeatures) throw new RangeError(`RidgeModel.predict(): the rows have ${x.nCols} features but the model has ${nFeatures}`);
+      if (x.nCols > nFeatures) throw new InvalidArgumentError('RidgeModel.predict', `RidgeModel.predict(): the rows have ${x.nCols} features but the model has ${nFeatures}`);
       const out = csrMatDense({ ...x, nCols: nFeatures }, weights, dim);
       for (let i = 0; i < x.nRows; i++) for (let j = 0; j < dim; j++) out[i * dim + j]! += bias[j]!;
       return out;
@@ -121,12 +122,12 @@ function withBiasColumn(x: Csr): Csr {
 }
 
 function checkOptions(x: Csr, z: Float32Array, m: number, opts: RidgeOptions): void {
-  if (!Number.isInteger(m) || m < 1) throw new RangeError(`fitRidge(): m must be a positive integer but got ${m}`);
-  if (z.length !== x.nRows * m) throw new RangeError(`fitRidge(): expected ${x.nRows} × ${m} = ${x.nRows * m} targets but got ${z.length}`);
-  if (!(opts.lambda > 0) || !Number.isFinite(opts.lambda)) throw new RangeError(`fitRidge(): lambda must be > 0 but got ${opts.lambda}`);
-  if (!['auto', 'cholesky', 'cg'].includes(opts.solver)) throw new TypeError(`fitRidge(): solver must be 'auto', 'cholesky' or 'cg' but got '${String(opts.solver)}'`);
-  if (opts.maxIter !== undefined && !(Number.isInteger(opts.maxIter) && opts.maxIter >= 1)) throw new RangeError(`fitRidge(): maxIter must be a positive integer but got ${opts.maxIter}`);
-  if (opts.tol !== undefined && !(opts.tol >= 0 && opts.tol < 1)) throw new RangeError(`fitRidge(): tol must be in [0, 1) but got ${opts.tol}`);
+  if (!Number.isInteger(m) || m < 1) throw new InvalidArgumentError('fitRidge', `fitRidge(): m must be a positive integer but got ${m}`);
+  if (z.length !== x.nRows * m) throw new InvalidArgumentError('fitRidge', `fitRidge(): expected ${x.nRows} × ${m} = ${x.nRows * m} targets but got ${z.length}`);
+  if (!(opts.lambda > 0) || !Number.isFinite(opts.lambda)) throw new InvalidArgumentError('fitRidge', `fitRidge(): lambda must be > 0 but got ${opts.lambda}`);
+  if (!['auto', 'cholesky', 'cg'].includes(opts.solver)) throw new InvalidArgumentError('fitRidge', `fitRidge(): solver must be 'auto', 'cholesky' or 'cg' but got '${String(opts.solver)}'`);
+  if (opts.maxIter !== undefined && !(Number.isInteger(opts.maxIter) && opts.maxIter >= 1)) throw new InvalidArgumentError('fitRidge', `fitRidge(): maxIter must be a positive integer but got ${opts.maxIter}`);
+  if (opts.tol !== undefined && !(opts.tol >= 0 && opts.tol < 1)) throw new InvalidArgumentError('fitRidge', `fitRidge(): tol must be in [0, 1) but got ${opts.tol}`);
 }
 
 /**
@@ -154,7 +155,7 @@ export function fitRidge(x: Csr, z: Float32Array, m: number, opts: RidgeOptions,
     try {
       solveSpd(g, v, p, m);
     } catch (e) {
-      throw new RangeError(`fitRidge(): XᵀX + λI is not numerically positive definite (${(e as Error).message}); raise lambda (now ${opts.lambda})`);
+      throw new InvalidArgumentError('fitRidge', `fitRidge(): XᵀX + λI is not numerically positive definite (${(e as Error).message}); raise lambda (now ${opts.lambda})`);
     }
     info = { solver, iterations: 0, converged: true };
     rep.end('cholesky');

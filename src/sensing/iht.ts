@@ -27,6 +27,7 @@
 import { type Csr } from '../data/csr.js';
 import { aMul, atMul, norm2 as norm, spectralNormSquared } from '../linalg/dense.js';
 import { check, leastSquaresOnSupport, modelSupport, type SparsityModel } from './iterative.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /**
  * out[a] = v[off + a] for the `m` largest |v[off..off+len)| (ties: the lower index); other
@@ -47,7 +48,7 @@ export function keepLargest(v: ArrayLike<number>, off: number, len: number, m: n
 export function iht(a: Float64Array, m: number, d: number, y: Float64Array, n: number, opts: { sparsity: number; iterations?: number; tol?: number; positive?: boolean }): Float64Array {
   check('iht', a, m, d, y, n);
   const k = opts.sparsity;
-  if (!(Number.isInteger(k) && k > 0)) throw new RangeError(`iht(): sparsity must be a positive integer but got ${k}`);
+  if (!(Number.isInteger(k) && k > 0)) throw new InvalidArgumentError('iht', `iht(): sparsity must be a positive integer but got ${k}`);
   const iters = opts.iterations ?? 500, tol = opts.tol ?? 1e-12;
   const model: SparsityModel = { kind: 'sparse', k };
   const out = new Float64Array(n * d);
@@ -104,7 +105,7 @@ export function ihtStep(dict: Float64Array, dim: number, atoms: number): number 
 
 /** The hard threshold √(λμ) of the ℓ0-regularised rule at step μ. */
 export function l0Threshold(lambda: number, step: number): number {
-  if (!(lambda >= 0)) throw new RangeError(`λ must be ≥ 0 but got ${lambda}`);
+  if (!(lambda >= 0)) throw new InvalidArgumentError('l0Threshold', `λ must be ≥ 0 but got ${lambda}`);
   return Math.sqrt(lambda * step);
 }
 
@@ -170,11 +171,11 @@ export interface IhtResult {
  */
 export function batchIht(signals: Csr, dict: Float64Array, atoms: number, opts: IhtOptions): IhtResult {
   const dim = signals.nCols, n = signals.nRows, p = atoms;
-  if (dict.length !== dim * p) throw new RangeError(`batchIht(): the dictionary must have ${dim} × ${p} = ${dim * p} entries but has ${dict.length}`);
-  if (!(Number.isInteger(opts.iterations) && opts.iterations >= 0)) throw new RangeError(`batchIht(): iterations must be a non-negative integer but got ${opts.iterations}`);
-  if (opts.init && opts.init.length !== n * p) throw new RangeError(`batchIht(): init must have ${n} × ${p} entries but has ${opts.init.length}`);
+  if (dict.length !== dim * p) throw new InvalidArgumentError('batchIht', `batchIht(): the dictionary must have ${dim} × ${p} = ${dim * p} entries but has ${dict.length}`);
+  if (!(Number.isInteger(opts.iterations) && opts.iterations >= 0)) throw new InvalidArgumentError('batchIht', `batchIht(): iterations must be a non-negative integer but got ${opts.iterations}`);
+  if (opts.init && opts.init.length !== n * p) throw new InvalidArgumentError('batchIht', `batchIht(): init must have ${n} × ${p} entries but has ${opts.init.length}`);
   const rule = opts.rule;
-  if (rule.kind === 'm-sparse' && !(Number.isInteger(rule.sparsity) && rule.sparsity > 0)) throw new RangeError(`batchIht(): M must be a positive integer but got ${rule.sparsity}`);
+  if (rule.kind === 'm-sparse' && !(Number.isInteger(rule.sparsity) && rule.sparsity > 0)) throw new InvalidArgumentError('batchIht', `batchIht(): M must be a positive integer but got ${rule.sparsity}`);
   const mu = opts.step ?? ihtStep(dict, dim, p), tol = opts.tol ?? 0;
   const thr = rule.kind === 'l0' ? l0Threshold(rule.lambda, mu) : 0;
   // G = I − μ·DᵀD (symmetric, so row k is column k).

@@ -17,6 +17,7 @@
  */
 import { choleskyFactorUpper, choleskySolveUpper } from '../linalg/cholesky.js';
 import { aMul, atMul, norm2 as norm, spectralNormSquared } from '../linalg/dense.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** A structured sparsity model: its approximation keeps the best `fold`-times-larger model-sparse part. */
 export type SparsityModel =
@@ -62,10 +63,10 @@ export function modelApprox(v: Float64Array, model: SparsityModel, fold = 1): Fl
 
 export function check(name: string, a: Float64Array, m: number, d: number, y: Float64Array, n: number): void {
   if (!(Number.isInteger(m) && m > 0 && Number.isInteger(d) && d > 0 && Number.isInteger(n) && n >= 0)) {
-    throw new RangeError(`${name}(): need integers m > 0, d > 0, n ≥ 0 but got m=${m}, d=${d}, n=${n}`);
+    throw new InvalidArgumentError(name, `${name}(): need integers m > 0, d > 0, n ≥ 0 but got m=${m}, d=${d}, n=${n}`);
   }
-  if (a.length !== m * d) throw new RangeError(`${name}(): A must have ${m} × ${d} = ${m * d} entries but has ${a.length}`);
-  if (y.length !== n * m) throw new RangeError(`${name}(): y must have ${n} × ${m} = ${n * m} entries but has ${y.length}`);
+  if (a.length !== m * d) throw new InvalidArgumentError(name, `${name}(): A must have ${m} × ${d} = ${m * d} entries but has ${a.length}`);
+  if (y.length !== n * m) throw new InvalidArgumentError(name, `${name}(): y must have ${n} × ${m} = ${n * m} entries but has ${y.length}`);
 }
 
 /**
@@ -152,7 +153,7 @@ export function modelCosamp(a: Float64Array, m: number, d: number, y: Float64Arr
 
 /** CoSaMP for k-sparse vectors. */
 export function cosamp(a: Float64Array, m: number, d: number, y: Float64Array, n: number, opts: { sparsity: number; iterations?: number; tol?: number; positive?: boolean }): Float64Array {
-  if (!(Number.isInteger(opts.sparsity) && opts.sparsity > 0)) throw new RangeError(`cosamp(): sparsity must be a positive integer but got ${opts.sparsity}`);
+  if (!(Number.isInteger(opts.sparsity) && opts.sparsity > 0)) throw new InvalidArgumentError('cosamp', `cosamp(): sparsity must be a positive integer but got ${opts.sparsity}`);
   return modelCosamp(a, m, d, y, n, { ...opts, model: { kind: 'sparse', k: opts.sparsity } });
 }
 
@@ -210,7 +211,7 @@ export interface LassoOptions {
 
 function lasso(name: string, momentum: boolean, a: Float64Array, m: number, d: number, y: Float64Array, n: number, opts: LassoOptions): { x: Float64Array; iterations: number[] } {
   check(name, a, m, d, y, n);
-  if (!(opts.lambda > 0)) throw new RangeError(`${name}(): lambda must be positive but got ${opts.lambda}`);
+  if (!(opts.lambda > 0)) throw new InvalidArgumentError(name, `${name}(): lambda must be positive but got ${opts.lambda}`);
   const L = spectralNormSquared(a, m, d) * (1 + 1e-9);
   const iters = opts.iterations ?? 5000, tol = opts.tol ?? 1e-12, th = opts.lambda / L;
   const out = new Float64Array(n * d);

@@ -11,6 +11,7 @@ import { csrMatDense } from '../engine/sparse.js';
 import { transposeDense } from '../linalg/dense.js';
 import { topRightSingularVectors } from '../linalg/randomized_svd.js';
 import { Rng } from '../util/rng.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** An m × d measurement matrix, row-major. */
 export interface MeasurementMatrix {
@@ -21,7 +22,7 @@ export interface MeasurementMatrix {
 
 function checkShape(name: string, m: number, d: number): void {
   if (!(Number.isInteger(m) && m > 0 && Number.isInteger(d) && d > 0)) {
-    throw new RangeError(`${name}(): need integers m > 0 and d > 0 but got m=${m}, d=${d}`);
+    throw new InvalidArgumentError(name, `${name}(): need integers m > 0 and d > 0 but got m=${m}, d=${d}`);
   }
 }
 
@@ -48,7 +49,7 @@ export function gaussianMatrix(m: number, d: number, seed: number): MeasurementM
 export function fourierMatrix(m: number, d: number, seed: number): MeasurementMatrix {
   checkShape('fourierMatrix', m, d);
   const nFreq = Math.ceil(m / 2), maxFreq = Math.floor((d - 1) / 2);
-  if (nFreq > maxFreq) throw new RangeError(`fourierMatrix(): ${m} measurements need ${nFreq} distinct frequencies but d = ${d} has only ${maxFreq}`);
+  if (nFreq > maxFreq) throw new InvalidArgumentError('fourierMatrix', `fourierMatrix(): ${m} measurements need ${nFreq} distinct frequencies but d = ${d} has only ${maxFreq}`);
   const freqs = new Rng(seed).shuffle(Array.from({ length: maxFreq }, (_, i) => i + 1)).slice(0, nFreq).sort((x, y) => x - y);
   const s = Math.sqrt(2 / m);
   const a = new Float64Array(m * d);
@@ -88,7 +89,7 @@ const LBCS_CHUNK_VALUES = 2 ** 26;
 export function lbcsMatrix(train: Csr, m: number, seed: number): MeasurementMatrix {
   const d = train.nCols;
   checkShape('lbcsMatrix', m, d);
-  if (m > d) throw new RangeError(`lbcsMatrix(): cannot keep m = ${m} of d = ${d} basis rows`);
+  if (m > d) throw new InvalidArgumentError('lbcsMatrix', `lbcsMatrix(): cannot keep m = ${m} of d = ${d} basis rows`);
   const x = normalizeRowsL2(train);
   const chunk = Math.max(1, Math.min(d, Math.floor(LBCS_CHUNK_VALUES / d)));
   const energy = new Float64Array(d);
@@ -127,7 +128,7 @@ export function lbcsMatrix(train: Csr, m: number, seed: number): MeasurementMatr
 /** The measurements y = A·x of every row of `x` (CSR n × d), in float64: n × m row-major. */
 export function measureRows(matrix: MeasurementMatrix, x: Csr): Float64Array {
   const { m, d, a } = matrix;
-  if (x.nCols !== d) throw new RangeError(`measureRows(): the vectors have dimension ${x.nCols} but the matrix measures dimension ${d}`);
+  if (x.nCols !== d) throw new InvalidArgumentError('measureRows', `measureRows(): the vectors have dimension ${x.nCols} but the matrix measures dimension ${d}`);
   const y = new Float64Array(x.nRows * m);
   for (let r = 0; r < x.nRows; r++) {
     for (let p = x.rowPtr[r]!; p < x.rowPtr[r + 1]!; p++) {

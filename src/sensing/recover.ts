@@ -10,6 +10,7 @@ import { cosamp, fista, modelCosamp, omp, type SparsityModel } from './iterative
 import { type MeasurementMatrix, measureRows } from './matrices.js';
 import { l1Min, l1MinPos } from './simplex.js';
 import { projectedSubgradient, withPseudoInverse } from './subgradient.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** The recovery algorithms, by their command-line names. */
 export const RECOVERY_METHODS = Object.freeze([
@@ -52,7 +53,7 @@ const CHUNK = 32;
 export const SUBGRADIENT_STEPS = 1000;
 
 function need<T>(value: T | undefined, method: RecoveryMethod, what: string): T {
-  if (value === undefined) throw new RangeError(`recovery '${method}' needs ${what}`);
+  if (value === undefined) throw new InvalidArgumentError('recover', `recovery '${method}' needs ${what}`);
   return value;
 }
 
@@ -85,11 +86,11 @@ function solverFor(method: RecoveryMethod, matrix: MeasurementMatrix, options: R
     case 'ista': { const lambda = need(options.lambda, method, 'a LASSO weight λ'); solve = (ys, c) => fista(a, m, d, ys, c, { lambda }).x; break; }
     case 'l1ae': {
       const enc = need(options.l1ae, method, 'a trained ℓ1-AE');
-      if (enc.dim !== m || enc.nLabels !== d) throw new RangeError(`recovery 'l1ae' needs an ℓ1-AE of ${m} × ${d} but got ${enc.dim} × ${enc.nLabels}`);
+      if (enc.dim !== m || enc.nLabels !== d) throw new InvalidArgumentError('recover', `recovery 'l1ae' needs an ℓ1-AE of ${m} × ${d} but got ${enc.dim} × ${enc.nLabels}`);
       solve = (ys, c) => Float64Array.from(enc.decode(Float32Array.from(ys), c));
       break;
     }
-    default: throw new RangeError(`unknown recovery method '${method as string}'`);
+    default: throw new InvalidArgumentError('recover', `unknown recovery method '${method as string}'`);
   }
   return { solve, chunk: method === 'l1ae' ? 1024 : CHUNK };
 }
@@ -116,7 +117,7 @@ async function overChunks(options: RecoveryOptions, method: RecoveryMethod, n: n
  */
 export async function recover(method: RecoveryMethod, matrix: MeasurementMatrix, y: Float64Array, n: number, options: RecoveryOptions = {}): Promise<Float64Array> {
   const { m, d } = matrix;
-  if (y.length !== n * m) throw new RangeError(`recover(): expected ${n} × ${m} measurements but got ${y.length} values`);
+  if (y.length !== n * m) throw new InvalidArgumentError('recover', `recover(): expected ${n} × ${m} measurements but got ${y.length} values`);
   const out = new Float64Array(n * d);
   const { solve, chunk } = solverFor(method, matrix, options);
   await overChunks(options, method, n, chunk, (s, e) => out.set(solve(y.subarray(s * m, e * m), e - s), s * d));
@@ -151,7 +152,7 @@ class StatsTally {
 
 /** Exact-recovery fraction (‖x − x̂‖₂ ≤ eps per point) and RMSE = √(mean over points of ‖x − x̂‖₂²), as in the ℓ1-AE authors' code (utils.py). */
 export function recoveryStats(x: Float64Array, xHat: Float64Array, n: number, d: number, eps = 1e-10): RecoveryStats {
-  if (x.length !== n * d || xHat.length !== n * d) throw new RangeError(`recoveryStats(): expected two ${n} × ${d} arrays but got ${x.length} and ${xHat.length} values`);
+  if (x.length !== n * d || xHat.length !== n * d) throw new InvalidArgumentError('recoveryStats', `recoveryStats(): expected two ${n} × ${d} arrays but got ${x.length} and ${xHat.length} values`);
   const tally = new StatsTally(eps);
   for (let r = 0; r < n; r++) tally.add(x, r * d, xHat, r * d, d);
   return tally.result();
@@ -166,7 +167,7 @@ export function recoveryStats(x: Float64Array, xHat: Float64Array, n: number, d:
  */
 export async function recoverRows(method: RecoveryMethod, matrix: MeasurementMatrix, x: Csr, options: RecoveryOptions = {}, eps = 1e-10): Promise<RecoveryStats> {
   const d = matrix.d;
-  if (x.nCols !== d) throw new RangeError(`recoverRows(): the vectors have dimension ${x.nCols} but the matrix measures dimension ${d}`);
+  if (x.nCols !== d) throw new InvalidArgumentError('recoverRows', `recoverRows(): the vectors have dimension ${x.nCols} but the matrix measures dimension ${d}`);
   const { solve, chunk } = solverFor(method, matrix, options);
   const tally = new StatsTally(eps), row = new Float64Array(d);
   await overChunks(options, method, x.nRows, chunk, (s, e) => {

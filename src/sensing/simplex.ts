@@ -28,6 +28,7 @@
  * optimal value) is returned as a certificate of optimality.
  */
 import { transposeDense } from '../linalg/dense.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Outcome of one LP. */
 export type LpStatus = 'optimal' | 'infeasible' | 'iteration-limit';
@@ -58,10 +59,10 @@ const MAX_PIVOTS_PER_ROW = 50;
 
 function check(name: string, a: Float64Array, m: number, d: number, y: Float64Array, n: number): void {
   if (!(Number.isInteger(m) && m > 0 && Number.isInteger(d) && d > 0 && Number.isInteger(n) && n >= 0)) {
-    throw new RangeError(`${name}(): need integers m > 0, d > 0, n ≥ 0 but got m=${m}, d=${d}, n=${n}`);
+    throw new InvalidArgumentError(name, `${name}(): need integers m > 0, d > 0, n ≥ 0 but got m=${m}, d=${d}, n=${n}`);
   }
-  if (a.length !== m * d) throw new RangeError(`${name}(): A must have ${m} × ${d} = ${m * d} entries but has ${a.length}`);
-  if (y.length !== n * m) throw new RangeError(`${name}(): y must have ${n} × ${m} = ${n * m} entries but has ${y.length}`);
+  if (a.length !== m * d) throw new InvalidArgumentError(name, `${name}(): A must have ${m} × ${d} = ${m * d} entries but has ${a.length}`);
+  if (y.length !== n * m) throw new InvalidArgumentError(name, `${name}(): y must have ${n} × ${m} = ${n * m} entries but has ${y.length}`);
 }
 
 /** Solve min 1ᵀx s.t. A·x = y_r, x ≥ 0 for each of the n rows y_r of `y` (n × m). A is m × d row-major. */

@@ -16,6 +16,7 @@
  */
 import { Matrix, pseudoInverse } from 'ml-matrix';
 import { transposeDense } from '../linalg/dense.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** A (m × d, row-major) and the matrix B (d × m, row-major) playing A† in the iteration. */
 export interface SubgradientOperator {
@@ -27,7 +28,7 @@ export interface SubgradientOperator {
 
 /** The operator with the exact pseudo-inverse A† (Moore–Penrose, through an SVD). */
 export function withPseudoInverse(a: Float64Array, m: number, d: number): SubgradientOperator {
-  if (a.length !== m * d) throw new RangeError(`withPseudoInverse(): expected ${m} × ${d} = ${m * d} entries but got ${a.length}`);
+  if (a.length !== m * d) throw new InvalidArgumentError('withPseudoInverse', `withPseudoInverse(): expected ${m} × ${d} = ${m * d} entries but got ${a.length}`);
   const pinv = pseudoInverse(new Matrix(Array.from({ length: m }, (_, i) => Array.from(a.subarray(i * d, (i + 1) * d)))));
   const b = new Float64Array(d * m);
   for (let i = 0; i < d; i++) for (let j = 0; j < m; j++) b[i * m + j] = pinv.get(i, j);
@@ -36,7 +37,7 @@ export function withPseudoInverse(a: Float64Array, m: number, d: number): Subgra
 
 /** The operator with Aᵀ in place of A† (the ℓ1-AE's choice, exact for orthonormal rows). */
 export function withTranspose(a: Float64Array, m: number, d: number): SubgradientOperator {
-  if (a.length !== m * d) throw new RangeError(`withTranspose(): expected ${m} × ${d} = ${m * d} entries but got ${a.length}`);
+  if (a.length !== m * d) throw new InvalidArgumentError('withTranspose', `withTranspose(): expected ${m} × ${d} = ${m * d} entries but got ${a.length}`);
   return { m, d, a, b: transposeDense(a, m, d) };
 }
 
@@ -58,7 +59,7 @@ export function subgradientStepSize<S>(beta: S, t: number, div: (beta: S, t: num
  */
 export function projectedSubgradient(op: SubgradientOperator, y: Float64Array, n: number, steps: number, beta = SUBGRADIENT_BETA): Float64Array {
   const { m, d, a, b } = op;
-  if (y.length !== n * m) throw new RangeError(`projectedSubgradient(): expected ${n} × ${m} measurements but got ${y.length}`);
+  if (y.length !== n * m) throw new InvalidArgumentError('projectedSubgradient', `projectedSubgradient(): expected ${n} × ${m} measurements but got ${y.length}`);
   const out = new Float64Array(n * d);
   const x = new Float64Array(d), s = new Float64Array(d), as = new Float64Array(m);
   for (let r = 0; r < n; r++) {

@@ -1,3 +1,5 @@
+import { InvalidArgumentError } from '../errors.js';
+
 /**
  * Seeded pseudo-random numbers. Every random choice in xmlc takes a seed and goes through
  * this generator, so the same seed gives the same result.
@@ -13,7 +15,7 @@ export class Rng {
   private spareNormal: number | undefined;
 
   constructor(seed: number) {
-    if (!Number.isFinite(seed)) throw new TypeError(`Rng: seed must be a finite number but got ${seed}`);
+    if (!Number.isFinite(seed)) throw new InvalidArgumentError('Rng', `Rng: seed must be a finite number but got ${seed}`);
     // splitmix32 (a 32-bit SplitMix variant) spreads the seed over the four state words.
     let x = (Math.trunc(seed) ^ 0x9e3779b9) >>> 0;
     const next = (): number => {

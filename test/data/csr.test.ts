@@ -4,6 +4,7 @@ import {
   columnCounts, csr, densifyRows, fromDense, normalizeRowsL2, rowNorms, selectRows, sliceRows, transpose,
 } from '../../src/data/csr.js';
 import { Rng } from '../../src/util/rng.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 // 3×4 fixture:
 // [1 0 2 0]
@@ -18,12 +19,12 @@ test('fromDense builds the expected arrays', () => {
   assert.deepEqual([...m.values], [1, 2, 3, 4]);
 });
 
-test('csr() rejects broken structure with RangeError', () => {
+test('csr() rejects broken structure with InvalidArgumentError', () => {
   assert.throws(() => csr(2, 3, new Int32Array([0, 1]), new Int32Array([0]), new Float32Array([1])), /rowPtr must have length/);
   assert.throws(() => csr(1, 3, new Int32Array([0, 1]), new Int32Array([3]), new Float32Array([1])), /out of range \[0, 3\)/);
   assert.throws(() => csr(1, 3, new Int32Array([0, 2]), new Int32Array([2, 1]), new Float32Array([1, 1])), /strictly increasing/);
   assert.throws(() => csr(1, 3, new Int32Array([0, 2]), new Int32Array([1, 1]), new Float32Array([1, 1])), /strictly increasing/);
-  assert.throws(() => csr(2, 3, new Int32Array([0, 1, 0]), new Int32Array([0]), new Float32Array([1])), RangeError);
+  assert.throws(() => csr(2, 3, new Int32Array([0, 1, 0]), new Int32Array([0]), new Float32Array([1])), InvalidArgumentError);
 });
 
 test('sliceRows and selectRows', () => {
@@ -34,7 +35,7 @@ test('sliceRows and selectRows', () => {
   assert.deepEqual([...e.rowPtr], [0]);
   const sel = selectRows(m, [2, 0, 2]);
   assert.deepEqual([...densifyRows(sel, 0, 3)], [...dense.slice(8), ...dense.slice(0, 4), ...dense.slice(8)]);
-  assert.throws(() => sliceRows(m, 2, 4), RangeError);
+  assert.throws(() => sliceRows(m, 2, 4), InvalidArgumentError);
   assert.throws(() => selectRows(m, [3]), /out of range/);
 });
 

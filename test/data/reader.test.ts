@@ -8,7 +8,7 @@ import { gunzipSync } from 'node:zlib';
 import { type Csr } from '../../src/data/csr.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { DatasetParser, parseDataset, readDataset, type ReadOptions } from '../../src/data/index.js';
-import { DataFormatError, XmlcError } from '../../src/errors.js';
+import { DataFormatError, InvalidArgumentError, XmlcError } from '../../src/errors.js';
 import { repoRoot } from '../helpers.js';
 
 const fixtures = path.join(repoRoot, 'test', 'fixtures');
@@ -94,7 +94,7 @@ test('featureBase / labelBase / nFeatures / nLabels options (LIBSVM)', () => {
   const bow = parseDataset('1 3 2\n0 0:1\n', 'x', { featureBase: 1, labelBase: 1 });
   assert.deepEqual([...bow.features.indices], [0]);
   assert.deepEqual([...bow.labels.indices], [0]);
-  assert.throws(() => parseDataset('0 1:1\n', 'x', { featureBase: -1 }), RangeError);
+  assert.throws(() => parseDataset('0 1:1\n', 'x', { featureBase: -1 }), InvalidArgumentError);
 });
 
 test('auto-detection: a first line of three integers is a BoW header, anything else LIBSVM', () => {
@@ -109,7 +109,7 @@ test('auto-detection: a first line of three integers is a BoW header, anything e
   assert.throws(() => parseDataset('1 1 1\n', 'x', { format: 'bow' }), /header says 1 points but the file has only 0/);
   assert.equal(parseDataset('', 'x', { format: 'libsvm' }).features.nRows, 0);
   assert.throws(() => parseDataset('', 'x'), /x: the file is empty/);
-  assert.throws(() => parseDataset('1 1 1\n', 'x', { format: 'csv' as 'bow' }), TypeError);
+  assert.throws(() => parseDataset('1 1 1\n', 'x', { format: 'csv' as 'bow' }), InvalidArgumentError);
 });
 
 test('blank lines: BoW empty points while the header expects them, trailing ones ignored; LIBSVM', () => {

@@ -8,6 +8,7 @@ import { type Csr } from '../../src/data/csr.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { formatDataset, formatFloat32, parseDataset, readDataset, writeDataset, type WriteOptions } from '../../src/data/index.js';
 import { repoRoot } from '../helpers.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 const tmp = tempDir('writer');
 test.after(() => fs.rm(tmp, { recursive: true, force: true }));
@@ -80,7 +81,7 @@ test('formatDataset refuses data a reader would reject', () => {
   assert.throws(() => formatDataset({ features: { ...ok, values: Float32Array.of(1, NaN) }, labels }), /non-finite/);
   assert.throws(() => formatDataset({ features: ok, labels: { ...labels, indices: Int32Array.of(2) } }), /label id 2 in row 0 is out of range/);
   assert.throws(() => formatDataset({ features: ok, labels: { ...labels, nRows: 2 } }), /rows/);
-  assert.throws(() => formatDataset({ features: ok, labels }, { format: 'csv' as 'bow' }), TypeError);
+  assert.throws(() => formatDataset({ features: ok, labels }, { format: 'csv' as 'bow' }), InvalidArgumentError);
 });
 
 test('formatFloat32 gives the shortest decimal that reads back as the same float32', () => {

@@ -11,6 +11,7 @@ import { giniIndex, meanRowGini } from '../../src/encoders/sparsity.js';
 import { type TrainLoopOptions } from '../../src/encoders/train_loop.js';
 import { checkGradients } from '../gradcheck.js';
 import { Rng } from '../../src/util/rng.js';
+import { InvalidArgumentError, ModelFormatError, ParamsError } from '../../src/errors.js';
 
 /** Seeded label rows: `n` × `d`, each row 1–3 labels from one of `d / 4` groups of 4 (structure to compress). */
 function labels(n: number, d: number, seed: number): Csr {
@@ -43,7 +44,7 @@ test('prox step: soft-thresholding fixture, tensor = array version', async () =>
   const t = softThresholdTensor(tf.tensor1d(z), 1);
   assert.deepEqual(Array.from(t.dataSync(), (v) => v + 0), [-1, 0, 0, 0, 0, 2]); // + 0: −0 → 0
   t.dispose();
-  assert.throws(() => softThreshold(z, -1), RangeError);
+  assert.throws(() => softThreshold(z, -1), InvalidArgumentError);
 });
 
 test('prox step minimises ½‖y − z‖² + t‖y‖₁ against perturbations', () => {
@@ -94,8 +95,8 @@ test('schedule helpers: α = α0·f^s, epochs split over stages, α0 defaults to
   assert.equal(resolveL1SaeConfig({ embeddingDim: 3, beta: 0.05 }).alpha0, 20);
   assert.equal(resolveL1SaeConfig({ embeddingDim: 3, beta: 0.05, alpha0: 7 }).alpha0, 7);
   assert.equal(resolveL1SaeConfig({ embeddingDim: 3 }).alpha0, L1SAE_DEFAULTS.alpha0);
-  assert.throws(() => resolveL1SaeConfig({ embeddingDim: 3, alphaFactor: 1.5 }), RangeError);
-  assert.throws(() => resolveL1SaeConfig({ embeddingDim: 0 }), RangeError);
+  assert.throws(() => resolveL1SaeConfig({ embeddingDim: 3, alphaFactor: 1.5 }), ParamsError);
+  assert.throws(() => resolveL1SaeConfig({ embeddingDim: 0 }), ParamsError);
 });
 
 test('same seed ⇒ same weights; another seed ⇒ other weights', async () => {
@@ -171,9 +172,9 @@ test('save → load gives identical encode and decode; no tensors leak', async (
   assert.deepEqual(loaded.config, encoder.config);
   assert.deepEqual(loaded.encode(y), z);
   assert.deepEqual(loaded.decode(z, 50), xHat);
-  assert.throws(() => encoder.encode({ ...y, nCols: 13 }), RangeError);
-  assert.throws(() => encoder.decode(z, 49), RangeError);
-  assert.throws(() => L1SaeEncoder.fromState({ ...state, arrays: {} }), RangeError);
+  assert.throws(() => encoder.encode({ ...y, nCols: 13 }), InvalidArgumentError);
+  assert.throws(() => encoder.decode(z, 49), InvalidArgumentError);
+  assert.throws(() => L1SaeEncoder.fromState({ ...state, arrays: {} }), ModelFormatError);
   encoder.dispose();
   loaded.dispose();
   assert.equal(tf.memory().numTensors, before);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { nativeAddon } from '../../src/engine/addon.js';
 import { setThreads, threadReport } from '../../src/engine/threads.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 test('setThreads sets OpenBLAS\'s and OpenMP\'s thread counts, as the addon reports them', (t) => {
   if (!nativeAddon().addon) { t.skip('the native addon is not built here'); return; }
@@ -14,5 +15,5 @@ test('setThreads sets OpenBLAS\'s and OpenMP\'s thread counts, as the addon repo
   } finally {
     setThreads(before.blas);
   }
-  for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => setThreads(bad), RangeError);
+  for (const bad of [0, -1, 1.5, Number.NaN]) assert.throws(() => setThreads(bad), InvalidArgumentError);
 });

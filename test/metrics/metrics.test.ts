@@ -6,6 +6,7 @@ import {
   ndcgAtK, precisionAtK, propensities, psndcgAtK, pspAtK, rankedFromLists, recallAtK,
 } from '../../src/metrics/index.js';
 import { topKRows } from '../../src/ranking/topk.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 /** |actual − expected| < 1e-12, with a readable message. */
 function close(actual: number | undefined, expected: number, what: string): void {
@@ -158,8 +159,8 @@ test('degenerate inputs: no rows, no true labels at all', () => {
 
 test('argument checks', () => {
   assert.throws(() => evaluateRanking(PRED, TRUTH, { ks: [6] }), /each k must be an integer in \[1, 5\] \(the ranking's width\) but got 6/);
-  assert.throws(() => evaluateRanking(PRED, TRUTH, { ks: [0] }), RangeError);
-  assert.throws(() => evaluateRanking(PRED, TRUTH, { ks: [1.5] }), RangeError);
+  assert.throws(() => evaluateRanking(PRED, TRUTH, { ks: [0] }), InvalidArgumentError);
+  assert.throws(() => evaluateRanking(PRED, TRUTH, { ks: [1.5] }), InvalidArgumentError);
   assert.throws(() => precisionAtK(PRED, TRUTH, 6), /precisionAtK\(\): each k must be/);
   assert.throws(() => evaluateRanking(PRED, TRUTH, { ks: [1], metrics: ['PSP'] }), /metric 'PSP' needs 'propensities'/);
   assert.throws(() => evaluateRanking(PRED, TRUTH, { ks: [1], metrics: ['MAP'] }), /unknown metric 'MAP'/);

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { csr, type Csr, fromDense } from '../../src/data/csr.js';
-import { ModelFormatError } from '../../src/errors.js';
+import { InvalidArgumentError, ModelFormatError } from '../../src/errors.js';
 import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { FeatureSpace } from '../../src/model/feature_space.js';
 import { KnnModel } from '../../src/model/knn_model.js';
@@ -40,7 +40,7 @@ test('FeatureSpace: keeps the occurring columns in order, drops the others, iden
   assert.deepEqual(p.values, Float32Array.from([2, 3, 4]));
   // Narrower test rows are fine; wider ones are refused.
   assert.equal(s.project(rows(5, [[[4, 1]]])).indices[0], 1);
-  assert.throws(() => s.project(rows(11, [[[10, 1]]])), RangeError);
+  assert.throws(() => s.project(rows(11, [[[10, 1]]])), InvalidArgumentError);
   const all = FeatureSpace.fromTraining(fromDense(2, 3, [1, 0, 1, 0, 1, 0]));
   assert.equal(all.columns, null);
   assert.equal(all.dim, 3);

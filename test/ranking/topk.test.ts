@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { Rng } from '../../src/util/rng.js';
 import { rankedFromLists, topKRows } from '../../src/ranking/topk.js';
 import { topKDenseImpl, topKDenseRowsImpl, topKSparseImpl } from '../../src/ranking/topk_impl.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 /** Seeded uniform numbers in [0, 1) (xmlc's own generator). */
 function seededUniform(seed: number): () => number {
@@ -141,13 +142,13 @@ test('topKRows ranks each row of a dense matrix', () => {
 });
 
 test('topKRows validates its arguments with messages naming them', () => {
-  assert.throws(() => topKRows(new Float32Array(6), 2, 3, 0), { name: 'RangeError', message: "'k' passed to topKRows() must be >= 1 but got 0" });
-  assert.throws(() => topKRows(new Float32Array(6), 2, 3, 1.5), { name: 'RangeError', message: "'k' passed to topKRows() must be an integer but got 1.5" });
+  assert.throws(() => topKRows(new Float32Array(6), 2, 3, 0), { name: 'InvalidArgumentError', message: "'k' passed to topKRows() must be >= 1 but got 0" });
+  assert.throws(() => topKRows(new Float32Array(6), 2, 3, 1.5), { name: 'InvalidArgumentError', message: "'k' passed to topKRows() must be an integer but got 1.5" });
   assert.throws(() => topKRows(new Float32Array(6), 2, 3, NaN), /'k' passed to topKRows\(\) must be an integer but got NaN/);
   assert.throws(() => topKRows(new Float32Array(5), 2, 3, 1), /'scores' passed to topKRows\(\) must have nRows × nCols = 6 entries but has 5/);
   assert.throws(() => topKRows(new Float32Array(0), -1, 3, 1), /'nRows' passed to topKRows\(\) must be >= 0 but got -1/);
   assert.throws(() => topKRows(new Float32Array(0), 0, 2.5, 1), /'nCols' passed to topKRows\(\) must be an integer but got 2.5/);
-  assert.throws(() => topKRows([1, 2] as unknown as Float32Array, 1, 2, 1), TypeError);
+  assert.throws(() => topKRows([1, 2] as unknown as Float32Array, 1, 2, 1), InvalidArgumentError);
 });
 
 test('the impl functions refuse an output window that does not fit', () => {
@@ -155,7 +156,7 @@ test('the impl functions refuse an output window that does not fit', () => {
   assert.throws(() => topKDenseImpl([1, 2, 3], 3, 3, labels, scores, 2), /output window \[offset, offset \+ k\) = \[2, 5\)/);
   assert.throws(() => topKDenseImpl([1, 2, 3], 4, 1, labels, scores, 0), /n must be in \[0, scores.length = 3\]/);
   assert.throws(() => topKSparseImpl([1], [1, 2], 2, 1, labels, scores, 0), /count must be in \[0, min\(ids.length, vals.length\) = 1\]/);
-  assert.throws(() => topKSparseImpl([1], [1], 1, 2, labels, new Float32Array(1), 0), RangeError);
+  assert.throws(() => topKSparseImpl([1], [1], 1, 2, labels, new Float32Array(1), 0), InvalidArgumentError);
 });
 
 test('rankedFromLists: width, truncation, padding, validation', () => {

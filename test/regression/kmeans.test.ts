@@ -5,6 +5,7 @@ import { type ProgressEvent } from '../../src/progress.js';
 import { kmeansRouter, sphericalKMeans } from '../../src/regression/kmeans.js';
 import { Rng } from '../../src/util/rng.js';
 import { problem } from './problems.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 /** Rows drawn around `groups` directions, each on its own block of 6 features (plus noise features). */
 function blocks(nPer: number, groups: number, seed: number): { x: Csr; truth: number[] } {
@@ -107,7 +108,7 @@ test('kmeans: routing accepts fewer columns, refuses more; k out of range is ref
   const short = fromDense(2, 6, [1, 1, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0]);
   assert.equal(km.nearestCentroid(short)[0], km.assignments[0]);
   assert.equal(km.nearestCentroid(short)[1], 0); // an empty row: ties go to centroid 0
-  assert.throws(() => km.nearestCentroid(fromDense(1, x.nCols + 1, new Array(x.nCols + 1).fill(1))), RangeError);
+  assert.throws(() => km.nearestCentroid(fromDense(1, x.nCols + 1, new Array(x.nCols + 1).fill(1))), InvalidArgumentError);
   assert.throws(() => sphericalKMeans(x, { k: 0, seed: 1 }), /k must be an integer in \[1, 20\]/);
   assert.throws(() => sphericalKMeans(x, { k: 21, seed: 1 }), /but got 21/);
   const router = kmeansRouter(km.centroids, 2, x.nCols);

@@ -7,6 +7,7 @@ import { choleskySolveJs } from '../../src/linalg/cholesky.js';
 import { fitRidge, type RidgeModel, ridgeFromWeights } from '../../src/regression/ridge.js';
 import { repoRoot } from '../helpers.js';
 import { maxDiff, problem } from './problems.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 /** The normal equations in float64: A = X̃ᵀX̃ + Λ and B = X̃ᵀZ (X̃ = X with a ones column when `bias`). */
 function normalEquations(xd: Float64Array, n: number, p: number, z: Float32Array, m: number, lambda: number, bias: boolean): { a: Float64Array; b: Float64Array; q: number } {
@@ -145,7 +146,7 @@ test('ridge: predict adds the bias, accepts fewer columns, refuses more; ridgeFr
   const short = fit.predict(fromDense(1, 3, [1, 0, 2]));
   const full = fit.predict(fromDense(1, 10, [1, 0, 2, 0, 0, 0, 0, 0, 0, 0]));
   assert.deepEqual(Array.from(short), Array.from(full));
-  assert.throws(() => fit.predict(fromDense(1, 11, new Array(11).fill(1))), (e: unknown) => e instanceof RangeError && /11 features but the model has 10/.test(e.message));
+  assert.throws(() => fit.predict(fromDense(1, 11, new Array(11).fill(1))), (e: unknown) => e instanceof InvalidArgumentError && /11 features but the model has 10/.test(e.message));
   const again = ridgeFromWeights(fit.weights, fit.bias, fit.nFeatures, fit.dim);
   assert.deepEqual(Array.from(again.predict(x)), Array.from(fit.predict(x)));
   assert.throws(() => ridgeFromWeights(fit.weights, fit.bias, 11, 2), /expected 11 × 2 weights but got 20/);
@@ -155,7 +156,7 @@ test('ridge: bad options are refused with the value named', () => {
   const { x, z } = problem(20, 5, 2, 0.5, 4);
   assert.throws(() => fitRidge(x, z, 2, { lambda: 0, solver: 'cg', bias: true }), /lambda must be > 0 but got 0/);
   assert.throws(() => fitRidge(x, z, 3, { lambda: 1, solver: 'cg', bias: true }), /expected 20 × 3 = 60 targets but got 40/);
-  assert.throws(() => fitRidge(x, z, 2, { lambda: 1, solver: 'qr' as 'cg', bias: true }), TypeError);
+  assert.throws(() => fitRidge(x, z, 2, { lambda: 1, solver: 'qr' as 'cg', bias: true }), InvalidArgumentError);
   assert.throws(() => fitRidge(x, z, 2, { lambda: 1, solver: 'cg', bias: true, maxIter: 0 }), /maxIter must be a positive integer but got 0/);
 });
 

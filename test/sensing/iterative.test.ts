@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { iht } from '../../src/sensing/iht.js';
 import { cosamp, fista, ista, modelApprox, modelCosamp, modelSupport, omp, type SparsityModel } from '../../src/sensing/iterative.js';
 import { Rng } from '../../src/util/rng.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 function gaussian(m: number, d: number, rng: Rng): Float64Array {
   return Float64Array.from({ length: m * d }, () => rng.normal() / Math.sqrt(m));
@@ -146,7 +147,7 @@ test('ISTA / FISTA: the LASSO optimality conditions hold, and FISTA needs fewer 
   assert.ok(fista(a, m, d, y, 2, { lambda, positive: true }).x.every((v) => v >= 0));
 });
 
-test('bad sizes throw RangeError naming the function', () => {
+test('bad sizes throw InvalidArgumentError naming the function', () => {
   assert.throws(() => omp(new Float64Array(5), 2, 3, new Float64Array(2), 1, { sparsity: 1 }), /omp\(\): A must have/);
   assert.throws(() => modelCosamp(new Float64Array(6), 2, 3, new Float64Array(3), 1, { model: { kind: 'sparse', k: 1 } }), /modelCosamp\(\): y must have/);
   assert.throws(() => iht(new Float64Array(6), 2, 3, new Float64Array(2), 1, { sparsity: 0 }), /sparsity/);

@@ -5,6 +5,7 @@ import { LinearEncoder } from '../../src/encoders/baselines.js';
 import { matrixFromEncoder } from '../../src/model/learned_matrix.js';
 import { fourierMatrix, gaussianMatrix, lbcsMatrix, measureRows, pcaMatrix } from '../../src/sensing/matrices.js';
 import { Rng } from '../../src/util/rng.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 /** Random sparse non-negative rows as CSR. */
 function sparseRows(n: number, d: number, k: number, seed: number): Csr {
@@ -31,7 +32,7 @@ test('gaussianMatrix: seeded, entries of variance 1/m', () => {
   assert.notDeepEqual(a.a, gaussianMatrix(40, 500, 4).a);
   const v = a.a.reduce((s, x) => s + x * x, 0) / a.a.length;
   assert.ok(Math.abs(v * 40 - 1) < 0.03, `variance × m = ${v * 40}`);
-  assert.throws(() => gaussianMatrix(0, 10, 1), RangeError);
+  assert.throws(() => gaussianMatrix(0, 10, 1), InvalidArgumentError);
 });
 
 test('fourierMatrix: distinct DFT rows, so A·Aᵀ = (d/m)·I exactly; odd m drops one sine row', () => {
@@ -96,7 +97,7 @@ test('lbcsMatrix: keeps the m basis rows of most training energy, in basis order
   expected.forEach((row, k) => {
     for (let j = 0; j < d; j++) assert.equal(l.a[k * d + j], basis[row * d + j], `kept row ${k} should be basis row ${row}`);
   });
-  assert.throws(() => lbcsMatrix(x, d + 1, 1), RangeError);
+  assert.throws(() => lbcsMatrix(x, d + 1, 1), InvalidArgumentError);
 });
 
 test('matrixFromEncoder and measureRows: y = A·x row by row', () => {

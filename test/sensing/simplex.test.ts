@@ -3,6 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import { l1Min, l1MinPos } from '../../src/sensing/simplex.js';
 import { Rng } from '../../src/util/rng.js';
+import { InvalidArgumentError } from '../../src/errors.js';
 
 function gaussian(m: number, d: number, rng: Rng): Float64Array {
   return Float64Array.from({ length: m * d }, () => rng.normal() / Math.sqrt(m));
@@ -146,7 +147,7 @@ test('infeasible and degenerate systems: status infeasible, y = 0 gives x = 0, r
   assert.ok(Math.abs(r.x.reduce((s, v) => s + v, 0) - 1.5) < 1e-10 || r.x.reduce((s, v) => s + v, 0) < 1.5);
 });
 
-test('bad sizes throw RangeError naming the function', () => {
+test('bad sizes throw InvalidArgumentError naming the function', () => {
   assert.throws(() => l1MinPos(new Float64Array(5), 2, 3, new Float64Array(2), 1), /l1MinPos\(\): A must have 2 × 3/);
   assert.throws(() => l1Min(new Float64Array(6), 2, 3, new Float64Array(3), 1), /l1Min\(\): y must have 1 × 2/);
 });
