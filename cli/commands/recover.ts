@@ -80,6 +80,7 @@ async function buildMatrix(a: RecoverArgs, d: number, onProgress: ProgressFn): P
     return measured;
   }
   const kind = a.matrix as MatrixKind, m = a.measurements!;
+  if (m > d) throw new UsageError(`--measurements ${m} is more than the dimension ${d} of the vectors in ${a.data}: compressed sensing takes m ≤ d measurements`);
   if (kind === 'gaussian') return { matrix: gaussianMatrix(m, d, a.seed) };
   if (kind === 'fourier') return { matrix: fourierMatrix(m, d, a.seed) };
   const train = vectorsOf(await loadData(a.train!, a, onProgress), a.vectors, a.train!);

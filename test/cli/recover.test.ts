@@ -70,6 +70,7 @@ test('recover: usage errors exit 2 naming the fix; bad data exits 1 naming file 
     [['--matrix', 'gaussian', '--decoder', 'model-cosamp-pos', '--data', file('test.txt'), '-m', '5'], /--block-size B --blocks K/],
     [['--matrix', 'nosuchthing', '--decoder', 'l1-min', '--data', file('test.txt'), '-m', '5'], /model directory/],
     [['--matrix', 'gaussian', '--decoder', 'l1-min', '--data', file('test.txt'), '-m', '0'], /positive integer/],
+    [['--matrix', 'gaussian', '--decoder', 'l1-min', '--data', file('test.txt'), '-m', '1000000000'], /--measurements 1000000000 is more than the dimension \d+ of the vectors in .*test\.txt/],
   ];
   for (const [args, re] of cases) {
     const r = xmlc('recover', ...args);
