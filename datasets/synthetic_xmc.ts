@@ -68,6 +68,7 @@ export interface SynthOptions {
   seed?: number;
   /** Multiplies the point counts (default 1; each split keeps at least one point). */
   scale?: number;
+  /** Receives generation progress (one task per dataset, counted in points). */
   onProgress?: ProgressFn;
 }
 

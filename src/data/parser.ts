@@ -21,10 +21,13 @@ export interface ParseOptions {
 
 /** A multi-label dataset: features n×D and labels n×L (label values 1). */
 export interface Dataset {
+  /** Feature rows, n × D (values as read, float32). */
   features: Csr;
+  /** Label rows, n × L (every stored value 1). */
   labels: Csr;
+  /** The file format it was read from (or is written in). */
   format: DataFormat;
-  /** Where it was read from (a path, or a name given to {@link parseDataset}). */
+  /** Where it was read from (a path, or the name the caller gave in-memory data). */
   source: string;
 }
 

@@ -19,7 +19,7 @@ import { NATIVE_BACKEND } from '../engine/native_backend.js';
 import { SUBGRADIENT_BETA, subgradientStepSize } from '../sensing/subgradient.js';
 import { tfSeed } from '../util/rng.js';
 
-/** Shape and variations of the network (the paper's Figure 3 ablations are switches). */
+/** Shape and variations of the ℓ1-AE network (Wu et al., ICML 2019; the paper's Figure 3 ablations are switches). */
 export interface L1aeNetworkConfig {
   /** Input dimension d. */
   readonly inputDim: number;

@@ -16,6 +16,7 @@ export class ParamsError extends UsageError {}
 
 /** Training parameters of the kNN baseline (`--method knn`). */
 export interface KnnTrainParams {
+  /** The kNN baseline. */
   readonly method: 'knn';
   /** Neighbours that vote. */
   readonly k: number;
@@ -37,15 +38,19 @@ export interface KnnTrainParams {
  * declared in {@link ENCODER_PARAMS}; only the chosen method's are used.
  */
 export type EmbedTrainParams = EncoderParamValues & {
+  /** The label encoder of stage 1 (default `'l1ae'`). */
   readonly method: EncoderKind;
   /** Embedding dimension m (clipped to the number of labels). */
   readonly embeddingDim: number;
   /** Models in the ensemble (seeds seed, seed+1, …); their normalised scores are averaged. */
   readonly ensemble: number;
-  /** Autoencoder training (ℓ1-AE, simple AE). */
+  /** Epochs of autoencoder training (the trainable encoders; see {@link TRAIN_LOOP_DEFAULTS}). */
   readonly epochs: number;
+  /** Label rows per mini-batch of autoencoder training. */
   readonly batchSize: number;
+  /** Step size of the optimizer. */
   readonly learningRate: number;
+  /** `'adam'` or `'sgd'`. */
   readonly optimizer: Optimizer;
   /** Fraction of training label vectors held out for early stopping (0: none). */
   readonly validationFraction: number;
@@ -59,9 +64,13 @@ export type EmbedTrainParams = EncoderParamValues & {
   readonly knnSpace: (typeof KNN_SPACES)[number];
   /** Neighbours that vote. */
   readonly k: number;
+  /** `hnsw`: approximate search with hnswlib; `exact`: brute force. */
   readonly index: IndexKind;
+  /** HNSW graph degree (hnswlib's M). */
   readonly hnswM: number;
+  /** HNSW build-time candidate list. */
   readonly efConstruction: number;
+  /** HNSW search-time candidate list. */
   readonly efSearch: number;
   /** Default prediction strategy. */
   readonly strategy: Strategy;
@@ -72,6 +81,7 @@ export type EmbedTrainParams = EncoderParamValues & {
    * better there by more than half a point).
    */
   readonly decoderWeight: number | 'auto';
+  /** Seed of every random choice (initialisation, shuffles, splits, HNSW levels); member i of an ensemble uses seed + i. */
   readonly seed: number;
 };
 
@@ -139,6 +149,7 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   ...(Object.fromEntries(Object.entries(encoderParamDefaults()).filter(([k]) => !ENCODER_PARAMS.l1ae.some((s) => s.key === k))) as EncoderParamValues),
 });
 
+/** Defaults of the prediction parameters: 5 labels per point; the other fields default to the trained values. */
 export const PREDICT_DEFAULTS: Readonly<PredictParams> = Object.freeze({ topK: 5 });
 
 export type { NumericSpec };

@@ -9,9 +9,13 @@ export interface SensingAeOptions {
   readonly depth: number;
   /** Normalisation in each ℓ1-AE block (see L1aeNetworkConfig.batchNorm). */
   readonly batchNorm: boolean | 'affine';
+  /** Epochs at most. */
   readonly epochs: number;
+  /** Rows per mini-batch. */
   readonly batchSize: number;
+  /** Step size of the optimizer. */
   readonly learningRate: number;
+  /** `'adam'` or `'sgd'`. */
   readonly optimizer: 'adam' | 'sgd';
   /** Stop after this many epochs without a better validation loss. */
   readonly patience: number;

@@ -14,8 +14,11 @@ import { Rng } from '../util/rng.js';
 
 /** An m × d measurement matrix, row-major. */
 export interface MeasurementMatrix {
+  /** Measurements (rows) m. */
   readonly m: number;
+  /** Signal dimension (columns) d. */
   readonly d: number;
+  /** The m·d entries, row-major. */
   readonly a: Float64Array;
 }
 
