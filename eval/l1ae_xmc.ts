@@ -35,7 +35,7 @@ const unknown = methods.filter((m) => !(ENCODER_KINDS as readonly string[]).incl
 if (unknown.length) throw new Error(`--methods: unknown encoder(s) ${unknown.join(', ')}; known: ${ENCODER_KINDS.join(', ')}`);
 const ensemble = Number(opt('ensemble', '5'));
 const KS = [1, 3, 5];
-/** Extreme Classification Repository P@1/3/5 (../shared/datasets/README.md). */
+/** P@1/3/5 (%) published in the Extreme Classification Repository's tables (Bhatia et al.). */
 const PUBLISHED: Record<string, Record<string, number[]>> = {
   Bibtex: { SLEEC: [65.08, 39.64, 28.87], FastXML: [63.42, 39.23, 28.86], kNN: [57.04, 34.38, 25.44] },
   Delicious: { SLEEC: [67.59, 61.38, 56.56], FastXML: [69.61, 64.12, 59.27], kNN: [64.95, 58.89, 54.11] },

@@ -33,7 +33,7 @@ interface Member {
 }
 
 /**
- * The two-stage embedding pipeline of ../shared/DESIGN.md (Wu et al., ICML 2019, Section 5):
+ * The two-stage embedding pipeline (docs/architecture.md; Wu et al., ICML 2019, Section 5):
  * a label encoder (ℓ1-AE or a baseline) embeds the training label vectors, ridge regression maps
  * ℓ2-normalised features to those embeddings, and a test point is scored by the kNN vote of
  * its neighbours among the training embeddings, by the encoder's decoder, or by the average of
