@@ -52,7 +52,7 @@ export type Optimizer = (typeof OPTIMIZERS)[number];
  * Defaults of the autoencoder training loop of the embedding pipeline (src/encoders/train_loop.ts),
  * defined once: the training parameters (EMBED_DEFAULTS) and the `xmlc train` flags read them.
  * Chosen on seeded 80/20 validation splits of the Bibtex and Delicious training sets: Adam at 0.01
- * converged where 0.003 had not after 100 epochs.
+ * converges within the 100 epochs where a rate of 0.003 does not.
  */
 export const TRAIN_LOOP_DEFAULTS = Object.freeze({
   /** Passes over the training rows. */
@@ -71,14 +71,15 @@ export const TRAIN_LOOP_DEFAULTS = Object.freeze({
 
 /**
  * L1-SAE defaults, for ℓ2-normalised label rows (‖x‖ = 1, so predicting x̂ = 0 costs 1 per row) and the
- * pipeline's loop ({@link TRAIN_LOOP_DEFAULTS}); measured on Bibtex labels, m = 100
- * (eval/results/l1sae_sparsity.md):
+ * pipeline's loop ({@link TRAIN_LOOP_DEFAULTS}); chosen on Bibtex labels, m = 100 (the code
+ * sparsity and reconstruction error for β ∈ {0.003, 0.01, 0.03}: eval/results/l1sae_sparsity.md,
+ * `node dist/eval/l1sae_sparsity.js`):
  * - logistic encoder and decoder, as in the paper;
- * - β = 0.01: the mean code Gini index on the test split rises from 0.22 (plain AE, error 0.031
- *   per row) to 0.62 at error 0.070; β = 0.003 gives 0.50 at 0.050, β = 0.03 0.69 at 0.097;
- * - λ = 1e-6: the reconstruction error per row is below 1 here, and λ = 1e-4 (a usual value
- *   for image data with errors of tens per row) pinned the weights so that a plain AE did not
- *   get below 0.76; 1e-6 still keeps weights bounded;
+ * - β = 0.01: the middle of that sweep, trading a clearly sparser code (higher Gini index) for a
+ *   reconstruction error still far below the error 1 of predicting zero;
+ * - λ = 1e-6: the reconstruction error per row is below 1 here, so a weight decay usual for image
+ *   data (1e-4, with errors of tens per row) would dominate the loss and pin the weights; 1e-6
+ *   still keeps weights bounded;
  * - α0 = 1/β (the value used when `alpha0` is not given): the first threshold α0·β = 1 covers the
  *   whole range of logistic codes, so the first stage's penalty is the gentle ridge z²/(2α0) and
  *   the ℓ1 is fed in as α falls;
@@ -119,10 +120,10 @@ export const TIED_RELU_DEFAULTS = Object.freeze({ bias: 'learned', biasInit: 0 }
  * - M = 10: 10% of the default m = 100 atoms, about the number of label groups a point has.
  * - σmin = 1e-6: after 6 epochs σ is below it and the stage is the exact hard threshold (also the
  *   inference-time function), avoiding 1/σ overflow in float32.
- *   Measured (m = 100, the pipeline's loop): Bibtex labels 3.0 nonzeros a code; Delicious labels
- *   71 — λ is absolute, so label sets with many labels a point want a larger λ (or 'm-sparse').
- * - 10 dictionary rounds × 30 IHT iterations on at most 20000 rows: a few seconds on Bibtex and
- *   Delicious labels (whole training 7 s and 30 s with the native backend).
+ *   λ is absolute, so label sets with many labels a point get denser codes and want a larger λ
+ *   (or 'm-sparse', whose M fixes the code size).
+ * - 10 dictionary rounds × 30 IHT iterations on at most 20000 rows: a small part of the training
+ *   time (training times of every encoder on Bibtex and Delicious: eval/results/report.md).
  */
 export const DEEP_L0_DEFAULTS = Object.freeze({
   lambda: 0.01,
@@ -211,8 +212,8 @@ function unrolledSpecs<P extends string>(p: P) {
 }
 
 /**
- * Every encoder's parameters. The ℓ1-AE's keys are unprefixed (`depth`, `batchNorm`, …: their names
- * since the first saved models); every other encoder's keys start with its method name
+ * Every encoder's parameters. The ℓ1-AE's keys are unprefixed (`depth`, `batchNorm`, …: the names
+ * saved manifests use); every other encoder's keys start with its method name
  * (`l1saeBeta`, `tiedReluEpsilon`, `deepL0Lambda`, `mSparseM`), and so do their flags
  * (`--l1sae-beta`, `--tied-relu-epsilon`, `--deep-l0-lambda`, `--m-sparse-m`).
  * The ℓ1-AE's defaults were chosen on seeded validation splits (see EMBED_DEFAULTS in src/model/params.ts).

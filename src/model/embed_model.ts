@@ -50,7 +50,7 @@ export class EmbeddingModel implements Model {
     private members: readonly Member[],
     /** Weight of the decoder in the average strategy (resolved when `params.decoderWeight` is `auto`). */
     readonly decoderWeight: number,
-    /** The compute backend the model was trained on (undefined for models saved before it was recorded). */
+    /** The compute backend the model was trained on (undefined when its manifest has no `backend` field). */
     readonly backend: string | undefined,
   ) {}
 
@@ -167,8 +167,8 @@ export class EmbeddingModel implements Model {
   }
 
   /**
-   * Save as a model directory, crash-safely (the files go to a fresh folder inside `dir`, and the
-   * manifest that points to it is replaced by one atomic rename): a new path or an empty
+   * Save as a model directory, crash-safely (the files are written to a fresh folder and put in place
+   * by one atomic rename): a new path or an empty
    * folder, or with `overwrite` an existing xmlc model; anything else is refused.
    */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {

@@ -98,8 +98,8 @@ export class KnnModel implements Model {
   }
 
   /**
-   * Save as a model directory, crash-safely (the files go to a fresh folder inside `dir`, and the
-   * manifest that points to it is replaced by one atomic rename): a new path or an empty
+   * Save as a model directory, crash-safely (the files are written to a fresh folder and put in place
+   * by one atomic rename): a new path or an empty
    * folder, or with `overwrite` an existing xmlc model; anything else is refused with a
    * {@link ModelPathError}.
    */
