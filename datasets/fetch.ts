@@ -32,13 +32,22 @@ export function resolveDataDir(given?: string, env: NodeJS.ProcessEnv = process.
   return path.join(cache, 'xmlc', 'datasets');
 }
 
-/** Where the split files of a dataset live in a data directory (the layout of ../shared/datasets). */
+/** Where the split files of a dataset live in a data directory: `<dataDir>/<Name>/<Name>_train.txt` and `_test.txt`. */
 export function splitPath(dataDir: string, info: DatasetInfo, split: 'train' | 'test'): string {
   return path.join(dataDir, info.name, `${info.name}_${split}.txt`);
 }
 
 /** One check of {@link verifyDataset}. */
-export interface VerifyCheck { readonly what: string; readonly expected: number; readonly actual: number; readonly ok: boolean }
+export interface VerifyCheck {
+  /** What was counted: `'train points'`, `'test points'`, `'features'`, `'labels'` or `'labels per point'`. */
+  readonly what: string;
+  /** The registry's count. */
+  readonly expected: number;
+  /** The count in the files read. */
+  readonly actual: number;
+  /** Whether they agree (exactly; labels per point within the repository's rounding). */
+  readonly ok: boolean;
+}
 
 /** Compare read splits with the registry's official counts. */
 export function checkCounts(info: DatasetInfo, train: Dataset, test: Dataset): VerifyCheck[] {
@@ -59,8 +68,19 @@ export function checkCounts(info: DatasetInfo, train: Dataset, test: Dataset): V
   ];
 }
 
-/** Read both splits of `name` from `dataDir` and check them against the registry. */
-export async function verifyDataset(name: string | DatasetInfo, dataDir: string, onProgress?: ProgressFn): Promise<{ info: DatasetInfo; checks: VerifyCheck[]; ok: boolean }> {
+/**
+ * Read both splits of `name` from `dataDir` and check them against the registry's counts.
+ * Throws `UsageError` for an unknown name, `XmlcError` when a split file is missing (the message
+ * says how to fetch it) and `DataFormatError` for a malformed file.
+ */
+export async function verifyDataset(name: string | DatasetInfo, dataDir: string, onProgress?: ProgressFn): Promise<{
+  /** The registry entry checked against. */
+  info: DatasetInfo;
+  /** Every count compared. */
+  checks: VerifyCheck[];
+  /** Whether every check passed. */
+  ok: boolean;
+}> {
   const info = typeof name === 'string' ? requireDataset(name) : name;
   const files = (['train', 'test'] as const).map((s) => splitPath(dataDir, info, s));
   for (const f of files) {
@@ -86,6 +106,7 @@ export function requireDataset(name: string): DatasetInfo {
 
 /** Options of {@link fetchDataset}. */
 export interface FetchOptions {
+  /** Directory the dataset is unpacked into, as `<dataDir>/<Name>/`. */
   readonly dataDir: string;
   /** Download from here instead of the registry's URL (a mirror, or a test server). */
   readonly url?: string;
@@ -93,6 +114,7 @@ export interface FetchOptions {
   readonly archive?: string;
   /** Fetch again even when a verified copy is present. */
   readonly force?: boolean;
+  /** Receives download, unpack and read progress. */
   readonly onProgress?: ProgressFn;
 }
 
@@ -193,8 +215,24 @@ async function readText(file: string, archive: string): Promise<string> {
  * Download (or take `archive`), unpack and verify `name` (a registered name, or an entry of
  * one's own shape) into `<dataDir>/<Name>/`. Returns the
  * split files. Already present and verified: nothing is downloaded (unless `force`).
+ * @example
+ * ```ts
+ * const { train, test } = await fetchDataset('Bibtex', { dataDir: 'data' });
+ * const ds = await readDataset(train);
+ * ```
  */
-export async function fetchDataset(name: string | DatasetInfo, opts: FetchOptions): Promise<{ info: DatasetInfo; train: string; test: string; checks: VerifyCheck[]; fetched: boolean }> {
+export async function fetchDataset(name: string | DatasetInfo, opts: FetchOptions): Promise<{
+  /** The registry entry fetched. */
+  info: DatasetInfo;
+  /** Path of the training split file. */
+  train: string;
+  /** Path of the test split file. */
+  test: string;
+  /** The counts checked after unpacking (or of the copy already present). */
+  checks: VerifyCheck[];
+  /** False when a verified copy was already present and nothing was downloaded. */
+  fetched: boolean;
+}> {
   const info = typeof name === 'string' ? requireDataset(name) : name;
   const { dataDir, onProgress } = opts;
   const files = { train: splitPath(dataDir, info, 'train'), test: splitPath(dataDir, info, 'test') };

@@ -1,8 +1,8 @@
 /**
- * The registry of known benchmark datasets (STYLE.md §1; napkinXC's `DATASETS` is the model):
+ * The registry of known benchmark datasets (napkinXC's `DATASETS` registry is the model):
  * official statistics, where the archive comes from and how its files are laid out, and the
  * published P@k to compare with. Statistics: the Extreme Classification Repository's dataset
- * table (Bhatia et al., http://manikvarma.org/downloads/XC/XMLRepository.html); archive layouts:
+ * table (Bhatia et al.; its address is each entry's `source`); archive layouts:
  * the repository's BoW archives (one `<prefix>_train.txt` / `<prefix>_test.txt` pair, or for the
  * small sets one `<Name>_data.txt` with `<prefix>_trSplit.txt` / `<prefix>_tstSplit.txt` holding
  * 1-based row numbers of ten random splits, one split per column — the first is the standard one).
@@ -10,16 +10,44 @@
 import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
 import { SYNTHETIC_DATASETS } from './synthetic.js';
 
-/** How the wanted files sit in the archive (matched by base name, case-insensitive, anywhere in it). */
+/**
+ * How the wanted files sit in the archive (matched by base name, case-insensitive, anywhere in it).
+ * @inline
+ */
 export type ArchiveLayout =
-  | { readonly kind: 'train-test'; readonly train: string; readonly test: string }
-  | { readonly kind: 'data-splits'; readonly data: string; readonly trainSplit: string; readonly testSplit: string; readonly column: number };
+  | {
+    /** One training and one test file. */
+    readonly kind: 'train-test';
+    /** Base name of the training file. */
+    readonly train: string;
+    /** Base name of the test file. */
+    readonly test: string;
+  }
+  | {
+    /** One data file plus split files listing 1-based row numbers, one split per column. */
+    readonly kind: 'data-splits';
+    /** Base name of the data file. */
+    readonly data: string;
+    /** Base name of the file of training row numbers. */
+    readonly trainSplit: string;
+    /** Base name of the file of test row numbers. */
+    readonly testSplit: string;
+    /** 0-based column of the split used. */
+    readonly column: number;
+  };
 
-/** Official shape of a dataset's standard split. */
+/**
+ * Official shape of a dataset's standard split.
+ * @inline
+ */
 export interface DatasetStats {
+  /** Training points. */
   readonly train: number;
+  /** Test points. */
   readonly test: number;
+  /** Feature dimension. */
   readonly features: number;
+  /** Label dimension. */
   readonly labels: number;
   /** Average labels per point (over train and test, as the repository reports it). */
   readonly labelsPerPoint: number;
@@ -29,20 +57,37 @@ export interface DatasetStats {
 
 /** One known real dataset. */
 export interface DatasetInfo {
+  /** Registry name (e.g. `'Bibtex'`); also the folder name under the data directory. */
   readonly name: string;
+  /** One line on what the points and labels are. */
   readonly description: string;
   /** Where the archive can be downloaded (a user may also pass a downloaded archive). */
   readonly url: string;
   /** Human page describing the source. */
   readonly source: string;
+  /** How the split files sit in the archive. */
   readonly layout: ArchiveLayout;
+  /** Official counts of the standard split, checked by {@link verifyDataset}. */
   readonly stats: DatasetStats;
   /** Propensity-model constants (Jain et al., KDD 2016): A, B. */
-  readonly propensity: { readonly a: number; readonly b: number };
-  /** Published P@1/3/5 (%), Extreme Classification Repository and the ℓ1-AE paper, as ../shared/datasets/README.md lists them (none listed: empty). */
+  readonly propensity: {
+    /** A of the propensity model. */
+    readonly a: number;
+    /** B of the propensity model. */
+    readonly b: number;
+  };
+  /**
+   * Published P@1/3/5 (%) by method: the Extreme Classification Repository's table and the ℓ1-AE
+   * paper (Wu et al., ICML 2019); empty when none are published.
+   */
   readonly published: Readonly<Record<string, readonly number[]>>;
   /** The splits shipped with xmlc (src/data/bundled.ts), used when the data directory has none. */
-  readonly bundled?: { readonly train: string; readonly test: string };
+  readonly bundled?: {
+    /** Path of the bundled training split. */
+    readonly train: string;
+    /** Path of the bundled test split. */
+    readonly test: string;
+  };
 }
 
 const REPO = 'http://manikvarma.org/downloads/XC/XMLRepository.html';

@@ -90,7 +90,12 @@ export function isSyntheticName(name: string): name is SyntheticName {
  * const { train, test } = generateSynthetic('eurlex-4k-like', { seed: 3, scale: 0.1 });
  * train.features.nRows; // 1554
  */
-export function generateSynthetic(name: string, options: SynthOptions = {}): Partial<Record<SplitName, Dataset>> & { train: Dataset; test: Dataset } {
+export function generateSynthetic(name: string, options: SynthOptions = {}): Partial<Record<SplitName, Dataset>> & {
+  /** The training split. */
+  train: Dataset;
+  /** The test split. */
+  test: Dataset;
+} {
   if (!isSyntheticName(name)) {
     throw new InvalidArgumentError('generateSynthetic', `generateSynthetic(): unknown dataset '${name}': expected one of ${Object.keys(ENTRIES).join(', ')}`);
   }

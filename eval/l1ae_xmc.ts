@@ -1,5 +1,5 @@
 /**
- * The ℓ1-AE XMC pipeline on the real benchmarks (issue 4): P@k and PSP@k for the kNN, decoder and
+ * The ℓ1-AE XMC pipeline on the real benchmarks: P@k and PSP@k for the kNN, decoder and
  * average strategies, one model and a 5-model ensemble, train and predict times, prediction
  * throughput; the baseline encoders for comparison; and a Wiki10-31K-shaped synthetic run
  * (time and peak memory).
@@ -7,7 +7,7 @@
  *   node dist/eval/l1ae_xmc.js [--data-dir ../shared/datasets] [--datasets Bibtex,Delicious]
  *        [--methods l1ae,pca,gaussian,simple-ae] [--ensemble 5] [--wiki10-like] [--wiki10-epochs 2] [--out NAME]
  *
- * Every label encoder side by side (issue 6; one model each, same regression and kNN):
+ * Every label encoder side by side (one model each, same regression and kNN):
  *
  *   node dist/eval/l1ae_xmc.js --methods l1ae,l1-sae,tied-relu,deep-l0,m-sparse,pca,gaussian,simple-ae --ensemble 1 --out encoders_xmc
  *
@@ -35,7 +35,7 @@ const unknown = methods.filter((m) => !(ENCODER_KINDS as readonly string[]).incl
 if (unknown.length) throw new Error(`--methods: unknown encoder(s) ${unknown.join(', ')}; known: ${ENCODER_KINDS.join(', ')}`);
 const ensemble = Number(opt('ensemble', '5'));
 const KS = [1, 3, 5];
-/** Extreme Classification Repository P@1/3/5 (../shared/datasets/README.md). */
+/** P@1/3/5 (%) published in the Extreme Classification Repository's tables (Bhatia et al.). */
 const PUBLISHED: Record<string, Record<string, number[]>> = {
   Bibtex: { SLEEC: [65.08, 39.64, 28.87], FastXML: [63.42, 39.23, 28.86], kNN: [57.04, 34.38, 25.44] },
   Delicious: { SLEEC: [67.59, 61.38, 56.56], FastXML: [69.61, 64.12, 59.27], kNN: [64.95, 58.89, 54.11] },
@@ -67,7 +67,7 @@ for (const name of names) {
   const train = await readDataset(path.join(dataDir, name, `${name}_train.txt`));
   const test = await readDataset(path.join(dataDir, name, `${name}_test.txt`), { nFeatures: train.features.nCols, nLabels: train.labels.nCols });
   for (const method of methods) {
-    const n = method === 'l1ae' ? ensemble : 1; // ensembles of the ℓ1-AE only (issue 4's question)
+    const n = method === 'l1ae' ? ensemble : 1; // ensembles of the ℓ1-AE only
     const events: ProgressEvent[] = [];
     const t0 = performance.now();
     const model = await EmbeddingModel.train(train, { method: method as EncoderKind, ensemble: n }, (e) => events.push(e));

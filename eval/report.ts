@@ -2,7 +2,7 @@
  * The evaluation report: one command runs the benchmark matrix — datasets × methods (label
  * encoders and the feature kNN) × strategies × ensemble sizes — and writes
  * eval/results/NAME.json, NAME.md and SVG plots (precision@k per method, training-loss curves),
- * with the published numbers (datasets/registry.ts, from ../shared/datasets/README.md) beside ours.
+ * with the published numbers (the `published` field of datasets/registry.ts) beside ours.
  *
  *   node dist/eval/report.js [--data-dir DIR] [--datasets Bibtex,Delicious,EURLex-4K,Wiki10-31K]
  *        [--methods knn,l1ae,l1-sae,tied-relu,deep-l0,m-sparse,pca,gaussian,simple-ae] [--ensembles 1,5]

@@ -44,8 +44,11 @@ export class InvalidArgumentError extends XmlcError {
  * what was expected, e.g. `data/train.txt:17: feature id 2000 out of range [0, 1836)`. Exit code 1.
  */
 export class DataFormatError extends XmlcError {
+  /** The file (path as given by the caller). */
   readonly file: string;
+  /** 1-based line of the problem; 0 when it concerns the whole file (then the message has no line). */
   readonly line: number;
+  /** What is wrong and what was expected, without the file and line. */
   readonly detail: string;
   constructor(file: string, line: number, detail: string) {
     super(line > 0 ? `${file}:${line}: ${detail}` : `${file}: ${detail}`);
@@ -63,7 +66,9 @@ export class ModelFormatError extends XmlcError {}
  * what was trained, the epoch, and the fix (a lower learning rate).
  */
 export class TrainingDivergedError extends XmlcError {
+  /** 1-based epoch in which the loss stopped being finite. */
   readonly epoch: number;
+  /** The non-finite loss (NaN or ±Infinity). */
   readonly loss: number;
   constructor(what: string, epoch: number, loss: number, learningRate: number) {
     super(`training the ${what} diverged in epoch ${epoch} (loss ${loss}); lower the learning rate (--learning-rate, now ${learningRate}; try ${learningRate / 10})`);

@@ -28,7 +28,7 @@ export { datasetStats, type DatasetStats } from './data/stats.js';
 export { BUNDLED_BIBTEX } from './data/bundled.js';
 
 // Models: train, predict, save, load.
-export { type Model, type ModelMethod, type ModelSummary, type TrainOptions } from './model/model.js';
+export { type Model, type ModelMethod, type ModelSummary, type TrainOptions, type TrainParams } from './model/model.js';
 export { trainModel } from './model/methods.js';
 export { loadModel } from './model/load.js';
 export { KnnModel } from './model/knn_model.js';
@@ -59,7 +59,8 @@ export { ENCODER_KINDS, type EncoderKind, type EncoderState, type LabelEncoder }
 export { ENCODER_PARAMS, TRAIN_LOOP_DEFAULTS, type EncoderParamValues } from './encoders/param_schema.js';
 export { type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
 export { L1aeEncoder, type L1aeShape } from './encoders/l1ae.js';
-export { L1SaeEncoder, type L1SaeConfig } from './encoders/l1sae.js';
+export { type L1aeNetworkConfig } from './encoders/l1ae_network.js';
+export { L1SaeEncoder, type L1SaeConfig, type L1SaeHistory, type L1SaeStage } from './encoders/l1sae.js';
 export { TiedReluEncoder, type TiedReluConfig } from './encoders/tied_relu.js';
 export { DeepL0Encoder, MSparseEncoder, type DeepL0Config } from './encoders/deep_l0.js';
 export { LinearEncoder, SimpleAeEncoder } from './encoders/baselines.js';
@@ -67,8 +68,9 @@ export { LinearEncoder, SimpleAeEncoder } from './encoders/baselines.js';
 // Compressed sensing: measurement matrices (random or learned) and recovery.
 export { type MeasurementMatrix, gaussianMatrix, fourierMatrix, pcaMatrix, lbcsMatrix, measureRows } from './sensing/matrices.js';
 export { learnMatrix, type LearnedMatrix, type LearnedMatrixKind } from './model/learned_matrix.js';
+export { type SensingAeOptions } from './sensing/ae_defaults.js';
 export {
-  recover, recoveryStats, RECOVERY_METHODS, type MeasurementDecoder, type RecoveryMethod, type RecoveryOptions,
+  recover, recoveryStats, RECOVERY_METHODS, type MeasurementDecoder, type RecoveryMethod, type RecoveryOptions, type RecoveryStats,
 } from './sensing/recover.js';
 export { l1Min, l1MinPos, type LpBatchResult, type LpStatus } from './sensing/simplex.js';
 export { projectedSubgradient, type SubgradientOperator } from './sensing/subgradient.js';

@@ -4,15 +4,58 @@
  * (Modelled on transformers.js `ProgressInfo`, a union keyed on `status`.)
  */
 export type ProgressEvent =
-  | { status: 'start'; task: string; total?: number }
-  | { status: 'progress'; task: string; done: number; total: number }
-  | { status: 'done'; task: string; seconds: number; detail?: string }
+  /** A task started. */
+  | {
+    /** Which kind of event. */
+    status: 'start';
+    /** Name of the task (e.g. `'read train.txt'`, `'train ℓ1-AE encoder'`). */
+    task: string;
+    /** Units of work the task will report (rows, epochs, …), when known. */
+    total?: number;
+  }
+  /** A task advanced (at most about 100 of these per task). */
+  | {
+    /** Which kind of event. */
+    status: 'progress';
+    /** Name of the task. */
+    task: string;
+    /** Units of work done so far (0 ≤ done ≤ total). */
+    done: number;
+    /** Units of work in all. */
+    total: number;
+  }
+  /** A task finished. */
+  | {
+    /** Which kind of event. */
+    status: 'done';
+    /** Name of the task. */
+    task: string;
+    /** Wall-clock time the task took, in seconds. */
+    seconds: number;
+    /** A one-line summary, when the task has one. */
+    detail?: string;
+  }
   /**
    * An epoch of an iterative trainer finished (src/encoders/train_loop.ts): its mean training
    * loss, the validation loss (when there is a validation split) and the 1-based epoch whose
    * weights are kept so far (the best by the validation loss or score).
    */
-  | { status: 'epoch'; task: string; epoch: number; epochs: number; trainLoss: number; validLoss?: number; bestEpoch: number };
+  | {
+    /** Which kind of event. */
+    status: 'epoch';
+    /** Name of the task. */
+    task: string;
+    /** The 1-based epoch that finished. */
+    epoch: number;
+    /** Epochs at most (early stopping may end sooner). */
+    epochs: number;
+    /** Mean mini-batch loss of the epoch. */
+    trainLoss: number;
+    /** Loss on the validation split after the epoch, when there is one. */
+    validLoss?: number;
+    /** 1-based epoch whose weights are kept so far. */
+    bestEpoch: number;
+  };
 
 /** Receiver of progress events. */
 export type ProgressFn = (event: ProgressEvent) => void;

@@ -27,13 +27,13 @@ const VALUES = [
 const TYPES = [
   'BackendChoice', 'BackendName', 'BackendStatus', 'CosampOptions', 'Csr', 'DataFormat', 'Dataset', 'DatasetInfo',
   'DatasetStats', 'DeepL0Config', 'EmbedTrainParams', 'EncoderKind', 'EncoderParamValues', 'EncoderState',
-  'EvaluateRankingOptions', 'FetchOptions', 'IndexKind', 'KnnTrainParams', 'L1SaeConfig', 'L1aeShape', 'LabelEncoder',
+  'EvaluateRankingOptions', 'FetchOptions', 'IndexKind', 'KnnTrainParams', 'L1SaeConfig', 'L1SaeHistory', 'L1SaeStage', 'L1aeNetworkConfig', 'L1aeShape', 'LabelEncoder',
   'LassoOptions', 'LearnedMatrix', 'LearnedMatrixKind', 'LpBatchResult', 'LpStatus', 'MeasurementDecoder',
   'MeasurementMatrix', 'MetricFamily', 'MetricScores', 'Model', 'ModelMethod', 'ModelSummary', 'Optimizer',
   'ParseOptions', 'PredictParams', 'ProgressEvent', 'ProgressFn', 'PropensityOptions', 'Ranked', 'ReadOptions',
-  'RecoveryMethod', 'RecoveryOptions', 'SaveOptions', 'SparsityModel', 'SplitName', 'Strategy', 'SubgradientOperator',
+  'RecoveryMethod', 'RecoveryOptions', 'RecoveryStats', 'SaveOptions', 'SensingAeOptions', 'SparsityModel', 'SplitName', 'Strategy', 'SubgradientOperator',
   'SynthOptions', 'SyntheticName', 'TestFeatures', 'TiedReluConfig', 'TrainHistory', 'TrainLoopOptions',
-  'TrainOptions', 'TrainingData', 'VerifyCheck', 'WriteOptions',
+  'TrainOptions', 'TrainParams', 'TrainingData', 'VerifyCheck', 'WriteOptions',
 ];
 
 /** The names src/index.ts exports, split into values and type-only names, read with the TypeScript parser. */

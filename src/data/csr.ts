@@ -9,7 +9,9 @@ import { InvalidArgumentError } from '../errors.js';
 
 /** A CSR matrix with `nRows × nCols` shape. Arrays are owned by the matrix; treat them as read-only. */
 export interface Csr {
+  /** Number of rows (points). */
   readonly nRows: number;
+  /** Number of columns (feature or label dimension); every column index is below it. */
   readonly nCols: number;
   /** Length nRows + 1, rowPtr[0] = 0, non-decreasing. */
   readonly rowPtr: Int32Array;

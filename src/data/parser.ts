@@ -21,10 +21,13 @@ export interface ParseOptions {
 
 /** A multi-label dataset: features n×D and labels n×L (label values 1). */
 export interface Dataset {
+  /** Feature rows, n × D (values as read, float32). */
   features: Csr;
+  /** Label rows, n × L (every stored value 1). */
   labels: Csr;
+  /** The file format it was read from (or is written in). */
   format: DataFormat;
-  /** Where it was read from (a path, or a name given to {@link parseDataset}). */
+  /** Where it was read from (a path, or the name the caller gave in-memory data). */
   source: string;
 }
 
@@ -82,7 +85,7 @@ const BOM = [0xef, 0xbb, 0xbf];
  * objects are made: ids and values are parsed from the bytes.
  *
  * Formats: the BoW format of the Extreme Classification Repository
- * (http://manikvarma.org/downloads/XC/XMLRepository.html: a header `N D L`, then N lines
+ * (Bhatia et al., address in datasets/registry.ts: a header `N D L`, then N lines
  * `l1,l2,... f:v f:v ...`, 0-based ids) and the multi-label LIBSVM format (the same lines
  * without a header, features 1-based by convention). A `\r` before the newline is ignored.
  *

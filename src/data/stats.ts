@@ -2,8 +2,11 @@ import { type Csr, nnz } from './csr.js';
 
 /** Summary statistics of a multi-label dataset, as the Extreme Classification Repository tabulates them. */
 export interface DatasetStats {
+  /** Number of points (rows). */
   points: number;
+  /** Feature dimension D. */
   features: number;
+  /** Label dimension L. */
   labels: number;
   /** Average number of labels per point. */
   labelsPerPoint: number;

@@ -7,7 +7,7 @@ import { type DataFormat } from './parser.js';
 import { writeAtomic } from '../util/atomic.js';
 import { InvalidArgumentError } from '../errors.js';
 
-/** Options of {@link writeDataset} and {@link formatDataset}. */
+/** Options of {@link writeDataset}. */
 export interface WriteOptions {
   /** Default `bow` (with the `N D L` header). */
   format?: DataFormat;
@@ -130,7 +130,7 @@ export function formatDataset(data: { features: Csr; labels: Csr }, options: Omi
  * `.gz` path), atomically: the text goes to a temporary sibling which is renamed over `path`
  * only when complete; on any failure the temporary file is removed, so `path` is never left
  * partial (an existing `path` stays as it was). An existing symbolic link, device or FIFO is
- * written through in place ({@link writeAtomic}).
+ * written through in place.
  * @throws RangeError if the matrices disagree in rows or hold ids or values a reader would
  *   reject (found while writing: the temporary file is removed); file system errors as is.
  */

@@ -58,6 +58,7 @@ export class LinearEncoder implements LabelEncoder {
     return { kind: this.kind, nLabels: this.nLabels, dim: this.dim, config: { ...this.config }, arrays: { a: this.a } };
   }
 
+  /** Rebuild an encoder from what `state()` returned; throws when the state is not a Gaussian or PCA encoder's or an array has the wrong size. */
   static fromState(state: EncoderState): LinearEncoder {
     if (state.kind !== 'gaussian' && state.kind !== 'pca') throw new InvalidArgumentError('LinearEncoder.fromState', `not a linear encoder: ${state.kind}`);
     return new LinearEncoder(state.kind, state.nLabels, state.dim, stateArray(state, 'a', state.nLabels * state.dim), state.config);
@@ -86,7 +87,16 @@ export class SimpleAeEncoder implements LabelEncoder {
     ]);
   }
 
-  static async train(labels: Csr, dim: number, loopIn: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{ encoder: SimpleAeEncoder; history: TrainHistory }> {
+  /**
+   * Train on the label rows (each ℓ2-normalised first) with embedding dimension `dim`; the loop's
+   * left-out settings take {@link TRAIN_LOOP_DEFAULTS}, and its seed also seeds the initialisation.
+   */
+  static async train(labels: Csr, dim: number, loopIn: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{
+    /** The trained encoder. */
+    encoder: SimpleAeEncoder;
+    /** Training losses per epoch, the epoch kept, the time taken. */
+    history: TrainHistory;
+  }> {
     const loop = resolveLoop(loopIn);
     const d = labels.nCols;
     const [a, b] = SimpleAeEncoder.variables(d, dim, loop.seed);
@@ -109,6 +119,7 @@ export class SimpleAeEncoder implements LabelEncoder {
     };
   }
 
+  /** Rebuild an encoder from what `state()` returned; throws when an array has the wrong size. */
   static fromState(state: EncoderState): SimpleAeEncoder {
     const [a, b] = SimpleAeEncoder.variables(state.nLabels, state.dim, 0);
     for (const [v, name] of [[a, 'a'], [b, 'b']] as const) {

@@ -172,6 +172,7 @@ export interface DeepL0Config {
   readonly dictionaryRows: number;
   /** Train the dictionary (the decoder) with the encoder; false keeps the learned D fixed. */
   readonly trainDictionary: boolean;
+  /** Seed of the dictionary-learning sample and initialisation. */
   readonly seed: number;
 }
 
@@ -204,31 +205,38 @@ type Kind = 'deep-l0' | 'm-sparse';
 
 /** What both Deep ℓ0 label encoders share: the unrolled encoder, the dictionary decoder, state. */
 abstract class UnrolledLabelEncoder implements LabelEncoder {
+  /** `'deep-l0'` or `'m-sparse'`. */
   abstract readonly kind: Kind;
 
+  /** @internal */
   protected constructor(
+    /** Label dimension d. */
     readonly nLabels: number,
+    /** @internal */
     protected readonly cfg: DeepL0Config,
+    /** @internal */
     protected readonly weights: UnrolledWeights,
-    /** Dᵀ (m × d): decode(z) = z·Dᵀ. */
+    /** Dᵀ (m × d): decode(z) = z·Dᵀ. @internal */
     protected readonly dictT: tf.Variable,
   ) {}
 
+  /** Embedding dimension m (the number of dictionary atoms). */
   get dim(): number { return this.cfg.embeddingDim; }
 
-  /** The inference-time stage nonlinearity (σ = 0: the exact hard threshold). */
+  /** The inference-time stage nonlinearity (σ = 0: the exact hard threshold). @internal */
   protected abstract nonlinearity(sigma: number): StageNonlinearity;
 
-  /** Codes of the rows of a dense batch. */
+  /** Codes of the rows of a dense batch. @internal */
   protected codes(x: tf.Tensor2D, sigma: number): tf.Tensor2D {
     return unrolledEncode(this.weights, x, this.cfg.stages, this.nonlinearity(sigma));
   }
 
-  /** Mean ‖y − D·enc(y)‖² of a dense batch (the training loss). */
+  /** Mean ‖y − D·enc(y)‖² of a dense batch (the training loss). @internal */
   protected loss(x: tf.Tensor2D, sigma: number): tf.Scalar {
     return tf.tidy(() => tf.mean(tf.sum(tf.squaredDifference(x, tf.matMul(this.codes(x, sigma), this.dictT as tf.Tensor as tf.Tensor2D)), 1)) as tf.Scalar);
   }
 
+  /** The variables training updates (D too when `trainDictionary`). @internal */
   protected trainable(): tf.Variable[] {
     const v = [this.weights.w, this.weights.s, ...(this.weights.theta ? [this.weights.theta] : [])];
     return this.cfg.trainDictionary ? [...v, this.dictT] : v;
@@ -260,6 +268,7 @@ abstract class UnrolledLabelEncoder implements LabelEncoder {
    * the loop has a validation split or set) scores every epoch by the validation loss of the
    * inference-time network (σ = 0, the exact threshold / max-M), not the loss at the epoch's σ,
    * so the epochs compared are the same function of their weights.
+   * @internal
    */
   protected static async fit<E extends UnrolledLabelEncoder>(
     kind: Kind,
@@ -268,7 +277,12 @@ abstract class UnrolledLabelEncoder implements LabelEncoder {
     options: Partial<DeepL0Config> & { embeddingDim: number },
     loop: TrainLoopOptions,
     onProgress?: ProgressFn,
-  ): Promise<{ encoder: E; history: TrainHistory }> {
+  ): Promise<{
+    /** The trained encoder. */
+    encoder: E;
+    /** Training losses per epoch, the epoch kept, the time taken. */
+    history: TrainHistory;
+  }> {
     const cfg = resolveConfig(options);
     const d = labels.nCols, m = cfg.embeddingDim;
     const y = normalizeRowsL2(labels);
@@ -301,6 +315,7 @@ abstract class UnrolledLabelEncoder implements LabelEncoder {
     return { encoder: enc, history };
   }
 
+  /** Rebuild an encoder of `kind` from a saved state (checks the kind and every array's size). @internal */
   protected static restore<E extends UnrolledLabelEncoder>(
     kind: Kind,
     state: EncoderState,
@@ -326,11 +341,16 @@ export class DeepL0Encoder extends UnrolledLabelEncoder {
   protected nonlinearity(sigma: number): StageNonlinearity { return { kind: 'l0', sigma }; }
 
   /** Train on the label rows (each ℓ2-normalised first). */
-  static async train(labels: Csr, options: Partial<DeepL0Config> & { embeddingDim: number }, loop: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{ encoder: DeepL0Encoder; history: TrainHistory }> {
+  static async train(labels: Csr, options: Partial<DeepL0Config> & { embeddingDim: number }, loop: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{
+    /** The trained encoder. */
+    encoder: DeepL0Encoder;
+    /** Training losses per epoch, the epoch kept, the time taken. */
+    history: TrainHistory;
+  }> {
     return UnrolledLabelEncoder.fit('deep-l0', DeepL0Encoder.make, labels, options, resolveLoop(loop), onProgress);
   }
 
-  /** Rebuild from {@link state}. */
+  /** Rebuild an encoder from what `state()` returned (e.g. after saving and loading); throws when the state is of another kind or an array has the wrong size. */
   static fromState(state: EncoderState): DeepL0Encoder { return UnrolledLabelEncoder.restore('deep-l0', state, DeepL0Encoder.make); }
 }
 
@@ -343,10 +363,15 @@ export class MSparseEncoder extends UnrolledLabelEncoder {
   protected nonlinearity(): StageNonlinearity { return { kind: 'm-sparse', sparsity: this.cfg.sparsity }; }
 
   /** Train on the label rows (each ℓ2-normalised first). */
-  static async train(labels: Csr, options: Partial<DeepL0Config> & { embeddingDim: number }, loop: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{ encoder: MSparseEncoder; history: TrainHistory }> {
+  static async train(labels: Csr, options: Partial<DeepL0Config> & { embeddingDim: number }, loop: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{
+    /** The trained encoder. */
+    encoder: MSparseEncoder;
+    /** Training losses per epoch, the epoch kept, the time taken. */
+    history: TrainHistory;
+  }> {
     return UnrolledLabelEncoder.fit('m-sparse', MSparseEncoder.make, labels, options, resolveLoop(loop), onProgress);
   }
 
-  /** Rebuild from {@link state}. */
+  /** Rebuild an encoder from what `state()` returned (e.g. after saving and loading); throws when the state is of another kind or an array has the wrong size. */
   static fromState(state: EncoderState): MSparseEncoder { return UnrolledLabelEncoder.restore('m-sparse', state, MSparseEncoder.make); }
 }

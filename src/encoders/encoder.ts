@@ -1,5 +1,5 @@
 /**
- * The label-encoder interface of stage 1 of the XMC pipeline (../shared/DESIGN.md): an encoder
+ * The label-encoder interface of stage 1 of the XMC pipeline (docs/architecture.md): an encoder
  * maps ℓ2-normalised sparse label vectors y ∈ R^d to embeddings z ∈ R^m, and, where it has
  * one, a decoder maps (predicted) embeddings back to label scores.
  */
@@ -18,15 +18,21 @@ export { ENCODER_KINDS, type EncoderKind } from './kinds.js';
 
 /** Everything needed to rebuild an encoder: JSON-able settings plus named float arrays. */
 export interface EncoderState {
+  /** Which encoder the state belongs to; `fromState` of another kind rejects it. */
   readonly kind: EncoderKind;
+  /** Label dimension d. */
   readonly nLabels: number;
+  /** Embedding dimension m. */
   readonly dim: number;
+  /** The encoder's settings (JSON-able; saved in the model manifest). */
   readonly config: Record<string, unknown>;
+  /** The encoder's weights by name (row-major float32; saved as binary files beside the manifest). */
   readonly arrays: Record<string, Float32Array>;
 }
 
 /** A trained label encoder. */
 export interface LabelEncoder {
+  /** Which encoder this is (one of {@link ENCODER_KINDS}). */
   readonly kind: EncoderKind;
   /** Label dimension d. */
   readonly nLabels: number;

@@ -16,7 +16,9 @@ import {
 import { encoderOptions, encoderParamDefaults } from './param_schema.js';
 import { normalizedValidation, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
 
-/** Network settings of an ℓ1-AE encoder (the network config without the data-given input size). */
+/**
+ * Network settings of an ℓ1-AE encoder (the network config without the data-given input size).
+ */
 export type L1aeShape = Omit<L1aeNetworkConfig, 'inputDim' | 'fused'>;
 
 /** `shape` completed with the ℓ1-AE's schema defaults and, unless it names one, the loop's seed. */
@@ -48,7 +50,12 @@ export class L1aeEncoder implements LabelEncoder {
    * batch normalisation, final ReLU, sign, tied decoder); the seed defaults to the loop's.
    * @example await L1aeEncoder.train(labels, { embeddingDim: 50 }, loop)
    */
-  static async train(labels: Csr, shape: Partial<L1aeShape> & { readonly embeddingDim: number }, loopIn: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{ encoder: L1aeEncoder; history: TrainHistory }> {
+  static async train(labels: Csr, shape: Partial<L1aeShape> & { readonly embeddingDim: number }, loopIn: Partial<TrainLoopOptions> = {}, onProgress?: ProgressFn): Promise<{
+    /** The trained encoder. */
+    encoder: L1aeEncoder;
+    /** Training losses per epoch, the epoch kept, the time taken. */
+    history: TrainHistory;
+  }> {
     const loop = resolveLoop(loopIn);
     const cfg: L1aeNetworkConfig = { ...resolveShape(shape, loop.seed), inputDim: labels.nCols };
     const y = normalizeRowsL2(labels);
@@ -92,7 +99,7 @@ export class L1aeEncoder implements LabelEncoder {
     return { kind: this.kind, nLabels: this.nLabels, dim: this.dim, config: { ...config }, arrays };
   }
 
-  /** Rebuild from {@link state}. */
+  /** Rebuild an encoder from what `state()` returned (e.g. after saving and loading); throws when the state is of another kind or an array has the wrong size. */
   static fromState(state: EncoderState): L1aeEncoder {
     const cfg = { ...(state.config as unknown as L1aeShape), inputDim: state.nLabels } as L1aeNetworkConfig;
     const vars = createL1aeVariables(cfg);

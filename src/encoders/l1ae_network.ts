@@ -20,7 +20,7 @@ import { SUBGRADIENT_BETA, subgradientStepSize } from '../sensing/subgradient.js
 import { tfSeed } from '../util/rng.js';
 import { InvalidArgumentError } from '../errors.js';
 
-/** Shape and variations of the network (the paper's Figure 3 ablations are switches). */
+/** Shape and variations of the ℓ1-AE network (Wu et al., ICML 2019; the paper's Figure 3 ablations are switches). */
 export interface L1aeNetworkConfig {
   /** Input dimension d. */
   readonly inputDim: number;

@@ -47,7 +47,10 @@ import { L1SAE_DEFAULTS as SCHEMA_L1SAE_DEFAULTS } from './param_schema.js';
 import { normalizedValidation, splitRows, trainAutoencoder, type TrainHistory, type TrainLoopOptions, resolveLoop } from './train_loop.js';
 import { InvalidArgumentError, ParamsError } from '../errors.js';
 
-/** Element-wise activation of the encoder or decoder layer. */
+/**
+ * Element-wise activation of the encoder or decoder layer.
+ * @inline
+ */
 export type L1SaeActivation = 'sigmoid' | 'relu' | 'linear';
 
 /** Settings of an L1-SAE (all JSON-able; saved in the encoder state). */
@@ -64,7 +67,9 @@ export interface L1SaeConfig {
   readonly alphaFactor: number;
   /** T: number of α reductions (T + 1 stages). */
   readonly reductions: number;
+  /** Activation of the encoder layer (default `'sigmoid'`, the paper's logistic units). */
   readonly encoderActivation: L1SaeActivation;
+  /** Activation of the decoder layer (default `'sigmoid'`). */
   readonly decoderActivation: L1SaeActivation;
   /** Seed of the weight initialisation (the training loop has its own seed). */
   readonly seed: number;
@@ -247,22 +252,27 @@ export function l1saeDecodeArray(cfg: Pick<L1SaeConfig, 'decoderActivation'>, v:
 
 /** One α stage of training. */
 export interface L1SaeStage {
+  /** α of the stage (per row). */
   readonly alpha: number;
   /** The Y-step threshold α·β. */
   readonly threshold: number;
+  /** Epochs run in the stage. */
   readonly epochsRun: number;
+  /** 1-based epoch (within the stage) whose weights were kept. */
   readonly bestEpoch: number;
-  /** Final (kept epoch's) training and validation loss of the stage. */
+  /** Final (kept epoch's) training loss of the stage. */
   readonly trainLoss: number;
+  /** Final (kept epoch's) validation loss of the stage, when there is a validation split. */
   readonly validLoss?: number;
 }
 
 /** Training history: the loop's, concatenated over stages, plus one record per stage. */
 export interface L1SaeHistory extends TrainHistory {
+  /** One record per α stage, in order. */
   readonly stages: L1SaeStage[];
 }
 
-/** Extra options of {@link L1SaeEncoder.train} that are not saved settings. */
+/** Extra options of {@link L1SaeEncoder.train} that are not saved settings. @inline */
 export interface L1SaeTrainHooks {
   /**
    * Called after every stage with the stage's record and a view of the network at that point
@@ -279,11 +289,17 @@ export function stageEpochs(epochs: number, stages: number): number[] {
   return out;
 }
 
+/**
+ * The L1-SAE label encoder (Amini & Ghaemmaghami, EUSIPCO 2018): logistic codes z = σ(W1ᵀy + b1)
+ * trained with an ℓ1 penalty by a penalty method whose α falls stage by stage; decodes with
+ * ŷ = σ(W2ᵀz + b2).
+ */
 export class L1SaeEncoder implements LabelEncoder {
   readonly kind = 'l1-sae' as const;
 
   private constructor(private readonly cfg: L1SaeConfig, private readonly vars: L1SaeVariables, readonly nLabels: number) {}
 
+  /** Code (embedding) dimension m. */
   get dim(): number { return this.cfg.embeddingDim; }
   /** The settings (a copy). */
   get config(): L1SaeConfig { return { ...this.cfg }; }
@@ -298,7 +314,12 @@ export class L1SaeEncoder implements LabelEncoder {
     options: Partial<L1SaeConfig> & { embeddingDim: number } & L1SaeTrainHooks,
     loopIn: Partial<TrainLoopOptions> = {},
     onProgress?: ProgressFn,
-  ): Promise<{ encoder: L1SaeEncoder; history: L1SaeHistory }> {
+  ): Promise<{
+    /** The trained encoder. */
+    encoder: L1SaeEncoder;
+    /** Training losses per epoch, the epoch kept, the time taken. */
+    history: L1SaeHistory;
+  }> {
     const loop = resolveLoop(loopIn);
     const { onStage, ...settings } = options;
     const cfg = resolveL1SaeConfig(settings);
@@ -359,7 +380,7 @@ export class L1SaeEncoder implements LabelEncoder {
     return { kind: this.kind, nLabels: this.nLabels, dim: this.dim, config: { ...this.cfg }, arrays };
   }
 
-  /** Rebuild from {@link state}. */
+  /** Rebuild an encoder from what `state()` returned (e.g. after saving and loading); throws when the state is of another kind or an array has the wrong size. */
   static fromState(state: EncoderState): L1SaeEncoder {
     if (state.kind !== 'l1-sae') throw new InvalidArgumentError('L1SaeEncoder.fromState', `not an L1-SAE encoder state: ${state.kind}`);
     const cfg = validateL1SaeConfig({ ...L1SAE_DEFAULTS, ...(state.config as Partial<L1SaeConfig>), embeddingDim: state.dim });

@@ -10,12 +10,18 @@ import { type EncoderKind } from './kinds.js';
 /**
  * The range of a numeric parameter or flag: an integer or any finite number, bounded below and
  * above (each bound closed unless `minOpen` / `maxOpen`).
+ * @inline
  */
 export interface NumericSpec {
+  /** Whether the value must be an integer. */
   readonly int: boolean;
+  /** Lower bound (none when absent). */
   readonly min?: number;
+  /** Upper bound (none when absent). */
   readonly max?: number;
+  /** The lower bound itself is excluded. */
   readonly minOpen?: boolean;
+  /** The upper bound itself is excluded. */
   readonly maxOpen?: boolean;
 }
 
@@ -36,18 +42,26 @@ export type EncoderParamSpec = {
 
 /** Optimizers of the autoencoder training loop. */
 export const OPTIMIZERS = Object.freeze(['adam', 'sgd'] as const);
+/**
+ * An optimizer of the autoencoder training loop: `'adam'` or `'sgd'`.
+ * @useDeclaredType
+ */
 export type Optimizer = (typeof OPTIMIZERS)[number];
 
 /**
  * Defaults of the autoencoder training loop of the embedding pipeline (src/encoders/train_loop.ts),
  * defined once: the training parameters (EMBED_DEFAULTS) and the `xmlc train` flags read them.
  * Chosen on seeded 80/20 validation splits of the Bibtex and Delicious training sets: Adam at 0.01
- * converged where 0.003 had not after 100 epochs.
+ * converges within the 100 epochs where a rate of 0.003 does not.
  */
 export const TRAIN_LOOP_DEFAULTS = Object.freeze({
+  /** Passes over the training rows. */
   epochs: 100,
+  /** Rows per mini-batch. */
   batchSize: 128,
+  /** Step size of the optimizer. */
   learningRate: 0.01,
+  /** Adam (Kingma & Ba, ICLR 2015). */
   optimizer: 'adam' as Optimizer,
   /** Fraction of the training label vectors held out for early stopping. */
   validationFraction: 0.1,
@@ -57,14 +71,15 @@ export const TRAIN_LOOP_DEFAULTS = Object.freeze({
 
 /**
  * L1-SAE defaults, for ℓ2-normalised label rows (‖x‖ = 1, so predicting x̂ = 0 costs 1 per row) and the
- * pipeline's loop ({@link TRAIN_LOOP_DEFAULTS}); measured on Bibtex labels, m = 100
- * (eval/results/l1sae_sparsity.md):
+ * pipeline's loop ({@link TRAIN_LOOP_DEFAULTS}); chosen on Bibtex labels, m = 100 (the code
+ * sparsity and reconstruction error for β ∈ {0.003, 0.01, 0.03}: eval/results/l1sae_sparsity.md,
+ * `node dist/eval/l1sae_sparsity.js`):
  * - logistic encoder and decoder, as in the paper;
- * - β = 0.01: the mean code Gini index on the test split rises from 0.22 (plain AE, error 0.031
- *   per row) to 0.62 at error 0.070; β = 0.003 gives 0.50 at 0.050, β = 0.03 0.69 at 0.097;
- * - λ = 1e-6: the reconstruction error per row is below 1 here, and λ = 1e-4 (a usual value
- *   for image data with errors of tens per row) pinned the weights so that a plain AE did not
- *   get below 0.76; 1e-6 still keeps weights bounded;
+ * - β = 0.01: the middle of that sweep, trading a clearly sparser code (higher Gini index) for a
+ *   reconstruction error still far below the error 1 of predicting zero;
+ * - λ = 1e-6: the reconstruction error per row is below 1 here, so a weight decay usual for image
+ *   data (1e-4, with errors of tens per row) would dominate the loss and pin the weights; 1e-6
+ *   still keeps weights bounded;
  * - α0 = 1/β (the value used when `alpha0` is not given): the first threshold α0·β = 1 covers the
  *   whole range of logistic codes, so the first stage's penalty is the gentle ridge z²/(2α0) and
  *   the ℓ1 is fed in as α falls;
@@ -105,10 +120,10 @@ export const TIED_RELU_DEFAULTS = Object.freeze({ bias: 'learned', biasInit: 0 }
  * - M = 10: 10% of the default m = 100 atoms, about the number of label groups a point has.
  * - σmin = 1e-6: after 6 epochs σ is below it and the stage is the exact hard threshold (also the
  *   inference-time function), avoiding 1/σ overflow in float32.
- *   Measured (m = 100, the pipeline's loop): Bibtex labels 3.0 nonzeros a code; Delicious labels
- *   71 — λ is absolute, so label sets with many labels a point want a larger λ (or 'm-sparse').
- * - 10 dictionary rounds × 30 IHT iterations on at most 20000 rows: a few seconds on Bibtex and
- *   Delicious labels (whole training 7 s and 30 s with the native backend).
+ *   λ is absolute, so label sets with many labels a point get denser codes and want a larger λ
+ *   (or 'm-sparse', whose M fixes the code size).
+ * - 10 dictionary rounds × 30 IHT iterations on at most 20000 rows: a small part of the training
+ *   time (training times of every encoder on Bibtex and Delicious: eval/results/report.md).
  */
 export const DEEP_L0_DEFAULTS = Object.freeze({
   lambda: 0.01,
@@ -129,11 +144,51 @@ const real = (min: number, max: number, open: { minOpen?: boolean; maxOpen?: boo
 
 // Each helper keeps its key (and an enum's choices) as literal types, so that the parameters' type
 // is derived from the schema (EncoderParamValues).
-type Common<K extends string> = { readonly key: K; readonly option: string; readonly describe: string };
-type NumSpec<K extends string> = Common<K> & { readonly type: 'number'; readonly range: NumericSpec; readonly default: number };
-type AutoSpec<K extends string> = Common<K> & { readonly type: 'number'; readonly range: NumericSpec; readonly default: 'auto'; readonly auto: string };
-type BoolSpec<K extends string> = Common<K> & { readonly type: 'boolean'; readonly default: boolean };
-type ChoiceSpec<K extends string, C extends string> = Common<K> & { readonly type: 'enum'; readonly choices: readonly C[]; readonly default: C };
+/** @inline */
+type Common<K extends string> = {
+  /** Key in the training parameters (`--params` JSON, the saved manifest); the flag is `--` + kebab-case(key). */
+  readonly key: K;
+  /** Field of the encoder's own config the value is passed as. */
+  readonly option: string;
+  /** One-line description (flag help and README). */
+  readonly describe: string;
+};
+/** @inline */
+type NumSpec<K extends string> = Common<K> & {
+  /** A number. */
+  readonly type: 'number';
+  /** Allowed values. */
+  readonly range: NumericSpec;
+  /** Value when not given. */
+  readonly default: number;
+};
+/** @inline */
+type AutoSpec<K extends string> = Common<K> & {
+  /** A number, or `'auto'`. */
+  readonly type: 'number';
+  /** Allowed numbers. */
+  readonly range: NumericSpec;
+  /** Not given means `'auto'`. */
+  readonly default: 'auto';
+  /** What `'auto'` means. */
+  readonly auto: string;
+};
+/** @inline */
+type BoolSpec<K extends string> = Common<K> & {
+  /** A boolean (the flag has a `--no-` form). */
+  readonly type: 'boolean';
+  /** Value when not given. */
+  readonly default: boolean;
+};
+/** @inline */
+type ChoiceSpec<K extends string, C extends string> = Common<K> & {
+  /** One of `choices`. */
+  readonly type: 'enum';
+  /** The allowed values. */
+  readonly choices: readonly C[];
+  /** Value when not given. */
+  readonly default: C;
+};
 const num = <K extends string>(key: K, option: string, range: NumericSpec, dflt: number, describe: string): NumSpec<K> =>
   ({ key, option, type: 'number', range, default: dflt, describe });
 /** A number whose default is `'auto'`; `auto` says what that means. */
@@ -157,13 +212,14 @@ function unrolledSpecs<P extends string>(p: P) {
 }
 
 /**
- * Every encoder's parameters. The ℓ1-AE's keys are unprefixed (`depth`, `batchNorm`, …: their names
- * since the first saved models); every other encoder's keys start with its method name
+ * Every encoder's parameters. The ℓ1-AE's keys are unprefixed (`depth`, `batchNorm`, …: the names
+ * saved manifests use); every other encoder's keys start with its method name
  * (`l1saeBeta`, `tiedReluEpsilon`, `deepL0Lambda`, `mSparseM`), and so do their flags
  * (`--l1sae-beta`, `--tied-relu-epsilon`, `--deep-l0-lambda`, `--m-sparse-m`).
  * The ℓ1-AE's defaults were chosen on seeded validation splits (see EMBED_DEFAULTS in src/model/params.ts).
  */
 export const ENCODER_PARAMS = Object.freeze({
+  /** The ℓ1-AE (Wu et al., ICML 2019). */
   l1ae: [
     num('depth', 'depth', int(0, 1000), 10, 'unrolled decoder blocks T (the paper\'s XMC setting: 10)'),
     bool('batchNorm', 'batchNorm', false, 'batch normalisation in each block (--no-batch-norm drops it)'),
@@ -171,6 +227,7 @@ export const ENCODER_PARAMS = Object.freeze({
     choice('activation', 'activation', ['sign', 'tanh'], 'sign', 'sign (the paper\'s) or tanh in each block'),
     choice('decoderMatrix', 'decoderMatrix', ['tied', 'learned'], 'tied', 'the decoder uses Aᵀ (tied, the paper\'s) or a learned matrix B'),
   ],
+  /** The L1-SAE (Amini & Ghaemmaghami, EUSIPCO 2018): β, λ and the α schedule. */
   'l1-sae': [
     num('l1saeBeta', 'beta', real(0, 1e6), L1SAE_DEFAULTS.beta, 'β: weight of the ℓ1 norm of the codes'),
     num('l1saeWeightDecay', 'weightDecay', real(0, 1e6), L1SAE_DEFAULTS.weightDecay, 'λ: weight decay on the two weight matrices'),
@@ -180,10 +237,12 @@ export const ENCODER_PARAMS = Object.freeze({
     choice('l1saeEncoderActivation', 'encoderActivation', SAE_ACTIVATIONS, L1SAE_DEFAULTS.encoderActivation, 'activation of the encoder layer'),
     choice('l1saeDecoderActivation', 'decoderActivation', SAE_ACTIVATIONS, L1SAE_DEFAULTS.decoderActivation, 'activation of the decoder layer'),
   ],
+  /** The tied-weight ReLU autoencoder (Rangamani et al., ISIT 2018): its threshold ε. */
   'tied-relu': [
     choice('tiedReluEpsilon', 'bias', ['learned', 'fixed'], TIED_RELU_DEFAULTS.bias, 'threshold ε: a per-unit bias learned with W, or one fixed constant (the paper\'s)'),
     num('tiedReluEpsilonValue', 'biasInit', real(-1e6, 1e6), TIED_RELU_DEFAULTS.biasInit, 'initial value of every ε_i (the constant when fixed)'),
   ],
+  /** The Deep ℓ0-regularised encoder (Wang et al., AAAI 2016). */
   'deep-l0': [
     num('deepL0Lambda', 'lambda', real(0, 1e6), DEEP_L0_DEFAULTS.lambda, 'λ of ‖y − Dz‖² + λ‖z‖₀'),
     num('deepL0Sigma0', 'sigma0', real(0, 1e6), DEEP_L0_DEFAULTS.sigma0, 'HELU σ in the first epoch'),
@@ -191,21 +250,31 @@ export const ENCODER_PARAMS = Object.freeze({
     num('deepL0SigmaMin', 'sigmaMin', real(0, 1e6), DEEP_L0_DEFAULTS.sigmaMin, 'below this σ the exact hard threshold is used'),
     ...unrolledSpecs('deepL0'),
   ],
+  /** The Deep M-sparse encoder (Wang et al., AAAI 2016). */
   'm-sparse': [
     num('mSparseM', 'sparsity', int(1, 1 << 16), DEEP_L0_DEFAULTS.sparsity, 'M: nonzeros of every code (‖z‖₀ ≤ M)'),
     ...unrolledSpecs('mSparse'),
   ],
+  /** PCA of the label matrix: no parameters besides the embedding dimension. */
   pca: [],
+  /** A seeded Gaussian random projection: no parameters besides the embedding dimension and seed. */
   gaussian: [],
+  /** The simple autoencoder ŷ = ReLU(Bᵀ·A·y) of the ℓ1-AE paper's comparisons: no parameters besides the training loop's. */
   'simple-ae': [],
 } satisfies Readonly<Record<EncoderKind, readonly EncoderParamSpec[]>>);
 
-/** One parameter's value type: boolean, one of an enum's choices, a number (or `'auto'` where the default is `auto`). */
+/**
+ * One parameter's value type: boolean, one of an enum's choices, a number (or `'auto'` where the default is `auto`).
+ * @inline
+ */
 type SpecValue<S> = S extends { readonly type: 'boolean' } ? boolean
   : S extends { readonly type: 'enum'; readonly choices: readonly (infer C)[] } ? C
     : S extends { readonly auto: string } ? number | 'auto' : number;
 
-/** Every encoder's parameters, keyed as in the training parameters (`depth`, `l1saeBeta`, …), typed from {@link ENCODER_PARAMS}. */
+/**
+ * Every encoder's parameters, keyed as in the training parameters (`depth`, `l1saeBeta`, …), typed from {@link ENCODER_PARAMS}:
+ * booleans, the choices of an enum, numbers (or `'auto'` where the default is `'auto'`).
+ */
 export type EncoderParamValues = { readonly [S in (typeof ENCODER_PARAMS)[EncoderKind][number] as S['key']]: SpecValue<S> };
 
 /** `--` flag of a parameter key: kebab-case, digits kept with the word before them (`deepL0Lambda` → `deep-l0-lambda`). */

@@ -1,5 +1,5 @@
 /**
- * Registry of the label encoders (STYLE.md §1: interchangeable algorithms behind one frozen map):
+ * Registry of the label encoders (interchangeable algorithms behind one frozen map, as tfjs-core's kernel_registry.ts):
  * for every {@link EncoderKind}, how the pipeline trains one and how a saved one is rebuilt.
  */
 import { type Csr } from '../data/csr.js';

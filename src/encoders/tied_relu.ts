@@ -98,7 +98,12 @@ export class TiedReluEncoder implements LabelEncoder {
     options: Partial<TiedReluConfig> & { embeddingDim: number },
     loopIn: Partial<TrainLoopOptions> = {},
     onProgress?: ProgressFn,
-  ): Promise<{ encoder: TiedReluEncoder; history: TrainHistory }> {
+  ): Promise<{
+    /** The trained encoder. */
+    encoder: TiedReluEncoder;
+    /** Training losses per epoch, the epoch kept, the time taken. */
+    history: TrainHistory;
+  }> {
     const loop = resolveLoop(loopIn);
     const cfg = resolveConfig(options, loop.seed);
     const vars = createTiedReluVariables(labels.nCols, cfg);
@@ -133,7 +138,7 @@ export class TiedReluEncoder implements LabelEncoder {
     };
   }
 
-  /** Rebuild from {@link state}. */
+  /** Rebuild an encoder from what `state()` returned (e.g. after saving and loading); throws when the state is of another kind or an array has the wrong size. */
   static fromState(state: EncoderState): TiedReluEncoder {
     if (state.kind !== 'tied-relu') throw new InvalidArgumentError('TiedReluEncoder.fromState', `not a tied ReLU encoder state: ${state.kind}`);
     const cfg = resolveConfig({ ...(state.config as Partial<TiedReluConfig>), embeddingDim: state.dim }, 0);

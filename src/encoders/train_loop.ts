@@ -13,13 +13,19 @@ import { type ProgressFn, task } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { type Optimizer, TRAIN_LOOP_DEFAULTS } from './param_schema.js';
 
-/** Settings of {@link trainAutoencoder} (the embedding pipeline's defaults: TRAIN_LOOP_DEFAULTS in param_schema.ts). */
+/**
+ * Settings of the autoencoder training loop every trainable encoder uses (mini-batch training with
+ * a held-out validation split and early stopping). An encoder's `train` takes
+ * `Partial<TrainLoopOptions>`: left-out fields take {@link TRAIN_LOOP_DEFAULTS} and seed 0.
+ */
 export interface TrainLoopOptions {
   /** Passes over the training rows. */
   readonly epochs: number;
   /** Rows per mini-batch. */
   readonly batchSize: number;
+  /** Step size of the optimizer (> 0). */
   readonly learningRate: number;
+  /** `'adam'` (Kingma & Ba, ICLR 2015) or plain `'sgd'`. */
   readonly optimizer: Optimizer;
   /** Fraction of rows held out to choose the epoch (0: no early stopping, train all epochs). */
   readonly validationFraction: number;
@@ -58,7 +64,9 @@ export interface TrainHistory {
   readonly validationScores?: number[];
   /** 1-based epoch whose weights were kept. */
   readonly bestEpoch: number;
+  /** Epochs run (fewer than `epochs` when early stopping ended training). */
   readonly epochsRun: number;
+  /** Wall-clock training time in seconds. */
   readonly seconds: number;
 }
 

@@ -97,7 +97,7 @@ export function nativeAddon(): { addon?: NativeAddon; error?: string } {
     return loaded;
   }
   // OpenMP threads that spin after a parallel region steal the cores OpenBLAS's own threads
-  // need for the next sgemm (measured: an ℓ1-AE step 0.24–0.27 s with spinning, 0.12 s without).
+  // need for the next sgemm (an ℓ1-AE training step takes about twice as long with spinning threads).
   // libgomp reads this once, when the addon loads it; a user's explicit setting wins.
   if (process.env['OMP_WAIT_POLICY'] === undefined) process.env['OMP_WAIT_POLICY'] = 'PASSIVE';
   const require = createRequire(import.meta.url);

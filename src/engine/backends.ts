@@ -1,7 +1,7 @@
 /**
  * Backend choice for every command that computes: `tensorflow` (tfjs-node-gpu / tfjs-node, a
  * user's GPU or libtensorflow), `native` (our OpenBLAS addon), `wasm`, `cpu` — `auto` takes
- * the first that loads, in that order (../shared/DESIGN.md, "Compute engine").
+ * the first that loads, in that order (docs/architecture.md, "Compute engine").
  */
 // tfjs-core's declarations name the global `Long` of @types/long without referencing it: say so
 // here, so that a consumer's strict `tsc` (without skipLibCheck, with a `types` list) finds it.
@@ -19,7 +19,12 @@ import { BACKENDS, type BackendName, type BackendChoice } from './backend_names.
 export { BACKENDS, BACKEND_CHOICES, type BackendName, type BackendChoice } from './backend_names.js';
 
 /** Whether one backend can be used here, and if not why. */
-export interface BackendStatus { readonly ok: boolean; readonly reason?: string }
+export interface BackendStatus {
+  /** Whether the backend loads and initialises here. */
+  readonly ok: boolean;
+  /** Why not, when it does not (e.g. the package or the native addon is missing). */
+  readonly reason?: string;
+}
 
 async function loadTensorflow(): Promise<BackendStatus> {
   const reasons: string[] = [];
@@ -81,7 +86,12 @@ export function backendStatus(name: BackendName): Promise<BackendStatus> {
 }
 
 /** Every backend's status, and the one `auto` picks. */
-export async function backendReport(): Promise<{ backends: Record<BackendName, BackendStatus>; auto: BackendName }> {
+export async function backendReport(): Promise<{
+  /** The status of every backend in {@link BACKENDS}. */
+  backends: Record<BackendName, BackendStatus>;
+  /** The backend `auto` picks: the first that loads (`cpu` always does). */
+  auto: BackendName;
+}> {
   const backends = {} as Record<BackendName, BackendStatus>;
   for (const b of BACKENDS) backends[b] = await backendStatus(b);
   const auto = BACKENDS.find((b) => backends[b].ok) ?? 'cpu';
@@ -92,8 +102,17 @@ export async function backendReport(): Promise<{ backends: Record<BackendName, B
  * Make `choice` the active tfjs backend. `auto` picks the first available of
  * tensorflow, native, wasm, cpu and says, in `notes`, why it skipped the better ones.
  * @throws XmlcError when an explicitly requested backend is not available.
+ * @example
+ * ```ts
+ * const { name, notes } = await useBackend('auto'); // e.g. 'native', ['backend tensorflow unavailable: …']
+ * ```
  */
-export async function useBackend(choice: BackendChoice): Promise<{ name: BackendName; notes: string[] }> {
+export async function useBackend(choice: BackendChoice): Promise<{
+  /** The backend now active. */
+  name: BackendName;
+  /** Why `auto` skipped the backends before it (empty for an explicit choice). */
+  notes: string[];
+}> {
   chosen = true;
   const notes: string[] = [];
   let name: BackendName = 'cpu';

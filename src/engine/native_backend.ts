@@ -4,7 +4,7 @@
  * sgemm, element-wise unary and binary ops with broadcasting, and reductions, in C++ with
  * OpenMP over both cores. Any shape or dtype a native kernel does not handle goes to the CPU
  * kernel unchanged, so results agree with `cpu` within float32 rounding.
- * (Design: ../shared/DESIGN.md, "Compute engine"; kernel registry: tfjs-core kernel_registry.ts.)
+ * (Design: docs/architecture.md, "Compute engine"; kernel registry: tfjs-core kernel_registry.ts.)
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { MathBackendCPU, shared } from '@tensorflow/tfjs-backend-cpu';

@@ -3,7 +3,10 @@ import { type Csr } from '../data/csr.js';
 import { InvalidArgumentError, ModelFormatError, XmlcError } from '../errors.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 
-/** Settings of an HNSW index (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs", TPAMI 2018). */
+/**
+ * Settings of an HNSW index (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs", TPAMI 2018).
+ * @inline
+ */
 export interface HnswConfig {
   /** Maximum out-degree of the graph's upper layers (hnswlib's M). */
   readonly m: number;
@@ -24,6 +27,10 @@ export const HNSW_DEFAULTS: Readonly<Omit<HnswConfig, 'seed'>> = Object.freeze({
 
 /** Index kinds: `hnsw` (approximate, hnswlib-node) or `exact` (brute force). */
 export const INDEX_KINDS = Object.freeze(['hnsw', 'exact'] as const);
+/**
+ * A nearest-neighbour index kind: `'hnsw'` (approximate, hnswlib-node) or `'exact'` (brute force).
+ * @useDeclaredType
+ */
 export type IndexKind = (typeof INDEX_KINDS)[number];
 
 interface HnswNative {
@@ -59,7 +66,12 @@ function loadHnswlib(): { ctor?: HnswCtor; reason?: string } {
 }
 
 /** Whether hnswlib-node (the HNSW index) loads here, and if not why. Never throws. */
-export function hnswStatus(): { readonly ok: boolean; readonly reason?: string } {
+export function hnswStatus(): {
+  /** Whether hnswlib-node loaded. */
+  readonly ok: boolean;
+  /** Why not, when it did not (the load error, or that XMLC_DISABLE_HNSWLIB is set). */
+  readonly reason?: string;
+} {
   const l = loadHnswlib();
   return l.ctor ? { ok: true } : { ok: false, reason: l.reason ?? 'unknown' };
 }

@@ -13,7 +13,12 @@ export interface PropensityOptions {
  * The general constants A = 0.55, B = 1.5 of Jain, Prabhu & Varma (KDD 2016) for data sets other than
  * the Amazon and Wikipedia families, defined once (the CLI's `--propensity-a`/`-b` defaults read them).
  */
-export const PROPENSITY_DEFAULTS: Readonly<{ a: number; b: number }> = Object.freeze({ a: 0.55, b: 1.5 });
+export const PROPENSITY_DEFAULTS: Readonly<{
+  /** A of the propensity model. */
+  a: number;
+  /** B of the propensity model. */
+  b: number;
+}> = Object.freeze({ a: 0.55, b: 1.5 });
 
 /**
  * Label propensities of Jain, Prabhu & Varma (KDD 2016), "Extreme Multi-label Loss Functions

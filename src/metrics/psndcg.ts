@@ -26,7 +26,10 @@ export function psndcgFromSums(sums: RankingSums, k: number): number {
 
 /**
  * PSnDCG@k of ranked predictions (`pred`, width ≥ k) against the ground truth (`truth`), with
- * label propensities p_l (length ≥ truth.nCols); see {@link psndcgFromSums}.
+ * label propensities p_l (length ≥ truth.nCols, e.g. from `propensities()`), normalised as the
+ * Extreme Classification Repository's pyxclib does it: with d_j = 1/log2(j + 1), IDCG_i = Σ_{j≤min(k,|y_i|)} d_j
+ * and PSDCG_i@k = Σ_{j≤k} [l_ij ∈ y_i]·d_j / p_{l_ij}, PSnDCG@k = Σ_i PSDCG_i@k / IDCG_i ÷ Σ_i PSDCG*_i@k / IDCG_i,
+ * PSDCG* being the same for the best ranking. A fraction in [0, 1]; 0 when no row has a true label.
  * @throws RangeError if the row counts differ, k is not an integer in [1, pred.k], or the
  *   propensities are too short or not finite and > 0.
  */

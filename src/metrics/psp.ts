@@ -25,8 +25,10 @@ export function pspFromSums(sums: RankingSums, k: number): number {
 
 /**
  * PSP@k of ranked predictions (`pred`, width ≥ k) against the ground truth (`truth`), with
- * label propensities p_l (length ≥ truth.nCols, e.g. from `propensities()` in propensity.ts); see
- * {@link pspFromSums} for the definition and normalisation.
+ * label propensities p_l (length ≥ truth.nCols, e.g. from `propensities()`) (Jain, Prabhu & Varma,
+ * KDD 2016), normalised as the Extreme Classification Repository's pyxclib does it — a ratio of
+ * dataset-wide sums: PSP@k = Σ_i Σ_{j≤k} [l_ij ∈ y_i] / p_{l_ij} ÷ Σ_i (sum of the k largest 1/p_l, l ∈ y_i).
+ * A fraction in [0, 1]; 0 when no row has a true label.
  * @throws RangeError if the row counts differ, k is not an integer in [1, pred.k], or the
  *   propensities are too short or not finite and > 0.
  */

@@ -5,7 +5,10 @@ import { pspFromSums } from './psp.js';
 import { recallFromSums } from './recall.js';
 import { type RankingSums } from './ranking_sums.js';
 
-/** Names of the metric families, in report order. Keys of {@link METRICS}. */
+/**
+ * Names of the metric families, in report order: precision, nDCG, propensity-scored precision and
+ * nDCG, recall. {@link evaluateRanking} reports each at every cut-off k as `'P@1'`, `'nDCG@3'`, ….
+ */
 export const METRIC_FAMILIES = Object.freeze(['P', 'nDCG', 'PSP', 'PSnDCG', 'R'] as const);
 
 /** A metric family name: 'P', 'nDCG', 'PSP', 'PSnDCG' or 'R'. */

@@ -33,7 +33,7 @@ interface Member {
 }
 
 /**
- * The two-stage embedding pipeline of ../shared/DESIGN.md (Wu et al., ICML 2019, Section 5):
+ * The two-stage embedding pipeline (docs/architecture.md; Wu et al., ICML 2019, Section 5):
  * a label encoder (ℓ1-AE or a baseline) embeds the training label vectors, ridge regression maps
  * ℓ2-normalised features to those embeddings, and a test point is scored by the kNN vote of
  * its neighbours among the training embeddings, by the encoder's decoder, or by the average of
@@ -44,25 +44,28 @@ export class EmbeddingModel implements Model {
     readonly params: EmbedTrainParams,
     /** Training label matrix (n × L): the kNN votes. */
     readonly trainLabels: Csr,
-    /** The feature columns of the training data (see {@link FeatureSpace}). */
+    /** The feature columns of the training data (the columns that occur, in order). @internal */
     readonly space: FeatureSpace,
     /** The ensemble; empty once disposed. */
     private members: readonly Member[],
     /** Weight of the decoder in the average strategy (resolved when `params.decoderWeight` is `auto`). */
     readonly decoderWeight: number,
-    /** The compute backend the model was trained on (undefined for models saved before it was recorded). */
+    /** The compute backend the model was trained on (undefined when its manifest has no `backend` field). */
     readonly backend: string | undefined,
   ) {}
 
   /** What training chose for the caller (e.g. exact search where hnswlib-node is missing); empty for loaded models. */
   notes: readonly string[] = [];
 
+  /** The label encoder of stage 1 (`l1ae`, `pca`, …). */
   get method(): EmbedTrainParams['method'] { return this.params.method; }
   /** The strategies `predict` accepts: all three when every member's encoder has a decoder, else the kNN vote. */
   get strategies(): readonly Strategy[] { return this.live('list the strategies').every((m) => m.encoder.decode) ? STRATEGIES : ['knn']; }
   /** Features the training data declared (test data may have fewer, not more). */
   get nFeatures(): number { return this.space.nFeatures; }
+  /** Labels the training data declared: label ids in predictions are 0 … nLabels − 1. */
   get nLabels(): number { return this.trainLabels.nCols; }
+  /** Training points. */
   get nTrain(): number { return this.trainLabels.nRows; }
   /** Embedding dimension actually used (the parameter clipped to the number of labels). */
   get embeddingDim(): number { return this.live('read the embedding dimension')[0]!.encoder.dim; }
@@ -164,7 +167,8 @@ export class EmbeddingModel implements Model {
   }
 
   /**
-   * Save as a model directory, crash-safely (see {@link writeModelDir}): a new path or an empty
+   * Save as a model directory, crash-safely (the files are written to a fresh folder and put in place
+   * by one atomic rename): a new path or an empty
    * folder, or with `overwrite` an existing xmlc model; anything else is refused.
    */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
@@ -202,6 +206,8 @@ export class EmbeddingModel implements Model {
   /**
    * Load a directory written by {@link save}: the members' metadata is validated, and every
    * file's size, checksum and dimensions are checked against the manifest before any native call.
+   * Use {@link loadModel}, which reads and validates the manifest first.
+   * @internal
    */
   static async load(dir: string, manifest: Manifest): Promise<EmbeddingModel> {
     const check = new JsonChecker(path.join(dir, MANIFEST_FILE));

@@ -26,6 +26,7 @@ const KNN_VOTE_BYTES_PER_LABEL = 21;
  * points' labels (the "kNN" row of the Extreme Classification Repository tables).
  */
 export class KnnModel implements Model {
+  /** Always `'knn'`. */
   readonly method = 'knn' as const;
   /** What training chose for the caller (e.g. exact search where hnswlib-node is missing); empty for loaded models. */
   notes: readonly string[] = [];
@@ -38,7 +39,7 @@ export class KnnModel implements Model {
     readonly params: KnnTrainParams,
     /** Training label matrix (n × L): the votes. */
     readonly trainLabels: Csr,
-    /** The feature columns of the training data (see {@link FeatureSpace}). */
+    /** The feature columns of the training data (the columns that occur, in order). @internal */
     readonly space: FeatureSpace,
     /** The index over the training points; undefined once disposed. */
     private index: HnswIndex | ExactIndex | undefined,
@@ -50,7 +51,9 @@ export class KnnModel implements Model {
     return this.index;
   }
 
+  /** Labels the training data declared: label ids in predictions are 0 … nLabels − 1. */
   get nLabels(): number { return this.trainLabels.nCols; }
+  /** Training points. */
   get nTrain(): number { return this.trainLabels.nRows; }
   /** Features the training data declared (test data may have fewer, not more). */
   get nFeatures(): number { return this.space.nFeatures; }
@@ -95,7 +98,8 @@ export class KnnModel implements Model {
   }
 
   /**
-   * Save as a model directory, crash-safely (see {@link writeModelDir}): a new path or an empty
+   * Save as a model directory, crash-safely (the files are written to a fresh folder and put in place
+   * by one atomic rename): a new path or an empty
    * folder, or with `overwrite` an existing xmlc model; anything else is refused with a
    * {@link ModelPathError}.
    */
@@ -121,6 +125,8 @@ export class KnnModel implements Model {
   /**
    * Load a directory written by {@link save}: every file's size, checksum and dimensions are
    * checked against the (validated) manifest before any native call.
+   * Use {@link loadModel}, which reads and validates the manifest first.
+   * @internal
    */
   static async load(dir: string, manifest: Manifest): Promise<KnnModel> {
     const check = new JsonChecker(path.join(dir, MANIFEST_FILE));

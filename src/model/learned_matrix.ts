@@ -54,12 +54,16 @@ export function modelMeasurement(model: { readonly method: string; readonly enco
   return decoder ? { matrix, decoder } : { matrix };
 }
 
+/** Which autoencoder learns the matrix: the ℓ1-AE or the simple AE. */
 export type LearnedMatrixKind = 'l1ae' | 'simple-ae';
 
 /** A learned matrix with the trained encoder (whose decoder the `l1ae` recovery uses) and its history. */
 export interface LearnedMatrix {
+  /** The measurement matrix A (m × d): the encoder's weights. */
   readonly matrix: MeasurementMatrix;
+  /** The trained autoencoder; dispose it when done. */
   readonly encoder: L1aeEncoder | SimpleAeEncoder;
+  /** The training record (losses, validation scores, the epoch kept). */
   readonly history: TrainHistory;
 }
 

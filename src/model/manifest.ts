@@ -39,7 +39,7 @@ export interface Manifest {
   readonly files: ReadonlyMap<string, FileEntry>;
   /** Method-specific metadata (validated by the method's loader). */
   readonly extra?: Record<string, unknown>;
-  /** The compute backend the model was trained on (embedding models; absent in older manifests). */
+  /** The compute backend the model was trained on (embedding models; optional: a manifest without it loads, with the backend unknown). */
   readonly backend?: string;
 }
 

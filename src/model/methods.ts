@@ -1,5 +1,5 @@
 /**
- * The registry of model methods (STYLE.md §1): for every `method`, whether its model computes
+ * The registry of model methods (a frozen map, as tfjs-core's kernel_registry.ts): for every `method`, whether its model computes
  * with tensors and how its class is loaded. Light: the classes are imported on use, so the kNN
  * path never loads the tensor library.
  */

@@ -21,12 +21,18 @@ export type TrainParams = KnnTrainParams | EmbedTrainParams;
  * Training options of {@link trainModel}: any subset of a method's parameters (the rest take
  * their defaults); `method` picks the model (default: the embedding pipeline's, `l1ae`).
  */
-export type TrainOptions = (Partial<KnnTrainParams> & { readonly method: 'knn' }) | Partial<EmbedTrainParams>;
+export type TrainOptions = (Partial<KnnTrainParams> & {
+  /** The kNN baseline. */
+  readonly method: 'knn';
+}) | Partial<EmbedTrainParams>;
 
 /** A plain summary of a model, for display (`xmlc info --model`, the notes of `xmlc predict`). */
 export interface ModelSummary {
+  /** `knn` or the label encoder of an embedding model. */
   readonly method: ModelMethod;
+  /** Features the training data declared. */
   readonly nFeatures: number;
+  /** Labels the training data declared (the width of every label score). */
   readonly nLabels: number;
   /** Training points. */
   readonly nTrain: number;
@@ -50,9 +56,11 @@ export interface ModelSummary {
 
 /** A trained model: predict, save, describe, dispose. Load one with `loadModel`, train one with `trainModel`. */
 export interface Model {
+  /** `knn` or the label encoder of an embedding model. */
   readonly method: ModelMethod;
   /** Features the training data declared (test data may have fewer, not more). */
   readonly nFeatures: number;
+  /** Labels the training data declared: label ids in predictions are 0 … nLabels − 1. */
   readonly nLabels: number;
   /** Training points. */
   readonly nTrain: number;

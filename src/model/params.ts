@@ -16,6 +16,7 @@ export { ParamsError };
 
 /** Training parameters of the kNN baseline (`--method knn`). */
 export interface KnnTrainParams {
+  /** The kNN baseline. */
   readonly method: 'knn';
   /** Neighbours that vote. */
   readonly k: number;
@@ -37,15 +38,19 @@ export interface KnnTrainParams {
  * declared in {@link ENCODER_PARAMS}; only the chosen method's are used.
  */
 export type EmbedTrainParams = EncoderParamValues & {
+  /** The label encoder of stage 1 (default `'l1ae'`). */
   readonly method: EncoderKind;
   /** Embedding dimension m (clipped to the number of labels). */
   readonly embeddingDim: number;
   /** Models in the ensemble (seeds seed, seed+1, …); their normalised scores are averaged. */
   readonly ensemble: number;
-  /** Autoencoder training (ℓ1-AE, simple AE). */
+  /** Epochs of autoencoder training (the trainable encoders; see {@link TRAIN_LOOP_DEFAULTS}). */
   readonly epochs: number;
+  /** Label rows per mini-batch of autoencoder training. */
   readonly batchSize: number;
+  /** Step size of the optimizer. */
   readonly learningRate: number;
+  /** `'adam'` or `'sgd'`. */
   readonly optimizer: Optimizer;
   /** Fraction of training label vectors held out for early stopping (0: none). */
   readonly validationFraction: number;
@@ -59,9 +64,13 @@ export type EmbedTrainParams = EncoderParamValues & {
   readonly knnSpace: (typeof KNN_SPACES)[number];
   /** Neighbours that vote. */
   readonly k: number;
+  /** `hnsw`: approximate search with hnswlib; `exact`: brute force. */
   readonly index: IndexKind;
+  /** HNSW graph degree (hnswlib's M). */
   readonly hnswM: number;
+  /** HNSW build-time candidate list. */
   readonly efConstruction: number;
+  /** HNSW search-time candidate list. */
   readonly efSearch: number;
   /** Default prediction strategy. */
   readonly strategy: Strategy;
@@ -72,6 +81,7 @@ export type EmbedTrainParams = EncoderParamValues & {
    * better there by more than half a point).
    */
   readonly decoderWeight: number | 'auto';
+  /** Seed of every random choice (initialisation, shuffles, splits, HNSW levels); member i of an ensemble uses seed + i. */
   readonly seed: number;
 };
 
@@ -92,10 +102,10 @@ export interface PredictParams {
 }
 
 /**
- * Defaults, defined once: the CLI reads its defaults from here.
- * k = 15 neighbours: the best validation P@1 on seeded 80/20 splits of the Bibtex and Delicious
- * training sets among k ∈ {1, 3, 5, 10, 15, 20, 30, 50} (eval/knn_baseline.ts, results/knn_baseline.md);
- * the HNSW settings are {@link HNSW_DEFAULTS}.
+ * Defaults of the kNN baseline, defined once: the CLI reads its defaults from here.
+ * k = 15 neighbours: chosen by validation P@1 on seeded 80/20 splits of the Bibtex and Delicious
+ * training sets among k ∈ {1, 3, 5, 10, 15, 20, 30, 50}, never on a test set (`node dist/eval/knn_baseline.js`;
+ * the values by k are in eval/results/knn_baseline.md); the HNSW settings are {@link HNSW_DEFAULTS}.
  */
 export const KNN_DEFAULTS: Readonly<KnnTrainParams> = Object.freeze({
   method: 'knn',
@@ -108,15 +118,15 @@ export const KNN_DEFAULTS: Readonly<KnnTrainParams> = Object.freeze({
 });
 
 /**
- * Defaults of the embedding pipeline. T = 10 and m = 100 as in the ℓ1-AE paper's XMC experiments
- * (m = 100 on EURLex-4K). The rest were chosen on seeded 80/20 validation splits of the Bibtex and
- * Delicious training sets, never on a test set: without batch normalisation the ℓ1-AE
- * reconstructs Bibtex's label vectors to a loss of 0.002 (0.037 with it, whose per-coordinate
- * unit variance the sparse outputs must learn to undo) and its kNN / decoder P@1 rose from
- * 58.4 / 55.3 to 62.1 / 62.4; the training loop's defaults are {@link TRAIN_LOOP_DEFAULTS};
- * kNN over the regressed embeddings V·x beat kNN over A·y (PCA, m = 100, k = 20: Bibtex 62.9 vs
- * 62.1, Delicious 66.0 vs 59.9 P@1); k = 20 tied 10 and beat 40 on Bibtex and was within 0.3 of
- * 40 on Delicious; λ = 1 beat 0.2 and 0.5 (ℓ1-AE on Bibtex).
+ * Defaults of the embedding pipeline, defined once: the CLI reads its defaults from here.
+ * T = 10 and m = 100 as in the ℓ1-AE paper's XMC experiments (Wu et al., ICML 2019, Section 5;
+ * m = 100 on EURLex-4K). The rest were chosen on seeded 80/20 validation splits of the Bibtex and
+ * Delicious training sets, never on a test set: no batch normalisation in the ℓ1-AE blocks (its
+ * per-coordinate unit variance is something the sparse outputs must learn to undo: both the
+ * reconstruction loss and P@1 are worse with it); kNN over the regressed embeddings V·x rather
+ * than over A·y; k = 20 voting neighbours; ridge λ = 1. The training loop's defaults are
+ * {@link TRAIN_LOOP_DEFAULTS}. The resulting test scores of every method are in
+ * eval/results/report.md (`node dist/eval/report.js`).
  */
 export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   method: 'l1ae',
@@ -135,10 +145,11 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   strategy: 'average',
   decoderWeight: 'auto',
   seed: 0,
-  // The other encoders' parameters after the pipeline's (the ℓ1-AE's come first: their order since the first saved models).
+  // The other encoders' parameters after the pipeline's (the ℓ1-AE's come first, in the key order saved manifests have).
   ...(Object.fromEntries(Object.entries(encoderParamDefaults()).filter(([k]) => !ENCODER_PARAMS.l1ae.some((s) => s.key === k))) as EncoderParamValues),
 });
 
+/** Defaults of the prediction parameters: 5 labels per point; the other fields default to the trained values. */
 export const PREDICT_DEFAULTS: Readonly<PredictParams> = Object.freeze({ topK: 5 });
 
 export type { NumericSpec };

@@ -4,10 +4,22 @@ import { DataFormatError, InvalidArgumentError } from '../errors.js';
 import { FeatureSpace } from './feature_space.js';
 
 /** Training data of a model: features n×p, labels n×L, and where they were read from (named in errors). */
-export interface TrainingData { readonly features: Csr; readonly labels: Csr; readonly source?: string }
+export interface TrainingData {
+  /** Feature rows, n × p. */
+  readonly features: Csr;
+  /** Label rows, n × L (1 where a point has a label). */
+  readonly labels: Csr;
+  /** Where the data was read from (a file name), named in error messages. */
+  readonly source?: string;
+}
 
 /** Test features for `predict`: a matrix, or a dataset that says where it was read from (named in errors). */
-export type TestFeatures = Csr | { readonly features: Csr; readonly source?: string };
+export type TestFeatures = Csr | {
+  /** Feature rows, n × p' with p' at most the model's features. */
+  readonly features: Csr;
+  /** Where the rows were read from (a file name), named in error messages. */
+  readonly source?: string;
+};
 
 /**
  * Fewest training points of any model: one point's labels would be predicted for everything, and

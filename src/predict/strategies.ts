@@ -13,6 +13,11 @@ import { addScaled, normalizeRowsMax } from './scores.js';
 
 /** How an embedding model turns a test point into label scores. */
 export const STRATEGIES = Object.freeze(['knn', 'decoder', 'average'] as const);
+/**
+ * A prediction strategy: `'knn'` (the vote of the nearest training embeddings), `'decoder'` (the
+ * label encoder's decoder) or `'average'` (their weighted average).
+ * @useDeclaredType
+ */
 export type Strategy = (typeof STRATEGIES)[number];
 
 /**

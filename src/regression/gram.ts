@@ -6,12 +6,12 @@
  * positions by column, like a CSC view that points into the CSR arrays) and accumulate each Gram
  * row in one dense float64 accumulator of p entries, which stays in cache, then copy it out.
  * Work is Σ_i nnz_i²/2 multiply-adds, the symmetric half of the rows' outer products.
- * Measured on the EURLex-4K-like matrix (15,539 × 5,000, 237 nonzeros per row, 561 M
- * multiply-adds): 2.4 s, where scattering each row's outer product straight into the p × p
- * matrix took 11 s (cache misses over 200 MB) and blocks of 64 or 256 Gram rows with a cursor per
- * row took 2.7 / 3.6 s; densified column blocks through the native csrTMatDense would need
- * nnz·p = 18 G multiply-adds, in float32. JavaScript does ~4.5 ns per scattered multiply-add
- * here, so the remaining gain would come from threads.
+ * On the EURLex-4K-like matrix (15,539 × 5,000, 237 nonzeros per row) this is several times
+ * faster than scattering each row's outer product straight into the p × p matrix (cache misses
+ * over the whole matrix) and faster than blocks of Gram rows with a cursor per row; densified
+ * column blocks through the native csrTMatDense would need nnz·p multiply-adds, in float32.
+ * The remaining gain would come from threads. Ridge fit times, Gram product included:
+ * eval/results/bench_regression.md.
  */
 import { type Csr } from '../data/csr.js';
 import { mirrorUpper } from '../linalg/cholesky.js';

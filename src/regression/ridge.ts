@@ -44,14 +44,12 @@ export interface RidgeOptions {
 export const RIDGE_DEFAULTS = Object.freeze({ maxIter: 500, tol: 1e-6 } as const);
 
 /**
- * Above this many features (bias included) `auto` uses CG. Measured with
- * `node dist/eval/bench_regression.js --sweep 2500,7500,10000` (eval/results/bench_regression.md;
- * 2 cores, n = 15,539, 237 nonzeros per row, m = 100, λ = 1): Cholesky 2.5 / 4.0 / 6.7 / 6.6 s at
- * p = 2,500 / 5,000 / 7,500 / 10,000 against 8–13 s for CG to tol 1e-6 (~105 iterations; a shared, loaded machine), so
- * Cholesky is faster throughout; the bound is the Gram matrix's p²·8 bytes (512 MB at 8,192,
- * 800 MB at 10,000) and its p³/3 factorisation beyond. Without the native addon
- * (eval/results/bench_regression.fallback.md) Cholesky takes 44 s at p = 5,000 against 190 s for
- * CG; with its p³ growth the two meet near p ≈ 8,000, so the same bound serves.
+ * Above this many features (bias included) `auto` uses CG. With the native addon Cholesky is
+ * faster than CG to tol 1e-6 at every p of the sweep up to 10,000, so the bound is the Gram
+ * matrix's memory, p²·8 bytes (512 MB at 8,192), and its p³/3 factorisation beyond; without the
+ * addon Cholesky's p³ growth meets CG near the same p, so the same bound serves. The timings:
+ * eval/results/bench_regression.md and bench_regression.fallback.md
+ * (`node dist/eval/bench_regression.js --sweep 2500,7500,10000`).
  */
 export const CHOLESKY_MAX_FEATURES = 8192;
 

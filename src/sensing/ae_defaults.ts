@@ -9,9 +9,13 @@ export interface SensingAeOptions {
   readonly depth: number;
   /** Normalisation in each ℓ1-AE block (see L1aeNetworkConfig.batchNorm). */
   readonly batchNorm: boolean | 'affine';
+  /** Epochs at most. */
   readonly epochs: number;
+  /** Rows per mini-batch. */
   readonly batchSize: number;
+  /** Step size of the optimizer. */
   readonly learningRate: number;
+  /** `'adam'` or `'sgd'`. */
   readonly optimizer: 'adam' | 'sgd';
   /** Stop after this many epochs without a better validation loss. */
   readonly patience: number;
@@ -33,13 +37,13 @@ export interface SensingAeOptions {
  * - T = 10 blocks, as the paper (Section 5) and the authors' scripts.
  * - The epoch is chosen by what the matrix is for — ℓ1-min pos exact recovery on validation
  *   vectors (`selectionPoints`, 200) — not by the autoencoder's validation loss. The two
- *   disagree: the loss keeps falling for 100+ epochs while recovery peaks within the first
- *   ~5–10 epochs and then degrades (synthetic1, m = 20, 500 validation vectors: 63% after 2
- *   epochs, 100% after 5, 99% after 10, 84% after 30; the epoch of best validation loss, 106–120,
- *   recovers 87–94%). Patience 10 epochs, at most 100.
+ *   disagree: the loss keeps falling long after recovery has peaked in the first few epochs and
+ *   begun to degrade, so the epoch of best validation loss recovers fewer vectors.
+ *   Patience 10 epochs, at most 100.
  * - Adam at 0.001 instead of the paper's SGD at 0.01: SGD at 0.01 diverges in the first epoch
- *   here (initial loss ≈ 55, gradient norm ≈ 370 on A). Batch 32 rather than 128: more steps
- *   per epoch at the same cost per epoch (≈ 0.2 s at d = 1000 on two cores).
+ *   here. Batch 32 rather than 128: more steps per epoch at the same cost per epoch.
+ * The recovery results of matrices trained with these defaults: eval/results/sensing_*.md
+ * (`node dist/eval/sensing_recovery.js`).
  * - No normalisation in the blocks: BN with batch statistics collapses to x̂ ≈ 0 on these
  *   vectors (validation loss stays at 1.0, the loss of predicting zero).
  */

@@ -21,9 +21,26 @@ import { InvalidArgumentError } from '../errors.js';
 
 /** A structured sparsity model: its approximation keeps the best `fold`-times-larger model-sparse part. */
 export type SparsityModel =
-  | { readonly kind: 'sparse'; readonly k: number }
-  | { readonly kind: 'block'; readonly blockSize: number; readonly blocks: number }
-  | { readonly kind: 'one-hot'; readonly groups: Int32Array };
+  | {
+    /** Plain k-sparse vectors. */
+    readonly kind: 'sparse';
+    /** Nonzeros at most. */
+    readonly k: number;
+  }
+  | {
+    /** Block-sparse vectors (Baraniuk et al., IEEE Trans. Inf. Theory 2010): nonzeros in a few aligned blocks. */
+    readonly kind: 'block';
+    /** Entries per block (the last block may be shorter). */
+    readonly blockSize: number;
+    /** Nonzero blocks at most. */
+    readonly blocks: number;
+  }
+  | {
+    /** One nonzero in every group of coordinates. */
+    readonly kind: 'one-hot';
+    /** Group of every coordinate (length d). */
+    readonly groups: Int32Array;
+  };
 
 /**
  * The support of the model approximation of v: the k largest |v_j| (`sparse`, fold·k), the
@@ -102,6 +119,7 @@ export function leastSquaresOnSupport(a: Float64Array, m: number, d: number, sup
 
 /** Settings of model-based CoSaMP. */
 export interface CosampOptions {
+  /** The sparsity model the signals follow. */
   readonly model: SparsityModel;
   /** Iteration cap (default 50). */
   readonly iterations?: number;
@@ -250,11 +268,21 @@ function lasso(name: string, momentum: boolean, a: Float64Array, m: number, d: n
 }
 
 /** ISTA for the LASSO. Returns the estimates and the iterations each point took. */
-export function ista(a: Float64Array, m: number, d: number, y: Float64Array, n: number, opts: LassoOptions): { x: Float64Array; iterations: number[] } {
+export function ista(a: Float64Array, m: number, d: number, y: Float64Array, n: number, opts: LassoOptions): {
+  /** n × d estimates, row-major. */
+  x: Float64Array;
+  /** Iterations each point took. */
+  iterations: number[];
+} {
   return lasso('ista', false, a, m, d, y, n, opts);
 }
 
 /** FISTA for the LASSO (ISTA with Nesterov momentum). Returns the estimates and the iterations each point took. */
-export function fista(a: Float64Array, m: number, d: number, y: Float64Array, n: number, opts: LassoOptions): { x: Float64Array; iterations: number[] } {
+export function fista(a: Float64Array, m: number, d: number, y: Float64Array, n: number, opts: LassoOptions): {
+  /** n × d estimates, row-major. */
+  x: Float64Array;
+  /** Iterations each point took. */
+  iterations: number[];
+} {
   return lasso('fista', true, a, m, d, y, n, opts);
 }

@@ -15,8 +15,11 @@ import { InvalidArgumentError } from '../errors.js';
 
 /** An m × d measurement matrix, row-major. */
 export interface MeasurementMatrix {
+  /** Measurements (rows) m. */
   readonly m: number;
+  /** Signal dimension (columns) d. */
   readonly d: number;
+  /** The m·d entries, row-major. */
   readonly a: Float64Array;
 }
 

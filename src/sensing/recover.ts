@@ -16,6 +16,10 @@ import { InvalidArgumentError } from '../errors.js';
 export const RECOVERY_METHODS = Object.freeze([
   'l1-min-pos', 'l1-min', 'subgradient', 'iht', 'cosamp', 'model-cosamp', 'model-cosamp-pos', 'omp', 'ista', 'l1ae',
 ] as const);
+/**
+ * A recovery algorithm's name (one of {@link RECOVERY_METHODS}).
+ * @useDeclaredType
+ */
 export type RecoveryMethod = (typeof RECOVERY_METHODS)[number];
 
 /**
@@ -43,6 +47,7 @@ export interface RecoveryOptions {
   readonly steps?: number;
   /** The trained ℓ1-AE whose unrolled decoder `l1ae` runs (its A must be the matrix). */
   readonly l1ae?: MeasurementDecoder;
+  /** Receives progress, counted in points recovered. */
   readonly onProgress?: ProgressFn;
 }
 
@@ -126,7 +131,9 @@ export async function recover(method: RecoveryMethod, matrix: MeasurementMatrix,
 
 /** Exact-recovery fraction and RMSE, as {@link recoveryStats} returns them. */
 export interface RecoveryStats {
+  /** Fraction of points recovered exactly (‖x − x̂‖₂ ≤ eps), in [0, 1]; NaN for no points. */
   readonly exactFraction: number;
+  /** √(mean over points of ‖x − x̂‖₂²); NaN for no points. */
   readonly rmse: number;
 }
 

@@ -39,6 +39,7 @@ export interface LpBatchResult {
   readonly x: Float64Array;
   /** n × m optimal duals π. */
   readonly duals: Float64Array;
+  /** Outcome of every LP, in order. */
   readonly status: LpStatus[];
   /** Simplex pivots over the batch. */
   readonly iterations: number;

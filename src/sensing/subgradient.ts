@@ -20,9 +20,13 @@ import { InvalidArgumentError } from '../errors.js';
 
 /** A (m × d, row-major) and the matrix B (d × m, row-major) playing A† in the iteration. */
 export interface SubgradientOperator {
+  /** Measurements (rows of A) m. */
   readonly m: number;
+  /** Signal dimension d. */
   readonly d: number;
+  /** A, m × d, row-major. */
   readonly a: Float64Array;
+  /** B ≈ A†, d × m, row-major. */
   readonly b: Float64Array;
 }
 
