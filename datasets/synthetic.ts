@@ -85,7 +85,7 @@ export function isSyntheticName(name: string): name is SyntheticName {
 /**
  * Generate a synthetic dataset's splits (`train` and `test`, plus `valid` for synthetic1/2/3).
  * @param options seed (default 1), scale of the point counts (default 1), progress callback.
- * @throws RangeError for an unknown name, a non-integer seed or a non-positive scale.
+ * @throws InvalidArgumentError for an unknown name, a non-integer seed or a non-positive scale.
  * @example
  * const { train, test } = generateSynthetic('eurlex-4k-like', { seed: 3, scale: 0.1 });
  * train.features.nRows; // 1554

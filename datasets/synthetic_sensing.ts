@@ -57,7 +57,7 @@ export const SYNTHETIC3: Readonly<SensingConfig> = Object.freeze({ dim: 1000, ..
 /**
  * Inclusion probabilities p_i = min(1, c/(i+1)), i = 0..d−1, with Σ p_i = `expected`
  * (bisection on c; the sum is continuous and increasing in c).
- * @throws RangeError unless 0 < expected ≤ d.
+ * @throws InvalidArgumentError unless 0 < expected ≤ d.
  */
 export function powerLawProbabilities(d: number, expected: number): Float64Array {
   if (!(expected > 0 && expected <= d)) throw new InvalidArgumentError('powerLawProbabilities', `powerLawProbabilities(): expected must be in (0, ${d}] but got ${expected}`);

@@ -76,7 +76,7 @@ export interface SynthOptions {
 /** Defaults of {@link SynthOptions}. */
 export const SYNTH_DEFAULTS = Object.freeze({ seed: 1, scale: 1 });
 
-/** Check the seed and scale of {@link SynthOptions}. @throws RangeError naming the bad value. */
+/** Check the seed and scale of {@link SynthOptions}. @throws InvalidArgumentError naming the bad value. */
 export function validateSynthOptions(options: SynthOptions): { seed: number; scale: number } {
   const seed = options.seed ?? SYNTH_DEFAULTS.seed;
   const scale = options.scale ?? SYNTH_DEFAULTS.scale;

@@ -37,7 +37,7 @@ export { type TrainingData, type TestFeatures } from './model/training_data.js';
 export { type SaveOptions } from './model/store.js';
 export {
   KNN_DEFAULTS, EMBED_DEFAULTS, PREDICT_DEFAULTS, STRATEGIES,
-  type KnnTrainParams, type EmbedTrainParams, type PredictParams, type Strategy, type IndexKind, type Optimizer,
+  type KnnTrainParams, type EmbedTrainParams, type PredictParams, type Strategy, type IndexKind, type Optimizer, type Solver, type KnnSpace,
 } from './model/params.js';
 export { HNSW_DEFAULTS, hnswStatus } from './knn/hnsw.js';
 export { type Ranked, topKRows, rankedFromLists } from './ranking/topk.js';

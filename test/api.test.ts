@@ -27,11 +27,11 @@ const VALUES = [
 const TYPES = [
   'BackendChoice', 'BackendName', 'BackendStatus', 'CosampOptions', 'Csr', 'DataFormat', 'Dataset', 'DatasetInfo',
   'DatasetStats', 'DeepL0Config', 'EmbedTrainParams', 'EncoderKind', 'EncoderParamValues', 'EncoderState',
-  'EvaluateRankingOptions', 'FetchOptions', 'IndexKind', 'KnnTrainParams', 'L1SaeConfig', 'L1SaeHistory', 'L1SaeStage', 'L1aeNetworkConfig', 'L1aeShape', 'LabelEncoder',
+  'EvaluateRankingOptions', 'FetchOptions', 'IndexKind', 'KnnSpace', 'KnnTrainParams', 'L1SaeConfig', 'L1SaeHistory', 'L1SaeStage', 'L1aeNetworkConfig', 'L1aeShape', 'LabelEncoder',
   'LassoOptions', 'LearnedMatrix', 'LearnedMatrixKind', 'LpBatchResult', 'LpStatus', 'MeasurementDecoder',
   'MeasurementMatrix', 'MetricFamily', 'MetricScores', 'Model', 'ModelMethod', 'ModelSummary', 'Optimizer',
   'ParseOptions', 'PredictParams', 'ProgressEvent', 'ProgressFn', 'PropensityOptions', 'Ranked', 'ReadOptions',
-  'RecoveryMethod', 'RecoveryOptions', 'RecoveryStats', 'SaveOptions', 'SensingAeOptions', 'SparsityModel', 'SplitName', 'Strategy', 'SubgradientOperator',
+  'RecoveryMethod', 'RecoveryOptions', 'RecoveryStats', 'SaveOptions', 'Solver', 'SensingAeOptions', 'SparsityModel', 'SplitName', 'Strategy', 'SubgradientOperator',
   'SynthOptions', 'SyntheticName', 'TestFeatures', 'TiedReluConfig', 'TrainHistory', 'TrainLoopOptions',
   'TrainOptions', 'TrainParams', 'TrainingData', 'VerifyCheck', 'WriteOptions',
 ];

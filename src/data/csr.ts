@@ -29,7 +29,7 @@ export function nnz(m: Csr): number {
 /**
  * Build a CSR matrix, checking its structure: pointer monotonicity, column range, and
  * strictly increasing columns within each row.
- * @throws RangeError naming the first violated constraint.
+ * @throws InvalidArgumentError naming the first violated constraint.
  */
 export function csr(nRows: number, nCols: number, rowPtr: Int32Array, indices: Int32Array, values: Float32Array): Csr {
   if (!Number.isInteger(nRows) || nRows < 0) throw new InvalidArgumentError('csr', `csr(): nRows must be a non-negative integer but got ${nRows}`);

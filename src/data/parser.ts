@@ -130,7 +130,7 @@ export class DatasetParser {
   /**
    * @param source names the input in error messages (a path, or any label).
    * @param options format (default `auto`), LIBSVM id bases and minimum dimensions.
-   * @throws TypeError for an unknown format; RangeError for a negative or non-integer base.
+   * @throws InvalidArgumentError for an unknown format or for a negative or non-integer base.
    */
   constructor(readonly source: string, private readonly options: ParseOptions = {}) {
     const f = options.format ?? 'auto';

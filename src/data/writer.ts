@@ -119,7 +119,7 @@ function* pieces(data: { features: Csr; labels: Csr }, options: Omit<WriteOption
 /**
  * The dataset as text, in the BoW format (default) or the LIBSVM format: for small data and
  * tests (files: {@link writeDataset}).
- * @throws RangeError if the matrices disagree in rows or hold ids or values a reader would reject.
+ * @throws InvalidArgumentError if the matrices disagree in rows or hold ids or values a reader would reject.
  */
 export function formatDataset(data: { features: Csr; labels: Csr }, options: Omit<WriteOptions, 'gzip'> = {}): string {
   return [...pieces(data, options)].join('');
@@ -131,7 +131,7 @@ export function formatDataset(data: { features: Csr; labels: Csr }, options: Omi
  * only when complete; on any failure the temporary file is removed, so `path` is never left
  * partial (an existing `path` stays as it was). An existing symbolic link, device or FIFO is
  * written through in place.
- * @throws RangeError if the matrices disagree in rows or hold ids or values a reader would
+ * @throws InvalidArgumentError if the matrices disagree in rows or hold ids or values a reader would
  *   reject (found while writing: the temporary file is removed); file system errors as is.
  */
 export async function writeDataset(path: string, data: { features: Csr; labels: Csr }, options: WriteOptions = {}): Promise<void> {

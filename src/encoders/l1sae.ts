@@ -87,7 +87,7 @@ export function resolveL1SaeConfig(settings: Partial<L1SaeConfig> & { embeddingD
   return validateL1SaeConfig({ ...L1SAE_DEFAULTS, ...settings, alpha0 });
 }
 
-/** Check a config; throws RangeError naming the bad field. */
+/** Check a config; throws a ParamsError naming the bad field. */
 export function validateL1SaeConfig(c: L1SaeConfig): L1SaeConfig {
   const pos = (name: keyof L1SaeConfig, v: number, allowZero = false): void => {
     if (!Number.isFinite(v) || v < 0 || (!allowZero && v === 0)) throw new ParamsError(`L1-SAE: '${name}' must be a ${allowZero ? 'non-negative' : 'positive'} number but got ${v}`);

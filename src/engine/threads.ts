@@ -16,7 +16,7 @@ export interface ThreadReport { readonly blas: number; readonly openmp: number }
  * `omp_set_num_threads`, libtensorflow: `TF_NUM_INTRAOP_THREADS`).
  * @param n a positive integer.
  * @returns what the addon reports afterwards (undefined without the addon).
- * @throws RangeError if n is not a positive integer.
+ * @throws InvalidArgumentError if n is not a positive integer.
  */
 export function setThreads(n: number): ThreadReport | undefined {
   if (!(Number.isSafeInteger(n) && n >= 1)) throw new InvalidArgumentError('setThreads', `'n' passed to setThreads() must be a positive integer but got ${n}`);

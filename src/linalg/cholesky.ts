@@ -94,7 +94,7 @@ export function choleskySolveUpper(u: Float64Array, b: Float64Array, p: number, 
 /**
  * Solve G·V = B in place in JavaScript: G = UᵀU ({@link choleskyFactorUpper}, G's upper triangle
  * overwritten), then B is overwritten by V.
- * @throws RangeError when G is not (numerically) positive definite.
+ * @throws InvalidArgumentError when G is not (numerically) positive definite.
  * @example
  * const g = Float64Array.from([4, 2, 2, 3]), b = Float64Array.from([2, 1]);
  * choleskySolveJs(g, b, 2, 1); // b = [0.5, 0]
@@ -121,7 +121,7 @@ export function mirrorUpper(g: Float64Array, p: number): void {
  * Solve G·V = B in place (B becomes V; G is overwritten by a factor). Only G's upper triangle
  * needs to be filled: it is mirrored before the native call.
  * @param native use the addon if it loaded (default); `false` forces the JavaScript solve.
- * @throws RangeError when G is not positive definite.
+ * @throws InvalidArgumentError when G is not positive definite.
  */
 export function solveSpd(g: Float64Array, b: Float64Array, p: number, m: number, native = true): void {
   const addon = native ? nativeAddon().addon : undefined;

@@ -13,7 +13,7 @@ import { type MetricScores } from './registry.js';
  * the two; a test label never seen in training has N_l = 0 (lowest propensity, largest gain).
  * @returns fractions in [0, 1] (not percent) keyed `P@1`, `PSP@3`, ... (see {@link evaluateRanking}); by default all
  *   five families.
- * @throws RangeError as {@link evaluateRanking} and {@link propensities} do.
+ * @throws InvalidArgumentError as {@link evaluateRanking} and {@link propensities} do.
  */
 export function evaluateAgainstTraining(
   ranked: Ranked, truth: Csr, trainLabels: Csr,

@@ -16,7 +16,7 @@ export function ndcgFromSums(sums: RankingSums, k: number): number {
  * nDCG@k of ranked predictions (`pred`, width ≥ k) against the ground truth (`truth`);
  * nDCG@k = (1/N) Σ_i DCG_i@k / IDCG_i@k over ALL N rows, with DCG_i@k = Σ_{j≤k} [l_ij ∈ y_i] / log2(j + 1)
  * and IDCG_i@k = Σ_{j ≤ min(k, |y_i|)} 1 / log2(j + 1) (a row without true labels counts 0); a fraction in [0, 1].
- * @throws RangeError if the row counts differ or k is not an integer in [1, pred.k].
+ * @throws InvalidArgumentError if the row counts differ or k is not an integer in [1, pred.k].
  */
 export function ndcgAtK(pred: Ranked, truth: Csr, k: number): number {
   checkRankingInputs('ndcgAtK', pred, truth, [k]);

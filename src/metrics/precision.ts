@@ -17,7 +17,7 @@ export function precisionFromSums(sums: RankingSums, k: number): number {
  * point, label ids as columns): P@k = (1/N) Σ_i (1/k) Σ_{j≤k} [l_ij ∈ y_i] over ALL N rows (a row
  * without true labels counts 0; the divisor is k even for shorter rows), a fraction in [0, 1].
  * @example precisionAtK(ranked, test.labels, 1) // 0.62 means 62% of the top-1 labels are true
- * @throws RangeError if the row counts differ or k is not an integer in [1, pred.k].
+ * @throws InvalidArgumentError if the row counts differ or k is not an integer in [1, pred.k].
  */
 export function precisionAtK(pred: Ranked, truth: Csr, k: number): number {
   checkRankingInputs('precisionAtK', pred, truth, [k]);

@@ -31,7 +31,7 @@ export const PROPENSITY_DEFAULTS: Readonly<{
  * p_l is in (0, 1); for 2 ≤ N < e, C < 0 and p_l may exceed 1; at N = 1 the model has a pole
  * (N_l = 1 gives 1/0), so N ≥ 2 is required. (p_l is 1 / `compute_inv_propesity` of pyxclib.)
  * @returns a new Float64Array, p_l for every label l < labelCounts.length.
- * @throws RangeError if nPoints < 2, A is not finite, B is not finite and > 0, a count is
+ * @throws InvalidArgumentError if nPoints < 2, A is not finite, B is not finite and > 0, a count is
  *   negative or NaN, or the model gives a p_l that is not finite and > 0 (possible for N < e
  *   with unusual A, B).
  */

@@ -16,7 +16,7 @@ import { InvalidArgumentError } from '../errors.js';
  * PSDCG* being the same for the best ranking (true labels by decreasing 1/p). So a ratio of
  * dataset-wide sums of per-row count-normalised PSDCGs. Rows with no true labels add 0 to both.
  * A fraction in [0, 1]; 0 when no row has a true label.
- * @throws RangeError if the sums were accumulated without propensities.
+ * @throws InvalidArgumentError if the sums were accumulated without propensities.
  */
 export function psndcgFromSums(sums: RankingSums, k: number): number {
   if (!sums.ps) throw new InvalidArgumentError('psndcgFromSums', `PSnDCG@${k} needs propensities`);
@@ -30,7 +30,7 @@ export function psndcgFromSums(sums: RankingSums, k: number): number {
  * Extreme Classification Repository's pyxclib does it: with d_j = 1/log2(j + 1), IDCG_i = Σ_{j≤min(k,|y_i|)} d_j
  * and PSDCG_i@k = Σ_{j≤k} [l_ij ∈ y_i]·d_j / p_{l_ij}, PSnDCG@k = Σ_i PSDCG_i@k / IDCG_i ÷ Σ_i PSDCG*_i@k / IDCG_i,
  * PSDCG* being the same for the best ranking. A fraction in [0, 1]; 0 when no row has a true label.
- * @throws RangeError if the row counts differ, k is not an integer in [1, pred.k], or the
+ * @throws InvalidArgumentError if the row counts differ, k is not an integer in [1, pred.k], or the
  *   propensities are too short or not finite and > 0.
  */
 export function psndcgAtK(pred: Ranked, truth: Csr, k: number, propensities: Float64Array): number {

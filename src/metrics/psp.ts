@@ -15,7 +15,7 @@ import { InvalidArgumentError } from '../errors.js';
  * the denominator being the gain of the best possible ranking (true labels by decreasing
  * 1/p). Rows with no true labels add 0 to both sums. A fraction in [0, 1]; 0 when no row has a
  * true label.
- * @throws RangeError if the sums were accumulated without propensities.
+ * @throws InvalidArgumentError if the sums were accumulated without propensities.
  */
 export function pspFromSums(sums: RankingSums, k: number): number {
   if (!sums.ps) throw new InvalidArgumentError('pspFromSums', `PSP@${k} needs propensities`);
@@ -29,7 +29,7 @@ export function pspFromSums(sums: RankingSums, k: number): number {
  * KDD 2016), normalised as the Extreme Classification Repository's pyxclib does it — a ratio of
  * dataset-wide sums: PSP@k = Σ_i Σ_{j≤k} [l_ij ∈ y_i] / p_{l_ij} ÷ Σ_i (sum of the k largest 1/p_l, l ∈ y_i).
  * A fraction in [0, 1]; 0 when no row has a true label.
- * @throws RangeError if the row counts differ, k is not an integer in [1, pred.k], or the
+ * @throws InvalidArgumentError if the row counts differ, k is not an integer in [1, pred.k], or the
  *   propensities are too short or not finite and > 0.
  */
 export function pspAtK(pred: Ranked, truth: Csr, k: number, propensities: Float64Array): number {

@@ -29,7 +29,7 @@ export interface EvaluateRankingOptions {
  *
  * @returns fractions in [0, 1] (not percent; see {@link MetricScores}) keyed `${family}@${k}`, e.g. `P@1`, `nDCG@3`, `PSP@5`,
  *   `PSnDCG@5`, `R@5`, families in the order asked, then cut-offs in the order given.
- * @throws RangeError for an unknown family, a PS family without propensities, mismatched row
+ * @throws InvalidArgumentError for an unknown family, a PS family without propensities, mismatched row
  *   counts, or a cut-off that is not an integer in [1, pred.k].
  * @example evaluateRanking(ranked, test.labels, { ks: [1, 3, 5], propensities: propensitiesFromLabels(train.labels) })
  */

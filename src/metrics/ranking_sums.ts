@@ -48,7 +48,7 @@ export interface RankingSums {
 /**
  * Check a prediction / truth pair and cut-offs for `fn`. Public functions call this so that
  * their messages name them.
- * @throws RangeError on a row-count mismatch, a malformed `Ranked`, a cut-off that is not an
+ * @throws InvalidArgumentError on a row-count mismatch, a malformed `Ranked`, a cut-off that is not an
  *   integer in [1, pred.k], or propensities that are too short or not in (0, ∞).
  */
 export function checkRankingInputs(fn: string, pred: Ranked, truth: Csr, ks: readonly number[], propensities?: Float64Array): void {

@@ -14,7 +14,7 @@ export function recallFromSums(sums: RankingSums, k: number): number {
 /**
  * R@k of ranked predictions (`pred`, width ≥ k) against the ground truth (`truth`);
  * R@k = (1/N) Σ_i |top-k_i ∩ y_i| / |y_i| over ALL N rows (a row without true labels counts 0); a fraction in [0, 1].
- * @throws RangeError if the row counts differ or k is not an integer in [1, pred.k].
+ * @throws InvalidArgumentError if the row counts differ or k is not an integer in [1, pred.k].
  */
 export function recallAtK(pred: Ranked, truth: Csr, k: number): number {
   checkRankingInputs('recallAtK', pred, truth, [k]);

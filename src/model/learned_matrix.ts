@@ -20,7 +20,7 @@ import { InvalidArgumentError } from '../errors.js';
 /**
  * The measurement matrix of a linear label encoder (z = A·y): the ℓ1-AE's and simple AE's
  * learned A, or a Gaussian / PCA encoder's.
- * @throws RangeError for an encoder without a linear measurement matrix.
+ * @throws InvalidArgumentError for an encoder without a linear measurement matrix.
  */
 export function matrixFromEncoder(encoder: LabelEncoder): MeasurementMatrix {
   const state = encoder.state();
@@ -44,7 +44,7 @@ export function measurementDecoderOf(encoder: LabelEncoder): MeasurementDecoder 
 /**
  * The measurement matrix of a loaded model (its first encoder's A) and, when that encoder has
  * one, its recovery decoder; undefined for a model without label encoders (kNN).
- * @throws RangeError when the encoder has no m × d measurement matrix ({@link matrixFromEncoder}).
+ * @throws InvalidArgumentError when the encoder has no m × d measurement matrix ({@link matrixFromEncoder}).
  */
 export function modelMeasurement(model: { readonly method: string; readonly encoders?: readonly LabelEncoder[] }): { matrix: MeasurementMatrix; decoder?: MeasurementDecoder } | undefined {
   const encoder = model.encoders?.[0];

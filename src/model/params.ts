@@ -8,8 +8,12 @@ export { INDEX_KINDS, type IndexKind, OPTIMIZERS, type Optimizer, STRATEGIES, ty
 
 /** Ridge solvers: `cholesky` (primal, few features), `cg` (iterative, many features) or `auto`. */
 export const SOLVERS = Object.freeze(['auto', 'cholesky', 'cg'] as const);
+/** A ridge solver: `auto` (Cholesky for few features, else conjugate gradient), `cholesky` or `cg`. @useDeclaredType */
+export type Solver = (typeof SOLVERS)[number];
 /** Which training embeddings the kNN index holds: `regressed` (V·x) or `label` (A·y). */
 export const KNN_SPACES = Object.freeze(['regressed', 'label'] as const);
+/** The points of an embedding model's kNN index: regressed training embeddings V·x (`regressed`) or label embeddings A·y (`label`). @useDeclaredType */
+export type KnnSpace = (typeof KNN_SPACES)[number];
 
 /** A hyper-parameter has the wrong type or is out of range. The CLI reports it as a usage error (exit 2). */
 export { ParamsError };
@@ -59,9 +63,9 @@ export type EmbedTrainParams = EncoderParamValues & {
   /** Ridge penalty λ of the feature → embedding regression. */
   readonly lambda: number;
   /** `cholesky` (primal, few features), `cg` (iterative, many features) or `auto`. */
-  readonly solver: (typeof SOLVERS)[number];
+  readonly solver: Solver;
   /** kNN over which training embeddings: `regressed` (V·x) or `label` (A·y). */
-  readonly knnSpace: (typeof KNN_SPACES)[number];
+  readonly knnSpace: KnnSpace;
   /** Neighbours that vote. */
   readonly k: number;
   /** `hnsw`: approximate search with hnswlib; `exact`: brute force. */

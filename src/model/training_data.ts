@@ -30,7 +30,7 @@ export const MIN_TRAINING_POINTS = 2;
 /**
  * Refuse training data a model of `method` cannot be trained on: fewer than {@link MIN_TRAINING_POINTS} points,
  * or no labels at all. The DataFormatError names `data.source` (or "the training data").
- * @throws RangeError when features and labels have different numbers of rows (a caller's bug).
+ * @throws InvalidArgumentError when features and labels have different numbers of rows (a caller's bug).
  */
 export function checkTrainingData(data: TrainingData, method: string): void {
   const { features, labels } = data;

@@ -40,7 +40,7 @@ function checkK(fn: string, k: number): void {
  * O(nRows·nCols·log k). Runs on the native addon (both cores) when it is loaded and
  * `onlyPositive` is off; the JavaScript implementation otherwise, with identical results.
  * @example topKRows(Float32Array.from([0.1, 0.9, 0.5]), 1, 3, 2) // labels [1, 2], scores [0.9, 0.5]
- * @throws RangeError if k is not an integer ≥ 1, nRows or nCols is not a non-negative
+ * @throws InvalidArgumentError if k is not an integer ≥ 1, nRows or nCols is not a non-negative
  *   integer, or `scores` does not have nRows·nCols entries.
  */
 export function topKRows(scores: Float32Array, nRows: number, nCols: number, k: number, opts: { onlyPositive?: boolean } = {}): Ranked {
@@ -67,7 +67,7 @@ export function topKRows(scores: Float32Array, nRows: number, nCols: number, k: 
  * order is explicit; padding gets −Infinity. An explicit −1 in a list is padding as well.
  * @param k the width; by default the longest list's length (at least 1).
  * @example rankedFromLists([[3, 1], [2]]) // k = 2, labels [3, 1, 2, -1]
- * @throws RangeError if k is not an integer ≥ 1, or a label is not an integer in [−1, 2³¹).
+ * @throws InvalidArgumentError if k is not an integer ≥ 1, or a label is not an integer in [−1, 2³¹).
  */
 export function rankedFromLists(lists: readonly (readonly number[])[], k?: number): Ranked {
   let width = 1;

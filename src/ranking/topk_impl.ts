@@ -133,7 +133,7 @@ function selectDense(scores: ArrayLike<number>, start: number, n: number, k: num
  * NaN and −Infinity are never selected; with `onlyPositive`, only scores > 0 are.
  * k > n is allowed (padding); k = 0 writes nothing.
  * @returns the number of real (non-padding) entries written.
- * @throws RangeError if `n > scores.length` or the output window does not fit.
+ * @throws InvalidArgumentError if `n > scores.length` or the output window does not fit.
  */
 export function topKDenseImpl(
   scores: ArrayLike<number>, n: number, k: number,
@@ -167,7 +167,7 @@ export function topKDenseRowsImpl(
  * (ids should be distinct; a repeated id is ranked as separate candidates). Candidates may come
  * in any order. Output, filtering and padding as in {@link topKDenseImpl}.
  * @returns the number of real (non-padding) entries written.
- * @throws RangeError if `count` exceeds `ids.length` or `vals.length`, or the output window does not fit.
+ * @throws InvalidArgumentError if `count` exceeds `ids.length` or `vals.length`, or the output window does not fit.
  */
 export function topKSparseImpl(
   ids: ArrayLike<number>, vals: ArrayLike<number>, count: number, k: number,

@@ -40,7 +40,7 @@ export interface CentroidRouter {
   /**
    * The index of the most cosine-similar centroid for every row of `x` (ties: the lowest index;
    * all-zero rows go to 0). x may have fewer columns than `nFeatures`, not more.
-   * @throws RangeError when x has more columns than the centroids.
+   * @throws InvalidArgumentError when x has more columns than the centroids.
    */
   nearestCentroid(x: Csr): Int32Array;
 }
@@ -150,7 +150,7 @@ function centroidsOf(xn: Csr, a: Int32Array, k: number): Float32Array {
  * Each iteration: give empty clusters a point, recompute the centroids as mean directions, then
  * reassign every row to its most similar centroid; stop when the assignments repeat.
  * @param onProgress `start` / `progress` (iterations) / `done` events.
- * @throws RangeError unless 1 ≤ k ≤ n.
+ * @throws InvalidArgumentError unless 1 ≤ k ≤ n.
  * @example
  * const km = sphericalKMeans(x, { k: 4, seed: 1 });
  * km.assignments; // cluster of each training row

@@ -37,7 +37,7 @@ export interface LocalRidgeModel {
 
 /**
  * A local model from its parts (a router and one regressor per centroid), e.g. when loading.
- * @throws RangeError when the parts' counts or shapes disagree.
+ * @throws InvalidArgumentError when the parts' counts or shapes disagree.
  */
 export function localRidgeFromParts(clustering: CentroidRouter, models: readonly RidgeModel[]): LocalRidgeModel {
   if (models.length !== clustering.k) throw new InvalidArgumentError('localRidgeFromParts', `localRidgeFromParts(): expected ${clustering.k} models (one per centroid) but got ${models.length}`);

@@ -77,7 +77,7 @@ export interface RidgeModel {
   /**
    * Outputs X·V + 1·bᵀ (n × m row-major) for the rows of `x`; x may have fewer columns than
    * the model (the missing features count as 0), not more.
-   * @throws RangeError when x has more columns than the model has features.
+   * @throws InvalidArgumentError when x has more columns than the model has features.
    */
   predict(x: Csr): Float32Array;
   /** Which solver produced it. */
@@ -131,7 +131,7 @@ function checkOptions(x: Csr, z: Float32Array, m: number, opts: RidgeOptions): v
 /**
  * Fit V (and b) on the rows of `x` (n × p) to the targets `z` (n × m, row-major).
  * @param onProgress receives `start` / `progress` (Gram rows, or CG iterations) / `done` events.
- * @throws RangeError on mismatched shapes or bad options.
+ * @throws InvalidArgumentError on mismatched shapes or bad options.
  * @example
  * const model = fitRidge(x, z, 100, { lambda: 1, solver: 'auto', bias: true });
  * const zHat = model.predict(xTest); // xTest.nRows × 100

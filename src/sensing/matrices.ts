@@ -47,7 +47,7 @@ export function gaussianMatrix(m: number, d: number, seed: number): MeasurementM
  * scaled by √(2/m) so that rows have squared norm d/m like the Gaussian matrix's. The real
  * form of the DFT rows follows the authors' code (github.com/wushanshan/L1AE, baselines.py),
  * which draws frequencies with replacement; ours are distinct so that no two rows repeat.
- * @throws RangeError when d is too small for m/2 distinct frequencies.
+ * @throws InvalidArgumentError when d is too small for m/2 distinct frequencies.
  */
 export function fourierMatrix(m: number, d: number, seed: number): MeasurementMatrix {
   checkShape('fourierMatrix', m, d);

@@ -118,7 +118,7 @@ async function overChunks(options: RecoveryOptions, method: RecoveryMethod, n: n
 /**
  * Recover the n vectors whose measurements are the rows of `y` (n × m) with `method`.
  * Returns the n × d estimates (row-major float64).
- * @throws RangeError on bad sizes or a missing setting the method needs.
+ * @throws InvalidArgumentError on bad sizes or a missing setting the method needs.
  */
 export async function recover(method: RecoveryMethod, matrix: MeasurementMatrix, y: Float64Array, n: number, options: RecoveryOptions = {}): Promise<Float64Array> {
   const { m, d } = matrix;
@@ -170,7 +170,7 @@ export function recoveryStats(x: Float64Array, xHat: Float64Array, n: number, d:
  * the estimates ({@link recoveryStats}), chunk by chunk: memory stays O(chunk · d) however many
  * rows `x` has, and the result equals measuring all rows, {@link recover} and
  * {@link recoveryStats} on the dense rows.
- * @throws RangeError on bad sizes or a missing setting the method needs.
+ * @throws InvalidArgumentError on bad sizes or a missing setting the method needs.
  */
 export async function recoverRows(method: RecoveryMethod, matrix: MeasurementMatrix, x: Csr, options: RecoveryOptions = {}, eps = 1e-10): Promise<RecoveryStats> {
   const d = matrix.d;

@@ -1,5 +1,5 @@
 /**
- * The layer order of ../shared/DESIGN.md ("Layers"), bottom first, and the known violations still
+ * The layer order of docs/architecture.md ("Layers"), bottom first, and the known violations still
  * tolerated. A folder may import folders of its own layer or of lower layers; folders of one
  * layer must not form a cycle (test/architecture/layers.test.ts checks both).
  * Type-only imports count as dependencies like any other: a type still ties a folder to another.
@@ -13,8 +13,8 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/engine'],
   // 2: numerics shared by everyone: ranking/top-k types, dense linear algebra.
   ['src/ranking', 'src/linalg'],
-  // 3: the algorithms. datasets/ (registry, download, synthetic sets) is not named in DESIGN.md;
-  //    it needs only the bottom layer and is used by the CLI and src/index.ts, so it sits here.
+  // 3: the algorithms. datasets/ (registry, download, synthetic sets) needs only the bottom layer
+  //    and is used by the CLI and src/index.ts, so it sits here.
   ['src/sensing', 'src/encoders', 'src/regression', 'src/knn', 'src/predict', 'src/metrics', 'datasets'],
   // 4: models built from the algorithms.
   ['src/model', 'src/distributed'],
