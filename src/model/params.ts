@@ -2,14 +2,11 @@ import { ENCODER_KINDS, type EncoderKind } from '../encoders/kinds.js';
 import { ENCODER_PARAMS, encoderParamDefaults, type EncoderParamSpec, type EncoderParamValues, type NumericSpec, type Optimizer, OPTIMIZERS, TRAIN_LOOP_DEFAULTS } from '../encoders/param_schema.js';
 import { ParamsError } from '../errors.js';
 import { HNSW_DEFAULTS, INDEX_KINDS, type IndexKind } from '../knn/hnsw.js';
+import { SOLVERS, type Solver } from '../regression/ridge.js';
 import { STRATEGIES, type Strategy } from '../predict/strategies.js';
 
-export { INDEX_KINDS, type IndexKind, OPTIMIZERS, type Optimizer, STRATEGIES, type Strategy };
+export { INDEX_KINDS, type IndexKind, OPTIMIZERS, type Optimizer, SOLVERS, type Solver, STRATEGIES, type Strategy };
 
-/** Ridge solvers: `cholesky` (primal, few features), `cg` (iterative, many features) or `auto`. */
-export const SOLVERS = Object.freeze(['auto', 'cholesky', 'cg'] as const);
-/** A ridge solver: `auto` (Cholesky for few features, else conjugate gradient), `cholesky` or `cg`. @useDeclaredType */
-export type Solver = (typeof SOLVERS)[number];
 /** Which training embeddings the kNN index holds: `regressed` (V·x) or `label` (A·y). */
 export const KNN_SPACES = Object.freeze(['regressed', 'label'] as const);
 /** The points of an embedding model's kNN index: regressed training embeddings V·x (`regressed`) or label embeddings A·y (`label`). @useDeclaredType */
