@@ -86,13 +86,30 @@ function hnswCtor(what: string, alternative = 'use exact search (--index exact)'
 }
 
 /**
- * The index to build for a requested kind: `hnsw` falls back to exact search when hnswlib-node
- * is missing, with a note, unless the caller asked for `hnsw` by name (`explicit`): that is an error.
+ * Largest number of dense vector entries (points × dimension) for which an HNSW index is built
+ * by default (200 MB of float32). hnswlib stores every point as a dense float32 vector and every
+ * distance costs a pass over the dimension, so over sparse features with many columns it costs
+ * memory and time in proportion to points × columns, while exact sparse search costs in
+ * proportion to the nonzeros. The limit keeps HNSW for Bibtex and Delicious and switches
+ * RCV1-like data to exact search, which there trains and predicts many times faster with the
+ * same precision (eval/results/knn_index_choice.md, with the commands).
  */
-export function resolveIndexKind(requested: IndexKind, explicit: boolean, notes: string[]): IndexKind {
+export const HNSW_MAX_DENSE_ENTRIES = 50_000_000;
+
+/**
+ * The index to build for a requested kind. Unless the caller asked for `hnsw` by name
+ * (`explicit`), `hnsw` falls back to exact search, with a note, when hnswlib-node is missing or
+ * when the points' dense vectors would exceed {@link HNSW_MAX_DENSE_ENTRIES} entries (`shape`:
+ * the number of points and their dimension). Asked for by name, a missing hnswlib-node is an error.
+ */
+export function resolveIndexKind(requested: IndexKind, explicit: boolean, notes: string[], shape?: { readonly points: number; readonly dim: number }): IndexKind {
   if (requested === 'exact') return 'exact';
   const s = hnswStatus();
-  if (s.ok) return 'hnsw';
+  if (s.ok) {
+    if (explicit || !shape || shape.points * shape.dim <= HNSW_MAX_DENSE_ENTRIES) return 'hnsw';
+    notes.push(`${shape.points} points × ${shape.dim} feature columns: an HNSW index would hold ${Math.round(shape.points * shape.dim * 4 / 2 ** 20)} MB of dense vectors; using exact sparse kNN search (index 'exact'; --index hnsw forces HNSW)`);
+    return 'exact';
+  }
   if (explicit) hnswCtor('index \'hnsw\'');
   notes.push(`hnswlib-node is not available (${s.reason}): using exact kNN search (index 'exact')`);
   return 'exact';

@@ -65,10 +65,11 @@ export class KnnModel implements Model {
   static async train(data: TrainingData, params: Partial<KnnTrainParams> = {}, onProgress?: ProgressFn): Promise<KnnModel> {
     const notes: string[] = [];
     const given = knnTrainParams(params);
-    const p = { ...given, index: resolveIndexKind(given.index, params.index !== undefined, notes) };
     checkTrainingData(data, 'knn');
     checkLabelSpace(data, 'knn', KNN_VOTE_BYTES_PER_LABEL);
     const space = FeatureSpace.fromTraining(data.features);
+    const shape = { points: data.features.nRows, dim: space.dim };
+    const p = { ...given, index: resolveIndexKind(given.index, params.index !== undefined, notes, shape) };
     const x = space.project(normalizeRowsL2(data.features));
     const index = p.index === 'exact'
       ? new ExactIndex(x)
