@@ -62,7 +62,7 @@ const ENTRIES: Readonly<Record<string, Entry>> = Object.freeze({
   'wiki10-31k-like': xmcEntry('wiki10-31k-like', WIKI10_31K_LIKE,
     'Wiki10-31K shape; tf-idf features from label topics, power-law labels'),
   'amazoncat-13k-like': xmcEntry('amazoncat-13k-like', AMAZONCAT_13K_LIKE,
-    'AmazonCat-13K shape (1.5M points); tf-idf, power-law labels in 64 clustered categories'),
+    'AmazonCat-13K shape; tf-idf, power-law labels, 64 categories (clusters)'),
   synthetic1: sensingEntry('synthetic1', SYNTHETIC1,
     'Wu et al. 2019: d=1000, unit vectors, one block of 10 nonzeros'),
   synthetic2: sensingEntry('synthetic2', SYNTHETIC2,
@@ -78,6 +78,12 @@ export type SyntheticName = 'eurlex-4k-like' | 'wiki10-31k-like' | 'amazoncat-13
 export const SYNTHETIC_DATASETS: Readonly<Record<SyntheticName, SyntheticInfo>> = Object.freeze(
   Object.fromEntries(Object.entries(ENTRIES).map(([k, e]) => [k, Object.freeze(e.info)])) as Record<SyntheticName, SyntheticInfo>,
 );
+
+/** One line per synthetic dataset, `  name  description`, names padded to a common width (for help and listings). */
+export function syntheticListing(): string[] {
+  const width = Math.max(...Object.keys(ENTRIES).map((n) => n.length)) + 2;
+  return Object.entries(ENTRIES).map(([n, e]) => `  ${n.padEnd(width)}${e.info.description}`);
+}
 
 /** Whether `name` is a synthetic dataset's name. */
 export function isSyntheticName(name: string): name is SyntheticName {

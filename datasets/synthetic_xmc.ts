@@ -33,10 +33,12 @@
  * one of G categories uniformly at random; a point first draws a category with probability
  * proportional to its labels' total popularity, then each label, with probability
  * `categoryCohesion`, from that category's labels (by popularity) and otherwise from all
- * labels. Points of one category share labels and so topic features: the data have clusters
- * (as product categories do in AmazonCat-13K, whose labels form a category hierarchy —
- * McAuley & Leskovec, RecSys 2013). These draws come after the others of the model and of
- * each point, so sets without categories are unchanged.
+ * labels. Every category also owns a topic (drawn like a label's); a word token comes from
+ * the point's category topic with probability `categoryTopicShare`, otherwise as in step 4.
+ * Points of one category share labels and vocabulary: the data have clusters (as product
+ * categories do in AmazonCat-13K, whose labels form a category hierarchy — McAuley &
+ * Leskovec, RecSys 2013). These draws come after the others of the model and of each point
+ * (and the token's extra draw before them), so sets without categories are unchanged.
  *
  * Memory: CSR arrays are allocated once at their final size (the per-row counts are drawn
  * first); the scratch is a few arrays of length nFeatures and nLabels.
@@ -74,6 +76,8 @@ export interface XmcLikeConfig {
   categories?: number;
   /** With categories: probability in [0, 1) that a label comes from the point's category. */
   categoryCohesion?: number;
+  /** With categories: probability in [0, 1) that a word token comes from the category's topic. */
+  categoryTopicShare?: number;
 }
 
 /** Options of the generators. */
@@ -123,13 +127,33 @@ interface Categories {
   /** One sampler per category over its ranks' popularity (null for an empty category). */
   within: (DiscreteSampler | null)[];
   cohesion: number;
+  /** Category g's topic: topics[g·topicSize ..], weighted like label topics. */
+  topics: Int32Array;
+  topicShare: number;
+}
+
+/** `count` topics of `size` distinct features each, drawn uniformly at random, concatenated. */
+function drawTopics(rng: Rng, count: number, size: number, nFeatures: number): Int32Array {
+  const topics = new Int32Array(count * size);
+  const stamp = new Int32Array(nFeatures).fill(-1);
+  for (let t = 0; t < count; t++) {
+    for (let j = 0; j < size; j++) {
+      let f: number;
+      do f = rng.int(nFeatures); while (stamp[f] === t);
+      stamp[f] = t;
+      topics[t * size + j] = f;
+    }
+  }
+  return topics;
 }
 
 /** Assign every label rank to one of `c.categories` categories (uniformly, seeded). */
 function buildCategories(c: XmcLikeConfig, popularity: Float64Array, rng: Rng): Categories {
-  const G = c.categories!, cohesion = c.categoryCohesion ?? 0;
+  const G = c.categories!, cohesion = c.categoryCohesion ?? 0, topicShare = c.categoryTopicShare ?? 0;
   if (!(Number.isInteger(G) && G >= 1)) throw new InvalidArgumentError('generateXmcLike', `synthetic data: 'categories' must be a positive integer but got ${G}`);
-  if (!(cohesion >= 0 && cohesion < 1)) throw new InvalidArgumentError('generateXmcLike', `synthetic data: 'categoryCohesion' must be in [0, 1) but got ${cohesion}`);
+  for (const [name, v] of [['categoryCohesion', cohesion], ['categoryTopicShare', topicShare]] as const) {
+    if (!(v >= 0 && v < 1)) throw new InvalidArgumentError('generateXmcLike', `synthetic data: '${name}' must be in [0, 1) but got ${v}`);
+  }
   const of = new Int32Array(c.nLabels), start = new Int32Array(G + 1);
   for (let r = 0; r < c.nLabels; r++) { of[r] = rng.int(G); start[of[r]! + 1]!++; }
   for (let g = 0; g < G; g++) start[g + 1]! += start[g]!;
@@ -141,23 +165,15 @@ function buildCategories(c: XmcLikeConfig, popularity: Float64Array, rng: Rng): 
     for (const x of w) mass[g]! += x;
     return w.length > 0 ? new DiscreteSampler(w) : null;
   });
-  return { pick: new DiscreteSampler(mass), start, ranks, within, cohesion };
+  const topics = drawTopics(rng, G, c.topicSize, c.nFeatures);
+  return { pick: new DiscreteSampler(mass), start, ranks, within, cohesion, topics, topicShare };
 }
 
 function buildModel(c: XmcLikeConfig, rng: Rng): XmcModel {
   const labelOfRank = permutation(rng, c.nLabels);
   const featureOfRank = permutation(rng, c.nFeatures);
   const popularity = zipfWeights(c.nLabels, c.labelExponent, c.labelOffset);
-  const topics = new Int32Array(c.nLabels * c.topicSize);
-  const stamp = new Int32Array(c.nFeatures).fill(-1);
-  for (let l = 0; l < c.nLabels; l++) {
-    for (let j = 0; j < c.topicSize; j++) {
-      let f: number;
-      do f = rng.int(c.nFeatures); while (stamp[f] === l);
-      stamp[f] = l;
-      topics[l * c.topicSize + j] = f;
-    }
-  }
+  const topics = drawTopics(rng, c.nLabels, c.topicSize, c.nFeatures);
   return {
     labelOfRank,
     labels: new DiscreteSampler(popularity),
@@ -167,6 +183,21 @@ function buildModel(c: XmcLikeConfig, rng: Rng): XmcModel {
     topicWeights: new DiscreteSampler(zipfWeights(c.topicSize, c.topicExponent)),
     ...(c.categories === undefined ? {} : { categories: buildCategories(c, popularity, rng) }),
   };
+}
+
+/**
+ * The category of every label id of the XMC-like set `c` under `seed` (what
+ * {@link generateXmcLike} uses), or null when `c` has no categories: for tests and analyses.
+ */
+export function xmcLabelCategories(c: XmcLikeConfig, seed: number = SYNTH_DEFAULTS.seed): Int32Array | null {
+  const model = buildModel(c, new Rng(seed));
+  const cats = model.categories;
+  if (!cats) return null;
+  const of = new Int32Array(c.nLabels);
+  for (let g = 0; g + 1 < cats.start.length; g++) {
+    for (let p = cats.start[g]!; p < cats.start[g + 1]!; p++) of[model.labelOfRank[cats.ranks[p]!]!] = g;
+  }
+  return of;
 }
 
 /** Raw rows of one split: label CSR (values 1) and feature CSR holding term frequencies. */
@@ -196,7 +227,9 @@ function drawRows(c: XmcLikeConfig, model: XmcModel, rng: Rng, n: number, tick: 
     }
     const fs = fPtr[i]!, m = fPtr[i + 1]! - fs;
     for (let q = 0; q < m;) {
-      const f = rng.next() < c.topicShare
+      const f = cats && rng.next() < cats.topicShare
+        ? cats.topics[g * T + model.topicWeights.sample(rng)]!
+        : rng.next() < c.topicShare
         ? model.topics[lIdx[ls + rng.int(k)]! * T + model.topicWeights.sample(rng)]!
         : model.featureOfRank[model.background.sample(rng)]!;
       if (fStamp[f] !== i) { fStamp[f] = i; tf[f] = 1; fIdx[fs + q++] = f; } else tf[f]!++;
@@ -309,5 +342,5 @@ export const AMAZONCAT_13K_LIKE: Readonly<XmcLikeConfig> = Object.freeze({
   featuresPerPoint: 71.09, labelsPerPoint: 5.04,
   labelExponent: 1, labelOffset: 5,
   topicSize: 100, topicExponent: 0.5, topicShare: 0.5, lengthSigma: 0.5,
-  categories: 64, categoryCohesion: 0.8,
+  categories: 64, categoryCohesion: 0.8, categoryTopicShare: 0.25,
 });
