@@ -1,12 +1,12 @@
 /**
- * The registry of seeded synthetic datasets: XMC-like stand-ins for EURLex-4K and
- * Wiki10-31K (./synthetic_xmc.ts) and the three compressed-sensing sets of Wu et al., ICML
+ * The registry of seeded synthetic datasets: XMC-like stand-ins for EURLex-4K, Wiki10-31K
+ * and AmazonCat-13K (./synthetic_xmc.ts) and the three compressed-sensing sets of Wu et al., ICML
  * 2019 (./synthetic_sensing.ts). `generateSynthetic(name, { seed, scale })` returns the
  * splits as {@link Dataset}s; the same seed gives the same data.
  */
 import { type Dataset } from '../src/data/parser.js';
 import { generateSensing, type SensingConfig, SYNTHETIC1, SYNTHETIC2, SYNTHETIC3 } from './synthetic_sensing.js';
-import { EURLEX_4K_LIKE, generateXmcLike, type SynthOptions, WIKI10_31K_LIKE, type XmcLikeConfig } from './synthetic_xmc.js';
+import { AMAZONCAT_13K_LIKE, EURLEX_4K_LIKE, generateXmcLike, type SynthOptions, WIKI10_31K_LIKE, type XmcLikeConfig } from './synthetic_xmc.js';
 import { InvalidArgumentError } from '../src/errors.js';
 
 export { type SynthOptions, SYNTH_DEFAULTS } from './synthetic_xmc.js';
@@ -61,6 +61,8 @@ const ENTRIES: Readonly<Record<string, Entry>> = Object.freeze({
     'EURLex-4K shape; tf-idf features from label topics, power-law labels'),
   'wiki10-31k-like': xmcEntry('wiki10-31k-like', WIKI10_31K_LIKE,
     'Wiki10-31K shape; tf-idf features from label topics, power-law labels'),
+  'amazoncat-13k-like': xmcEntry('amazoncat-13k-like', AMAZONCAT_13K_LIKE,
+    'AmazonCat-13K shape; tf-idf, power-law labels, 64 categories (clusters)'),
   synthetic1: sensingEntry('synthetic1', SYNTHETIC1,
     'Wu et al. 2019: d=1000, unit vectors, one block of 10 nonzeros'),
   synthetic2: sensingEntry('synthetic2', SYNTHETIC2,
@@ -70,12 +72,18 @@ const ENTRIES: Readonly<Record<string, Entry>> = Object.freeze({
 });
 
 /** Names of the synthetic datasets. */
-export type SyntheticName = 'eurlex-4k-like' | 'wiki10-31k-like' | 'synthetic1' | 'synthetic2' | 'synthetic3';
+export type SyntheticName = 'eurlex-4k-like' | 'wiki10-31k-like' | 'amazoncat-13k-like' | 'synthetic1' | 'synthetic2' | 'synthetic3';
 
 /** The synthetic datasets: name → description, shape and split sizes (at scale 1). */
 export const SYNTHETIC_DATASETS: Readonly<Record<SyntheticName, SyntheticInfo>> = Object.freeze(
   Object.fromEntries(Object.entries(ENTRIES).map(([k, e]) => [k, Object.freeze(e.info)])) as Record<SyntheticName, SyntheticInfo>,
 );
+
+/** One line per synthetic dataset, `  name  description`, names padded to a common width (for help and listings). */
+export function syntheticListing(): string[] {
+  const width = Math.max(...Object.keys(ENTRIES).map((n) => n.length)) + 2;
+  return Object.entries(ENTRIES).map(([n, e]) => `  ${n.padEnd(width)}${e.info.description}`);
+}
 
 /** Whether `name` is a synthetic dataset's name. */
 export function isSyntheticName(name: string): name is SyntheticName {

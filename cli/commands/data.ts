@@ -1,7 +1,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import type { Argv, CommandModule } from 'yargs';
-import { generateSynthetic, SYNTH_DEFAULTS, SYNTHETIC_DATASETS, type SplitName } from '../../datasets/synthetic.js';
+import { generateSynthetic, SYNTH_DEFAULTS, SYNTHETIC_DATASETS, syntheticListing, type SplitName } from '../../datasets/synthetic.js';
 import { nnz } from '../../src/data/csr.js';
 import { datasetStats } from '../../src/data/stats.js';
 import { formatDataset, writeDataset } from '../../src/data/index.js';
@@ -94,7 +94,7 @@ const synth: CommandModule<object, SynthArgs> = {
     .check((a) => checkSynthArgs(a as unknown as SynthArgs))
     .epilog([
       'Datasets:',
-      ...SYNTH_NAMES.map((n) => `  ${n.padEnd(16)}${SYNTHETIC_DATASETS[n as keyof typeof SYNTHETIC_DATASETS].description}`),
+      ...syntheticListing(),
       '',
       'synthetic1/2/3 are the sparse vectors of Wu et al. (ICML 2019), the signals of compressed-sensing',
       'recovery: each line holds one vector as its features (`idx:value`, 0-based, unit norm) and no labels',

@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import type { Argv, CommandModule } from 'yargs';
 import { fetchDataset, resolveDataDir, splitPath, verifyDataset, type VerifyCheck } from '../../datasets/fetch.js';
 import { DATASETS, findDataset, syntheticNames } from '../../datasets/registry.js';
-import { SYNTHETIC_DATASETS } from '../../datasets/synthetic.js';
+import { syntheticListing } from '../../datasets/synthetic.js';
 import { nnz } from '../../src/data/csr.js';
 import { XmlcError } from '../../src/errors.js';
 import { loadData, type DataArgs, withDataOptions } from '../common.js';
@@ -44,7 +44,7 @@ const list: CommandModule<object, DirArgs> = {
       process.stdout.write(`${r.name.padEnd(15)}${String(r.train).padStart(9)}${String(r.test).padStart(9)}${String(r.features).padStart(10)}${String(r.labels).padStart(8)}${r.labelsPerPoint.toFixed(2).padStart(8)}  ${r.bundled ? 'yes (bundled)' : r.present ? 'yes' : 'no'}\n`);
     }
     process.stdout.write('\nsynthetic (xmlc data synth NAME --out DIR):\n');
-    for (const n of syntheticNames()) process.stdout.write(`  ${n.padEnd(16)}${SYNTHETIC_DATASETS[n as keyof typeof SYNTHETIC_DATASETS].description}\n`);
+    for (const line of syntheticListing()) process.stdout.write(`${line}\n`);
   },
 };
 

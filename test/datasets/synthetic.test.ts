@@ -5,6 +5,8 @@ import { tempDir } from '../tmp.js';
 import { test } from 'node:test';
 import { generateSynthetic, SYNTHETIC_DATASETS, type SyntheticName } from '../../datasets/synthetic.js';
 import { powerLawProbabilities } from '../../datasets/synthetic_sensing.js';
+import { AMAZONCAT_13K_LIKE, generateXmcLike, xmcLabelCategories } from '../../datasets/synthetic_xmc.js';
+import { Rng } from '../../src/util/rng.js';
 import { type Csr, columnCounts, nnz, rowNorms } from '../../src/data/csr.js';
 import { readDataset, writeDataset } from '../../src/data/index.js';
 import { InvalidArgumentError } from '../../src/errors.js';
@@ -15,6 +17,7 @@ test.after(() => fs.rm(tmp, { recursive: true, force: true }));
 // Generated once, shared by the tests below (the scaled-down XMC-like sets take ~0.3 s each).
 const eurlex = generateSynthetic('eurlex-4k-like', { seed: 11, scale: 0.1 });
 const wiki10 = generateSynthetic('wiki10-31k-like', { seed: 11, scale: 0.05 });
+const amazoncat = generateSynthetic('amazoncat-13k-like', { seed: 11, scale: 0.002 });
 const sensing = {
   synthetic1: generateSynthetic('synthetic1', { seed: 11 }),
   synthetic2: generateSynthetic('synthetic2', { seed: 11 }),
@@ -38,7 +41,7 @@ function within(actual: number, target: number, rel: number, what: string): void
 }
 
 test('same seed gives identical data, another seed different data', () => {
-  for (const [name, scale] of [['eurlex-4k-like', 0.02], ['synthetic1', 0.1], ['synthetic3', 0.1]] as const) {
+  for (const [name, scale] of [['eurlex-4k-like', 0.02], ['amazoncat-13k-like', 0.001], ['synthetic1', 0.1], ['synthetic3', 0.1]] as const) {
     const a = generateSynthetic(name, { seed: 5, scale });
     const b = generateSynthetic(name, { seed: 5, scale });
     const c = generateSynthetic(name, { seed: 6, scale });
@@ -51,7 +54,7 @@ test('same seed gives identical data, another seed different data', () => {
 });
 
 test('XMC-like sets have the registered shape and per-point averages (scaled down)', () => {
-  for (const [name, data, scale] of [['eurlex-4k-like', eurlex, 0.1], ['wiki10-31k-like', wiki10, 0.05]] as const) {
+  for (const [name, data, scale] of [['eurlex-4k-like', eurlex, 0.1], ['wiki10-31k-like', wiki10, 0.05], ['amazoncat-13k-like', amazoncat, 0.002]] as const) {
     const info = SYNTHETIC_DATASETS[name];
     let points = 0, featureNnz = 0, labelNnz = 0;
     for (const split of ['train', 'test'] as const) {
@@ -75,10 +78,13 @@ test('XMC-like sets have the registered shape and per-point averages (scaled dow
   assert.deepEqual(SYNTHETIC_DATASETS['wiki10-31k-like'].splits, { train: 14146, test: 6616 });
   assert.equal(SYNTHETIC_DATASETS['wiki10-31k-like'].nFeatures, 101938);
   assert.equal(SYNTHETIC_DATASETS['wiki10-31k-like'].nLabels, 30938);
+  assert.deepEqual(SYNTHETIC_DATASETS['amazoncat-13k-like'].splits, { train: 1186239, test: 306782 });
+  assert.equal(SYNTHETIC_DATASETS['amazoncat-13k-like'].nFeatures, 203882);
+  assert.equal(SYNTHETIC_DATASETS['amazoncat-13k-like'].nLabels, 13330);
 });
 
 test('label frequencies are power-law-like: the top 1% of labels carry a large share', () => {
-  for (const [name, data] of [['eurlex-4k-like', eurlex], ['wiki10-31k-like', wiki10]] as const) {
+  for (const [name, data] of [['eurlex-4k-like', eurlex], ['wiki10-31k-like', wiki10], ['amazoncat-13k-like', amazoncat]] as const) {
     const counts = Array.from(columnCounts(data.train.labels)).sort((a, b) => b - a);
     const total = counts.reduce((a, b) => a + b, 0);
     const top = counts.slice(0, Math.ceil(counts.length / 100)).reduce((a, b) => a + b, 0);
@@ -182,6 +188,54 @@ test('synthetic3: power-law inclusion probabilities with 10 nonzeros expected', 
   assert.throws(() => powerLawProbabilities(10, 11), InvalidArgumentError);
 });
 
+/** Dot product of rows i of `a` and j of `b` (sorted column ids). */
+function rowDot(a: Csr, i: number, b: Csr, j: number): number {
+  let p = a.rowPtr[i]!, q = b.rowPtr[j]!, s = 0;
+  const pe = a.rowPtr[i + 1]!, qe = b.rowPtr[j + 1]!;
+  while (p < pe && q < qe) {
+    const c = a.indices[p]!, d = b.indices[q]!;
+    if (c === d) s += a.values[p++]! * b.values[q++]!; else if (c < d) p++; else q++;
+  }
+  return s;
+}
+
+test('amazoncat-13k-like has clusters: points of one category are more alike than random pairs', () => {
+  const cats = xmcLabelCategories(AMAZONCAT_13K_LIKE, 11)!;
+  const G = AMAZONCAT_13K_LIKE.categories!;
+  const { features: X, labels: Y } = amazoncat.train;
+  // A point's category: the most common category of its labels (4 of 5 labels come from it on average).
+  const votes = new Int32Array(G);
+  const byCategory: number[][] = Array.from({ length: G }, () => []);
+  for (let i = 0; i < X.nRows; i++) {
+    votes.fill(0);
+    for (const l of row(Y, i)) votes[cats[l]!]!++;
+    let g = 0;
+    for (let h = 1; h < G; h++) if (votes[h]! > votes[g]!) g = h;
+    byCategory[g]!.push(i);
+  }
+  assert.ok(byCategory.filter((m) => m.length >= 2).length >= G / 2, 'most categories hold at least two points');
+  // Mean cosine (rows have unit norm) of 3000 same-category pairs vs 3000 random pairs.
+  const rng = new Rng(4);
+  const big = byCategory.filter((m) => m.length >= 2);
+  let within = 0, random = 0;
+  const pairs = 3000;
+  for (let t = 0; t < pairs; t++) {
+    const m = big[rng.int(big.length)]!;
+    const a = rng.int(m.length);
+    let b = rng.int(m.length - 1);
+    if (b >= a) b++;
+    within += rowDot(X, m[a]!, X, m[b]!);
+    const i = rng.int(X.nRows);
+    let j = rng.int(X.nRows - 1);
+    if (j >= i) j++;
+    random += rowDot(X, i, X, j);
+  }
+  within /= pairs; random /= pairs;
+  assert.ok(within > 3 * random, `same-category cosine ${within.toFixed(4)} vs random pairs ${random.toFixed(4)}`);
+  // Without categories (same constants otherwise) no label grouping exists to find.
+  assert.equal(xmcLabelCategories({ ...AMAZONCAT_13K_LIKE, categories: undefined }), null);
+});
+
 test('written files read back equal to the generated data', async () => {
   const cases: [SyntheticName, string, Awaited<ReturnType<typeof generateSynthetic>>['train']][] = [
     ['eurlex-4k-like', 'train', eurlex.train],
@@ -198,9 +252,13 @@ test('written files read back equal to the generated data', async () => {
 });
 
 test('bad names, seeds and scales are rejected', () => {
-  assert.throws(() => generateSynthetic('eurlex-4k'), (e: Error) => e instanceof InvalidArgumentError && /eurlex-4k-like, wiki10-31k-like, synthetic1/.test(e.message));
+  assert.throws(() => generateSynthetic('eurlex-4k'), (e: Error) => e instanceof InvalidArgumentError && /eurlex-4k-like, wiki10-31k-like, amazoncat-13k-like, synthetic1/.test(e.message));
   assert.throws(() => generateSynthetic('synthetic1', { scale: 0 }), InvalidArgumentError);
   assert.throws(() => generateSynthetic('synthetic1', { scale: Number.NaN }), InvalidArgumentError);
   assert.throws(() => generateSynthetic('synthetic1', { seed: 1.5 }), InvalidArgumentError);
   assert.equal(generateSynthetic('synthetic1', { scale: 1e-9 }).train.features.nRows, 1, 'each split keeps one point');
+  for (const bad of [{ categories: 0 }, { categories: 2.5 }, { categoryCohesion: 1 }, { categoryCohesion: -0.1 }, { categoryTopicShare: 1 }]) {
+    assert.throws(() => generateXmcLike('bad', { ...AMAZONCAT_13K_LIKE, ...bad }, { scale: 1e-9 }),
+      (e: Error) => e instanceof InvalidArgumentError && /categor/.test(e.message), JSON.stringify(bad));
+  }
 });
