@@ -62,7 +62,7 @@ test('eurlex-4k-like (scaled): train.txt and test.txt with the dataset shape', a
 test('usage errors exit 2: unknown name (the names are listed), bad --scale or --seed, no --out', () => {
   const unknown = synth('eurlex', '--out', path.join(tmp, 'x'));
   assert.equal(unknown.code, 2);
-  for (const n of ['eurlex-4k-like', 'wiki10-31k-like', 'synthetic1', 'synthetic2', 'synthetic3']) assert.match(unknown.stderr, new RegExp(n));
+  for (const n of ['eurlex-4k-like', 'wiki10-31k-like', 'amazoncat-13k-like', 'synthetic1', 'synthetic2', 'synthetic3']) assert.match(unknown.stderr, new RegExp(n));
   for (const args of [['synthetic1', '--out', path.join(tmp, 'x'), '--scale', '0'], ['synthetic1', '--out', path.join(tmp, 'x'), '--seed', '1.5'], ['synthetic1'], []]) {
     const r = synth(...args);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
