@@ -3,13 +3,10 @@ import { ENCODER_PARAMS, encoderParamDefaults, type EncoderParamSpec, type Encod
 import { ParamsError } from '../errors.js';
 import { HNSW_DEFAULTS, INDEX_KINDS, type IndexKind } from '../knn/hnsw.js';
 import { STRATEGIES, type Strategy } from '../predict/strategies.js';
+import { SOLVERS, type Solver } from '../regression/ridge.js';
 
-export { INDEX_KINDS, type IndexKind, OPTIMIZERS, type Optimizer, STRATEGIES, type Strategy };
+export { INDEX_KINDS, type IndexKind, OPTIMIZERS, type Optimizer, SOLVERS, type Solver, STRATEGIES, type Strategy };
 
-/** Ridge solvers: `cholesky` (primal, few features), `cg` (iterative, many features) or `auto`. */
-export const SOLVERS = Object.freeze(['auto', 'cholesky', 'cg'] as const);
-/** A ridge solver: `auto` (Cholesky for few features, else conjugate gradient), `cholesky` or `cg`. @useDeclaredType */
-export type Solver = (typeof SOLVERS)[number];
 /** Which training embeddings the kNN index holds: `regressed` (V·x) or `label` (A·y). */
 export const KNN_SPACES = Object.freeze(['regressed', 'label'] as const);
 /** The points of an embedding model's kNN index: regressed training embeddings V·x (`regressed`) or label embeddings A·y (`label`). @useDeclaredType */

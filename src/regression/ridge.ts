@@ -22,12 +22,17 @@ import { gramUpper } from './gram.js';
 import { reporter } from './report.js';
 import { InvalidArgumentError } from '../errors.js';
 
+/** Ridge solvers: `cholesky` (primal, few features), `cg` (iterative, many features) or `auto`. */
+export const SOLVERS = Object.freeze(['auto', 'cholesky', 'cg'] as const);
+/** A ridge solver: `auto` (Cholesky for few features, else conjugate gradient), `cholesky` or `cg`. @useDeclaredType */
+export type Solver = (typeof SOLVERS)[number];
+
 /** Settings of {@link fitRidge}. */
 export interface RidgeOptions {
   /** Penalty λ > 0 on the weights (not on the bias). */
   readonly lambda: number;
   /** `cholesky`, `cg`, or `auto` (Cholesky up to {@link CHOLESKY_MAX_FEATURES} features, CG above). */
-  readonly solver: 'auto' | 'cholesky' | 'cg';
+  readonly solver: Solver;
   /** Fit a bias (intercept) per output, unpenalised. */
   readonly bias: boolean;
   /** CG: iteration limit (default {@link RIDGE_DEFAULTS}.maxIter). */
@@ -55,7 +60,7 @@ export const CHOLESKY_MAX_FEATURES = 8192;
 
 /** How a {@link RidgeModel} was fitted. */
 export interface RidgeInfo {
-  readonly solver: 'cholesky' | 'cg';
+  readonly solver: Exclude<Solver, 'auto'>;
   /** CG iterations (0 for Cholesky). */
   readonly iterations: number;
   /** CG: whether every column reached the tolerance (Cholesky: true). */
@@ -123,7 +128,7 @@ function checkOptions(x: Csr, z: Float32Array, m: number, opts: RidgeOptions): v
   if (!Number.isInteger(m) || m < 1) throw new InvalidArgumentError('fitRidge', `fitRidge(): m must be a positive integer but got ${m}`);
   if (z.length !== x.nRows * m) throw new InvalidArgumentError('fitRidge', `fitRidge(): expected ${x.nRows} × ${m} = ${x.nRows * m} targets but got ${z.length}`);
   if (!(opts.lambda > 0) || !Number.isFinite(opts.lambda)) throw new InvalidArgumentError('fitRidge', `fitRidge(): lambda must be > 0 but got ${opts.lambda}`);
-  if (!['auto', 'cholesky', 'cg'].includes(opts.solver)) throw new InvalidArgumentError('fitRidge', `fitRidge(): solver must be 'auto', 'cholesky' or 'cg' but got '${String(opts.solver)}'`);
+  if (!SOLVERS.includes(opts.solver)) throw new InvalidArgumentError('fitRidge', `fitRidge(): solver must be one of ${SOLVERS.map((s) => `'${s}'`).join(', ')} but got '${String(opts.solver)}'`);
   if (opts.maxIter !== undefined && !(Number.isInteger(opts.maxIter) && opts.maxIter >= 1)) throw new InvalidArgumentError('fitRidge', `fitRidge(): maxIter must be a positive integer but got ${opts.maxIter}`);
   if (opts.tol !== undefined && !(opts.tol >= 0 && opts.tol < 1)) throw new InvalidArgumentError('fitRidge', `fitRidge(): tol must be in [0, 1) but got ${opts.tol}`);
 }
