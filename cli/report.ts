@@ -47,7 +47,7 @@ export function parseMetrics(v: unknown): MetricFamily[] {
 /** Adds `--json`, `--ks`, `--metrics` and the propensity constants. */
 export function withReportOptions<T>(y: Argv<T>): Argv<T & ReportFlags> {
   return y
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: every metric the table shows, keyed "P@1", …, in % (as the table)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: every metric the table shows, keyed "P@1", …, in % (as the table); evaluate --model and test add predictSeconds and pointsPerSecond (the predict call alone)' })
     .option('ks', { type: 'string', default: REPORTED_KS.join(','), coerce: parseKs, describe: 'cut-offs k, comma-separated', group: 'Metrics:' })
     .option('metrics', { type: 'string', coerce: (v: unknown) => (v === undefined ? v : parseMetrics(v)), defaultDescription: METRIC_FAMILIES.join(','), describe: 'metric families, comma-separated: P (precision), nDCG, PSP, PSnDCG (propensity-scored), R (recall)', group: 'Metrics:' })
     .option(...numericFlag('propensity-a', PROPENSITY_SPEC, { defaultDescription: `${PROPENSITY_DEFAULTS.a}, or the registry's for a named dataset`, describe: 'propensity model constant A > 0 (Jain et al. 2016)', group: 'Metrics:' }))
