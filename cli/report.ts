@@ -47,7 +47,7 @@ export function parseMetrics(v: unknown): MetricFamily[] {
 /** Adds `--json`, `--ks`, `--metrics` and the propensity constants. */
 export function withReportOptions<T>(y: Argv<T>): Argv<T & ReportFlags> {
   return y
-    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: every metric the table shows, keyed "P@1", …, in % (as the table)' })
+    .option('json', { type: 'boolean', default: false, describe: 'print one JSON object: every metric the table shows, keyed "P@1", …, in % (as the table); evaluate --model and test add predictSeconds and pointsPerSecond (the predict call alone)' })
     .option('ks', { type: 'string', default: REPORTED_KS.join(','), coerce: parseKs, describe: 'cut-offs k, comma-separated', group: 'Metrics:' })
     .option('metrics', { type: 'string', coerce: (v: unknown) => (v === undefined ? v : parseMetrics(v)), defaultDescription: METRIC_FAMILIES.join(','), describe: 'metric families, comma-separated: P (precision), nDCG, PSP, PSnDCG (propensity-scored), R (recall)', group: 'Metrics:' })
     .option(...numericFlag('propensity-a', PROPENSITY_SPEC, { defaultDescription: `${PROPENSITY_DEFAULTS.a}, or the registry's for a named dataset`, describe: 'propensity model constant A > 0 (Jain et al. 2016)', group: 'Metrics:' }))
@@ -99,21 +99,42 @@ export function scorePredictions(ranked: Ranked, truth: Csr, trainLabels: Csr | 
   return evaluateAgainstTraining(ranked, truth, trainLabels, { ks: args.ks, metrics, ...propensity });
 }
 
+/** How fast a model predicted the test set: the wall time of its predict call (loading and reading excluded). */
+export interface PredictSpeed {
+  /** Test points predicted. */
+  readonly points: number;
+  /** Seconds the model's predict call took. */
+  readonly seconds: number;
+}
+
+/**
+ * `predictSeconds` (unrounded, at least 1 µs so that the rate is finite) and `pointsPerSecond`
+ * (points / predictSeconds, to one decimal) of a {@link PredictSpeed}.
+ */
+export function speedFields(speed: PredictSpeed): { predictSeconds: number; pointsPerSecond: number } {
+  const predictSeconds = Math.max(speed.seconds, 1e-6);
+  return { predictSeconds, pointsPerSecond: Number((speed.points / predictSeconds).toFixed(1)) };
+}
+
 /**
  * Print metrics (fractions, keyed `${family}@${k}`): a table of percentages, one row per family
  * and one column per cut-off, or with `json` one object holding every metric of the table, in
- * percent rounded to two decimals like the table.
+ * percent rounded to two decimals like the table. With `speed` (a model predicted the test set)
+ * the JSON also holds `predictSeconds` and `pointsPerSecond`, and the table is followed by one
+ * line with them.
  */
-export function printMetrics(metrics: Record<string, number>, args: Pick<ReportFlags, 'json' | 'ks'>): void {
+export function printMetrics(metrics: Record<string, number>, args: Pick<ReportFlags, 'json' | 'ks'>, speed?: PredictSpeed): void {
   const families = [...new Set(Object.keys(metrics).map((key) => key.split('@')[0]!))];
+  const fields = speed && speedFields(speed);
   if (args.json) {
     const out: Record<string, number> = {};
     for (const f of families) for (const k of args.ks) out[`${f}@${k}`] = Number(pct(metrics[`${f}@${k}`]!));
-    process.stdout.write(JSON.stringify(out) + '\n');
+    process.stdout.write(JSON.stringify(fields ? { ...out, ...fields } : out) + '\n');
     return;
   }
   const header = ['metric (%)', ...args.ks.map((k) => `@${k}`)];
   const lines = [header.map((h, i) => (i === 0 ? h.padEnd(12) : h.padStart(8))).join('')];
   for (const f of families) lines.push(f.padEnd(12) + args.ks.map((k) => pct(metrics[`${f}@${k}`]!).padStart(8)).join(''));
+  if (fields) lines.push(`predicted ${speed!.points} points in ${fields.predictSeconds.toFixed(3)} s: ${Math.round(fields.pointsPerSecond)} points/s (model loading and data reading excluded)`);
   process.stdout.write(lines.join('\n') + '\n');
 }

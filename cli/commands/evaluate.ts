@@ -35,8 +35,8 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     const kMax = Math.max(...args.ks);
     const propensity = propensityConstants(args, args.test);
     if (args.predictions === undefined) {
-      const { ranked, truth, model } = await predictFromArgs(args, kMax);
-      printMetrics(scorePredictions(ranked, truth, model.trainLabels, args, propensity, args.quiet), args);
+      const { ranked, truth, model, seconds } = await predictFromArgs(args, kMax);
+      printMetrics(scorePredictions(ranked, truth, model.trainLabels, args, propensity, args.quiet), args, { points: truth.nRows, seconds });
       return;
     }
     const progress = stderrProgress(args);

@@ -3,7 +3,7 @@
  * regression by Cholesky or CG, spherical k-means, SLEEC-style local ridge models).
  */
 export {
-  CHOLESKY_MAX_FEATURES, fitRidge, RIDGE_DEFAULTS, ridgeFromWeights,
+  CHOLESKY_MAX_FEATURES, chooseSolver, DUAL_MAX_POINTS, fitRidge, RIDGE_DEFAULTS, ridgeFromWeights,
   type RidgeInfo, type RidgeModel, type RidgeOptions,
 } from './ridge.js';
 export {
@@ -11,3 +11,4 @@ export {
 } from './kmeans.js';
 export { fitLocalRidge, localRidgeFromParts, type LocalRidgeModel, type LocalRidgeOptions } from './local_ridge.js';
 export { gram } from './gram.js';
+export { dualRidge } from './dual.js';

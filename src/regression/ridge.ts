@@ -7,9 +7,12 @@
  * shrunk (XᵀX + Λ stays positive definite: its quadratic form is ‖X̃u‖² + λ‖u_{1:p}‖², zero
  * only for u_{1:p} = 0 and then ‖X̃u‖² = n·u_b²).
  *
- * Two solvers of the normal equations (X̃ᵀX̃ + Λ)·Ṽ = X̃ᵀZ, all m right-hand sides at once:
- * - `cholesky`: form the float64 Gram matrix (./gram.ts), factor it (LAPACK through the native
- *   addon, or JavaScript; ./cholesky.ts). Memory p²·8 bytes, time Σ_i nnz_i²/2 + p³/3.
+ * Three solvers, all m right-hand sides at once:
+ * - `cholesky`: the normal equations (X̃ᵀX̃ + Λ)·Ṽ = X̃ᵀZ; form the float64 Gram matrix (./gram.ts),
+ *   factor it (LAPACK through the native addon, or JavaScript; ../linalg/cholesky.ts). Memory
+ *   p²·8 bytes, time Σ_i nnz_i²/2 + p³/3.
+ * - `dual`: the same solution from the n × n system (XXᵀ + λI)·α = Z, V = Xᵀα, the bias handled
+ *   exactly by centring (./dual.ts, with the derivation). Memory n²·8 bytes, time n³/3 + nnz·m.
  * - `cg`: preconditioned CG on the normal equations without forming X̃ᵀX̃ (./cg_normal.ts). Memory O((n + p)·m), time
  *   iterations × 2·nnz·m.
  */
@@ -19,19 +22,23 @@ import { type ProgressFn } from '../progress.js';
 import { cgNormal } from './cg_normal.js';
 import { solveSpd } from '../linalg/cholesky.js';
 import { gramUpper } from './gram.js';
+import { dualRidge } from './dual.js';
 import { reporter } from './report.js';
 import { InvalidArgumentError } from '../errors.js';
 
-/** Ridge solvers: `cholesky` (primal, few features), `cg` (iterative, many features) or `auto`. */
-export const SOLVERS = Object.freeze(['auto', 'cholesky', 'cg'] as const);
-/** A ridge solver: `auto` (Cholesky for few features, else conjugate gradient), `cholesky` or `cg`. @useDeclaredType */
+/**
+ * Ridge solvers: `cholesky` (primal, few features), `dual` (Cholesky on the n × n system, few
+ * points), `cg` (iterative, neither few) or `auto` (the first that fits: see {@link chooseSolver}).
+ */
+export const SOLVERS = Object.freeze(['auto', 'cholesky', 'dual', 'cg'] as const);
+/** A ridge solver: `auto` (primal Cholesky for few features, dual Cholesky for few points, else conjugate gradient), `cholesky`, `dual` or `cg`. @useDeclaredType */
 export type Solver = (typeof SOLVERS)[number];
 
 /** Settings of {@link fitRidge}. */
 export interface RidgeOptions {
   /** Penalty λ > 0 on the weights (not on the bias). */
   readonly lambda: number;
-  /** `cholesky`, `cg`, or `auto` (Cholesky up to {@link CHOLESKY_MAX_FEATURES} features, CG above). */
+  /** `cholesky`, `dual`, `cg`, or `auto` ({@link chooseSolver}). */
   readonly solver: Solver;
   /** Fit a bias (intercept) per output, unpenalised. */
   readonly bias: boolean;
@@ -58,12 +65,34 @@ export const RIDGE_DEFAULTS = Object.freeze({ maxIter: 500, tol: 1e-6 } as const
  */
 export const CHOLESKY_MAX_FEATURES = 8192;
 
+/**
+ * Above this many training points (and above {@link CHOLESKY_MAX_FEATURES} features) `auto`
+ * uses CG rather than the dual. The n × n Gram matrix takes n²·8 bytes: 2 GiB at 16,384
+ * (Wiki10-31K's 14,146 points: 1.5 GiB), twice the primal's 512 MB bound but paid only when p
+ * is larger still, where CG is the slow alternative; the n³/3 factorisation there is ~1.5·10¹²
+ * flops, tens of seconds for LAPACK on this machine's 2 cores (measured on the Wiki10-31K shape:
+ * see eval/README.md, `node dist/eval/bench_regression.js --problems wiki10-31k-like`).
+ */
+export const DUAL_MAX_POINTS = 16384;
+
+/**
+ * The solver `auto` stands for, for n points and p features (bias column included): primal
+ * Cholesky if p ≤ {@link CHOLESKY_MAX_FEATURES}, else the dual if n ≤ {@link DUAL_MAX_POINTS},
+ * else CG. Any other solver is returned as given.
+ * @example chooseSolver('auto', 14146, 101939) // 'dual'
+ */
+export function chooseSolver(solver: Solver, n: number, p: number): Exclude<Solver, 'auto'> {
+  if (solver !== 'auto') return solver;
+  if (p <= CHOLESKY_MAX_FEATURES) return 'cholesky';
+  return n <= DUAL_MAX_POINTS ? 'dual' : 'cg';
+}
+
 /** How a {@link RidgeModel} was fitted. */
 export interface RidgeInfo {
   readonly solver: Exclude<Solver, 'auto'>;
-  /** CG iterations (0 for Cholesky). */
+  /** CG iterations (0 for Cholesky and the dual). */
   readonly iterations: number;
-  /** CG: whether every column reached the tolerance (Cholesky: true). */
+  /** CG: whether every column reached the tolerance (Cholesky, dual: true). */
   readonly converged?: boolean;
   /** CG: the largest relative normal-equation residual at the end. */
   readonly relResidual?: number;
@@ -128,7 +157,7 @@ function checkOptions(x: Csr, z: Float32Array, m: number, opts: RidgeOptions): v
   if (!Number.isInteger(m) || m < 1) throw new InvalidArgumentError('fitRidge', `fitRidge(): m must be a positive integer but got ${m}`);
   if (z.length !== x.nRows * m) throw new InvalidArgumentError('fitRidge', `fitRidge(): expected ${x.nRows} × ${m} = ${x.nRows * m} targets but got ${z.length}`);
   if (!(opts.lambda > 0) || !Number.isFinite(opts.lambda)) throw new InvalidArgumentError('fitRidge', `fitRidge(): lambda must be > 0 but got ${opts.lambda}`);
-  if (!(SOLVERS as readonly string[]).includes(opts.solver)) throw new InvalidArgumentError('fitRidge', `fitRidge(): solver must be one of ${SOLVERS.join(', ')} but got '${String(opts.solver)}'`);
+  if (!SOLVERS.includes(opts.solver)) throw new InvalidArgumentError('fitRidge', `fitRidge(): solver must be one of ${SOLVERS.map((s) => `'${s}'`).join(', ')} but got '${String(opts.solver)}'`);
   if (opts.maxIter !== undefined && !(Number.isInteger(opts.maxIter) && opts.maxIter >= 1)) throw new InvalidArgumentError('fitRidge', `fitRidge(): maxIter must be a positive integer but got ${opts.maxIter}`);
   if (opts.tol !== undefined && !(opts.tol >= 0 && opts.tol < 1)) throw new InvalidArgumentError('fitRidge', `fitRidge(): tol must be in [0, 1) but got ${opts.tol}`);
 }
@@ -144,22 +173,26 @@ function checkOptions(x: Csr, z: Float32Array, m: number, opts: RidgeOptions): v
 export function fitRidge(x: Csr, z: Float32Array, m: number, opts: RidgeOptions, onProgress?: ProgressFn): RidgeModel {
   checkOptions(x, z, m, opts);
   const p0 = x.nCols;
+  const solver = chooseSolver(opts.solver, x.nRows, opts.bias ? p0 + 1 : p0);
+  let v: Float64Array, info: RidgeInfo;
+  if (solver === 'dual') {
+    const rep = reporter(onProgress, `ridge regression: dual Gram matrix and Cholesky (${x.nRows} points)`, x.nRows);
+    v = notPositiveDefinite(opts.lambda, () => dualRidge(x, z, m, opts.lambda, opts.bias, rep.tick));
+    info = { solver, iterations: 0, converged: true };
+    rep.end('dual cholesky');
+    return fromStacked(v, p0, m, opts.bias, info);
+  }
   const xb = opts.bias ? withBiasColumn(x) : x;
   const p = xb.nCols;
   const pen = new Float64Array(p).fill(opts.lambda);
   if (opts.bias) pen[p - 1] = 0;
-  const solver = opts.solver === 'auto' ? (p <= CHOLESKY_MAX_FEATURES ? 'cholesky' : 'cg') : opts.solver;
-  let v: Float64Array, info: RidgeInfo;
   if (solver === 'cholesky') {
     const rep = reporter(onProgress, `ridge regression: Gram matrix and Cholesky (${p} features)`, p);
     const g = gramUpper(xb, rep.tick);
     for (let j = 0; j < p; j++) g[j * p + j]! += pen[j]!;
     v = Float64Array.from(csrTMatDense(xb, z, m));
-    try {
-      solveSpd(g, v, p, m);
-    } catch (e) {
-      throw new InvalidArgumentError('fitRidge', `fitRidge(): XᵀX + λI is not numerically positive definite (${(e as Error).message}); raise lambda (now ${opts.lambda})`);
-    }
+    const rhs = v;
+    notPositiveDefinite(opts.lambda, () => solveSpd(g, rhs, p, m));
     info = { solver, iterations: 0, converged: true };
     rep.end('cholesky');
   } else {
@@ -170,7 +203,21 @@ export function fitRidge(x: Csr, z: Float32Array, m: number, opts: RidgeOptions,
     info = { solver, iterations: r.iterations, converged: r.converged, relResidual: r.relResidual };
     rep.end(`${r.iterations} iterations, relative residual ${r.relResidual.toExponential(2)}${r.converged ? '' : ' (not converged)'}`);
   }
-  const weights = Float32Array.from(v.subarray(0, p0 * m));
-  const bias = opts.bias ? Float32Array.from(v.subarray(p0 * m, (p0 + 1) * m)) : new Float32Array(m);
-  return ridgeFromWeights(weights, bias, p0, m, info);
+  return fromStacked(v, p0, m, opts.bias, info);
+}
+
+/** Runs a solve; a matrix that is not positive definite becomes an error that says to raise λ. */
+function notPositiveDefinite<T>(lambda: number, solve: () => T): T {
+  try {
+    return solve();
+  } catch (e) {
+    throw new InvalidArgumentError('fitRidge', `fitRidge(): XᵀX + λI is not numerically positive definite (${(e as Error).message}); raise lambda (now ${lambda})`);
+  }
+}
+
+/** The model from the stacked float64 solution [V; bᵀ] ((p + 1) × m with a bias, else p × m). */
+function fromStacked(v: Float64Array, p: number, m: number, bias: boolean, info: RidgeInfo): RidgeModel {
+  const weights = Float32Array.from(v.subarray(0, p * m));
+  const b = bias ? Float32Array.from(v.subarray(p * m, (p + 1) * m)) : new Float32Array(m);
+  return ridgeFromWeights(weights, b, p, m, info);
 }

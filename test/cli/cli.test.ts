@@ -95,9 +95,11 @@ test('train → predict → evaluate end to end; evaluate --json has the documen
   const ev = xmlc('evaluate', '--model', model, '--test', testFile, '--json', '--quiet');
   assert.equal(ev.code, 0, ev.stderr);
   const m = JSON.parse(ev.stdout) as Record<string, number>;
-  // Every metric the table shows, in the table's unit (%).
-  assert.deepEqual(Object.keys(m), ['P', 'nDCG', 'PSP', 'PSnDCG', 'R'].flatMap((f) => [1, 3, 5].map((k) => `${f}@${k}`)));
-  for (const v of Object.values(m)) assert.ok(v >= 0 && v <= 100);
+  // Every metric the table shows, in the table's unit (%), then the prediction speed.
+  const metricKeys = ['P', 'nDCG', 'PSP', 'PSnDCG', 'R'].flatMap((f) => [1, 3, 5].map((k) => `${f}@${k}`));
+  assert.deepEqual(Object.keys(m), [...metricKeys, 'predictSeconds', 'pointsPerSecond']);
+  for (const key of metricKeys) assert.ok(m[key]! >= 0 && m[key]! <= 100);
+  assert.ok(m['predictSeconds']! > 0 && m['pointsPerSecond']! > 0);
   assert.ok(m['P@1']! > 20, `a kNN on Bibtex should be far better than chance, got P@1 = ${m['P@1']}`);
   assert.equal(m['P@1'], m['nDCG@1']);
 

@@ -23,6 +23,16 @@ after(() => cleanup());
 
 const round2 = (x: number): number => Number((100 * x).toFixed(2));
 
+/** The keys `evaluate --model` and `test` add to the metrics. */
+const SPEED_KEYS = ['predictSeconds', 'pointsPerSecond'];
+const withoutSpeed = (o: Record<string, number>): Record<string, number> => Object.fromEntries(Object.entries(o).filter(([key]) => !SPEED_KEYS.includes(key)));
+/** Both speed keys positive, and pointsPerSecond = points / predictSeconds (to its one decimal). */
+function checkSpeed(o: Record<string, number>, points: number): void {
+  const s = o['predictSeconds']!, r = o['pointsPerSecond']!;
+  assert.ok(s > 0 && r > 0, JSON.stringify(o));
+  assert.ok(Math.abs(r - points / s) <= 0.05 + 1e-9 * r, `${r} points/s vs ${points} points / ${s} s`);
+}
+
 test('evaluate --predictions: hand-computed P, nDCG and R at k = 1, 3, in % in the JSON as in the table', async () => {
   const r = await xmlcInProcess(['evaluate', '--predictions', f('pred.txt'), '--test', f('test.txt'), '--ks', '1,3', '--metrics', 'P,nDCG,R', '--json']);
   assert.equal(r.code, 0, r.stderr);
@@ -113,8 +123,9 @@ test('xmlc test: the metrics of evaluate --model in one pass; --out writes what 
   const ev = xmlc(['evaluate', '--model', model, '--test', f('bib-test.txt'), '--json', '--quiet']);
   const te = xmlc(['test', '--model', model, '--test', f('bib-test.txt'), '--json', '--quiet']);
   assert.equal(te.code, 0, te.stderr);
-  assert.deepEqual(JSON.parse(te.stdout), JSON.parse(ev.stdout));
-  assert.deepEqual(Object.keys(JSON.parse(te.stdout)), ['P', 'nDCG', 'PSP', 'PSnDCG', 'R'].flatMap((m) => [1, 3, 5].map((k) => `${m}@${k}`)));
+  assert.deepEqual(withoutSpeed(JSON.parse(te.stdout)), withoutSpeed(JSON.parse(ev.stdout)));
+  assert.deepEqual(Object.keys(JSON.parse(te.stdout)), [...['P', 'nDCG', 'PSP', 'PSnDCG', 'R'].flatMap((m) => [1, 3, 5].map((k) => `${m}@${k}`)), ...SPEED_KEYS]);
+  for (const r of [ev, te]) checkSpeed(JSON.parse(r.stdout), 100);
 
   const out = f('test-pred.txt');
   const args = ['--ks', '1,2,10', '--metrics', 'P,PSP,R', '--json', '--quiet'];
@@ -125,12 +136,15 @@ test('xmlc test: the metrics of evaluate --model in one pass; --out writes what 
   assert.ok(lines.every((l) => l.split(' ').filter(Boolean).length <= 3), 'at most --top-k labels per line');
   const e2 = xmlc(['evaluate', '--predictions', out, '--test', f('bib-test.txt'), '--train', f('bib-train.txt'), ...args]);
   assert.equal(e2.code, 0, e2.stderr);
-  assert.deepEqual(JSON.parse(e2.stdout), JSON.parse(t2.stdout));
-  assert.deepEqual(Object.keys(JSON.parse(t2.stdout)), ['P@1', 'P@2', 'P@10', 'PSP@1', 'PSP@2', 'PSP@10', 'R@1', 'R@2', 'R@10']);
+  assert.deepEqual(JSON.parse(e2.stdout), withoutSpeed(JSON.parse(t2.stdout)));
+  assert.deepEqual(Object.keys(JSON.parse(t2.stdout)), ['P@1', 'P@2', 'P@10', 'PSP@1', 'PSP@2', 'PSP@10', 'R@1', 'R@2', 'R@10', ...SPEED_KEYS]);
+  assert.deepEqual(Object.keys(JSON.parse(e2.stdout)).filter((key) => SPEED_KEYS.includes(key)), [], 'evaluate --predictions predicted nothing: no speed');
 
   const table = xmlc(['test', '--model', model, '--test', f('bib-test.txt'), '--ks', '1,10', '--metrics', 'R,P', '--quiet']);
   assert.equal(table.code, 0, table.stderr);
-  assert.match(table.stdout, /^metric \(%\)\s+@1\s+@10\nR\s+[\d.]+\s+[\d.]+\nP\s+[\d.]+\s+[\d.]+\n$/);
+  assert.match(table.stdout, /^metric \(%\)\s+@1\s+@10\nR\s+[\d.]+\s+[\d.]+\nP\s+[\d.]+\s+[\d.]+\npredicted 100 points in \d+\.\d{3} s: \d+ points\/s \(model loading and data reading excluded\)\n$/);
+  const evTable = xmlc(['evaluate', '--predictions', out, '--test', f('bib-test.txt'), '--ks', '1,10', '--metrics', 'R,P', '--quiet']);
+  assert.match(evTable.stdout, /^metric \(%\)\s+@1\s+@10\nR\s+[\d.]+\s+[\d.]+\nP\s+[\d.]+\s+[\d.]+\n$/, 'no speed line without a prediction');
   assert.equal(xmlc(['test', '--model', model, '--out', '-']).code, 2, 'test prints metrics on stdout: --out - is refused');
 
   // predict: stdout by default and with --out -, the same bytes as --out FILE; --threshold keeps the scores ≥ T after --top-k.

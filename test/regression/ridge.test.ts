@@ -6,25 +6,8 @@ import { type ProgressEvent } from '../../src/progress.js';
 import { choleskySolveJs } from '../../src/linalg/cholesky.js';
 import { fitRidge, type RidgeModel, ridgeFromWeights } from '../../src/regression/ridge.js';
 import { repoRoot } from '../helpers.js';
-import { maxDiff, problem } from './problems.js';
+import { maxDiff, normalEquations, numpyRidge, problem } from './problems.js';
 import { InvalidArgumentError } from '../../src/errors.js';
-
-/** The normal equations in float64: A = X̃ᵀX̃ + Λ and B = X̃ᵀZ (X̃ = X with a ones column when `bias`). */
-function normalEquations(xd: Float64Array, n: number, p: number, z: Float32Array, m: number, lambda: number, bias: boolean): { a: Float64Array; b: Float64Array; q: number } {
-  const q = bias ? p + 1 : p;
-  const at = (i: number, j: number): number => (j === p ? 1 : xd[i * p + j]!);
-  const a = new Float64Array(q * q), b = new Float64Array(q * m);
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < q; j++) {
-      const u = at(i, j);
-      if (u === 0) continue;
-      for (let k = 0; k < q; k++) a[j * q + k]! += u * at(i, k);
-      for (let c = 0; c < m; c++) b[j * m + c]! += u * z[i * m + c]!;
-    }
-  }
-  for (let j = 0; j < p; j++) a[j * q + j]! += lambda;
-  return { a, b, q };
-}
 
 /** A lower estimate of λ_min(A) by 300 steps of power iteration on A⁻¹, divided by 1.5 for safety. */
 function lambdaMin(a: Float64Array, q: number): number {
@@ -86,17 +69,13 @@ for (const [n, p, label] of [[200, 40, 'p < n'], [30, 80, 'p > n']] as const) {
 test('ridge: agrees with numpy solving the normal equations (bias on and off)', (t) => {
   const n = 120, p = 25, m = 3, lambda = 0.7;
   const { x, xd, z } = problem(n, p, m, 0.3, 9);
-  const script = `import json,sys,numpy as np
-d=json.load(sys.stdin); n,p,m,lam,bias=d['n'],d['p'],d['m'],d['lam'],d['bias']
-X=np.array(d['x']).reshape(n,p); Z=np.array(d['z']).reshape(n,m)
-if bias: X=np.hstack([X,np.ones((n,1))])
-P=np.eye(X.shape[1])*lam
+  const body = `P=np.eye(X.shape[1])*lam
 if bias: P[-1,-1]=0
 print(json.dumps(np.linalg.solve(X.T@X+P, X.T@Z).ravel().tolist()))`;
   for (const bias of [true, false]) {
-    const py = spawnSync('python3', ['-c', script], { input: JSON.stringify({ n, p, m, lam: lambda, bias, x: Array.from(xd), z: Array.from(z) }), encoding: 'utf8' });
-    if (py.error || py.status !== 0) { t.skip(`python3 with numpy is not available: ${py.error?.message ?? py.stderr.split('\n')[0]}`); return; }
-    const ref = JSON.parse(py.stdout) as number[];
+    const py = numpyRidge(body, xd, n, p, z, m, lambda, bias);
+    if ('skip' in py) { t.skip(py.skip); return; }
+    const ref = py.ref;
     for (const solver of ['cholesky', 'cg'] as const) {
       const fit = fitRidge(x, z, m, { lambda, solver, bias, tol: 1e-7 });
       const ours = bias ? [...fit.weights, ...fit.bias] : [...fit.weights];
