@@ -4,7 +4,6 @@ import { ParamsError } from '../errors.js';
 import { HNSW_DEFAULTS, INDEX_KINDS, type IndexKind } from '../knn/hnsw.js';
 import { SOLVERS, type Solver } from '../regression/ridge.js';
 import { STRATEGIES, type Strategy } from '../predict/strategies.js';
-import { SOLVERS, type Solver } from '../regression/ridge.js';
 
 export { INDEX_KINDS, type IndexKind, OPTIMIZERS, type Optimizer, SOLVERS, type Solver, STRATEGIES, type Strategy };
 
