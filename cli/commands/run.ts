@@ -26,6 +26,6 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const ranked = await model.predict(test, { topK: Math.max(...args.ks) }, progress);
     const seconds = (performance.now() - t0) / 1000;
     progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, test.features.nRows)).toFixed(3)} ms/point` });
-    printMetrics(scorePredictions(ranked, test.labels, model.trainLabels, args, propensityConstants(args, args.test), args.quiet), args);
+    printMetrics(scorePredictions(ranked, test.labels, model.trainLabels, args, propensityConstants(args, args.test), args.quiet), args, { points: test.features.nRows, seconds });
   },
 };

@@ -91,7 +91,7 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option(...paramFlag('validation-fraction', 'validationFraction', { describe: 'label vectors held out for early stopping (0: none)', defaultDescription: String(e.validationFraction), group: ge }))
     .option(...paramFlag('patience', 'patience', { describe: 'epochs without improvement before stopping', defaultDescription: String(e.patience), group: ge }))
     .option(...paramFlag('lambda', 'lambda', { describe: 'ridge penalty of the feature → embedding regression', defaultDescription: String(e.lambda), group: ge }))
-    .option('solver', { type: 'string', choices: [...SOLVERS], describe: 'ridge solver: Cholesky (few features) or conjugate gradient (many)', defaultDescription: e.solver, group: ge })
+    .option('solver', { type: 'string', choices: [...SOLVERS], describe: 'ridge solver: Cholesky (few features), dual Cholesky (few points) or conjugate gradient (neither)', defaultDescription: e.solver, group: ge })
     .option('knn-space', { type: 'string', choices: [...KNN_SPACES], describe: 'kNN over the regressed training embeddings V·x or the label embeddings A·y', defaultDescription: e.knnSpace, group: ge })
     .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'default prediction strategy', defaultDescription: e.strategy, group: ge })
     .option('decoder-weight', { requiresArg: true, describe: 'weight w of the decoder in the average strategy, (1 − w)·kNN + w·decoder: a number in [0, 1] (0.5: the paper\'s plain average) or auto (chosen on held-out training points)', defaultDescription: String(e.decoderWeight), group: ge,
