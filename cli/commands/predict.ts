@@ -1,5 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
+import { type Csr } from '../../src/data/csr.js';
 import { openModel } from '../../src/model/load.js';
+import { type TestFeatures } from '../../src/model/training_data.js';
+import { type ProgressFn } from '../../src/progress.js';
 import type { Model, ModelSummary } from '../../src/model/model.js';
 import { formatRanked } from '../../src/predict/output.js';
 import { type Ranked } from '../../src/ranking/topk.js';
@@ -77,20 +80,29 @@ export function summaryLine(s: ModelSummary): string {
   return parts.join(', ') + how;
 }
 
+/**
+ * Rank labels for `test` with `model`, timing the predict call alone (`seconds`: the
+ * predictSeconds of the reports) and reporting it as the `predict` task.
+ */
+export async function timedPredict(model: Model, test: TestFeatures & { readonly features: Csr }, options: Partial<PredictParams>, progress: ProgressFn): Promise<{ ranked: Ranked; seconds: number }> {
+  const t0 = performance.now();
+  const ranked = await model.predict(test, options, progress);
+  const seconds = (performance.now() - t0) / 1000;
+  progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, test.features.nRows)).toFixed(3)} ms/point` });
+  return { ranked, seconds };
+}
+
 /** Load the model and the test data, and rank `topK` labels per test point. */
-export async function predictFromArgs(args: PredictFlags, topK: number): Promise<{ ranked: Ranked; truth: import('../../src/data/csr.js').Csr; model: Model; seconds: number }> {
+export async function predictFromArgs(args: PredictFlags, topK: number): Promise<{ ranked: Ranked; truth: Csr; model: Model; seconds: number }> {
   const progress = stderrProgress(args);
   const opened = await openModel(args.model!); // the manifest, read once
   await applyCompute(args, opened.needsTensors);
   const model = await opened.load();
   const options = predictOptions(args, model, topK);
   const ds = await loadSplit(args.test, 'test', args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
-  const t0 = performance.now();
   const summary = model.describe(options);
   if (summary.strategy !== undefined) note(args.quiet, summaryLine(summary));
-  const ranked = await model.predict(ds, options, progress);
-  const seconds = (performance.now() - t0) / 1000;
-  progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, ds.features.nRows)).toFixed(3)} ms/point` });
+  const { ranked, seconds } = await timedPredict(model, ds, options, progress);
   return { ranked, truth: ds.labels, model, seconds };
 }
 

@@ -3,6 +3,7 @@ import { checkModelTarget } from '../../src/model/store.js';
 import { type DataArgs, loadSplit } from '../common.js';
 import { stderrProgress } from '../progress.js';
 import { printMetrics, propensityConstants, type ReportFlags, scorePredictions, withReportOptions } from '../report.js';
+import { timedPredict } from './predict.js';
 import { type TrainFlags, trainFromArgs, withTrainOptions } from './train.js';
 
 interface RunArgs extends TrainFlags, ReportFlags, DataArgs { test?: string; model?: string; force: boolean }
@@ -22,10 +23,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     const model = await trainFromArgs(args);
     if (args.model !== undefined) await model.save(args.model, { overwrite: args.force });
     const test = await loadSplit(args.test, 'test', args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
-    const t0 = performance.now();
-    const ranked = await model.predict(test, { topK: Math.max(...args.ks) }, progress);
-    const seconds = (performance.now() - t0) / 1000;
-    progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, test.features.nRows)).toFixed(3)} ms/point` });
+    const { ranked, seconds } = await timedPredict(model, test, { topK: Math.max(...args.ks) }, progress);
     printMetrics(scorePredictions(ranked, test.labels, model.trainLabels, args, propensityConstants(args, args.test), args.quiet), args, { points: test.features.nRows, seconds });
   },
 };

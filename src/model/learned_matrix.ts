@@ -46,8 +46,8 @@ export function measurementDecoderOf(encoder: LabelEncoder): MeasurementDecoder 
  * one, its recovery decoder; undefined for a model without label encoders (kNN).
  * @throws InvalidArgumentError when the encoder has no m × d measurement matrix ({@link matrixFromEncoder}).
  */
-export function modelMeasurement(model: { readonly method: string; readonly encoders?: readonly LabelEncoder[] }): { matrix: MeasurementMatrix; decoder?: MeasurementDecoder } | undefined {
-  const encoder = model.encoders?.[0];
+export function modelMeasurement(model: { readonly encoders: readonly LabelEncoder[] }): { matrix: MeasurementMatrix; decoder?: MeasurementDecoder } | undefined {
+  const encoder = model.encoders[0];
   if (!encoder) return undefined;
   const matrix = matrixFromEncoder(encoder);
   const decoder = measurementDecoderOf(encoder);
