@@ -33,6 +33,7 @@ export { trainModel } from './model/methods.js';
 export { loadModel } from './model/load.js';
 export { KnnModel } from './model/knn_model.js';
 export { EmbeddingModel } from './model/embed_model.js';
+export { ClusteredModel, CLUSTER_DEFAULTS } from './model/clustered_model.js';
 export { type TrainingData, type TestFeatures } from './model/training_data.js';
 export { type SaveOptions } from './model/store.js';
 export {

@@ -10,7 +10,7 @@ import { repoRoot } from './helpers.js';
  * this list (and to the README / API docs), never a side effect of a refactor.
  */
 const VALUES = [
-  'BACKENDS', 'BUNDLED_BIBTEX', 'DATASETS', 'DataFormatError', 'DeepL0Encoder', 'EMBED_DEFAULTS', 'ENCODER_KINDS',
+  'BACKENDS', 'BUNDLED_BIBTEX', 'CLUSTER_DEFAULTS', 'ClusteredModel', 'DATASETS', 'DataFormatError', 'DeepL0Encoder', 'EMBED_DEFAULTS', 'ENCODER_KINDS',
   'ENCODER_PARAMS', 'EmbeddingModel', 'HNSW_DEFAULTS', 'InvalidArgumentError', 'KNN_DEFAULTS', 'KnnModel', 'L1SaeEncoder', 'L1aeEncoder',
   'LinearEncoder', 'LockedError', 'METRIC_FAMILIES', 'MSparseEncoder', 'ModelFormatError', 'ModelPathError',
   'PREDICT_DEFAULTS', 'PROPENSITY_DEFAULTS', 'ParamsError', 'RECOVERY_METHODS', 'STRATEGIES', 'SimpleAeEncoder',

@@ -20,6 +20,7 @@ export interface PredictFlags extends DataArgs, BackendArgs {
   'ef-search'?: number;
   strategy?: string;
   'decoder-weight'?: number;
+  route?: number;
 }
 
 /** What predictions are written: the first `top-k` labels of each point, those scoring at least `threshold`. */
@@ -46,7 +47,8 @@ export function withPredictOptions<T>(y: Argv<T>, requireModel = true): Argv<T &
     .option(...numericFlag('k', PARAM_SPECS.k, { describe: 'override the number of voting neighbours', group: 'Parameters:' }))
     .option(...numericFlag('ef-search', PARAM_SPECS.efSearch, { describe: 'override the HNSW search candidate list', group: 'Parameters:' }))
     .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'embedding models: score by the kNN vote, the decoder, or their average', defaultDescription: 'the one trained with', group: 'Parameters:' })
-    .option(...numericFlag('decoder-weight', PARAM_SPECS.decoderWeight, { describe: 'embedding models: weight w of the decoder in the average, (1 − w)·kNN + w·decoder', defaultDescription: 'the trained one', group: 'Parameters:' })) as Argv<T & PredictFlags>;
+    .option(...numericFlag('decoder-weight', PARAM_SPECS.decoderWeight, { describe: 'embedding models: weight w of the decoder in the average, (1 − w)·kNN + w·decoder', defaultDescription: 'the trained one', group: 'Parameters:' }))
+    .option(...numericFlag('route', PARAM_SPECS.route, { describe: 'clustered models: route each point to its R nearest clusters and merge their scores', defaultDescription: 'the trained one', group: 'Parameters:' })) as Argv<T & PredictFlags>;
 }
 
 /**
@@ -54,7 +56,7 @@ export function withPredictOptions<T>(y: Argv<T>, requireModel = true): Argv<T &
  * be one of its strategies and `--decoder-weight` needs the average strategy (a kNN model has none).
  * @throws UsageError
  */
-export function predictOptions(args: PredictFlags, model: Pick<Model, 'method' | 'strategies'>, topK: number): Partial<PredictParams> {
+export function predictOptions(args: PredictFlags, model: Pick<Model, 'method' | 'strategies'> & Partial<Pick<Model, 'describe'>>, topK: number): Partial<PredictParams> {
   const has = model.strategies.length ? `its strategies are ${model.strategies.join(', ')}` : 'it has no strategies to choose from';
   if (args.strategy !== undefined && !(model.strategies as readonly string[]).includes(args.strategy)) {
     throw new UsageError(`--strategy ${args.strategy} does not apply to this ${model.method} model: ${has}`);
@@ -62,20 +64,26 @@ export function predictOptions(args: PredictFlags, model: Pick<Model, 'method' |
   if (args['decoder-weight'] !== undefined && !model.strategies.includes('average')) {
     throw new UsageError(`--decoder-weight weighs the average strategy, which this ${model.method} model does not have: ${has}`);
   }
+  if (args.route !== undefined && model.describe?.().route === undefined) {
+    throw new UsageError(`--route applies to clustered models (trained with --clusters); this ${model.method} model is not clustered`);
+  }
   return {
     topK,
     ...(args.k !== undefined ? { k: args.k } : {}),
     ...(args['ef-search'] !== undefined ? { efSearch: args['ef-search'] } : {}),
     ...(args.strategy !== undefined ? { strategy: args.strategy as Strategy } : {}),
     ...(args['decoder-weight'] !== undefined ? { decoderWeight: args['decoder-weight'] } : {}),
+    ...(args.route !== undefined ? { route: args.route } : {}),
   };
 }
 
 /** One line about a model and how it predicts: "model: l1ae, 1 model, m = 100; strategy average (decoder weight 0.5)". */
 export function summaryLine(s: ModelSummary): string {
   const parts = [`model: ${s.method}`];
-  if (s.embeddingDim !== undefined) parts.push(`${s.ensemble} model${s.ensemble > 1 ? 's' : ''}`, `m = ${s.embeddingDim}`);
-  else parts.push(`k = ${s.k}`, `${s.index} index`);
+  if (s.embeddingDim !== undefined) {
+    parts.push(`${s.ensemble} model${s.ensemble > 1 ? 's' : ''}`, `m = ${s.embeddingDim}`);
+    if (s.clusters !== undefined) parts.push(`${s.clusters.join('/')} clusters, route ${s.route ?? 1}`);
+  } else parts.push(`k = ${s.k}`, `${s.index} index`);
   const how = s.strategy !== undefined ? `; strategy ${s.strategy}${s.decoderWeight !== undefined ? ` (decoder weight ${s.decoderWeight})` : ''}` : '';
   return parts.join(', ') + how;
 }

@@ -20,6 +20,8 @@ const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   'embedding-dim': 'embeddingDim',
   ...Object.fromEntries(ENCODER_FLAGS.map((f) => [f.flag, f.spec.key])),
   ensemble: 'ensemble',
+  clusters: 'clusters',
+  route: 'route',
   epochs: 'epochs',
   'batch-size': 'batchSize',
   'learning-rate': 'learningRate',
@@ -45,6 +47,8 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   method?: string;
   'embedding-dim'?: number;
   ensemble?: number;
+  clusters?: number | string;
+  route?: number;
   epochs?: number;
   'batch-size'?: number;
   'learning-rate'?: number;
@@ -84,6 +88,9 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     })
     .option(...paramFlag('embedding-dim', 'embeddingDim', { describe: 'embedding dimension m (at most the number of labels)', defaultDescription: String(e.embeddingDim), group: ge }))
     .option(...paramFlag('ensemble', 'ensemble', { describe: 'models with seeds seed, seed+1, …; their scores are averaged', defaultDescription: String(e.ensemble), group: ge }))
+    .option('clusters', { requiresArg: true, describe: 'split the training points into C clusters (spherical k-means), each with its own local model: a number (1: one global model) or auto (⌊n / 3000⌋ clusters when they beat the global model on held-out points)', defaultDescription: String(e.clusters), group: ge,
+      coerce: autoOrNumber('clusters', PARAM_SPECS.clusters) })
+    .option(...paramFlag('route', 'route', { describe: 'clustered models: clusters a test point is routed to (scores merged)', defaultDescription: String(e.route), group: ge }))
     .option(...paramFlag('epochs', 'epochs', { describe: 'autoencoder training epochs (at most; early stopping)', defaultDescription: String(e.epochs), group: ge }))
     .option(...paramFlag('batch-size', 'batchSize', { describe: 'autoencoder mini-batch size', defaultDescription: String(e.batchSize), group: ge }))
     .option(...paramFlag('learning-rate', 'learningRate', { describe: 'autoencoder learning rate', defaultDescription: String(e.learningRate), group: ge }))

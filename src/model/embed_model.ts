@@ -12,10 +12,11 @@ import { rankByStrategy, STRATEGIES } from '../predict/strategies.js';
 import { type Ranked } from '../ranking/topk.js';
 import { type ProgressFn, task } from '../progress.js';
 import { fitRidge, type RidgeModel, ridgeFromWeights } from '../regression/ridge.js';
-import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';
+import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, type ModelWriter, readCsrFile, readModelFile } from './io.js';
+import { type ManifestBody } from './manifest.js';
 import { JsonChecker } from './manifest.js';
 import { disposedError, type Model, type ModelSummary } from './model.js';
-import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
+import { type EmbedTrainParams, embedTrainParams, ParamsError, type PredictParams, predictParams, type Strategy } from './params.js';
 import { chooseDecoderWeight } from './validation.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
@@ -87,7 +88,10 @@ export class EmbeddingModel implements Model {
   static async train(data: TrainingData, params: Partial<EmbedTrainParams> = {}, onProgress?: ProgressFn): Promise<EmbeddingModel> {
     const notes: string[] = [];
     const given = embedTrainParams(params);
-    const p: EmbedTrainParams = Object.freeze({ ...given, index: resolveIndexKind(given.index, params.index !== undefined, notes) });
+    if (given.clusters !== 'auto' && given.clusters !== 1) {
+      throw new ParamsError(`EmbeddingModel.train() fits one global model but got clusters = ${given.clusters}; train clustered models with trainModel() or ClusteredModel.train()`);
+    }
+    const p: EmbedTrainParams = Object.freeze({ ...given, clusters: 1, index: resolveIndexKind(given.index, params.index !== undefined, notes) });
     const { features, labels } = data;
     checkTrainingData(data, p.method);
     // Per label, at least: the m × L encoder with its gradient and two Adam moments, and a mini-batch of
@@ -172,35 +176,43 @@ export class EmbeddingModel implements Model {
    * folder, or with `overwrite` an existing xmlc model; anything else is refused.
    */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    this.live('save');
+    await writeModelDir(dir, options, (w) => this.writeTo(w));
+  }
+
+  /**
+   * Write the model's files through `w` and return its manifest body (what {@link save} puts in
+   * `manifest.json`); a clustered model writes each cluster's model through a scoped writer.
+   * @internal
+   */
+  async writeTo(w: ModelWriter): Promise<ManifestBody> {
     const all = this.live('save');
-    await writeModelDir(dir, options, async (w) => {
-      await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
-      await saveFeatureSpace(w, this.space);
-      const members: unknown[] = [];
-      for (const [i, mem] of all.entries()) {
-        const st = mem.encoder.state();
-        const names = Object.keys(st.arrays);
-        await w.writeBytes(`m${i}.encoder.f32`, encodeFloats(names.map((k) => st.arrays[k]!)));
-        await w.writeBytes(`m${i}.regressor.f32`, encodeFloats([mem.regressor.weights, mem.regressor.bias]));
-        if (mem.index instanceof HnswIndex) {
-          mem.index.save(path.join(w.dir, `m${i}.index.hnsw`));
-          await w.addExisting(`m${i}.index.hnsw`);
-        } else {
-          await w.writeBytes(`m${i}.embeddings.f32`, encodeFloats([mem.index.points]));
-        }
-        members.push({
-          encoder: { kind: st.kind, nLabels: st.nLabels, dim: st.dim, config: st.config, arrays: names.map((k) => [k, st.arrays[k]!.length]) },
-          embeddingNorm: mem.embeddingNorm,
-        });
+    await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
+    await saveFeatureSpace(w, this.space);
+    const members: unknown[] = [];
+    for (const [i, mem] of all.entries()) {
+      const st = mem.encoder.state();
+      const names = Object.keys(st.arrays);
+      await w.writeBytes(`m${i}.encoder.f32`, encodeFloats(names.map((k) => st.arrays[k]!)));
+      await w.writeBytes(`m${i}.regressor.f32`, encodeFloats([mem.regressor.weights, mem.regressor.bias]));
+      if (mem.index instanceof HnswIndex) {
+        mem.index.save(w.path(`m${i}.index.hnsw`));
+        await w.addExisting(`m${i}.index.hnsw`);
+      } else {
+        await w.writeBytes(`m${i}.embeddings.f32`, encodeFloats([mem.index.points]));
       }
-      return {
-        method: this.method,
-        data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
-        params: { ...this.params },
-        extra: { members, decoderWeight: this.decoderWeight },
-        ...(this.backend !== undefined ? { backend: this.backend } : {}),
-      };
-    });
+      members.push({
+        encoder: { kind: st.kind, nLabels: st.nLabels, dim: st.dim, config: st.config, arrays: names.map((k) => [k, st.arrays[k]!.length]) },
+        embeddingNorm: mem.embeddingNorm,
+      });
+    }
+    return {
+      method: this.method,
+      data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
+      params: { ...this.params },
+      extra: { members, decoderWeight: this.decoderWeight },
+      ...(this.backend !== undefined ? { backend: this.backend } : {}),
+    };
   }
 
   /**
@@ -211,7 +223,10 @@ export class EmbeddingModel implements Model {
    */
   static async load(dir: string, manifest: Manifest): Promise<EmbeddingModel> {
     const check = new JsonChecker(path.join(dir, MANIFEST_FILE));
-    const p = check.params(embedTrainParams, manifest.params);
+    // Models saved before clustered models existed have no `clusters`: they are one global model.
+    const given = check.params(embedTrainParams, manifest.params);
+    if (given.clusters !== 'auto' && given.clusters !== 1) check.fail('params.clusters', '1 (a model without extra.partitions is one global model)', given.clusters);
+    const p = Object.freeze({ ...given, clusters: 1 });
     if (p.method !== manifest.method) check.fail('params.method', `"${manifest.method}" (the model's method)`, p.method);
     const { nPoints, nLabels } = manifest.data;
     const metas = readMemberMetas(check, manifest, p.ensemble);

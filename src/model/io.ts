@@ -86,21 +86,42 @@ export function sha256(bytes: Uint8Array): string {
   return createHash('sha256').update(bytes).digest('hex');
 }
 
-/** Collects a model's files while it is being written into its (version) folder. */
+/**
+ * Collects a model's files while it is being written into its (version) folder. A part of a
+ * model (one cluster's model inside a clustered model) writes through {@link scoped}: the same
+ * folder and file list, every name prefixed.
+ */
 export class ModelWriter {
-  readonly files = new Map<string, FileEntry>();
-  constructor(readonly dir: string) {}
+  readonly files: Map<string, FileEntry>;
+  /**
+   * @param dir the folder the files go to.
+   * @param prefix prepended to every file name written through this writer (see {@link scoped}).
+   * @param files the file list, shared with the writer this one was scoped from.
+   */
+  constructor(readonly dir: string, readonly prefix = '', files?: Map<string, FileEntry>) {
+    this.files = files ?? new Map<string, FileEntry>();
+  }
+
+  /** A writer into the same folder and file list whose names get `prefix` (after this writer's own). */
+  scoped(prefix: string): ModelWriter {
+    return new ModelWriter(this.dir, this.prefix + prefix, this.files);
+  }
+
+  /** The path the file `name` of this writer is written to. */
+  path(name: string): string {
+    return path.join(this.dir, this.prefix + name);
+  }
 
   async writeBytes(name: string, bytes: Uint8Array): Promise<void> {
-    await fs.writeFile(path.join(this.dir, name), bytes);
-    this.files.set(name, { sha256: sha256(bytes), bytes: bytes.length });
+    await fs.writeFile(this.path(name), bytes);
+    this.files.set(this.prefix + name, { sha256: sha256(bytes), bytes: bytes.length });
     faultPoint('file-written');
   }
 
-  /** Record a file written by other means (e.g. a native library) under `name`. */
+  /** Record a file written by other means (e.g. a native library) to {@link path}(`name`). */
   async addExisting(name: string): Promise<void> {
-    const bytes = await fs.readFile(path.join(this.dir, name));
-    this.files.set(name, { sha256: sha256(bytes), bytes: bytes.length });
+    const bytes = await fs.readFile(this.path(name));
+    this.files.set(this.prefix + name, { sha256: sha256(bytes), bytes: bytes.length });
   }
 
   /** Flush every file to disk (so a power loss after the manifest switch cannot leave a manifest over unwritten files). */
@@ -133,9 +154,21 @@ export async function readManifest(dir: string): Promise<Manifest> {
   return validateManifest(json, file);
 }
 
-/** Path of a model file: in the manifest's version folder. */
+/** Path of a model file: in the manifest's version folder (with the prefix of a {@link scopedManifest}). */
 export function modelFilePath(dir: string, manifest: Manifest, name: string): string {
-  return path.join(dir, manifest.root, name);
+  return path.join(dir, manifest.root, (manifest.prefix ?? '') + name);
+}
+
+/**
+ * The manifest of a part of a model, written through `ModelWriter.scoped(prefix)`: the parent's
+ * files whose names start with `prefix`, listed without it (and read from the prefixed paths),
+ * with the part's own method, data shape, parameters and metadata.
+ */
+export function scopedManifest(parent: Manifest, prefix: string, body: ManifestBody): Manifest {
+  const files = new Map<string, FileEntry>();
+  for (const [name, entry] of parent.files) if (name.startsWith(prefix)) files.set(name.slice(prefix.length), entry);
+  const { backend: _, extra: __, ...rest } = parent;
+  return { ...rest, ...body, files, prefix: (parent.prefix ?? '') + prefix };
 }
 
 /**

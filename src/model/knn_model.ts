@@ -110,7 +110,7 @@ export class KnnModel implements Model {
       await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
       await saveFeatureSpace(w, this.space);
       if (index instanceof HnswIndex) {
-        index.save(path.join(w.dir, 'index.hnsw'));
+        index.save(w.path('index.hnsw'));
         await w.addExisting('index.hnsw');
       } else {
         await w.writeBytes('train_features.csr', encodeCsr(index.points));

@@ -41,6 +41,8 @@ export interface Manifest {
   readonly extra?: Record<string, unknown>;
   /** The compute backend the model was trained on (embedding models; optional: a manifest without it loads, with the backend unknown). */
   readonly backend?: string;
+  /** For a part of a model (see `scopedManifest`): the prefix of its files' names; never in a manifest file. */
+  readonly prefix?: string;
 }
 
 /** What a model's `save()` supplies; the writer adds format, version, root, files and checksum. */

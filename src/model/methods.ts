@@ -25,7 +25,7 @@ export interface MethodEntry {
 }
 
 const knn: MethodEntry = Object.freeze({ needsTensors: false, load: async () => (await import('./knn_model.js')).KnnModel as ModelClass });
-const embedding: MethodEntry = Object.freeze({ needsTensors: true, load: async () => (await import('./embed_model.js')).EmbeddingModel as ModelClass });
+const embedding: MethodEntry = Object.freeze({ needsTensors: true, load: async () => (await import('./clustered_model.js')).EmbeddingPipeline });
 
 /** Every model method (a Map: no inherited keys such as `constructor`). */
 export const MODEL_METHODS: ReadonlyMap<ModelMethod, MethodEntry> = new Map<ModelMethod, MethodEntry>([

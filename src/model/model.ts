@@ -46,7 +46,11 @@ export interface ModelSummary {
   readonly embeddingDim?: number;
   /** The prediction strategy (the trained one or the options' override; models with strategies only). */
   readonly strategy?: Strategy;
-  /** The decoder's weight, when the strategy is the average. */
+  /** Clustered models: the clusters of each ensemble member. */
+  readonly clusters?: readonly number[];
+  /** Clustered models: the clusters a test point is routed to. */
+  readonly route?: number;
+  /** The decoder's weight, when the strategy is the average (global models; each cluster of a clustered model has its own). */
   readonly decoderWeight?: number;
   /** The compute backend the model was trained on, when it used one and recorded it. */
   readonly backend?: string;

@@ -45,6 +45,14 @@ export type EmbedTrainParams = EncoderParamValues & {
   readonly embeddingDim: number;
   /** Models in the ensemble (seeds seed, seed+1, …); their normalised scores are averaged. */
   readonly ensemble: number;
+  /**
+   * Clusters of training points, each with its own local embedding model (SLEEC-style; see
+   * src/model/clustered_model.ts): a number (1: one global model) or `auto` (chosen from the
+   * number of points, and on a validation split).
+   */
+  readonly clusters: number | 'auto';
+  /** Clustered models: the clusters (nearest centres) a test point is routed to; their scores are merged. */
+  readonly route: number;
   /** Epochs of autoencoder training (the trainable encoders; see {@link TRAIN_LOOP_DEFAULTS}). */
   readonly epochs: number;
   /** Label rows per mini-batch of autoencoder training. */
@@ -100,6 +108,8 @@ export interface PredictParams {
   readonly members?: number;
   /** Embedding models: override the trained decoder weight of the average strategy. */
   readonly decoderWeight?: number;
+  /** Clustered models: override the trained number of clusters a point is routed to. */
+  readonly route?: number;
 }
 
 /**
@@ -134,6 +144,8 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   embeddingDim: 100,
   ...encoderParamDefaults('l1ae'),
   ensemble: 1,
+  clusters: 'auto',
+  route: 2,
   ...TRAIN_LOOP_DEFAULTS,
   lambda: 1,
   solver: 'auto',
@@ -199,6 +211,8 @@ export const PARAM_SPECS = Object.freeze({
   embeddingDim: int(1, 1 << 16),
   depth: int(0, 1000),
   ensemble: int(1, 1000),
+  clusters: int(1, 1 << 20),
+  route: int(1, 1000),
   epochs: int(1, 1e6),
   batchSize: int(1, 1 << 20),
   learningRate: Object.freeze({ int: false, min: 0, max: 10, minOpen: true }),
@@ -286,6 +300,8 @@ export function embedTrainParams(params: GivenParams<EmbedTrainParams> = {}): Em
     embeddingDim: num('embeddingDim', p),
     ...(encoderParams(p) as EncoderParamValues),
     ensemble: num('ensemble', p),
+    clusters: p['clusters'] === 'auto' ? 'auto' : num('clusters', p),
+    route: num('route', p),
     epochs: num('epochs', p),
     batchSize: num('batchSize', p),
     learningRate: num('learningRate', p),
@@ -315,9 +331,10 @@ export function trainParams(params: GivenParams<KnnTrainParams> | GivenParams<Em
 /** Merge `given` over the predict defaults and validate. */
 export function predictParams(params: GivenParams<PredictParams> = {}): PredictParams {
   const given = params as Record<string, unknown>;
-  rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0, members: 0, decoderWeight: 0 }, 'prediction');
+  rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0, members: 0, decoderWeight: 0, route: 0 }, 'prediction');
   const p = merged(PREDICT_DEFAULTS, given);
-  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number; decoderWeight?: number } = { topK: num('topK', p) };
+  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number; decoderWeight?: number; route?: number } = { topK: num('topK', p) };
+  if (p['route'] !== undefined) out.route = num('route', p);
   if (p['decoderWeight'] !== undefined) out.decoderWeight = num('decoderWeight', p);
   if (p['members'] !== undefined) out.members = num('members', p);
   if (p['strategy'] !== undefined) out.strategy = checkEnum('strategy', p['strategy'], STRATEGIES);

@@ -16,6 +16,7 @@ import { normalizeDenseRows, transposeDense } from '../linalg/dense.js';
 import { type ProgressFn } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { reporter } from './report.js';
+import { topKRows } from '../ranking/topk.js';
 import { InvalidArgumentError } from '../errors.js';
 
 /** Settings of {@link sphericalKMeans}. */
@@ -43,6 +44,12 @@ export interface CentroidRouter {
    * @throws InvalidArgumentError when x has more columns than the centroids.
    */
   nearestCentroid(x: Csr): Int32Array;
+  /**
+   * The `r` most cosine-similar centroids of every row of `x`, best first (ties: the lower index),
+   * with the cosine similarities (0 for an all-zero row): n × r each. r is clipped to k.
+   * @throws InvalidArgumentError when x has more columns than the centroids, or r < 1.
+   */
+  nearestCentroids(x: Csr, r: number): { readonly r: number; readonly ids: Int32Array; readonly sims: Float32Array };
 }
 
 /** A fitted clustering of the training rows. */
@@ -79,6 +86,13 @@ export function kmeansRouter(centroids: Float32Array, k: number, nFeatures: numb
       if (x.nCols > nFeatures) throw new InvalidArgumentError('nearestCentroid', `nearestCentroid(): the rows have ${x.nCols} features but the centroids have ${nFeatures}`);
       // The row norms do not change the argmax: no need to normalise.
       return argmaxRows(csrMatDense({ ...x, nCols: nFeatures }, ct, k), x.nRows, k);
+    },
+    nearestCentroids(x: Csr, r: number) {
+      if (x.nCols > nFeatures) throw new InvalidArgumentError('nearestCentroids', `nearestCentroids(): the rows have ${x.nCols} features but the centroids have ${nFeatures}`);
+      if (!Number.isInteger(r) || r < 1) throw new InvalidArgumentError('nearestCentroids', `nearestCentroids(): r must be a positive integer but got ${r}`);
+      const width = Math.min(r, k);
+      const top = topKRows(csrMatDense(normalizeRowsL2({ ...x, nCols: nFeatures }), ct, k), x.nRows, k, width);
+      return { r: width, ids: top.labels, sims: top.scores };
     },
   };
 }
