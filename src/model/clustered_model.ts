@@ -30,7 +30,7 @@ import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_spac
 import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, type ModelWriter, readCsrFile, readModelFile, scopedManifest } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { type ModelClass } from './methods.js';
-import { disposedError, type Model, type ModelSummary } from './model.js';
+import { disposedError, type Model, type ModelSummary, predictionPlan } from './model.js';
 import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy, STRATEGIES } from './params.js';
 import { type SaveOptions, writeModelDir } from './store.js';
 import { checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
@@ -215,13 +215,10 @@ export class ClusteredModel implements Model {
   async predict(features: TestFeatures, options: Partial<PredictParams> = {}, onProgress?: ProgressFn): Promise<Ranked> {
     const all = this.live('predict');
     const pp = predictParams(options);
-    const strategy = pp.strategy ?? this.params.strategy;
-    if (pp.members !== undefined && pp.members > all.length) throw new UsageError(`the model is an ensemble of ${all.length}; cannot use ${pp.members} of its models`);
-    if (!this.strategies.includes(strategy)) throw new UsageError(`strategy '${strategy}' needs a decoder, which a ${this.method} encoder does not have`);
+    const { strategy, members } = predictionPlan(this, pp, this.params.strategy, all);
     const raw = 'features' in features ? features : { features };
     const x = testRows(features, this.space);
     const n = x.nRows, topK = Math.min(pp.topK, Math.max(1, this.nLabels));
-    const members = all.slice(0, pp.members ?? all.length);
     const route = pp.route ?? this.params.route;
     // Each cluster ranks more than topK labels when several rankings are merged, so that a label
     // second in two of them can overtake one first in only one.
@@ -415,7 +412,8 @@ async function heldOutScore(model: Model, features: Csr, truth: Csr): Promise<nu
  * Train the embedding pipeline: one global {@link EmbeddingModel} (`clusters: 1`), a
  * {@link ClusteredModel} (`clusters` > 1), or for `clusters: 'auto'` the better of the two:
  * C = {@link autoClusters}(n); with C > 1 and n·L at most `maxGlobalCells`, both are trained on
- * a seeded 90% of the points and scored on the rest (at most 2,000; mean of P@1, P@3, P@5), and
+ * a seeded 90% of the points (one model each, whatever the ensemble size) and scored on the
+ * rest (at most 2,000; mean of P@1, P@3, P@5), and
  * the clustered model is kept only when it scores at least as well; above `maxGlobalCells` the
  * clustered model is taken. The choice is then trained on all points and said in the notes.
  */
@@ -439,7 +437,7 @@ export async function trainEmbeddingModel(data: TrainingData, params: Partial<Em
     const scores: number[] = [];
     for (const k of [1, c]) {
       const m = await task<Model>(onProgress, `clusters: auto — validate ${k} cluster${k > 1 ? 's' : ''}`, undefined, () =>
-        (k === 1 ? EmbeddingModel.train(part, { ...params, clusters: 1 }) : ClusteredModel.train(part, { ...params, clusters: k })));
+        (k === 1 ? EmbeddingModel.train(part, { ...params, ensemble: 1, clusters: 1 }) : ClusteredModel.train(part, { ...params, ensemble: 1, clusters: k })));
       try {
         scores.push(await heldOutScore(m, selectRows(features, valid), selectRows(labels, valid)));
       } finally {

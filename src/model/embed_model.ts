@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import { type Csr, normalizeRowsL2 } from '../data/csr.js';
-import { ModelFormatError, UsageError } from '../errors.js';
+import { ModelFormatError } from '../errors.js';
 import { type EncoderKind, type LabelEncoder } from '../encoders/encoder.js';
 import { ENCODERS, rebuildEncoder } from '../encoders/registry.js';
 import { type TrainHistory, type TrainLoopOptions } from '../encoders/train_loop.js';
@@ -15,7 +15,7 @@ import { fitRidge, type RidgeModel, ridgeFromWeights } from '../regression/ridge
 import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, type ModelWriter, readCsrFile, readModelFile } from './io.js';
 import { type ManifestBody } from './manifest.js';
 import { JsonChecker } from './manifest.js';
-import { disposedError, type Model, type ModelSummary } from './model.js';
+import { disposedError, type Model, type ModelSummary, predictionPlan } from './model.js';
 import { type EmbedTrainParams, embedTrainParams, ParamsError, type PredictParams, predictParams, type Strategy } from './params.js';
 import { chooseDecoderWeight } from './validation.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
@@ -145,14 +145,7 @@ export class EmbeddingModel implements Model {
     const pp: PredictParams = predictParams(options);
     const x = testRows(features, this.space);
     await ensureBackend();
-    const strategy = pp.strategy ?? this.params.strategy;
-    if (pp.members !== undefined && pp.members > all.length) {
-      throw new UsageError(`the model is an ensemble of ${all.length}; cannot use ${pp.members} of its models`);
-    }
-    if (!this.strategies.includes(strategy)) {
-      throw new UsageError(`strategy '${strategy}' needs a decoder, which a ${this.method} encoder does not have`);
-    }
-    const members = all.slice(0, pp.members ?? all.length);
+    const { strategy, members } = predictionPlan(this, pp, this.params.strategy, all);
     const opts = { strategy, decoderWeight: pp.decoderWeight ?? this.decoderWeight, k: pp.k ?? this.params.k, topK: Math.min(pp.topK, Math.max(1, this.nLabels)), ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}) };
     return task(onProgress, `predict (${strategy})`, x.nRows, (tick) => rankByStrategy(x, members, this.trainLabels, opts, tick));
   }

@@ -4,7 +4,7 @@
  */
 import { type Csr } from '../data/csr.js';
 import type { LabelEncoder } from '../encoders/encoder.js';
-import { XmlcError } from '../errors.js';
+import { UsageError, XmlcError } from '../errors.js';
 import { type ProgressFn } from '../progress.js';
 import { type Ranked } from '../ranking/topk.js';
 import { type EmbedTrainParams, type IndexKind, type KnnTrainParams, type PredictParams, type Strategy } from './params.js';
@@ -97,6 +97,18 @@ export interface Model {
   describe(options?: Partial<PredictParams>): ModelSummary;
   /** Free the model's tensors and native indexes. Any later predict, save or describe is an XmlcError saying so; disposing twice is harmless. */
   dispose(): void;
+}
+
+/**
+ * The strategy and the ensemble members an embedding model's prediction uses: the options'
+ * over the trained strategy and all `members`.
+ * @throws UsageError for more members than the ensemble has, or a strategy the model does not have.
+ */
+export function predictionPlan<T>(model: Pick<Model, 'method' | 'strategies'>, pp: PredictParams, trained: Strategy, members: readonly T[]): { strategy: Strategy; members: readonly T[] } {
+  const strategy = pp.strategy ?? trained;
+  if (pp.members !== undefined && pp.members > members.length) throw new UsageError(`the model is an ensemble of ${members.length}; cannot use ${pp.members} of its models`);
+  if (!model.strategies.includes(strategy)) throw new UsageError(`strategy '${strategy}' needs a decoder, which a ${model.method} encoder does not have`);
+  return { strategy, members: members.slice(0, pp.members ?? members.length) };
 }
 
 /** The error of using a model after {@link Model.dispose}: "cannot predict: this knn model was disposed …". */
