@@ -18,6 +18,8 @@ export interface NativeKernels {
   csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
   csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;
+  /** out += w·a, each row of a (nRows × nCols) scaled to a maximum of 1 first (rows without a positive entry unscaled); src/predict/scores.ts. */
+  addRowMaxScaled(out: Float32Array, a: Float32Array, nRows: number, nCols: number, w: number): void;
   setThreads(n: number): void;
   info(): { blas: string; blasCore: string; blasThreads: number; ompThreads: number };
 }

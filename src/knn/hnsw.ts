@@ -200,13 +200,16 @@ export class HnswIndex {
     this.native.setEf(Math.max(efSearch, kk));
     for (let i = 0; i < nq; i++) {
       const res = this.native.searchKnn(row(i), kk);
-      // hnswlib returns neighbours nearest first; sort by (similarity desc, id asc) so ties are deterministic.
-      const order = res.neighbors.map((_, t) => t);
-      order.sort((a, b) => (res.distances[a]! - res.distances[b]!) || (res.neighbors[a]! - res.neighbors[b]!));
-      for (let t = 0; t < order.length; t++) {
-        const o = order[t]!;
-        out.ids[i * k + t] = res.neighbors[o]!;
-        out.sims[i * k + t] = 1 - res.distances[o]!;
+      const dist = res.distances, nbr = res.neighbors;
+      // hnswlib returns neighbours nearest first; order by (similarity desc, id asc) so ties are
+      // deterministic (sorting only when hnswlib's order is not that already).
+      let sorted = true;
+      for (let t = 1; t < nbr.length && sorted; t++) sorted = dist[t - 1]! < dist[t]! || (dist[t - 1] === dist[t] && nbr[t - 1]! < nbr[t]!);
+      const order = sorted ? undefined : nbr.map((_, t) => t).sort((a, b) => (dist[a]! - dist[b]!) || (nbr[a]! - nbr[b]!));
+      for (let t = 0; t < nbr.length; t++) {
+        const o = order ? order[t]! : t;
+        out.ids[i * k + t] = nbr[o]!;
+        out.sims[i * k + t] = 1 - dist[o]!;
       }
       onRow?.(i + 1);
     }

@@ -407,6 +407,52 @@ Napi::Value TopkRows(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------
+// addRowMaxScaled(out, a, nRows, nCols, w): out += w * a, every row of a first scaled so that its
+// largest entry is 1 (a row with no positive entry is added unscaled); a is not modified. The
+// arithmetic is the JavaScript definition's (src/predict/scores.ts): float64 products and sums,
+// each result rounded to float32, so both paths give the same bits. That needs w·v + o rounded
+// twice, as JavaScript does, never contracted into one fma: contraction is off in this function.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+Napi::Value AddRowMaxScaled(const Napi::CallbackInfo& info) {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+  Napi::Env env = info.Env();
+  float *out, *a;
+  size_t lo, la;
+  if (!F32(info, 0, &out, &lo) || !F32(info, 1, &a, &la)) return env.Undefined();
+  const int64_t nRows = Int(info, 2), nCols = Int(info, 3);
+  const double w = Num(info, 4);
+  if (nRows < 0 || nCols < 0 || static_cast<int64_t>(lo) < nRows * nCols || static_cast<int64_t>(la) < nRows * nCols) {
+    Fail(env, "addRowMaxScaled: sizes do not match the arrays");
+    return env.Undefined();
+  }
+#pragma omp parallel for schedule(static) if (nRows * nCols >= kParallelMin)
+  for (int64_t r = 0; r < nRows; r++) {
+    const float* __restrict row = a + r * nCols;
+    float* __restrict o = out + r * nCols;
+    float mx = 0.0f;
+    for (int64_t c = 0; c < nCols; c++) if (row[c] > mx) mx = row[c];
+    if (mx > 0.0f) {
+      const double inv = 1.0 / static_cast<double>(mx);
+      for (int64_t c = 0; c < nCols; c++) {
+        const float v = static_cast<float>(static_cast<double>(row[c]) * inv);
+        o[c] = static_cast<float>(static_cast<double>(o[c]) + w * static_cast<double>(v));
+      }
+    } else {
+      for (int64_t c = 0; c < nCols; c++) o[c] = static_cast<float>(static_cast<double>(o[c]) + w * static_cast<double>(row[c]));
+    }
+  }
+  return env.Undefined();
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+// ---------------------------------------------------------------------------------------
 // adamUpdate(w, g, m, v, out, lr, beta1, beta2, eps, accBeta1, accBeta2): one Adam step
 // (Kingma & Ba 2015) in one pass, with tfjs's AdamOptimizer's form of the bias correction:
 //   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  out = w − lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε)
@@ -469,6 +515,7 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("csrMatDense", Napi::Function::New(env, CsrMatDense));
   exports.Set("csrTMatDense", Napi::Function::New(env, CsrTMatDense));
   exports.Set("topkRows", Napi::Function::New(env, TopkRows));
+  exports.Set("addRowMaxScaled", Napi::Function::New(env, AddRowMaxScaled));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("info", Napi::Function::New(env, Info));
 }
