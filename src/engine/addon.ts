@@ -38,8 +38,22 @@ export interface NativeLinalg {
   choleskySolve(a: Float64Array, b: Float64Array, p: number, m: number): number;
 }
 
-/** The native addon: one module (entry src/engine/native/xmlc_native.cc) with the three groups of functions. */
-export type NativeAddon = NativeKernels & NativeL1aeFused & NativeLinalg;
+/** An hnswlib index held by the addon (opaque). */
+export type NativeHnswHandle = { readonly __nativeHnsw: unique symbol };
+
+/**
+ * Batched HNSW search through hnswlib's own headers (src/engine/native/hnsw_search.cc), for
+ * src/knn/hnsw.ts; absent when the addon was built without hnswlib-node's headers.
+ */
+export interface NativeHnsw {
+  /** Read an inner-product hnswlib index file (checked by the caller first). */
+  hnswLoad(path: string, dim: number): NativeHnswHandle;
+  /** hnswlib's searchKnn for each of nq query rows (nq × dim) with candidate list ef: row i's neighbours at out*[i·k ..], by (distance, id), similarity 1 − distance; later slots untouched. */
+  hnswSearch(handle: NativeHnswHandle, queries: Float32Array, nq: number, k: number, ef: number, outIds: Int32Array, outSims: Float32Array): void;
+}
+
+/** The native addon: one module (entry src/engine/native/xmlc_native.cc) with the groups of functions above. */
+export type NativeAddon = NativeKernels & NativeL1aeFused & NativeLinalg & Partial<NativeHnsw>;
 
 /**
  * The network and the per-block state shared by the whole-decoder kernels (l1ae_fused.cc,

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { type Csr } from '../data/csr.js';
 import { InvalidArgumentError, ModelFormatError, XmlcError } from '../errors.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
+import { nativeAddon, type NativeHnsw, type NativeHnswHandle } from '../engine/addon.js';
 
 /**
  * Settings of an HNSW index (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs", TPAMI 2018).
@@ -115,6 +116,21 @@ export function resolveIndexKind(requested: IndexKind, explicit: boolean, notes:
   return 'exact';
 }
 
+/** Queries per call of the addon's batched search (progress is reported after each). */
+const SEARCH_BLOCK = 1024;
+
+/** Rows [s, e) of a CSR matrix as dense row-major float32 rows of `dim` columns (columns ≥ dim dropped). */
+function denseRows(m: Csr, s: number, e: number, dim: number): Float32Array {
+  const out = new Float32Array((e - s) * dim);
+  for (let i = s; i < e; i++) {
+    for (let p = m.rowPtr[i]!, pe = m.rowPtr[i + 1]!; p < pe; p++) {
+      const j = m.indices[p]!;
+      if (j < dim) out[(i - s) * dim + j] = m.values[p]!;
+    }
+  }
+  return out;
+}
+
 /** Row i of a CSR matrix into a dense JS array (hnswlib-node accepts only plain arrays). */
 function denseRow(m: Csr, i: number, dim: number, scratch: number[]): number[] {
   scratch.fill(0);
@@ -133,6 +149,8 @@ function denseRow(m: Csr, i: number, dim: number, scratch: number[]): number[] {
  */
 export class HnswIndex {
   readonly kind = 'hnsw' as const;
+  /** The same index in xmlc's addon (loaded indexes, when the addon has hnswlib): searched a block of queries per call, on every core. */
+  private batched?: { readonly addon: NativeHnsw; readonly handle: NativeHnswHandle };
   private constructor(private readonly native: HnswNative, readonly dim: number, readonly size: number, readonly config: HnswConfig) {}
 
   /** Build over the rows of `points` (ℓ2-normalised, n×dim). */
@@ -169,7 +187,12 @@ export class HnswIndex {
     if (native.getCurrentCount() !== size) {
       throw new ModelFormatError(`HNSW index ${path} holds ${native.getCurrentCount()} points but the manifest says ${size}`);
     }
-    return new HnswIndex(native, Math.max(1, dim), size, config);
+    const index = new HnswIndex(native, Math.max(1, dim), size, config);
+    const { addon } = nativeAddon();
+    if (addon?.hnswLoad && addon.hnswSearch) {
+      index.batched = { addon: addon as NativeHnsw, handle: addon.hnswLoad(path, Math.max(1, dim)) };
+    }
+    return index;
   }
 
   /** Write the graph to `path`. */
@@ -182,6 +205,7 @@ export class HnswIndex {
     if (queries.nCols > this.dim && queries.nCols > 1) {
       throw new InvalidArgumentError('HnswIndex.search', `HnswIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
     }
+    if (this.batched) return this.searchBatched(queries.nRows, (s, e) => denseRows(queries, s, e, this.dim), k, opts);
     const scratch = new Array<number>(this.dim).fill(0);
     return this.searchRows(queries.nRows, (i) => denseRow(queries, i, this.dim, scratch), k, opts);
   }
@@ -189,9 +213,40 @@ export class HnswIndex {
   /** {@link search} for dense row-major queries (nq × dim). */
   searchDense(queries: Float32Array, nq: number, k: number, opts: SearchOptions = {}): Neighbors {
     if (queries.length !== nq * this.dim) throw new InvalidArgumentError('HnswIndex.searchDense', `HnswIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
+    if (this.batched) return this.searchBatched(nq, (s, e) => queries.subarray(s * this.dim, e * this.dim), k, opts);
     return this.searchRows(nq, (i) => Array.from(queries.subarray(i * this.dim, (i + 1) * this.dim)), k, opts);
   }
 
+  /**
+   * The search through the addon's copy of the index, {@link SEARCH_BLOCK} queries per call: the
+   * same hnswlib search, hence the same neighbours and similarities, as {@link searchRows}.
+   */
+  private searchBatched(nq: number, rows: (start: number, end: number) => Float32Array, k: number, opts: SearchOptions): Neighbors {
+    const { addon, handle } = this.batched!;
+    const { onRow, efSearch = this.config.efSearch } = opts;
+    const out = emptyNeighbors(nq, k);
+    const kk = Math.min(k, this.size);
+    if (kk === 0) return out;
+    // With fewer points than k, rows of kk are written to scratch and copied into rows of k.
+    const ids = kk === k ? out.ids : new Int32Array(SEARCH_BLOCK * kk).fill(-1);
+    const sims = kk === k ? out.sims : new Float32Array(SEARCH_BLOCK * kk);
+    for (let s = 0; s < nq; s += SEARCH_BLOCK) {
+      const e = Math.min(nq, s + SEARCH_BLOCK);
+      if (kk === k) {
+        addon.hnswSearch(handle, rows(s, e), e - s, kk, Math.max(efSearch, kk), ids.subarray(s * k, e * k), sims.subarray(s * k, e * k));
+      } else {
+        addon.hnswSearch(handle, rows(s, e), e - s, kk, Math.max(efSearch, kk), ids, sims);
+        for (let i = s; i < e; i++) {
+          out.ids.set(ids.subarray((i - s) * kk, (i - s + 1) * kk), i * k);
+          out.sims.set(sims.subarray((i - s) * kk, (i - s + 1) * kk), i * k);
+        }
+      }
+      onRow?.(e);
+    }
+    return out;
+  }
+
+  /** The search through hnswlib-node, one query per call (indexes built in this process, or without the addon's hnswlib). */
   private searchRows(nq: number, row: (i: number) => number[], k: number, opts: SearchOptions): Neighbors {
     const { onRow, efSearch = this.config.efSearch } = opts;
     const out = emptyNeighbors(nq, k);
