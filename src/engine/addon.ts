@@ -20,6 +20,8 @@ export interface NativeKernels {
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;
   /** out += w·a, each row of a (nRows × nCols) scaled to a maximum of 1 first (rows without a positive entry unscaled); src/predict/scores.ts. */
   addRowMaxScaled(out: Float32Array, a: Float32Array, nRows: number, nCols: number, w: number): void;
+  /** For every query row, out[i·nLabels + l] += w·(its neighbours' max-scaled float32 label vote); src/predict/knn_vote.ts addKnnVoteRowsMaxScaled. */
+  addKnnVoteRows(ids: Int32Array, sims: Float32Array, nRows: number, k: number, useK: number, rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nLabels: number, w: number, out: Float32Array): void;
   setThreads(n: number): void;
   info(): { blas: string; blasCore: string; blasThreads: number; ompThreads: number };
 }
@@ -49,6 +51,10 @@ export interface NativeHnsw {
   /** Read an inner-product hnswlib index file (checked by the caller first). */
   hnswLoad(path: string, dim: number): NativeHnswHandle;
   /** hnswlib's searchKnn for each of nq query rows (nq × dim) with candidate list ef: row i's neighbours at out*[i·k ..], by (distance, id), similarity 1 − distance; later slots untouched. */
+  /** Points in the index. */
+  hnswCount(handle: NativeHnswHandle): number;
+  /** Write the index to `path` (hnswlib's saveIndex: the format hnswlib-node writes). */
+  hnswSave(handle: NativeHnswHandle, path: string): void;
   hnswSearch(handle: NativeHnswHandle, queries: Float32Array, nq: number, k: number, ef: number, outIds: Int32Array, outSims: Float32Array): void;
 }
 

@@ -149,9 +149,15 @@ function denseRow(m: Csr, i: number, dim: number, scratch: number[]): number[] {
  */
 export class HnswIndex {
   readonly kind = 'hnsw' as const;
-  /** The same index in xmlc's addon (loaded indexes, when the addon has hnswlib): searched a block of queries per call, on every core. */
-  private batched?: { readonly addon: NativeHnsw; readonly handle: NativeHnswHandle };
-  private constructor(private readonly native: HnswNative, readonly dim: number, readonly size: number, readonly config: HnswConfig) {}
+  /**
+   * The graph: in hnswlib-node (indexes built in this process), or in xmlc's addon (loaded
+   * indexes, when the addon was built with hnswlib), which searches a block of queries per call
+   * on every core.
+   */
+  private constructor(
+    private readonly graph: { readonly node: HnswNative } | { readonly addon: NativeHnsw; readonly handle: NativeHnswHandle },
+    readonly dim: number, readonly size: number, readonly config: HnswConfig,
+  ) {}
 
   /** Build over the rows of `points` (ℓ2-normalised, n×dim). */
   static build(points: Csr, config: HnswConfig, onRow?: (done: number) => void): HnswIndex {
@@ -173,7 +179,7 @@ export class HnswIndex {
       native.addPoint(row(i), i);
       onRow?.(i + 1);
     }
-    return new HnswIndex(native, dim, n, config);
+    return new HnswIndex({ node: native }, dim, n, config);
   }
 
   /**
@@ -182,22 +188,33 @@ export class HnswIndex {
    */
   static load(path: string, bytes: Uint8Array, dim: number, size: number, config: HnswConfig): HnswIndex {
     checkHnswFile(bytes, Math.max(1, dim), size, path);
-    const native = new (hnswCtor(`the model's HNSW index ${path}`, 'retrain the model with --index exact'))('ip', Math.max(1, dim));
-    native.readIndexSync(path);
-    if (native.getCurrentCount() !== size) {
-      throw new ModelFormatError(`HNSW index ${path} holds ${native.getCurrentCount()} points but the manifest says ${size}`);
-    }
-    const index = new HnswIndex(native, Math.max(1, dim), size, config);
+    const ctor = hnswCtor(`the model's HNSW index ${path}`, 'retrain the model with --index exact');
     const { addon } = nativeAddon();
-    if (addon?.hnswLoad && addon.hnswSearch) {
-      index.batched = { addon: addon as NativeHnsw, handle: addon.hnswLoad(path, Math.max(1, dim)) };
+    let graph: HnswIndex['graph'];
+    let count: number;
+    if (addon?.hnswLoad && addon.hnswSearch && addon.hnswSave && addon.hnswCount) {
+      let handle: NativeHnswHandle;
+      try {
+        handle = addon.hnswLoad(path, Math.max(1, dim));
+      } catch (e) {
+        throw new ModelFormatError(`HNSW index ${path} cannot be read: ${(e as Error).message}`);
+      }
+      graph = { addon: addon as NativeHnsw, handle };
+      count = addon.hnswCount(handle);
+    } else {
+      const native = new ctor('ip', Math.max(1, dim));
+      native.readIndexSync(path);
+      graph = { node: native };
+      count = native.getCurrentCount();
     }
-    return index;
+    if (count !== size) throw new ModelFormatError(`HNSW index ${path} holds ${count} points but the manifest says ${size}`);
+    return new HnswIndex(graph, Math.max(1, dim), size, config);
   }
 
   /** Write the graph to `path`. */
   save(path: string): void {
-    this.native.writeIndexSync(path);
+    if ('node' in this.graph) this.graph.node.writeIndexSync(path);
+    else this.graph.addon.hnswSave(this.graph.handle, path);
   }
 
   /** The k nearest indexed points of every query row, best first, as cosine similarities. */
@@ -205,7 +222,7 @@ export class HnswIndex {
     if (queries.nCols > this.dim && queries.nCols > 1) {
       throw new InvalidArgumentError('HnswIndex.search', `HnswIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
     }
-    if (this.batched) return this.searchBatched(queries.nRows, (s, e) => denseRows(queries, s, e, this.dim), k, opts);
+    if (!('node' in this.graph)) return this.searchBatched(queries.nRows, (s, e) => denseRows(queries, s, e, this.dim), k, opts);
     const scratch = new Array<number>(this.dim).fill(0);
     return this.searchRows(queries.nRows, (i) => denseRow(queries, i, this.dim, scratch), k, opts);
   }
@@ -213,7 +230,7 @@ export class HnswIndex {
   /** {@link search} for dense row-major queries (nq × dim). */
   searchDense(queries: Float32Array, nq: number, k: number, opts: SearchOptions = {}): Neighbors {
     if (queries.length !== nq * this.dim) throw new InvalidArgumentError('HnswIndex.searchDense', `HnswIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
-    if (this.batched) return this.searchBatched(nq, (s, e) => queries.subarray(s * this.dim, e * this.dim), k, opts);
+    if (!('node' in this.graph)) return this.searchBatched(nq, (s, e) => queries.subarray(s * this.dim, e * this.dim), k, opts);
     return this.searchRows(nq, (i) => Array.from(queries.subarray(i * this.dim, (i + 1) * this.dim)), k, opts);
   }
 
@@ -222,7 +239,8 @@ export class HnswIndex {
    * same hnswlib search, hence the same neighbours and similarities, as {@link searchRows}.
    */
   private searchBatched(nq: number, rows: (start: number, end: number) => Float32Array, k: number, opts: SearchOptions): Neighbors {
-    const { addon, handle } = this.batched!;
+    if ('node' in this.graph) throw new Error('internal: searchBatched without the addon\'s graph');
+    const { addon, handle } = this.graph;
     const { onRow, efSearch = this.config.efSearch } = opts;
     const out = emptyNeighbors(nq, k);
     const kk = Math.min(k, this.size);
@@ -248,13 +266,15 @@ export class HnswIndex {
 
   /** The search through hnswlib-node, one query per call (indexes built in this process, or without the addon's hnswlib). */
   private searchRows(nq: number, row: (i: number) => number[], k: number, opts: SearchOptions): Neighbors {
+    if (!('node' in this.graph)) throw new Error('internal: searchRows without hnswlib-node\'s graph');
+    const native = this.graph.node;
     const { onRow, efSearch = this.config.efSearch } = opts;
     const out = emptyNeighbors(nq, k);
     const kk = Math.min(k, this.size);
     if (kk === 0) return out;
-    this.native.setEf(Math.max(efSearch, kk));
+    native.setEf(Math.max(efSearch, kk));
     for (let i = 0; i < nq; i++) {
-      const res = this.native.searchKnn(row(i), kk);
+      const res = native.searchKnn(row(i), kk);
       const dist = res.distances, nbr = res.neighbors;
       // hnswlib returns neighbours nearest first; order by (similarity desc, id asc) so ties are
       // deterministic (sorting only when hnswlib's order is not that already).

@@ -1,4 +1,5 @@
 import { type Csr } from '../data/csr.js';
+import { nativeAddon } from '../engine/addon.js';
 import { type Neighbors } from '../ranking/neighbors.js';
 import { type Ranked } from '../ranking/topk.js';
 import { topKSparseImpl } from '../ranking/topk_impl.js';
@@ -107,4 +108,20 @@ export function addRowVoteMaxScaled(nb: Neighbors, i: number, useK: number, trai
     out[base + l]! += w * v;
   }
   clearTouched(touched);
+}
+
+/**
+ * {@link addRowVoteMaxScaled} for every query row of `nb` into the dense block `out` (nb.nRows ×
+ * nLabels, row-major): the same bits, on the native addon (rows split over the cores) when it is
+ * loaded.
+ */
+export function addKnnVoteRowsMaxScaled(nb: Neighbors, useK: number, trainLabels: Csr, w: number, out: Float32Array, scratch: VoteScratch): void {
+  const L = trainLabels.nCols, k = Math.min(useK, nb.k);
+  if (out.length < nb.nRows * L) throw new RangeError(`addKnnVoteRowsMaxScaled(): out needs ${nb.nRows} × ${L} entries but has ${out.length}`);
+  const { addon } = nativeAddon();
+  if (addon) {
+    addon.addKnnVoteRows(nb.ids, nb.sims, nb.nRows, nb.k, k, trainLabels.rowPtr, trainLabels.indices, trainLabels.values, L, w, out);
+    return;
+  }
+  for (let i = 0; i < nb.nRows; i++) addRowVoteMaxScaled(nb, i, k, trainLabels, scratch, w, out, i * L);
 }

@@ -7,7 +7,7 @@
 import { type Csr, sliceRows } from '../data/csr.js';
 import { type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 import { type Ranked, topKRows } from '../ranking/topk.js';
-import { addKnnVotes, addRowVoteMaxScaled, clearTouched, touchedLabels, voteScratch } from './knn_vote.js';
+import { addKnnVoteRowsMaxScaled, addKnnVotes, addRowVoteMaxScaled, clearTouched, touchedLabels, voteScratch } from './knn_vote.js';
 import { topKSparseImpl } from '../ranking/topk_impl.js';
 import { normalizeDenseRows } from '../linalg/dense.js';
 import { addRowMaxScaled, addScaled, normalizeRowsMax } from './scores.js';
@@ -136,7 +136,7 @@ export function rankByStrategy(x: Csr, members: readonly ScoringMember[], trainL
       const z = member.regressor.predict(xb);
       const nbrs = useKnn ? searchMember(member, z, nb, o.k, o.efSearch) : undefined;
       if (nbrs && sparse) votes.push(nbrs);
-      else if (nbrs) for (let i = 0; i < nb; i++) addRowVoteMaxScaled(nbrs, i, Math.min(o.k, nbrs.k), trainLabels, scratch, (1 - w) / nm, total, i * L);
+      else if (nbrs) addKnnVoteRowsMaxScaled(nbrs, o.k, trainLabels, (1 - w) / nm, total, scratch);
       if (w > 0 && member.encoder.decode) addRowMaxScaled(total, decodeMember(member, z, nb), nb, L, w / nm);
     }
     if (sparse) {

@@ -22,11 +22,19 @@ function rows(n: number, dim: number, seed: number, sparse = false): Float32Arra
   return out;
 }
 
-/** Save `built` and load it back (the loaded index searches through the addon's hnswlib when it has it). */
+/**
+ * Save `built` and load it back (the loaded index lives in the addon when it has hnswlib); saving
+ * the loaded index again writes the same bytes.
+ */
 async function reload(built: HnswIndex, dim: number, n: number): Promise<HnswIndex> {
-  const file = path.join(tempDir('hnsw-batched'), 'index.hnsw');
+  const dir = tempDir('hnsw-batched');
+  const file = path.join(dir, 'index.hnsw'), again = path.join(dir, 'again.hnsw');
   built.save(file);
-  return HnswIndex.load(file, new Uint8Array(await fs.readFile(file)), dim, n, config);
+  const bytes = await fs.readFile(file);
+  const loaded = HnswIndex.load(file, new Uint8Array(bytes), dim, n, config);
+  loaded.save(again);
+  assert.ok(bytes.equals(await fs.readFile(again)), 'the loaded index saves to the same bytes');
+  return loaded;
 }
 
 test('HNSW search through the addon (a block of queries per call) returns the same neighbours and similarities, bit for bit, as hnswlib-node one query at a time', async (t) => {

@@ -58,6 +58,25 @@ Napi::Value HnswLoad(const Napi::CallbackInfo& info) {
   return Napi::External<HnswHandle>::New(env, h.release(), [](Napi::Env, HnswHandle* p) { delete p; });
 }
 
+// hnswCount(handle) -> the number of points in the index.
+Napi::Value HnswCount(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsExternal()) return Throw(env, "hnswCount: expected (handle)");
+  return Napi::Number::New(env, static_cast<double>(info[0].As<Napi::External<HnswHandle>>().Data()->index->cur_element_count));
+}
+
+// hnswSave(handle, path): hnswlib's saveIndex (the file hnswlib-node's writeIndexSync writes).
+Napi::Value HnswSave(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 2 || !info[0].IsExternal() || !info[1].IsString()) return Throw(env, "hnswSave: expected (handle, path)");
+  try {
+    info[0].As<Napi::External<HnswHandle>>().Data()->index->saveIndex(info[1].As<Napi::String>().Utf8Value());
+  } catch (const std::exception& e) {
+    return Throw(env, std::string("hnswSave: ") + e.what());
+  }
+  return env.Undefined();
+}
+
 // hnswSearch(handle, queries, nq, k, ef, outIds, outSims): for each of the nq query rows (nq × dim,
 // float32), hnswlib's searchKnn(query, k) with candidate list ef; row i's neighbours go to
 // outIds/outSims[i*k ..], ordered by (distance, id) ascending, similarity = 1 − distance rounded
@@ -112,6 +131,8 @@ void RegisterHnsw(Napi::Env env, Napi::Object exports) {
 #ifdef XMLC_HNSWLIB
   exports.Set("hnswLoad", Napi::Function::New(env, HnswLoad));
   exports.Set("hnswSearch", Napi::Function::New(env, HnswSearch));
+  exports.Set("hnswCount", Napi::Function::New(env, HnswCount));
+  exports.Set("hnswSave", Napi::Function::New(env, HnswSave));
 #else
   (void)env;
   (void)exports;
