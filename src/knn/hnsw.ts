@@ -222,25 +222,24 @@ export class HnswIndex {
     if (queries.nCols > this.dim && queries.nCols > 1) {
       throw new InvalidArgumentError('HnswIndex.search', `HnswIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
     }
-    if (!('node' in this.graph)) return this.searchBatched(queries.nRows, (s, e) => denseRows(queries, s, e, this.dim), k, opts);
+    if (!('node' in this.graph)) return this.searchBatched(this.graph, queries.nRows, (s, e) => denseRows(queries, s, e, this.dim), k, opts);
     const scratch = new Array<number>(this.dim).fill(0);
-    return this.searchRows(queries.nRows, (i) => denseRow(queries, i, this.dim, scratch), k, opts);
+    return this.searchRows(this.graph.node, queries.nRows, (i) => denseRow(queries, i, this.dim, scratch), k, opts);
   }
 
   /** {@link search} for dense row-major queries (nq × dim). */
   searchDense(queries: Float32Array, nq: number, k: number, opts: SearchOptions = {}): Neighbors {
     if (queries.length !== nq * this.dim) throw new InvalidArgumentError('HnswIndex.searchDense', `HnswIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
-    if (!('node' in this.graph)) return this.searchBatched(nq, (s, e) => queries.subarray(s * this.dim, e * this.dim), k, opts);
-    return this.searchRows(nq, (i) => Array.from(queries.subarray(i * this.dim, (i + 1) * this.dim)), k, opts);
+    if (!('node' in this.graph)) return this.searchBatched(this.graph, nq, (s, e) => queries.subarray(s * this.dim, e * this.dim), k, opts);
+    return this.searchRows(this.graph.node, nq, (i) => Array.from(queries.subarray(i * this.dim, (i + 1) * this.dim)), k, opts);
   }
 
   /**
    * The search through the addon's copy of the index, {@link SEARCH_BLOCK} queries per call: the
    * same hnswlib search, hence the same neighbours and similarities, as {@link searchRows}.
    */
-  private searchBatched(nq: number, rows: (start: number, end: number) => Float32Array, k: number, opts: SearchOptions): Neighbors {
-    if ('node' in this.graph) throw new Error('internal: searchBatched without the addon\'s graph');
-    const { addon, handle } = this.graph;
+  private searchBatched(graph: { readonly addon: NativeHnsw; readonly handle: NativeHnswHandle }, nq: number, rows: (start: number, end: number) => Float32Array, k: number, opts: SearchOptions): Neighbors {
+    const { addon, handle } = graph;
     const { onRow, efSearch = this.config.efSearch } = opts;
     const out = emptyNeighbors(nq, k);
     const kk = Math.min(k, this.size);
@@ -265,9 +264,7 @@ export class HnswIndex {
   }
 
   /** The search through hnswlib-node, one query per call (indexes built in this process, or without the addon's hnswlib). */
-  private searchRows(nq: number, row: (i: number) => number[], k: number, opts: SearchOptions): Neighbors {
-    if (!('node' in this.graph)) throw new Error('internal: searchRows without hnswlib-node\'s graph');
-    const native = this.graph.node;
+  private searchRows(native: HnswNative, nq: number, row: (i: number) => number[], k: number, opts: SearchOptions): Neighbors {
     const { onRow, efSearch = this.config.efSearch } = opts;
     const out = emptyNeighbors(nq, k);
     const kk = Math.min(k, this.size);

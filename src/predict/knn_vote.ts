@@ -1,5 +1,6 @@
 import { type Csr } from '../data/csr.js';
 import { nativeAddon } from '../engine/addon.js';
+import { InvalidArgumentError } from '../errors.js';
 import { type Neighbors } from '../ranking/neighbors.js';
 import { type Ranked } from '../ranking/topk.js';
 import { topKSparseImpl } from '../ranking/topk_impl.js';
@@ -117,7 +118,7 @@ export function addRowVoteMaxScaled(nb: Neighbors, i: number, useK: number, trai
  */
 export function addKnnVoteRowsMaxScaled(nb: Neighbors, useK: number, trainLabels: Csr, w: number, out: Float32Array, scratch: VoteScratch): void {
   const L = trainLabels.nCols, k = Math.min(useK, nb.k);
-  if (out.length < nb.nRows * L) throw new RangeError(`addKnnVoteRowsMaxScaled(): out needs ${nb.nRows} × ${L} entries but has ${out.length}`);
+  if (out.length < nb.nRows * L) throw new InvalidArgumentError('addKnnVoteRowsMaxScaled', `addKnnVoteRowsMaxScaled(): out needs ${nb.nRows} × ${L} entries but has ${out.length}`);
   const { addon } = nativeAddon();
   if (addon) {
     addon.addKnnVoteRows(nb.ids, nb.sims, nb.nRows, nb.k, k, trainLabels.rowPtr, trainLabels.indices, trainLabels.values, L, w, out);

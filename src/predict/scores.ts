@@ -1,5 +1,6 @@
 /** Dense row-major blocks of label scores and embeddings: the helpers of the strategies in strategies.ts. */
 import { nativeAddon } from '../engine/addon.js';
+import { InvalidArgumentError } from '../errors.js';
 
 /** Scale every row of a row-major nRows × nCols block so that its largest entry is 1 (rows with no positive entry are left alone). */
 export function normalizeRowsMax(a: Float32Array, nRows: number, nCols: number): Float32Array {
@@ -27,7 +28,7 @@ export function addScaled(out: Float32Array, a: Float32Array, w: number): void {
  * (both cores) when it is loaded.
  */
 export function addRowMaxScaled(out: Float32Array, a: Float32Array, nRows: number, nCols: number, w: number): void {
-  if (out.length < nRows * nCols || a.length < nRows * nCols) throw new RangeError(`addRowMaxScaled(): out and a need ${nRows} × ${nCols} entries but have ${out.length} and ${a.length}`);
+  if (out.length < nRows * nCols || a.length < nRows * nCols) throw new InvalidArgumentError('addRowMaxScaled', `addRowMaxScaled(): out and a need ${nRows} × ${nCols} entries but have ${out.length} and ${a.length}`);
   const { addon } = nativeAddon();
   if (addon) addon.addRowMaxScaled(out, a, nRows, nCols, w);
   else addRowMaxScaledJs(out, a, nRows, nCols, w);
