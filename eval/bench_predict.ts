@@ -3,7 +3,7 @@
  * model loading and data reading excluded) for saved models, every strategy, with several builds.
  *
  *   node dist/eval/bench_predict.js --sets NAME=MODEL_DIR:TEST_FILE[,…] [--dists before=DIST,after=dist]
- *                                   [--strategies knn,decoder,average] [--repeat 3]
+ *                                   [--strategies knn,decoder,average] [--repeat 3] [--how NAME=TEXT]
  *
  * `--dists` names builds (a `dist` folder each; default: this one as `after`); for every set,
  * strategy and repeat the builds run in turn, so a change of load hits them alike. Reported: the
@@ -11,7 +11,7 @@
  * that keep predictions identical), and the 1-minute load average around the runs (the machine
  * has two cores, often shared). Results are merged by (set, strategy, build) into
  * eval/results/bench_predict.json, and eval/results/bench_predict.md is rewritten from it, with
- * the command of each row.
+ * the command of each row, and `--how` (how the set's model and test file were made) under it.
  */
 import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
@@ -22,7 +22,7 @@ import { opt, root } from './args.js';
 interface Row {
   set: string; model: string; test: string; strategy: string; build: string; dist: string;
   pointsPerSecond: number; minPointsPerSecond: number; maxPointsPerSecond: number; predictSeconds: number;
-  'P@1': number; 'P@3': number; 'P@5': number; repeats: number; load1: [number, number]; command: string; date: string;
+  'P@1': number; 'P@3': number; 'P@5': number; repeats: number; load1: [number, number]; command: string; date: string; how?: string;
 }
 
 const sets = opt('sets', '').split(',').filter((s) => s !== '').map((s) => {
@@ -37,6 +37,7 @@ const dists = opt('dists', `after=${path.join(root, 'dist')}`).split(',').map((s
 });
 const strategies = opt('strategies', 'knn,decoder,average').split(',').filter((s) => s !== '');
 const repeat = Number(opt('repeat', '3'));
+const how = new Map(opt('how', '').split(/,(?=[^=,]+=)/).filter((s) => s.includes('=')).map((s) => [s.slice(0, s.indexOf('=')), s.slice(s.indexOf('=') + 1)] as const));
 if (sets.length === 0) throw new Error('--sets is required: NAME=MODEL_DIR:TEST_FILE[,…]');
 if (!(Number.isInteger(repeat) && repeat >= 1)) throw new Error(`--repeat must be a positive integer but got ${opt('repeat', '')}`);
 
@@ -66,6 +67,7 @@ for (const set of sets) {
         set: set.name, model: set.model, test: set.test, strategy, build: d.name, dist: d.dir,
         pointsPerSecond: median(a.pps), minPointsPerSecond: Math.min(...a.pps), maxPointsPerSecond: Math.max(...a.pps), predictSeconds: median(a.sec),
         'P@1': a.p[0]!, 'P@3': a.p[1]!, 'P@5': a.p[2]!, repeats: repeat, load1: [load0, load1], command: a.cmd, date: new Date().toISOString(),
+        ...(how.has(set.name) ? { how: how.get(set.name)! } : {}),
       });
     }
   }
@@ -99,6 +101,10 @@ const lines = [
   'Commands (one per set, strategy and build):',
   '',
   ...all.map((r) => `- ${r.set}, ${r.strategy}, ${r.build} (${r.date}): \`${r.command}\``),
+  '',
+  'How the models and test files were made:',
+  '',
+  ...[...new Map(all.filter((r) => r.how).map((r) => [r.set, r.how!])).entries()].map(([set, text]) => `- ${set}: ${text}`),
   '',
 ];
 await write(path.join(dir, 'bench_predict.md'), lines.join('\n'));
