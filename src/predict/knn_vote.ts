@@ -120,7 +120,7 @@ export function addKnnVoteRowsMaxScaled(nb: Neighbors, useK: number, trainLabels
   const L = trainLabels.nCols, k = Math.min(useK, nb.k);
   if (out.length < nb.nRows * L) throw new InvalidArgumentError('addKnnVoteRowsMaxScaled', `addKnnVoteRowsMaxScaled(): out needs ${nb.nRows} × ${L} entries but has ${out.length}`);
   const { addon } = nativeAddon();
-  if (addon) {
+  if (typeof addon?.addKnnVoteRows === 'function') {
     addon.addKnnVoteRows(nb.ids, nb.sims, nb.nRows, nb.k, k, trainLabels.rowPtr, trainLabels.indices, trainLabels.values, L, w, out);
     return;
   }

@@ -30,7 +30,8 @@ export function addScaled(out: Float32Array, a: Float32Array, w: number): void {
 export function addRowMaxScaled(out: Float32Array, a: Float32Array, nRows: number, nCols: number, w: number): void {
   if (out.length < nRows * nCols || a.length < nRows * nCols) throw new InvalidArgumentError('addRowMaxScaled', `addRowMaxScaled(): out and a need ${nRows} × ${nCols} entries but have ${out.length} and ${a.length}`);
   const { addon } = nativeAddon();
-  if (addon) addon.addRowMaxScaled(out, a, nRows, nCols, w);
+  // (An addon built before this kernel existed lacks it: the JavaScript loop then.)
+  if (typeof addon?.addRowMaxScaled === 'function') addon.addRowMaxScaled(out, a, nRows, nCols, w);
   else addRowMaxScaledJs(out, a, nRows, nCols, w);
 }
 

@@ -113,8 +113,9 @@ const SCORE_BLOCK_ENTRIES = 1 << 24;
  * The scores are those of {@link memberScores} averaged by {@link addWeighted} (the reference
  * definition, also used by the decoder-weight choice), bit for bit, computed without their dense
  * L-wide vote blocks: the kNN vote of a row is added sparsely (only the labels its neighbours
- * carry), into one reused dense block when the decoder contributes (its scores are dense anyway,
- * added by one fused native pass), else into a sparse row whose candidates alone are ranked.
+ * carry), into one reused dense block when the decoder contributes (the votes of the whole block
+ * in one native call; the decoder's scores, dense anyway, normalised and added in one fused native
+ * pass), else into a sparse row whose candidates alone are ranked (the kNN strategy).
  */
 export function rankByStrategy(x: Csr, members: readonly ScoringMember[], trainLabels: Csr, o: StrategyOptions, onRows?: (done: number) => void): Ranked {
   const n = x.nRows, L = trainLabels.nCols, topK = o.topK;
