@@ -18,6 +18,10 @@ export interface NativeKernels {
   csrMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, b: Float32Array, m: number, out: Float32Array): void;
   csrTMatDense(rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nRows: number, nCols: number, b: Float32Array, m: number, out: Float32Array): void;
   topkRows(scores: Float32Array, nRows: number, nCols: number, k: number, outIdx: Int32Array, outVals: Float32Array): void;
+  /** out += w·a, each row of a (nRows × nCols) scaled to a maximum of 1 first (rows without a positive entry unscaled); src/predict/scores.ts. */
+  addRowMaxScaled(out: Float32Array, a: Float32Array, nRows: number, nCols: number, w: number): void;
+  /** For every query row, out[i·nLabels + l] += w·(its neighbours' max-scaled float32 label vote); src/predict/knn_vote.ts addKnnVoteRowsMaxScaled. */
+  addKnnVoteRows(ids: Int32Array, sims: Float32Array, nRows: number, k: number, useK: number, rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nLabels: number, w: number, out: Float32Array): void;
   setThreads(n: number): void;
   info(): { blas: string; blasCore: string; blasThreads: number; ompThreads: number };
 }
@@ -36,8 +40,26 @@ export interface NativeLinalg {
   choleskySolve(a: Float64Array, b: Float64Array, p: number, m: number): number;
 }
 
-/** The native addon: one module (entry src/engine/native/xmlc_native.cc) with the three groups of functions. */
-export type NativeAddon = NativeKernels & NativeL1aeFused & NativeLinalg;
+/** An hnswlib index held by the addon (opaque). */
+export type NativeHnswHandle = { readonly __nativeHnsw: unique symbol };
+
+/**
+ * Batched HNSW search through hnswlib's own headers (src/engine/native/hnsw_search.cc), for
+ * src/knn/hnsw.ts; absent when the addon was built without hnswlib-node's headers.
+ */
+export interface NativeHnsw {
+  /** Read an inner-product hnswlib index file (checked by the caller first). */
+  hnswLoad(path: string, dim: number): NativeHnswHandle;
+  /** hnswlib's searchKnn for each of nq query rows (nq × dim) with candidate list ef: row i's neighbours at out*[i·k ..], by (distance, id), similarity 1 − distance; later slots untouched. */
+  /** Points in the index. */
+  hnswCount(handle: NativeHnswHandle): number;
+  /** Write the index to `path` (hnswlib's saveIndex: the format hnswlib-node writes). */
+  hnswSave(handle: NativeHnswHandle, path: string): void;
+  hnswSearch(handle: NativeHnswHandle, queries: Float32Array, nq: number, k: number, ef: number, outIds: Int32Array, outSims: Float32Array): void;
+}
+
+/** The native addon: one module (entry src/engine/native/xmlc_native.cc) with the groups of functions above. */
+export type NativeAddon = NativeKernels & NativeL1aeFused & NativeLinalg & Partial<NativeHnsw>;
 
 /**
  * The network and the per-block state shared by the whole-decoder kernels (l1ae_fused.cc,

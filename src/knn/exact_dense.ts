@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { nativeAddon, type NativeKernels } from '../engine/addon.js';
 import { tidyData } from '../engine/tidy_data.js';
 import { topKRows } from '../ranking/topk.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
@@ -25,6 +26,8 @@ export class ExactDenseIndex {
     if (queries.length !== nq * this.dim) throw new InvalidArgumentError('ExactDenseIndex.searchDense', `ExactDenseIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
     const out = emptyNeighbors(nq, k);
     if (this.size === 0 || nq === 0) return out;
+    const { addon } = nativeAddon();
+    if (addon && tf.getBackend() === 'native') return this.searchNative(addon, queries, nq, k, out, opts.onRow);
     const pts = tf.tensor2d(this.points, [this.size, this.dim]);
     try {
       for (let s = 0; s < nq; s += QUERY_BLOCK) {
@@ -40,6 +43,28 @@ export class ExactDenseIndex {
       }
     } finally {
       pts.dispose();
+    }
+    return out;
+  }
+
+  /**
+   * {@link searchDense} straight on the addon, with one similarity block and one top-k buffer
+   * reused for every block: the same sgemm call as tf.matMul on the `native` backend (so the same
+   * bits), without a tensor per block.
+   */
+  private searchNative(addon: NativeKernels, queries: Float32Array, nq: number, k: number, out: Neighbors, onRow?: (done: number) => void): Neighbors {
+    const n = this.size, dim = this.dim, rows = Math.min(nq, QUERY_BLOCK);
+    const sims = new Float32Array(rows * n), ids = new Int32Array(rows * k), best = new Float32Array(rows * k);
+    for (let s = 0; s < nq; s += QUERY_BLOCK) {
+      const e = Math.min(nq, s + QUERY_BLOCK), b = e - s;
+      addon.sgemmBatched(1, false, true, b, n, dim, 1, queries.subarray(s * dim, e * dim), 0, this.points, 0, 0, sims, b * n);
+      addon.topkRows(sims, b, n, k, ids, best);
+      for (let i = 0; i < b * k; i++) {
+        const id = ids[i]!;
+        out.ids[s * k + i] = id;
+        out.sims[s * k + i] = id < 0 ? 0 : best[i]!;
+      }
+      onRow?.(e);
     }
     return out;
   }

@@ -2,6 +2,7 @@ import { createRequire } from 'node:module';
 import { type Csr } from '../data/csr.js';
 import { InvalidArgumentError, ModelFormatError, XmlcError } from '../errors.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
+import { nativeAddon, type NativeHnsw, type NativeHnswHandle } from '../engine/addon.js';
 
 /**
  * Settings of an HNSW index (Malkov & Yashunin, "Efficient and robust approximate nearest neighbor search using Hierarchical Navigable Small World graphs", TPAMI 2018).
@@ -115,6 +116,21 @@ export function resolveIndexKind(requested: IndexKind, explicit: boolean, notes:
   return 'exact';
 }
 
+/** Queries per call of the addon's batched search (progress is reported after each). */
+const SEARCH_BLOCK = 1024;
+
+/** Rows [s, e) of a CSR matrix as dense row-major float32 rows of `dim` columns (columns ≥ dim dropped). */
+function denseRows(m: Csr, s: number, e: number, dim: number): Float32Array {
+  const out = new Float32Array((e - s) * dim);
+  for (let i = s; i < e; i++) {
+    for (let p = m.rowPtr[i]!, pe = m.rowPtr[i + 1]!; p < pe; p++) {
+      const j = m.indices[p]!;
+      if (j < dim) out[(i - s) * dim + j] = m.values[p]!;
+    }
+  }
+  return out;
+}
+
 /** Row i of a CSR matrix into a dense JS array (hnswlib-node accepts only plain arrays). */
 function denseRow(m: Csr, i: number, dim: number, scratch: number[]): number[] {
   scratch.fill(0);
@@ -133,7 +149,15 @@ function denseRow(m: Csr, i: number, dim: number, scratch: number[]): number[] {
  */
 export class HnswIndex {
   readonly kind = 'hnsw' as const;
-  private constructor(private readonly native: HnswNative, readonly dim: number, readonly size: number, readonly config: HnswConfig) {}
+  /**
+   * The graph: in hnswlib-node (indexes built in this process), or in xmlc's addon (loaded
+   * indexes, when the addon was built with hnswlib), which searches a block of queries per call
+   * on every core.
+   */
+  private constructor(
+    private readonly graph: { readonly node: HnswNative } | { readonly addon: NativeHnsw; readonly handle: NativeHnswHandle },
+    readonly dim: number, readonly size: number, readonly config: HnswConfig,
+  ) {}
 
   /** Build over the rows of `points` (ℓ2-normalised, n×dim). */
   static build(points: Csr, config: HnswConfig, onRow?: (done: number) => void): HnswIndex {
@@ -155,7 +179,7 @@ export class HnswIndex {
       native.addPoint(row(i), i);
       onRow?.(i + 1);
     }
-    return new HnswIndex(native, dim, n, config);
+    return new HnswIndex({ node: native }, dim, n, config);
   }
 
   /**
@@ -164,17 +188,33 @@ export class HnswIndex {
    */
   static load(path: string, bytes: Uint8Array, dim: number, size: number, config: HnswConfig): HnswIndex {
     checkHnswFile(bytes, Math.max(1, dim), size, path);
-    const native = new (hnswCtor(`the model's HNSW index ${path}`, 'retrain the model with --index exact'))('ip', Math.max(1, dim));
-    native.readIndexSync(path);
-    if (native.getCurrentCount() !== size) {
-      throw new ModelFormatError(`HNSW index ${path} holds ${native.getCurrentCount()} points but the manifest says ${size}`);
+    const ctor = hnswCtor(`the model's HNSW index ${path}`, 'retrain the model with --index exact');
+    const { addon } = nativeAddon();
+    let graph: HnswIndex['graph'];
+    let count: number;
+    if (addon?.hnswLoad && addon.hnswSearch && addon.hnswSave && addon.hnswCount) {
+      let handle: NativeHnswHandle;
+      try {
+        handle = addon.hnswLoad(path, Math.max(1, dim));
+      } catch (e) {
+        throw new ModelFormatError(`HNSW index ${path} cannot be read: ${(e as Error).message}`);
+      }
+      graph = { addon: addon as NativeHnsw, handle };
+      count = addon.hnswCount(handle);
+    } else {
+      const native = new ctor('ip', Math.max(1, dim));
+      native.readIndexSync(path);
+      graph = { node: native };
+      count = native.getCurrentCount();
     }
-    return new HnswIndex(native, Math.max(1, dim), size, config);
+    if (count !== size) throw new ModelFormatError(`HNSW index ${path} holds ${count} points but the manifest says ${size}`);
+    return new HnswIndex(graph, Math.max(1, dim), size, config);
   }
 
   /** Write the graph to `path`. */
   save(path: string): void {
-    this.native.writeIndexSync(path);
+    if ('node' in this.graph) this.graph.node.writeIndexSync(path);
+    else this.graph.addon.hnswSave(this.graph.handle, path);
   }
 
   /** The k nearest indexed points of every query row, best first, as cosine similarities. */
@@ -182,31 +222,66 @@ export class HnswIndex {
     if (queries.nCols > this.dim && queries.nCols > 1) {
       throw new InvalidArgumentError('HnswIndex.search', `HnswIndex.search(): queries have ${queries.nCols} features but the index has ${this.dim}`);
     }
+    if (!('node' in this.graph)) return this.searchBatched(this.graph, queries.nRows, (s, e) => denseRows(queries, s, e, this.dim), k, opts);
     const scratch = new Array<number>(this.dim).fill(0);
-    return this.searchRows(queries.nRows, (i) => denseRow(queries, i, this.dim, scratch), k, opts);
+    return this.searchRows(this.graph.node, queries.nRows, (i) => denseRow(queries, i, this.dim, scratch), k, opts);
   }
 
   /** {@link search} for dense row-major queries (nq × dim). */
   searchDense(queries: Float32Array, nq: number, k: number, opts: SearchOptions = {}): Neighbors {
     if (queries.length !== nq * this.dim) throw new InvalidArgumentError('HnswIndex.searchDense', `HnswIndex.searchDense(): expected ${nq} × ${this.dim} values but got ${queries.length}`);
-    return this.searchRows(nq, (i) => Array.from(queries.subarray(i * this.dim, (i + 1) * this.dim)), k, opts);
+    if (!('node' in this.graph)) return this.searchBatched(this.graph, nq, (s, e) => queries.subarray(s * this.dim, e * this.dim), k, opts);
+    return this.searchRows(this.graph.node, nq, (i) => Array.from(queries.subarray(i * this.dim, (i + 1) * this.dim)), k, opts);
   }
 
-  private searchRows(nq: number, row: (i: number) => number[], k: number, opts: SearchOptions): Neighbors {
+  /**
+   * The search through the addon's copy of the index, {@link SEARCH_BLOCK} queries per call: the
+   * same hnswlib search, hence the same neighbours and similarities, as {@link searchRows}.
+   */
+  private searchBatched(graph: { readonly addon: NativeHnsw; readonly handle: NativeHnswHandle }, nq: number, rows: (start: number, end: number) => Float32Array, k: number, opts: SearchOptions): Neighbors {
+    const { addon, handle } = graph;
     const { onRow, efSearch = this.config.efSearch } = opts;
     const out = emptyNeighbors(nq, k);
     const kk = Math.min(k, this.size);
     if (kk === 0) return out;
-    this.native.setEf(Math.max(efSearch, kk));
+    // With fewer points than k, rows of kk are written to scratch and copied into rows of k.
+    const ids = kk === k ? out.ids : new Int32Array(SEARCH_BLOCK * kk).fill(-1);
+    const sims = kk === k ? out.sims : new Float32Array(SEARCH_BLOCK * kk);
+    for (let s = 0; s < nq; s += SEARCH_BLOCK) {
+      const e = Math.min(nq, s + SEARCH_BLOCK);
+      if (kk === k) {
+        addon.hnswSearch(handle, rows(s, e), e - s, kk, Math.max(efSearch, kk), ids.subarray(s * k, e * k), sims.subarray(s * k, e * k));
+      } else {
+        addon.hnswSearch(handle, rows(s, e), e - s, kk, Math.max(efSearch, kk), ids, sims);
+        for (let i = s; i < e; i++) {
+          out.ids.set(ids.subarray((i - s) * kk, (i - s + 1) * kk), i * k);
+          out.sims.set(sims.subarray((i - s) * kk, (i - s + 1) * kk), i * k);
+        }
+      }
+      onRow?.(e);
+    }
+    return out;
+  }
+
+  /** The search through hnswlib-node, one query per call (indexes built in this process, or without the addon's hnswlib). */
+  private searchRows(native: HnswNative, nq: number, row: (i: number) => number[], k: number, opts: SearchOptions): Neighbors {
+    const { onRow, efSearch = this.config.efSearch } = opts;
+    const out = emptyNeighbors(nq, k);
+    const kk = Math.min(k, this.size);
+    if (kk === 0) return out;
+    native.setEf(Math.max(efSearch, kk));
     for (let i = 0; i < nq; i++) {
-      const res = this.native.searchKnn(row(i), kk);
-      // hnswlib returns neighbours nearest first; sort by (similarity desc, id asc) so ties are deterministic.
-      const order = res.neighbors.map((_, t) => t);
-      order.sort((a, b) => (res.distances[a]! - res.distances[b]!) || (res.neighbors[a]! - res.neighbors[b]!));
-      for (let t = 0; t < order.length; t++) {
-        const o = order[t]!;
-        out.ids[i * k + t] = res.neighbors[o]!;
-        out.sims[i * k + t] = 1 - res.distances[o]!;
+      const res = native.searchKnn(row(i), kk);
+      const dist = res.distances, nbr = res.neighbors;
+      // hnswlib returns neighbours nearest first; order by (similarity desc, id asc) so ties are
+      // deterministic (sorting only when hnswlib's order is not that already).
+      let sorted = true;
+      for (let t = 1; t < nbr.length && sorted; t++) sorted = dist[t - 1]! < dist[t]! || (dist[t - 1] === dist[t] && nbr[t - 1]! < nbr[t]!);
+      const order = sorted ? undefined : nbr.map((_, t) => t).sort((a, b) => (dist[a]! - dist[b]!) || (nbr[a]! - nbr[b]!));
+      for (let t = 0; t < nbr.length; t++) {
+        const o = order ? order[t]! : t;
+        out.ids[i * k + t] = nbr[o]!;
+        out.sims[i * k + t] = 1 - dist[o]!;
       }
       onRow?.(i + 1);
     }

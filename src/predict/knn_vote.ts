@@ -1,10 +1,28 @@
 import { type Csr } from '../data/csr.js';
+import { nativeAddon } from '../engine/addon.js';
+import { InvalidArgumentError } from '../errors.js';
 import { type Neighbors } from '../ranking/neighbors.js';
 import { type Ranked } from '../ranking/topk.js';
 import { topKSparseImpl } from '../ranking/topk_impl.js';
 
 /** Labels first touched by {@link addRowVotes}: a byte mask over the labels and the list of touched ids. */
-interface Touched { readonly seen: Uint8Array; readonly list: Int32Array; n: number }
+export interface Touched { readonly seen: Uint8Array; readonly list: Int32Array; n: number }
+
+/** An empty {@link Touched} over `nLabels` labels. */
+export function touchedLabels(nLabels: number): Touched {
+  return { seen: new Uint8Array(nLabels), list: new Int32Array(nLabels), n: 0 };
+}
+
+/** Record label `l` in `t` if it is not there yet. */
+export function touch(t: Touched, l: number): void {
+  if (!t.seen[l]) { t.seen[l] = 1; t.list[t.n++] = l; }
+}
+
+/** Forget every label of `t` (cost: the labels it holds). */
+export function clearTouched(t: Touched): void {
+  for (let c = 0; c < t.n; c++) t.seen[t.list[c]!] = 0;
+  t.n = 0;
+}
 
 /**
  * The kNN vote, defined once: add query row `i`'s similarity-weighted vote of its first `useK`
@@ -20,7 +38,7 @@ function addRowVotes(nb: Neighbors, i: number, useK: number, trainLabels: Csr, a
     const s = nb.sims[i * nb.k + t]!;
     for (let p = rowPtr[j]!, e = rowPtr[j + 1]!; p < e; p++) {
       const l = indices[p]!;
-      if (touched && !touched.seen[l]) { touched.seen[l] = 1; touched.list[touched.n++] = l; }
+      if (touched) touch(touched, l);
       acc[base + l]! += s * values[p]!;
     }
   }
@@ -38,7 +56,7 @@ export function knnVote(nb: Neighbors, trainLabels: Csr, k: number, topK: number
   const labels = new Int32Array(nb.nRows * topK).fill(-1);
   const scores = new Float32Array(nb.nRows * topK);
   const acc = new Float64Array(nLabels);
-  const touched: Touched = { seen: new Uint8Array(nLabels), list: new Int32Array(nLabels), n: 0 };
+  const touched = touchedLabels(nLabels);
   const candVals = new Float64Array(nLabels);
   for (let i = 0; i < nb.nRows; i++) {
     touched.n = 0;
@@ -58,4 +76,53 @@ export function addKnnVotes(nb: Neighbors, k: number, trainLabels: Csr, out: Flo
   const L = trainLabels.nCols, useK = Math.min(k, nb.k);
   if (out.length !== nb.nRows * L) throw new RangeError(`addKnnVotes(): out must have ${nb.nRows} × ${L} entries but has ${out.length}`);
   for (let i = 0; i < nb.nRows; i++) addRowVotes(nb, i, useK, trainLabels, out, i * L);
+}
+
+/** Scratch of {@link addRowVoteMaxScaled}: a float32 accumulator over the labels (kept all zero between calls) and its touched labels. */
+export interface VoteScratch { readonly acc: Float32Array; readonly touched: Touched }
+
+/** A {@link VoteScratch} over `nLabels` labels. */
+export function voteScratch(nLabels: number): VoteScratch {
+  return { acc: new Float32Array(nLabels), touched: touchedLabels(nLabels) };
+}
+
+/**
+ * Sparse form of one row of {@link addKnnVotes} → normalizeRowsMax → addScaled (src/predict/scores.ts):
+ * out[base + l] += w·v_l for the labels l that query row `i`'s first `useK` neighbours vote for,
+ * where v is the row's float32 vote scaled to a maximum of 1 (unscaled when no vote is positive).
+ * The float32 roundings are the dense path's, so the results are the same bits; labels without a
+ * vote are not touched (the dense path adds w·0 to them). With `outTouched`, the labels written
+ * are recorded there. Cost: the neighbours' label counts, not the number of labels.
+ */
+export function addRowVoteMaxScaled(nb: Neighbors, i: number, useK: number, trainLabels: Csr, s: VoteScratch, w: number, out: Float32Array, base: number, outTouched?: Touched): void {
+  const { acc, touched } = s;
+  addRowVotes(nb, i, useK, trainLabels, acc, 0, touched);
+  const list = touched.list, n = touched.n;
+  let mx = 0;
+  for (let c = 0; c < n; c++) { const v = acc[list[c]!]!; if (v > mx) mx = v; }
+  const inv = 1 / mx;
+  for (let c = 0; c < n; c++) {
+    const l = list[c]!;
+    const v = mx > 0 ? Math.fround(acc[l]! * inv) : acc[l]!;
+    acc[l] = 0;
+    if (outTouched) touch(outTouched, l);
+    out[base + l]! += w * v;
+  }
+  clearTouched(touched);
+}
+
+/**
+ * {@link addRowVoteMaxScaled} for every query row of `nb` into the dense block `out` (nb.nRows ×
+ * nLabels, row-major): the same bits, on the native addon (rows split over the cores) when it is
+ * loaded.
+ */
+export function addKnnVoteRowsMaxScaled(nb: Neighbors, useK: number, trainLabels: Csr, w: number, out: Float32Array, scratch: VoteScratch): void {
+  const L = trainLabels.nCols, k = Math.min(useK, nb.k);
+  if (out.length < nb.nRows * L) throw new InvalidArgumentError('addKnnVoteRowsMaxScaled', `addKnnVoteRowsMaxScaled(): out needs ${nb.nRows} × ${L} entries but has ${out.length}`);
+  const { addon } = nativeAddon();
+  if (typeof addon?.addKnnVoteRows === 'function') {
+    addon.addKnnVoteRows(nb.ids, nb.sims, nb.nRows, nb.k, k, trainLabels.rowPtr, trainLabels.indices, trainLabels.values, L, w, out);
+    return;
+  }
+  for (let i = 0; i < nb.nRows; i++) addRowVoteMaxScaled(nb, i, k, trainLabels, scratch, w, out, i * L);
 }

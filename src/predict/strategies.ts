@@ -7,9 +7,10 @@
 import { type Csr, sliceRows } from '../data/csr.js';
 import { type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 import { type Ranked, topKRows } from '../ranking/topk.js';
-import { addKnnVotes } from './knn_vote.js';
+import { addKnnVoteRowsMaxScaled, addKnnVotes, addRowVoteMaxScaled, clearTouched, touchedLabels, voteScratch } from './knn_vote.js';
+import { topKSparseImpl } from '../ranking/topk_impl.js';
 import { normalizeDenseRows } from '../linalg/dense.js';
-import { addScaled, normalizeRowsMax } from './scores.js';
+import { addRowMaxScaled, addScaled, normalizeRowsMax } from './scores.js';
 
 /** How an embedding model turns a test point into label scores. */
 export const STRATEGIES = Object.freeze(['knn', 'decoder', 'average'] as const);
@@ -48,25 +49,33 @@ export interface MemberScores { knn?: Float32Array; decoder?: Float32Array }
  * `trainLabels`) when `knn`, the decoder's output when `decoder` (and the encoder has one).
  */
 export function memberScores(member: ScoringMember, x: Csr, trainLabels: Csr, k: number, knn: boolean, decoder: boolean, efSearch?: number): MemberScores {
-  const n = x.nRows, L = trainLabels.nCols, m = member.encoder.dim;
+  const n = x.nRows, L = trainLabels.nCols;
   const z = member.regressor.predict(x);
   const out: MemberScores = {};
   if (knn) {
-    const q = normalizeDenseRows(Float32Array.from(z), n, m);
-    const nb = member.index.searchDense(q, n, k, efSearch !== undefined ? { efSearch } : {});
+    const nb = searchMember(member, z, n, k, efSearch);
     const votes = new Float32Array(n * L);
     addKnnVotes(nb, k, trainLabels, votes);
     out.knn = normalizeRowsMax(votes, n, L);
   }
-  if (decoder && member.encoder.decode) {
-    // The unrolled decoder takes steps of fixed size β/t, so it is not scale-invariant, and ridge
-    // regression shrinks its outputs: decode V·x rescaled to the training embeddings' mean norm
-    // (a no-op for the linear and ReLU decoders of the baselines, which are positively
-    // homogeneous, once max-normalised).
-    const zd = normalizeDenseRows(z, n, m).map((v) => v * member.embeddingNorm);
-    out.decoder = normalizeRowsMax(member.encoder.decode(zd, n), n, L);
-  }
+  if (decoder && member.encoder.decode) out.decoder = normalizeRowsMax(decodeMember(member, z, n), n, L);
   return out;
+}
+
+/** The `k` nearest training embeddings of the regressed embeddings `z` (n × m; not modified), by cosine. */
+function searchMember(member: ScoringMember, z: Float32Array, n: number, k: number, efSearch?: number): Neighbors {
+  const q = normalizeDenseRows(Float32Array.from(z), n, member.encoder.dim);
+  return member.index.searchDense(q, n, k, efSearch !== undefined ? { efSearch } : {});
+}
+
+/** The decoder's label scores (n × L) for the regressed embeddings `z` (n × m; normalised in place). */
+function decodeMember(member: ScoringMember, z: Float32Array, n: number): Float32Array {
+  // The unrolled decoder takes steps of fixed size β/t, so it is not scale-invariant, and ridge
+  // regression shrinks its outputs: decode V·x rescaled to the training embeddings' mean norm
+  // (a no-op for the linear and ReLU decoders of the baselines, which are positively
+  // homogeneous, once max-normalised).
+  const zd = normalizeDenseRows(z, n, member.encoder.dim).map((v) => v * member.embeddingNorm);
+  return member.encoder.decode!(zd, n);
 }
 
 /** The average strategy: out += ((1 − w)·kNN + w·decoder) / nMembers, for the parts present. */
@@ -100,20 +109,50 @@ const SCORE_BLOCK_ENTRIES = 1 << 24;
  * Rank labels for normalised feature rows `x` by `members`' averaged strategy scores, a block of
  * rows at a time (at most {@link SCORE_BLOCK_ENTRIES} dense scores in memory). The kNN strategy
  * ranks only labels with a positive vote. `onRows` is told the rows done after every block.
+ *
+ * The scores are those of {@link memberScores} averaged by {@link addWeighted} (the reference
+ * definition, also used by the decoder-weight choice), bit for bit, computed without their dense
+ * L-wide vote blocks: the kNN vote of a row is added sparsely (only the labels its neighbours
+ * carry), into one reused dense block when the decoder contributes (the votes of the whole block
+ * in one native call; the decoder's scores, dense anyway, normalised and added in one fused native
+ * pass), else into a sparse row whose candidates alone are ranked (the kNN strategy).
  */
 export function rankByStrategy(x: Csr, members: readonly ScoringMember[], trainLabels: Csr, o: StrategyOptions, onRows?: (done: number) => void): Ranked {
   const n = x.nRows, L = trainLabels.nCols, topK = o.topK;
   const labels = new Int32Array(n * topK), scores = new Float32Array(n * topK);
-  const block = Math.max(1, Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L)));
+  const block = Math.max(1, Math.min(n, Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L))));
   const w = decoderWeightOf(o.strategy, o.decoderWeight);
+  const useKnn = w < 1, nm = members.length;
+  const scratch = voteScratch(L);
+  // The kNN strategy: one sparse row of summed member votes at a time; otherwise a dense block.
+  const sparse = o.strategy === 'knn';
+  const total = sparse ? new Float32Array(L) : new Float32Array(block * L);
+  const rowLabels = sparse ? touchedLabels(L) : undefined, cand = sparse ? new Float64Array(L) : undefined;
   for (let s = 0; s < n; s += block) {
-    const e = Math.min(n, s + block);
+    const e = Math.min(n, s + block), nb = e - s;
     const xb = sliceRows(x, s, e);
-    const total = new Float32Array((e - s) * L);
-    for (const member of members) addWeighted(total, memberScores(member, xb, trainLabels, o.k, w < 1, w > 0, o.efSearch), w, members.length);
-    const top = topKRows(total, e - s, L, topK, { onlyPositive: o.strategy === 'knn' });
-    labels.set(top.labels, s * topK);
-    scores.set(top.scores, s * topK);
+    if (!sparse) total.fill(0, 0, nb * L);
+    const votes: Neighbors[] = [];
+    for (const member of members) {
+      const z = member.regressor.predict(xb);
+      const nbrs = useKnn ? searchMember(member, z, nb, o.k, o.efSearch) : undefined;
+      if (nbrs && sparse) votes.push(nbrs);
+      else if (nbrs) addKnnVoteRowsMaxScaled(nbrs, o.k, trainLabels, (1 - w) / nm, total, scratch);
+      if (w > 0 && member.encoder.decode) addRowMaxScaled(total, decodeMember(member, z, nb), nb, L, w / nm);
+    }
+    if (sparse) {
+      for (let i = 0; i < nb; i++) {
+        for (const nbrs of votes) addRowVoteMaxScaled(nbrs, i, Math.min(o.k, nbrs.k), trainLabels, scratch, (1 - w) / nm, total, 0, rowLabels);
+        const list = rowLabels!.list, count = rowLabels!.n;
+        for (let c = 0; c < count; c++) { const l = list[c]!; cand![c] = total[l]!; total[l] = 0; }
+        topKSparseImpl(list, cand!, count, topK, labels, scores, (s + i) * topK, true);
+        clearTouched(rowLabels!);
+      }
+    } else {
+      const top = topKRows(nb === block ? total : total.subarray(0, nb * L), nb, L, topK);
+      labels.set(top.labels, s * topK);
+      scores.set(top.scores, s * topK);
+    }
     onRows?.(e);
   }
   return { nRows: n, k: topK, labels, scores };

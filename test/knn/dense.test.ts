@@ -1,5 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import * as tf from '@tensorflow/tfjs-core';
+import { nativeAddon } from '../../src/engine/addon.js';
+import { tidyData } from '../../src/engine/tidy_data.js';
+import { topKRows } from '../../src/ranking/topk.js';
 import { useBackend } from '../../src/engine/backends.js';
 import { ExactDenseIndex } from '../../src/knn/exact_dense.js';
 import { HnswIndex } from '../../src/knn/hnsw.js';
@@ -48,4 +52,25 @@ test('HNSW over dense embeddings: recall@10 against exact search ≥ 0.95', asyn
   const j = approx.ids[0]!;
   let dot = 0; for (let c = 0; c < dim; c++) dot += qs[c]! * pts[j * dim + c]!;
   assert.ok(Math.abs(approx.sims[0]! - dot) < 1e-5);
+});
+
+test('exact dense search on the native addon: the same bits as one tf.matMul per 256-query block and topKRows (the tfjs path)', async (t) => {
+  if (!nativeAddon().addon) { t.skip('native addon not built'); return; }
+  await useBackend('native');
+  const n = 700, nq = 600, dim = 24, k = 7;
+  const pts = points(n, dim, 30, 5), qs = points(nq, dim, 30, 6);
+  const got = new ExactDenseIndex(pts, n, dim).searchDense(qs, nq, k);
+  const p = tf.tensor2d(pts, [n, dim]);
+  for (let s = 0; s < nq; s += 256) {
+    const e = Math.min(nq, s + 256);
+    const sims = tidyData(() => tf.matMul(tf.tensor2d(qs.subarray(s * dim, e * dim), [e - s, dim]), p, false, true));
+    const top = topKRows(sims, e - s, n, k);
+    assert.deepEqual(Array.from(got.ids.subarray(s * k, e * k)), Array.from(top.labels));
+    assert.deepEqual(Array.from(got.sims.subarray(s * k, e * k)), Array.from(top.scores));
+  }
+  p.dispose();
+  // More neighbours than points: padding (−1, similarity 0) after all n.
+  const few = new ExactDenseIndex(pts.subarray(0, 3 * dim), 3, dim).searchDense(qs.subarray(0, 2 * dim), 2, 5);
+  assert.deepEqual(Array.from(few.ids).filter((id) => id < 0).length, 4);
+  assert.ok(Array.from(few.sims).every((v, i) => few.ids[i]! >= 0 || v === 0));
 });

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { fromDense } from '../../src/data/csr.js';
-import { addKnnVotes, knnVote } from '../../src/predict/knn_vote.js';
+import { nativeAddon } from '../../src/engine/addon.js';
+import { addKnnVoteRowsMaxScaled, addKnnVotes, addRowVoteMaxScaled, knnVote, voteScratch } from '../../src/predict/knn_vote.js';
+import { addScaled, normalizeRowsMax } from '../../src/predict/scores.js';
 import { topKRows } from '../../src/ranking/topk.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -37,4 +39,34 @@ test('one kNN vote: the dense block (addKnnVotes) ranks as the sparse vote (knnV
     assert.deepEqual([...sparse.scores], [...fromDenseBlock.scores], `k = ${k}`);
   }
   assert.throws(() => addKnnVotes(nb, 1, Y, new Float32Array(3)), /out must have 30 × 25 entries but has 3/);
+});
+
+test('the sparse max-scaled vote (addRowVoteMaxScaled, and addKnnVoteRowsMaxScaled on the addon) adds the bits of addKnnVotes → normalizeRowsMax → addScaled', () => {
+  const rng = new Rng(12);
+  const n = 60, L = 300, nQ = 70, K = 9;
+  // Non-dyadic label weights and similarities of both signs: every sum rounds; some rows have no positive vote.
+  const Y = fromDense(n, L, Array.from({ length: n * L }, () => (rng.next() < 0.05 ? 0.05 + rng.next() : 0)));
+  const ids = new Int32Array(nQ * K), sims = new Float32Array(nQ * K);
+  for (let i = 0; i < nQ; i++) {
+    const stop = Math.floor(rng.next() * (K + 1));
+    for (let t = 0; t < K; t++) {
+      ids[i * K + t] = t < stop ? Math.floor(rng.next() * n) : -1;
+      sims[i * K + t] = t < stop ? (i % 5 === 0 ? -rng.next() : rng.next() - 0.1) : 0;
+    }
+  }
+  const nb = { nRows: nQ, k: K, ids, sims };
+  const base = Float32Array.from({ length: nQ * L }, () => rng.normal());
+  for (const [k, w] of [[K, 0.7], [4, 1 / 3], [1, 1]] as const) {
+    const want = Float32Array.from(base);
+    const votes = new Float32Array(nQ * L);
+    addKnnVotes(nb, k, Y, votes);
+    addScaled(want, normalizeRowsMax(votes, nQ, L), w);
+    const js = Float32Array.from(base), scratch = voteScratch(L);
+    for (let i = 0; i < nQ; i++) addRowVoteMaxScaled(nb, i, k, Y, scratch, w, js, i * L);
+    assert.deepEqual(js, want, `JavaScript, k = ${k}`);
+    assert.ok(scratch.acc.every((v) => v === 0) && scratch.touched.n === 0, 'the scratch is left clear');
+    const rows = Float32Array.from(base);
+    addKnnVoteRowsMaxScaled(nb, k, Y, w, rows, voteScratch(L));
+    assert.deepEqual(rows, want, `${nativeAddon().addon ? 'native' : 'JavaScript'}, k = ${k}`);
+  }
 });

@@ -407,6 +407,115 @@ Napi::Value TopkRows(const Napi::CallbackInfo& info) {
 }
 
 // ---------------------------------------------------------------------------------------
+// addRowMaxScaled(out, a, nRows, nCols, w): out += w * a, every row of a first scaled so that its
+// largest entry is 1 (a row with no positive entry is added unscaled); a is not modified. The
+// arithmetic is the JavaScript definition's (src/predict/scores.ts): float64 products and sums,
+// each result rounded to float32, so both paths give the same bits. That needs w·v + o rounded
+// twice, as JavaScript does, never contracted into one fma: contraction is off in this function.
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC push_options
+#pragma GCC optimize("fp-contract=off")
+#endif
+Napi::Value AddRowMaxScaled(const Napi::CallbackInfo& info) {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+  Napi::Env env = info.Env();
+  float *out, *a;
+  size_t lo, la;
+  if (!F32(info, 0, &out, &lo) || !F32(info, 1, &a, &la)) return env.Undefined();
+  const int64_t nRows = Int(info, 2), nCols = Int(info, 3);
+  const double w = Num(info, 4);
+  if (nRows < 0 || nCols < 0 || static_cast<int64_t>(lo) < nRows * nCols || static_cast<int64_t>(la) < nRows * nCols) {
+    Fail(env, "addRowMaxScaled: sizes do not match the arrays");
+    return env.Undefined();
+  }
+#pragma omp parallel for schedule(static) if (nRows * nCols >= kParallelMin)
+  for (int64_t r = 0; r < nRows; r++) {
+    const float* __restrict row = a + r * nCols;
+    float* __restrict o = out + r * nCols;
+    float mx = 0.0f;
+    for (int64_t c = 0; c < nCols; c++) if (row[c] > mx) mx = row[c];
+    if (mx > 0.0f) {
+      const double inv = 1.0 / static_cast<double>(mx);
+      for (int64_t c = 0; c < nCols; c++) {
+        const float v = static_cast<float>(static_cast<double>(row[c]) * inv);
+        o[c] = static_cast<float>(static_cast<double>(o[c]) + w * static_cast<double>(v));
+      }
+    } else {
+      for (int64_t c = 0; c < nCols; c++) o[c] = static_cast<float>(static_cast<double>(o[c]) + w * static_cast<double>(row[c]));
+    }
+  }
+  return env.Undefined();
+}
+
+// addKnnVoteRows(ids, sims, nRows, k, useK, rowPtr, indices, values, nLabels, w, out): for every
+// query row i, the similarity-weighted label vote of its first useK neighbours (ids/sims row i of
+// width k; an id < 0 ends the list) over the training label rows (CSR, nLabels columns),
+// v_l = Σ_t sim_t·y_{j_t,l} accumulated in float32 in neighbour order, scaled so that its largest
+// entry is 1 (unscaled without a positive entry), then out[i·nLabels + l] += w·v_l for the
+// labels voted for. The roundings are those of src/predict/knn_vote.ts addRowVoteMaxScaled, so
+// both give the same bits. Rows are split over the threads, each with its own scratch.
+Napi::Value AddKnnVoteRows(const Napi::CallbackInfo& info) {
+#if defined(__clang__)
+#pragma clang fp contract(off)
+#endif
+  Napi::Env env = info.Env();
+  int32_t *ids, *rowPtr, *indices;
+  float *sims, *values, *out;
+  size_t lIds, lSims, lPtr, lIdx, lVal, lOut;
+  if (!I32(info, 0, &ids, &lIds) || !F32(info, 1, &sims, &lSims) || !I32(info, 5, &rowPtr, &lPtr) || !I32(info, 6, &indices, &lIdx) ||
+      !F32(info, 7, &values, &lVal) || !F32(info, 10, &out, &lOut)) return env.Undefined();
+  const int64_t nRows = Int(info, 2), k = Int(info, 3), useK = Int(info, 4), nLabels = Int(info, 8);
+  const double w = Num(info, 9);
+  const int64_t nTrain = static_cast<int64_t>(lPtr) - 1;
+  if (nRows < 0 || k < 0 || useK < 0 || useK > k || nLabels < 0 || nTrain < 0 || static_cast<int64_t>(lIds) < nRows * k ||
+      static_cast<int64_t>(lSims) < nRows * k || static_cast<int64_t>(lOut) < nRows * nLabels || lIdx != lVal ||
+      rowPtr[nTrain] > static_cast<int64_t>(lIdx)) {
+    Fail(env, "addKnnVoteRows: sizes do not match the arrays");
+    return env.Undefined();
+  }
+  std::atomic<bool> bad(false);
+#pragma omp parallel if (nRows * useK >= 4096)
+  {
+    std::vector<float> acc(static_cast<size_t>(nLabels), 0.0f);
+    std::vector<uint8_t> seen(static_cast<size_t>(nLabels), 0);
+    std::vector<int32_t> list;
+#pragma omp for schedule(static)
+    for (int64_t i = 0; i < nRows; i++) {
+      list.clear();
+      for (int64_t t = 0; t < useK; t++) {
+        const int32_t j = ids[i * k + t];
+        if (j < 0) break;
+        if (j >= nTrain) { bad.store(true); break; }
+        const double s = static_cast<double>(sims[i * k + t]);
+        for (int32_t p = rowPtr[j]; p < rowPtr[j + 1]; p++) {
+          const int32_t l = indices[p];
+          if (l < 0 || l >= nLabels) { bad.store(true); continue; }
+          if (!seen[l]) { seen[l] = 1; list.push_back(l); }
+          acc[l] = static_cast<float>(static_cast<double>(acc[l]) + s * static_cast<double>(values[p]));
+        }
+      }
+      float mx = 0.0f;
+      for (const int32_t l : list) if (acc[l] > mx) mx = acc[l];
+      const double inv = 1.0 / static_cast<double>(mx);
+      float* o = out + i * nLabels;
+      for (const int32_t l : list) {
+        const float v = mx > 0.0f ? static_cast<float>(static_cast<double>(acc[l]) * inv) : acc[l];
+        o[l] = static_cast<float>(static_cast<double>(o[l]) + w * static_cast<double>(v));
+        acc[l] = 0.0f;
+        seen[l] = 0;
+      }
+    }
+  }
+  if (bad.load()) Fail(env, "addKnnVoteRows: a neighbour or label id out of range");
+  return env.Undefined();
+}
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC pop_options
+#endif
+
+// ---------------------------------------------------------------------------------------
 // adamUpdate(w, g, m, v, out, lr, beta1, beta2, eps, accBeta1, accBeta2): one Adam step
 // (Kingma & Ba 2015) in one pass, with tfjs's AdamOptimizer's form of the bias correction:
 //   m ← β1·m + (1−β1)·g;  v ← β2·v + (1−β2)·g²;  out = w − lr·(m/(1−β1^t)) / (√(v/(1−β2^t)) + ε)
@@ -469,6 +578,8 @@ void RegisterKernels(Napi::Env env, Napi::Object exports) {
   exports.Set("csrMatDense", Napi::Function::New(env, CsrMatDense));
   exports.Set("csrTMatDense", Napi::Function::New(env, CsrTMatDense));
   exports.Set("topkRows", Napi::Function::New(env, TopkRows));
+  exports.Set("addRowMaxScaled", Napi::Function::New(env, AddRowMaxScaled));
+  exports.Set("addKnnVoteRows", Napi::Function::New(env, AddKnnVoteRows));
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("info", Napi::Function::New(env, Info));
 }

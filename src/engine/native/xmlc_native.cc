@@ -2,7 +2,9 @@
 //   kernels.cc     general kernels (BLAS matmuls, element-wise ops, reductions, sparse
 //                  products, top-k, Adam, threads) — the `native` backend and src/engine helpers;
 //   l1ae_fused.cc  the ℓ1-AE's fused decoder forward/backward — src/encoders/l1ae_network.ts;
-//   linalg.cc      LAPACK's Cholesky solve — src/linalg/cholesky.ts.
+//   linalg.cc      LAPACK's Cholesky solve — src/linalg/cholesky.ts;
+//   hnsw_search.cc batched HNSW search through hnswlib's headers — src/knn/hnsw.ts (its own
+//                  binding.gyp target, built with hnswlib-node's compiler flags).
 // xmlc_native.h holds what they share (includes, argument readers, the registration hooks).
 #include "xmlc_native.h"
 
@@ -12,6 +14,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   xmlc::RegisterKernels(env, exports);
   xmlc::RegisterL1aeFused(env, exports);
   xmlc::RegisterLinalg(env, exports);
+  xmlc::RegisterHnsw(env, exports);
   return exports;
 }
 

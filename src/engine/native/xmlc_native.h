@@ -55,6 +55,8 @@ void RegisterKernels(Napi::Env env, Napi::Object exports);
 void RegisterL1aeFused(Napi::Env env, Napi::Object exports);
 // Dense float64 linear algebra from LAPACK (linalg.cc).
 void RegisterLinalg(Napi::Env env, Napi::Object exports);
+// Batched HNSW search over an hnswlib index file (hnsw_search.cc; absent without hnswlib-node).
+void RegisterHnsw(Napi::Env env, Napi::Object exports);
 
 }  // namespace xmlc
 
