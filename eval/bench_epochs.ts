@@ -4,7 +4,7 @@
  * validation P@1/3/5 of the full model and the test P@1/3/5.
  *
  *   node dist/eval/bench_epochs.js [--datasets Bibtex,Delicious,eurlex-4k-like] [--scale 1]
- *        [--configs before,after] [--variants FILE.json] [--no-valid] [--no-test] [--out bench_epochs] [--append]
+ *        [--configs before,after] [--variants FILE.json] [--no-valid] [--no-test] [--out bench_epochs] [--append] [--report-only]
  *
  * Configurations: `before` passes the defaults of the code before the change explicitly (100
  * epochs at a constant rate 0.01, batch 128, patience 10, random initialisation); `after` is the
@@ -81,8 +81,9 @@ async function run(train: Dataset, evalSet: Dataset, params: Partial<EmbedTrainP
   };
 }
 
-const backend = await useBackend((opt('backend', 'auto')) as 'auto');
-const names = opt('datasets', 'Bibtex,Delicious,eurlex-4k-like').split(',');
+const backend = (await useBackend('auto')).name;
+// --report-only: rewrite NAME.md from NAME.json, training nothing.
+const names = flag('report-only') ? [] : opt('datasets', 'Bibtex,Delicious,eurlex-4k-like').split(',');
 const variants: Record<string, Partial<EmbedTrainParams>> = { before: BEFORE, after: {} };
 if (argv.includes('--variants')) Object.assign(variants, JSON.parse(await fs.readFile(opt('variants', ''), 'utf8')) as Record<string, Partial<EmbedTrainParams>>);
 const configs = opt('configs', 'before,after').split(',');
@@ -112,7 +113,7 @@ const stamp = new Date().toISOString();
 const machine = { cpus: os.cpus().length, model: os.cpus()[0]?.model, node: process.version, backend };
 await fs.mkdir(path.dirname(jsonFile), { recursive: true });
 // With --append, the rows of the file as it is now (another run may have written it meanwhile), this run's replacing the same dataset and configuration.
-const rows: Row[] = flag('append') && existsSync(jsonFile) ? (JSON.parse(await fs.readFile(jsonFile, 'utf8')) as { rows: Row[] }).rows : [];
+const rows: Row[] = (flag('append') || flag('report-only')) && existsSync(jsonFile) ? (JSON.parse(await fs.readFile(jsonFile, 'utf8')) as { rows: Row[] }).rows : [];
 for (const row of mine) {
   const same = rows.findIndex((r) => r.dataset === row.dataset && r.config === row.config);
   if (same >= 0) rows[same] = row; else rows.push(row);
@@ -131,7 +132,9 @@ const md = [
   ...[...new Set(rows.map((r) => r.command))].map((c) => `    ${c}`), '',
   'One model per row, default parameters except as named. **valid**: a model trained on a seeded 90% of the training points, evaluated on the',
   'other 10% (P@k of the full model\'s prediction); **test**: a model trained on all training points, evaluated on the test set. Epochs:',
-  'run / kept (best validation loss of the encoder\'s own held-out label vectors); encoder s: the ℓ1-AE stage (warm start included).', '',
+  'run / best (the epoch with the lowest validation loss on the encoder\'s own held-out tenth of the label vectors, whose weights are kept;',
+  '0: the PCA warm start itself, which competes as epoch 0); encoder s: the ℓ1-AE stage, warm start included. The JSON has every',
+  'epoch\'s validation loss (and the warm start\'s, `initialValidLoss`).', '',
   '| dataset | config | valid epochs run / best | valid encoder s | valid P@1 | valid P@3 | valid P@5 | test epochs run / best | test encoder s | test train s | test P@1 | test P@3 | test P@5 |',
   '|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ...rows.map((r) => `| ${r.dataset} | ${r.config} | ${cell(r.valid, (v) => `${v.epochsRun} / ${v.bestValidEpoch}`)} | ${cell(r.valid, (v) => String(v.encoderSeconds))} | ${cell(r.valid, (v) => v.p.join(' | '), 3)} | `
