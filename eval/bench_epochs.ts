@@ -101,7 +101,10 @@ for (const name of names) {
   for (const config of configs) {
     const params = variants[config];
     if (!params) throw new Error(`unknown configuration ${config} (known: ${Object.keys(variants).join(', ')})`);
-    const row: Row = { dataset: name, config, params, command, date: new Date().toISOString() };
+    // A synthetic set at another scale is another dataset.
+    const scale = Number(opt('scale', '1'));
+    const dataset = isSyntheticName(name) && scale !== 1 ? `${name} (scale ${scale})` : name;
+    const row: Row = { dataset, config, params, command, date: new Date().toISOString() };
     if (!flag('no-valid')) row.valid = await run(fit, valid, params);
     if (!flag('no-test')) row.test = await run(train, test, params);
     mine.push(row);
