@@ -338,7 +338,8 @@ export class L1SaeEncoder implements LabelEncoder {
     const alphas = alphaSchedule(cfg);
     const epochs = stageEpochs(loop.epochs, alphas.length);
     const trainLoss: number[] = [], validLoss: number[] = [], stages: L1SaeStage[] = [];
-    let seconds = 0, bestEpoch = 0;
+    // The loss changes with α between stages: the best epochs are the last stage's.
+    let seconds = 0, bestEpoch = 0, bestValidEpoch = 0;
     try {
       for (let s = 0; s < alphas.length; s++) {
         const alpha = alphas[s]!;
@@ -348,6 +349,7 @@ export class L1SaeEncoder implements LabelEncoder {
           seed: loop.seed + 7919 * s, epochs: epochs[s]!,
         }, onProgress);
         bestEpoch = trainLoss.length + h.bestEpoch;
+        bestValidEpoch = h.bestValidEpoch ? trainLoss.length + h.bestValidEpoch : 0;
         trainLoss.push(...h.trainLoss);
         validLoss.push(...h.validLoss);
         seconds += h.seconds;
@@ -362,7 +364,7 @@ export class L1SaeEncoder implements LabelEncoder {
       encoder.dispose();
       throw e;
     }
-    return { encoder, history: { trainLoss, validLoss, bestEpoch, epochsRun: trainLoss.length, seconds, stages } };
+    return { encoder, history: { trainLoss, validLoss, bestEpoch, bestValidEpoch, epochsRun: trainLoss.length, seconds, stages } };
   }
 
   /** Codes of the ℓ2-normalised rows of `labels` (n × m). */

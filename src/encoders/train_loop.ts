@@ -46,8 +46,19 @@ export interface TrainLoopOptions {
    * between epochs (the L1-SAE's α, the Deep ℓ0 encoders' HELU σ) set their value here.
    */
   readonly onEpochStart?: (epoch: number) => void;
+  /**
+   * Validate the starting weights too (as epoch 0, before any step): when no epoch beats them,
+   * they are the ones kept (a warm start that training does not improve). Needs a validation
+   * split or a `validationScore`.
+   */
+  readonly validateStart?: boolean;
   /** Stop after this many epochs without a better validation loss. */
   readonly patience: number;
+  /**
+   * A learning-rate schedule (see {@link scheduledLearningRate}); training then ends with the
+   * schedule, after min(`epochs`, `schedule.epochs`) epochs. Absent: the constant `learningRate`.
+   */
+  readonly schedule?: LrSchedule;
   /** Seed of the split and of every epoch's shuffle. */
   readonly seed: number;
   /** Name of the progress task. */
@@ -62,12 +73,53 @@ export interface TrainHistory {
   readonly validLoss: number[];
   /** The `validationScore` after every epoch, when one was given. */
   readonly validationScores?: number[];
-  /** 1-based epoch whose weights were kept. */
+  /** 1-based epoch whose weights were kept (0: the starting weights, with `validateStart`). */
   readonly bestEpoch: number;
+  /**
+   * Epochs to the best validation loss: the 1-based epoch with the lowest validation loss (the
+   * first, on ties); 0 when that is the starting weights' (with `validateStart`) or without a
+   * validation split. Equals `bestEpoch` unless a `validationScore` chose the epoch.
+   */
+  readonly bestValidEpoch: number;
+  /** Validation loss of the starting weights, when `validateStart` measured it. */
+  readonly initialValidLoss?: number;
   /** Epochs run (fewer than `epochs` when early stopping ended training). */
   readonly epochsRun: number;
   /** Wall-clock training time in seconds. */
   readonly seconds: number;
+}
+
+/**
+ * A learning-rate schedule over epochs: a linear warm-up, then a cosine decay (Loshchilov &
+ * Hutter, "SGDR: Stochastic Gradient Descent with Warm Restarts", ICLR 2017, one cycle without
+ * restarts; the warm-up as in Goyal et al., "Accurate, Large Minibatch SGD", 2017).
+ */
+export interface LrSchedule {
+  /** Epochs of linear warm-up (0: none): epoch e ≤ W runs at rate·e/(W + 1). */
+  readonly warmupEpochs: number;
+  /** Epochs of the whole schedule E (warm-up included; training stops after them), > W. */
+  readonly epochs: number;
+}
+
+/**
+ * The learning rate of 1-based `epoch` under `schedule`, for the peak rate `rate`:
+ * rate·e/(W + 1) during the warm-up (e ≤ W), then rate·½(1 + cos(π·(e − W − 1)/(E − W))) for
+ * W < e ≤ E — the full rate in the first epoch after the warm-up, falling towards 0 but above it
+ * in the last epoch (no epoch is spent at rate 0). Epochs past E keep the last epoch's rate.
+ * @example scheduledLearningRate(0.1, 1, { warmupEpochs: 1, epochs: 5 }) // 0.05
+ */
+export function scheduledLearningRate(rate: number, epoch: number, schedule: LrSchedule): number {
+  const { warmupEpochs: w, epochs: total } = schedule;
+  if (epoch <= w) return rate * epoch / (w + 1);
+  const e = Math.min(epoch, total);
+  return rate * 0.5 * (1 + Math.cos(Math.PI * (e - w - 1) / (total - w)));
+}
+
+/** Check a schedule: integers 0 ≤ W < E. @throws InvalidArgumentError */
+function checkSchedule(s: LrSchedule): void {
+  if (!(Number.isInteger(s.warmupEpochs) && Number.isInteger(s.epochs) && s.warmupEpochs >= 0 && s.epochs > s.warmupEpochs)) {
+    throw new InvalidArgumentError('trainAutoencoder', `trainAutoencoder(): a learning-rate schedule needs integers 0 <= warmupEpochs < epochs but got warmupEpochs=${s.warmupEpochs}, epochs=${s.epochs}`);
+  }
 }
 
 /**
@@ -124,17 +176,30 @@ export async function trainAutoencoder(
   const { train, valid } = opts.validationData
     ? { train: Int32Array.from({ length: data.nRows }, (_, i) => i), valid: Int32Array.from({ length: vData.nRows }, (_, i) => i) }
     : splitRows(data.nRows, opts.validationFraction, opts.seed);
+  if (opts.schedule) checkSchedule(opts.schedule);
+  const epochs = opts.schedule ? Math.min(opts.epochs, opts.schedule.epochs) : opts.epochs;
   const rng = new Rng(opts.seed ^ 0x5bd1e995);
   const trainer: Trainer = opts.optimizer === 'adam' ? adam({ learningRate: opts.learningRate }) : new TfjsTrainer(tf.train.sgd(opts.learningRate));
   const batchesPerEpoch = Math.ceil(train.length / opts.batchSize);
   const trainLoss: number[] = [], validLoss: number[] = [], scores: number[] = [];
-  let best = Infinity, bestEpoch = 0, stale = 0;
+  let best = Infinity, bestEpoch = 0, stale = 0, bestValid = Infinity, bestValidEpoch = 0;
   let bestWeights: Float32Array[] | null = null;
+  const selects = valid.length > 0 || opts.validationScore !== undefined;
+  const snapshot = (): Float32Array[] => vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+  let initialValidLoss: number | undefined;
+  // With validateStart, epoch 0 (the starting weights) competes: bestEpoch 0 then means them.
+  const withStart = opts.validateStart === true && selects;
+  if (withStart) {
+    if (valid.length) bestValid = initialValidLoss = meanLoss(vData, valid, opts.batchSize, loss);
+    best = opts.validationScore ? opts.validationScore(vars) : bestValid;
+    bestWeights = snapshot();
+  }
   const buf = new Float32Array(Math.min(opts.batchSize, train.length) * data.nCols);
   try {
-    await task(onProgress, taskName, opts.epochs * batchesPerEpoch, (tick) => {
-      for (let epoch = 1; epoch <= opts.epochs; epoch++) {
+    await task(onProgress, taskName, epochs * batchesPerEpoch, (tick) => {
+      for (let epoch = 1; epoch <= epochs; epoch++) {
         opts.onEpochStart?.(epoch);
+        if (opts.schedule) trainer.setLearningRate(scheduledLearningRate(opts.learningRate, epoch, opts.schedule));
         rng.shuffle(train);
         let sum = 0;
         for (let bi = 0; bi < batchesPerEpoch; bi++) {
@@ -150,16 +215,17 @@ export async function trainAutoencoder(
         const vLoss = valid.length ? meanLoss(vData, valid, opts.batchSize, loss) : epochLoss;
         if (!Number.isFinite(vLoss)) throw new TrainingDivergedError(what, epoch, vLoss, opts.learningRate);
         if (valid.length) validLoss.push(vLoss);
+        if (valid.length && vLoss < bestValid) { bestValid = vLoss; bestValidEpoch = epoch; }
         const score = opts.validationScore ? opts.validationScore(vars) : vLoss;
         if (opts.validationScore) scores.push(score);
         const improved = score < best;
         if (improved) {
           best = score; bestEpoch = epoch; stale = 0;
-          if (valid.length || opts.validationScore) bestWeights = vars.map((v) => Float32Array.from(v.dataSync() as Float32Array));
+          if (selects) bestWeights = snapshot();
         }
-        onProgress?.({ status: 'epoch', task: taskName, epoch, epochs: opts.epochs, trainLoss: epochLoss, ...(valid.length ? { validLoss: vLoss } : {}), bestEpoch: bestEpoch || epoch });
-        if (!improved && (valid.length || opts.validationScore) && ++stale >= opts.patience) {
-          tick(opts.epochs * batchesPerEpoch);
+        onProgress?.({ status: 'epoch', task: taskName, epoch, epochs, trainLoss: epochLoss, ...(valid.length ? { validLoss: vLoss } : {}), bestEpoch: withStart ? bestEpoch : bestEpoch || epoch });
+        if (!improved && selects && ++stale >= opts.patience) {
+          tick(epochs * batchesPerEpoch);
           break;
         }
       }
@@ -170,5 +236,5 @@ export async function trainAutoencoder(
   if (bestWeights && bestEpoch !== trainLoss.length) {
     vars.forEach((v, i) => { const t = tf.tensor(bestWeights![i]!, v.shape, 'float32'); v.assign(t); t.dispose(); });
   }
-  return { trainLoss, validLoss, ...(opts.validationScore ? { validationScores: scores } : {}), bestEpoch: bestEpoch || trainLoss.length, epochsRun: trainLoss.length, seconds: (performance.now() - t0) / 1000 };
+  return { trainLoss, validLoss, ...(opts.validationScore ? { validationScores: scores } : {}), bestEpoch: withStart ? bestEpoch : bestEpoch || trainLoss.length, bestValidEpoch, ...(initialValidLoss !== undefined ? { initialValidLoss } : {}), epochsRun: trainLoss.length, seconds: (performance.now() - t0) / 1000 };
 }

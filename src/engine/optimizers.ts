@@ -12,6 +12,8 @@ import { NATIVE_BACKEND } from './native_backend.js';
 export interface Trainer {
   /** One optimisation step; returns the loss before the step. */
   step(loss: () => tf.Scalar, vars: tf.Variable[]): number;
+  /** Change the step size from the next step on (a learning-rate schedule); the optimizer's state is kept. */
+  setLearningRate(learningRate: number): void;
   dispose(): void;
 }
 
@@ -26,6 +28,12 @@ export class TfjsTrainer implements Trainer {
     const v = cost.dataSync()[0]!;
     cost.dispose();
     return v;
+  }
+  setLearningRate(learningRate: number): void {
+    // SGD has a setter (it caches −rate as a tensor); Adam reads its field at every step.
+    const o = this.opt as unknown as { learningRate: number; setLearningRate?: (r: number) => void };
+    if (o.setLearningRate) o.setLearningRate(learningRate);
+    else o.learningRate = learningRate;
   }
   dispose(): void { this.opt.dispose(); }
 }
@@ -49,6 +57,7 @@ class NativeAdam implements Trainer {
   private accBeta1 = 1;
   private accBeta2 = 1;
   constructor(private readonly c: Required<AdamConfig>) {}
+  setLearningRate(learningRate: number): void { this.c.learningRate = learningRate; }
   step(loss: () => tf.Scalar, vars: tf.Variable[]): number {
     const { addon } = nativeAddon();
     if (!addon) throw new Error('internal: NativeAdam without the native addon');

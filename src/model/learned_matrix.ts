@@ -94,7 +94,7 @@ export async function learnMatrix(
     ...(o.selectBy === 'recovery' ? { validationScore: recoveryScore(validation, m, o.selectionPoints) } : {}),
   };
   const { encoder, history } = kind === 'l1ae'
-    ? await L1aeEncoder.train(train, { embeddingDim: m, depth: o.depth, batchNorm: o.batchNorm, finalRelu: true, seed }, loop, onProgress)
+    ? await L1aeEncoder.train(train, { embeddingDim: m, depth: o.depth, batchNorm: o.batchNorm, finalRelu: true, warmStart: 'random', scheduleEpochs: 0, seed }, loop, onProgress)
     : await SimpleAeEncoder.train(train, m, loop, onProgress);
   return { matrix: matrixFromEncoder(encoder), encoder, history };
 }
