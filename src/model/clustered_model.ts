@@ -46,10 +46,13 @@ import { checkTrainingData, type TestFeatures, testRows, type TrainingData } fro
  * - `validationFraction`, `maxValidation`: `auto` compares the global model with C clusters on
  *   a seeded held-out tenth of the training points (at most 2,000), by the mean of P@1, P@3, P@5,
  *   and keeps the global model unless the clustered one is at least as good there.
- * - `maxGlobalCells`: above this many n·L cells, `auto` does not train the global model to
- *   compare (its encoder's O(n·L) cost per epoch is what clustering avoids) and takes C
- *   clusters: Delicious (12,920 × 983 ≈ 1.3·10⁷) is compared, EURLex-4K (15,539 × 3,993 ≈
- *   6.2·10⁷) and anything larger is clustered.
+ * - `maxGlobalCells`: above this many n·L cells, `auto` does not train both models to compare
+ *   (Delicious, 12,920 × 983 ≈ 1.3·10⁷, is compared; EURLex-4K, 15,539 × 3,993 ≈ 6.2·10⁷, is
+ *   not) and decides by cost instead:
+ * - `maxWorkShare`: the clusters are taken when their encoders' work Σ n_c·L_c is at most this
+ *   share of the global n·L (each cluster's labels are few: AmazonCat-13K-like, 0.25), else the
+ *   global model (the clusters' labels overlap: EURLex-4K-like, 0.81, where 5 clusters train no
+ *   faster and rank a little worse — eval/results/bench_scale.md).
  */
 export const CLUSTER_DEFAULTS = Object.freeze({
   pointsPerCluster: 3000,
@@ -57,6 +60,7 @@ export const CLUSTER_DEFAULTS = Object.freeze({
   validationFraction: 0.1,
   maxValidation: 2000,
   maxGlobalCells: 2e7,
+  maxWorkShare: 0.5,
 });
 
 /** One cluster: its local label ids' global ids, and its model over those labels. */
@@ -84,7 +88,7 @@ function clusterParams(p: EmbedTrainParams, member: number): EmbedTrainParams {
  * @param x ℓ2-normalised training features (in the model's feature space); @param labels their labels.
  * @returns the router over the kept centres and each training point's cluster.
  */
-export function clusterPoints(x: Csr, labels: Csr, k: number, seed: number, onProgress?: ProgressFn): { router: CentroidRouter; assignments: Int32Array } {
+export function clusterPoints(x: Csr, labels: Csr, k: number, seed: number, onProgress?: ProgressFn): Clustering {
   const km = sphericalKMeans(x, { k: Math.min(k, x.nRows), seed }, onProgress);
   let router: CentroidRouter = km;
   let assignments = km.assignments;
@@ -108,6 +112,16 @@ export function clusterPoints(x: Csr, labels: Csr, k: number, seed: number, onPr
     if (keep.length === 1) break;
   }
   return { router, assignments };
+}
+
+/** A clustering of training points: the router over its centres and each point's cluster. */
+export interface Clustering { readonly router: CentroidRouter; readonly assignments: Int32Array }
+
+/** Σ n_c·L_c over the clusters (L_c: the labels occurring in cluster c) over n·L (L: the labels occurring at all). */
+export function clusterWorkShare(labels: Csr, { router, assignments }: Clustering): number {
+  let cells = 0;
+  for (const rows of rowsByCluster(assignments, router.k)) cells += rows.length * FeatureSpace.fromTraining(selectRows(labels, rows)).dim;
+  return cells / (labels.nRows * FeatureSpace.fromTraining(labels).dim);
 }
 
 /** The rows of each of `k` clusters, in order. */
@@ -176,7 +190,7 @@ export class ClusteredModel implements Model {
    * Fit with `params.clusters` clusters per ensemble member (a number ≥ 1; `auto` is resolved by
    * {@link trainEmbeddingModel}). Member i clusters with seed + i and its clusters' models use seed + i.
    */
-  static async train(data: TrainingData, params: Partial<EmbedTrainParams> = {}, onProgress?: ProgressFn): Promise<ClusteredModel> {
+  static async train(data: TrainingData, params: Partial<EmbedTrainParams> = {}, onProgress?: ProgressFn, first?: Clustering): Promise<ClusteredModel> {
     const notes: string[] = [];
     const given = embedTrainParams(params);
     if (given.clusters === 'auto') throw new UsageError('ClusteredModel.train() needs a number of clusters; trainModel() resolves clusters: "auto"');
@@ -189,7 +203,7 @@ export class ClusteredModel implements Model {
     const partitions: Partition[] = [];
     for (let i = 0; i < p.ensemble; i++) {
       const tag = p.ensemble > 1 ? ` (model ${i + 1}/${p.ensemble})` : '';
-      const { router, assignments } = await task(onProgress, `cluster the training points${tag}`, undefined, () => clusterPoints(x, labels, p.clusters as number, p.seed + i));
+      const { router, assignments } = i === 0 && first ? first : await task(onProgress, `cluster the training points${tag}`, undefined, () => clusterPoints(x, labels, p.clusters as number, p.seed + i));
       if (router.k < (p.clusters as number)) notes.push(`${router.k} clusters instead of ${p.clusters as number}${tag}: clusters need ${CLUSTER_DEFAULTS.minClusterPoints} points with labels`);
       const clusters: Cluster[] = [];
       for (const [j, rows] of rowsByCluster(assignments, router.k).entries()) {
@@ -415,7 +429,8 @@ async function heldOutScore(model: Model, features: Csr, truth: Csr): Promise<nu
  * a seeded 90% of the points (one model each, whatever the ensemble size) and scored on the
  * rest (at most 2,000; mean of P@1, P@3, P@5), and
  * the clustered model is kept only when it scores at least as well; above `maxGlobalCells` the
- * clustered model is taken. The choice is then trained on all points and said in the notes.
+ * points are clustered and the clustered model is taken when its encoders' work is at most
+ * `maxWorkShare` of the global one's. The choice is then trained on all points and said in the notes.
  */
 export async function trainEmbeddingModel(data: TrainingData, params: Partial<EmbedTrainParams> = {}, onProgress?: ProgressFn): Promise<Model> {
   const given = embedTrainParams(params);
@@ -428,8 +443,13 @@ export async function trainEmbeddingModel(data: TrainingData, params: Partial<Em
   if (c === 1) return EmbeddingModel.train(data, { ...params, clusters: 1 }, onProgress);
   let note: string;
   let chosen = c;
+  let first: Clustering | undefined;
   if (features.nRows * labels.nCols > CLUSTER_DEFAULTS.maxGlobalCells) {
-    note = `clusters: auto chose ${c} clusters (${features.nRows} points; ${features.nRows} × ${labels.nCols} labels is too many to also train a global model to compare)`;
+    const x = FeatureSpace.fromTraining(features).project(normalizeRowsL2(features));
+    first = await task(onProgress, 'cluster the training points', undefined, () => clusterPoints(x, labels, c, given.seed));
+    const share = clusterWorkShare(labels, first);
+    chosen = share <= CLUSTER_DEFAULTS.maxWorkShare ? c : 1;
+    note = `clusters: auto chose ${chosen === 1 ? 'one global model' : `${c} clusters`}: the ${first.router.k} clusters' encoders would do ${(100 * share).toFixed(0)}% of the global encoder's work (n·L = ${features.nRows} × ${labels.nCols}, too many to train both and compare)`;
   } else {
     const { train, valid: allValid } = splitRows(features.nRows, CLUSTER_DEFAULTS.validationFraction, given.seed ^ 0x1b873593);
     const valid = allValid.slice(0, CLUSTER_DEFAULTS.maxValidation);
@@ -448,7 +468,7 @@ export async function trainEmbeddingModel(data: TrainingData, params: Partial<Em
     const pct = (v: number): string => (100 * v).toFixed(2);
     note = `clusters: auto chose ${chosen === 1 ? 'one global model' : `${c} clusters`} (held-out mean P@1,3,5: global ${pct(scores[0]!)}, ${c} clusters ${pct(scores[1]!)})`;
   }
-  const model: EmbeddingModel | ClusteredModel = chosen === 1 ? await EmbeddingModel.train(data, { ...params, clusters: 1 }, onProgress) : await ClusteredModel.train(data, { ...params, clusters: chosen }, onProgress);
+  const model: EmbeddingModel | ClusteredModel = chosen === 1 ? await EmbeddingModel.train(data, { ...params, clusters: 1 }, onProgress) : await ClusteredModel.train(data, { ...params, clusters: chosen }, onProgress, first);
   model.notes = [note, ...model.notes];
   return model;
 }

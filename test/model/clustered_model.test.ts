@@ -2,13 +2,14 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { type Csr, normalizeRowsL2, selectRows, sliceRows } from '../../src/data/csr.js';
+import { type Csr, csr, normalizeRowsL2, selectRows, sliceRows } from '../../src/data/csr.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { readDataset } from '../../src/data/index.js';
 import { useBackend } from '../../src/engine/backends.js';
 import { ModelFormatError } from '../../src/errors.js';
 import { evaluateRanking } from '../../src/metrics/ranking_metrics.js';
-import { CLUSTER_DEFAULTS, ClusteredModel, clusterPoints, ScoreMerge } from '../../src/model/clustered_model.js';
+import { CLUSTER_DEFAULTS, ClusteredModel, clusterPoints, clusterWorkShare, ScoreMerge } from '../../src/model/clustered_model.js';
+import { kmeansRouter } from '../../src/regression/kmeans.js';
 import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { loadModel } from '../../src/model/load.js';
 import { trainModel } from '../../src/model/methods.js';
@@ -140,4 +141,14 @@ test('clusters: auto keeps one global model below two clusters\' worth of points
   assert.equal(model.describe().clusters, undefined);
   await assert.rejects(EmbeddingModel.train(trainSmall, { ...FAST, clusters: 2 }), /clusters = 2/);
   model.dispose();
+});
+
+test('clusterWorkShare: Σ n_c·L_c over n·L, hand-computed', () => {
+  // Points 0, 1 in cluster 0 with labels {0}, {1}; points 2, 3 in cluster 1 with labels {2}, {2, 3}.
+  const labels = csr(4, 5, Int32Array.from([0, 1, 2, 3, 5]), Int32Array.from([0, 1, 2, 2, 3]), Float32Array.from([1, 1, 1, 1, 1]));
+  const assignments = Int32Array.from([0, 0, 1, 1]);
+  const router = kmeansRouter(new Float32Array(2), 2, 1);
+  // Clusters: 2 points × 2 labels + 2 points × 2 labels = 8 cells; globally 4 points × 4 occurring labels = 16.
+  assert.equal(clusterWorkShare(labels, { router, assignments }), 0.5);
+  assert.equal(clusterWorkShare(labels, { router: kmeansRouter(new Float32Array(1), 1, 1), assignments: new Int32Array(4) }), 1);
 });
