@@ -33,7 +33,8 @@ export { trainModel } from './model/methods.js';
 export { loadModel } from './model/load.js';
 export { KnnModel } from './model/knn_model.js';
 export { EmbeddingModel } from './model/embed_model.js';
-export { ClusteredModel, CLUSTER_DEFAULTS } from './model/clustered_model.js';
+export { ClusteredModel, CLUSTER_DEFAULTS, type Clustering } from './model/clustered_model.js';
+export { type CentroidRouter } from './regression/kmeans.js';
 export { type TrainingData, type TestFeatures } from './model/training_data.js';
 export { type SaveOptions } from './model/store.js';
 export {
@@ -58,8 +59,8 @@ export { propensities, propensitiesFromLabels, PROPENSITY_DEFAULTS, type Propens
 // Label encoders (stage 1): label embedding and decoding.
 export { ENCODER_KINDS, type EncoderKind, type EncoderState, type LabelEncoder } from './encoders/encoder.js';
 export { ENCODER_PARAMS, TRAIN_LOOP_DEFAULTS, type EncoderParamValues } from './encoders/param_schema.js';
-export { type TrainLoopOptions, type TrainHistory } from './encoders/train_loop.js';
-export { L1aeEncoder, type L1aeShape } from './encoders/l1ae.js';
+export { type TrainLoopOptions, type TrainHistory, type LrSchedule } from './encoders/train_loop.js';
+export { L1aeEncoder, type L1aeShape, type L1aeTraining } from './encoders/l1ae.js';
 export { type L1aeNetworkConfig } from './encoders/l1ae_network.js';
 export { L1SaeEncoder, type L1SaeConfig, type L1SaeHistory, type L1SaeStage } from './encoders/l1sae.js';
 export { TiedReluEncoder, type TiedReluConfig } from './encoders/tied_relu.js';

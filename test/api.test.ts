@@ -25,10 +25,10 @@ const VALUES = [
 ];
 
 const TYPES = [
-  'BackendChoice', 'BackendName', 'BackendStatus', 'CosampOptions', 'Csr', 'DataFormat', 'Dataset', 'DatasetInfo',
+  'BackendChoice', 'BackendName', 'BackendStatus', 'CentroidRouter', 'Clustering', 'CosampOptions', 'Csr', 'DataFormat', 'Dataset', 'DatasetInfo',
   'DatasetStats', 'DeepL0Config', 'EmbedTrainParams', 'EncoderKind', 'EncoderParamValues', 'EncoderState',
-  'EvaluateRankingOptions', 'FetchOptions', 'IndexKind', 'KnnSpace', 'KnnTrainParams', 'L1SaeConfig', 'L1SaeHistory', 'L1SaeStage', 'L1aeNetworkConfig', 'L1aeShape', 'LabelEncoder',
-  'LassoOptions', 'LearnedMatrix', 'LearnedMatrixKind', 'LpBatchResult', 'LpStatus', 'MeasurementDecoder',
+  'EvaluateRankingOptions', 'FetchOptions', 'IndexKind', 'KnnSpace', 'KnnTrainParams', 'L1SaeConfig', 'L1SaeHistory', 'L1SaeStage', 'L1aeNetworkConfig', 'L1aeShape', 'L1aeTraining', 'LabelEncoder',
+  'LassoOptions', 'LearnedMatrix', 'LrSchedule', 'LearnedMatrixKind', 'LpBatchResult', 'LpStatus', 'MeasurementDecoder',
   'MeasurementMatrix', 'MetricFamily', 'MetricScores', 'Model', 'ModelMethod', 'ModelSummary', 'Optimizer',
   'ParseOptions', 'PredictParams', 'ProgressEvent', 'ProgressFn', 'PropensityOptions', 'Ranked', 'ReadOptions',
   'RecoveryMethod', 'RecoveryOptions', 'RecoveryStats', 'SaveOptions', 'Solver', 'SensingAeOptions', 'SparsityModel', 'SplitName', 'Strategy', 'SubgradientOperator',

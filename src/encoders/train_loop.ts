@@ -55,7 +55,7 @@ export interface TrainLoopOptions {
   /** Stop after this many epochs without a better validation loss. */
   readonly patience: number;
   /**
-   * A learning-rate schedule (see {@link scheduledLearningRate}); training then ends with the
+   * A learning-rate schedule (see `scheduledLearningRate`); training then ends with the
    * schedule, after min(`epochs`, `schedule.epochs`) epochs. Absent: the constant `learningRate`.
    */
   readonly schedule?: LrSchedule;

@@ -55,11 +55,17 @@ import { checkTrainingData, type TestFeatures, testRows, type TrainingData } fro
  *   faster and rank a little worse — eval/results/bench_scale.md).
  */
 export const CLUSTER_DEFAULTS = Object.freeze({
+  /** Training points per cluster that `auto` aims at. */
   pointsPerCluster: 3000,
+  /** Fewest labelled points a cluster keeps. */
   minClusterPoints: 50,
+  /** Share of the training points `auto` holds out to compare models. */
   validationFraction: 0.1,
+  /** Most held-out points `auto` scores. */
   maxValidation: 2000,
+  /** Most n·L cells for which `auto` trains both models to compare. */
   maxGlobalCells: 2e7,
+  /** Largest share of the global encoder's work at which `auto` takes the clusters without comparing. */
   maxWorkShare: 0.5,
 });
 
@@ -115,7 +121,12 @@ export function clusterPoints(x: Csr, labels: Csr, k: number, seed: number, onPr
 }
 
 /** A clustering of training points: the router over its centres and each point's cluster. */
-export interface Clustering { readonly router: CentroidRouter; readonly assignments: Int32Array }
+export interface Clustering {
+  /** The cluster centres and the routing of new points to them. */
+  readonly router: CentroidRouter;
+  /** The cluster of every training point. */
+  readonly assignments: Int32Array;
+}
 
 /** Σ n_c·L_c over the clusters (L_c: the labels occurring in cluster c) over n·L (L: the labels occurring at all). */
 export function clusterWorkShare(labels: Csr, { router, assignments }: Clustering): number {
@@ -175,7 +186,12 @@ export class ClusteredModel implements Model {
   /** Empty: each cluster's encoder embeds its own labels only (see {@link clusterEncoders}). */
   get encoders(): readonly LabelEncoder[] { this.live('read the encoders'); return []; }
   /** Every cluster's label encoder with its local → global label ids, per ensemble member. */
-  clusterEncoders(): { readonly labels: Int32Array; readonly encoder: LabelEncoder }[][] {
+  clusterEncoders(): {
+    /** The cluster's local label ids' global ids. */
+    readonly labels: Int32Array;
+    /** The cluster's label encoder (over its local labels). */
+    readonly encoder: LabelEncoder;
+  }[][] {
     return this.live('read the encoders').map((p) => p.clusters.map((c) => ({ labels: c.labels, encoder: c.model.encoders[0]! })));
   }
   /** Clusters of each ensemble member. */
@@ -188,7 +204,7 @@ export class ClusteredModel implements Model {
 
   /**
    * Fit with `params.clusters` clusters per ensemble member (a number ≥ 1; `auto` is resolved by
-   * {@link trainEmbeddingModel}). Member i clusters with seed + i and its clusters' models use seed + i.
+   * `trainModel`). `first`: the first member's clustering, when already made (same seed). Member i clusters with seed + i and its clusters' models use seed + i.
    */
   static async train(data: TrainingData, params: Partial<EmbedTrainParams> = {}, onProgress?: ProgressFn, first?: Clustering): Promise<ClusteredModel> {
     const notes: string[] = [];

@@ -34,7 +34,9 @@ export const KMEANS_DEFAULTS = Object.freeze({ maxIter: 50 } as const);
 
 /** Centroids and the routing of rows to them. */
 export interface CentroidRouter {
+  /** Number of centroids. */
   readonly k: number;
+  /** Feature columns of every centroid. */
   readonly nFeatures: number;
   /** k × p row-major, unit rows (a cluster of all-zero rows has a zero centroid). */
   readonly centroids: Float32Array;
@@ -49,7 +51,14 @@ export interface CentroidRouter {
    * with the cosine similarities (0 for an all-zero row): n × r each. r is clipped to k.
    * @throws InvalidArgumentError when x has more columns than the centroids, or r < 1.
    */
-  nearestCentroids(x: Csr, r: number): { readonly r: number; readonly ids: Int32Array; readonly sims: Float32Array };
+  nearestCentroids(x: Csr, r: number): {
+    /** Centroids per row (r clipped to k). */
+    readonly r: number;
+    /** n × r centroid ids, best first. */
+    readonly ids: Int32Array;
+    /** n × r cosine similarities. */
+    readonly sims: Float32Array;
+  };
 }
 
 /** A fitted clustering of the training rows. */
