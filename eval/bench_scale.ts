@@ -24,6 +24,7 @@ import { type ProgressEvent } from '../src/progress.js';
 import { flag, opt, peakRssMb, root } from './args.js';
 import { lineChartSvg, type PlotPanel } from './svg_plot.js';
 import { tempSibling } from '../src/util/atomic.js';
+import { AMAZONCAT_13K_LIKE } from '../datasets/synthetic_xmc.js';
 
 /** One measured run. */
 interface ScaleRun {
@@ -143,12 +144,26 @@ function report(runs: ScaleRun[]): { md: string; svg: string } {
   }
   lines.push('', 'Notes of the runs (what training chose):', '');
   for (const r of runs) for (const n of r.notes) lines.push(`- ${r.name}: ${n}`);
-  lines.push('', '![time and memory vs n and L](bench_scale.svg)', '');
   // Time and memory vs n (runs on one dataset family at several scales) and vs L.
   const byFamily = new Map<string, ScaleRun[]>();
   for (const r of runs) {
-    const family = `${path.basename(path.dirname(r.train)).replace(/-?\d+$/, '')} ${JSON.stringify(r.params)}`;
+    const family = r.name.replace(/-0\.\d+/, ''); // runs of one dataset at several scales: NAME-0.25-CONFIG
     byFamily.set(family, [...(byFamily.get(family) ?? []), r]);
+  }
+  lines.push('', '![time and memory vs n and L](bench_scale.svg)', '');
+  // Growth over scales of one family (≥ 3 runs): least-squares fit of log y = a + α·log n.
+  for (const [family, rs] of byFamily) {
+    if (rs.length < 3) continue;
+    const full = family.startsWith('amazoncat') ? AMAZONCAT_13K_LIKE.nTrain : undefined;
+    const fit = (y: (r: ScaleRun) => number): { alpha: number; at: (n: number) => number } => {
+      const xs = rs.map((r) => Math.log(r.nTrain)), ys = rs.map((r) => Math.log(y(r)));
+      const mx = xs.reduce((a, b) => a + b, 0) / xs.length, my = ys.reduce((a, b) => a + b, 0) / ys.length;
+      const alpha = xs.reduce((a, x, i) => a + (x - mx) * (ys[i]! - my), 0) / xs.reduce((a, x) => a + (x - mx) ** 2, 0);
+      return { alpha, at: (n) => Math.exp(my + alpha * (Math.log(n) - mx)) };
+    };
+    const t = fit((r) => r.trainSeconds), m = fit((r) => r.peakMb);
+    lines.push(`Growth of \`${family}\` over n = ${rs.map((r) => r.nTrain).join(', ')}: training time ∝ n^${t.alpha.toFixed(2)}, peak memory ∝ n^${m.alpha.toFixed(2)}` +
+      (full ? `; extrapolated to the full ${full} training points: ${(t.at(full) / 60).toFixed(0)} min and ${(m.at(full) / 1024).toFixed(1)} GiB.` : '.'), '');
   }
   const series = (key: 'nTrain' | 'nLabels', y: (r: ScaleRun) => number) => [...byFamily].map(([name, rs]) => ({ name, points: rs.map((r) => ({ x: r[key], y: y(r) })).sort((a, b) => a.x - b.x) }));
   const panels: PlotPanel[] = [
