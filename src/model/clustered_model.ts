@@ -30,7 +30,7 @@ import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_spac
 import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, type ModelWriter, readCsrFile, readModelFile, scopedManifest } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { type ModelClass } from './methods.js';
-import { disposedError, type Model, type ModelSummary, predictionPlan } from './model.js';
+import { disposedError, embeddingSummary, type Model, type ModelSummary, predictionPlan } from './model.js';
 import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy, STRATEGIES } from './params.js';
 import { type SaveOptions, writeModelDir } from './store.js';
 import { checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
@@ -291,15 +291,7 @@ export class ClusteredModel implements Model {
   describe(options: Partial<PredictParams> = {}): ModelSummary {
     const all = this.live('describe');
     const pp = predictParams(options);
-    const strategy = pp.strategy ?? this.params.strategy;
-    return {
-      method: this.method, nFeatures: this.nFeatures, nLabels: this.nLabels, nTrain: this.nTrain,
-      index: this.params.index, k: pp.k ?? this.params.k, ensemble: pp.members ?? all.length,
-      embeddingDim: this.params.embeddingDim, strategy,
-      clusters: all.map((p) => p.clusters.length), route: pp.route ?? this.params.route,
-      ...(this.backend !== undefined ? { backend: this.backend } : {}),
-      params: this.params,
-    };
+    return embeddingSummary(this, pp, all.length, this.params.embeddingDim, () => ({ clusters: all.map((p) => p.clusters.length), route: pp.route ?? this.params.route }));
   }
 
   /** Save as a model directory, crash-safely (see `writeModelDir`): each cluster's model is written with the prefix `p<i>c<j>.`. */

@@ -15,7 +15,7 @@ import { fitRidge, type RidgeModel, ridgeFromWeights } from '../regression/ridge
 import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, type ModelWriter, readCsrFile, readModelFile } from './io.js';
 import { type ManifestBody } from './manifest.js';
 import { JsonChecker } from './manifest.js';
-import { disposedError, type Model, type ModelSummary, predictionPlan } from './model.js';
+import { disposedError, embeddingSummary, type Model, type ModelSummary, predictionPlan } from './model.js';
 import { type EmbedTrainParams, embedTrainParams, ParamsError, type PredictParams, predictParams, type Strategy } from './params.js';
 import { chooseDecoderWeight } from './validation.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
@@ -153,14 +153,8 @@ export class EmbeddingModel implements Model {
   describe(options: Partial<PredictParams> = {}): ModelSummary {
     const all = this.live('describe');
     const pp = predictParams(options);
-    const strategy = pp.strategy ?? this.params.strategy;
-    return {
-      method: this.method, nFeatures: this.nFeatures, nLabels: this.nLabels, nTrain: this.nTrain,
-      index: this.params.index, k: pp.k ?? this.params.k, ensemble: pp.members ?? all.length, embeddingDim: this.embeddingDim, strategy,
-      ...(strategy === 'average' ? { decoderWeight: pp.decoderWeight ?? this.decoderWeight } : {}),
-      ...(this.backend !== undefined ? { backend: this.backend } : {}),
-      params: this.params,
-    };
+    return embeddingSummary(this, pp, all.length, this.embeddingDim, (strategy) =>
+      (strategy === 'average' ? { decoderWeight: pp.decoderWeight ?? this.decoderWeight } : {}));
   }
 
   /**

@@ -111,6 +111,23 @@ export function predictionPlan<T>(model: Pick<Model, 'method' | 'strategies'>, p
   return { strategy, members: members.slice(0, pp.members ?? members.length) };
 }
 
+/**
+ * An embedding model's summary (global or clustered): shape, index, k, ensemble size, embedding
+ * dimension and strategy with `pp`'s overrides, then the model's own fields (`extra`), its backend
+ * and its parameters.
+ */
+export function embeddingSummary(model: Pick<Model, 'method' | 'nFeatures' | 'nLabels' | 'nTrain'> & { readonly params: EmbedTrainParams; readonly backend: string | undefined },
+  pp: PredictParams, members: number, embeddingDim: number, extra: (strategy: Strategy) => Partial<ModelSummary>): ModelSummary {
+  const strategy = pp.strategy ?? model.params.strategy;
+  return {
+    method: model.method, nFeatures: model.nFeatures, nLabels: model.nLabels, nTrain: model.nTrain,
+    index: model.params.index, k: pp.k ?? model.params.k, ensemble: pp.members ?? members, embeddingDim, strategy,
+    ...extra(strategy),
+    ...(model.backend !== undefined ? { backend: model.backend } : {}),
+    params: model.params,
+  };
+}
+
 /** The error of using a model after {@link Model.dispose}: "cannot predict: this knn model was disposed …". */
 export function disposedError(method: string, what: string): XmlcError {
   return new XmlcError(`cannot ${what}: this ${method} model was disposed (its tensors and index were freed); load or train it again`);
