@@ -10,8 +10,11 @@
  *   node dist/eval/bench_scale.js --report     # only rewrite the .md and .svg
  *
  * Run one configuration per process (peak memory is the process's). The machine is named in
- * the report; `OPENBLAS_CORETYPE` is left as the environment sets it.
+ * the report; `OPENBLAS_CORETYPE` is left as the environment sets it and recorded with the run,
+ * as is the commit measured. A run of a name measured before on another commit keeps that
+ * earlier run, renamed NAME@COMMIT (before → after).
  */
+import { execFileSync } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -46,6 +49,19 @@ interface ScaleRun {
   notes: string[];
   date: string;
   machine: string;
+  /** The commit measured (`git rev-parse --short HEAD`, `+` when the tree had changes). */
+  code?: string;
+  /** `OPENBLAS_CORETYPE` during the run ('unset' when it was not set). */
+  blas?: string;
+}
+
+/** The commit of the working tree, `+` when it has uncommitted changes. */
+function commitOf(): string {
+  try {
+    const head = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root, encoding: 'utf8' }).trim() !== '';
+    return dirty ? `${head}+` : head;
+  } catch { return 'unknown'; }
 }
 
 const RESULTS = path.join(root, 'eval', 'results');
@@ -123,6 +139,7 @@ async function measure(): Promise<ScaleRun> {
     p1: round(100 * r['P@1']!), p3: round(100 * r['P@3']!), p5: round(100 * r['P@5']!),
     peakMb: Math.round(await peakRssMb()), modelMb: round(modelMb, 1), notes: [...model.notes],
     date: new Date().toISOString().slice(0, 10), machine: `${os.cpus().length} cores, ${Math.round(os.totalmem() / 2 ** 30)} GiB`,
+    code: commitOf(), blas: process.env['OPENBLAS_CORETYPE'] ?? 'unset',
   };
 }
 
@@ -133,14 +150,16 @@ function report(runs: ScaleRun[]): { md: string; svg: string } {
     'One run per row, in its own process: `node dist/eval/bench_scale.js --name NAME --train FILE --test FILE [--params JSON]`',
     '(the rows below list their parameters; the data files come from `xmlc data synth NAME --seed 1 [--scale F]`).',
     'Stage seconds come from the library\'s progress events; "validate" is `clusters: auto` comparing models on held-out points;',
-    'peak memory is the process\'s VmHWM (reading the data included).',
+    'peak memory is the process\'s VmHWM (reading the data included). "code" is the commit measured (+: with uncommitted changes;',
+    'NAME@COMMIT rows are earlier runs of NAME, kept for before → after), "BLAS" the run\'s `OPENBLAS_CORETYPE` (unset: OpenBLAS picks',
+    'its kernels for the CPU; Haswell, this machine\'s environment default, selects AVX2 kernels).',
     '',
-    '| run | params | n | L | read | cluster | validate | encoder | ridge | index | dec. weight | other | save | train (s) | peak (MB) | model (MB) | predict pts/s | P@1 | P@3 | P@5 |',
-    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
+    '| run | code | BLAS | params | n | L | read | cluster | validate | encoder | ridge | index | dec. weight | other | save | train (s) | peak (MB) | model (MB) | predict pts/s | P@1 | P@3 | P@5 |',
+    '|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|',
   ];
   const s = (r: ScaleRun, k: string): string => (r.stages[k] !== undefined ? String(r.stages[k]) : '');
   for (const r of runs) {
-    lines.push(`| ${r.name} | \`${JSON.stringify(r.params)}\` | ${r.nTrain} | ${r.nLabels} | ${s(r, 'read')} | ${s(r, 'cluster')} | ${s(r, 'validate')} | ${s(r, 'encoder')} | ${s(r, 'ridge')} | ${s(r, 'index')} | ${s(r, 'decoderWeight')} | ${s(r, 'other')} | ${s(r, 'save')} | ${r.trainSeconds} | ${r.peakMb} | ${r.modelMb} | ${r.pointsPerSecond} | ${r.p1} | ${r.p3} | ${r.p5} |`);
+    lines.push(`| ${r.name} | ${r.code ?? ''} | ${r.blas ?? 'not recorded'} | \`${JSON.stringify(r.params)}\` | ${r.nTrain} | ${r.nLabels} | ${s(r, 'read')} | ${s(r, 'cluster')} | ${s(r, 'validate')} | ${s(r, 'encoder')} | ${s(r, 'ridge')} | ${s(r, 'index')} | ${s(r, 'decoderWeight')} | ${s(r, 'other')} | ${s(r, 'save')} | ${r.trainSeconds} | ${r.peakMb} | ${r.modelMb} | ${r.pointsPerSecond} | ${r.p1} | ${r.p3} | ${r.p5} |`);
   }
   lines.push('', 'Notes of the runs (what training chose):', '');
   for (const r of runs) for (const n of r.notes) lines.push(`- ${r.name}: ${n}`);
@@ -178,7 +197,16 @@ const runs = await readRuns();
 if (!flag('report')) {
   const run = await measure();
   const i = runs.findIndex((r) => r.name === run.name);
-  if (i >= 0) runs[i] = run; else runs.push(run);
+  const old = i >= 0 ? runs[i]! : undefined;
+  if (old?.code && old.code.replace('+', '') !== run.code!.replace('+', '')) {
+    // Another commit's run of this name: keep it as NAME@COMMIT (the latest earlier one).
+    const renamed = `${old.name}@${old.code.replace('+', '')}`;
+    const j = runs.findIndex((r) => r.name === renamed);
+    if (j >= 0) runs.splice(j, 1);
+    runs[runs.indexOf(old)] = { ...old, name: renamed };
+    runs.push(run);
+  } else if (old) runs[i] = run;
+  else runs.push(run);
   await writeAtomic(JSON_FILE, JSON.stringify(runs, null, 2) + '\n');
   process.stdout.write(JSON.stringify(run) + '\n');
 }

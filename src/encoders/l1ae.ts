@@ -5,14 +5,14 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRowList, normalizeRowsL2, selectRows } from '../data/csr.js';
-import { ParamsError } from '../errors.js';
+import { InvalidArgumentError, ParamsError } from '../errors.js';
 import { type ProgressFn, task } from '../progress.js';
 import { Rng } from '../util/rng.js';
 import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
 import { transposeDense } from '../linalg/dense.js';
 import { topRightSingularVectors } from '../linalg/randomized_svd.js';
 import {
-  createL1aeVariables, type L1aeBnStats, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeEncode, l1aeLoss, type L1aeNetworkConfig,
+  createL1aeVariables, type L1aeBnStats, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeDecodeRowsNative, l1aeEncode, l1aeLoss, type L1aeNetworkConfig,
   type L1aeVariables, l1aeVariableList, usesBatchStats,
 } from './l1ae_network.js';
 import { encoderOptions, encoderParamDefaults } from './param_schema.js';
@@ -37,10 +37,15 @@ export interface L1aeTraining {
   readonly scheduleEpochs: number;
   /** Warm-up epochs W of that schedule (W < E). */
   readonly warmupEpochs: number;
+  /**
+   * With a schedule: stop after this many epochs without a better validation loss (the loop's
+   * `patience` still applies; the smaller one stops). The weights kept are the best epoch's either way.
+   */
+  readonly schedulePatience: number;
 }
 
 /** The keys of {@link L1aeTraining} (the rest of the ℓ1-AE's options are network settings). */
-const TRAINING_KEYS = ['warmStart', 'scheduleEpochs', 'warmupEpochs'] as const;
+const TRAINING_KEYS = ['warmStart', 'scheduleEpochs', 'warmupEpochs', 'schedulePatience'] as const;
 
 /**
  * `shape` completed with the ℓ1-AE's schema defaults and, unless it names one, the loop's seed;
@@ -72,8 +77,12 @@ function scheduleOf(training: L1aeTraining): { schedule?: LrSchedule } {
  */
 export const WARM_START_BETAS: readonly number[] = Object.freeze([...Array.from({ length: 11 }, (_, k) => 2 ** -k), 0]);
 
-/** Rows of the training labels the warm start's β is chosen on, at most (evenly spaced). */
-const WARM_START_ROWS = 2048;
+/**
+ * Rows of the training labels the warm start's β is chosen on, at most (evenly spaced): 2048,
+ * and fewer for many labels, so that rows × labels stays within 2^23 (each of the 12 β costs a
+ * decoder pass over those rows: 42·m·L flops a row; Wiki10-31K's 30,938 labels get 271 rows).
+ */
+const WARM_START_ROWS = 2048, WARM_START_ENTRIES = 2 ** 23;
 
 /**
  * The variables training starts from: the paper's random initialisation, or with `warmStart:
@@ -102,7 +111,7 @@ export function initialL1aeVariables(cfg: L1aeNetworkConfig, trainRows: Csr, war
     v.assign(t);
     t.dispose();
   }
-  const n = trainRows.nRows, k = Math.min(n, WARM_START_ROWS);
+  const n = trainRows.nRows, k = Math.min(n, WARM_START_ROWS, Math.max(256, Math.floor(WARM_START_ENTRIES / d)));
   const sample = Int32Array.from({ length: k }, (_, i) => Math.floor(i * n / k));
   const lossAt = (beta: number): number => {
     setScalar(vars.beta, beta);
@@ -160,6 +169,7 @@ export class L1aeEncoder implements LabelEncoder {
     const list = l1aeVariableList(vars);
     const history = await trainAutoencoder(y, list, (x) => l1aeLoss(cfg, vars, x),
       { taskName: 'train ℓ1-AE', ...loop, ...normalizedValidation(loop), ...schedule,
+        ...(schedule.schedule ? { patience: Math.min(loop.patience, training.schedulePatience) } : {}),
         // A warm start competes with the epochs: on a few labels (Bibtex: 159, m = 100) the PCA start already reconstructs best.
         ...(training.warmStart === 'pca' ? { validateStart: true } : {}) }, onProgress);
     const encoder = L1aeEncoder.finish(cfg, vars, y, cfg.seed);
@@ -189,8 +199,20 @@ export class L1aeEncoder implements LabelEncoder {
   /** The unrolled decoder in inference mode on every row of `z` (n × m). */
   // Without BN, inference and training mode are the same function: l1aeDecode, which on
   // `native` runs all blocks as one native call.
-  readonly decode = (z: Float32Array, n: number): Float32Array => decodeChunks(z, n, this.dim, this.nLabels, (y) =>
-    (this.bnStats ? l1aeDecodeInference(this.cfg, this.vars, y, this.bnStats) : l1aeDecode(this.cfg, this.vars, y)));
+  // Prediction's hot path: on `native`, without BN, one native call over all rows (row blocks
+  // per thread, no tensors; l1aeDecodeRowsNative).
+  readonly decode = (z: Float32Array, n: number): Float32Array => {
+    if (z.length !== n * this.dim) throw new InvalidArgumentError('decode', `decode(): expected ${n} × ${this.dim} embeddings but got ${z.length} values`);
+    const fast = l1aeDecodeRowsNative(this.cfg, this.vars, this.aRows(), this.betaValue(), z, n);
+    return fast ?? decodeChunks(z, n, this.dim, this.nLabels, (y) =>
+      (this.bnStats ? l1aeDecodeInference(this.cfg, this.vars, y, this.bnStats) : l1aeDecode(this.cfg, this.vars, y)));
+  };
+
+  private aCache: Float32Array | undefined;
+  private betaCache: number | undefined;
+  /** A's values (m × d), read once (the variables do not change after training). */
+  private aRows(): Float32Array { return (this.aCache ??= Float32Array.from(this.vars.a.dataSync() as Float32Array)); }
+  private betaValue(): number { return (this.betaCache ??= (this.vars.beta.dataSync() as Float32Array)[0]!); }
 
   state(): EncoderState {
     const arrays: Record<string, Float32Array> = {};

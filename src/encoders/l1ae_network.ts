@@ -115,6 +115,23 @@ export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tenso
   return decodeGraph(cfg, v, y, { kind: 'batch' });
 }
 
+/**
+ * The decoder in inference mode on the native addon, without tensors: label scores (n × d) for
+ * the embeddings `y` (n × m), `a` being A's values (m × d), or null when this network is not one
+ * the kernel computes (BN, tanh, a learned decoder matrix, another backend, or an addon built
+ * before the kernel existed) — then use {@link l1aeDecode}/{@link l1aeDecodeInference}. The same
+ * function as theirs (equal up to float32 rounding: products are summed in another order).
+ */
+export function l1aeDecodeRowsNative(cfg: L1aeNetworkConfig, v: L1aeVariables, a: Float32Array, beta: number, y: Float32Array, n: number): Float32Array | null {
+  if (!(cfg.fused ?? true) || tf.getBackend() !== NATIVE_BACKEND || v.bnScale.length > 0 || (cfg.activation ?? 'sign') !== 'sign' || v.b) return null;
+  const { addon } = nativeAddon();
+  if (typeof addon?.l1aeDecodeRows !== 'function') return null;
+  const d = cfg.inputDim, m = cfg.embeddingDim;
+  const out = new Float32Array(n * d);
+  addon.l1aeDecodeRows({ n, d, m, depth: cfg.depth, beta, a, y, out, relu: cfg.finalRelu ?? true });
+  return out;
+}
+
 /** Batch-norm statistics of every block (mean and variance of its input over the data, each of length d). */
 export interface L1aeBnStats { readonly mean: Float32Array[]; readonly variance: Float32Array[] }
 

@@ -32,6 +32,16 @@ export interface NativeL1aeFused {
   l1aeDecoderForward(o: L1aeDecoderForwardArgs): number | undefined;
   /** All T blocks backward from the state the forward call left; see {@link L1aeDecoderBackwardArgs}. Returns dβ. */
   l1aeDecoderBackward(o: L1aeDecoderBackwardArgs): number;
+  /** The decoder without BN in inference mode, row blocks per thread; see {@link L1aeDecodeRowsArgs}. */
+  l1aeDecodeRows(o: L1aeDecodeRowsArgs): void;
+}
+
+/**
+ * Inference: out (n × d) = ReLU?(x(T+1)) for the embeddings y (n × m), x(1) = y·A (A m × d), T =
+ * depth blocks without BN, c_t = β/t.
+ */
+export interface L1aeDecodeRowsArgs {
+  n: number; d: number; m: number; depth: number; beta: number; a: Float32Array; y: Float32Array; out: Float32Array; relu: boolean;
 }
 
 /** Dense float64 linear algebra from LAPACK (src/engine/native/linalg.cc), for src/linalg/cholesky.ts. */

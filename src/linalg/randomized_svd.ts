@@ -7,22 +7,32 @@ import { type Csr } from '../data/csr.js';
 import { csrMatDense, csrTMatDense } from '../engine/sparse.js';
 import { Rng } from '../util/rng.js';
 
-/** Orthonormalise the columns of a row-major r × c Float64 matrix in place (modified Gram–Schmidt, run twice for stability). */
+/**
+ * Orthonormalise the columns of a row-major r × c Float64 matrix in place (modified Gram–Schmidt,
+ * run twice for stability). The columns are copied out to contiguous rows first (a column of the
+ * row-major matrix is strided by c: one cache miss per entry), then copied back; the arithmetic,
+ * and so every bit of the result, is the same as on the strided columns.
+ */
 function orthonormalizeColumns(q: Float64Array, r: number, c: number): void {
+  const t = new Float64Array(r * c); // column j at t[j·r ..]
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) t[j * r + i] = q[i * c + j]!;
   for (let pass = 0; pass < 2; pass++) {
     for (let j = 0; j < c; j++) {
+      const cj = t.subarray(j * r, (j + 1) * r);
       for (let k = 0; k < j; k++) {
+        const ck = t.subarray(k * r, (k + 1) * r);
         let dot = 0;
-        for (let i = 0; i < r; i++) dot += q[i * c + j]! * q[i * c + k]!;
-        for (let i = 0; i < r; i++) q[i * c + j]! -= dot * q[i * c + k]!;
+        for (let i = 0; i < r; i++) dot += cj[i]! * ck[i]!;
+        for (let i = 0; i < r; i++) cj[i]! -= dot * ck[i]!;
       }
       let norm = 0;
-      for (let i = 0; i < r; i++) norm += q[i * c + j]! ** 2;
+      for (let i = 0; i < r; i++) norm += cj[i]! ** 2;
       norm = Math.sqrt(norm);
       const inv = norm > 1e-12 ? 1 / norm : 0;
-      for (let i = 0; i < r; i++) q[i * c + j]! *= inv;
+      for (let i = 0; i < r; i++) cj[i]! *= inv;
     }
   }
+  for (let i = 0; i < r; i++) for (let j = 0; j < c; j++) q[i * c + j] = t[j * r + i]!;
 }
 
 /**
@@ -51,10 +61,14 @@ export function topRightSingularVectors(y: Csr, m: number, seed: number, powerIt
   const bT = csrTMatDense(y, q, l); // d × l = (QᵀY)ᵀ
   // B·Bᵀ (l × l) = bTᵀ·bT
   const bbt = new Matrix(l, l);
+  const cols = new Float64Array(l * d); // bT's columns, contiguous (same sums, in the same order)
+  for (let k = 0; k < d; k++) for (let i = 0; i < l; i++) cols[i * d + k] = bT[k * l + i]!;
   for (let i = 0; i < l; i++) {
+    const ci = cols.subarray(i * d, (i + 1) * d);
     for (let j = i; j < l; j++) {
+      const cj = cols.subarray(j * d, (j + 1) * d);
       let s = 0;
-      for (let k = 0; k < d; k++) s += bT[k * l + i]! * bT[k * l + j]!;
+      for (let k = 0; k < d; k++) s += ci[k]! * cj[k]!;
       bbt.set(i, j, s);
       bbt.set(j, i, s);
     }

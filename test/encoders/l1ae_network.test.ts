@@ -2,34 +2,19 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../src/engine/backends.js';
-import { createL1aeVariables, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeLoss, l1aeVariableList, type L1aeNetworkConfig } from '../../src/encoders/l1ae_network.js';
+import { createL1aeVariables, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeDecodeRowsNative, l1aeLoss, l1aeVariableList, type L1aeNetworkConfig } from '../../src/encoders/l1ae_network.js';
+import { nativeAddon } from '../../src/engine/addon.js';
 import { Rng } from '../../src/util/rng.js';
 
-/** Plain-JS forward pass without BN: the paper's recursion written out with loops. */
+/** Plain-JS forward pass without BN: the paper's recursion written out with loops (the decoder: {@link referenceDecode}). */
 function referenceLoss(a: Float32Array, m: number, d: number, beta: number, depth: number, x: Float32Array, b: number, relu: boolean): number {
   let total = 0;
   for (let i = 0; i < b; i++) {
     const xi = x.subarray(i * d, (i + 1) * d);
     const y = new Float64Array(m);
     for (let r = 0; r < m; r++) for (let c = 0; c < d; c++) y[r]! += a[r * d + c]! * xi[c]!;
-    let cur = new Float64Array(d);
-    for (let c = 0; c < d; c++) for (let r = 0; r < m; r++) cur[c]! += a[r * d + c]! * y[r]!;
-    for (let t = 1; t <= depth; t++) {
-      const z = cur.map(Math.sign);
-      const az = new Float64Array(m);
-      for (let r = 0; r < m; r++) for (let c = 0; c < d; c++) az[r]! += a[r * d + c]! * z[c]!;
-      const next = new Float64Array(d);
-      for (let c = 0; c < d; c++) {
-        let atz = 0;
-        for (let r = 0; r < m; r++) atz += a[r * d + c]! * az[r]!;
-        next[c] = cur[c]! - (beta / t) * (z[c]! - atz);
-      }
-      cur = next;
-    }
-    for (let c = 0; c < d; c++) {
-      const xh = relu ? Math.max(0, cur[c]!) : cur[c]!;
-      total += (xi[c]! - xh) ** 2;
-    }
+    const xh = referenceDecode(a, m, d, beta, depth, y, 1, relu);
+    for (let c = 0; c < d; c++) total += (xi[c]! - xh[c]!) ** 2;
   }
   return total / b;
 }
@@ -289,3 +274,61 @@ test('affine-only normalisation (the authors\' code): identity at initialisation
   assert.deepEqual(inf, whole);
   tf.dispose([y, ...l1aeVariableList(plain), ...l1aeVariableList(affine)]);
 });
+
+test('the inference decoder kernel (row blocks, column tiles) matches the fused training decoder and a float64 transcription, on any thread count', async () => {
+  await useBackend('native');
+  const { addon } = nativeAddon();
+  // Sizes below one row block and tile, and over several of each (64 rows, 512 columns).
+  for (const [n, d, m, depth, relu] of [[7, 36, 6, 3, true], [150, 1100, 12, 4, false], [70, 520, 8, 0, true], [3, 20, 4, 1, true]] as const) {
+    const cfg: L1aeNetworkConfig = { inputDim: d, embeddingDim: m, depth, batchNorm: false, finalRelu: relu, seed: 9 };
+    const v = createL1aeVariables(cfg);
+    v.beta.assign(tf.scalar(0.35));
+    const a = Float32Array.from(v.a.dataSync() as Float32Array);
+    const y = Float32Array.from({ length: n * m }, (_, i) => Math.sin(0.7 * i + 1) * 0.4);
+    const fast = l1aeDecodeRowsNative(cfg, v, a, 0.35, y, n)!;
+    assert.ok(fast, 'the kernel runs for a network without BN on native');
+    const fused = tf.tidy(() => l1aeDecode(cfg, v, tf.tensor2d(y, [n, m])).dataSync() as Float32Array);
+    const ref = referenceDecode(a, m, d, 0.35, depth, y, n, relu);
+    for (let j = 0; j < n * d; j++) {
+      assert.ok(Math.abs(fast[j]! - fused[j]!) < 1e-4 * (1 + Math.abs(fused[j]!)), `n=${n} d=${d} [${j}]: ${fast[j]} vs fused ${fused[j]}`);
+      assert.ok(Math.abs(fast[j]! - ref[j]!) < 1e-4 * (1 + Math.abs(ref[j]!)), `n=${n} d=${d} [${j}]: ${fast[j]} vs float64 ${ref[j]}`);
+    }
+    const prev = addon!.info().ompThreads;
+    addon!.setThreads(1);
+    const one = l1aeDecodeRowsNative(cfg, v, a, 0.35, y, n)!;
+    addon!.setThreads(2);
+    const two = l1aeDecodeRowsNative(cfg, v, a, 0.35, y, n)!;
+    addon!.setThreads(prev);
+    assert.deepEqual(one, two, 'the same bits on one thread and two');
+    assert.deepEqual(two, fast, 'the same bits on every call');
+    tf.dispose(l1aeVariableList(v));
+  }
+  // Networks the kernel does not compute are left to the tfjs path.
+  const bnCfg: L1aeNetworkConfig = { inputDim: 10, embeddingDim: 3, depth: 2, batchNorm: true, seed: 1 };
+  const bn = createL1aeVariables(bnCfg);
+  assert.equal(l1aeDecodeRowsNative(bnCfg, bn, new Float32Array(30), 1, new Float32Array(3), 1), null);
+  tf.dispose(l1aeVariableList(bn));
+});
+
+/** The decoder's output rows (n × d) for embeddings y (n × m), in float64: x(1) = y·A, then the blocks of {@link referenceLoss}. */
+function referenceDecode(a: Float32Array, m: number, d: number, beta: number, depth: number, y: ArrayLike<number>, n: number, relu: boolean): Float64Array {
+  const out = new Float64Array(n * d);
+  for (let i = 0; i < n; i++) {
+    let cur = new Float64Array(d);
+    for (let c = 0; c < d; c++) for (let r = 0; r < m; r++) cur[c]! += a[r * d + c]! * y[i * m + r]!;
+    for (let t = 1; t <= depth; t++) {
+      const z = cur.map(Math.sign);
+      const az = new Float64Array(m);
+      for (let r = 0; r < m; r++) for (let c = 0; c < d; c++) az[r]! += a[r * d + c]! * z[c]!;
+      const next = new Float64Array(d);
+      for (let c = 0; c < d; c++) {
+        let atz = 0;
+        for (let r = 0; r < m; r++) atz += a[r * d + c]! * az[r]!;
+        next[c] = cur[c]! - (beta / t) * (z[c]! - atz);
+      }
+      cur = next;
+    }
+    for (let c = 0; c < d; c++) out[i * d + c] = relu ? Math.max(0, cur[c]!) : cur[c]!;
+  }
+  return out;
+}

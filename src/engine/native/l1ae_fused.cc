@@ -462,6 +462,84 @@ Napi::Value L1aeDecoderForward(const Napi::CallbackInfo& info) {
   return Napi::Number::New(env, loss);
 }
 
+// l1aeDecodeRows({n, d, m, depth, beta, a, y, out, relu}) — the decoder without BN in inference
+// mode: out = ReLU?(x(T+1)) for every row of the embeddings y (n × m), x(1) = y·A. The same
+// blocks as l1aeDecoderForward (z = sign(x); x ← x − c·(z − (z·Aᵀ)·A), c = β/t), computed for
+// prediction: nothing is kept for a backward pass, and instead of splitting every product's
+// columns over a team (one barrier per product), each thread takes whole blocks of kRows rows
+// (OpenBLAS single-threaded) and walks their columns in tiles of kTile: per tile, q = p·A_tile,
+// the step, z = sign(x_tile), and the next p += z·A_tileᵀ, while the tile of A and the rows'
+// tile of x are in L2. z is never stored (it is sign(x), recomputed). x lives in `out`. The
+// row blocks are fixed (they do not depend on the thread count), so the result does not either.
+Napi::Value L1aeDecodeRows(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (info.Length() != 1 || !info[0].IsObject()) { Fail(env, "l1aeDecodeRows: expected one options object"); return env.Undefined(); }
+  const Napi::Object o = info[0].As<Napi::Object>();
+  const int64_t n = l1ae::PropInt(o, "n"), d = l1ae::PropInt(o, "d"), m = l1ae::PropInt(o, "m"), T = l1ae::PropInt(o, "depth");
+  if (n < 0 || d < 1 || m < 1 || T < 0 || n > INT32_MAX || d > INT32_MAX || m > INT32_MAX) { Fail(env, "l1aeDecodeRows: need n >= 0, d, m >= 1, depth >= 0"); return env.Undefined(); }
+  const float beta = static_cast<float>(l1ae::PropNum(o, "beta", 0.0));
+  const bool relu = o.Get("relu").ToBoolean().Value();
+  float *a, *y, *out;
+  if (!l1ae::PropF32(o, "a", &a, static_cast<size_t>(m * d), false) || !l1ae::PropF32(o, "y", &y, static_cast<size_t>(n * m), false) ||
+      !l1ae::PropF32(o, "out", &out, static_cast<size_t>(n * d), false))
+    return env.Undefined();
+  constexpr int64_t kRows = 64, kTile = 512;
+  const int64_t blocks = (n + kRows - 1) / kRows;
+  const int nth = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(l1ae::MaxThreads(), blocks)));
+  l1ae::SerialBlas serial;
+#pragma omp parallel num_threads(nth)
+  {
+    std::vector<float> q(static_cast<size_t>(kRows * kTile)), z(static_cast<size_t>(kRows * kTile));
+    std::vector<float> p(static_cast<size_t>(kRows * m)), pNext(static_cast<size_t>(kRows * m));
+#pragma omp for schedule(dynamic, 1)
+    for (int64_t blk = 0; blk < blocks; blk++) {
+      const int64_t r0 = blk * kRows, R = std::min(kRows, n - r0);
+      float* x = out + r0 * d;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, R, d, m, 1.0f, y + r0 * m, m, a, d, 0.0f, x, d);  // x(1) = y·A
+      // p = sign(x(1))·Aᵀ, tile by tile.
+      std::fill(pNext.begin(), pNext.end(), 0.0f);
+      for (int64_t j0 = 0; j0 < d && T > 0; j0 += kTile) {
+        const int64_t w = std::min(kTile, d - j0);
+        for (int64_t i = 0; i < R; i++) {
+          const float* __restrict xr = x + i * d + j0;
+          float* __restrict zr = z.data() + i * w;
+          for (int64_t j = 0; j < w; j++) zr[j] = static_cast<float>((xr[j] > 0.0f) - (xr[j] < 0.0f));
+        }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, R, m, w, 1.0f, z.data(), w, a + j0, d, 1.0f, pNext.data(), m);
+      }
+      for (int64_t t = 1; t <= T; t++) {
+        const float c = beta / static_cast<float>(t);
+        const bool last = t == T;
+        std::swap(p, pNext);
+        if (!last) std::fill(pNext.begin(), pNext.end(), 0.0f);
+        for (int64_t j0 = 0; j0 < d; j0 += kTile) {
+          const int64_t w = std::min(kTile, d - j0);
+          cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, R, w, m, 1.0f, p.data(), m, a + j0, d, 0.0f, q.data(), w);  // q = p·A_tile
+          for (int64_t i = 0; i < R; i++) {
+            float* __restrict xr = x + i * d + j0;
+            const float* __restrict qr = q.data() + i * w;
+            float* __restrict zr = z.data() + i * w;
+            for (int64_t j = 0; j < w; j++) {
+              const float zj = static_cast<float>((xr[j] > 0.0f) - (xr[j] < 0.0f));
+              const float u = xr[j] - c * (zj - qr[j]);
+              xr[j] = u;
+              zr[j] = static_cast<float>((u > 0.0f) - (u < 0.0f));
+            }
+            if (last && relu) {
+              for (int64_t j = 0; j < w; j++) xr[j] = xr[j] > 0.0f ? xr[j] : 0.0f;
+            }
+          }
+          if (!last) cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, R, m, w, 1.0f, z.data(), w, a + j0, d, 1.0f, pNext.data(), m);
+        }
+      }
+      if (T == 0 && relu) {
+        for (int64_t k = 0; k < R * d; k++) x[k] = x[k] > 0.0f ? x[k] : 0.0f;
+      }
+    }
+  }
+  return env.Undefined();
+}
+
 // l1aeDecoderBackward({b, d, m, depth, beta, a, gammas|null, zs, p, u, mean, invstd (as the
 //   forward left them), dy, g0, g1, zf (scratch), dx1, dA, dgammas|null, dshifts|null, y?, dY?,
 //   accumulate?, x?, r?, out?, k?, relu?, dX?}) -> dβ
@@ -578,6 +656,7 @@ Napi::Value L1aeDecoderBackward(const Napi::CallbackInfo& info) {
 void RegisterL1aeFused(Napi::Env env, Napi::Object exports) {
   exports.Set("l1aeDecoderForward", Napi::Function::New(env, L1aeDecoderForward));
   exports.Set("l1aeDecoderBackward", Napi::Function::New(env, L1aeDecoderBackward));
+  exports.Set("l1aeDecodeRows", Napi::Function::New(env, L1aeDecodeRows));
 }
 
 }  // namespace xmlc
