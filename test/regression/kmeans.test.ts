@@ -121,3 +121,24 @@ test('kmeans: more clusters than distinct rows still gives every cluster a row',
   assert.equal(new Set(km.assignments).size >= 2, true);
   assert.equal(km.assignments.length, 5);
 });
+
+test('kmeans on a sample (sampleRows < n): the centroids of the sample\'s clustering, every row routed to its most similar one, the same on every run', () => {
+  const { x } = blocks(40, 4, 11); // 160 rows
+  const km = sphericalKMeans(x, { k: 4, seed: 3, sampleRows: 50 });
+  const again = sphericalKMeans(x, { k: 4, seed: 3, sampleRows: 50 });
+  assert.deepEqual(again.centroids, km.centroids);
+  assert.deepEqual(again.assignments, km.assignments);
+  assert.equal(km.assignments.length, x.nRows);
+  // Every row (sampled or not) goes to its most cosine-similar centroid.
+  const cos = cosines(x, km.centroids, 4);
+  for (let i = 0; i < x.nRows; i++) {
+    const best = Math.max(...cos.subarray(i * 4, (i + 1) * 4));
+    assert.ok(cos[i * 4 + km.assignments[i]!]! >= best - 1e-6, `row ${i}`);
+  }
+  // Rows that fit in the sample cluster exactly as without a sample.
+  const whole = sphericalKMeans(x, { k: 4, seed: 3 }), fits = sphericalKMeans(x, { k: 4, seed: 3, sampleRows: x.nRows });
+  assert.deepEqual(fits.centroids, whole.centroids);
+  assert.deepEqual(fits.assignments, whole.assignments);
+  assert.notDeepEqual(km.centroids, whole.centroids, 'a sample of 50 of 160 rows gives other centroids');
+  assert.throws(() => sphericalKMeans(x, { k: 4, seed: 3, sampleRows: 0 }), InvalidArgumentError);
+});
