@@ -166,7 +166,7 @@ function report(runs: ScaleRun[]): { md: string; svg: string } {
   // Time and memory vs n (runs on one dataset family at several scales) and vs L.
   const byFamily = new Map<string, ScaleRun[]>();
   for (const r of runs) {
-    const family = r.name.replace(/-0\.\d+/, ''); // runs of one dataset at several scales: NAME-0.25-CONFIG
+    const family = r.name.replace(/-(0\.\d+|1\.0)(?=-)/, ''); // runs of one dataset at several scales: NAME-0.25-CONFIG, NAME-1.0-CONFIG
     byFamily.set(family, [...(byFamily.get(family) ?? []), r]);
   }
   lines.push('', '![time and memory vs n and L](bench_scale.svg)', '');
