@@ -11,6 +11,7 @@ import { recoverCommand } from './commands/recover.js';
 import { runCommand } from './commands/run.js';
 import { testCommand } from './commands/test.js';
 import { trainCommand } from './commands/train.js';
+import { workerCommand } from './commands/worker.js';
 import type { CommandModule } from 'yargs';
 
 /** Exit codes of the `xmlc` command. */
@@ -35,7 +36,8 @@ export async function run(argv: string[]): Promise<number> {
     .command(dataCommand)
     .command(datasetsCommand)
     .command(infoCommand as unknown as CommandModule)
-    .demandCommand(1, 'name a command: train, predict, evaluate, test, run, recover, data, datasets or info')
+    .command(workerCommand as unknown as CommandModule)
+    .demandCommand(1, 'name a command: train, predict, evaluate, test, run, recover, data, datasets, info or worker')
     .recommendCommands()
     .strict()
     .version(VERSION)

@@ -5,7 +5,9 @@ import { UsageError } from '../../src/errors.js';
 import { methodEntry, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
 import type { Model, TrainOptions } from '../../src/model/model.js';
 import { EMBED_DEFAULTS, INDEX_KINDS, KNN_DEFAULTS, KNN_SPACES, type NumericSpec, OPTIMIZERS, PARAM_SPECS, SOLVERS, STRATEGIES, trainParams } from '../../src/model/params.js';
-import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, numericFlag, readParamsFile, withBackendOption, withDataOptions } from '../common.js';
+import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, numericFlag, readParamsFile, STDIN_ARG, withBackendOption, withDataOptions } from '../common.js';
+import { resolveDataArg, resolveDataDir } from '../../datasets/fetch.js';
+import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
 import { note, stderrProgress } from '../progress.js';
@@ -68,7 +70,7 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   seed?: number;
 }
 
-interface TrainArgs extends TrainFlags { model?: string; force: boolean; 'print-params': boolean }
+interface TrainArgs extends TrainFlags { model?: string; force: boolean; 'print-params': boolean; redis?: string }
 
 /** A flag that sets the numeric training parameter `key`, checked against the library's range for it. */
 export function paramFlag<K extends string>(flag: K, key: keyof typeof PARAM_SPECS, opts: Omit<Options, 'type' | 'coerce'>): [K, Options] {
@@ -182,6 +184,27 @@ export async function trainFromArgs(args: TrainFlags): Promise<Model> {
   return model;
 }
 
+/** `train --redis`: plan here, train on the workers, wait with a progress bar of finished jobs. */
+async function trainDistributed(args: TrainArgs): Promise<void> {
+  const given = await trainParamsFromArgs(args);
+  const params = trainParams(given);
+  if (params.method === 'knn') throw new UsageError('--redis trains the embedding methods (one job per ensemble member × cluster); --method knn has nothing to distribute');
+  if (args.train === STDIN_ARG) throw new UsageError('--redis needs a training file every worker can read, not standard input');
+  await applyCompute(args, true);
+  const progress = stderrProgress(args);
+  const file = args.train === undefined ? BUNDLED_BIBTEX.train : await resolveDataArg(args.train, 'train', resolveDataDir(args['data-dir']));
+  const read = { format: args.format, ...(args['feature-base'] !== undefined ? { featureBase: args['feature-base'] } : {}), ...(args['label-base'] !== undefined ? { labelBase: args['label-base'] } : {}) };
+  const t0 = performance.now();
+  // Loaded on use: bullmq and ioredis stay out of every other command's start-up.
+  const { redisLabel, submitTraining } = await import('../../src/distributed/queue.js');
+  const plan = await submitTraining({
+    redis: args.redis!, modelDir: args.model!, dataFile: file, read, given, overwrite: args.force,
+    onQueued: (p, jobs) => note(args.quiet, `queued ${jobs} jobs of run ${p.id} on ${redisLabel(args.redis!)}; waiting for the workers`),
+  }, progress);
+  for (const n of plan.notes) note(args.quiet, n);
+  progress({ status: 'done', task: `train and save model to ${args.model}`, seconds: (performance.now() - t0) / 1000 });
+}
+
 export const trainCommand: CommandModule<object, TrainArgs> = {
   command: 'train',
   describe: 'Train a model and save it as a directory',
@@ -189,6 +212,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .option('model', { type: 'string', describe: 'output model directory (a new path or an empty folder; written crash-safely)' })
     .option('force', { type: 'boolean', default: false, describe: 'replace the xmlc model already at --model (never anything else)' })
     .option('print-params', { type: 'boolean', default: false, describe: 'print the training parameters (defaults, --params file and flags merged) as JSON and exit' })
+    .option('redis', { type: 'string', describe: 'train on `xmlc worker` processes through this Redis (redis://[user:password@]host[:port][/db] or rediss://): one job per ensemble member × cluster, the same model directory as a run on this machine; the data file and --model must be paths every worker sees' })
     .check((a) => {
       if (!a['print-params'] && a.model === undefined) throw new UsageError('Missing required argument: model\nExample usage: xmlc train --train train.txt --model out/');
       return true;
@@ -202,6 +226,10 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
       return;
     }
     await checkModelTarget(args.model!, args.force); // refuse before training, not after
+    if (args.redis !== undefined) {
+      await trainDistributed(args);
+      return;
+    }
     const model = await trainFromArgs(args);
     const t0 = performance.now();
     await model.save(args.model!, { overwrite: args.force });

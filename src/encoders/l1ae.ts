@@ -37,15 +37,10 @@ export interface L1aeTraining {
   readonly scheduleEpochs: number;
   /** Warm-up epochs W of that schedule (W < E). */
   readonly warmupEpochs: number;
-  /**
-   * With a schedule: stop after this many epochs without a better validation loss (the loop's
-   * `patience` still applies; the smaller one stops). The weights kept are the best epoch's either way.
-   */
-  readonly schedulePatience: number;
 }
 
 /** The keys of {@link L1aeTraining} (the rest of the ℓ1-AE's options are network settings). */
-const TRAINING_KEYS = ['warmStart', 'scheduleEpochs', 'warmupEpochs', 'schedulePatience'] as const;
+const TRAINING_KEYS = ['warmStart', 'scheduleEpochs', 'warmupEpochs'] as const;
 
 /**
  * `shape` completed with the ℓ1-AE's schema defaults and, unless it names one, the loop's seed;
@@ -169,7 +164,6 @@ export class L1aeEncoder implements LabelEncoder {
     const list = l1aeVariableList(vars);
     const history = await trainAutoencoder(y, list, (x) => l1aeLoss(cfg, vars, x),
       { taskName: 'train ℓ1-AE', ...loop, ...normalizedValidation(loop), ...schedule,
-        ...(schedule.schedule ? { patience: Math.min(loop.patience, training.schedulePatience) } : {}),
         // A warm start competes with the epochs: on a few labels (Bibtex: 159, m = 100) the PCA start already reconstructs best.
         ...(training.warmStart === 'pca' ? { validateStart: true } : {}) }, onProgress);
     const encoder = L1aeEncoder.finish(cfg, vars, y, cfg.seed);

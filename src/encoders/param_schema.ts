@@ -82,19 +82,11 @@ export const TRAIN_LOOP_DEFAULTS = Object.freeze({
  *   on Delicious 10 epochs lower the validation loss further (0.141 vs 0.154) but not the
  *   validation P@k (P@1 65.3 vs 67.3); the peak rate 0.03 diverges on EURLex-4K-like; the
  *   warm-up keeps Adam's first, unscaled steps (≈ rate per weight) from undoing the start.
- * - `schedulePatience: 3`: stop once three epochs in a row fail to beat the best validation loss
- *   (the kept weights are the best epoch's either way). In the bench_epochs runs (validation
- *   losses per epoch in eval/results/bench_epochs.json) it ends EURLex-4K-like after epoch 3 (no
- *   epoch beats the start) and Bibtex after 4 (best: 1) with the same model, and lets Delicious
- *   recover from the peak rate (best: 1, then 2 and 3 worse, 4 and 5 better): patience 2 would
- *   have kept its epoch 1. On the Wiki10-31K-like set, where epochs 1–3 lose to the start
- *   (validation 144, 6·10⁵, 2·10⁴), it saves two epochs of ~30 s.
  */
 export const L1AE_TRAINING_DEFAULTS = Object.freeze({
   warmStart: 'pca' as 'pca' | 'random',
   scheduleEpochs: 5,
   warmupEpochs: 1,
-  schedulePatience: 3,
 });
 
 /**
@@ -257,7 +249,6 @@ export const ENCODER_PARAMS = Object.freeze({
     choice('warmStart', 'warmStart', ['pca', 'random'], L1AE_TRAINING_DEFAULTS.warmStart, 'initial A: the PCA encoder\'s (top principal directions of the training labels) or random N(0, 1/d) (the paper\'s)'),
     num('scheduleEpochs', 'scheduleEpochs', int(0, 1e6), L1AE_TRAINING_DEFAULTS.scheduleEpochs, 'epochs of a warm-up + cosine learning-rate schedule peaking at --learning-rate; training ends after them (0: constant rate for --epochs)'),
     num('warmupEpochs', 'warmupEpochs', int(0, 1e6), L1AE_TRAINING_DEFAULTS.warmupEpochs, 'warm-up epochs of that schedule (fewer than --schedule-epochs)'),
-    num('schedulePatience', 'schedulePatience', int(1, 1e6), L1AE_TRAINING_DEFAULTS.schedulePatience, 'with a schedule, stop after this many epochs without a better validation loss (the best epoch is kept)'),
   ],
   /** The L1-SAE (Amini & Ghaemmaghami, EUSIPCO 2018): β, λ and the α schedule. */
   'l1-sae': [

@@ -70,7 +70,8 @@ export const CLUSTER_DEFAULTS = Object.freeze({
 });
 
 /** One cluster: its local label ids' global ids, and its model over those labels. */
-interface Cluster {
+/** @internal */
+export interface Cluster {
   /** Local label id → global label id (increasing). */
   readonly labels: Int32Array;
   readonly model: EmbeddingModel;
@@ -135,8 +136,8 @@ export function clusterWorkShare(labels: Csr, { router, assignments }: Clusterin
   return cells / (labels.nRows * FeatureSpace.fromTraining(labels).dim);
 }
 
-/** The rows of each of `k` clusters, in order. */
-function rowsByCluster(assignments: Int32Array, k: number): Int32Array[] {
+/** The rows of each of `k` clusters, in order. @internal */
+export function rowsByCluster(assignments: Int32Array, k: number): Int32Array[] {
   const counts = new Int32Array(k);
   for (const c of assignments) counts[c]!++;
   const out = Array.from(counts, (c) => new Int32Array(c));
@@ -207,35 +208,53 @@ export class ClusteredModel implements Model {
    * `trainModel`). `first`: the first member's clustering, when already made (same seed). Member i clusters with seed + i and its clusters' models use seed + i.
    */
   static async train(data: TrainingData, params: Partial<EmbedTrainParams> = {}, onProgress?: ProgressFn, first?: Clustering): Promise<ClusteredModel> {
+    const { p, notes, space, x } = await ClusteredModel.prepare(data, params);
+    const partitions: Partition[] = [];
+    for (let i = 0; i < p.ensemble; i++) {
+      const { router, assignments } = i === 0 && first ? first : await ClusteredModel.memberClustering(x, data.labels, p, i, notes, onProgress);
+      const clusters: Cluster[] = [];
+      for (const [j, rows] of rowsByCluster(assignments, router.k).entries()) clusters.push(await ClusteredModel.trainCluster(data, rows, p, i, j, router.k, notes, onProgress));
+      partitions.push({ router, clusters });
+    }
+    const model = new ClusteredModel(p, data.labels, space, partitions, activeBackend());
+    model.notes = notes;
+    return model;
+  }
+
+  /**
+   * The resolved parameters (index kind), the checked data, the feature space and the projected,
+   * normalised feature rows every member's clustering starts from.
+   * @internal (the distributed jobs, src/distributed, train the clusters one by one)
+   */
+  static async prepare(data: TrainingData, params: Partial<EmbedTrainParams>): Promise<{ p: EmbedTrainParams; notes: string[]; space: FeatureSpace; x: Csr }> {
     const notes: string[] = [];
     const given = embedTrainParams(params);
     if (given.clusters === 'auto') throw new UsageError('ClusteredModel.train() needs a number of clusters; trainModel() resolves clusters: "auto"');
     const p: EmbedTrainParams = Object.freeze({ ...given, index: resolveIndexKind(given.index, params.index !== undefined, notes) });
     checkTrainingData(data, p.method);
     await ensureBackend();
+    const space = FeatureSpace.fromTraining(data.features);
+    return { p, notes, space, x: space.project(normalizeRowsL2(data.features)) };
+  }
+
+  /** Ensemble member `i`'s clustering of the prepared rows `x` (seed + i); a shortfall of clusters is noted. @internal */
+  static async memberClustering(x: Csr, labels: Csr, p: EmbedTrainParams, i: number, notes: string[], onProgress?: ProgressFn): Promise<Clustering> {
+    const tag = p.ensemble > 1 ? ` (model ${i + 1}/${p.ensemble})` : '';
+    const c = await task(onProgress, `cluster the training points${tag}`, undefined, () => clusterPoints(x, labels, p.clusters as number, p.seed + i));
+    if (c.router.k < (p.clusters as number)) notes.push(`${c.router.k} clusters instead of ${p.clusters as number}${tag}: clusters need ${CLUSTER_DEFAULTS.minClusterPoints} points with labels`);
+    return c;
+  }
+
+  /** Train cluster `j` of member `i` (of `k`) on its training `rows`: a global model over the labels occurring in them. @internal */
+  static async trainCluster(data: TrainingData, rows: Int32Array, p: EmbedTrainParams, i: number, j: number, k: number, notes: string[], onProgress?: ProgressFn): Promise<Cluster> {
     const { features, labels } = data;
-    const space = FeatureSpace.fromTraining(features);
-    const x = space.project(normalizeRowsL2(features));
-    const partitions: Partition[] = [];
-    for (let i = 0; i < p.ensemble; i++) {
-      const tag = p.ensemble > 1 ? ` (model ${i + 1}/${p.ensemble})` : '';
-      const { router, assignments } = i === 0 && first ? first : await task(onProgress, `cluster the training points${tag}`, undefined, () => clusterPoints(x, labels, p.clusters as number, p.seed + i));
-      if (router.k < (p.clusters as number)) notes.push(`${router.k} clusters instead of ${p.clusters as number}${tag}: clusters need ${CLUSTER_DEFAULTS.minClusterPoints} points with labels`);
-      const clusters: Cluster[] = [];
-      for (const [j, rows] of rowsByCluster(assignments, router.k).entries()) {
-        const local = selectRows(labels, rows);
-        const labelSpace = FeatureSpace.fromTraining(local);
-        const model = await EmbeddingModel.train(
-          { features: selectRows(features, rows), labels: labelSpace.project(local), ...(data.source !== undefined ? { source: data.source } : {}) },
-          clusterParams(p, i), tagged(onProgress, ` [cluster ${j + 1}/${router.k}${tag ? `, model ${i + 1}` : ''}]`));
-        for (const n of model.notes) if (!notes.includes(n)) notes.push(n);
-        clusters.push({ labels: labelSpace.columns ?? Int32Array.from({ length: labels.nCols }, (_, l) => l), model });
-      }
-      partitions.push({ router, clusters });
-    }
-    const model = new ClusteredModel(p, labels, space, partitions, activeBackend());
-    model.notes = notes;
-    return model;
+    const local = selectRows(labels, rows);
+    const labelSpace = FeatureSpace.fromTraining(local);
+    const model = await EmbeddingModel.train(
+      { features: selectRows(features, rows), labels: labelSpace.project(local), ...(data.source !== undefined ? { source: data.source } : {}) },
+      clusterParams(p, i), tagged(onProgress, ` [cluster ${j + 1}/${k}${p.ensemble > 1 ? `, model ${i + 1}` : ''}]`));
+    for (const n of model.notes) if (!notes.includes(n)) notes.push(n);
+    return { labels: labelSpace.columns ?? Int32Array.from({ length: labels.nCols }, (_, l) => l), model };
   }
 
   /**
@@ -304,21 +323,29 @@ export class ClusteredModel implements Model {
       for (const [i, part] of all.entries()) {
         await w.writeBytes(`p${i}.centroids.f32`, encodeFloats([part.router.centroids]));
         const clusters: unknown[] = [];
-        for (const [j, c] of part.clusters.entries()) {
-          await w.writeBytes(`p${i}c${j}.labels.i32`, new Uint8Array(c.labels.buffer, c.labels.byteOffset, c.labels.byteLength));
-          const body = await c.model.writeTo(w.scoped(`p${i}c${j}.`));
-          clusters.push({ nLabels: c.labels.length, data: body.data, extra: body.extra });
-        }
+        for (const [j, c] of part.clusters.entries()) clusters.push(await ClusteredModel.writeCluster(w, i, j, c));
         partitions.push({ clusters });
       }
-      return {
-        method: this.method,
-        data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
-        params: { ...this.params },
-        extra: { partitions },
-        ...(this.backend !== undefined ? { backend: this.backend } : {}),
-      };
+      return ClusteredModel.body(this.params, this.trainLabels, this.space, partitions, this.backend);
     });
+  }
+
+  /** Write cluster `j` of member `i` (its label map and its model, prefixed `p<i>c<j>.`); returns its manifest entry. @internal */
+  static async writeCluster(w: ModelWriter, i: number, j: number, c: Cluster): Promise<unknown> {
+    await w.writeBytes(`p${i}c${j}.labels.i32`, new Uint8Array(c.labels.buffer, c.labels.byteOffset, c.labels.byteLength));
+    const body = await c.model.writeTo(w.scoped(`p${i}c${j}.`));
+    return { nLabels: c.labels.length, data: body.data, extra: body.extra };
+  }
+
+  /** The manifest body of a clustered model with these partitions' entries. @internal */
+  static body(p: EmbedTrainParams, labels: Csr, space: FeatureSpace, partitions: unknown[], backend: string | undefined): ManifestBody {
+    return {
+      method: p.method,
+      data: { nPoints: labels.nRows, nFeatures: space.nFeatures, nLabels: labels.nCols },
+      params: { ...p },
+      extra: { partitions },
+      ...(backend !== undefined ? { backend } : {}),
+    };
   }
 
   /**
@@ -445,10 +472,24 @@ export async function trainEmbeddingModel(data: TrainingData, params: Partial<Em
   if (given.clusters !== 'auto') {
     return given.clusters === 1 ? EmbeddingModel.train(data, params, onProgress) : ClusteredModel.train(data, params, onProgress);
   }
+  const { chosen, note, first } = await chooseClusters(data, params, onProgress);
+  const model: EmbeddingModel | ClusteredModel = chosen === 1 ? await EmbeddingModel.train(data, { ...params, clusters: 1 }, onProgress) : await ClusteredModel.train(data, { ...params, clusters: chosen }, onProgress, first);
+  if (note !== undefined) model.notes = [note, ...model.notes];
+  return model;
+}
+
+/**
+ * The number of clusters `clusters: 'auto'` trains with (see {@link trainEmbeddingModel}), what
+ * it says about its choice, and the first member's clustering when it made one (reused).
+ * @internal (also the distributed training's plan, src/distributed)
+ */
+export async function chooseClusters(data: TrainingData, params: Partial<EmbedTrainParams>, onProgress?: ProgressFn): Promise<{ chosen: number; note?: string; first?: Clustering }> {
+  const given = embedTrainParams(params);
+  if (given.clusters !== 'auto') return { chosen: given.clusters };
   checkTrainingData(data, given.method);
   const { features, labels } = data;
   const c = autoClusters(features.nRows);
-  if (c === 1) return EmbeddingModel.train(data, { ...params, clusters: 1 }, onProgress);
+  if (c === 1) return { chosen: 1 };
   let note: string;
   let chosen = c;
   let first: Clustering | undefined;
@@ -476,9 +517,7 @@ export async function trainEmbeddingModel(data: TrainingData, params: Partial<Em
     const pct = (v: number): string => (100 * v).toFixed(2);
     note = `clusters: auto chose ${chosen === 1 ? 'one global model' : `${c} clusters`} (held-out mean P@1,3,5: global ${pct(scores[0]!)}, ${c} clusters ${pct(scores[1]!)})`;
   }
-  const model: EmbeddingModel | ClusteredModel = chosen === 1 ? await EmbeddingModel.train(data, { ...params, clusters: 1 }, onProgress) : await ClusteredModel.train(data, { ...params, clusters: chosen }, onProgress, first);
-  model.notes = [note, ...model.notes];
-  return model;
+  return { chosen, note, ...(first ? { first } : {}) };
 }
 
 /** Whether a saved embedding model is clustered (its manifest lists partitions). */

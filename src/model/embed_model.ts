@@ -22,8 +22,8 @@ import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_spac
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { type SaveOptions, writeModelDir } from './store.js';
 
-/** One model of an ensemble: label encoder, feature → embedding regressor, kNN index over the training embeddings. */
-interface Member {
+/** One model of an ensemble: label encoder, feature → embedding regressor, kNN index over the training embeddings. @internal */
+export interface Member {
   readonly encoder: LabelEncoder;
   readonly regressor: RidgeModel;
   readonly index: HnswIndex | ExactDenseIndex;
@@ -86,6 +86,21 @@ export class EmbeddingModel implements Model {
    * JavaScript callers and JSON parameters: unknown or invalid ones are a ParamsError).
    */
   static async train(data: TrainingData, params: Partial<EmbedTrainParams> = {}, onProgress?: ProgressFn): Promise<EmbeddingModel> {
+    const { p, notes, space, x } = await EmbeddingModel.prepare(data, params);
+    const members: Member[] = [];
+    for (let i = 0; i < p.ensemble; i++) members.push(await EmbeddingModel.trainMember(x, data.labels, p, i, onProgress));
+    const weight = await EmbeddingModel.chooseWeight(x, data.labels, p, members[0]!.encoder, onProgress);
+    const model = new EmbeddingModel(p, data.labels, space, members, weight, activeBackend());
+    model.notes = notes;
+    return model;
+  }
+
+  /**
+   * What every member's training starts from: the parameters resolved (index kind, clusters = 1),
+   * the data checked, the feature space and the projected, normalised feature rows.
+   * @internal (the distributed jobs, src/distributed, train the members one by one)
+   */
+  static async prepare(data: TrainingData, params: Partial<EmbedTrainParams>): Promise<{ p: EmbedTrainParams; notes: string[]; space: FeatureSpace; x: Csr }> {
     const notes: string[] = [];
     const given = embedTrainParams(params);
     if (given.clusters !== 'auto' && given.clusters !== 1) {
@@ -101,21 +116,26 @@ export class EmbeddingModel implements Model {
     const space = FeatureSpace.fromTraining(features);
     const x = space.project(normalizeRowsL2(features));
     if (p.embeddingDim > labels.nCols) notes.push(`embedding dimension ${p.embeddingDim} clipped to the ${labels.nCols} labels of the training data`);
-    const members: Member[] = [];
-    for (let i = 0; i < p.ensemble; i++) {
-      const tag = p.ensemble > 1 ? ` (model ${i + 1}/${p.ensemble})` : '';
-      members.push(await EmbeddingModel.trainMember(x, labels, p, p.seed + i, tag, onProgress));
-    }
-    let weight = typeof p.decoderWeight === 'number' ? p.decoderWeight : 0.5;
-    if (p.decoderWeight === 'auto' && members[0]!.encoder.decode) {
-      weight = (await task(onProgress, 'choose the decoder weight on held-out points', undefined, () => chooseDecoderWeight(x, labels, members[0]!, p))).weight;
-    }
-    const model = new EmbeddingModel(p, labels, space, members, weight, activeBackend());
-    model.notes = notes;
-    return model;
+    return { p, notes, space, x };
   }
 
-  private static async trainMember(x: Csr, labels: Csr, p: EmbedTrainParams, seed: number, tag: string, onProgress?: ProgressFn): Promise<Member> {
+  /**
+   * The average strategy's decoder weight: `params.decoderWeight`, or for `auto` the choice on
+   * held-out points with the first member's encoder (0.5 for encoders without a decoder).
+   * @internal
+   */
+  static async chooseWeight(x: Csr, labels: Csr, p: EmbedTrainParams, first: LabelEncoder, onProgress?: ProgressFn): Promise<number> {
+    if (typeof p.decoderWeight === 'number') return p.decoderWeight;
+    if (!first.decode) return 0.5;
+    return (await task(onProgress, 'choose the decoder weight on held-out points', undefined, () => chooseDecoderWeight(x, labels, { encoder: first }, p))).weight;
+  }
+
+  /**
+   * Train ensemble member `i` (seed + i) on the prepared rows `x`.
+   * @internal
+   */
+  static async trainMember(x: Csr, labels: Csr, p: EmbedTrainParams, i: number, onProgress?: ProgressFn): Promise<Member> {
+    const tag = p.ensemble > 1 ? ` (model ${i + 1}/${p.ensemble})` : '', seed = p.seed + i;
     const m = Math.min(p.embeddingDim, labels.nCols);
     const loop: TrainLoopOptions = {
       epochs: p.epochs, batchSize: p.batchSize, learningRate: p.learningRate, optimizer: p.optimizer,
@@ -174,32 +194,66 @@ export class EmbeddingModel implements Model {
    */
   async writeTo(w: ModelWriter): Promise<ManifestBody> {
     const all = this.live('save');
-    await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
-    await saveFeatureSpace(w, this.space);
+    await EmbeddingModel.writeShared(w, this.trainLabels, this.space);
     const members: unknown[] = [];
-    for (const [i, mem] of all.entries()) {
-      const st = mem.encoder.state();
-      const names = Object.keys(st.arrays);
-      await w.writeBytes(`m${i}.encoder.f32`, encodeFloats(names.map((k) => st.arrays[k]!)));
-      await w.writeBytes(`m${i}.regressor.f32`, encodeFloats([mem.regressor.weights, mem.regressor.bias]));
-      if (mem.index instanceof HnswIndex) {
-        mem.index.save(w.path(`m${i}.index.hnsw`));
-        await w.addExisting(`m${i}.index.hnsw`);
-      } else {
-        await w.writeBytes(`m${i}.embeddings.f32`, encodeFloats([mem.index.points]));
-      }
-      members.push({
-        encoder: { kind: st.kind, nLabels: st.nLabels, dim: st.dim, config: st.config, arrays: names.map((k) => [k, st.arrays[k]!.length]) },
-        embeddingNorm: mem.embeddingNorm,
-      });
+    for (const [i, mem] of all.entries()) members.push(await EmbeddingModel.writeMember(w, i, mem));
+    return EmbeddingModel.body(this.params, this.trainLabels, this.space, members, this.decoderWeight, this.backend);
+  }
+
+  /**
+   * Write member `i`'s files (`m<i>.encoder.f32`, `m<i>.regressor.f32`, the index) through `w`;
+   * returns its entry of the manifest's `extra.members`.
+   * @internal
+   */
+  static async writeMember(w: ModelWriter, i: number, mem: Member): Promise<unknown> {
+    const st = mem.encoder.state();
+    const names = Object.keys(st.arrays);
+    await w.writeBytes(`m${i}.encoder.f32`, encodeFloats(names.map((k) => st.arrays[k]!)));
+    await w.writeBytes(`m${i}.regressor.f32`, encodeFloats([mem.regressor.weights, mem.regressor.bias]));
+    if (mem.index instanceof HnswIndex) {
+      mem.index.save(w.path(`m${i}.index.hnsw`));
+      await w.addExisting(`m${i}.index.hnsw`);
+    } else {
+      await w.writeBytes(`m${i}.embeddings.f32`, encodeFloats([mem.index.points]));
     }
     return {
-      method: this.method,
-      data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
-      params: { ...this.params },
-      extra: { members, decoderWeight: this.decoderWeight },
-      ...(this.backend !== undefined ? { backend: this.backend } : {}),
+      encoder: { kind: st.kind, nLabels: st.nLabels, dim: st.dim, config: st.config, arrays: names.map((k) => [k, st.arrays[k]!.length]) },
+      embeddingNorm: mem.embeddingNorm,
     };
+  }
+
+  /** Write the files the members share (training labels, feature space) through `w`. @internal */
+  static async writeShared(w: ModelWriter, labels: Csr, space: FeatureSpace): Promise<void> {
+    await w.writeBytes('train_labels.csr', encodeCsr(labels));
+    await saveFeatureSpace(w, space);
+  }
+
+  /** The manifest body of a model with these members' entries. @internal */
+  static body(p: EmbedTrainParams, labels: Csr, space: FeatureSpace, members: unknown[], decoderWeight: number, backend: string | undefined): ManifestBody {
+    return {
+      method: p.method,
+      data: { nPoints: labels.nRows, nFeatures: space.nFeatures, nLabels: labels.nCols },
+      params: { ...p },
+      extra: { members, decoderWeight },
+      ...(backend !== undefined ? { backend } : {}),
+    };
+  }
+
+  /**
+   * Member `i`'s label encoder from a model directory's files (checked against `meta`).
+   * @internal
+   */
+  static async readEncoder(dir: string, manifest: Manifest, i: number, meta: MemberMeta, nLabels: number): Promise<LabelEncoder> {
+    const where = modelFilePath(dir, manifest, `m${i}.encoder.f32`);
+    const arrays = decodeFloats(await readModelFile(dir, manifest, `m${i}.encoder.f32`), meta.arrays.map(([, n]) => n), where);
+    let encoder: LabelEncoder;
+    try {
+      encoder = rebuildEncoder({ kind: meta.kind, nLabels, dim: meta.dim, config: meta.config, arrays: Object.fromEntries(meta.arrays.map(([name], j) => [name, arrays[j]!])) });
+    } catch (err) {
+      throw new ModelFormatError(`${where}: ${(err as Error).message}`);
+    }
+    if (encoder.dim !== meta.dim || encoder.nLabels !== nLabels) throw new ModelFormatError(`${where}: a ${encoder.nLabels} → ${encoder.dim} encoder, but the manifest says ${nLabels} → ${meta.dim}`);
+    return encoder;
   }
 
   /**
@@ -223,16 +277,8 @@ export class EmbeddingModel implements Model {
     const members: Member[] = [];
     for (const [i, meta] of metas.entries()) {
       const file = (name: string): Promise<Uint8Array> => readModelFile(dir, manifest, name);
-      const where = modelFilePath(dir, manifest, `m${i}.encoder.f32`);
-      const arrays = decodeFloats(await file(`m${i}.encoder.f32`), meta.arrays.map(([, n]) => n), where);
-      let encoder: LabelEncoder;
-      try {
-        encoder = rebuildEncoder({ kind: meta.kind, nLabels, dim: meta.dim, config: meta.config, arrays: Object.fromEntries(meta.arrays.map(([name], j) => [name, arrays[j]!])) });
-      } catch (err) {
-        throw new ModelFormatError(`${where}: ${(err as Error).message}`);
-      }
+      const encoder = await EmbeddingModel.readEncoder(dir, manifest, i, meta, nLabels);
       const m = encoder.dim;
-      if (m !== meta.dim || encoder.nLabels !== nLabels) throw new ModelFormatError(`${where}: a ${encoder.nLabels} → ${m} encoder, but the manifest says ${nLabels} → ${meta.dim}`);
       const [weights, bias] = decodeFloats(await file(`m${i}.regressor.f32`), [space.dim * m, m], modelFilePath(dir, manifest, `m${i}.regressor.f32`));
       const regressor = ridgeFromWeights(weights!, bias!, space.dim, m);
       let index: HnswIndex | ExactDenseIndex;
@@ -255,8 +301,8 @@ export class EmbeddingModel implements Model {
   }
 }
 
-/** An ensemble member's entry in the manifest's `extra.members`. */
-interface MemberMeta {
+/** An ensemble member's entry in the manifest's `extra.members`. @internal */
+export interface MemberMeta {
   readonly kind: EncoderKind;
   readonly dim: number;
   readonly config: Record<string, unknown>;
@@ -266,7 +312,7 @@ interface MemberMeta {
 }
 
 /** Validate `extra.members` of an embedding model's manifest: `ensemble` entries, each a member's encoder shape and embedding norm. */
-function readMemberMetas(check: JsonChecker, manifest: Manifest, ensemble: number): MemberMeta[] {
+export function readMemberMetas(check: JsonChecker, manifest: Manifest, ensemble: number): MemberMeta[] {
   const f = JsonChecker.field;
   const list = check.array(f(manifest.extra ?? {}, 'members'), 'extra.members');
   if (list.length !== ensemble) check.fail('extra.members', `a list of ${ensemble} ensemble members`, `${list.length} members`);

@@ -30,7 +30,7 @@ export interface ValidationMember extends ScoringMember {
  * @param x ℓ2-normalised training feature rows; @param labels their label rows.
  * @returns the weight and the held-out score of every w (empty with fewer than 10 held-out points: w = 0.5).
  */
-export function chooseDecoderWeight(x: Csr, labels: Csr, member: ValidationMember, p: EmbedTrainParams): { weight: number; scores: number[] } {
+export function chooseDecoderWeight(x: Csr, labels: Csr, member: Pick<ValidationMember, 'encoder'>, p: EmbedTrainParams): { weight: number; scores: number[] } {
   const { train, valid: allValid } = splitRows(x.nRows, 0.1, p.seed ^ 0x3c6ef372);
   const valid = allValid.slice(0, 2000);
   if (valid.length < 10) return { weight: 0.5, scores: [] };
@@ -39,7 +39,7 @@ export function chooseDecoderWeight(x: Csr, labels: Csr, member: ValidationMembe
   const z = member.encoder.encode(yt);
   const regressor = fitRidge(xt, z, m, { lambda: p.lambda, solver: p.solver, bias: true });
   const points = normalizeDenseRows(p.knnSpace === 'regressed' ? regressor.predict(xt) : z, xt.nRows, m);
-  const probe: ScoringMember = { ...member, regressor, index: new ExactDenseIndex(points, xt.nRows, m), embeddingNorm: meanRowNorm(z, xt.nRows, m) };
+  const probe: ScoringMember = { encoder: member.encoder, regressor, index: new ExactDenseIndex(points, xt.nRows, m), embeddingNorm: meanRowNorm(z, xt.nRows, m) };
   const parts = memberScores(probe, xv, yt, p.k, true, true);
   const n = valid.length, L = labels.nCols;
   const scores: number[] = [];
