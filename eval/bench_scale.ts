@@ -181,8 +181,11 @@ function report(runs: ScaleRun[]): { md: string; svg: string } {
       return { alpha, at: (n) => Math.exp(my + alpha * (Math.log(n) - mx)) };
     };
     const t = fit((r) => r.trainSeconds), m = fit((r) => r.peakMb);
-    lines.push(`Growth of \`${family}\` over n = ${rs.map((r) => r.nTrain).join(', ')}: training time ∝ n^${t.alpha.toFixed(2)}, peak memory ∝ n^${m.alpha.toFixed(2)}` +
-      (full ? `; extrapolated to the full ${full} training points: ${(t.at(full) / 60).toFixed(0)} min and ${(m.at(full) / 1024).toFixed(1)} GiB.` : '.'), '');
+    const measured = full !== undefined ? rs.find((r) => r.nTrain === full) : undefined;
+    const codes = [...new Set(rs.map((r) => r.code ?? '?'))];
+    lines.push(`Growth of \`${family}\` over n = ${rs.map((r) => r.nTrain).join(', ')}${codes.length > 1 ? ` (runs of commits ${codes.join(', ')})` : ''}: training time ∝ n^${t.alpha.toFixed(2)}, peak memory ∝ n^${m.alpha.toFixed(2)}` +
+      (measured ? `; the full set was measured: ${(measured.trainSeconds / 60).toFixed(0)} min and ${(measured.peakMb / 1024).toFixed(1)} GiB (row ${measured.name}).`
+        : full ? `; extrapolated to the full ${full} training points: ${(t.at(full) / 60).toFixed(0)} min and ${(m.at(full) / 1024).toFixed(1)} GiB.` : '.'), '');
   }
   const series = (key: 'nTrain' | 'nLabels', y: (r: ScaleRun) => number) => [...byFamily].map(([name, rs]) => ({ name, points: rs.map((r) => ({ x: r[key], y: y(r) })).sort((a, b) => a.x - b.x) }));
   const panels: PlotPanel[] = [
