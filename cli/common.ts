@@ -55,6 +55,15 @@ export function restoreDash(parsed: Record<string, unknown>): void {
 const STDIN_NAME = '<stdin>';
 let stdinTaken = false;
 
+/** How the command's data options (`--format`, `--feature-base`, `--label-base`) say to parse a data file. */
+export function parseOptionsOf(args: DataArgs): Pick<ReadOptions, 'format' | 'featureBase' | 'labelBase'> {
+  return {
+    format: args.format,
+    ...(args['feature-base'] !== undefined ? { featureBase: args['feature-base'] } : {}),
+    ...(args['label-base'] !== undefined ? { labelBase: args['label-base'] } : {}),
+  };
+}
+
 /**
  * Read a data file with the command's data options, reporting progress. `-` reads standard
  * input (streamed; gzip is detected there too), at most once per process. A registered dataset
@@ -66,9 +75,7 @@ export async function loadData(arg: string, args: DataArgs, onProgress: Progress
   if (stdin && stdinTaken) throw new UsageError(`only one data argument can be '-' (standard input is read once)`);
   stdinTaken ||= stdin;
   const file = stdin ? STDIN_NAME : await resolveDataArg(arg, split, resolveDataDir(args['data-dir']));
-  const opts: ReadOptions = { format: args.format, ...extra };
-  if (args['feature-base'] !== undefined) opts.featureBase = args['feature-base'];
-  if (args['label-base'] !== undefined) opts.labelBase = args['label-base'];
+  const opts: ReadOptions = { ...parseOptionsOf(args), ...extra };
   const t0 = performance.now();
   const task = `read ${file}`;
   onProgress({ status: 'start', task });

@@ -5,7 +5,7 @@ import { UsageError } from '../../src/errors.js';
 import { methodEntry, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
 import type { Model, TrainOptions } from '../../src/model/model.js';
 import { EMBED_DEFAULTS, INDEX_KINDS, KNN_DEFAULTS, KNN_SPACES, type NumericSpec, OPTIMIZERS, PARAM_SPECS, SOLVERS, STRATEGIES, trainParams } from '../../src/model/params.js';
-import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, numericFlag, readParamsFile, STDIN_ARG, withBackendOption, withDataOptions } from '../common.js';
+import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, numericFlag, parseOptionsOf, readParamsFile, STDIN_ARG, withBackendOption, withDataOptions } from '../common.js';
 import { resolveDataArg, resolveDataDir } from '../../datasets/fetch.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import type { Options } from 'yargs';
@@ -193,7 +193,7 @@ async function trainDistributed(args: TrainArgs): Promise<void> {
   await applyCompute(args, true);
   const progress = stderrProgress(args);
   const file = args.train === undefined ? BUNDLED_BIBTEX.train : await resolveDataArg(args.train, 'train', resolveDataDir(args['data-dir']));
-  const read = { format: args.format, ...(args['feature-base'] !== undefined ? { featureBase: args['feature-base'] } : {}), ...(args['label-base'] !== undefined ? { labelBase: args['label-base'] } : {}) };
+  const read = parseOptionsOf(args);
   const t0 = performance.now();
   // Loaded on use: bullmq and ioredis stay out of every other command's start-up.
   const { redisLabel, submitTraining } = await import('../../src/distributed/queue.js');

@@ -9,7 +9,7 @@ import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { XmlcError } from '../errors.js';
 import { type Manifest, ModelWriter, sha256 } from '../model/io.js';
-import { MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../model/manifest.js';
+import { type ManifestBody, MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../model/manifest.js';
 import { tempSibling } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 
@@ -127,8 +127,8 @@ export async function readPart(stage: string, name: string): Promise<Part> {
   return { dir, files, meta: json.meta };
 }
 
-/** A part seen as a model directory's manifest (its files at the part folder's root), for the model readers. */
-export function partManifest(part: Part, body: Pick<Manifest, 'method' | 'data' | 'params'>): Manifest {
+/** A part seen as a model directory's manifest (its files at the part folder's root, `body` for the rest), for the model readers. */
+export function partManifest(part: Part, body: ManifestBody): Manifest {
   return { format: MODEL_FORMAT, formatVersion: MODEL_FORMAT_VERSION, xmlcVersion: VERSION, createdAt: '', root: '', ...body, files: new Map(part.files) };
 }
 

@@ -16,16 +16,15 @@ import { type ParseOptions } from '../data/parser.js';
 import { UsageError } from '../errors.js';
 import { activeBackend } from '../engine/backends.js';
 import { ClusteredModel, chooseClusters, type Clustering, rowsByCluster } from '../model/clustered_model.js';
-import { EmbeddingModel, type MemberMeta, readMemberMetas } from '../model/embed_model.js';
+import { embeddingBody, EmbeddingModel, readMemberMetas } from '../model/embed_model.js';
 import { encodeFloats, decodeFloats, type ModelWriter } from '../model/io.js';
 import { JsonChecker, type ManifestBody } from '../model/manifest.js';
-import { type EmbedTrainParams, embedTrainParams } from '../model/params.js';
+import { embedTrainParams } from '../model/params.js';
 import { type SaveOptions, writeModelDir } from '../model/store.js';
 import { type ProgressFn } from '../progress.js';
 import { kmeansRouter } from '../regression/kmeans.js';
 import { writeFileAtomic } from '../util/atomic.js';
 import { ArtifactError, checkFileRef, contentId, copyPart, type FileRef, fileRef, type Part, partManifest, readPart, stageDir, writePart } from './artifacts.js';
-import { FeatureSpace } from '../model/feature_space.js';
 
 /** The plan of a distributed training run, written once by the submitter as `plan.json` in the staging folder. */
 export interface TrainPlan {
@@ -170,9 +169,10 @@ export async function assembleModel(stage: string, options: SaveOptions = {}, on
   if (plan.kind === 'global') {
     const { p, x, space } = await EmbeddingModel.prepare(data, { ...plan.given, clusters: 1 });
     const metas = parts.map((part) => part.meta);
-    const check = new JsonChecker(path.join(parts[0]!.dir, 'part.json'));
-    const meta = readMemberMetas(check, { ...partManifest(parts[0]!, body(p, data, space)), extra: { members: metas.slice(0, p.ensemble) } }, p.ensemble)[0]! as MemberMeta;
-    const first = await EmbeddingModel.readEncoder(parts[0]!.dir, partManifest(parts[0]!, body(p, data, space)), 0, meta, data.labels.nCols);
+    // Member 0's files as a model directory whose manifest lists every member (checked): its encoder chooses the decoder weight.
+    const first0 = partManifest(parts[0]!, embeddingBody(p, data.labels, space, { members: metas }, undefined));
+    const meta = readMemberMetas(new JsonChecker(path.join(parts[0]!.dir, 'part.json')), first0, p.ensemble)[0]!;
+    const first = await EmbeddingModel.readEncoder(parts[0]!.dir, first0, 0, meta, data.labels.nCols);
     let weight: number;
     try {
       weight = await EmbeddingModel.chooseWeight(x, data.labels, p, first, onProgress);
@@ -204,11 +204,6 @@ export async function assembleModel(stage: string, options: SaveOptions = {}, on
     }
     return ClusteredModel.body(p, data.labels, space, partitions, activeBackend());
   });
-}
-
-/** The method, data shape and parameters of a model trained on `data`. */
-function body(p: EmbedTrainParams, data: Dataset, space: FeatureSpace): { method: string; data: { nPoints: number; nFeatures: number; nLabels: number }; params: Record<string, unknown> } {
-  return { method: p.method, data: { nPoints: data.labels.nRows, nFeatures: space.nFeatures, nLabels: data.labels.nCols }, params: { ...p } };
 }
 
 /** Remove a run's staging folder (after its model was written). */

@@ -90,8 +90,13 @@ export function mapRowChunks(n: number, outCols: number, input: (s: number, e: n
   return out;
 }
 
+/** Check that `z` holds n × m embeddings (the argument of a decoder). */
+export function checkEmbeddings(z: Float32Array, n: number, m: number): void {
+  if (z.length !== n * m) throw new InvalidArgumentError('decode', `decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
+}
+
 /** Label scores (n × d) from embeddings `z` (n × m) through the tfjs map `f`, in chunks; checks z's size. */
 export function decodeChunks(z: Float32Array, n: number, m: number, d: number, f: (z: tf.Tensor2D) => tf.Tensor): Float32Array {
-  if (z.length !== n * m) throw new InvalidArgumentError('decode', `decode(): expected ${n} × ${m} embeddings but got ${z.length} values`);
+  checkEmbeddings(z, n, m);
   return mapRowChunks(n, d, (s, e) => tf.tensor2d(z.subarray(s * m, e * m), [e - s, m]), f);
 }

@@ -5,10 +5,10 @@
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { type Csr, densifyRowList, normalizeRowsL2, selectRows } from '../data/csr.js';
-import { InvalidArgumentError, ParamsError } from '../errors.js';
+import { ParamsError } from '../errors.js';
 import { type ProgressFn, task } from '../progress.js';
 import { Rng } from '../util/rng.js';
-import { decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
+import { checkEmbeddings, decodeChunks, encodeLinear, type EncoderState, type LabelEncoder, stateArray } from './encoder.js';
 import { transposeDense } from '../linalg/dense.js';
 import { topRightSingularVectors } from '../linalg/randomized_svd.js';
 import {
@@ -196,7 +196,7 @@ export class L1aeEncoder implements LabelEncoder {
   // Prediction's hot path: on `native`, without BN, one native call over all rows (row blocks
   // per thread, no tensors; l1aeDecodeRowsNative).
   readonly decode = (z: Float32Array, n: number): Float32Array => {
-    if (z.length !== n * this.dim) throw new InvalidArgumentError('decode', `decode(): expected ${n} × ${this.dim} embeddings but got ${z.length} values`);
+    checkEmbeddings(z, n, this.dim);
     const fast = l1aeDecodeRowsNative(this.cfg, this.vars, this.aRows(), this.betaValue(), z, n);
     return fast ?? decodeChunks(z, n, this.dim, this.nLabels, (y) =>
       (this.bnStats ? l1aeDecodeInference(this.cfg, this.vars, y, this.bnStats) : l1aeDecode(this.cfg, this.vars, y)));

@@ -73,8 +73,12 @@ export interface L1aeVariables {
 
 /** Whether the network is the paper's default shape (sign, tied), which the fused native kernels implement. */
 function fusable(cfg: L1aeNetworkConfig): boolean {
-  return (cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && cfg.depth > 0 && cfg.batchNorm !== 'affine'
-    && (cfg.activation ?? 'sign') === 'sign' && (cfg.decoderMatrix ?? 'tied') === 'tied';
+  return nativeSignTied(cfg) && cfg.depth > 0 && cfg.batchNorm !== 'affine';
+}
+
+/** Whether the native kernels compute this network's blocks: fused on, `native`, sign steps, tied decoder. */
+function nativeSignTied(cfg: L1aeNetworkConfig): boolean {
+  return (cfg.fused ?? true) && tf.getBackend() === NATIVE_BACKEND && (cfg.activation ?? 'sign') === 'sign' && (cfg.decoderMatrix ?? 'tied') === 'tied';
 }
 
 /** Create the variables: A ~ N(0, 1/d), β = 1, γ = 1, δ = 0 (and B ~ N(0, 1/d) from a seed stream of its own). */
@@ -123,7 +127,7 @@ export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tenso
  * function as theirs (equal up to float32 rounding: products are summed in another order).
  */
 export function l1aeDecodeRowsNative(cfg: L1aeNetworkConfig, v: L1aeVariables, a: Float32Array, beta: number, y: Float32Array, n: number): Float32Array | null {
-  if (!(cfg.fused ?? true) || tf.getBackend() !== NATIVE_BACKEND || v.bnScale.length > 0 || (cfg.activation ?? 'sign') !== 'sign' || v.b) return null;
+  if (!nativeSignTied(cfg) || v.bnScale.length > 0) return null;
   const { addon } = nativeAddon();
   if (typeof addon?.l1aeDecodeRows !== 'function') return null;
   const d = cfg.inputDim, m = cfg.embeddingDim;

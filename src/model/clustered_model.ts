@@ -25,9 +25,9 @@ import { PAD_LABEL, PAD_SCORE } from '../ranking/topk_impl.js';
 import { type Ranked } from '../ranking/topk.js';
 import { type CentroidRouter, kmeansRouter, sphericalKMeans } from '../regression/kmeans.js';
 import { splitRows } from '../encoders/train_loop.js';
-import { EmbeddingModel } from './embed_model.js';
-import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
-import { decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, type ModelWriter, readCsrFile, readModelFile, scopedManifest } from './io.js';
+import { embeddingBody, EmbeddingModel } from './embed_model.js';
+import { FeatureSpace, loadFeatureSpace } from './feature_space.js';
+import { decodeFloats, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, type ModelWriter, readCsrFile, readModelFile, scopedManifest } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { type ModelClass } from './methods.js';
 import { disposedError, embeddingSummary, type Model, type ModelSummary, predictionPlan } from './model.js';
@@ -317,8 +317,7 @@ export class ClusteredModel implements Model {
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
     const all = this.live('save');
     await writeModelDir(dir, options, async (w: ModelWriter): Promise<ManifestBody> => {
-      await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
-      await saveFeatureSpace(w, this.space);
+      await EmbeddingModel.writeShared(w, this.trainLabels, this.space);
       const partitions: unknown[] = [];
       for (const [i, part] of all.entries()) {
         await w.writeBytes(`p${i}.centroids.f32`, encodeFloats([part.router.centroids]));
@@ -339,13 +338,7 @@ export class ClusteredModel implements Model {
 
   /** The manifest body of a clustered model with these partitions' entries. @internal */
   static body(p: EmbedTrainParams, labels: Csr, space: FeatureSpace, partitions: unknown[], backend: string | undefined): ManifestBody {
-    return {
-      method: p.method,
-      data: { nPoints: labels.nRows, nFeatures: space.nFeatures, nLabels: labels.nCols },
-      params: { ...p },
-      extra: { partitions },
-      ...(backend !== undefined ? { backend } : {}),
-    };
+    return embeddingBody(p, labels, space, { partitions }, backend);
   }
 
   /**

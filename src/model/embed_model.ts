@@ -230,13 +230,7 @@ export class EmbeddingModel implements Model {
 
   /** The manifest body of a model with these members' entries. @internal */
   static body(p: EmbedTrainParams, labels: Csr, space: FeatureSpace, members: unknown[], decoderWeight: number, backend: string | undefined): ManifestBody {
-    return {
-      method: p.method,
-      data: { nPoints: labels.nRows, nFeatures: space.nFeatures, nLabels: labels.nCols },
-      params: { ...p },
-      extra: { members, decoderWeight },
-      ...(backend !== undefined ? { backend } : {}),
-    };
+    return embeddingBody(p, labels, space, { members, decoderWeight }, backend);
   }
 
   /**
@@ -340,4 +334,19 @@ export function readMemberMetas(check: JsonChecker, manifest: Manifest, ensemble
       embeddingNorm: check.number(f(member, 'embeddingNorm'), `${w}.embeddingNorm`, 0, Number.MAX_VALUE),
     };
   });
+}
+
+/**
+ * The manifest body of an embedding model (global or clustered) trained on `labels` in `space`
+ * with `p`: method, data shape, parameters, the model's own `extra`, and the backend.
+ * @internal
+ */
+export function embeddingBody(p: EmbedTrainParams, labels: Csr, space: FeatureSpace, extra: Record<string, unknown>, backend: string | undefined): ManifestBody {
+  return {
+    method: p.method,
+    data: { nPoints: labels.nRows, nFeatures: space.nFeatures, nLabels: labels.nCols },
+    params: { ...p },
+    extra,
+    ...(backend !== undefined ? { backend } : {}),
+  };
 }
