@@ -35,8 +35,8 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
     const kMax = Math.max(...args.ks);
     const propensity = propensityConstants(args, args.test);
     if (args.predictions === undefined) {
-      const { ranked, truth, model, seconds } = await predictFromArgs(args, kMax);
-      printMetrics(scorePredictions(ranked, truth, model.trainLabels, args, propensity, args.quiet), args, { points: truth.nRows, seconds });
+      const { ranked, truth, trainLabels, seconds } = await predictFromArgs(args, kMax);
+      printMetrics(scorePredictions(ranked, truth, trainLabels, args, propensity, args.quiet), args, { points: truth.nRows, seconds });
       return;
     }
     const progress = stderrProgress(args);

@@ -1,12 +1,15 @@
 import type { Argv, CommandModule } from 'yargs';
 import { type Csr } from '../../src/data/csr.js';
-import { openModel } from '../../src/model/load.js';
+import { type OpenedModel, openModel, readTrainLabels } from '../../src/model/load.js';
+import { type Manifest } from '../../src/model/io.js';
+import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
+import { resolveDataArg, resolveDataDir } from '../../datasets/fetch.js';
 import { type TestFeatures } from '../../src/model/training_data.js';
 import { type ProgressFn } from '../../src/progress.js';
 import type { Model, ModelSummary } from '../../src/model/model.js';
 import { formatRanked } from '../../src/predict/output.js';
 import { type Ranked } from '../../src/ranking/topk.js';
-import { applyCompute, type BackendArgs, type DataArgs, loadSplit, numericFlag, withBackendOption, withDataOptions, writeOutput } from '../common.js';
+import { applyCompute, type BackendArgs, type DataArgs, loadSplit, numericFlag, parseOptionsOf, withBackendOption, withDataOptions, writeOutput } from '../common.js';
 import { limitRanked } from '../report.js';
 import { note, stderrProgress } from '../progress.js';
 import { type NumericSpec, PARAM_SPECS, PREDICT_DEFAULTS, type PredictParams, type Strategy, STRATEGIES } from '../../src/model/params.js';
@@ -21,6 +24,8 @@ export interface PredictFlags extends DataArgs, BackendArgs {
   strategy?: string;
   'decoder-weight'?: number;
   route?: number;
+  redis?: string;
+  shards?: number;
 }
 
 /** What predictions are written: the first `top-k` labels of each point, those scoring at least `threshold`. */
@@ -39,6 +44,11 @@ export function withOutputOptions<T>(y: Argv<T>, outDescription: string, topKDef
     .option(...numericFlag('threshold', THRESHOLD_SPEC, { describe: 'keep only labels scoring at least T (after --top-k)' })) as Argv<T & OutputFlags>;
 }
 
+/** `--shards`: a positive integer. */
+const SHARDS_SPEC: NumericSpec = Object.freeze({ int: true, min: 1 });
+/** Jobs of a `--redis` prediction when `--shards` is not given. */
+export const DEFAULT_SHARDS = 16;
+
 /** Adds `--model` (required unless `requireModel` is false), `--test` and the per-call prediction parameters. */
 export function withPredictOptions<T>(y: Argv<T>, requireModel = true): Argv<T & PredictFlags> {
   return withBackendOption(withDataOptions(y))
@@ -48,7 +58,36 @@ export function withPredictOptions<T>(y: Argv<T>, requireModel = true): Argv<T &
     .option(...numericFlag('ef-search', PARAM_SPECS.efSearch, { describe: 'override the HNSW search candidate list', group: 'Parameters:' }))
     .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'embedding models: score by the kNN vote, the decoder, or their average', defaultDescription: 'the one trained with', group: 'Parameters:' })
     .option(...numericFlag('decoder-weight', PARAM_SPECS.decoderWeight, { describe: 'embedding models: weight w of the decoder in the average, (1 − w)·kNN + w·decoder', defaultDescription: 'the trained one', group: 'Parameters:' }))
-    .option(...numericFlag('route', PARAM_SPECS.route, { describe: 'clustered models: route each point to its R nearest clusters and merge their scores', defaultDescription: 'the trained one', group: 'Parameters:' })) as Argv<T & PredictFlags>;
+    .option(...numericFlag('route', PARAM_SPECS.route, { describe: 'clustered models: route each point to its R nearest clusters and merge their scores', defaultDescription: 'the trained one', group: 'Parameters:' }))
+    .option('redis', { type: 'string', requiresArg: true, describe: 'predict on `xmlc worker` processes through this Redis (redis://[user:password@]host[:port][/db] or rediss://): the rows split into --shards jobs, the predictions in input order; --model and --test must be paths every worker sees' })
+    .option(...numericFlag('shards', SHARDS_SPEC, { describe: 'with --redis: jobs the test rows are split into (contiguous row ranges)', defaultDescription: String(DEFAULT_SHARDS) }))
+    .check((a) => {
+      if (a['shards'] !== undefined && a['redis'] === undefined) throw new UsageError('--shards splits the rows into jobs for the workers: it needs --redis');
+      if (a['redis'] !== undefined && a['test'] === '-') throw new UsageError('--redis needs a test file every worker can read, not standard input');
+      return true;
+    }) as Argv<T & PredictFlags>;
+}
+
+/** What the prediction flags are checked against: the model's method, strategies and whether it is clustered. */
+export interface ModelFacts {
+  readonly method: string;
+  readonly strategies: readonly Strategy[];
+  readonly clustered: boolean;
+}
+
+/** The {@link ModelFacts} of a loaded model. */
+export function factsOf(model: Model): ModelFacts {
+  return { method: model.method, strategies: model.strategies, clustered: model.describe().route !== undefined };
+}
+
+/**
+ * The {@link ModelFacts} of a model from its manifest alone (a `--redis` submitter does not load
+ * the model): an embedding model is taken to have every strategy, and the workers refuse a
+ * strategy its encoder lacks (no decoder).
+ */
+export function factsOfManifest(manifest: Manifest): ModelFacts {
+  const extra = manifest.extra as { partitions?: unknown } | undefined;
+  return { method: manifest.method, strategies: manifest.method === 'knn' ? [] : STRATEGIES, clustered: extra?.partitions !== undefined };
 }
 
 /**
@@ -56,7 +95,7 @@ export function withPredictOptions<T>(y: Argv<T>, requireModel = true): Argv<T &
  * be one of its strategies and `--decoder-weight` needs the average strategy (a kNN model has none).
  * @throws UsageError
  */
-export function predictOptions(args: PredictFlags, model: Pick<Model, 'method' | 'strategies'> & Partial<Pick<Model, 'describe'>>, topK: number): Partial<PredictParams> {
+export function predictOptions(args: PredictFlags, model: ModelFacts, topK: number): Partial<PredictParams> & { topK: number } {
   const has = model.strategies.length ? `its strategies are ${model.strategies.join(', ')}` : 'it has no strategies to choose from';
   if (args.strategy !== undefined && !(model.strategies as readonly string[]).includes(args.strategy)) {
     throw new UsageError(`--strategy ${args.strategy} does not apply to this ${model.method} model: ${has}`);
@@ -64,7 +103,7 @@ export function predictOptions(args: PredictFlags, model: Pick<Model, 'method' |
   if (args['decoder-weight'] !== undefined && !model.strategies.includes('average')) {
     throw new UsageError(`--decoder-weight weighs the average strategy, which this ${model.method} model does not have: ${has}`);
   }
-  if (args.route !== undefined && model.describe?.().route === undefined) {
+  if (args.route !== undefined && !model.clustered) {
     throw new UsageError(`--route applies to clustered models (trained with --clusters); this ${model.method} model is not clustered`);
   }
   return {
@@ -100,18 +139,47 @@ export async function timedPredict(model: Model, test: TestFeatures & { readonly
   return { ranked, seconds };
 }
 
-/** Load the model and the test data, and rank `topK` labels per test point. */
-export async function predictFromArgs(args: PredictFlags, topK: number): Promise<{ ranked: Ranked; truth: Csr; model: Model; seconds: number }> {
+/** What {@link predictFromArgs} gives: the ranking, the test labels, the training labels (for the propensities) and the prediction's seconds. */
+export interface Predicted {
+  readonly ranked: Ranked;
+  readonly truth: Csr;
+  readonly trainLabels: Csr;
+  /** Seconds the prediction took (here: the model's predict call; with --redis: the run on the workers). */
+  readonly seconds: number;
+}
+
+/** Load the model and the test data, and rank `topK` labels per test point (on the workers with --redis). */
+export async function predictFromArgs(args: PredictFlags, topK: number): Promise<Predicted> {
   const progress = stderrProgress(args);
   const opened = await openModel(args.model!); // the manifest, read once
+  if (args.redis !== undefined) return predictDistributed(args, opened, topK);
   await applyCompute(args, opened.needsTensors);
   const model = await opened.load();
-  const options = predictOptions(args, model, topK);
+  const options = predictOptions(args, factsOf(model), topK);
   const ds = await loadSplit(args.test, 'test', args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
   const summary = model.describe(options);
   if (summary.strategy !== undefined) note(args.quiet, summaryLine(summary));
   const { ranked, seconds } = await timedPredict(model, ds, options, progress);
-  return { ranked, truth: ds.labels, model, seconds };
+  return { ranked, truth: ds.labels, trainLabels: model.trainLabels, seconds };
+}
+
+/** `--redis`: read the test file here (its rows and labels), rank its shards on the workers, join them in input order. */
+async function predictDistributed(args: PredictFlags, opened: OpenedModel, topK: number): Promise<Predicted> {
+  const progress = stderrProgress(args);
+  const options = predictOptions(args, factsOfManifest(opened.manifest), topK);
+  const { nFeatures, nLabels } = opened.manifest.data;
+  const file = args.test === undefined ? BUNDLED_BIBTEX.test : await resolveDataArg(args.test, 'test', resolveDataDir(args['data-dir']));
+  const ds = await loadSplit(file, 'test', args, progress, { nFeatures, nLabels });
+  const trainLabels = await readTrainLabels(opened);
+  // Loaded on use: bullmq and ioredis stay out of every other command's start-up.
+  const { redisLabel, submitPrediction } = await import('../../src/distributed/queue.js');
+  const t0 = performance.now();
+  const ranked = await submitPrediction({
+    redis: args.redis!, modelDir: opened.dir, dataFile: file, read: { ...parseOptionsOf(args), nFeatures, nLabels }, options,
+    nRows: ds.features.nRows, shards: args.shards ?? DEFAULT_SHARDS,
+    onQueued: (p, jobs) => note(args.quiet, `queued ${jobs} prediction jobs of run ${p.id} on ${redisLabel(args.redis!)}; waiting for the workers`),
+  }, progress);
+  return { ranked, truth: ds.labels, trainLabels, seconds: (performance.now() - t0) / 1000 };
 }
 
 export const predictCommand: CommandModule<object, PredictArgs> = {

@@ -19,10 +19,10 @@ export const testCommand: CommandModule<object, TestArgs> = {
     .example('$0 test --model models/bibtex --test Bibtex --ks 1,3,5,10 --json', '') as unknown as Argv<TestArgs>,
   handler: async (args) => {
     const topK = args['top-k'] ?? Math.max(...args.ks);
-    const { ranked: full, truth, model, seconds } = await predictFromArgs(args, Math.max(topK, ...args.ks));
+    const { ranked: full, truth, trainLabels, seconds } = await predictFromArgs(args, Math.max(topK, ...args.ks));
     // What is written is what is scored: `xmlc evaluate --predictions` of the --out file gives the same numbers.
     const ranked = limitRanked(full, topK, args.threshold);
     if (args.out !== undefined) await writeOutput(args.out, formatRanked(ranked));
-    printMetrics(scorePredictions(ranked, truth, model.trainLabels, args, propensityConstants(args, args.test), args.quiet), args, { points: truth.nRows, seconds });
+    printMetrics(scorePredictions(ranked, truth, trainLabels, args, propensityConstants(args, args.test), args.quiet), args, { points: truth.nRows, seconds });
   },
 };

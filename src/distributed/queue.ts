@@ -7,10 +7,12 @@
  */
 import * as path from 'node:path';
 import { FlowProducer, Job, type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { XmlcError } from '../errors.js';
+import { UsageError, XmlcError } from '../errors.js';
 import { type ProgressFn } from '../progress.js';
 import { faultPoint } from '../util/process.js';
 import { stageDir } from './artifacts.js';
+import { type Ranked } from '../ranking/topk.js';
+import { gatherShards, planPrediction, type PredictPlan, planShards, predictShard, readPredictPlan, type ShardName } from './predict_units.js';
 import { assembleModel, planTraining, planUnits, readPlan, removeStage, type TrainPlan, trainUnit, type UnitName } from './units.js';
 
 /** The queue every xmlc job goes to. */
@@ -63,13 +65,20 @@ export function redisConnection(url: string, worker: boolean): ConnectionOptions
   };
 }
 
-/** A job's payload: plain data, checked by {@link checkPayload} before a worker acts on it. */
+/**
+ * A job's payload: plain data, checked by {@link checkPayload} before a worker acts on it.
+ * Training: `train-unit` (children) and `assemble` (parent); prediction: `predict-shard`
+ * (children) and `predict-gather` (parent: checks every shard's part).
+ */
 export type JobPayload =
   | { readonly v: 1; readonly kind: 'train-unit'; readonly stage: string; readonly unit: UnitName }
-  | { readonly v: 1; readonly kind: 'assemble'; readonly stage: string; readonly overwrite: boolean };
+  | { readonly v: 1; readonly kind: 'assemble'; readonly stage: string; readonly overwrite: boolean }
+  | { readonly v: 1; readonly kind: 'predict-shard'; readonly stage: string; readonly shard: ShardName }
+  | { readonly v: 1; readonly kind: 'predict-gather'; readonly stage: string };
 
 const STAGE_NAME = /^\.[^/\\]+\.dist-[0-9a-f]{16}$/;
 const UNIT_NAME = /^(m\d{1,6}|p\d{1,6}c\d{1,6})$/;
+const SHARD_NAME = /^s\d{1,7}$/;
 
 /**
  * Check a job's payload against the schema: its kind and fields, and that its paths are the
@@ -77,31 +86,57 @@ const UNIT_NAME = /^(m\d{1,6}|p\d{1,6}c\d{1,6})$/;
  * the worker's `roots` when it has some.
  * @throws UnrecoverableError (BullMQ does not retry it) saying what is wrong.
  */
-export async function checkPayload(data: unknown, roots: readonly string[]): Promise<{ payload: JobPayload; plan: TrainPlan }> {
+export async function checkPayload(data: unknown, roots: readonly string[]): Promise<{ payload: JobPayload; plan: TrainPlan | PredictPlan }> {
   const bad = (why: string): never => { throw new UnrecoverableError(`invalid xmlc job payload: ${why}`); };
   if (data === null || typeof data !== 'object' || Array.isArray(data)) bad('not an object');
   const d = data as Record<string, unknown>;
   if (d['v'] !== 1) bad(`unknown version ${JSON.stringify(d['v'])}`);
   const stage = d['stage'];
   if (typeof stage !== 'string' || !path.isAbsolute(stage) || path.normalize(stage) !== stage || !STAGE_NAME.test(path.basename(stage))) bad('stage must be the absolute path of a run\'s staging folder');
+  const only = (...keys: string[]): void => { if (Object.keys(d).some((k) => !['v', 'kind', 'stage', ...keys].includes(k))) bad('unexpected fields'); };
   let payload: JobPayload;
   if (d['kind'] === 'train-unit') {
     if (typeof d['unit'] !== 'string' || !UNIT_NAME.test(d['unit'])) bad('unit must be m<i> or p<i>c<j>');
-    if (Object.keys(d).some((k) => !['v', 'kind', 'stage', 'unit'].includes(k))) bad('unexpected fields');
+    only('unit');
     payload = { v: 1, kind: 'train-unit', stage: stage as string, unit: d['unit'] as UnitName };
   } else if (d['kind'] === 'assemble') {
     if (typeof d['overwrite'] !== 'boolean') bad('overwrite must be a boolean');
-    if (Object.keys(d).some((k) => !['v', 'kind', 'stage', 'overwrite'].includes(k))) bad('unexpected fields');
+    only('overwrite');
     payload = { v: 1, kind: 'assemble', stage: stage as string, overwrite: d['overwrite'] as boolean };
+  } else if (d['kind'] === 'predict-shard') {
+    if (typeof d['shard'] !== 'string' || !SHARD_NAME.test(d['shard'])) bad('shard must be s<i>');
+    only('shard');
+    payload = { v: 1, kind: 'predict-shard', stage: stage as string, shard: d['shard'] as ShardName };
+  } else if (d['kind'] === 'predict-gather') {
+    only();
+    payload = { v: 1, kind: 'predict-gather', stage: stage as string };
   } else {
     return bad(`unknown kind ${JSON.stringify(d['kind'])}`);
   }
-  const plan = await readPlan(payload.stage).catch((e: Error) => bad(e.message));
+  const predicting = payload.kind === 'predict-shard' || payload.kind === 'predict-gather';
+  const plan: TrainPlan | PredictPlan = await (predicting ? readPredictPlan(payload.stage) : readPlan(payload.stage)).catch((e: Error) => bad(e.message));
+  if (!predicting && (plan as { kind: string }).kind === 'predict') bad('a training job on a prediction run\'s staging folder');
   if (stageDir(plan.modelDir, plan.id) !== payload.stage) bad('the staging folder is not the one of the model directory its plan names');
   const inside = (p: string): boolean => roots.length === 0 || roots.some((r) => { const rel = path.relative(path.resolve(r), p); return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel); });
   if (!inside(plan.modelDir) || !inside(plan.data.path)) bad(`the model directory ${plan.modelDir} and data file ${plan.data.path} must be inside the worker's --root folders`);
-  if (payload.kind === 'train-unit' && !planUnits(plan).includes(payload.unit)) bad(`unit ${payload.unit} is not one of the run's`);
+  if (payload.kind === 'train-unit' && !planUnits(plan as TrainPlan).includes(payload.unit)) bad(`unit ${payload.unit} is not one of the run's`);
+  if (payload.kind === 'predict-shard' && !planShards(plan as PredictPlan).includes(payload.shard)) bad(`shard ${payload.shard} is not one of the run's`);
   return { payload, plan };
+}
+
+/** What a job is, for the log: "train-unit p0c3", "predict-shard s2", "assemble". */
+function jobLabel(p: JobPayload): string {
+  return p.kind === 'train-unit' ? `${p.kind} ${p.unit}` : p.kind === 'predict-shard' ? `${p.kind} ${p.shard}` : p.kind;
+}
+
+/** Run a checked job. */
+async function runJob(p: JobPayload): Promise<void> {
+  switch (p.kind) {
+    case 'train-unit': return trainUnit(p.stage, p.unit);
+    case 'assemble': return assembleModel(p.stage, { overwrite: p.overwrite });
+    case 'predict-shard': return predictShard(p.stage, p.shard);
+    case 'predict-gather': await gatherShards(p.stage); return;
+  }
 }
 
 /** Settings of {@link startWorker}. */
@@ -131,12 +166,17 @@ export function startWorker(options: WorkerOptions): XmlcWorker {
   const worker = new Worker(QUEUE_NAME, async (job: Job) => {
     const t0 = performance.now();
     const { payload } = await checkPayload(job.data, options.roots ?? []);
-    const what = payload.kind === 'train-unit' ? `train-unit ${payload.unit}` : 'assemble';
+    const what = jobLabel(payload);
     log(`job ${job.id} (${what}) started, attempt ${job.attemptsMade + 1}`);
     faultPoint(`job-${payload.kind}`);
     if (process.env['XMLC_FAULT_FAIL_JOB'] === payload.kind) throw new XmlcError(`fault injected into ${what} (XMLC_FAULT_FAIL_JOB)`);
-    if (payload.kind === 'train-unit') await trainUnit(payload.stage, payload.unit);
-    else await assembleModel(payload.stage, { overwrite: payload.overwrite });
+    try {
+      await runJob(payload);
+    } catch (e) {
+      // A usage error (an option the model does not have) fails the same way on every attempt.
+      if (e instanceof UsageError) throw new UnrecoverableError(e.message);
+      throw e;
+    }
     log(`job ${job.id} (${what}) done in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
     return { seconds: (performance.now() - t0) / 1000 };
   }, {
@@ -151,17 +191,21 @@ export function startWorker(options: WorkerOptions): XmlcWorker {
   };
 }
 
-/** Settings of {@link submitTraining}. */
-export interface SubmitOptions {
+/** How the submitter reaches Redis and watches a run. */
+export interface RunOptions {
   readonly redis: string;
+  /** Seconds between two looks at the run's state (default 0.5). */
+  readonly pollSeconds?: number;
+}
+
+/** Settings of {@link submitTraining}. */
+export interface SubmitOptions extends RunOptions {
   readonly modelDir: string;
   readonly dataFile: string;
   readonly read: TrainPlan['read'];
   /** The training parameters as given. */
   readonly given: Record<string, unknown>;
   readonly overwrite?: boolean;
-  /** Seconds between two looks at the run's state (default 0.5). */
-  readonly pollSeconds?: number;
   /** Called once the run's jobs are in the queue (or found there, for a resubmitted run). */
   readonly onQueued?: (plan: TrainPlan, jobs: number) => void;
 }
@@ -177,6 +221,77 @@ async function reach(queue: Queue, url: string): Promise<void> {
   }
 }
 
+/** One flow of a run: the parent's payload and each child's unit name and payload. */
+interface RunFlow {
+  readonly runId: string;
+  readonly stage: string;
+  readonly parent: { readonly name: string; readonly data: JobPayload };
+  readonly children: readonly { readonly unit: string; readonly name: string; readonly data: JobPayload }[];
+  /** The progress task: "train on the workers", "predict on the workers". */
+  readonly what: string;
+  /** What failed, in the error: "distributed training". */
+  readonly failure: string;
+  /** What a failure leaves: "no model was written". */
+  readonly failed: string;
+}
+
+/**
+ * Connect, run `setup` (which plans the run and returns its flow), enqueue the flow (ids from the
+ * run id: a flow already queued by an earlier submission of the same run is attached to, one that
+ * ended is replaced, so the parts already written are reused) and wait for its parent, reporting
+ * the children done through `onProgress`.
+ * @throws DistributedRunError when a job failed all its attempts; RedisUnavailableError when
+ *   Redis cannot be reached or is lost while waiting.
+ */
+async function runOnWorkers<T>(o: RunOptions, setup: () => Promise<{ flow: RunFlow; result: T; onQueued?: () => void }>, onProgress?: ProgressFn): Promise<T> {
+  const connection = redisConnection(o.redis, false);
+  const queue = new Queue(QUEUE_NAME, { connection });
+  queue.on('error', () => {}); // reported through the failing calls
+  const flows = new FlowProducer({ connection });
+  flows.on('error', () => {});
+  try {
+    await reach(queue, o.redis);
+    const { flow, result, onQueued } = await setup();
+    const parentId = `${flow.runId}-${flow.parent.name}`;
+    const opts = { attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } };
+    await redisCall(o.redis, async () => {
+      const old = await Job.fromId(queue, parentId);
+      const state = old ? await old.getState() : undefined;
+      if (old && (state === 'completed' || state === 'failed')) await old.remove({ removeChildren: true });
+      if (!old || state === 'completed' || state === 'failed') {
+        for (const c of flow.children) { const child = await Job.fromId(queue, `${flow.runId}-${c.unit}`); if (child) await child.remove().catch(() => {}); }
+        await flows.add({
+          name: flow.parent.name, queueName: QUEUE_NAME, data: flow.parent.data, opts: { jobId: parentId, ...opts },
+          children: flow.children.map((c) => ({ name: c.name, queueName: QUEUE_NAME, data: c.data, opts: { jobId: `${flow.runId}-${c.unit}`, failParentOnFailure: true, ...opts } })),
+        });
+      }
+    });
+    onQueued?.();
+    const total = flow.children.length;
+    const task = `${flow.what} (${total} jobs, run ${flow.runId})`;
+    onProgress?.({ status: 'start', task, total });
+    const t0 = performance.now();
+    for (;;) {
+      const { state, done, reason } = await redisCall(o.redis, async () => {
+        const job = await Job.fromId(queue, parentId);
+        if (!job) return { state: 'missing', done: 0, reason: '' };
+        const st = await job.getState();
+        const deps = await job.getDependenciesCount({ processed: true });
+        return { state: st, done: deps.processed ?? 0, reason: st === 'failed' ? await failureOf(queue, job) : '' };
+      });
+      onProgress?.({ status: 'progress', task, done: Math.min(done, total), total });
+      if (state === 'completed') break;
+      if (state === 'failed') throw new DistributedRunError(`${flow.failure} failed: ${reason || 'a job failed'} (${flow.failed}; the parts done are kept in ${flow.stage} for a re-run)`);
+      if (state === 'missing') throw new DistributedRunError(`the run's jobs are gone from Redis (queue flushed?); submit it again`);
+      await new Promise((r) => setTimeout(r, (o.pollSeconds ?? 0.5) * 1000));
+    }
+    onProgress?.({ status: 'done', task, seconds: (performance.now() - t0) / 1000 });
+    return result;
+  } finally {
+    await Promise.allSettled([queue.close(), flows.close()]);
+  }
+}
+
 /**
  * Train on the workers: plan the run (here), enqueue one flow (children: the units, parent: the
  * assembly; job ids from the run id, so that submitting the same run again after a crash reuses
@@ -187,56 +302,61 @@ async function reach(queue: Queue, url: string): Promise<void> {
  *   RedisUnavailableError when Redis cannot be reached or is lost while waiting.
  */
 export async function submitTraining(o: SubmitOptions, onProgress?: ProgressFn): Promise<TrainPlan> {
-  const connection = redisConnection(o.redis, false);
-  const queue = new Queue(QUEUE_NAME, { connection });
-  queue.on('error', () => {}); // reported through the failing calls
-  const flows = new FlowProducer({ connection });
-  flows.on('error', () => {});
-  try {
-    await reach(queue, o.redis);
-    const { plan, stage } = await planTraining(o.modelDir, o.dataFile, o.read, o.given, onProgress);
-    const units = planUnits(plan);
-    const parentId = `${plan.id}-assemble`;
-    await redisCall(o.redis, async () => {
-      const old = await Job.fromId(queue, parentId);
-      const state = old ? await old.getState() : undefined;
-      if (old && (state === 'completed' || state === 'failed')) await old.remove({ removeChildren: true });
-      if (!old || state === 'completed' || state === 'failed') {
-        for (const u of units) { const child = await Job.fromId(queue, `${plan.id}-${u}`); if (child) await child.remove().catch(() => {}); }
-        await flows.add({
-          name: 'assemble', queueName: QUEUE_NAME, data: { v: 1, kind: 'assemble', stage, overwrite: o.overwrite ?? false },
-          opts: { jobId: parentId, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } },
-          children: units.map((u) => ({
-            name: 'train-unit', queueName: QUEUE_NAME, data: { v: 1, kind: 'train-unit', stage, unit: u },
-            opts: { jobId: `${plan.id}-${u}`, attempts: JOB_ATTEMPTS, backoff: { type: 'fixed', delay: 1000 }, failParentOnFailure: true, removeOnComplete: { age: 3600 }, removeOnFail: { age: 86400 } },
-          })),
-        });
-      }
-    });
-    o.onQueued?.(plan, units.length);
-    const task = `train on the workers (${units.length} jobs, run ${plan.id})`;
-    onProgress?.({ status: 'start', task, total: units.length });
-    const t0 = performance.now();
-    for (;;) {
-      const { state, done, reason } = await redisCall(o.redis, async () => {
-        const job = await Job.fromId(queue, parentId);
-        if (!job) return { state: 'missing', done: 0, reason: '' };
-        const st = await job.getState();
-        const deps = await job.getDependenciesCount({ processed: true });
-        return { state: st, done: deps.processed ?? 0, reason: st === 'failed' ? await failureOf(queue, job) : '' };
-      });
-      onProgress?.({ status: 'progress', task, done: Math.min(done, units.length), total: units.length });
-      if (state === 'completed') break;
-      if (state === 'failed') throw new DistributedRunError(`distributed training failed: ${reason || 'a job failed'} (no model was written; the parts done are kept in ${stage} for a re-run)`);
-      if (state === 'missing') throw new DistributedRunError(`the run's jobs are gone from Redis (queue flushed?); submit it again`);
-      await new Promise((r) => setTimeout(r, (o.pollSeconds ?? 0.5) * 1000));
-    }
-    onProgress?.({ status: 'done', task, seconds: (performance.now() - t0) / 1000 });
-    await removeStage(stage);
-    return plan;
-  } finally {
-    await Promise.allSettled([queue.close(), flows.close()]);
-  }
+  let stage = '';
+  const plan = await runOnWorkers(o, async () => {
+    const planned = await planTraining(o.modelDir, o.dataFile, o.read, o.given, onProgress);
+    stage = planned.stage;
+    const units = planUnits(planned.plan);
+    const flow: RunFlow = {
+      runId: planned.plan.id, stage, what: 'train on the workers', failure: 'distributed training', failed: 'no model was written',
+      parent: { name: 'assemble', data: { v: 1, kind: 'assemble', stage, overwrite: o.overwrite ?? false } },
+      children: units.map((u) => ({ unit: u, name: 'train-unit', data: { v: 1, kind: 'train-unit', stage, unit: u } })),
+    };
+    return { flow, result: planned.plan, onQueued: () => o.onQueued?.(planned.plan, units.length) };
+  }, onProgress);
+  await removeStage(stage);
+  return plan;
+}
+
+/** Settings of {@link submitPrediction}. */
+export interface PredictSubmitOptions extends RunOptions {
+  readonly modelDir: string;
+  readonly dataFile: string;
+  /** How the data file is parsed (with the model's feature and label counts). */
+  readonly read: PredictPlan['read'];
+  /** The prediction options; `topK` labels per row. */
+  readonly options: PredictPlan['options'];
+  /** The data file's rows (the submitter read it). */
+  readonly nRows: number;
+  /** Jobs the rows are split into (contiguous row ranges). */
+  readonly shards: number;
+  /** Called once the run's jobs are in the queue (or found there, for a resubmitted run). */
+  readonly onQueued?: (plan: PredictPlan, jobs: number) => void;
+}
+
+/**
+ * Predict on the workers: split the data file's rows into `shards` jobs (children) whose parent
+ * checks every part, wait, and join the parts in row order. The same predictions as one process
+ * (each row is ranked on its own); the staging folder is removed at the end.
+ * @throws DistributedRunError when a job failed all its attempts; RedisUnavailableError when
+ *   Redis cannot be reached or is lost while waiting.
+ */
+export async function submitPrediction(o: PredictSubmitOptions, onProgress?: ProgressFn): Promise<Ranked> {
+  let stage = '';
+  await runOnWorkers(o, async () => {
+    const planned = await planPrediction(o.modelDir, o.dataFile, o.read, o.options, o.nRows, o.shards);
+    stage = planned.stage;
+    const shards = planShards(planned.plan);
+    const flow: RunFlow = {
+      runId: planned.plan.id, stage, what: 'predict on the workers', failure: 'distributed prediction', failed: 'no predictions were written',
+      parent: { name: 'predict-gather', data: { v: 1, kind: 'predict-gather', stage } },
+      children: shards.map((u) => ({ unit: u, name: 'predict-shard', data: { v: 1, kind: 'predict-shard', stage, shard: u } })),
+    };
+    return { flow, result: undefined, onQueued: () => o.onQueued?.(planned.plan, shards.length) };
+  }, onProgress);
+  const ranked = await gatherShards(stage);
+  await removeStage(stage);
+  return ranked;
 }
 
 /** Why a failed parent failed: its failed child's own error when there is one (the parent's reason only names the child). */

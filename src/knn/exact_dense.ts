@@ -1,12 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { nativeAddon, type NativeKernels } from '../engine/addon.js';
+import { ROW_BLOCK } from '../engine/row_block.js';
 import { tidyData } from '../engine/tidy_data.js';
 import { topKRows } from '../ranking/topk.js';
 import { emptyNeighbors, type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 import { InvalidArgumentError } from '../errors.js';
 
-/** Query rows per similarity block (bounds the block's memory to QUERY_BLOCK × n floats). */
-const QUERY_BLOCK = 256;
+/**
+ * Query rows per similarity block (bounds the block's memory to QUERY_BLOCK × n floats). Every
+ * product has this many rows, the last block padded with zero queries: a query's similarities do
+ * not depend on the rows searched with it (see ROW_BLOCK).
+ */
+const QUERY_BLOCK = ROW_BLOCK;
 
 /**
  * Exact cosine k-nearest-neighbour search over dense ℓ2-normalised vectors (embeddings):
@@ -32,8 +37,9 @@ export class ExactDenseIndex {
     try {
       for (let s = 0; s < nq; s += QUERY_BLOCK) {
         const e = Math.min(nq, s + QUERY_BLOCK);
-        const sims = tidyData(() => tf.matMul(tf.tensor2d(queries.subarray(s * this.dim, e * this.dim), [e - s, this.dim]), pts, false, true));
-        const top = topKRows(sims, e - s, this.size, k);
+        const q = paddedBlock(queries, s, e, this.dim);
+        const sims = tidyData(() => tf.matMul(tf.tensor2d(q, [QUERY_BLOCK, this.dim]), pts, false, true));
+        const top = topKRows(sims.subarray(0, (e - s) * this.size), e - s, this.size, k);
         for (let i = 0; i < (e - s) * k; i++) {
           const id = top.labels[i]!;
           out.ids[s * k + i] = id;
@@ -53,11 +59,11 @@ export class ExactDenseIndex {
    * bits), without a tensor per block.
    */
   private searchNative(addon: NativeKernels, queries: Float32Array, nq: number, k: number, out: Neighbors, onRow?: (done: number) => void): Neighbors {
-    const n = this.size, dim = this.dim, rows = Math.min(nq, QUERY_BLOCK);
+    const n = this.size, dim = this.dim, rows = QUERY_BLOCK;
     const sims = new Float32Array(rows * n), ids = new Int32Array(rows * k), best = new Float32Array(rows * k);
     for (let s = 0; s < nq; s += QUERY_BLOCK) {
       const e = Math.min(nq, s + QUERY_BLOCK), b = e - s;
-      addon.sgemmBatched(1, false, true, b, n, dim, 1, queries.subarray(s * dim, e * dim), 0, this.points, 0, 0, sims, b * n);
+      addon.sgemmBatched(1, false, true, QUERY_BLOCK, n, dim, 1, paddedBlock(queries, s, e, dim), 0, this.points, 0, 0, sims, QUERY_BLOCK * n);
       addon.topkRows(sims, b, n, k, ids, best);
       for (let i = 0; i < b * k; i++) {
         const id = ids[i]!;
@@ -68,4 +74,12 @@ export class ExactDenseIndex {
     }
     return out;
   }
+}
+
+/** Query rows [s, e) as a block of QUERY_BLOCK rows (zero rows after them). */
+function paddedBlock(queries: Float32Array, s: number, e: number, dim: number): Float32Array {
+  if (e - s === QUERY_BLOCK) return queries.subarray(s * dim, e * dim);
+  const block = new Float32Array(QUERY_BLOCK * dim);
+  block.set(queries.subarray(s * dim, e * dim));
+  return block;
 }

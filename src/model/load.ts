@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import { ModelFormatError } from '../errors.js';
-import { type Manifest, MANIFEST_FILE, readManifest } from './io.js';
+import { type Csr } from '../data/csr.js';
+import { type Manifest, MANIFEST_FILE, readCsrFile, readManifest } from './io.js';
 import { type MethodEntry, methodEntry, MODEL_METHODS } from './methods.js';
 import { type Model } from './model.js';
 
@@ -58,4 +59,14 @@ export async function openModel(dir: string): Promise<OpenedModel> {
  */
 export async function loadModel(dir: string): Promise<Model> {
   return (await openModel(dir)).load();
+}
+
+/**
+ * The training labels of an opened model (every method saves them, as `train_labels.csr`), read
+ * without loading the model: what the propensity-scored metrics need.
+ * @throws ModelFormatError for a missing or corrupt file.
+ */
+export async function readTrainLabels(opened: OpenedModel): Promise<Csr> {
+  const { nPoints, nLabels } = opened.manifest.data;
+  return readCsrFile(opened.dir, opened.manifest, 'train_labels.csr', nPoints, nLabels);
 }

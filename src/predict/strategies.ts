@@ -5,6 +5,7 @@
  * module only scores: the model (src/model) trains the members and orchestrates.
  */
 import { type Csr, sliceRows } from '../data/csr.js';
+import { ROW_BLOCK } from '../engine/row_block.js';
 import { type Neighbors, type SearchOptions } from '../ranking/neighbors.js';
 import { type Ranked, topKRows } from '../ranking/topk.js';
 import { addKnnVoteRowsMaxScaled, addKnnVotes, addRowVoteMaxScaled, clearTouched, touchedLabels, voteScratch } from './knn_vote.js';
@@ -106,6 +107,14 @@ export interface StrategyOptions {
 const SCORE_BLOCK_ENTRIES = 1 << 24;
 
 /**
+ * Row alignment of prediction ({@link ROW_BLOCK}): the score blocks start at multiples of it, and
+ * so do the blocks of the kernels they call, so a batch of rows that starts at a multiple of it (a
+ * shard of a distributed prediction) is ranked bit for bit as those rows are in the whole batch
+ * (global models; a clustered model's clusters see other subsets of the rows).
+ */
+export const PREDICT_ROW_ALIGN = ROW_BLOCK;
+
+/**
  * Rank labels for normalised feature rows `x` by `members`' averaged strategy scores, a block of
  * rows at a time (at most {@link SCORE_BLOCK_ENTRIES} dense scores in memory). The kNN strategy
  * ranks only labels with a positive vote. `onRows` is told the rows done after every block.
@@ -120,7 +129,8 @@ const SCORE_BLOCK_ENTRIES = 1 << 24;
 export function rankByStrategy(x: Csr, members: readonly ScoringMember[], trainLabels: Csr, o: StrategyOptions, onRows?: (done: number) => void): Ranked {
   const n = x.nRows, L = trainLabels.nCols, topK = o.topK;
   const labels = new Int32Array(n * topK), scores = new Float32Array(n * topK);
-  const block = Math.max(1, Math.min(n, Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L))));
+  const stride = Math.max(PREDICT_ROW_ALIGN, PREDICT_ROW_ALIGN * Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L) / PREDICT_ROW_ALIGN));
+  const block = Math.max(1, Math.min(n, stride));
   const w = decoderWeightOf(o.strategy, o.decoderWeight);
   const useKnn = w < 1, nm = members.length;
   const scratch = voteScratch(L);

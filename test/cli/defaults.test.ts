@@ -52,9 +52,9 @@ test('the CLI\'s prediction and metric defaults are the library\'s (top-k, prope
 });
 
 test('prediction flags are checked against the model\'s capabilities, not its method name', () => {
-  const none = { method: 'knn' as const, strategies: [] };
-  const all = { method: 'pca' as const, strategies: STRATEGIES };
-  const knnOnly = { method: 'l1ae' as const, strategies: ['knn'] as const };
+  const none = { method: 'knn' as const, strategies: [], clustered: false };
+  const all = { method: 'pca' as const, strategies: STRATEGIES, clustered: false };
+  const knnOnly = { method: 'l1ae' as const, strategies: ['knn'] as const, clustered: false };
   const flags = { format: 'auto' as const, quiet: true, verbose: false, backend: 'auto' as const };
   assert.deepEqual(predictOptions({ ...flags, k: 3, 'ef-search': 50 }, none, 5), { topK: 5, k: 3, efSearch: 50 });
   assert.throws(() => predictOptions({ ...flags, strategy: 'decoder' }, none, 5), (e: unknown) => e instanceof UsageError && /--strategy decoder does not apply to this knn model: it has no strategies/.test((e as Error).message));
@@ -62,6 +62,8 @@ test('prediction flags are checked against the model\'s capabilities, not its me
   assert.deepEqual(predictOptions({ ...flags, strategy: 'decoder', 'decoder-weight': 0.2 }, all, 3), { topK: 3, strategy: 'decoder', decoderWeight: 0.2 });
   // Capabilities, not names: an embedding model without a decoder has only the kNN vote.
   assert.throws(() => predictOptions({ ...flags, strategy: 'average' }, knnOnly, 5), /its strategies are knn/);
+  assert.throws(() => predictOptions({ ...flags, route: 2 }, all, 5), /--route applies to clustered models/);
+  assert.deepEqual(predictOptions({ ...flags, route: 2 }, { ...all, clustered: true }, 5), { topK: 5, route: 2 });
   const base = { nFeatures: 10, nLabels: 5, nTrain: 20, index: 'hnsw' as const, params: KNN_DEFAULTS };
   assert.equal(summaryLine({ ...base, method: 'pca', k: 20, ensemble: 2, embeddingDim: 30, strategy: 'average', decoderWeight: 0.5 }), 'model: pca, 2 models, m = 30; strategy average (decoder weight 0.5)');
   assert.equal(summaryLine({ ...base, method: 'knn', k: 15, ensemble: 1 }), 'model: knn, k = 15, hnsw index');

@@ -3,7 +3,9 @@
  * loopback port) with `xmlc worker` child processes: the model equals the single-process one file
  * by file, a worker killed mid-job has its job retried elsewhere, a failing job fails the run
  * without a manifest, Redis unreachable or lost is a clear exit 1, and a run resubmitted after
- * its submitter was killed completes. Payload and URL checks are unit-tested at the end.
+ * its submitter was killed completes. Batch prediction on the workers ranks the rows as one
+ * process does, in input order, also when a worker dies in a shard. Payload, shard and URL checks
+ * are unit-tested at the end.
  */
 import assert from 'node:assert/strict';
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -15,6 +17,7 @@ import { fileURLToPath } from 'node:url';
 import { UnrecoverableError } from 'bullmq';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { stageDir } from '../../src/distributed/artifacts.js';
+import { shardRanges } from '../../src/distributed/predict_units.js';
 import { checkPayload, redisConnection, RedisUnavailableError } from '../../src/distributed/queue.js';
 import { headBow, tempDir, xmlc } from '../cli/harness.js';
 
@@ -214,11 +217,101 @@ test('Redis lost mid-run: exit 1, no model; the run resubmitted after its submit
   }
 });
 
+test('predict and test --redis --shards: the rows split into jobs, the predictions in input order, as one process ranks them', { skip }, async () => {
+  const testFile = path.join(work.dir, 'test.txt');
+  await headBow(BUNDLED_BIBTEX.test, testFile, 300);
+  const ws = await startWorkers(2);
+  try {
+    for (const [name, extra] of [['global', ['--ensemble', '2', '--clusters', '1']], ['clustered', ['--ensemble', '2', '--clusters', '2']]] as const) {
+      const model = path.join(work.dir, `predict-${name}`);
+      assert.equal(xmlc(['train', '--train', train, '--model', model, ...COMMON, ...extra, '-q']).code, 0);
+      const single = xmlc(['predict', '--model', model, '--test', testFile, '--threads', '1', '-q']);
+      assert.equal(single.code, 0, single.stderr);
+      for (const shards of ['3', '7']) {
+        const r = spawnXmlc(['predict', '--model', model, '--test', testFile, '--redis', redis.url, '--shards', shards]);
+        assert.equal(await r.exit, 0, r.out());
+        const out = r.out().split('\n').filter((l) => /^\d+:/.test(l)).join('\n') + '\n';
+        // Shards start at multiples of 64 rows (PREDICT_ROW_ALIGN): every row is ranked bit for bit as in one batch.
+        if (name === 'global') assert.equal(out, single.stdout, `${name}, ${shards} shards`);
+        else assertSameRanking(out, single.stdout, `${name}, ${shards} shards`);
+      }
+      // `test` scores what the workers ranked: the same metrics as the single process.
+      const js = JSON.parse(xmlc(['test', '--model', model, '--test', testFile, '--threads', '1', '--json', '-q']).stdout) as Record<string, unknown>;
+      const r = spawnXmlc(['test', '--model', model, '--test', testFile, '--redis', redis.url, '--shards', '2', '--json', '-q']);
+      assert.equal(await r.exit, 0, r.out());
+      const jd = JSON.parse(r.out()) as Record<string, unknown>;
+      for (const k of ['P@1', 'P@3', 'P@5', 'nDCG@5', 'PSP@5']) assert.ok(Math.abs(Number(jd[k]) - Number(js[k])) < 1e-6, `${name} ${k}: ${String(jd[k])} vs ${String(js[k])}`);
+      assert.deepEqual((await fs.readdir(work.dir)).filter((f) => f.startsWith(`.predict-${name}.dist-`)), []);
+    }
+    for (const w of ws) assert.match(w.out(), /job [0-9a-f]{16}-s\d+ \(predict-shard s\d+\) done in \d+\.\d+ s/);
+  } finally {
+    await stopWorkers(ws);
+  }
+});
+
+/** Two `label:score` outputs rank alike: the same lines, labels and scores up to float32 rounding (ties within it may swap). */
+function assertSameRanking(a: string, b: string, what: string): void {
+  const la = a.trimEnd().split('\n'), lb = b.trimEnd().split('\n');
+  assert.equal(la.length, lb.length, what);
+  const parse = (l: string): Map<number, number> => new Map(l.split(' ').filter(Boolean).map((t) => t.split(':').map(Number) as [number, number]));
+  for (let i = 0; i < la.length; i++) {
+    const x = parse(la[i]!), y = parse(lb[i]!);
+    const lowest = Math.min(...y.values());
+    for (const [label, score] of x) {
+      const other = y.get(label);
+      if (other !== undefined) assert.ok(Math.abs(other - score) <= 1e-5 * Math.max(1, Math.abs(score)), `${what}, line ${i + 1}, label ${label}: ${score} vs ${other}`);
+      else assert.ok(Math.abs(score - lowest) <= 1e-5, `${what}, line ${i + 1}: label ${label} (${score}) is not among ${lb[i]}`);
+    }
+  }
+}
+
+test('a worker killed (SIGKILL) in a prediction shard: the shard is retried and the predictions are unchanged', { skip }, async () => {
+  const testFile = path.join(work.dir, 'test-kill.txt');
+  await headBow(BUNDLED_BIBTEX.test, testFile, 200);
+  const model = path.join(work.dir, 'predict-kill');
+  assert.equal(xmlc(['train', '--train', train, '--model', model, ...COMMON, '--ensemble', '1', '--clusters', '1', '-q']).code, 0);
+  const single = xmlc(['predict', '--model', model, '--test', testFile, '--threads', '1', '-q']);
+  const [doomed] = await startWorkers(1, { XMLC_FAULT_INJECT: 'job-predict-shard' });
+  const out = path.join(work.dir, 'pred-kill.txt');
+  const r = spawnXmlc(['predict', '--model', model, '--test', testFile, '--redis', redis.url, '--shards', '2', '--out', out]);
+  await doomed!.exit;
+  assert.equal(doomed!.p.signalCode, 'SIGKILL');
+  const [healthy] = await startWorkers(1);
+  try {
+    assert.equal(await r.exit, 0, r.out());
+    // The job the killed worker had started was done by the other one.
+    const killed = /job (\S+) \(predict-shard s\d+\) started/.exec(doomed!.out())?.[1];
+    assert.ok(killed, doomed!.out());
+    assert.match(healthy!.out(), new RegExp(`job ${killed} \\(predict-shard s\\d+\\) done in`));
+    assert.equal(await fs.readFile(out, 'utf8'), single.stdout);
+  } finally {
+    await stopWorkers([healthy!]);
+  }
+});
+
+test('shards are contiguous, cover every row once, start at multiples of 64 and are never empty', () => {
+  assert.deepEqual(shardRanges(300, 3), [[0, 64], [64, 192], [192, 300]]);
+  assert.deepEqual(shardRanges(10, 4), [[0, 10]]);
+  assert.deepEqual(shardRanges(0, 4), [[0, 0]]);
+  for (const [n, s] of [[1, 1], [64, 2], [65, 2], [1000, 16], [100_000, 7], [129, 100]] as const) {
+    const r = shardRanges(n, s);
+    assert.ok(r.length >= 1 && r.length <= s);
+    assert.equal(r[0]![0], 0); assert.equal(r.at(-1)![1], n);
+    for (let i = 0; i < r.length; i++) {
+      assert.ok(r[i]![1] > r[i]![0], `${n}/${s}: shard ${i} empty`);
+      assert.equal(r[i]![0] % 64, 0);
+      if (i > 0) assert.equal(r[i]![0], r[i - 1]![1]);
+    }
+  }
+});
+
 test('job payloads are checked: unknown kinds, extra fields and paths outside the run\'s staging folder are refused without retry', { skip }, async () => {
   const stage = stageDir(path.join(work.dir, 'nowhere'), '0123456789abcdef');
   for (const bad of [null, [], { v: 2 }, { v: 1, kind: 'shell', stage }, { v: 1, kind: 'train-unit', stage: 'relative/.x.dist-0123456789abcdef', unit: 'm0' },
     { v: 1, kind: 'train-unit', stage, unit: 'm0; rm -rf /' }, { v: 1, kind: 'train-unit', stage: '/tmp/.x.dist-0123456789abcdef/../etc', unit: 'm0' },
-    { v: 1, kind: 'train-unit', stage, unit: 'm0', code: 'x' }, { v: 1, kind: 'assemble', stage, overwrite: 'yes' }, { v: 1, kind: 'train-unit', stage, unit: 'm0' }]) {
+    { v: 1, kind: 'train-unit', stage, unit: 'm0', code: 'x' }, { v: 1, kind: 'assemble', stage, overwrite: 'yes' }, { v: 1, kind: 'train-unit', stage, unit: 'm0' },
+    { v: 1, kind: 'predict-shard', stage, shard: 's0/../x' }, { v: 1, kind: 'predict-shard', stage, shard: 's0', unit: 'm0' }, { v: 1, kind: 'predict-gather', stage, overwrite: true },
+    { v: 1, kind: 'predict-shard', stage, shard: 's0' }]) {
     await assert.rejects(checkPayload(bad, []), UnrecoverableError, JSON.stringify(bad));
   }
 });

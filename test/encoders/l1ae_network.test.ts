@@ -275,7 +275,7 @@ test('affine-only normalisation (the authors\' code): identity at initialisation
   tf.dispose([y, ...l1aeVariableList(plain), ...l1aeVariableList(affine)]);
 });
 
-test('the inference decoder kernel (row blocks, column tiles) matches the fused training decoder and a float64 transcription, on any thread count', async () => {
+test('the inference decoder kernel (row blocks, column tiles) matches the fused training decoder and a float64 transcription, on any thread count and for any 64-aligned batch', async () => {
   await useBackend('native');
   const { addon } = nativeAddon();
   // Sizes below one row block and tile, and over several of each (64 rows, 512 columns).
@@ -301,6 +301,11 @@ test('the inference decoder kernel (row blocks, column tiles) matches the fused 
     addon!.setThreads(prev);
     assert.deepEqual(one, two, 'the same bits on one thread and two');
     assert.deepEqual(two, fast, 'the same bits on every call');
+    if (n > 64) {
+      // Rows from 64 on, decoded alone (a shard of a distributed prediction): the same bits, the last block padded alike.
+      const rest = l1aeDecodeRowsNative(cfg, v, a, 0.35, y.subarray(64 * m), n - 64)!;
+      assert.deepEqual(rest, fast.subarray(64 * d), `n=${n}: rows 64.. alone`);
+    }
     tf.dispose(l1aeVariableList(v));
   }
   // Networks the kernel does not compute are left to the tfjs path.

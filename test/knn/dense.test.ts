@@ -54,21 +54,27 @@ test('HNSW over dense embeddings: recall@10 against exact search ≥ 0.95', asyn
   assert.ok(Math.abs(approx.sims[0]! - dot) < 1e-5);
 });
 
-test('exact dense search on the native addon: the same bits as one tf.matMul per 256-query block and topKRows (the tfjs path)', async (t) => {
+test('exact dense search on the native addon: the same bits as one tf.matMul per 64-query block (the last padded) and topKRows (the tfjs path); a query\'s neighbours do not depend on the queries searched with it', async (t) => {
   if (!nativeAddon().addon) { t.skip('native addon not built'); return; }
   await useBackend('native');
   const n = 700, nq = 600, dim = 24, k = 7;
   const pts = points(n, dim, 30, 5), qs = points(nq, dim, 30, 6);
   const got = new ExactDenseIndex(pts, n, dim).searchDense(qs, nq, k);
   const p = tf.tensor2d(pts, [n, dim]);
-  for (let s = 0; s < nq; s += 256) {
-    const e = Math.min(nq, s + 256);
-    const sims = tidyData(() => tf.matMul(tf.tensor2d(qs.subarray(s * dim, e * dim), [e - s, dim]), p, false, true));
-    const top = topKRows(sims, e - s, n, k);
+  for (let s = 0; s < nq; s += 64) {
+    const e = Math.min(nq, s + 64);
+    const block = new Float32Array(64 * dim);
+    block.set(qs.subarray(s * dim, e * dim));
+    const sims = tidyData(() => tf.matMul(tf.tensor2d(block, [64, dim]), p, false, true));
+    const top = topKRows(sims.subarray(0, (e - s) * n), e - s, n, k);
     assert.deepEqual(Array.from(got.ids.subarray(s * k, e * k)), Array.from(top.labels));
     assert.deepEqual(Array.from(got.sims.subarray(s * k, e * k)), Array.from(top.scores));
   }
   p.dispose();
+  // The queries from 64 on, searched alone (a shard of a distributed prediction): the same bits.
+  const tail = new ExactDenseIndex(pts, n, dim).searchDense(qs.subarray(64 * dim), nq - 64, k);
+  assert.deepEqual(Array.from(tail.sims), Array.from(got.sims.subarray(64 * k)));
+  assert.deepEqual(Array.from(tail.ids), Array.from(got.ids.subarray(64 * k)));
   // More neighbours than points: padding (−1, similarity 0) after all n.
   const few = new ExactDenseIndex(pts.subarray(0, 3 * dim), 3, dim).searchDense(qs.subarray(0, 2 * dim), 2, 5);
   assert.deepEqual(Array.from(few.ids).filter((id) => id < 0).length, 4);

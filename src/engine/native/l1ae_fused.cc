@@ -470,7 +470,8 @@ Napi::Value L1aeDecoderForward(const Napi::CallbackInfo& info) {
 // (OpenBLAS single-threaded) and walks their columns in tiles of kTile: per tile, q = p·A_tile,
 // the step, z = sign(x_tile), and the next p += z·A_tileᵀ, while the tile of A and the rows'
 // tile of x are in L2. z is never stored (it is sign(x), recomputed). x lives in `out`. The
-// row blocks are fixed (they do not depend on the thread count), so the result does not either.
+// row blocks are fixed (they do not depend on the thread count), so the result does not either;
+// kRows is ROW_BLOCK of src/engine/row_block.ts.
 Napi::Value L1aeDecodeRows(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) { Fail(env, "l1aeDecodeRows: expected one options object"); return env.Undefined(); }
@@ -491,11 +492,21 @@ Napi::Value L1aeDecodeRows(const Napi::CallbackInfo& info) {
   {
     std::vector<float> q(static_cast<size_t>(kRows * kTile)), z(static_cast<size_t>(kRows * kTile));
     std::vector<float> p(static_cast<size_t>(kRows * m)), pNext(static_cast<size_t>(kRows * m));
+    std::vector<float> yPad, xPad;  // the last block's rows, padded to kRows
 #pragma omp for schedule(dynamic, 1)
     for (int64_t blk = 0; blk < blocks; blk++) {
-      const int64_t r0 = blk * kRows, R = std::min(kRows, n - r0);
-      float* x = out + r0 * d;
-      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, R, d, m, 1.0f, y + r0 * m, m, a, d, 0.0f, x, d);  // x(1) = y·A
+      // Every product has kRows rows: the last block is padded with zero rows, so that a row's
+      // result does not depend on how many rows it was decoded with (BLAS kernels may sum in
+      // another order for another shape) — a shard of a test set decodes as the whole set does.
+      const int64_t r0 = blk * kRows, rows = std::min(kRows, n - r0), R = kRows;
+      const bool padded = rows < kRows;
+      if (padded && yPad.empty()) { yPad.resize(static_cast<size_t>(kRows * m)); xPad.resize(static_cast<size_t>(kRows * d)); }
+      if (padded) {
+        std::fill(yPad.begin(), yPad.end(), 0.0f);
+        std::copy(y + r0 * m, y + (r0 + rows) * m, yPad.begin());
+      }
+      float* x = padded ? xPad.data() : out + r0 * d;
+      cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, R, d, m, 1.0f, padded ? yPad.data() : y + r0 * m, m, a, d, 0.0f, x, d);  // x(1) = y·A
       // p = sign(x(1))·Aᵀ, tile by tile.
       std::fill(pNext.begin(), pNext.end(), 0.0f);
       for (int64_t j0 = 0; j0 < d && T > 0; j0 += kTile) {
@@ -535,6 +546,7 @@ Napi::Value L1aeDecodeRows(const Napi::CallbackInfo& info) {
       if (T == 0 && relu) {
         for (int64_t k = 0; k < R * d; k++) x[k] = x[k] > 0.0f ? x[k] : 0.0f;
       }
+      if (padded) std::copy(xPad.begin(), xPad.begin() + rows * d, out + r0 * d);
     }
   }
   return env.Undefined();
