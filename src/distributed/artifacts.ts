@@ -7,6 +7,8 @@
 import { createHash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
+import { type Dataset, readDataset } from '../data/index.js';
+import { type ParseOptions } from '../data/parser.js';
 import { XmlcError } from '../errors.js';
 import { type Manifest, ModelWriter, sha256 } from '../model/io.js';
 import { type ManifestBody, MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../model/manifest.js';
@@ -54,6 +56,30 @@ export async function checkFileRef(ref: FileRef): Promise<void> {
   const hash = await fileSha256(ref.path);
   if (hash !== ref.sha256) throw new ArtifactError(`data file ${ref.path} has SHA-256 ${hash} but the run recorded ${ref.sha256}: it changed since the run was submitted`);
   verified.set(ref.path, { size: st.size, mtimeMs: st.mtimeMs, sha256: hash });
+}
+
+/** The data file a worker read last, and how: the jobs of a run read the same file, once per worker. */
+let lastData: { key: string; data: Dataset } | undefined;
+
+/**
+ * Read the data file `ref` names with the parse options `read`, after checking it is the file
+ * recorded (size, SHA-256). The last file read is kept for the worker's next job (the datasets are
+ * never modified by the jobs).
+ * @throws ArtifactError if the file changed or is missing.
+ */
+export async function readDataCached(ref: FileRef, read: ParseOptions): Promise<Dataset> {
+  await checkFileRef(ref);
+  const key = canonicalJson({ ref, read });
+  if (lastData?.key === key) return lastData.data;
+  lastData = undefined;
+  const data = await readDataset(ref.path, { ...read });
+  lastData = { key, data };
+  return data;
+}
+
+/** Drop the data file kept by {@link readDataCached}. */
+export function releaseDataCache(): void {
+  lastData = undefined;
 }
 
 /** A short id of some JSON-able value (16 hex digits of the SHA-256 of its canonical JSON). */

@@ -10,7 +10,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { sliceRows } from '../data/csr.js';
-import { type Dataset, readDataset } from '../data/index.js';
+import { type Dataset } from '../data/index.js';
 import { type ParseOptions } from '../data/parser.js';
 import { UsageError } from '../errors.js';
 import { openModel } from '../model/load.js';
@@ -20,7 +20,7 @@ import { type PredictParams } from '../model/params.js';
 import { PREDICT_ROW_ALIGN } from '../predict/strategies.js';
 import { type Ranked } from '../ranking/topk.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { ArtifactError, checkFileRef, contentId, type FileRef, fileRef, fileSha256, readPart, stageDir, writePart } from './artifacts.js';
+import { ArtifactError, contentId, type FileRef, fileRef, fileSha256, readDataCached, readPart, stageDir, writePart } from './artifacts.js';
 
 /** The plan of a distributed prediction run, written once by the submitter as `plan.json` in the staging folder. */
 export interface PredictPlan {
@@ -104,7 +104,6 @@ export async function readPredictPlan(stage: string): Promise<PredictPlan> {
 
 /** What a worker keeps between the shards of a run: the last model and data it loaded. */
 let cachedModel: { key: string; model: Model } | undefined;
-let cachedData: { key: string; data: Dataset } | undefined;
 
 /** The plan's model, loaded once per worker (and again if the plan names another one). @throws ArtifactError if the model changed since the run was planned. */
 async function planModel(plan: PredictPlan): Promise<Model> {
@@ -121,21 +120,9 @@ async function planModel(plan: PredictPlan): Promise<Model> {
 
 /** The plan's data, read once per worker (after checking it is the file the plan recorded). */
 async function planData(plan: PredictPlan): Promise<Dataset> {
-  await checkFileRef(plan.data);
-  const key = contentId({ data: plan.data, read: plan.read });
-  if (cachedData?.key === key) return cachedData.data;
-  cachedData = undefined;
-  const data = await readDataset(plan.data.path, { ...plan.read });
+  const data = await readDataCached(plan.data, plan.read);
   if (data.features.nRows !== plan.nRows) throw new ArtifactError(`data file ${plan.data.path} has ${data.features.nRows} rows but the run recorded ${plan.nRows}`);
-  cachedData = { key, data };
   return data;
-}
-
-/** Drop the model and data a worker keeps between shards. */
-export function releasePredictCache(): void {
-  cachedModel?.model.dispose();
-  cachedModel = undefined;
-  cachedData = undefined;
 }
 
 /**

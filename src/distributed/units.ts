@@ -24,7 +24,7 @@ import { type SaveOptions, writeModelDir } from '../model/store.js';
 import { type ProgressFn } from '../progress.js';
 import { kmeansRouter } from '../regression/kmeans.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { ArtifactError, checkFileRef, contentId, copyPart, type FileRef, fileRef, type Part, partManifest, readPart, stageDir, writePart } from './artifacts.js';
+import { ArtifactError, contentId, readDataCached, copyPart, type FileRef, fileRef, type Part, partManifest, readPart, stageDir, writePart } from './artifacts.js';
 
 /** The plan of a distributed training run, written once by the submitter as `plan.json` in the staging folder. */
 export interface TrainPlan {
@@ -58,10 +58,9 @@ export function planUnits(plan: TrainPlan): UnitName[] {
 
 const PLAN_FILE = 'plan.json';
 
-/** Read a dataset as the plan says, after checking it is the file the plan recorded. */
+/** Read a dataset as the plan says, after checking it is the file the plan recorded (once per worker: see readDataCached). */
 export async function readPlanData(plan: TrainPlan): Promise<Dataset> {
-  await checkFileRef(plan.data);
-  return readDataset(plan.data.path, { ...plan.read });
+  return readDataCached(plan.data, plan.read);
 }
 
 /**
@@ -122,6 +121,20 @@ async function planClustering(stage: string, plan: TrainPlan, i: number, nFeatur
   return { router: kmeansRouter(centroids!, k, nFeatures), assignments };
 }
 
+/** What a worker prepared for the last run it trained a unit of (the parameters, feature space and projected rows), reused by its next unit of that run. */
+let lastPrepared: { id: string; value: Promise<Prepared> } | undefined;
+type Prepared = Awaited<ReturnType<typeof EmbeddingModel.prepare>>;
+
+/** `prepare()` for `plan`, once per worker and run (the result is never modified by the units). */
+function prepared(plan: TrainPlan, prepare: () => Promise<Prepared>): Promise<Prepared> {
+  if (lastPrepared?.id !== plan.id) {
+    const value = prepare();
+    lastPrepared = { id: plan.id, value };
+    value.catch(() => { if (lastPrepared?.value === value) lastPrepared = undefined; });
+  }
+  return lastPrepared!.value;
+}
+
 /**
  * Train one unit and write it as the part `unit` of the staging folder (a worker's job). A part
  * already there is kept: the job ran before (a re-run after a crash redoes only what is missing).
@@ -133,7 +146,7 @@ export async function trainUnit(stage: string, unit: UnitName, onProgress?: Prog
   const data = await readPlanData(plan);
   if (plan.kind === 'global') {
     const i = Number(unit.slice(1));
-    const { p, x } = await EmbeddingModel.prepare(data, { ...plan.given, clusters: 1 });
+    const { p, x } = await prepared(plan, () => EmbeddingModel.prepare(data, { ...plan.given, clusters: 1 }));
     const member = await EmbeddingModel.trainMember(x, data.labels, p, i, onProgress);
     try {
       await writePart(stage, unit, (w) => EmbeddingModel.writeMember(w, i, member));
@@ -144,7 +157,7 @@ export async function trainUnit(stage: string, unit: UnitName, onProgress?: Prog
   }
   const [, si, sj] = /^p(\d+)c(\d+)$/.exec(unit)!;
   const i = Number(si), j = Number(sj);
-  const { p, space } = await ClusteredModel.prepare(data, { ...plan.given, clusters: plan.clusters });
+  const { p, space } = await prepared(plan, () => ClusteredModel.prepare(data, { ...plan.given, clusters: plan.clusters }));
   const clustering = await planClustering(stage, plan, i, space.dim, data.features.nRows);
   const rows = rowsByCluster(clustering.assignments, clustering.router.k)[j]!;
   const cluster = await ClusteredModel.trainCluster(data, rows, p, i, j, clustering.router.k, [], onProgress);
