@@ -3,6 +3,7 @@ import { DATA_DIR_ENV, resolveDataArg, resolveDataDir } from '../datasets/fetch.
 import type { Argv, Options } from 'yargs';
 import { BUNDLED_BIBTEX } from '../src/data/bundled.js';
 import { type Dataset, readDataset, readDatasetStream, type ReadOptions } from '../src/data/index.js';
+import { readTextDataset, type TextDataset, type TextFormat, textFormatOf, type TextReadOptions } from '../src/data/text_reader.js';
 import { BACKEND_CHOICES, BACKENDS, type BackendChoice } from '../src/engine/backend_names.js';
 import { UsageError } from '../src/errors.js';
 import { describeNumeric, inRange, type NumericSpec, showValue } from '../src/model/params.js';
@@ -13,7 +14,13 @@ import { readRegularFile } from '../src/util/regular_file.js';
 
 /** Options every command that reads data accepts. */
 export interface DataArgs {
-  format: 'auto' | 'bow' | 'libsvm';
+  format: 'auto' | 'bow' | 'libsvm' | TextFormat;
+  'text-field'?: string;
+  'labels-field'?: string;
+  'id-field'?: string;
+  separator?: string;
+  'label-separator'?: string;
+  'skip-invalid'?: boolean;
   'feature-base'?: number;
   'label-base'?: number;
   'data-dir'?: string;
@@ -24,7 +31,13 @@ export interface DataArgs {
 /** Adds the data-format options to a command. */
 export function withDataOptions<T>(y: Argv<T>): Argv<T & DataArgs> {
   return y
-    .option('format', { choices: ['auto', 'bow', 'libsvm'] as const, default: 'auto' as const, describe: 'input format: BoW (header `N D L`) or LIBSVM multi-label (no header); auto looks at the first line', group: 'Data:' })
+    .option('format', { choices: ['auto', 'bow', 'libsvm', 'jsonl', 'csv', 'tsv'] as const, default: 'auto' as const, describe: 'input format: BoW (header `N D L`) or LIBSVM multi-label (no header), or text: JSONL, CSV, TSV; auto: text by the file name (.jsonl, .ndjson, .csv, .tsv), else BoW/LIBSVM by the first line', group: 'Data:' })
+    .option('text-field', { type: 'string', requiresArg: true, describe: 'text data: the field (JSONL) or column (CSV/TSV) of the text', defaultDescription: 'text', group: 'Text data:' })
+    .option('labels-field', { type: 'string', requiresArg: true, describe: 'text data: the field of the label names (JSONL: a list of strings; CSV/TSV: one column, names split by --label-separator)', defaultDescription: 'labels', group: 'Text data:' })
+    .option('id-field', { type: 'string', requiresArg: true, describe: 'text data: an id field or column, written with each document\'s predictions', group: 'Text data:' })
+    .option('separator', { type: 'string', requiresArg: true, describe: 'CSV/TSV: the field separator (one character)', defaultDescription: ', (CSV) or a tab (TSV)', group: 'Text data:' })
+    .option('label-separator', { type: 'string', requiresArg: true, describe: 'CSV/TSV: what separates label names in the labels column', defaultDescription: '|', group: 'Text data:' })
+    .option('skip-invalid', { type: 'boolean', describe: 'text data: skip invalid records (counted on stderr) instead of stopping at the first', group: 'Text data:' })
     .option(...numericFlag('feature-base', ID_BASE, { describe: 'LIBSVM only: id of the first feature', defaultDescription: '1', group: 'Data:' }))
     .option(...numericFlag('label-base', ID_BASE, { describe: 'LIBSVM only: id of the first label', defaultDescription: '0', group: 'Data:' }))
     .option('data-dir', { type: 'string', describe: `where registered datasets live: a data argument may be a dataset name (Bibtex, Bibtex:test, EURLex-4K, …; see xmlc datasets list)`, defaultDescription: `$${DATA_DIR_ENV}, else ~/.cache/xmlc/datasets`, group: 'Data:' })
@@ -58,7 +71,7 @@ let stdinTaken = false;
 /** How the command's data options (`--format`, `--feature-base`, `--label-base`) say to parse a data file. */
 export function parseOptionsOf(args: DataArgs): Pick<ReadOptions, 'format' | 'featureBase' | 'labelBase'> {
   return {
-    format: args.format,
+    format: isTextFormat(args.format) ? 'auto' : args.format,
     ...(args['feature-base'] !== undefined ? { featureBase: args['feature-base'] } : {}),
     ...(args['label-base'] !== undefined ? { labelBase: args['label-base'] } : {}),
   };
@@ -83,6 +96,47 @@ export async function loadData(arg: string, args: DataArgs, onProgress: Progress
     ? await readDatasetStream(process.stdin, file, opts)
     : await readDataset(file, { ...opts, onProgress: (done, total) => onProgress({ status: 'progress', task, done, total }) });
   onProgress({ status: 'done', task, seconds: (performance.now() - t0) / 1000, detail: `${ds.features.nRows} points, ${ds.features.nCols} features, ${ds.labels.nCols} labels` });
+  return ds;
+}
+
+/** Whether a `--format` is a text format. */
+export function isTextFormat(f: string): f is TextFormat {
+  return f === 'jsonl' || f === 'csv' || f === 'tsv';
+}
+
+/** The text format of a data argument (by --format, else by its file name), or undefined for BoW/LIBSVM data. */
+export function textFormatOfArg(file: string | undefined, args: Pick<DataArgs, 'format'>): TextFormat | undefined {
+  if (isTextFormat(args.format)) return args.format;
+  if (args.format !== 'auto' || file === undefined || file === STDIN_ARG) return undefined;
+  return textFormatOf(file);
+}
+
+/** The text read options of the command's flags. */
+export function textReadOptionsOf(args: DataArgs, format: TextFormat, requireLabels: boolean): TextReadOptions {
+  return {
+    format, requireLabels,
+    ...(args['text-field'] !== undefined ? { textField: args['text-field'] } : {}),
+    ...(args['labels-field'] !== undefined ? { labelsField: args['labels-field'] } : {}),
+    ...(args['id-field'] !== undefined ? { idField: args['id-field'] } : {}),
+    ...(args.separator !== undefined ? { separator: args.separator } : {}),
+    ...(args['label-separator'] !== undefined ? { labelSeparator: args['label-separator'] } : {}),
+    ...(args['skip-invalid'] ? { skipInvalid: true } : {}),
+  };
+}
+
+/**
+ * Read a text dataset (JSONL, CSV, TSV) named by a data argument, reporting progress and, with
+ * --skip-invalid, the records skipped.
+ */
+export async function loadTextData(arg: string, format: TextFormat, args: DataArgs & { quiet: boolean }, onProgress: ProgressFn, requireLabels: boolean, split: 'train' | 'test' = 'train'): Promise<TextDataset> {
+  if (arg === STDIN_ARG) throw new UsageError('text data is read from a file, not standard input');
+  const file = await resolveDataArg(arg, split, resolveDataDir(args['data-dir']));
+  const t0 = performance.now();
+  const task = `read ${file}`;
+  onProgress({ status: 'start', task });
+  const ds = await readTextDataset(file, textReadOptionsOf(args, format, requireLabels));
+  onProgress({ status: 'done', task, seconds: (performance.now() - t0) / 1000, detail: `${ds.texts.length} documents` });
+  if (ds.skipped > 0) note(args.quiet, `${file}: skipped ${ds.skipped} invalid record${ds.skipped > 1 ? 's' : ''} (--skip-invalid); the first: ${ds.firstSkipped!}`);
   return ds;
 }
 

@@ -2,7 +2,7 @@
  * xmlc — extreme multi-label classification for Node.
  *
  * The public API, and nothing else (test/api.test.ts pins this list): sparse data and its
- * readers and writers; models (train, predict, save, load) behind one {@link Model} interface;
+ * readers and writers; text datasets, the TF-IDF vectoriser and text models; models (train, predict, save, load) behind one {@link Model} interface;
  * metrics; the label encoders for label embedding; the compressed-sensing core; the compute
  * backends; the dataset registry; xmlc's error classes. Metrics are fractions in [0, 1].
  *
@@ -25,6 +25,11 @@ export { type DataFormat, type Dataset, type ParseOptions } from './data/parser.
 export { readDataset, readDatasetStream, type ReadOptions } from './data/reader.js';
 export { writeDataset, type WriteOptions } from './data/writer.js';
 export { datasetStats, type DatasetStats } from './data/stats.js';
+export { readTextDataset, textFormatOf, type TextDataset, type TextFormat, type TextReadOptions } from './data/text_reader.js';
+
+// Raw text: TF-IDF features and models with named labels.
+export { TfidfVectorizer, TFIDF_DEFAULTS, tfidfParams, tokenize, type TfidfParams, VectorizerFormatError } from './text/tfidf.js';
+export { TextModel, LabelNames, type TextDocuments } from './text/text_model.js';
 export { BUNDLED_BIBTEX } from './data/bundled.js';
 
 // Models: train, predict, save, load.

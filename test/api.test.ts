@@ -22,6 +22,8 @@ const VALUES = [
   'propensities', 'propensitiesFromLabels', 'psndcgAtK', 'pspAtK', 'rankedFromLists', 'readDataset',
   'readDatasetStream', 'recallAtK', 'recover', 'recoveryStats', 'selectRows', 'sliceRows', 'topKRows', 'trainModel',
   'useBackend', 'verifyDataset', 'writeDataset',
+  // Raw text (issue 17).
+  'LabelNames', 'TFIDF_DEFAULTS', 'TextModel', 'TfidfVectorizer', 'VectorizerFormatError', 'readTextDataset', 'textFormatOf', 'tfidfParams', 'tokenize',
 ];
 
 const TYPES = [
@@ -34,6 +36,7 @@ const TYPES = [
   'RecoveryMethod', 'RecoveryOptions', 'RecoveryStats', 'SaveOptions', 'Solver', 'SensingAeOptions', 'SparsityModel', 'SplitName', 'Strategy', 'SubgradientOperator',
   'SynthOptions', 'SyntheticName', 'TestFeatures', 'TiedReluConfig', 'TrainHistory', 'TrainLoopOptions',
   'TrainOptions', 'TrainParams', 'TrainingData', 'VerifyCheck', 'WriteOptions',
+  'TextDataset', 'TextDocuments', 'TextFormat', 'TextReadOptions', 'TfidfParams',
 ];
 
 /** The names src/index.ts exports, split into values and type-only names, read with the TypeScript parser. */

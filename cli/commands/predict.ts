@@ -7,9 +7,10 @@ import { resolveDataArg, resolveDataDir } from '../../datasets/fetch.js';
 import { type TestFeatures } from '../../src/model/training_data.js';
 import { type ProgressFn } from '../../src/progress.js';
 import type { Model, ModelSummary } from '../../src/model/model.js';
-import { formatRanked } from '../../src/predict/output.js';
+import { formatRanked, formatRankedJsonl } from '../../src/predict/output.js';
+import { TextModel } from '../../src/text/text_model.js';
 import { type Ranked } from '../../src/ranking/topk.js';
-import { applyCompute, type BackendArgs, type DataArgs, loadSplit, numericFlag, parseOptionsOf, withBackendOption, withDataOptions, writeOutput } from '../common.js';
+import { applyCompute, type BackendArgs, type DataArgs, loadSplit, loadTextData, numericFlag, parseOptionsOf, textFormatOfArg, withBackendOption, withDataOptions, writeOutput } from '../common.js';
 import { limitRanked } from '../report.js';
 import { note, stderrProgress } from '../progress.js';
 import { type NumericSpec, PARAM_SPECS, PREDICT_DEFAULTS, type PredictParams, type Strategy, STRATEGIES } from '../../src/model/params.js';
@@ -28,8 +29,8 @@ export interface PredictFlags extends DataArgs, BackendArgs {
   shards?: number;
 }
 
-/** What predictions are written: the first `top-k` labels of each point, those scoring at least `threshold`. */
-export interface OutputFlags { out?: string; 'top-k'?: number; threshold?: number }
+/** What predictions are written: the first `top-k` labels of each point, those scoring at least `threshold`, in `output-format`. */
+export interface OutputFlags { out?: string; 'top-k'?: number; threshold?: number; 'output-format'?: 'jsonl' | 'ids' }
 
 interface PredictArgs extends PredictFlags, OutputFlags {}
 
@@ -41,7 +42,8 @@ export function withOutputOptions<T>(y: Argv<T>, outDescription: string, topKDef
   return y
     .option('out', { type: 'string', requiresArg: true, describe: outDescription })
     .option(...numericFlag('top-k', PARAM_SPECS.topK, { describe: 'labels per point', defaultDescription: topKDefault }))
-    .option(...numericFlag('threshold', THRESHOLD_SPEC, { describe: 'keep only labels scoring at least T (after --top-k)' })) as Argv<T & OutputFlags>;
+    .option(...numericFlag('threshold', THRESHOLD_SPEC, { describe: 'keep only labels scoring at least T (after --top-k)' }))
+    .option('output-format', { choices: ['jsonl', 'ids'] as const, describe: 'jsonl: {"id": …, "labels": [{"label": name, "score": s}, …]} per point (models trained on text); ids: `label:score …` per line with label ids', defaultDescription: 'jsonl for models trained on text, else ids' }) as Argv<T & OutputFlags>;
 }
 
 /** `--shards`: a positive integer. */
@@ -146,21 +148,50 @@ export interface Predicted {
   readonly trainLabels: Csr;
   /** Seconds the prediction took (here: the model's predict call; with --redis: the run on the workers). */
   readonly seconds: number;
+  /** A model trained on text: its label names, and the test documents' ids (when --id-field named them). */
+  readonly text?: { readonly names: readonly string[]; readonly ids?: readonly string[] };
 }
 
 /** Load the model and the test data, and rank `topK` labels per test point (on the workers with --redis). */
-export async function predictFromArgs(args: PredictFlags, topK: number): Promise<Predicted> {
+export async function predictFromArgs(args: PredictFlags, topK: number, needLabels = true): Promise<Predicted> {
   const progress = stderrProgress(args);
   const opened = await openModel(args.model!); // the manifest, read once
-  if (args.redis !== undefined) return predictDistributed(args, opened, topK);
+  if (args.redis !== undefined) {
+    if (opened.manifest.text !== undefined) throw new UsageError('--redis predicts with models trained on BoW/LIBSVM data; a model trained on text predicts on one machine for now');
+    return predictDistributed(args, opened, topK);
+  }
   await applyCompute(args, opened.needsTensors);
   const model = await opened.load();
   const options = predictOptions(args, factsOf(model), topK);
+  if (model instanceof TextModel) return predictText(args, model, options, needLabels, progress);
+  if (textFormatOfArg(args.test, args) !== undefined) throw new UsageError(`${args.model} was trained on BoW/LIBSVM features, not on text: give it a BoW/LIBSVM test file`);
   const ds = await loadSplit(args.test, 'test', args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
   const summary = model.describe(options);
   if (summary.strategy !== undefined) note(args.quiet, summaryLine(summary));
   const { ranked, seconds } = await timedPredict(model, ds, options, progress);
   return { ranked, truth: ds.labels, trainLabels: model.trainLabels, seconds };
+}
+
+/** A model trained on text: read the text test set, vectorise and rank it; the truth is matched by label name. */
+async function predictText(args: PredictFlags, model: TextModel, options: Partial<PredictParams> & { topK: number }, needLabels: boolean, progress: ProgressFn): Promise<Predicted> {
+  const format = textFormatOfArg(args.test, args);
+  if (args.test === undefined || format === undefined) throw new UsageError(`${args.model} was trained on text: give a text test file with --test (.jsonl, .csv or .tsv, or --format jsonl|csv|tsv)`);
+  const docs = await loadTextData(args.test, format, args, progress, needLabels, 'test');
+  const summary = model.describe(options);
+  if (summary.strategy !== undefined) note(args.quiet, summaryLine(summary));
+  const t0 = performance.now();
+  const ranked = await model.predictTexts(docs.texts, options, progress);
+  const seconds = (performance.now() - t0) / 1000;
+  progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, docs.texts.length)).toFixed(3)} ms/document` });
+  const { labels: truth, unseen } = model.labelNames.encodeWithUnseen(docs.labels);
+  if (needLabels && unseen > 0) note(args.quiet, `${args.test}: ${unseen} label occurrence${unseen > 1 ? 's' : ''} of names unseen in training (counted as misses)`);
+  return { ranked, truth, trainLabels: model.trainLabels, seconds, text: { names: model.labelNames.names, ...(docs.ids ? { ids: docs.ids } : {}) } };
+}
+
+/** The predictions as the command writes them: JSONL with label names (text models, unless --output-format ids) or `label:score` lines. */
+export function formatPredictions(ranked: Ranked, predicted: Pick<Predicted, 'text'>, format: OutputFlags['output-format']): string {
+  if (format === 'jsonl' && !predicted.text) throw new UsageError('--output-format jsonl names the labels of a model trained on text; this model has label ids only (use --output-format ids)');
+  return predicted.text && format !== 'ids' ? formatRankedJsonl(ranked, predicted.text.names, predicted.text.ids) : formatRanked(ranked);
 }
 
 /** `--redis`: read the test file here (its rows and labels), rank its shards on the workers, join them in input order. */
@@ -190,7 +221,7 @@ export const predictCommand: CommandModule<object, PredictArgs> = {
     .example('$0 predict --model models/bibtex --test Bibtex --threshold 0.5 > pred.txt', '') as unknown as Argv<PredictArgs>,
   handler: async (args) => {
     const topK = args['top-k'] ?? PREDICT_DEFAULTS.topK;
-    const { ranked } = await predictFromArgs(args, topK);
-    await writeOutput(args.out, formatRanked(limitRanked(ranked, topK, args.threshold)));
+    const predicted = await predictFromArgs(args, topK, false);
+    await writeOutput(args.out, formatPredictions(limitRanked(predicted.ranked, topK, args.threshold), predicted, args['output-format']));
   },
 };

@@ -1,9 +1,8 @@
 import type { Argv, CommandModule } from 'yargs';
-import { formatRanked } from '../../src/predict/output.js';
 import { UsageError } from '../../src/errors.js';
 import { writeOutput } from '../common.js';
 import { limitRanked, printMetrics, propensityConstants, type ReportFlags, scorePredictions, withReportOptions } from '../report.js';
-import { type OutputFlags, type PredictFlags, predictFromArgs, withOutputOptions, withPredictOptions } from './predict.js';
+import { formatPredictions, type OutputFlags, type PredictFlags, predictFromArgs, withOutputOptions, withPredictOptions } from './predict.js';
 
 interface TestArgs extends PredictFlags, ReportFlags, OutputFlags {}
 
@@ -19,10 +18,11 @@ export const testCommand: CommandModule<object, TestArgs> = {
     .example('$0 test --model models/bibtex --test Bibtex --ks 1,3,5,10 --json', '') as unknown as Argv<TestArgs>,
   handler: async (args) => {
     const topK = args['top-k'] ?? Math.max(...args.ks);
-    const { ranked: full, truth, trainLabels, seconds } = await predictFromArgs(args, Math.max(topK, ...args.ks));
+    const predicted = await predictFromArgs(args, Math.max(topK, ...args.ks));
+    const { ranked: full, truth, trainLabels, seconds } = predicted;
     // What is written is what is scored: `xmlc evaluate --predictions` of the --out file gives the same numbers.
     const ranked = limitRanked(full, topK, args.threshold);
-    if (args.out !== undefined) await writeOutput(args.out, formatRanked(ranked));
+    if (args.out !== undefined) await writeOutput(args.out, formatPredictions(ranked, predicted, args['output-format']));
     printMetrics(scorePredictions(ranked, truth, trainLabels, args, propensityConstants(args, args.test), args.quiet), args, { points: truth.nRows, seconds });
   },
 };

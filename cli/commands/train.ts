@@ -5,7 +5,8 @@ import { UsageError } from '../../src/errors.js';
 import { methodEntry, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
 import type { Model, TrainOptions } from '../../src/model/model.js';
 import { EMBED_DEFAULTS, INDEX_KINDS, KNN_DEFAULTS, KNN_SPACES, type NumericSpec, OPTIMIZERS, PARAM_SPECS, SOLVERS, STRATEGIES, trainParams } from '../../src/model/params.js';
-import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, numericFlag, parseOptionsOf, readParamsFile, STDIN_ARG, withBackendOption, withDataOptions } from '../common.js';
+import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, loadTextData, numericFlag, parseOptionsOf, readParamsFile, STDIN_ARG, textFormatOfArg, withBackendOption, withDataOptions } from '../common.js';
+import { TFIDF_DEFAULTS, type TfidfParams, tfidfParams } from '../../src/text/tfidf.js';
 import { resolveDataArg, resolveDataDir } from '../../datasets/fetch.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import type { Options } from 'yargs';
@@ -68,7 +69,19 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   'ef-construction'?: number;
   'ef-search'?: number;
   seed?: number;
+  analyzer?: string;
+  'ngram-min'?: number;
+  'ngram-max'?: number;
+  'min-df'?: number;
+  'max-df'?: number;
+  'max-features'?: number;
+  'token-pattern'?: string;
 }
+
+/** Flags that set TF-IDF parameters (text data), and the parameter of `tfidf` each one sets. */
+const TFIDF_FLAGS: Readonly<Record<string, keyof TfidfParams>> = Object.freeze({
+  analyzer: 'analyzer', 'ngram-min': 'ngramMin', 'ngram-max': 'ngramMax', 'min-df': 'minDf', 'max-df': 'maxDf', 'max-features': 'maxFeatures', 'token-pattern': 'tokenPattern',
+});
 
 interface TrainArgs extends TrainFlags { model?: string; force: boolean; 'print-params': boolean; redis?: string }
 
@@ -111,8 +124,22 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option(...paramFlag('ef-construction', 'efConstruction', { describe: 'HNSW build candidate list', defaultDescription: String(d.efConstruction), group: 'Parameters:' }))
     .option(...paramFlag('ef-search', 'efSearch', { describe: 'HNSW search candidate list', defaultDescription: String(d.efSearch), group: 'Parameters:' }))
     .option(...paramFlag('seed', 'seed', { describe: 'seed of every random choice', defaultDescription: String(d.seed), group: 'Parameters:' }))
-    .options(encoderFlagOptions()) as Argv<T & TrainFlags>;
+    .options(encoderFlagOptions())
+    .option('analyzer', { type: 'string', choices: ['word', 'char'], describe: 'text data: terms are word n-grams, or character n-grams inside words', defaultDescription: TFIDF_DEFAULTS.analyzer, group: gt })
+    .option(...numericFlag('ngram-min', COUNT, { describe: 'text data: shortest n-gram', defaultDescription: String(TFIDF_DEFAULTS.ngramMin), group: gt }))
+    .option(...numericFlag('ngram-max', COUNT, { describe: 'text data: longest n-gram', defaultDescription: String(TFIDF_DEFAULTS.ngramMax), group: gt }))
+    .option(...numericFlag('min-df', COUNT, { describe: 'text data: keep terms in at least this many training documents', defaultDescription: String(TFIDF_DEFAULTS.minDf), group: gt }))
+    .option(...numericFlag('max-df', FRACTION, { describe: 'text data: keep terms in at most this fraction of the training documents', defaultDescription: String(TFIDF_DEFAULTS.maxDf), group: gt }))
+    .option(...numericFlag('max-features', { int: true, min: 0 }, { describe: 'text data: keep the most frequent terms (0: all)', defaultDescription: String(TFIDF_DEFAULTS.maxFeatures), group: gt }))
+    .option('token-pattern', { type: 'string', requiresArg: true, describe: 'text data: a token is a match of this regular expression (Unicode), after lower-casing', defaultDescription: TFIDF_DEFAULTS.tokenPattern, group: gt }) as Argv<T & TrainFlags>;
 }
+
+/** Positive integers (n-gram lengths, document counts). */
+const COUNT: NumericSpec = Object.freeze({ int: true, min: 1 });
+/** A fraction in (0, 1]. */
+const FRACTION: NumericSpec = Object.freeze({ int: false, min: 0, minOpen: true, max: 1 });
+/** Help group of the TF-IDF flags. */
+const gt = 'Text data (TF-IDF features; --params key "tfidf"):';
 
 /** A flag's coerce that takes `auto` or a number within `spec`. */
 function autoOrNumber(flag: string, spec: NumericSpec): (v: unknown) => unknown {
@@ -164,21 +191,51 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
     const v = (args as unknown as Record<string, unknown>)[flag];
     if (v !== undefined) params[key] = v;
   }
+  for (const [flag, key] of Object.entries(TFIDF_FLAGS)) {
+    const v = (args as unknown as Record<string, unknown>)[flag];
+    if (v === undefined) continue;
+    const t = params['tfidf'];
+    params['tfidf'] = { ...(t !== null && typeof t === 'object' && !Array.isArray(t) ? t : {}), [key]: v };
+  }
   return params;
+}
+
+/**
+ * The training parameters without `tfidf`, and the TF-IDF parameters (checked, defaults filled in).
+ * @throws UsageError for a bad `tfidf` entry.
+ */
+export function splitTfidf(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams } {
+  const { tfidf, ...given } = params;
+  if (tfidf !== undefined && (tfidf === null || typeof tfidf !== 'object' || Array.isArray(tfidf))) throw new UsageError(`parameter 'tfidf' must be an object of TF-IDF parameters (${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
+  const unknown = Object.keys(tfidf ?? {}).filter((k) => !Object.hasOwn(TFIDF_DEFAULTS, k));
+  if (unknown.length) throw new UsageError(`unknown TF-IDF parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
+  try {
+    return { given, tfidf: tfidfParams(tfidf as Partial<TfidfParams> | undefined) };
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }
 
 /** Train a model as the flags say: shared by `train` and `run`. */
 export async function trainFromArgs(args: TrainFlags): Promise<Model> {
-  const given = await trainParamsFromArgs(args);
+  const { given, tfidf } = splitTfidf(await trainParamsFromArgs(args));
   const params = trainParams(given); // validated before the data is read
   await applyCompute(args, methodEntry(params.method)!.needsTensors);
   const progress = stderrProgress(args);
-  const data = await loadSplit(args.train, 'train', args, progress);
+  const text = textFormatOfArg(args.train, args);
   const t0 = performance.now();
   // The parameters as given (validated above, not merged with the defaults): the library tells an
   // explicit `index: 'hnsw'` from the default. The model classes are loaded on use, so that
   // commands that do not train stay light.
-  const model = await trainModel(data, given as TrainOptions, progress);
+  let model: Model;
+  if (text !== undefined) {
+    const docs = await loadTextData(args.train!, text, args, progress, true, 'train');
+    const { TextModel } = await import('../../src/text/text_model.js');
+    model = await TextModel.train(docs, given as TrainOptions, tfidf, progress);
+  } else {
+    const data = await loadSplit(args.train, 'train', args, progress);
+    model = await trainModel(data, given as TrainOptions, progress);
+  }
   for (const n of model.notes) note(args.quiet, n);
   progress({ status: 'done', task: 'train', seconds: (performance.now() - t0) / 1000 });
   return model;
@@ -186,7 +243,8 @@ export async function trainFromArgs(args: TrainFlags): Promise<Model> {
 
 /** `train --redis`: plan here, train on the workers, wait with a progress bar of finished jobs. */
 async function trainDistributed(args: TrainArgs): Promise<void> {
-  const given = await trainParamsFromArgs(args);
+  if (textFormatOfArg(args.train, args) !== undefined) throw new UsageError('--redis trains on BoW/LIBSVM files; text data (JSONL, CSV, TSV) trains on one machine for now');
+  const { given } = splitTfidf(await trainParamsFromArgs(args));
   const params = trainParams(given);
   if (params.method === 'knn') throw new UsageError('--redis trains the embedding methods (one job per ensemble member × cluster); --method knn has nothing to distribute');
   if (args.train === STDIN_ARG) throw new UsageError('--redis needs a training file every worker can read, not standard input');
@@ -222,7 +280,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .example('$0 train --print-params > params.json', '') as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     if (args['print-params']) {
-      process.stdout.write(JSON.stringify(paramsToPrint({ ...trainParams(await trainParamsFromArgs(args)) }), null, 2) + '\n');
+      const { given, tfidf } = splitTfidf(await trainParamsFromArgs(args));
+      process.stdout.write(JSON.stringify({ ...paramsToPrint({ ...trainParams(given) }), tfidf }, null, 2) + '\n');
       return;
     }
     await checkModelTarget(args.model!, args.force); // refuse before training, not after

@@ -315,18 +315,22 @@ export class ClusteredModel implements Model {
 
   /** Save as a model directory, crash-safely (see `writeModelDir`): each cluster's model is written with the prefix `p<i>c<j>.`. */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    this.live('save');
+    await writeModelDir(dir, options, (w) => this.writeTo(w));
+  }
+
+  /** Write the model's files through `w` and return its manifest body (what {@link save} puts in `manifest.json`). @internal */
+  async writeTo(w: ModelWriter): Promise<ManifestBody> {
     const all = this.live('save');
-    await writeModelDir(dir, options, async (w: ModelWriter): Promise<ManifestBody> => {
-      await EmbeddingModel.writeShared(w, this.trainLabels, this.space);
-      const partitions: unknown[] = [];
-      for (const [i, part] of all.entries()) {
-        await w.writeBytes(`p${i}.centroids.f32`, encodeFloats([part.router.centroids]));
-        const clusters: unknown[] = [];
-        for (const [j, c] of part.clusters.entries()) clusters.push(await ClusteredModel.writeCluster(w, i, j, c));
-        partitions.push({ clusters });
-      }
-      return ClusteredModel.body(this.params, this.trainLabels, this.space, partitions, this.backend);
-    });
+    await EmbeddingModel.writeShared(w, this.trainLabels, this.space);
+    const partitions: unknown[] = [];
+    for (const [i, part] of all.entries()) {
+      await w.writeBytes(`p${i}.centroids.f32`, encodeFloats([part.router.centroids]));
+      const clusters: unknown[] = [];
+      for (const [j, c] of part.clusters.entries()) clusters.push(await ClusteredModel.writeCluster(w, i, j, c));
+      partitions.push({ clusters });
+    }
+    return ClusteredModel.body(this.params, this.trainLabels, this.space, partitions, this.backend);
   }
 
   /** Write cluster `j` of member `i` (its label map and its model, prefixed `p<i>c<j>.`); returns its manifest entry. @internal */

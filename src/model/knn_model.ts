@@ -7,9 +7,9 @@ import { type Ranked } from '../ranking/topk.js';
 import type { LabelEncoder } from '../encoders/encoder.js';
 import { UsageError } from '../errors.js';
 import { type ProgressFn, task } from '../progress.js';
-import { encodeCsr, type Manifest, MANIFEST_FILE, modelFilePath, readCsrFile, readModelFile } from './io.js';
+import { encodeCsr, type Manifest, MANIFEST_FILE, modelFilePath, type ModelWriter, readCsrFile, readModelFile } from './io.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
-import { JsonChecker } from './manifest.js';
+import { JsonChecker, type ManifestBody } from './manifest.js';
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { disposedError, type Model, type ModelSummary } from './model.js';
 import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
@@ -105,22 +105,26 @@ export class KnnModel implements Model {
    * {@link ModelPathError}.
    */
   async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    this.live('save');
+    await writeModelDir(dir, options, (w) => this.writeTo(w));
+  }
+
+  /** Write the model's files through `w` and return its manifest body (what {@link save} puts in `manifest.json`). @internal */
+  async writeTo(w: ModelWriter): Promise<ManifestBody> {
     const index = this.live('save');
-    await writeModelDir(dir, options, async (w) => {
-      await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
-      await saveFeatureSpace(w, this.space);
-      if (index instanceof HnswIndex) {
-        index.save(w.path('index.hnsw'));
-        await w.addExisting('index.hnsw');
-      } else {
-        await w.writeBytes('train_features.csr', encodeCsr(index.points));
-      }
-      return {
-        method: this.method,
-        data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
-        params: { ...this.params },
-      };
-    });
+    await w.writeBytes('train_labels.csr', encodeCsr(this.trainLabels));
+    await saveFeatureSpace(w, this.space);
+    if (index instanceof HnswIndex) {
+      index.save(w.path('index.hnsw'));
+      await w.addExisting('index.hnsw');
+    } else {
+      await w.writeBytes('train_features.csr', encodeCsr(index.points));
+    }
+    return {
+      method: this.method,
+      data: { nPoints: this.nTrain, nFeatures: this.nFeatures, nLabels: this.nLabels },
+      params: { ...this.params },
+    };
   }
 
   /**

@@ -40,7 +40,16 @@ export async function openModel(dir: string): Promise<OpenedModel> {
       let { manifest, entry } = first;
       for (let attempt = 0; ; attempt++) {
         try {
-          return await (await entry.load()).load(dir, manifest);
+          const model = await (await entry.load()).load(dir, manifest);
+          if (manifest.text === undefined) return model;
+          // A model trained on text: its vectoriser and label names in front.
+          const { TextModel } = await import('../text/text_model.js');
+          try {
+            return await TextModel.attach(model, dir, manifest);
+          } catch (e) {
+            model.dispose();
+            throw e;
+          }
         } catch (e) {
           if (attempt < 2 && e instanceof ModelFormatError && manifest.root !== '' && (await readManifest(dir).then((m) => m.root, () => manifest.root)) !== manifest.root) {
             ({ manifest, entry } = await readKnown(dir));

@@ -41,6 +41,8 @@ export interface Manifest {
   readonly extra?: Record<string, unknown>;
   /** The compute backend the model was trained on (embedding models; optional: a manifest without it loads, with the backend unknown). */
   readonly backend?: string;
+  /** A model trained on text: its front end (the TF-IDF vectoriser's and the label names' files; validated by the text model's loader). */
+  readonly text?: Record<string, unknown>;
   /** For a part of a model (see `scopedManifest`): the prefix of its files' names; never in a manifest file. */
   readonly prefix?: string;
 }
@@ -52,6 +54,7 @@ export interface ManifestBody {
   readonly params: Record<string, unknown>;
   readonly extra?: Record<string, unknown>;
   readonly backend?: string;
+  readonly text?: Record<string, unknown>;
 }
 
 /** JSON with object keys sorted at every level: the bytes the manifest checksum covers. */
@@ -78,6 +81,7 @@ export function manifestText(m: Manifest): string {
     files: Object.fromEntries([...m.files].map(([name, f]) => [name, { sha256: f.sha256, bytes: f.bytes }])),
     ...(m.extra !== undefined ? { extra: m.extra } : {}),
     ...(m.backend !== undefined ? { backend: m.backend } : {}),
+    ...(m.text !== undefined ? { text: m.text } : {}),
   };
   return JSON.stringify({ ...raw, manifestSha256: manifestChecksum(raw) }, null, 2) + '\n';
 }
@@ -170,7 +174,7 @@ export function validateManifest(json: unknown, file: string): Manifest {
       files.set(name, { sha256: c.string(f(e, 'sha256'), `files.${name}.sha256`, /^[0-9a-f]{64}$/), bytes: c.int(f(e, 'bytes'), `files.${name}.bytes`, 0, Number.MAX_SAFE_INTEGER) });
     }
   }
-  const extra = f(o, 'extra'), backend = f(o, 'backend');
+  const extra = f(o, 'extra'), backend = f(o, 'backend'), text = f(o, 'text');
   return {
     format: MODEL_FORMAT,
     formatVersion: version,
@@ -187,6 +191,7 @@ export function validateManifest(json: unknown, file: string): Manifest {
     files,
     ...(extra !== undefined ? { extra: c.object(extra, 'extra') } : {}),
     ...(backend !== undefined ? { backend: c.string(backend, 'backend', BACKEND_NAME) } : {}),
+    ...(text !== undefined ? { text: c.object(text, 'text') } : {}),
   };
 }
 

@@ -9,6 +9,8 @@ import { type ProgressFn } from '../progress.js';
 import { type Ranked } from '../ranking/topk.js';
 import { type EmbedTrainParams, type IndexKind, type KnnTrainParams, type PredictParams, type Strategy } from './params.js';
 import { type SaveOptions } from './store.js';
+import { type ModelWriter } from './io.js';
+import { type ManifestBody } from './manifest.js';
 import { type TestFeatures } from './training_data.js';
 
 /** Every model's `method`: `knn` or a label encoder kind. */
@@ -93,6 +95,8 @@ export interface Model {
    * `options.overwrite` an existing xmlc model; anything else is refused with a ModelPathError.
    */
   save(dir: string, options?: SaveOptions): Promise<void>;
+  /** Write the model's files through `w` and return its manifest body (what {@link save} puts in `manifest.json`). @internal */
+  writeTo(w: ModelWriter): Promise<ManifestBody>;
   /** A plain summary; `options` are prediction options whose overrides it reflects (strategy, k). */
   describe(options?: Partial<PredictParams>): ModelSummary;
   /** Free the model's tensors and native indexes. Any later predict, save or describe is an XmlcError saying so; disposing twice is harmless. */

@@ -1,0 +1,403 @@
+/**
+ * TF-IDF features for raw text (issue 17): Unicode-aware tokenisation, word (or character)
+ * n-grams, document-frequency cuts, sublinear tf, smooth idf and ℓ2-normalised rows — the
+ * definitions of scikit-learn's TfidfVectorizer (Pedregosa et al., JMLR 12, 2011; the idf is
+ * ln((1 + n)/(1 + df)) + 1 with smoothing, ln(n/df) + 1 without, and sublinear tf 1 + ln tf, as
+ * in Manning, Raghavan & Schütze, "Introduction to Information Retrieval", §6.4.1), written here
+ * for xmlc: the vocabulary is sorted (code-unit order), so a fitted vectoriser does not depend on
+ * the order of the documents.
+ */
+import { type Csr } from '../data/csr.js';
+import { InvalidArgumentError, XmlcError } from '../errors.js';
+
+/** How text becomes terms. */
+export interface TfidfParams {
+  /** `word`: word n-grams; `char`: character n-grams inside each word, padded with one space (scikit-learn's `char_wb`). */
+  readonly analyzer: 'word' | 'char';
+  /** Shortest n-gram (words or characters). */
+  readonly ngramMin: number;
+  /** Longest n-gram. */
+  readonly ngramMax: number;
+  /** Keep terms in at least this many training documents. */
+  readonly minDf: number;
+  /** Keep terms in at most this fraction of the training documents. */
+  readonly maxDf: number;
+  /** Keep at most this many terms, the most frequent in the training text (0: all). */
+  readonly maxFeatures: number;
+  /** tf → 1 + ln tf. */
+  readonly sublinearTf: boolean;
+  /** idf = ln((1 + n)/(1 + df)) + 1 (as if one more document held every term), else ln(n/df) + 1. */
+  readonly smoothIdf: boolean;
+  /** Lower-case the text first (Unicode, locale-independent). */
+  readonly lowercase: boolean;
+  /** A token: one match of this regular expression (Unicode mode), after lower-casing. */
+  readonly tokenPattern: string;
+}
+
+/** The defaults: word 1–2-grams of tokens of two or more letters, digits or marks, min_df 2, sublinear tf, smooth idf. */
+export const TFIDF_DEFAULTS: TfidfParams = Object.freeze({
+  analyzer: 'word', ngramMin: 1, ngramMax: 2, minDf: 2, maxDf: 1, maxFeatures: 0,
+  sublinearTf: true, smoothIdf: true, lowercase: true, tokenPattern: '[\\p{L}\\p{M}\\p{N}]{2,}',
+});
+
+/** The longest n-gram accepted (the count of terms grows with it). */
+const MAX_NGRAM = 8;
+
+/** Check and complete vectoriser parameters. @throws InvalidArgumentError naming the bad one. */
+export function tfidfParams(given: Partial<TfidfParams> = {}): TfidfParams {
+  const p = { ...TFIDF_DEFAULTS, ...given };
+  const bad = (name: string, expected: string, got: unknown): never => {
+    throw new InvalidArgumentError('tfidfParams', `TF-IDF parameter '${name}' must be ${expected} but got ${JSON.stringify(got)}`);
+  };
+  if (p.analyzer !== 'word' && p.analyzer !== 'char') bad('analyzer', '"word" or "char"', p.analyzer);
+  if (!Number.isInteger(p.ngramMin) || p.ngramMin < 1 || p.ngramMin > MAX_NGRAM) bad('ngramMin', `an integer in [1, ${MAX_NGRAM}]`, p.ngramMin);
+  if (!Number.isInteger(p.ngramMax) || p.ngramMax < p.ngramMin || p.ngramMax > MAX_NGRAM) bad('ngramMax', `an integer in [ngramMin, ${MAX_NGRAM}]`, p.ngramMax);
+  if (!Number.isInteger(p.minDf) || p.minDf < 1) bad('minDf', 'an integer ≥ 1', p.minDf);
+  if (!(typeof p.maxDf === 'number' && p.maxDf > 0 && p.maxDf <= 1)) bad('maxDf', 'a fraction in (0, 1]', p.maxDf);
+  if (!Number.isInteger(p.maxFeatures) || p.maxFeatures < 0) bad('maxFeatures', 'an integer ≥ 0 (0: no limit)', p.maxFeatures);
+  for (const k of ['sublinearTf', 'smoothIdf', 'lowercase'] as const) if (typeof p[k] !== 'boolean') bad(k, 'true or false', p[k]);
+  if (typeof p.tokenPattern !== 'string' || p.tokenPattern === '') bad('tokenPattern', 'a regular expression', p.tokenPattern);
+  try {
+    if (new RegExp(p.tokenPattern, 'u').test('')) bad('tokenPattern', 'a regular expression that matches no empty string', p.tokenPattern);
+  } catch (e) {
+    if (e instanceof InvalidArgumentError) throw e;
+    bad('tokenPattern', `a valid regular expression (${(e as Error).message})`, p.tokenPattern);
+  }
+  return Object.freeze(p);
+}
+
+/** The tokens of `text` (lower-cased first when `lowercase`). */
+export function tokenize(text: string, params: Pick<TfidfParams, 'lowercase' | 'tokenPattern'> = TFIDF_DEFAULTS): string[] {
+  const re = new RegExp(params.tokenPattern, 'gu');
+  return (params.lowercase ? text.toLowerCase() : text).match(re) ?? [];
+}
+
+/** Call `emit` with every term of `text`: its word n-grams (joined by one space) or the character n-grams of its words. */
+export function forEachTerm(text: string, params: TfidfParams, emit: (term: string) => void, re = new RegExp(params.tokenPattern, 'gu')): void {
+  const tokens = (params.lowercase ? text.toLowerCase() : text).match(re);
+  if (!tokens) return;
+  const { ngramMin: lo, ngramMax: hi } = params;
+  if (params.analyzer === 'word') {
+    for (let i = 0; i < tokens.length; i++) {
+      let term = '';
+      for (let n = 1; n <= hi && i + n <= tokens.length; n++) {
+        term = n === 1 ? tokens[i]! : `${term} ${tokens[i + n - 1]!}`;
+        if (n >= lo) emit(term);
+      }
+    }
+    return;
+  }
+  for (const t of tokens) {
+    const w = ` ${t} `;
+    const chars = Array.from(w); // code points, not UTF-16 units
+    for (let n = lo; n <= hi; n++) {
+      if (n > chars.length) break;
+      for (let i = 0; i + n <= chars.length; i++) emit(chars.slice(i, i + n).join(''));
+    }
+  }
+}
+
+/** A vectoriser file or state that is not a fitted TF-IDF vectoriser. */
+export class VectorizerFormatError extends XmlcError {}
+
+/** The saved form (JSON): parameters, sorted terms, and their idf (float32 values). */
+interface VectorizerJson { format: 'xmlc-tfidf'; version: 1; params: TfidfParams; nDocuments: number; terms: string[]; idf: number[] }
+
+/**
+ * The terms seen, as nodes: a token (word, or character n-gram) is a node found by its string;
+ * a word n-gram of n ≥ 2 tokens is the node of the pair (its first n − 1 tokens' node, its last
+ * token's node), found in an open-addressing table of int32 pairs. No n-gram string is built
+ * while counting or transforming (strings only for the vocabulary), which is what makes the
+ * vectoriser fast.
+ */
+class TermTable {
+  private readonly tokens = new Map<string, number>();
+  private keyA = new Int32Array(1 << 16).fill(-1);
+  private keyB = new Int32Array(1 << 16);
+  private val = new Int32Array(1 << 16);
+  private pairs = 0;
+  /** Per node: its prefix node (−1 for a token) and its last token's node. */
+  private prefix = new Int32Array(1 << 16);
+  private last = new Int32Array(1 << 16);
+  private readonly tokenText: string[] = [];
+  size = 0;
+
+  private newNode(prefix: number, last: number): number {
+    const id = this.size++;
+    if (id === this.prefix.length) {
+      const p = new Int32Array(id * 2); p.set(this.prefix); this.prefix = p;
+      const l = new Int32Array(id * 2); l.set(this.last); this.last = l;
+    }
+    this.prefix[id] = prefix;
+    this.last[id] = last < 0 ? id : last;
+    return id;
+  }
+
+  /** The node of token `s` (created when `create`; −1 when absent). */
+  token(s: string, create: boolean): number {
+    let id = this.tokens.get(s);
+    if (id !== undefined) return id;
+    if (!create) return -1;
+    id = this.newNode(-1, -1);
+    this.tokens.set(s, id);
+    this.tokenText[id] = s;
+    return id;
+  }
+
+  /** The node of the n-gram (node `a`, token node `b`) (created when `create`; −1 when absent). */
+  pair(a: number, b: number, create: boolean): number {
+    let mask = this.keyA.length - 1;
+    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+    h = (h ^ (h >>> 15)) & mask;
+    for (;;) {
+      const k = this.keyA[h]!;
+      if (k === -1) break;
+      if (k === a && this.keyB[h] === b) return this.val[h]!;
+      h = (h + 1) & mask;
+    }
+    if (!create) return -1;
+    const id = this.newNode(a, b);
+    if (2 * (this.pairs + 1) > this.keyA.length) {
+      this.grow();
+      mask = this.keyA.length - 1;
+      h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+      h = (h ^ (h >>> 15)) & mask;
+      while (this.keyA[h] !== -1) h = (h + 1) & mask;
+    }
+    this.keyA[h] = a; this.keyB[h] = b; this.val[h] = id;
+    this.pairs++;
+    return id;
+  }
+
+  private grow(): void {
+    const [oa, ob, ov] = [this.keyA, this.keyB, this.val];
+    const cap = oa.length * 2, mask = cap - 1;
+    this.keyA = new Int32Array(cap).fill(-1); this.keyB = new Int32Array(cap); this.val = new Int32Array(cap);
+    for (let i = 0; i < oa.length; i++) {
+      const a = oa[i]!;
+      if (a === -1) continue;
+      const b = ob[i]!;
+      let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+      h = (h ^ (h >>> 15)) & mask;
+      while (this.keyA[h] !== -1) h = (h + 1) & mask;
+      this.keyA[h] = a; this.keyB[h] = b; this.val[h] = ov[i]!;
+    }
+  }
+
+  /** The text of a node: its tokens joined by one space. */
+  text(node: number): string {
+    const parts: string[] = [];
+    for (let x = node; x >= 0; x = this.prefix[x]!) parts.push(this.tokenText[this.last[x]!]!);
+    return parts.reverse().join(' ');
+  }
+}
+
+/**
+ * Walk the terms of `text`: `emit(node)` for each, as nodes of `table` (created when `create`;
+ * a term absent from the table is skipped, and so are its extensions).
+ */
+function walkTerms(text: string, p: TfidfParams, re: RegExp, table: TermTable, create: boolean, tokenIds: Int32Array[], emit: (node: number) => void): void {
+  if (p.analyzer === 'char') {
+    forEachTerm(text, p, (t) => { const id = table.token(t, create); if (id >= 0) emit(id); }, re);
+    return;
+  }
+  const tokens = (p.lowercase ? text.toLowerCase() : text).match(re);
+  if (!tokens) return;
+  const k = tokens.length;
+  if (tokenIds[0]!.length < k) tokenIds[0] = new Int32Array(2 * k);
+  const ids = tokenIds[0]!;
+  for (let i = 0; i < k; i++) {
+    const t = tokens[i]!;
+    let id = table.token(t, false);
+    if (id < 0 && create) {
+      if (t.includes(' ')) throw new InvalidArgumentError('TfidfVectorizer', `TF-IDF parameter 'tokenPattern' matched a token with a space (${JSON.stringify(t.slice(0, 40))}): word n-grams are joined by spaces, so tokens must not hold any`);
+      id = table.token(t, true);
+    }
+    ids[i] = id;
+  }
+  const { ngramMin: lo, ngramMax: hi } = p;
+  for (let i = 0; i < k; i++) {
+    let node = ids[i]!;
+    if (node < 0) continue;
+    if (lo === 1) emit(node);
+    for (let n = 2; n <= hi && i + n <= k; n++) {
+      const next = ids[i + n - 1]!;
+      if (next < 0) break;
+      node = table.pair(node, next, create);
+      if (node < 0) break;
+      if (n >= lo) emit(node);
+    }
+  }
+}
+
+/**
+ * A fitted TF-IDF vectoriser: text → sparse ℓ2-normalised rows over its vocabulary.
+ * @example
+ * const v = TfidfVectorizer.fit(trainTexts, { minDf: 2 });
+ * const x = v.transform(testTexts); // Csr, testTexts.length × v.vocabulary.length
+ */
+export class TfidfVectorizer {
+  private constructor(
+    readonly params: TfidfParams,
+    /** The terms, sorted; term i is feature i. */
+    readonly vocabulary: readonly string[],
+    /** idf of every term (float32). */
+    readonly idf: Float32Array,
+    /** Training documents it was fitted on. */
+    readonly nDocuments: number,
+    /** The terms' nodes, and each node's feature (−1: not in the vocabulary). */
+    private readonly table: TermTable,
+    private readonly feature: Int32Array,
+  ) {}
+
+  /** Features: the vocabulary's size. */
+  get nFeatures(): number { return this.vocabulary.length; }
+
+  /**
+   * Fit on the training documents: document frequencies, the cuts (minDf, maxDf, maxFeatures)
+   * and the idf.
+   * @throws InvalidArgumentError for bad parameters.
+   */
+  static fit(texts: readonly string[], params: Partial<TfidfParams> = {}): TfidfVectorizer {
+    return TfidfVectorizer.fitTransform(texts, params).vectorizer;
+  }
+
+  /** {@link fit} and {@link transform} of the same documents, tokenising them once. */
+  static fitTransform(texts: readonly string[], params: Partial<TfidfParams> = {}): { vectorizer: TfidfVectorizer; features: Csr } {
+    const p = tfidfParams(params);
+    const n = texts.length;
+    const table = new TermTable();
+    let df = new Int32Array(1 << 16), total = new Int32Array(1 << 16), last = new Int32Array(1 << 16).fill(-1);
+    // Every document's term nodes, in one buffer (offsets per document).
+    let buf = new Int32Array(1 << 20);
+    const offsets = new Int32Array(n + 1);
+    let len = 0;
+    const re = new RegExp(p.tokenPattern, 'gu');
+    const scratch = [new Int32Array(1024)];
+    for (let d = 0; d < n; d++) {
+      walkTerms(texts[d]!, p, re, table, true, scratch, (id) => {
+        if (id >= df.length) {
+          const cap = Math.max(2 * df.length, id + 1);
+          const a = new Int32Array(cap); a.set(df); df = a;
+          const b = new Int32Array(cap); b.set(total); total = b;
+          const c = new Int32Array(cap).fill(-1); c.set(last); last = c;
+        }
+        if (last[id] !== d) { last[id] = d; df[id]!++; }
+        total[id]! += 1;
+        if (len === buf.length) { const b = new Int32Array(buf.length * 2); b.set(buf); buf = b; }
+        buf[len++] = id;
+      });
+      offsets[d + 1] = len;
+    }
+    // The cuts, then the vocabulary in sorted order.
+    const maxDocs = p.maxDf * n;
+    let kept: Array<{ id: number; text: string }> = [];
+    for (let id = 0; id < table.size; id++) if (df[id]! >= p.minDf && df[id]! <= maxDocs) kept.push({ id, text: table.text(id) });
+    if (p.maxFeatures > 0 && kept.length > p.maxFeatures) {
+      kept.sort((a, b) => total[b.id]! - total[a.id]! || (a.text < b.text ? -1 : 1));
+      kept = kept.slice(0, p.maxFeatures);
+    }
+    kept.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+    const feature = new Int32Array(table.size).fill(-1);
+    const idf = new Float32Array(kept.length);
+    kept.forEach(({ id }, i) => {
+      feature[id] = i;
+      idf[i] = p.smoothIdf ? Math.log((1 + n) / (1 + df[id]!)) + 1 : Math.log(n / df[id]!) + 1;
+    });
+    const vectorizer = new TfidfVectorizer(p, kept.map((k) => k.text), idf, n, table, feature);
+    const features = vectorizer.rows(n, (d, add) => { for (let q = offsets[d]!; q < offsets[d + 1]!; q++) { const f = feature[buf[q]!]!; if (f >= 0) add(f); } });
+    return { vectorizer, features };
+  }
+
+  /** The TF-IDF rows of `texts` (terms outside the vocabulary are dropped; a row without any is all zeros). */
+  transform(texts: readonly string[]): Csr {
+    const re = new RegExp(this.params.tokenPattern, 'gu');
+    const scratch = [new Int32Array(1024)];
+    const feature = this.feature;
+    return this.rows(texts.length, (d, add) => walkTerms(texts[d]!, this.params, re, this.table, false, scratch, (node) => { const f = feature[node]!; if (f >= 0) add(f); }));
+  }
+
+  /** Build the CSR rows: `terms(d, add)` calls add(feature) once per occurrence in document d. */
+  private rows(n: number, terms: (d: number, add: (f: number) => void) => void): Csr {
+    const rowPtr = new Int32Array(n + 1);
+    let indices = new Int32Array(1 << 16), values = new Float32Array(1 << 16);
+    const count = new Int32Array(this.vocabulary.length);
+    let touched = new Int32Array(1024);
+    const sublinear = this.params.sublinearTf, idf = this.idf;
+    let nnz = 0;
+    for (let d = 0; d < n; d++) {
+      let k = 0;
+      terms(d, (f) => {
+        if (count[f]!++ === 0) {
+          if (k === touched.length) { const t = new Int32Array(2 * k); t.set(touched); touched = t; }
+          touched[k++] = f;
+        }
+      });
+      const fs = touched.subarray(0, k).sort();
+      if (nnz + k > indices.length) {
+        const cap = Math.max(indices.length * 2, nnz + k);
+        const i2 = new Int32Array(cap); i2.set(indices.subarray(0, nnz)); indices = i2;
+        const v2 = new Float32Array(cap); v2.set(values.subarray(0, nnz)); values = v2;
+      }
+      let norm = 0;
+      for (let j = 0; j < k; j++) {
+        const f = fs[j]!, tf = count[f]!;
+        const v = (sublinear ? 1 + Math.log(tf) : tf) * idf[f]!;
+        count[f] = 0;
+        indices[nnz + j] = f;
+        values[nnz + j] = v;
+        norm += v * v;
+      }
+      const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
+      for (let j = 0; j < k; j++) values[nnz + j] = values[nnz + j]! * scale;
+      nnz += k;
+      rowPtr[d + 1] = nnz;
+    }
+    return { nRows: n, nCols: this.vocabulary.length, rowPtr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
+  }
+
+  /** The vectoriser as bytes (UTF-8 JSON: parameters, terms, idf), for {@link fromBytes}. */
+  toBytes(): Uint8Array {
+    const json: VectorizerJson = { format: 'xmlc-tfidf', version: 1, params: this.params, nDocuments: this.nDocuments, terms: [...this.vocabulary], idf: Array.from(this.idf) };
+    return new TextEncoder().encode(JSON.stringify(json));
+  }
+
+  /**
+   * A vectoriser from {@link toBytes}' output; `source` names it in errors.
+   * @throws VectorizerFormatError when the bytes are not a saved vectoriser.
+   */
+  static fromBytes(bytes: Uint8Array, source: string): TfidfVectorizer {
+    let json: VectorizerJson;
+    try {
+      json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(bytes)) as VectorizerJson;
+    } catch (e) {
+      throw new VectorizerFormatError(`${source}: not a saved TF-IDF vectoriser (${(e as Error).message})`);
+    }
+    if (json?.format !== 'xmlc-tfidf' || json.version !== 1) throw new VectorizerFormatError(`${source}: not a saved TF-IDF vectoriser (format "xmlc-tfidf", version 1)`);
+    let params: TfidfParams;
+    try {
+      params = tfidfParams(json.params);
+    } catch (e) {
+      throw new VectorizerFormatError(`${source}: ${(e as Error).message}`);
+    }
+    const { terms, idf } = json;
+    if (!Array.isArray(terms) || !Array.isArray(idf) || terms.length !== idf.length || !terms.every((t) => typeof t === 'string' && t !== '') || !idf.every((v) => typeof v === 'number' && Number.isFinite(v))) {
+      throw new VectorizerFormatError(`${source}: "terms" and "idf" must be lists of non-empty strings and finite numbers of the same length`);
+    }
+    for (let i = 1; i < terms.length; i++) if (!(terms[i - 1]! < terms[i]!)) throw new VectorizerFormatError(`${source}: the terms must be sorted and distinct (term ${i})`);
+    if (!Number.isInteger(json.nDocuments) || json.nDocuments < 0) throw new VectorizerFormatError(`${source}: "nDocuments" must be a count`);
+    // The table of the vocabulary's terms: a word n-gram is the chain of its tokens.
+    const table = new TermTable();
+    const nodes = terms.map((t) => {
+      if (params.analyzer === 'char') return table.token(t, true);
+      const toks = t.split(' ');
+      if (toks.length > params.ngramMax || toks.some((x) => x === '')) throw new VectorizerFormatError(`${source}: term ${JSON.stringify(t.slice(0, 40))} is not a word n-gram of at most ${params.ngramMax} tokens`);
+      let node = table.token(toks[0]!, true);
+      for (let j = 1; j < toks.length; j++) node = table.pair(node, table.token(toks[j]!, true), true);
+      return node;
+    });
+    const feature = new Int32Array(table.size).fill(-1);
+    nodes.forEach((node, i) => { feature[node] = i; });
+    return new TfidfVectorizer(params, terms, Float32Array.from(idf), json.nDocuments, table, feature);
+  }
+}

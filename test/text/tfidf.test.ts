@@ -1,0 +1,97 @@
+/**
+ * The TF-IDF vectoriser (issue 17): tokenisation fixtures (Unicode, punctuation, n-grams), the
+ * idf and tf-idf rows against hand computations, the cuts (min_df, max_df, max_features),
+ * order-independence, and save → load giving identical features.
+ */
+import assert from 'node:assert/strict';
+import { test } from 'node:test';
+import { forEachTerm, TFIDF_DEFAULTS, tfidfParams, TfidfVectorizer, tokenize, VectorizerFormatError } from '../../src/text/tfidf.js';
+import { InvalidArgumentError } from '../../src/errors.js';
+
+const terms = (text: string, p: Partial<typeof TFIDF_DEFAULTS> = {}): string[] => {
+  const out: string[] = [];
+  forEachTerm(text, tfidfParams(p), (t) => out.push(t));
+  return out;
+};
+
+test('tokenisation: Unicode letters, digits and marks, lower-cased; punctuation and one-character tokens dropped', () => {
+  assert.deepEqual(tokenize('Hello, World! C++ and C# — naïve café; x86-64 (v2.0)'), ['hello', 'world', 'and', 'naïve', 'café', 'x86', '64', 'v2']);
+  // Greek, Cyrillic, CJK (no spaces: one token per run), combining marks kept inside words, emoji dropped.
+  assert.deepEqual(tokenize('Ἀθῆναι Москва 東京都 e\u0301cole 🙂ok'), ['ἀθῆναι', 'москва', '東京都', 'e\u0301cole', 'ok']);
+  assert.deepEqual(tokenize('İSTANBUL ǅemal'), ['i̇stanbul', 'ǆemal']);
+  assert.deepEqual(tokenize('ABC def', { lowercase: false, tokenPattern: TFIDF_DEFAULTS.tokenPattern }), ['ABC', 'def']);
+  assert.deepEqual(tokenize('a-b c_d', { lowercase: true, tokenPattern: '[a-z_]+' }), ['a', 'b', 'c_d']);
+  assert.deepEqual(tokenize(''), []);
+});
+
+test('word n-grams: every 1..n run of consecutive tokens, joined by one space, in text order', () => {
+  assert.deepEqual(terms('the quick brown fox', { ngramMin: 1, ngramMax: 2 }), ['the', 'the quick', 'quick', 'quick brown', 'brown', 'brown fox', 'fox']);
+  assert.deepEqual(terms('the quick brown', { ngramMin: 2, ngramMax: 3 }), ['the quick', 'the quick brown', 'quick brown']);
+  assert.deepEqual(terms('one', { ngramMin: 2, ngramMax: 2 }), []);
+  // Character n-grams inside words padded with one space (code points, not UTF-16 units).
+  assert.deepEqual(terms('ab 𝔘x', { analyzer: 'char', ngramMin: 3, ngramMax: 3 }), [' ab', 'ab ', ' 𝔘x', '𝔘x ']);
+});
+
+test('idf and tf-idf rows match a hand computation (smooth idf, sublinear tf, ℓ2 rows); terms sorted', () => {
+  const docs = ['apple banana apple', 'banana cherry', 'cherry cherry cherry apple'];
+  const v = TfidfVectorizer.fit(docs, { ngramMax: 1, minDf: 1 });
+  assert.deepEqual(v.vocabulary, ['apple', 'banana', 'cherry']);
+  // df: apple 2, banana 2, cherry 2 → idf = ln(4/3) + 1 each.
+  const idf = Math.log(4 / 3) + 1;
+  for (const x of v.idf) assert.ok(Math.abs(x - idf) < 1e-6);
+  const x = v.transform(docs);
+  // Row 0: apple tf 2 → 1 + ln 2, banana tf 1 → 1; equal idf cancels in the ℓ2 norm.
+  const a = 1 + Math.log(2), n0 = Math.hypot(a, 1);
+  assert.deepEqual(Array.from(x.indices.subarray(0, 2)), [0, 1]);
+  assert.ok(Math.abs(x.values[0]! - a / n0) < 1e-6 && Math.abs(x.values[1]! - 1 / n0) < 1e-6);
+  // Unsmoothed idf and raw tf: idf = ln(3/df) + 1.
+  const w = TfidfVectorizer.fit(['a1 b1', 'a1', 'a1 c1 c1'], { ngramMax: 1, minDf: 1, smoothIdf: false, sublinearTf: false });
+  assert.deepEqual(w.vocabulary, ['a1', 'b1', 'c1']);
+  assert.ok(Math.abs(w.idf[0]! - 1) < 1e-6 && Math.abs(w.idf[1]! - (Math.log(3) + 1)) < 1e-6);
+  const r = w.transform(['c1 c1 a1']);
+  const c = 2 * (Math.log(3) + 1), nr = Math.hypot(1, c);
+  assert.deepEqual(Array.from(r.indices), [0, 2]);
+  assert.ok(Math.abs(r.values[0]! - 1 / nr) < 1e-6 && Math.abs(r.values[1]! - c / nr) < 1e-6);
+  // Nothing known: an all-zero row.
+  const empty = w.transform(['zz yy']);
+  assert.equal(empty.rowPtr[1], 0);
+});
+
+test('the cuts: min_df, max_df and max_features (most frequent terms, ties by term), and fitTransform = fit then transform', () => {
+  const docs = ['aa bb cc', 'aa bb', 'aa dd', 'aa bb ee ee ee'];
+  assert.deepEqual(TfidfVectorizer.fit(docs, { ngramMax: 1, minDf: 2 }).vocabulary, ['aa', 'bb']);
+  assert.deepEqual(TfidfVectorizer.fit(docs, { ngramMax: 1, minDf: 1, maxDf: 0.8 }).vocabulary, ['bb', 'cc', 'dd', 'ee']);
+  // Total counts: aa 4, bb 3, ee 3, cc 1, dd 1 → the top 3 are aa, bb, ee.
+  assert.deepEqual(TfidfVectorizer.fit(docs, { ngramMax: 1, minDf: 1, maxFeatures: 3 }).vocabulary, ['aa', 'bb', 'ee']);
+  const { vectorizer, features } = TfidfVectorizer.fitTransform(docs, { minDf: 1 });
+  assert.deepEqual(features, vectorizer.transform(docs));
+});
+
+test('a fitted vectoriser does not depend on the order of the documents', () => {
+  const docs = ['red green', 'green blue blue', 'blue red', 'yellow red green'];
+  const a = TfidfVectorizer.fit(docs, { minDf: 1 }), b = TfidfVectorizer.fit([...docs].reverse(), { minDf: 1 });
+  assert.deepEqual(a.vocabulary, b.vocabulary);
+  assert.deepEqual(a.idf, b.idf);
+});
+
+test('save → load gives identical features; corrupt saves are refused', () => {
+  const docs = ['the cat sat on the mat', 'the dog sat', 'a cat and a dog', 'μῆνιν ἄειδε θεὰ'];
+  const v = TfidfVectorizer.fit(docs, { minDf: 1, ngramMax: 2 });
+  const back = TfidfVectorizer.fromBytes(v.toBytes(), 'v.json');
+  assert.deepEqual(back.vocabulary, v.vocabulary);
+  assert.deepEqual(back.idf, v.idf);
+  assert.deepEqual(back.params, v.params);
+  assert.deepEqual(back.transform(docs), v.transform(docs));
+  const bad = (s: string): void => assert.throws(() => TfidfVectorizer.fromBytes(new TextEncoder().encode(s), 'v.json'), VectorizerFormatError);
+  bad('not json');
+  bad('{"format":"xmlc-tfidf","version":2}');
+  const json = JSON.parse(new TextDecoder().decode(v.toBytes())) as { terms: string[]; idf: number[] };
+  bad(JSON.stringify({ ...json, terms: [...json.terms].reverse() }));
+  bad(JSON.stringify({ ...json, idf: json.idf.slice(1) }));
+});
+
+test('parameters are checked', () => {
+  for (const p of [{ ngramMin: 0 }, { ngramMin: 3, ngramMax: 2 }, { minDf: 0 }, { maxDf: 0 }, { maxDf: 1.5 }, { maxFeatures: -1 }, { analyzer: 'bytes' }, { tokenPattern: '(' }, { tokenPattern: 'a*' }, { lowercase: 'yes' }]) {
+    assert.throws(() => tfidfParams(p as never), InvalidArgumentError, JSON.stringify(p));
+  }
+});
