@@ -33,7 +33,7 @@ export const workerCommand: CommandModule<object, WorkerArgs> = {
     await applyCompute(args, true);
     const { startWorker } = await import('../../src/distributed/queue.js'); // bullmq loads with this command only
     const log = (line: string): void => { process.stderr.write(`${new Date().toISOString()} xmlc worker ${process.pid}: ${line}\n`); };
-    const worker = startWorker({ redis: args.redis, concurrency: args.concurrency, lockSeconds: args['lock-seconds'], roots: args.root ?? [], log });
+    const worker = startWorker({ redis: args.redis, concurrency: args.concurrency, lockSeconds: args['lock-seconds'], roots: args.root ?? [], log, backend: args.backend, ...(args.threads !== undefined ? { threads: args.threads } : {}) });
     await worker.ready();
     log(`waiting for jobs (concurrency ${args.concurrency})`);
     await new Promise<void>((resolve) => {

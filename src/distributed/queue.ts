@@ -6,11 +6,12 @@
  * parent-waits-for-children logic are BullMQ's; this file only says what the jobs are.
  */
 import * as path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { FlowProducer, Job, type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { UsageError, XmlcError } from '../errors.js';
 import { type ProgressFn } from '../progress.js';
-import { faultPoint } from '../util/process.js';
 import { stageDir } from './artifacts.js';
+import { WORKER_ENV } from './worker_env.js';
 import { type Ranked } from '../ranking/topk.js';
 import { gatherShards, planPrediction, type PredictPlan, planShards, predictShard, readPredictPlan, type ShardName } from './predict_units.js';
 import { assembleModel, planTraining, planUnits, readPlan, removeStage, type TrainPlan, trainUnit, type UnitName } from './units.js';
@@ -125,12 +126,12 @@ export async function checkPayload(data: unknown, roots: readonly string[]): Pro
 }
 
 /** What a job is, for the log: "train-unit p0c3", "predict-shard s2", "assemble". */
-function jobLabel(p: JobPayload): string {
+export function jobLabel(p: JobPayload): string {
   return p.kind === 'train-unit' ? `${p.kind} ${p.unit}` : p.kind === 'predict-shard' ? `${p.kind} ${p.shard}` : p.kind;
 }
 
 /** Run a checked job. */
-async function runJob(p: JobPayload): Promise<void> {
+export async function runJob(p: JobPayload): Promise<void> {
   switch (p.kind) {
     case 'train-unit': return trainUnit(p.stage, p.unit);
     case 'assemble': return assembleModel(p.stage, { overwrite: p.overwrite });
@@ -150,6 +151,10 @@ export interface WorkerOptions {
   readonly roots?: readonly string[];
   /** One line per job event (the CLI prints them on stderr). */
   readonly log?: (line: string) => void;
+  /** Compute threads of the jobs (default: the machine's). */
+  readonly threads?: number;
+  /** Compute backend of the jobs (default auto). */
+  readonly backend?: string;
 }
 
 /** A running worker: `close()` finishes (or, on a second call, abandons) its jobs and disconnects. */
@@ -159,30 +164,27 @@ export interface XmlcWorker {
   ready(): Promise<void>;
 }
 
-/** Start a worker taking xmlc jobs from the queue at `options.redis`. */
+/** Start a worker taking xmlc jobs from the queue at `options.redis`; each job runs in a child process (./sandbox.ts). */
 export function startWorker(options: WorkerOptions): XmlcWorker {
   const log = options.log ?? (() => {});
   const lock = Math.max(1, options.lockSeconds ?? 30) * 1000;
-  const worker = new Worker(QUEUE_NAME, async (job: Job) => {
-    const t0 = performance.now();
-    const { payload } = await checkPayload(job.data, options.roots ?? []);
-    const what = jobLabel(payload);
-    log(`job ${job.id} (${what}) started, attempt ${job.attemptsMade + 1}`);
-    faultPoint(`job-${payload.kind}`);
-    if (process.env['XMLC_FAULT_FAIL_JOB'] === payload.kind) throw new XmlcError(`fault injected into ${what} (XMLC_FAULT_FAIL_JOB)`);
-    try {
-      await runJob(payload);
-    } catch (e) {
-      // A usage error (an option the model does not have) fails the same way on every attempt.
-      if (e instanceof UsageError) throw new UnrecoverableError(e.message);
-      throw e;
-    }
-    log(`job ${job.id} (${what}) done in ${((performance.now() - t0) / 1000).toFixed(2)} s`);
-    return { seconds: (performance.now() - t0) / 1000 };
-  }, {
+  // The children inherit these (sandbox.ts reads them).
+  if (options.threads !== undefined) process.env[WORKER_ENV.threads] = String(options.threads);
+  process.env[WORKER_ENV.backend] = options.backend ?? 'auto';
+  process.env[WORKER_ENV.roots] = JSON.stringify((options.roots ?? []).map((r) => path.resolve(r)));
+  const processor = fileURLToPath(new URL('./sandbox.js', import.meta.url));
+  const worker = new Worker(QUEUE_NAME, processor, {
     connection: redisConnection(options.redis, true), concurrency: options.concurrency ?? 1,
     lockDuration: lock, stalledInterval: Math.max(500, Math.floor(lock / 2)), maxStalledCount: 1, autorun: true,
   });
+  const label = (job: Job): string => {
+    const d = job.data as Record<string, unknown> | undefined;
+    const kind = typeof d?.['kind'] === 'string' && /^[a-z-]{1,20}$/.test(d['kind']) ? d['kind'] : '?';
+    const unit = [d?.['unit'], d?.['shard']].find((u) => typeof u === 'string' && /^[a-z0-9]{1,20}$/.test(u));
+    return unit === undefined ? kind : `${kind} ${String(unit)}`;
+  };
+  worker.on('active', (job) => log(`job ${job.id} (${label(job)}) started, attempt ${job.attemptsMade + 1}`));
+  worker.on('completed', (job, result: { seconds?: number } | undefined) => log(`job ${job.id} (${label(job)}) done in ${(result?.seconds ?? 0).toFixed(2)} s`));
   worker.on('failed', (job, err) => log(`job ${job?.id ?? '?'} failed: ${err.message}`));
   worker.on('error', (err) => log(`worker error: ${err.message}`));
   return {

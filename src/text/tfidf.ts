@@ -111,7 +111,10 @@ interface VectorizerJson { format: 'xmlc-tfidf'; version: 1; params: TfidfParams
  * vectoriser fast.
  */
 class TermTable {
-  private readonly tokens = new Map<string, number>();
+  /** Tokens: an open-addressing table of (FNV-1a hash of the token's UTF-16 units, node). */
+  private tokHash = new Int32Array(1 << 14);
+  private tokNode = new Int32Array(1 << 14).fill(-1);
+  private tokens = 0;
   private keyA = new Int32Array(1 << 16).fill(-1);
   private keyB = new Int32Array(1 << 16);
   private val = new Int32Array(1 << 16);
@@ -135,13 +138,46 @@ class TermTable {
 
   /** The node of token `s` (created when `create`; −1 when absent). */
   token(s: string, create: boolean): number {
-    let id = this.tokens.get(s);
-    if (id !== undefined) return id;
+    return this.tokenAt(s, 0, s.length, fnv1a(s, 0, s.length), create);
+  }
+
+  /** The node of the token `s[start, end)` whose {@link fnv1a} hash is `h`; no string is made unless it is new and `create`. */
+  tokenAt(s: string, start: number, end: number, h: number, create: boolean): number {
+    const mask = this.tokHash.length - 1, len = end - start;
+    let i = (h ^ (h >>> 16)) & mask;
+    for (;;) {
+      const node = this.tokNode[i]!;
+      if (node === -1) break;
+      if (this.tokHash[i] === h) {
+        const t = this.tokenText[node]!;
+        if (t.length === len) {
+          let same = true;
+          for (let j = 0; j < len; j++) if (t.charCodeAt(j) !== s.charCodeAt(start + j)) { same = false; break; }
+          if (same) return node;
+        }
+      }
+      i = (i + 1) & mask;
+    }
     if (!create) return -1;
-    id = this.newNode(-1, -1);
-    this.tokens.set(s, id);
-    this.tokenText[id] = s;
+    const id = this.newNode(-1, -1);
+    this.tokenText[id] = start === 0 && end === s.length ? s : s.slice(start, end);
+    this.tokHash[i] = h; this.tokNode[i] = id;
+    if (2 * ++this.tokens > this.tokHash.length) this.growTokens();
     return id;
+  }
+
+  private growTokens(): void {
+    const [oh, on] = [this.tokHash, this.tokNode];
+    const cap = oh.length * 2, mask = cap - 1;
+    this.tokHash = new Int32Array(cap); this.tokNode = new Int32Array(cap).fill(-1);
+    for (let k = 0; k < oh.length; k++) {
+      const node = on[k]!;
+      if (node === -1) continue;
+      const h = oh[k]!;
+      let i = (h ^ (h >>> 16)) & mask;
+      while (this.tokNode[i] !== -1) i = (i + 1) & mask;
+      this.tokHash[i] = h; this.tokNode[i] = node;
+    }
   }
 
   /** The node of the n-gram (node `a`, token node `b`) (created when `create`; −1 when absent). */
@@ -192,41 +228,123 @@ class TermTable {
   }
 }
 
+/** FNV-1a (32-bit) of the UTF-16 units s[start, end) (Fowler, Noll and Vo; the offset basis and prime of the FNV spec). */
+function fnv1a(s: string, start: number, end: number): number {
+  let h = 0x811c9dc5 | 0;
+  for (let i = start; i < end; i++) h = Math.imul(h ^ s.charCodeAt(i), 0x01000193);
+  return h;
+}
+
+/** The default token pattern's character class, `[\p{L}\p{M}\p{N}]`: per BMP unit 1 (in), 2 (out), 0 (not looked up yet). */
+const WORD_CLASS = /^[\p{L}\p{M}\p{N}]$/u;
+const bmpClass = new Uint8Array(65536);
+const astralClass = new Map<number, boolean>();
+function isWordUnit(c: number): boolean {
+  let k = bmpClass[c]!;
+  if (k === 0) { k = WORD_CLASS.test(String.fromCharCode(c)) ? 1 : 2; bmpClass[c] = k; }
+  return k === 1;
+}
+function isWordAstral(cp: number): boolean {
+  let k = astralClass.get(cp);
+  if (k === undefined) { k = WORD_CLASS.test(String.fromCodePoint(cp)); astralClass.set(cp, k); }
+  return k;
+}
+
+/**
+ * The tokens of `s` under the default pattern (runs of ≥ 2 code points of letters, marks and
+ * digits), as nodes of `table`, into `out` (grown as needed); a scan of the UTF-16 units with a
+ * memo of the character class and the tokens hashed as they are scanned, equal to matching the
+ * regular expression (tested against it).
+ */
+function scanDefaultTokens(s: string, table: TermTable, create: boolean, scratch: Int32Array[]): number {
+  let out = scratch[0]!, k = 0;
+  const n = s.length;
+  let i = 0;
+  while (i < n) {
+    let c = s.charCodeAt(i), units = 1, word: boolean;
+    if ((c & 0xfc00) === 0xd800 && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { units = 2; word = isWordAstral(s.codePointAt(i)!); } else word = isWordUnit(c);
+    if (!word) { i += units; continue; }
+    const start = i;
+    let h = 0x811c9dc5 | 0, points = 0;
+    for (;;) {
+      h = Math.imul(h ^ c, 0x01000193);
+      if (units === 2) h = Math.imul(h ^ s.charCodeAt(i + 1), 0x01000193);
+      i += units;
+      points++;
+      if (i >= n) break;
+      c = s.charCodeAt(i); units = 1;
+      if ((c & 0xfc00) === 0xd800 && i + 1 < n && (s.charCodeAt(i + 1) & 0xfc00) === 0xdc00) { units = 2; if (!isWordAstral(s.codePointAt(i)!)) break; } else if (!isWordUnit(c)) break;
+    }
+    if (points < 2) continue;
+    if (k === out.length) { const o = new Int32Array(2 * k); o.set(out); out = o; scratch[0] = out; }
+    out[k++] = table.tokenAt(s, start, i, h, create);
+  }
+  return k;
+}
+
 /**
  * Walk the terms of `text`: `emit(node)` for each, as nodes of `table` (created when `create`;
  * a term absent from the table is skipped, and so are its extensions).
  */
-function walkTerms(text: string, p: TfidfParams, re: RegExp, table: TermTable, create: boolean, tokenIds: Int32Array[], emit: (node: number) => void): void {
+function walkTerms(text: string, p: TfidfParams, re: RegExp, table: TermTable, create: boolean, tokenIds: Int32Array[], out: NodeBuffer): void {
   if (p.analyzer === 'char') {
-    forEachTerm(text, p, (t) => { const id = table.token(t, create); if (id >= 0) emit(id); }, re);
+    forEachTerm(text, p, (t) => { const id = table.token(t, create); if (id >= 0) out.push(id); }, re);
     return;
   }
-  const tokens = (p.lowercase ? text.toLowerCase() : text).match(re);
-  if (!tokens) return;
-  const k = tokens.length;
-  if (tokenIds[0]!.length < k) tokenIds[0] = new Int32Array(2 * k);
-  const ids = tokenIds[0]!;
-  for (let i = 0; i < k; i++) {
-    const t = tokens[i]!;
-    let id = table.token(t, false);
-    if (id < 0 && create) {
-      if (t.includes(' ')) throw new InvalidArgumentError('TfidfVectorizer', `TF-IDF parameter 'tokenPattern' matched a token with a space (${JSON.stringify(t.slice(0, 40))}): word n-grams are joined by spaces, so tokens must not hold any`);
-      id = table.token(t, true);
+  const lower = p.lowercase ? text.toLowerCase() : text;
+  let k: number;
+  if (p.tokenPattern === TFIDF_DEFAULTS.tokenPattern) {
+    k = scanDefaultTokens(lower, table, create, tokenIds);
+  } else {
+    const tokens = lower.match(re);
+    if (!tokens) return;
+    k = tokens.length;
+    if (tokenIds[0]!.length < k) tokenIds[0] = new Int32Array(2 * k);
+    const ids = tokenIds[0]!;
+    for (let i = 0; i < k; i++) {
+      const t = tokens[i]!;
+      let id = table.token(t, false);
+      if (id < 0 && create) {
+        if (t.includes(' ')) throw new InvalidArgumentError('TfidfVectorizer', `TF-IDF parameter 'tokenPattern' matched a token with a space (${JSON.stringify(t.slice(0, 40))}): word n-grams are joined by spaces, so tokens must not hold any`);
+        id = table.token(t, true);
+      }
+      ids[i] = id;
     }
-    ids[i] = id;
   }
+  const ids = tokenIds[0]!;
   const { ngramMin: lo, ngramMax: hi } = p;
+  out.reserve(k * (hi - lo + 1));
+  const buf = out.buf;
+  let len = out.len;
   for (let i = 0; i < k; i++) {
     let node = ids[i]!;
     if (node < 0) continue;
-    if (lo === 1) emit(node);
+    if (lo === 1) buf[len++] = node;
     for (let n = 2; n <= hi && i + n <= k; n++) {
       const next = ids[i + n - 1]!;
       if (next < 0) break;
       node = table.pair(node, next, create);
       if (node < 0) break;
-      if (n >= lo) emit(node);
+      if (n >= lo) buf[len++] = node;
     }
+  }
+  out.len = len;
+}
+
+/** A growing buffer of term nodes (every document's, one after the other). */
+class NodeBuffer {
+  buf = new Int32Array(1 << 16);
+  len = 0;
+  /** Room for `extra` more. */
+  reserve(extra: number): void {
+    if (this.len + extra <= this.buf.length) return;
+    const b = new Int32Array(Math.max(2 * this.buf.length, this.len + extra));
+    b.set(this.buf.subarray(0, this.len));
+    this.buf = b;
+  }
+  push(x: number): void {
+    this.reserve(1);
+    this.buf[this.len++] = x;
   }
 }
 
@@ -269,25 +387,26 @@ export class TfidfVectorizer {
     const table = new TermTable();
     let df = new Int32Array(1 << 16), total = new Int32Array(1 << 16), last = new Int32Array(1 << 16).fill(-1);
     // Every document's term nodes, in one buffer (offsets per document).
-    let buf = new Int32Array(1 << 20);
+    const nodes = new NodeBuffer();
     const offsets = new Int32Array(n + 1);
-    let len = 0;
     const re = new RegExp(p.tokenPattern, 'gu');
     const scratch = [new Int32Array(1024)];
     for (let d = 0; d < n; d++) {
-      walkTerms(texts[d]!, p, re, table, true, scratch, (id) => {
-        if (id >= df.length) {
-          const cap = Math.max(2 * df.length, id + 1);
-          const a = new Int32Array(cap); a.set(df); df = a;
-          const b = new Int32Array(cap); b.set(total); total = b;
-          const c = new Int32Array(cap).fill(-1); c.set(last); last = c;
-        }
+      const start = nodes.len;
+      walkTerms(texts[d]!, p, re, table, true, scratch, nodes);
+      if (table.size > df.length) {
+        const cap = Math.max(2 * df.length, table.size);
+        const a = new Int32Array(cap); a.set(df); df = a;
+        const b = new Int32Array(cap); b.set(total); total = b;
+        const c = new Int32Array(cap).fill(-1); c.set(last); last = c;
+      }
+      const buf = nodes.buf;
+      for (let q = start; q < nodes.len; q++) {
+        const id = buf[q]!;
         if (last[id] !== d) { last[id] = d; df[id]!++; }
-        total[id]! += 1;
-        if (len === buf.length) { const b = new Int32Array(buf.length * 2); b.set(buf); buf = b; }
-        buf[len++] = id;
-      });
-      offsets[d + 1] = len;
+        total[id]!++;
+      }
+      offsets[d + 1] = nodes.len;
     }
     // The cuts, then the vocabulary in sorted order.
     const maxDocs = p.maxDf * n;
@@ -305,7 +424,7 @@ export class TfidfVectorizer {
       idf[i] = p.smoothIdf ? Math.log((1 + n) / (1 + df[id]!)) + 1 : Math.log(n / df[id]!) + 1;
     });
     const vectorizer = new TfidfVectorizer(p, kept.map((k) => k.text), idf, n, table, feature);
-    const features = vectorizer.rows(n, (d, add) => { for (let q = offsets[d]!; q < offsets[d + 1]!; q++) { const f = feature[buf[q]!]!; if (f >= 0) add(f); } });
+    const features = vectorizer.rows(nodes.buf, offsets);
     return { vectorizer, features };
   }
 
@@ -313,26 +432,32 @@ export class TfidfVectorizer {
   transform(texts: readonly string[]): Csr {
     const re = new RegExp(this.params.tokenPattern, 'gu');
     const scratch = [new Int32Array(1024)];
-    const feature = this.feature;
-    return this.rows(texts.length, (d, add) => walkTerms(texts[d]!, this.params, re, this.table, false, scratch, (node) => { const f = feature[node]!; if (f >= 0) add(f); }));
+    const nodes = new NodeBuffer();
+    const offsets = new Int32Array(texts.length + 1);
+    for (let d = 0; d < texts.length; d++) {
+      walkTerms(texts[d]!, this.params, re, this.table, false, scratch, nodes);
+      offsets[d + 1] = nodes.len;
+    }
+    return this.rows(nodes.buf, offsets);
   }
 
-  /** Build the CSR rows: `terms(d, add)` calls add(feature) once per occurrence in document d. */
-  private rows(n: number, terms: (d: number, add: (f: number) => void) => void): Csr {
+  /** The CSR rows of documents whose term nodes are `nodes[offsets[d], offsets[d + 1])` (nodes outside the vocabulary dropped). */
+  private rows(nodes: Int32Array, offsets: Int32Array): Csr {
+    const n = offsets.length - 1;
     const rowPtr = new Int32Array(n + 1);
     let indices = new Int32Array(1 << 16), values = new Float32Array(1 << 16);
     const count = new Int32Array(this.vocabulary.length);
     let touched = new Int32Array(1024);
-    const sublinear = this.params.sublinearTf, idf = this.idf;
+    const sublinear = this.params.sublinearTf, idf = this.idf, feature = this.feature;
     let nnz = 0;
     for (let d = 0; d < n; d++) {
       let k = 0;
-      terms(d, (f) => {
-        if (count[f]!++ === 0) {
-          if (k === touched.length) { const t = new Int32Array(2 * k); t.set(touched); touched = t; }
-          touched[k++] = f;
-        }
-      });
+      const end = offsets[d + 1]!;
+      if (end - offsets[d]! > touched.length) touched = new Int32Array(2 * (end - offsets[d]!));
+      for (let q = offsets[d]!; q < end; q++) {
+        const f = feature[nodes[q]!]!;
+        if (f >= 0 && count[f]!++ === 0) touched[k++] = f;
+      }
       const fs = touched.subarray(0, k).sort();
       if (nnz + k > indices.length) {
         const cap = Math.max(indices.length * 2, nnz + k);
@@ -342,7 +467,7 @@ export class TfidfVectorizer {
       let norm = 0;
       for (let j = 0; j < k; j++) {
         const f = fs[j]!, tf = count[f]!;
-        const v = (sublinear ? 1 + Math.log(tf) : tf) * idf[f]!;
+        const v = (tf === 1 ? 1 : sublinear ? 1 + Math.log(tf) : tf) * idf[f]!;
         count[f] = 0;
         indices[nnz + j] = f;
         values[nnz + j] = v;
