@@ -26,7 +26,7 @@ import { evaluateAgainstTraining } from '../src/metrics/against_training.js';
 import { trainModel } from '../src/model/methods.js';
 import { type Model, type TrainOptions } from '../src/model/model.js';
 import { topKRows, type Ranked } from '../src/ranking/topk.js';
-import { LabelNames, TextModel } from '../src/text/text_model.js';
+import { LabelNames, TextModel } from '../src/model/text_model.js';
 import { TfidfVectorizer } from '../src/text/tfidf.js';
 import { tempSibling } from '../src/util/atomic.js';
 import { dataDir, opt, root } from './args.js';

@@ -29,7 +29,7 @@ export { readTextDataset, textFormatOf, type TextDataset, type TextFormat, type 
 
 // Raw text: TF-IDF features and models with named labels.
 export { TfidfVectorizer, TFIDF_DEFAULTS, tfidfParams, tokenize, type TfidfParams, VectorizerFormatError } from './text/tfidf.js';
-export { TextModel, LabelNames, type TextDocuments } from './text/text_model.js';
+export { TextModel, LabelNames, type EncodedLabels, type TextDocuments } from './model/text_model.js';
 export { BUNDLED_BIBTEX } from './data/bundled.js';
 
 // Models: train, predict, save, load.

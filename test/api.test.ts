@@ -36,7 +36,7 @@ const TYPES = [
   'RecoveryMethod', 'RecoveryOptions', 'RecoveryStats', 'SaveOptions', 'Solver', 'SensingAeOptions', 'SparsityModel', 'SplitName', 'Strategy', 'SubgradientOperator',
   'SynthOptions', 'SyntheticName', 'TestFeatures', 'TiedReluConfig', 'TrainHistory', 'TrainLoopOptions',
   'TrainOptions', 'TrainParams', 'TrainingData', 'VerifyCheck', 'WriteOptions',
-  'TextDataset', 'TextDocuments', 'TextFormat', 'TextReadOptions', 'TfidfParams',
+  'EncodedLabels', 'TextDataset', 'TextDocuments', 'TextFormat', 'TextReadOptions', 'TfidfParams',
 ];
 
 /** The names src/index.ts exports, split into values and type-only names, read with the TypeScript parser. */

@@ -1,7 +1,7 @@
 import type { Argv, CommandModule } from 'yargs';
 import { XmlcError, UsageError } from '../../src/errors.js';
 import { readPredictions } from '../../src/metrics/predictions_file.js';
-import { loadSplit } from '../common.js';
+import { loadSplit, textFormatOfArg } from '../common.js';
 import { stderrProgress } from '../progress.js';
 import { printMetrics, propensityConstants, type ReportFlags, scorePredictions, withReportOptions } from '../report.js';
 import { type PredictFlags, predictFromArgs, withPredictOptions } from './predict.js';
@@ -39,6 +39,7 @@ export const evaluateCommand: CommandModule<object, EvaluateArgs> = {
       printMetrics(scorePredictions(ranked, truth, trainLabels, args, propensity, args.quiet), args, { points: truth.nRows, seconds });
       return;
     }
+    if (textFormatOfArg(args.test, args) !== undefined) throw new UsageError('--predictions scores label ids against a BoW/LIBSVM test file; for text data use xmlc test --model DIR --test FILE (it matches label names)');
     const progress = stderrProgress(args);
     const ranked = await readPredictions(args.predictions, kMax);
     const test = await loadSplit(args.test, 'test', args, progress);

@@ -8,7 +8,7 @@ import { type TestFeatures } from '../../src/model/training_data.js';
 import { type ProgressFn } from '../../src/progress.js';
 import type { Model, ModelSummary } from '../../src/model/model.js';
 import { formatRanked, formatRankedJsonl } from '../../src/predict/output.js';
-import { TextModel } from '../../src/text/text_model.js';
+import { TextModel } from '../../src/model/text_model.js';
 import { type Ranked } from '../../src/ranking/topk.js';
 import { applyCompute, type BackendArgs, type DataArgs, loadSplit, loadTextData, numericFlag, parseOptionsOf, textFormatOfArg, withBackendOption, withDataOptions, writeOutput } from '../common.js';
 import { limitRanked } from '../report.js';
@@ -163,8 +163,16 @@ export async function predictFromArgs(args: PredictFlags, topK: number, needLabe
   await applyCompute(args, opened.needsTensors);
   const model = await opened.load();
   const options = predictOptions(args, factsOf(model), topK);
+  return predictWithModel(args, model, options, needLabels, progress);
+}
+
+/**
+ * Rank the test data of `args.test` with a loaded `model` (text models: a text file, matched by
+ * label name), timing the prediction alone.
+ */
+export async function predictWithModel(args: DataArgs & { test?: string; model?: string }, model: Model, options: Partial<PredictParams> & { topK: number }, needLabels: boolean, progress: ProgressFn): Promise<Predicted> {
   if (model instanceof TextModel) return predictText(args, model, options, needLabels, progress);
-  if (textFormatOfArg(args.test, args) !== undefined) throw new UsageError(`${args.model} was trained on BoW/LIBSVM features, not on text: give it a BoW/LIBSVM test file`);
+  if (textFormatOfArg(args.test, args) !== undefined) throw new UsageError(`${args.model ?? 'the model'} was trained on BoW/LIBSVM features, not on text: give it a BoW/LIBSVM test file`);
   const ds = await loadSplit(args.test, 'test', args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
   const summary = model.describe(options);
   if (summary.strategy !== undefined) note(args.quiet, summaryLine(summary));
@@ -173,9 +181,9 @@ export async function predictFromArgs(args: PredictFlags, topK: number, needLabe
 }
 
 /** A model trained on text: read the text test set, vectorise and rank it; the truth is matched by label name. */
-async function predictText(args: PredictFlags, model: TextModel, options: Partial<PredictParams> & { topK: number }, needLabels: boolean, progress: ProgressFn): Promise<Predicted> {
+async function predictText(args: DataArgs & { test?: string; model?: string }, model: TextModel, options: Partial<PredictParams> & { topK: number }, needLabels: boolean, progress: ProgressFn): Promise<Predicted> {
   const format = textFormatOfArg(args.test, args);
-  if (args.test === undefined || format === undefined) throw new UsageError(`${args.model} was trained on text: give a text test file with --test (.jsonl, .csv or .tsv, or --format jsonl|csv|tsv)`);
+  if (args.test === undefined || format === undefined) throw new UsageError(`${args.model ?? 'the model'} was trained on text: give a text test file with --test (.jsonl, .csv or .tsv, or --format jsonl|csv|tsv)`);
   const docs = await loadTextData(args.test, format, args, progress, needLabels, 'test');
   const summary = model.describe(options);
   if (summary.strategy !== undefined) note(args.quiet, summaryLine(summary));

@@ -1,9 +1,9 @@
 import type { Argv, CommandModule } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
-import { type DataArgs, loadSplit } from '../common.js';
+import { type DataArgs } from '../common.js';
 import { stderrProgress } from '../progress.js';
 import { printMetrics, propensityConstants, type ReportFlags, scorePredictions, withReportOptions } from '../report.js';
-import { timedPredict } from './predict.js';
+import { predictWithModel } from './predict.js';
 import { type TrainFlags, trainFromArgs, withTrainOptions } from './train.js';
 
 interface RunArgs extends TrainFlags, ReportFlags, DataArgs { test?: string; model?: string; force: boolean }
@@ -22,8 +22,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
     if (args.model !== undefined) await checkModelTarget(args.model, args.force); // refuse before training, not after
     const model = await trainFromArgs(args);
     if (args.model !== undefined) await model.save(args.model, { overwrite: args.force });
-    const test = await loadSplit(args.test, 'test', args, progress, { nFeatures: model.nFeatures, nLabels: model.nLabels });
-    const { ranked, seconds } = await timedPredict(model, test, { topK: Math.max(...args.ks) }, progress);
-    printMetrics(scorePredictions(ranked, test.labels, model.trainLabels, args, propensityConstants(args, args.test), args.quiet), args, { points: test.features.nRows, seconds });
+    const { ranked, truth, seconds } = await predictWithModel(args, model, { topK: Math.max(...args.ks) }, true, progress);
+    printMetrics(scorePredictions(ranked, truth, model.trainLabels, args, propensityConstants(args, args.test), args.quiet), args, { points: truth.nRows, seconds });
   },
 };

@@ -230,7 +230,7 @@ export async function trainFromArgs(args: TrainFlags): Promise<Model> {
   let model: Model;
   if (text !== undefined) {
     const docs = await loadTextData(args.train!, text, args, progress, true, 'train');
-    const { TextModel } = await import('../../src/text/text_model.js');
+    const { TextModel } = await import('../../src/model/text_model.js');
     model = await TextModel.train(docs, given as TrainOptions, tfidf, progress);
   } else {
     const data = await loadSplit(args.train, 'train', args, progress);

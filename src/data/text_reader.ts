@@ -33,15 +33,19 @@ export interface TextReadOptions {
 
 /** Documents read from a text dataset. */
 export interface TextDataset {
+  /** The documents' texts, in file order. */
   readonly texts: string[];
   /** Label names of each document (trimmed, no empty names, duplicates removed). */
   readonly labels: string[][];
   /** Ids of the documents when an id field was named. */
   readonly ids?: string[];
+  /** The format read. */
   readonly format: TextFormat;
+  /** The file read (for messages). */
   readonly source: string;
-  /** Records skipped as invalid (`skipInvalid`), and the first one's error. */
+  /** Records skipped as invalid (`skipInvalid`). */
   readonly skipped: number;
+  /** The first skipped record's error (file:line: what). */
   readonly firstSkipped?: string;
 }
 

@@ -43,7 +43,7 @@ export async function openModel(dir: string): Promise<OpenedModel> {
           const model = await (await entry.load()).load(dir, manifest);
           if (manifest.text === undefined) return model;
           // A model trained on text: its vectoriser and label names in front.
-          const { TextModel } = await import('../text/text_model.js');
+          const { TextModel } = await import('./text_model.js');
           try {
             return await TextModel.attach(model, dir, manifest);
           } catch (e) {

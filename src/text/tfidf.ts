@@ -7,7 +7,7 @@
  * for xmlc: the vocabulary is sorted (code-unit order), so a fitted vectoriser does not depend on
  * the order of the documents.
  */
-import { type Csr } from '../data/csr.js';
+import { type Csr, transpose } from '../data/csr.js';
 import { InvalidArgumentError, XmlcError } from '../errors.js';
 
 /** How text becomes terms. */
@@ -103,6 +103,32 @@ export class VectorizerFormatError extends XmlcError {}
 /** The saved form (JSON): parameters, sorted terms, and their idf (float32 values). */
 interface VectorizerJson { format: 'xmlc-tfidf'; version: 1; params: TfidfParams; nDocuments: number; terms: string[]; idf: number[] }
 
+/** `n` empty slots of `width` int32s each (−1 in the field that marks a free slot: the node for width 2, the first for width 4). */
+function emptySlots(n: number, width: number): Int32Array {
+  const a = new Int32Array(n * width);
+  for (let i = 0; i < n; i++) a[i * width + (width === 2 ? 1 : 0)] = -1;
+  return a;
+}
+
+/** A hash of an int32 pair (multiplicative, then a xor-shift). */
+function pairHash(a: number, b: number): number {
+  const h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
+  return h ^ (h >>> 15);
+}
+
+/** The slots of `old` (`width` int32s each) in a table twice as large, placed by `hashOf(offset of the slot)`. */
+function rehash(old: Int32Array, width: number, hashOf: (k: number) => number): Int32Array {
+  const n = old.length / width, cap = 2 * n, mask = cap - 1, used = width === 2 ? 1 : 0;
+  const slots = emptySlots(cap, width);
+  for (let k = 0; k < n; k++) {
+    if (old[k * width + used] === -1) continue;
+    let i = hashOf(k * width) & mask;
+    while (slots[i * width + used] !== -1) i = (i + 1) & mask;
+    for (let w = 0; w < width; w++) slots[i * width + w] = old[k * width + w]!;
+  }
+  return slots;
+}
+
 /**
  * The terms seen, as nodes: a token (word, or character n-gram) is a node found by its string;
  * a word n-gram of n ≥ 2 tokens is the node of the pair (its first n − 1 tokens' node, its last
@@ -111,13 +137,11 @@ interface VectorizerJson { format: 'xmlc-tfidf'; version: 1; params: TfidfParams
  * vectoriser fast.
  */
 class TermTable {
-  /** Tokens: an open-addressing table of (FNV-1a hash of the token's UTF-16 units, node). */
-  private tokHash = new Int32Array(1 << 14);
-  private tokNode = new Int32Array(1 << 14).fill(-1);
+  /** Tokens: an open-addressing table of slots (FNV-1a hash of the token's UTF-16 units, node), interleaved: one cache line per probe. */
+  private tok = emptySlots(1 << 14, 2);
   private tokens = 0;
-  private keyA = new Int32Array(1 << 16).fill(-1);
-  private keyB = new Int32Array(1 << 16);
-  private val = new Int32Array(1 << 16);
+  /** N-grams: slots (prefix node, last token node, node, unused). */
+  private pairSlots = emptySlots(1 << 16, 4);
   private pairs = 0;
   /** Per node: its prefix node (−1 for a token) and its last token's node. */
   private prefix = new Int32Array(1 << 16);
@@ -143,12 +167,12 @@ class TermTable {
 
   /** The node of the token `s[start, end)` whose {@link fnv1a} hash is `h`; no string is made unless it is new and `create`. */
   tokenAt(s: string, start: number, end: number, h: number, create: boolean): number {
-    const mask = this.tokHash.length - 1, len = end - start;
+    const slots = this.tok, mask = (slots.length >> 1) - 1, len = end - start;
     let i = (h ^ (h >>> 16)) & mask;
     for (;;) {
-      const node = this.tokNode[i]!;
+      const node = slots[2 * i + 1]!;
       if (node === -1) break;
-      if (this.tokHash[i] === h) {
+      if (slots[2 * i] === h) {
         const t = this.tokenText[node]!;
         if (t.length === len) {
           let same = true;
@@ -161,63 +185,31 @@ class TermTable {
     if (!create) return -1;
     const id = this.newNode(-1, -1);
     this.tokenText[id] = start === 0 && end === s.length ? s : s.slice(start, end);
-    this.tokHash[i] = h; this.tokNode[i] = id;
-    if (2 * ++this.tokens > this.tokHash.length) this.growTokens();
+    slots[2 * i] = h; slots[2 * i + 1] = id;
+    if (2 * ++this.tokens > (slots.length >> 1)) this.tok = rehash(slots, 2, (k) => { const x = slots[k]!; return x ^ (x >>> 16); });
     return id;
-  }
-
-  private growTokens(): void {
-    const [oh, on] = [this.tokHash, this.tokNode];
-    const cap = oh.length * 2, mask = cap - 1;
-    this.tokHash = new Int32Array(cap); this.tokNode = new Int32Array(cap).fill(-1);
-    for (let k = 0; k < oh.length; k++) {
-      const node = on[k]!;
-      if (node === -1) continue;
-      const h = oh[k]!;
-      let i = (h ^ (h >>> 16)) & mask;
-      while (this.tokNode[i] !== -1) i = (i + 1) & mask;
-      this.tokHash[i] = h; this.tokNode[i] = node;
-    }
   }
 
   /** The node of the n-gram (node `a`, token node `b`) (created when `create`; −1 when absent). */
   pair(a: number, b: number, create: boolean): number {
-    let mask = this.keyA.length - 1;
-    let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-    h = (h ^ (h >>> 15)) & mask;
+    let slots = this.pairSlots;
+    const mask = (slots.length >> 2) - 1;
+    let i = pairHash(a, b) & mask;
     for (;;) {
-      const k = this.keyA[h]!;
+      const k = slots[4 * i]!;
       if (k === -1) break;
-      if (k === a && this.keyB[h] === b) return this.val[h]!;
-      h = (h + 1) & mask;
+      if (k === a && slots[4 * i + 1] === b) return slots[4 * i + 2]!;
+      i = (i + 1) & mask;
     }
     if (!create) return -1;
     const id = this.newNode(a, b);
-    if (2 * (this.pairs + 1) > this.keyA.length) {
-      this.grow();
-      mask = this.keyA.length - 1;
-      h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-      h = (h ^ (h >>> 15)) & mask;
-      while (this.keyA[h] !== -1) h = (h + 1) & mask;
+    slots[4 * i] = a; slots[4 * i + 1] = b; slots[4 * i + 2] = id;
+    if (2 * ++this.pairs > (slots.length >> 2)) {
+      const old = slots;
+      slots = rehash(old, 4, (k) => pairHash(old[k]!, old[k + 1]!));
+      this.pairSlots = slots;
     }
-    this.keyA[h] = a; this.keyB[h] = b; this.val[h] = id;
-    this.pairs++;
     return id;
-  }
-
-  private grow(): void {
-    const [oa, ob, ov] = [this.keyA, this.keyB, this.val];
-    const cap = oa.length * 2, mask = cap - 1;
-    this.keyA = new Int32Array(cap).fill(-1); this.keyB = new Int32Array(cap); this.val = new Int32Array(cap);
-    for (let i = 0; i < oa.length; i++) {
-      const a = oa[i]!;
-      if (a === -1) continue;
-      const b = ob[i]!;
-      let h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
-      h = (h ^ (h >>> 15)) & mask;
-      while (this.keyA[h] !== -1) h = (h + 1) & mask;
-      this.keyA[h] = a; this.keyB[h] = b; this.val[h] = ov[i]!;
-    }
   }
 
   /** The text of a node: its tokens joined by one space. */
@@ -356,6 +348,7 @@ class NodeBuffer {
  */
 export class TfidfVectorizer {
   private constructor(
+    /** The parameters it was fitted with. */
     readonly params: TfidfParams,
     /** The terms, sorted; term i is feature i. */
     readonly vocabulary: readonly string[],
@@ -381,11 +374,18 @@ export class TfidfVectorizer {
   }
 
   /** {@link fit} and {@link transform} of the same documents, tokenising them once. */
-  static fitTransform(texts: readonly string[], params: Partial<TfidfParams> = {}): { vectorizer: TfidfVectorizer; features: Csr } {
+  static fitTransform(texts: readonly string[], params: Partial<TfidfParams> = {}): {
+    /** The fitted vectoriser. */
+    vectorizer: TfidfVectorizer;
+    /** The TF-IDF rows of `texts`. */
+    features: Csr;
+  } {
     const p = tfidfParams(params);
     const n = texts.length;
     const table = new TermTable();
-    let df = new Int32Array(1 << 16), total = new Int32Array(1 << 16), last = new Int32Array(1 << 16).fill(-1);
+    // Per node: the last document it was seen in, its document frequency and its count (interleaved).
+    let stats = new Int32Array(3 << 16);
+    for (let i = 0; i < stats.length; i += 3) stats[i] = -1;
     // Every document's term nodes, in one buffer (offsets per document).
     const nodes = new NodeBuffer();
     const offsets = new Int32Array(n + 1);
@@ -394,36 +394,39 @@ export class TfidfVectorizer {
     for (let d = 0; d < n; d++) {
       const start = nodes.len;
       walkTerms(texts[d]!, p, re, table, true, scratch, nodes);
-      if (table.size > df.length) {
-        const cap = Math.max(2 * df.length, table.size);
-        const a = new Int32Array(cap); a.set(df); df = a;
-        const b = new Int32Array(cap); b.set(total); total = b;
-        const c = new Int32Array(cap).fill(-1); c.set(last); last = c;
+      if (3 * table.size > stats.length) {
+        const grown = new Int32Array(Math.max(2 * stats.length, 3 * table.size));
+        for (let i = stats.length; i < grown.length; i += 3) grown[i] = -1;
+        grown.set(stats);
+        stats = grown;
       }
       const buf = nodes.buf;
       for (let q = start; q < nodes.len; q++) {
-        const id = buf[q]!;
-        if (last[id] !== d) { last[id] = d; df[id]!++; }
-        total[id]!++;
+        const o = 3 * buf[q]!;
+        if (stats[o] !== d) { stats[o] = d; stats[o + 1]!++; }
+        stats[o + 2]!++;
       }
       offsets[d + 1] = nodes.len;
     }
-    // The cuts, then the vocabulary in sorted order.
+    // The cuts, then the vocabulary in sorted order (the default sort: UTF-16 code units, no comparator calls).
     const maxDocs = p.maxDf * n;
-    let kept: Array<{ id: number; text: string }> = [];
-    for (let id = 0; id < table.size; id++) if (df[id]! >= p.minDf && df[id]! <= maxDocs) kept.push({ id, text: table.text(id) });
+    let kept: number[] = [];
+    for (let id = 0; id < table.size; id++) { const f = stats[3 * id + 1]!; if (f >= p.minDf && f <= maxDocs) kept.push(id); }
     if (p.maxFeatures > 0 && kept.length > p.maxFeatures) {
-      kept.sort((a, b) => total[b.id]! - total[a.id]! || (a.text < b.text ? -1 : 1));
-      kept = kept.slice(0, p.maxFeatures);
+      const text = kept.map((id) => table.text(id));
+      const order = kept.map((_, i) => i).sort((x, y) => stats[3 * kept[y]! + 2]! - stats[3 * kept[x]! + 2]! || (text[x]! < text[y]! ? -1 : 1));
+      kept = order.slice(0, p.maxFeatures).map((i) => kept[i]!);
     }
-    kept.sort((a, b) => (a.text < b.text ? -1 : a.text > b.text ? 1 : 0));
+    const idOf = new Map<string, number>(kept.map((id) => [table.text(id), id]));
+    const vocabulary = [...idOf.keys()].sort();
     const feature = new Int32Array(table.size).fill(-1);
-    const idf = new Float32Array(kept.length);
-    kept.forEach(({ id }, i) => {
+    const idf = new Float32Array(vocabulary.length);
+    vocabulary.forEach((term, i) => {
+      const id = idOf.get(term)!, f = stats[3 * id + 1]!;
       feature[id] = i;
-      idf[i] = p.smoothIdf ? Math.log((1 + n) / (1 + df[id]!)) + 1 : Math.log(n / df[id]!) + 1;
+      idf[i] = p.smoothIdf ? Math.log((1 + n) / (1 + f)) + 1 : Math.log(n / f) + 1;
     });
-    const vectorizer = new TfidfVectorizer(p, kept.map((k) => k.text), idf, n, table, feature);
+    const vectorizer = new TfidfVectorizer(p, vocabulary, idf, n, table, feature);
     const features = vectorizer.rows(nodes.buf, offsets);
     return { vectorizer, features };
   }
@@ -447,18 +450,17 @@ export class TfidfVectorizer {
     const rowPtr = new Int32Array(n + 1);
     let indices = new Int32Array(1 << 16), values = new Float32Array(1 << 16);
     const count = new Int32Array(this.vocabulary.length);
-    let touched = new Int32Array(1024);
+    let touched = new Int32Array(1024), weight = new Float64Array(1024);
     const sublinear = this.params.sublinearTf, idf = this.idf, feature = this.feature;
     let nnz = 0;
     for (let d = 0; d < n; d++) {
       let k = 0;
       const end = offsets[d + 1]!;
-      if (end - offsets[d]! > touched.length) touched = new Int32Array(2 * (end - offsets[d]!));
+      if (end - offsets[d]! > touched.length) { touched = new Int32Array(2 * (end - offsets[d]!)); weight = new Float64Array(touched.length); }
       for (let q = offsets[d]!; q < end; q++) {
         const f = feature[nodes[q]!]!;
         if (f >= 0 && count[f]!++ === 0) touched[k++] = f;
       }
-      const fs = touched.subarray(0, k).sort();
       if (nnz + k > indices.length) {
         const cap = Math.max(indices.length * 2, nnz + k);
         const i2 = new Int32Array(cap); i2.set(indices.subarray(0, nnz)); indices = i2;
@@ -466,19 +468,20 @@ export class TfidfVectorizer {
       }
       let norm = 0;
       for (let j = 0; j < k; j++) {
-        const f = fs[j]!, tf = count[f]!;
+        const f = touched[j]!, tf = count[f]!;
         const v = (tf === 1 ? 1 : sublinear ? 1 + Math.log(tf) : tf) * idf[f]!;
         count[f] = 0;
         indices[nnz + j] = f;
-        values[nnz + j] = v;
+        weight[j] = v;
         norm += v * v;
       }
       const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let j = 0; j < k; j++) values[nnz + j] = values[nnz + j]! * scale;
+      for (let j = 0; j < k; j++) values[nnz + j] = weight[j]! * scale;
       nnz += k;
       rowPtr[d + 1] = nnz;
     }
-    return { nRows: n, nCols: this.vocabulary.length, rowPtr, indices: indices.slice(0, nnz), values: values.slice(0, nnz) };
+    // Each row's features in the order met; two transposes (counting sorts, O(nnz)) sort them.
+    return transpose(transpose({ nRows: n, nCols: this.vocabulary.length, rowPtr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) }));
   }
 
   /** The vectoriser as bytes (UTF-8 JSON: parameters, terms, idf), for {@link fromBytes}. */

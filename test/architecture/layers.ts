@@ -8,7 +8,7 @@ import { type AllowedEdge } from './import_graph.js';
 
 export const LAYERS: readonly (readonly string[])[] = [
   // 0: the bottom — errors, data structures and I/O, utilities (and two leaf modules of src/).
-  ['src/errors', 'src/version', 'src/progress', 'src/util', 'src/data'],
+  ['src/errors', 'src/version', 'src/progress', 'src/util', 'src/data', 'src/text'],
   // 1: the compute engine (backends, native addon, sparse kernels).
   ['src/engine'],
   // 2: numerics shared by everyone: ranking/top-k types, dense linear algebra.

@@ -6,6 +6,7 @@ import { UsageError } from '../../src/errors.js';
 import { HNSW_DEFAULTS } from '../../src/knn/hnsw.js';
 import { PROPENSITY_DEFAULTS } from '../../src/metrics/propensity.js';
 import { MODEL_METHODS } from '../../src/model/methods.js';
+import { TFIDF_DEFAULTS } from '../../src/text/tfidf.js';
 import { EMBED_DEFAULTS, KNN_DEFAULTS, PREDICT_DEFAULTS, STRATEGIES } from '../../src/model/params.js';
 import { predictOptions, summaryLine } from '../../cli/commands/predict.js';
 import { propensityConstants } from '../../cli/report.js';
@@ -35,7 +36,7 @@ test('the CLI\'s training defaults are the library\'s single definitions (HNSW, 
   assert.deepEqual(shownChoices(help, 'strategy'), [...STRATEGIES]);
   // The parameters training uses when no flag is given are the same definitions.
   const knn = JSON.parse((await xmlcInProcess(['train', '--print-params', '--method', 'knn'])).stdout) as Record<string, unknown>;
-  assert.deepEqual(knn, { ...KNN_DEFAULTS });
+  assert.deepEqual(knn, { ...KNN_DEFAULTS, tfidf: { ...TFIDF_DEFAULTS } });
   assert.deepEqual([knn['hnswM'], knn['efConstruction'], knn['efSearch']], [HNSW_DEFAULTS.m, HNSW_DEFAULTS.efConstruction, HNSW_DEFAULTS.efSearch]);
   const emb = JSON.parse((await xmlcInProcess(['train', '--print-params'])).stdout) as Record<string, unknown>;
   for (const [k, v] of Object.entries(TRAIN_LOOP_DEFAULTS)) assert.equal(emb[k], v, k);

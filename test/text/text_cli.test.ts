@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { readTextDataset } from '../../src/data/text_reader.js';
 import { loadModel } from '../../src/model/load.js';
-import { TextModel } from '../../src/text/text_model.js';
+import { TextModel } from '../../src/model/text_model.js';
 import { repoRoot } from '../helpers.js';
 import { tempDir, xmlc } from '../cli/harness.js';
 

@@ -7,18 +7,26 @@
  */
 import { type Csr } from '../data/csr.js';
 import { UsageError } from '../errors.js';
-import { methodOf, trainModel } from '../model/methods.js';
-import { type Manifest, type ModelWriter, readModelFile } from '../model/io.js';
-import { JsonChecker, type ManifestBody } from '../model/manifest.js';
-import { MANIFEST_FILE } from '../model/io.js';
-import { type Model, type ModelSummary, type TrainOptions } from '../model/model.js';
-import { type PredictParams } from '../model/params.js';
-import { type SaveOptions, writeModelDir } from '../model/store.js';
-import { type TestFeatures } from '../model/training_data.js';
+import { methodOf, trainModel } from './methods.js';
+import { type Manifest, type ModelWriter, readModelFile } from './io.js';
+import { JsonChecker, type ManifestBody } from './manifest.js';
+import { MANIFEST_FILE } from './io.js';
+import { type Model, type ModelSummary, type TrainOptions } from './model.js';
+import { type PredictParams } from './params.js';
+import { type SaveOptions, writeModelDir } from './store.js';
+import { type TestFeatures } from './training_data.js';
 import { type ProgressFn, task } from '../progress.js';
 import { type Ranked } from '../ranking/topk.js';
-import { type TfidfParams, TfidfVectorizer, VectorizerFormatError } from './tfidf.js';
+import { type TfidfParams, TfidfVectorizer, VectorizerFormatError } from '../text/tfidf.js';
 import * as path from 'node:path';
+
+/** Label rows made from label names. */
+export interface EncodedLabels {
+  /** One row per document, the label ids of its names. */
+  readonly labels: Csr;
+  /** Occurrences of names unseen in training. */
+  readonly unseen: number;
+}
 
 /** The label names of a text model: sorted and distinct; label id i is names[i]. */
 export class LabelNames {
@@ -40,7 +48,7 @@ export class LabelNames {
   id(name: string): number | undefined { return this.ids.get(name); }
 
   /** Label rows of `labels` (ids sorted per row); names unseen in training are left out and counted. */
-  encode(labels: readonly (readonly string[])[]): { labels: Csr; unseen: number } {
+  encode(labels: readonly (readonly string[])[]): EncodedLabels {
     const rowPtr = new Int32Array(labels.length + 1);
     const idx: number[] = [];
     let unseen = 0;
@@ -59,7 +67,7 @@ export class LabelNames {
    * per distinct name, in order of appearance), so they count as misses — the matrix has that
    * many more columns than the model's labels.
    */
-  encodeWithUnseen(labels: readonly (readonly string[])[]): { labels: Csr; unseen: number } {
+  encodeWithUnseen(labels: readonly (readonly string[])[]): EncodedLabels {
     const extra = new Map<string, number>();
     const rowPtr = new Int32Array(labels.length + 1);
     const idx: number[] = [];
@@ -82,6 +90,7 @@ export class LabelNames {
     return { labels: { nRows: labels.length, nCols: this.names.length + extra.size, rowPtr, indices: Int32Array.from(idx), values: new Float32Array(idx.length).fill(1) }, unseen };
   }
 
+  /** The names as bytes (UTF-8 JSON), for {@link fromBytes}. */
   toBytes(): Uint8Array {
     return new TextEncoder().encode(JSON.stringify({ format: 'xmlc-label-names', version: 1, names: this.names }));
   }
@@ -105,7 +114,9 @@ export class LabelNames {
 
 /** Text documents with label names. */
 export interface TextDocuments {
+  /** The documents' texts. */
   readonly texts: readonly string[];
+  /** Each document's label names. */
   readonly labels: readonly (readonly string[])[];
   /** Where they were read from, for messages. */
   readonly source?: string;
@@ -126,7 +137,9 @@ export class TextModel implements Model {
   constructor(
     /** The model over the vectoriser's features. */
     readonly model: Model,
+    /** The fitted TF-IDF vectoriser (the model's features are its terms). */
     readonly vectorizer: TfidfVectorizer,
+    /** The names of the model's labels (label id i is `labelNames.names[i]`). */
     readonly labelNames: LabelNames,
   ) {}
 
@@ -183,6 +196,7 @@ export class TextModel implements Model {
    * The text model of a loaded `model` whose manifest has a `text` entry: its vectoriser and label
    * names read (checksums verified) and checked against the model's shape.
    * @throws ModelFormatError for a missing, corrupt or inconsistent front end.
+   * @internal
    */
   static async attach(model: Model, dir: string, manifest: Manifest): Promise<TextModel> {
     const check = new JsonChecker(path.join(dir, MANIFEST_FILE));
