@@ -113,12 +113,46 @@ async function main(): Promise<void> {
   const { labels: yTest, unseen } = names.encodeWithUnseen(test.labels);
   log(`vectoriser: ${vectorizer.nFeatures} terms, ${(bytes / 1e6).toFixed(1)} MB in ${vecSeconds.toFixed(2)} s (${(bytes / 1e6 / vecSeconds).toFixed(1)} MB/s); ${names.names.length} labels; ${unseen} test label occurrences unseen in training`);
   const rows: Row[] = [];
+  /** Write the rows so far (a run cut short keeps what it measured). */
+  const save = async (): Promise<string> => {
+    const result = {
+      date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}`, blas: process.env['OPENBLAS_CORETYPE'] ?? 'unset',
+      train: train.texts.length, test: test.texts.length, labels: names.names.length, terms: vectorizer.nFeatures, unseenTestLabels: unseen,
+      vectorizer: { megabytes: bytes / 1e6, seconds: vecSeconds, mbPerSecond: bytes / 1e6 / vecSeconds, testSeconds: testVecSeconds }, rows,
+    };
+    const f1 = (x: number): string => x.toFixed(1);
+    const md = [
+      '# Raw text: Debtags (eval/text_debtags.ts)',
+      '',
+      `Debian bookworm package descriptions → debtags (../shared/datasets/Debtags): ${result.train} training and ${result.test} test documents, ${result.labels} labels`,
+      `(${unseen} label occurrences of the test set are names unseen in training: misses for every method). Every method gets the same`,
+      `features: xmlc's TF-IDF vectoriser with its defaults (word 1–2-grams, min_df 2, sublinear tf, smooth idf, ℓ2 rows), ${result.terms} terms.`,
+      `Training and prediction seconds include the vectoriser (fit + transform of the training text: ${f1(vecSeconds)} s; the test text: ${testVecSeconds.toFixed(2)} s).`,
+      '',
+      `Vectoriser throughput: ${(bytes / 1e6).toFixed(1)} MB of UTF-8 text in ${vecSeconds.toFixed(2)} s = **${(bytes / 1e6 / vecSeconds).toFixed(1)} MB/s** (fit + transform, one core).`,
+      '',
+      '| method | P@1 | P@3 | P@5 | nDCG@5 | PSP@5 | train s | predict s | model MB |',
+      '|---|---|---|---|---|---|---|---|---|',
+      ...rows.map((r) => `| ${r.method} | ${r.p1.toFixed(2)} | ${r.p3.toFixed(2)} | ${r.p5.toFixed(2)} | ${r.ndcg5.toFixed(2)} | ${r.psp5.toFixed(2)} | ${f1(r.trainSeconds)} | ${r.predictSeconds.toFixed(2)} | ${r.modelMb ?? ''} |`),
+      '',
+      'The dataset\'s README reports scikit-learn 1.2 on the same split (its own TF-IDF, 178,399 features): TF-IDF + cosine kNN 68.46 / 53.06 / 41.12,',
+      'TF-IDF + one-vs-rest logistic regression (liblinear, C = 10) 84.55 / 60.17 / 45.75 (P@1/3/5).',
+      '',
+      `Machine: ${result.machine}; OPENBLAS_CORETYPE ${result.blas}. Command: \`node dist/eval/text_debtags.js --methods ${methods.join(',')} --lr-epochs ${lrEpochs}\`.`,
+    ].join('\n') + '\n';
+    for (const [file, text] of [[path.join(root, 'eval', 'results', 'text_debtags.json'), JSON.stringify(result, null, 2) + '\n'], [path.join(root, 'eval', 'results', 'text_debtags.md'), md]] as const) {
+      const tmp = tempSibling(file);
+      await fs.writeFile(tmp, text);
+      await fs.rename(tmp, file);
+    }
+    return md;
+  };
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-debtags-'));
   try {
     const runModel = async (name: string, params: TrainOptions): Promise<void> => {
       log(name);
       const a = performance.now();
-      const model: Model = await trainModel({ features: xTrain, labels: yTrain }, params);
+      const model: Model = await trainModel({ features: xTrain, labels: yTrain }, params, (e) => { if (e.status === 'done') log(`  ${e.task}: ${e.seconds.toFixed(1)} s`); });
       const trainSeconds = (performance.now() - a) / 1000 + vecSeconds;
       const b = performance.now();
       const ranked = await model.predict(xTest, { topK: 5 });
@@ -128,9 +162,9 @@ async function main(): Promise<void> {
       await text.save(out);
       rows.push({ method: name, ...scores(ranked, yTest, yTrain), trainSeconds, predictSeconds, modelMb: await dirMb(out), ...(model.notes.length ? { notes: model.notes.join('; ') } : {}) });
       log(`  ${JSON.stringify(rows.at(-1))}`);
+      await save();
       model.dispose();
     };
-    for (const method of methods) await runModel(method === 'l1ae' ? 'l1ae (default)' : method, { method } as TrainOptions);
     await runModel('TF-IDF + kNN (k = 10)', { method: 'knn', k: 10, index: 'exact' });
     log('TF-IDF + one-vs-rest logistic regression');
     const a = performance.now();
@@ -140,40 +174,12 @@ async function main(): Promise<void> {
     const ranked = topKRows(csrMatDense(xTest, w, names.names.length), xTest.nRows, names.names.length, 5);
     rows.push({ method: `TF-IDF + one-vs-rest logistic regression (C = 10, ${lrEpochs} Adam epochs)`, ...scores(ranked, yTest, yTrain), trainSeconds, predictSeconds: (performance.now() - b) / 1000 + testVecSeconds });
     log(`  ${JSON.stringify(rows.at(-1))}`);
+    await save();
+    for (const method of methods) await runModel(method === 'l1ae' ? 'l1ae (default)' : method, { method } as TrainOptions);
   } finally {
     await fs.rm(work, { recursive: true, force: true });
   }
-  const result = {
-    date: new Date().toISOString(), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}`, blas: process.env['OPENBLAS_CORETYPE'] ?? 'unset',
-    train: train.texts.length, test: test.texts.length, labels: names.names.length, terms: vectorizer.nFeatures, unseenTestLabels: unseen,
-    vectorizer: { megabytes: bytes / 1e6, seconds: vecSeconds, mbPerSecond: bytes / 1e6 / vecSeconds, testSeconds: testVecSeconds }, rows,
-  };
-  const f1 = (x: number): string => x.toFixed(1);
-  const md = [
-    '# Raw text: Debtags (eval/text_debtags.ts)',
-    '',
-    `Debian bookworm package descriptions → debtags (../shared/datasets/Debtags): ${result.train} training and ${result.test} test documents, ${result.labels} labels`,
-    `(${unseen} label occurrences of the test set are names unseen in training: misses for every method). Every method gets the same`,
-    `features: xmlc's TF-IDF vectoriser with its defaults (word 1–2-grams, min_df 2, sublinear tf, smooth idf, ℓ2 rows), ${result.terms} terms.`,
-    `Training and prediction seconds include the vectoriser (fit + transform of the training text: ${f1(vecSeconds)} s; the test text: ${testVecSeconds.toFixed(2)} s).`,
-    '',
-    `Vectoriser throughput: ${(bytes / 1e6).toFixed(1)} MB of UTF-8 text in ${vecSeconds.toFixed(2)} s = **${(bytes / 1e6 / vecSeconds).toFixed(1)} MB/s** (fit + transform, one core).`,
-    '',
-    '| method | P@1 | P@3 | P@5 | nDCG@5 | PSP@5 | train s | predict s | model MB |',
-    '|---|---|---|---|---|---|---|---|---|',
-    ...rows.map((r) => `| ${r.method} | ${r.p1.toFixed(2)} | ${r.p3.toFixed(2)} | ${r.p5.toFixed(2)} | ${r.ndcg5.toFixed(2)} | ${r.psp5.toFixed(2)} | ${f1(r.trainSeconds)} | ${r.predictSeconds.toFixed(2)} | ${r.modelMb ?? ''} |`),
-    '',
-    'The dataset\'s README reports scikit-learn 1.2 on the same split (its own TF-IDF, 178,399 features): TF-IDF + cosine kNN 68.46 / 53.06 / 41.12,',
-    'TF-IDF + one-vs-rest logistic regression (liblinear, C = 10) 84.55 / 60.17 / 45.75 (P@1/3/5).',
-    '',
-    `Machine: ${result.machine}; OPENBLAS_CORETYPE ${result.blas}. Command: \`node dist/eval/text_debtags.js --methods ${methods.join(',')} --lr-epochs ${lrEpochs}\`.`,
-  ].join('\n') + '\n';
-  for (const [file, text] of [[path.join(root, 'eval', 'results', 'text_debtags.json'), JSON.stringify(result, null, 2) + '\n'], [path.join(root, 'eval', 'results', 'text_debtags.md'), md]] as const) {
-    const tmp = tempSibling(file);
-    await fs.writeFile(tmp, text);
-    await fs.rename(tmp, file);
-  }
-  process.stdout.write(md);
+  process.stdout.write(await save());
 }
 
 await main();

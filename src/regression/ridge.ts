@@ -67,13 +67,14 @@ export const CHOLESKY_MAX_FEATURES = 8192;
 
 /**
  * Above this many training points (and above {@link CHOLESKY_MAX_FEATURES} features) `auto`
- * uses CG rather than the dual. The n × n Gram matrix takes n²·8 bytes: 2 GiB at 16,384
- * (Wiki10-31K's 14,146 points: 1.5 GiB), twice the primal's 512 MB bound but paid only when p
- * is larger still, where CG is the slow alternative; the n³/3 factorisation there is ~1.5·10¹²
- * flops, tens of seconds for LAPACK on this machine's 2 cores (measured on the Wiki10-31K shape:
- * see eval/README.md, `node dist/eval/bench_regression.js --problems wiki10-31k-like`).
+ * uses CG rather than the dual. The n × n Gram matrix takes n²·8 bytes: 4.5 GiB at 24,576
+ * (Wiki10-31K's 14,146 points: 1.5 GiB); the n³/3 factorisation there is ~5·10¹² flops, about a
+ * minute for LAPACK on this machine's 2 cores, where CG on TF-IDF text is the slow alternative:
+ * on Debtags' 21,896-point validation split (178,581 word 1–2-gram features) CG ran for over ten
+ * minutes without finishing, as the bound was 16,384 (Wiki10-31K shape: see eval/README.md,
+ * `node dist/eval/bench_regression.js --problems wiki10-31k-like`).
  */
-export const DUAL_MAX_POINTS = 16384;
+export const DUAL_MAX_POINTS = 24576;
 
 /**
  * The solver `auto` stands for, for n points and p features (bias column included): primal
