@@ -89,14 +89,20 @@ export async function loadData(arg: string, args: DataArgs, onProgress: Progress
   stdinTaken ||= stdin;
   const file = stdin ? STDIN_NAME : await resolveDataArg(arg, split, resolveDataDir(args['data-dir']));
   const opts: ReadOptions = { ...parseOptionsOf(args), ...extra };
+  return readTask(file, onProgress, (task) => (stdin
+    ? readDatasetStream(process.stdin, file, opts)
+    : readDataset(file, { ...opts, onProgress: (done, total) => onProgress({ status: 'progress', task, done, total }) })),
+  (ds) => `${ds.features.nRows} points, ${ds.features.nCols} features, ${ds.labels.nCols} labels`);
+}
+
+/** Run `read` as the task `read FILE`, reported to `onProgress` (start, then done with `detail` of what was read). */
+async function readTask<T>(file: string, onProgress: ProgressFn, read: (task: string) => Promise<T>, detail: (data: T) => string): Promise<T> {
   const t0 = performance.now();
   const task = `read ${file}`;
   onProgress({ status: 'start', task });
-  const ds = stdin
-    ? await readDatasetStream(process.stdin, file, opts)
-    : await readDataset(file, { ...opts, onProgress: (done, total) => onProgress({ status: 'progress', task, done, total }) });
-  onProgress({ status: 'done', task, seconds: (performance.now() - t0) / 1000, detail: `${ds.features.nRows} points, ${ds.features.nCols} features, ${ds.labels.nCols} labels` });
-  return ds;
+  const data = await read(task);
+  onProgress({ status: 'done', task, seconds: (performance.now() - t0) / 1000, detail: detail(data) });
+  return data;
 }
 
 /** Whether a `--format` is a text format. */
@@ -131,11 +137,7 @@ export function textReadOptionsOf(args: DataArgs, format: TextFormat, requireLab
 export async function loadTextData(arg: string, format: TextFormat, args: DataArgs & { quiet: boolean }, onProgress: ProgressFn, requireLabels: boolean, split: 'train' | 'test' = 'train'): Promise<TextDataset> {
   if (arg === STDIN_ARG) throw new UsageError('text data is read from a file, not standard input');
   const file = await resolveDataArg(arg, split, resolveDataDir(args['data-dir']));
-  const t0 = performance.now();
-  const task = `read ${file}`;
-  onProgress({ status: 'start', task });
-  const ds = await readTextDataset(file, textReadOptionsOf(args, format, requireLabels));
-  onProgress({ status: 'done', task, seconds: (performance.now() - t0) / 1000, detail: `${ds.texts.length} documents` });
+  const ds = await readTask(file, onProgress, () => readTextDataset(file, textReadOptionsOf(args, format, requireLabels)), (d) => `${d.texts.length} documents`);
   if (ds.skipped > 0) note(args.quiet, `${file}: skipped ${ds.skipped} invalid record${ds.skipped > 1 ? 's' : ''} (--skip-invalid); the first: ${ds.firstSkipped!}`);
   return ds;
 }

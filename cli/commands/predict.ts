@@ -2,6 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { type Csr } from '../../src/data/csr.js';
 import { type OpenedModel, openModel, readTrainLabels } from '../../src/model/load.js';
 import { type Manifest } from '../../src/model/io.js';
+import { isClusteredManifest } from '../../src/model/manifest.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { resolveDataArg, resolveDataDir } from '../../datasets/fetch.js';
 import { type TestFeatures } from '../../src/model/training_data.js';
@@ -88,8 +89,7 @@ export function factsOf(model: Model): ModelFacts {
  * strategy its encoder lacks (no decoder).
  */
 export function factsOfManifest(manifest: Manifest): ModelFacts {
-  const extra = manifest.extra as { partitions?: unknown } | undefined;
-  return { method: manifest.method, strategies: manifest.method === 'knn' ? [] : STRATEGIES, clustered: extra?.partitions !== undefined };
+  return { method: manifest.method, strategies: manifest.method === 'knn' ? [] : STRATEGIES, clustered: isClusteredManifest(manifest) };
 }
 
 /**
@@ -134,10 +134,15 @@ export function summaryLine(s: ModelSummary): string {
  * predictSeconds of the reports) and reporting it as the `predict` task.
  */
 export async function timedPredict(model: Model, test: TestFeatures & { readonly features: Csr }, options: Partial<PredictParams>, progress: ProgressFn): Promise<{ ranked: Ranked; seconds: number }> {
+  return timedRanking(test.features.nRows, 'point', progress, () => model.predict(test, options, progress));
+}
+
+/** Time `rank` (a prediction of `rows` rows) and report it as the `predict` task, in ms per `unit`. */
+async function timedRanking(rows: number, unit: string, progress: ProgressFn, rank: () => Promise<Ranked>): Promise<{ ranked: Ranked; seconds: number }> {
   const t0 = performance.now();
-  const ranked = await model.predict(test, options, progress);
+  const ranked = await rank();
   const seconds = (performance.now() - t0) / 1000;
-  progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, test.features.nRows)).toFixed(3)} ms/point` });
+  progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, rows)).toFixed(3)} ms/${unit}` });
   return { ranked, seconds };
 }
 
@@ -187,10 +192,7 @@ async function predictText(args: DataArgs & { test?: string; model?: string }, m
   const docs = await loadTextData(args.test, format, args, progress, needLabels, 'test');
   const summary = model.describe(options);
   if (summary.strategy !== undefined) note(args.quiet, summaryLine(summary));
-  const t0 = performance.now();
-  const ranked = await model.predictTexts(docs.texts, options, progress);
-  const seconds = (performance.now() - t0) / 1000;
-  progress({ status: 'done', task: 'predict', seconds, detail: `${(1000 * seconds / Math.max(1, docs.texts.length)).toFixed(3)} ms/document` });
+  const { ranked, seconds } = await timedRanking(docs.texts.length, 'document', progress, () => model.predictTexts(docs.texts, options, progress));
   const { labels: truth, unseen } = model.labelNames.encodeWithUnseen(docs.labels);
   if (needLabels && unseen > 0) note(args.quiet, `${args.test}: ${unseen} label occurrence${unseen > 1 ? 's' : ''} of names unseen in training (counted as misses)`);
   return { ranked, truth, trainLabels: model.trainLabels, seconds, text: { names: model.labelNames.names, ...(docs.ids ? { ids: docs.ids } : {}) } };

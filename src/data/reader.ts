@@ -50,7 +50,7 @@ export async function readDatasetStream(input: AsyncIterable<Uint8Array>, source
 }
 
 /** The file's bytes in chunks of `size` (a fresh buffer each: the parser and gunzip may keep them). */
-async function* fileChunks(fh: FileHandle, size: number): AsyncGenerator<Uint8Array> {
+export async function* fileChunks(fh: FileHandle, size: number): AsyncGenerator<Uint8Array> {
   for (;;) {
     const buf = Buffer.allocUnsafe(size);
     const { bytesRead } = await fh.read(buf, 0, size, null);
@@ -92,27 +92,39 @@ async function peek(input: AsyncIterable<Uint8Array>, n: number): Promise<{ head
 async function parseChunks(input: AsyncIterable<Uint8Array>, source: string, size: number | undefined, options: ReadOptions): Promise<Dataset> {
   const { onProgress, ...parseOptions } = options;
   const parser = new DatasetParser(source, parseOptions);
+  let bytesRead = 0, lastReport = 0;
+  const tap = (c: Uint8Array): void => {
+    bytesRead += c.length;
+    if (onProgress && size !== undefined && (bytesRead - lastReport >= CHUNK || bytesRead === size)) { lastReport = bytesRead; onProgress(bytesRead, size); }
+  };
+  await consumeDecompressed(input, source, (text, gunzip) => feedAll(parser, text, size, gunzip), tap);
+  return parser.finish();
+}
+
+/**
+ * Hand the bytes of `input` to `consume`, inflated first when they start with gzip's magic number
+ * (`gunzip` is then the inflater, for its byte counts); `tap` sees every raw chunk. A failure that
+ * is not an XmlcError becomes one naming `source` (corrupt gzip data, a read error).
+ * @throws XmlcError
+ */
+export async function consumeDecompressed(input: AsyncIterable<Uint8Array>, source: string, consume: (bytes: AsyncIterable<Uint8Array>, gunzip: Gunzip | undefined) => Promise<void>, tap?: (chunk: Uint8Array) => void): Promise<void> {
   try {
     const { head, all } = await peek(input, GZIP_MAGIC.length);
     const gunzip = GZIP_MAGIC.every((b, i) => head[i] === b) ? createGunzip({ chunkSize: 1 << 20 }) : undefined;
-    let bytesRead = 0, lastReport = 0;
-    async function* counted(): AsyncGenerator<Uint8Array> {
+    async function* tapped(): AsyncGenerator<Uint8Array> {
       for await (const c of all) {
-        bytesRead += c.length;
-        if (onProgress && size !== undefined && (bytesRead - lastReport >= CHUNK || bytesRead === size)) { lastReport = bytesRead; onProgress(bytesRead, size); }
+        tap?.(c);
         yield c;
       }
     }
-    const consume = async (text: AsyncIterable<Uint8Array>): Promise<void> => feedAll(parser, text, size, gunzip);
-    if (gunzip) await pipeline(counted(), gunzip, consume);
-    else await consume(counted());
+    if (gunzip) await pipeline(tapped(), gunzip, (text: AsyncIterable<Uint8Array>) => consume(text, gunzip));
+    else await consume(tapped(), undefined);
   } catch (e) {
     if (e instanceof XmlcError) throw e;
     const code = (e as NodeJS.ErrnoException).code;
     if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') throw new XmlcError(`cannot read ${source}: corrupt gzip data (${(e as Error).message})`);
     throw new XmlcError(`cannot read ${source}: ${(e as Error).message}`);
   }
-  return parser.finish();
 }
 
 /**

@@ -4,9 +4,9 @@
  * quote). Streamed in chunks, gzip detected from the magic bytes, every error naming the file and
  * line; with `skipInvalid` a bad record is counted and skipped instead.
  */
-import { createGunzip } from 'node:zlib';
 import { DataFormatError, XmlcError } from '../errors.js';
 import { openRegularFile } from './file.js';
+import { consumeDecompressed, fileChunks } from './reader.js';
 
 /** The text formats. */
 export type TextFormat = 'jsonl' | 'csv' | 'tsv';
@@ -68,38 +68,15 @@ export async function readTextDataset(path: string, options: TextReadOptions = {
   const fh = await openRegularFile(path, 'text data file');
   const sink = new DocumentSink(path, format, options);
   try {
-    const chunks = fh.createReadStream({ highWaterMark: 1 << 22 });
-    const head: Buffer[] = [];
-    const it = chunks[Symbol.asyncIterator]();
-    const first = await it.next();
-    if (!first.done) head.push(first.value as Buffer);
-    const gz = head[0] !== undefined && head[0][0] === 0x1f && head[0][1] === 0x8b;
-    async function* all(): AsyncGenerator<Uint8Array> {
-      yield* head;
-      for (;;) { const r = await it.next(); if (r.done) return; yield r.value as Buffer; }
-    }
-    const source: AsyncIterable<Uint8Array> = gz ? gunzipped(all()) : all();
     const lines = format === 'jsonl' ? new JsonlReader(sink) : new CsvReader(sink, options.separator ?? (format === 'tsv' ? '\t' : ','));
-    for await (const c of source) lines.feed(c as Uint8Array);
-    lines.end();
-  } catch (e) {
-    if (e instanceof XmlcError) throw e;
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === 'Z_DATA_ERROR' || code === 'Z_BUF_ERROR') throw new XmlcError(`cannot read ${path}: corrupt gzip data (${(e as Error).message})`);
-    throw new XmlcError(`cannot read ${path}: ${(e as Error).message}`);
+    await consumeDecompressed(fileChunks(fh, 1 << 22), path, async (bytes) => {
+      for await (const c of bytes) lines.feed(c);
+      lines.end();
+    });
   } finally {
     await fh.close();
   }
   return sink.finish();
-}
-
-/** The gunzipped bytes of `input`. */
-async function* gunzipped(input: AsyncIterable<Uint8Array>): AsyncGenerator<Uint8Array> {
-  const z = createGunzip({ chunkSize: 1 << 20 });
-  const pump = (async () => { for await (const c of input) if (!z.write(c)) await new Promise((r) => z.once('drain', r)); z.end(); })();
-  pump.catch((e: Error) => z.destroy(e));
-  for await (const c of z) yield c as Buffer;
-  await pump;
 }
 
 /** Collects checked documents; knows the options and how to report a bad record. */
@@ -186,35 +163,52 @@ function decodeLine(sink: DocumentSink, line: number, bytes: Uint8Array): string
   }
 }
 
-/** JSONL: one object per line; blank lines are allowed. */
-class JsonlReader {
+/**
+ * The lines of a byte stream (split at LF), decoded as UTF-8 one by one (an invalid line is
+ * reported with its number; the first line's byte-order mark is dropped), for the record readers.
+ */
+abstract class LineReader {
   private rest: Uint8Array = new Uint8Array(0);
-  private line = 0;
+  /** 1-based number of the line being handled. */
+  protected line = 0;
 
-  constructor(private readonly sink: DocumentSink) {}
+  constructor(protected readonly sink: DocumentSink) {}
 
   feed(chunk: Uint8Array): void {
     let data = chunk;
     if (this.rest.length) { data = new Uint8Array(this.rest.length + chunk.length); data.set(this.rest); data.set(chunk, this.rest.length); }
     let start = 0;
     for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
-      this.record(data.subarray(start, nl));
+      this.next(data.subarray(start, nl), true);
       start = nl + 1;
     }
     this.rest = data.slice(start);
   }
 
   end(): void {
-    if (this.rest.length) this.record(this.rest);
+    if (this.rest.length) this.next(this.rest, false);
     this.rest = new Uint8Array(0);
+    this.finish();
   }
 
-  private record(bytes: Uint8Array): void {
+  private next(bytes: Uint8Array, newline: boolean): void {
     this.line++;
     let text = decodeLine(this.sink, this.line, bytes);
-    if (text === undefined) return;
-    if (this.line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    if (text.trim() === '') return;
+    if (text !== undefined && this.line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+    this.onLine(text, newline);
+  }
+
+  /** One line: its text (undefined when it is not UTF-8, already reported) and whether a newline ended it. */
+  protected abstract onLine(text: string | undefined, newline: boolean): void;
+
+  /** After the last line. */
+  protected finish(): void {}
+}
+
+/** JSONL: one object per line; blank lines are allowed. */
+class JsonlReader extends LineReader {
+  protected onLine(text: string | undefined): void {
+    if (text === undefined || text.trim() === '') return;
     let obj: unknown;
     try {
       obj = JSON.parse(text);
@@ -232,9 +226,7 @@ class JsonlReader {
  * CSV/TSV (RFC 4180): the first record is the header naming the columns; quoted fields may hold
  * the separator, newlines and `""`. Bytes are decoded line by line (errors name the line).
  */
-class CsvReader {
-  private rest: Uint8Array = new Uint8Array(0);
-  private line = 0;
+class CsvReader extends LineReader {
   /** The record being read: its fields, the current field, whether inside quotes, its first line. */
   private fields: string[] = [];
   private field = '';
@@ -245,24 +237,12 @@ class CsvReader {
   private header: string[] | undefined;
   private cols: { text: number; labels: number; id: number } | undefined;
 
-  constructor(private readonly sink: DocumentSink, private readonly sep: string) {
+  constructor(sink: DocumentSink, private readonly sep: string) {
+    super(sink);
     if (sep.length !== 1 || sep === '"' || sep === '\n' || sep === '\r') throw new XmlcError(`the CSV separator must be one character other than a quote or a newline, got ${JSON.stringify(sep)}`);
   }
 
-  feed(chunk: Uint8Array): void {
-    let data = chunk;
-    if (this.rest.length) { data = new Uint8Array(this.rest.length + chunk.length); data.set(this.rest); data.set(chunk, this.rest.length); }
-    let start = 0;
-    for (let nl = data.indexOf(10, start); nl >= 0; nl = data.indexOf(10, start)) {
-      this.physicalLine(data.subarray(start, nl), true);
-      start = nl + 1;
-    }
-    this.rest = data.slice(start);
-  }
-
-  end(): void {
-    if (this.rest.length) this.physicalLine(this.rest, false);
-    this.rest = new Uint8Array(0);
+  protected override finish(): void {
     if (this.inQuotes) { this.sink.bad(this.recordLine, 'a quoted field is not closed before the end of the file'); this.reset(); return; }
     if (this.fields.length || this.field !== '' || this.quoted) this.endRecord();
   }
@@ -271,11 +251,9 @@ class CsvReader {
     this.fields = []; this.field = ''; this.quoted = false; this.inQuotes = false; this.afterQuote = false;
   }
 
-  private physicalLine(bytes: Uint8Array, newline: boolean): void {
-    this.line++;
-    let text = decodeLine(this.sink, this.line, bytes);
+  protected onLine(line: string | undefined, newline: boolean): void {
+    let text = line;
     if (text === undefined) { this.reset(); return; }
-    if (this.line === 1 && text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     if (!this.inQuotes) this.recordLine = this.line;
     if (!this.inQuotes && newline && text.endsWith('\r')) text = text.slice(0, -1);
     const sep = this.sep;

@@ -11,7 +11,7 @@ import { type Dataset, readDataset } from '../data/index.js';
 import { type ParseOptions } from '../data/parser.js';
 import { XmlcError } from '../errors.js';
 import { type Manifest, ModelWriter, sha256 } from '../model/io.js';
-import { type ManifestBody, MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../model/manifest.js';
+import { canonicalJson, type ManifestBody, MODEL_FORMAT, MODEL_FORMAT_VERSION } from '../model/manifest.js';
 import { tempSibling } from '../util/atomic.js';
 import { VERSION } from '../version.js';
 
@@ -87,12 +87,6 @@ export function contentId(value: unknown): string {
   return sha256(new TextEncoder().encode(canonicalJson(value))).slice(0, 16);
 }
 
-/** JSON with object keys sorted (the same value gives the same text). */
-export function canonicalJson(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) => (v !== null && typeof v === 'object' && !Array.isArray(v)
-    ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
-    : v));
-}
 
 /** The staging folder of run `id` for the model directory `modelDir`: a hidden sibling, `.<name>.dist-<id>`. */
 export function stageDir(modelDir: string, id: string): string {
@@ -108,6 +102,8 @@ export interface Part {
   readonly dir: string;
   readonly files: Map<string, { readonly sha256: string; readonly bytes: number }>;
   readonly meta: unknown;
+  /** The files' checked contents, when {@link readPart} was asked to keep them. */
+  readonly contents?: Map<string, Uint8Array>;
 }
 
 /**
@@ -134,10 +130,11 @@ export async function writePart(stage: string, name: string, fill: (w: ModelWrit
 }
 
 /**
- * Read part `name` of `stage` and check every file it lists (size and SHA-256).
+ * Read part `name` of `stage` and check every file it lists (size and SHA-256); with `keep`, the
+ * checked contents come with it (small parts: a prediction shard's rankings).
  * @throws ArtifactError when the part is missing, incomplete or corrupt.
  */
-export async function readPart(stage: string, name: string): Promise<Part> {
+export async function readPart(stage: string, name: string, keep = false): Promise<Part> {
   const dir = path.join(stage, name);
   let json: { files?: Record<string, { sha256: string; bytes: number }>; meta?: unknown };
   try {
@@ -146,11 +143,13 @@ export async function readPart(stage: string, name: string): Promise<Part> {
     throw new ArtifactError(`part ${dir} is missing or has no readable ${PART_FILE}`);
   }
   const files = new Map(Object.entries(json.files ?? {}));
+  const contents = keep ? new Map<string, Uint8Array>() : undefined;
   for (const [file, entry] of files) {
     const bytes = await fs.readFile(path.join(dir, file)).catch(() => undefined);
     if (!bytes || bytes.length !== entry.bytes || sha256(bytes) !== entry.sha256) throw new ArtifactError(`part file ${path.join(dir, file)} is missing or corrupt (checksum mismatch)`);
+    contents?.set(file, bytes);
   }
-  return { dir, files, meta: json.meta };
+  return { dir, files, meta: json.meta, ...(contents ? { contents } : {}) };
 }
 
 /** A part seen as a model directory's manifest (its files at the part folder's root, `body` for the rest), for the model readers. */

@@ -20,7 +20,7 @@ import { type PredictParams } from '../model/params.js';
 import { PREDICT_ROW_ALIGN } from '../predict/strategies.js';
 import { type Ranked } from '../ranking/topk.js';
 import { writeFileAtomic } from '../util/atomic.js';
-import { ArtifactError, contentId, type FileRef, fileRef, fileSha256, readDataCached, readPart, stageDir, writePart } from './artifacts.js';
+import { ArtifactError, contentId, type FileRef, fileRef, fileSha256, type Part, readDataCached, readPart, stageDir, writePart } from './artifacts.js';
 
 /** The plan of a distributed prediction run, written once by the submitter as `plan.json` in the staging folder. */
 export interface PredictPlan {
@@ -147,6 +147,32 @@ export async function predictShard(stage: string, shard: ShardName): Promise<voi
 }
 
 /**
+ * Every shard's part of `plan`, in row order, checked: its files' checksums, its rows and width.
+ * With `keep`, the parts carry their (checked) contents.
+ * @throws ArtifactError naming a missing or corrupt part.
+ */
+async function checkedShards(stage: string, plan: PredictPlan, keep: boolean): Promise<Part[]> {
+  const k = plan.options.topK;
+  const parts: Part[] = [];
+  for (const [s, name] of planShards(plan).entries()) {
+    const part = await readPart(stage, name, keep);
+    const [start, end] = plan.shards[s]!;
+    const meta = part.meta as { start?: unknown; end?: unknown; k?: unknown } | undefined;
+    const n = (end - start) * k;
+    if (meta?.start !== start || meta.end !== end || meta.k !== k || part.files.get('labels.i32')?.bytes !== 4 * n || part.files.get('scores.f32')?.bytes !== 4 * n) {
+      throw new ArtifactError(`part ${part.dir} does not hold rows ${start}..${end} with ${k} labels each`);
+    }
+    parts.push(part);
+  }
+  return parts;
+}
+
+/** Check every shard's part (the parent job): see {@link gatherShards}. @throws ArtifactError naming a missing or corrupt part. */
+export async function checkShards(stage: string): Promise<void> {
+  await checkedShards(stage, await readPredictPlan(stage), false);
+}
+
+/**
  * The predictions of every shard, checked (each part's checksums, rows and width) and joined in
  * row order: the ranking of the whole data file.
  * @throws ArtifactError naming a missing or corrupt part.
@@ -155,17 +181,10 @@ export async function gatherShards(stage: string): Promise<Ranked> {
   const plan = await readPredictPlan(stage);
   const k = plan.options.topK;
   const labels = new Int32Array(plan.nRows * k), scores = new Float32Array(plan.nRows * k);
-  for (const [s, name] of planShards(plan).entries()) {
-    const part = await readPart(stage, name);
-    const [start, end] = plan.shards[s]!;
-    const meta = part.meta as { start?: unknown; end?: unknown; k?: unknown } | undefined;
-    const n = (end - start) * k;
-    if (meta?.start !== start || meta.end !== end || meta.k !== k || part.files.get('labels.i32')?.bytes !== 4 * n || part.files.get('scores.f32')?.bytes !== 4 * n) {
-      throw new ArtifactError(`part ${part.dir} does not hold rows ${start}..${end} with ${k} labels each`);
-    }
-    const lb = await fs.readFile(path.join(part.dir, 'labels.i32')), sb = await fs.readFile(path.join(part.dir, 'scores.f32'));
-    new Uint8Array(labels.buffer, start * k * 4, n * 4).set(lb);
-    new Uint8Array(scores.buffer, start * k * 4, n * 4).set(sb);
+  for (const [s, part] of (await checkedShards(stage, plan, true)).entries()) {
+    const start = plan.shards[s]![0];
+    new Uint8Array(labels.buffer, start * k * 4).set(part.contents!.get('labels.i32')!);
+    new Uint8Array(scores.buffer, start * k * 4).set(part.contents!.get('scores.f32')!);
   }
   return { nRows: plan.nRows, k, labels, scores };
 }

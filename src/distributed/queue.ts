@@ -8,12 +8,12 @@
 import * as path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { FlowProducer, Job, type ConnectionOptions, Queue, UnrecoverableError, Worker } from 'bullmq';
-import { UsageError, XmlcError } from '../errors.js';
+import { XmlcError } from '../errors.js';
 import { type ProgressFn } from '../progress.js';
 import { stageDir } from './artifacts.js';
 import { WORKER_ENV } from './worker_env.js';
 import { type Ranked } from '../ranking/topk.js';
-import { gatherShards, planPrediction, type PredictPlan, planShards, predictShard, readPredictPlan, type ShardName } from './predict_units.js';
+import { checkShards, gatherShards, planPrediction, type PredictPlan, planShards, predictShard, readPredictPlan, type ShardName } from './predict_units.js';
 import { assembleModel, planTraining, planUnits, readPlan, removeStage, type TrainPlan, trainUnit, type UnitName } from './units.js';
 
 /** The queue every xmlc job goes to. */
@@ -136,7 +136,7 @@ export async function runJob(p: JobPayload): Promise<void> {
     case 'train-unit': return trainUnit(p.stage, p.unit);
     case 'assemble': return assembleModel(p.stage, { overwrite: p.overwrite });
     case 'predict-shard': return predictShard(p.stage, p.shard);
-    case 'predict-gather': await gatherShards(p.stage); return;
+    case 'predict-gather': return checkShards(p.stage);
   }
 }
 

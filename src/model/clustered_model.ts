@@ -28,7 +28,7 @@ import { splitRows } from '../encoders/train_loop.js';
 import { embeddingBody, EmbeddingModel } from './embed_model.js';
 import { FeatureSpace, loadFeatureSpace } from './feature_space.js';
 import { decodeFloats, encodeFloats, type Manifest, MANIFEST_FILE, modelFilePath, type ModelWriter, readCsrFile, readModelFile, scopedManifest } from './io.js';
-import { JsonChecker, type ManifestBody } from './manifest.js';
+import { isClusteredManifest, JsonChecker, type ManifestBody } from './manifest.js';
 import { type ModelClass } from './methods.js';
 import { disposedError, embeddingSummary, type Model, type ModelSummary, predictionPlan } from './model.js';
 import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy, STRATEGIES } from './params.js';
@@ -515,11 +515,6 @@ export async function chooseClusters(data: TrainingData, params: Partial<EmbedTr
     note = `clusters: auto chose ${chosen === 1 ? 'one global model' : `${c} clusters`} (held-out mean P@1,3,5: global ${pct(scores[0]!)}, ${c} clusters ${pct(scores[1]!)})`;
   }
   return { chosen, note, ...(first ? { first } : {}) };
-}
-
-/** Whether a saved embedding model is clustered (its manifest lists partitions). */
-export function isClusteredManifest(manifest: Manifest): boolean {
-  return manifest.extra !== undefined && Object.hasOwn(manifest.extra, 'partitions');
 }
 
 /** The registry's model class of every embedding method: trains with {@link trainEmbeddingModel}, loads global or clustered models. */

@@ -57,6 +57,11 @@ export interface ManifestBody {
   readonly text?: Record<string, unknown>;
 }
 
+/** Whether a saved embedding model is clustered (its manifest lists partitions). */
+export function isClusteredManifest(manifest: Manifest): boolean {
+  return manifest.extra !== undefined && Object.hasOwn(manifest.extra, 'partitions');
+}
+
 /** JSON with object keys sorted at every level: the bytes the manifest checksum covers. */
 export function canonicalJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(canonicalJson).join(',')}]`;

@@ -49,17 +49,7 @@ export class LabelNames {
 
   /** Label rows of `labels` (ids sorted per row); names unseen in training are left out and counted. */
   encode(labels: readonly (readonly string[])[]): EncodedLabels {
-    const rowPtr = new Int32Array(labels.length + 1);
-    const idx: number[] = [];
-    let unseen = 0;
-    labels.forEach((row, i) => {
-      const ids: number[] = [];
-      for (const l of row) { const id = this.ids.get(l); if (id === undefined) unseen++; else ids.push(id); }
-      ids.sort((a, b) => a - b);
-      idx.push(...ids);
-      rowPtr[i + 1] = idx.length;
-    });
-    return { labels: { nRows: labels.length, nCols: this.names.length, rowPtr, indices: Int32Array.from(idx), values: new Float32Array(idx.length).fill(1) }, unseen };
+    return this.rows(labels, false);
   }
 
   /**
@@ -68,6 +58,11 @@ export class LabelNames {
    * many more columns than the model's labels.
    */
   encodeWithUnseen(labels: readonly (readonly string[])[]): EncodedLabels {
+    return this.rows(labels, true);
+  }
+
+  /** The label rows of `labels`; unseen names counted, and given ids after the known ones when `keepUnseen`. */
+  private rows(labels: readonly (readonly string[])[], keepUnseen: boolean): EncodedLabels {
     const extra = new Map<string, number>();
     const rowPtr = new Int32Array(labels.length + 1);
     const idx: number[] = [];
@@ -78,6 +73,7 @@ export class LabelNames {
         let id = this.ids.get(l);
         if (id === undefined) {
           unseen++;
+          if (!keepUnseen) continue;
           id = extra.get(l);
           if (id === undefined) { id = this.names.length + extra.size; extra.set(l, id); }
         }

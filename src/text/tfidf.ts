@@ -66,30 +66,39 @@ export function tfidfParams(given: Partial<TfidfParams> = {}): TfidfParams {
   return Object.freeze(p);
 }
 
-/** The tokens of `text` (lower-cased first when `lowercase`). */
+/**
+ * The tokens of `text` (lower-cased first when `lowercase`): the matches of `tokenPattern`, found
+ * for the default pattern by the vectoriser's own scanner (the one that fits and transforms).
+ */
 export function tokenize(text: string, params: Pick<TfidfParams, 'lowercase' | 'tokenPattern'> = TFIDF_DEFAULTS): string[] {
-  const re = new RegExp(params.tokenPattern, 'gu');
-  return (params.lowercase ? text.toLowerCase() : text).match(re) ?? [];
+  const lower = params.lowercase ? text.toLowerCase() : text;
+  if (params.tokenPattern !== TFIDF_DEFAULTS.tokenPattern) return lower.match(new RegExp(params.tokenPattern, 'gu')) ?? [];
+  const table = new TermTable(), scratch = [new Int32Array(64)];
+  const k = scanDefaultTokens(lower, table, true, scratch);
+  return Array.from(scratch[0]!.subarray(0, k), (node) => table.text(node));
 }
 
-/** Call `emit` with every term of `text`: its word n-grams (joined by one space) or the character n-grams of its words. */
+/**
+ * Call `emit` with every term of `text`, in text order: its word n-grams (joined by one space; the
+ * vectoriser's own walk, {@link walkTerms}) or the character n-grams of its words.
+ */
 export function forEachTerm(text: string, params: TfidfParams, emit: (term: string) => void, re = new RegExp(params.tokenPattern, 'gu')): void {
+  if (params.analyzer === 'char') {
+    forEachCharTerm(text, params, emit, re);
+    return;
+  }
+  const table = new TermTable(), nodes = new NodeBuffer();
+  walkTerms(text, params, re, table, true, [new Int32Array(64)], nodes);
+  for (let q = 0; q < nodes.len; q++) emit(table.text(nodes.buf[q]!));
+}
+
+/** The character n-grams of the words of `text`, each word padded with one space (code points, not UTF-16 units). */
+function forEachCharTerm(text: string, params: TfidfParams, emit: (term: string) => void, re: RegExp): void {
   const tokens = (params.lowercase ? text.toLowerCase() : text).match(re);
   if (!tokens) return;
   const { ngramMin: lo, ngramMax: hi } = params;
-  if (params.analyzer === 'word') {
-    for (let i = 0; i < tokens.length; i++) {
-      let term = '';
-      for (let n = 1; n <= hi && i + n <= tokens.length; n++) {
-        term = n === 1 ? tokens[i]! : `${term} ${tokens[i + n - 1]!}`;
-        if (n >= lo) emit(term);
-      }
-    }
-    return;
-  }
   for (const t of tokens) {
-    const w = ` ${t} `;
-    const chars = Array.from(w); // code points, not UTF-16 units
+    const chars = Array.from(` ${t} `);
     for (let n = lo; n <= hi; n++) {
       if (n > chars.length) break;
       for (let i = 0; i + n <= chars.length; i++) emit(chars.slice(i, i + n).join(''));
@@ -280,7 +289,7 @@ function scanDefaultTokens(s: string, table: TermTable, create: boolean, scratch
  */
 function walkTerms(text: string, p: TfidfParams, re: RegExp, table: TermTable, create: boolean, tokenIds: Int32Array[], out: NodeBuffer): void {
   if (p.analyzer === 'char') {
-    forEachTerm(text, p, (t) => { const id = table.token(t, create); if (id >= 0) out.push(id); }, re);
+    forEachCharTerm(text, p, (t) => { const id = table.token(t, create); if (id >= 0) out.push(id); }, re);
     return;
   }
   const lower = p.lowercase ? text.toLowerCase() : text;

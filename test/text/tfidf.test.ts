@@ -7,6 +7,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { forEachTerm, TFIDF_DEFAULTS, tfidfParams, TfidfVectorizer, tokenize, VectorizerFormatError } from '../../src/text/tfidf.js';
 import { InvalidArgumentError } from '../../src/errors.js';
+import { Rng } from '../../src/util/rng.js';
 
 const terms = (text: string, p: Partial<typeof TFIDF_DEFAULTS> = {}): string[] => {
   const out: string[] = [];
@@ -22,6 +23,17 @@ test('tokenisation: Unicode letters, digits and marks, lower-cased; punctuation 
   assert.deepEqual(tokenize('ABC def', { lowercase: false, tokenPattern: TFIDF_DEFAULTS.tokenPattern }), ['ABC', 'def']);
   assert.deepEqual(tokenize('a-b c_d', { lowercase: true, tokenPattern: '[a-z_]+' }), ['a', 'b', 'c_d']);
   assert.deepEqual(tokenize(''), []);
+});
+
+test('the default pattern\'s scanner finds exactly the regular expression\'s matches (BMP, astral, marks, digits, punctuation)', () => {
+  const re = new RegExp(TFIDF_DEFAULTS.tokenPattern, 'gu');
+  // Code points from letters, marks, digits and everything else, astral ones included.
+  const pool = [...'aZé9 ,.-_\t\n\u0301\u0663ΣσЖж東京\u200b\u2028\ufeff'].map((c) => c.codePointAt(0)!).concat([0x1d518, 0x1d7d8, 0x1f642, 0x10400, 0xd800]);
+  const rng = new Rng(17);
+  for (let t = 0; t < 500; t++) {
+    const text = String.fromCodePoint(...Array.from({ length: rng.int(40) }, () => pool[rng.int(pool.length)]!));
+    assert.deepEqual(tokenize(text), text.toLowerCase().match(re) ?? [], JSON.stringify(text));
+  }
 });
 
 test('word n-grams: every 1..n run of consecutive tokens, joined by one space, in text order', () => {
