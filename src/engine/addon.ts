@@ -50,6 +50,38 @@ export interface NativeLinalg {
   choleskySolve(a: Float64Array, b: Float64Array, p: number, m: number): number;
 }
 
+/** A table of text terms held by the addon (opaque). */
+export type NativeTermTableHandle = { readonly __nativeTermTable: unique symbol };
+
+/**
+ * The TF-IDF vectoriser's hot loops (src/engine/native/text_terms.cc), for src/text/tfidf.ts: the
+ * default tokeniser over lower-cased text, the term table (tokens, word n-grams as node pairs),
+ * document frequencies and the rows. The same algorithm as tfidf.ts's JavaScript fallback.
+ */
+export interface NativeText {
+  /** An empty term table. */
+  textTableNew(): NativeTermTableHandle;
+  /**
+   * Scan texts[0, done) into the table's scan buffer (see textTake); `done` < texts.length only
+   * when a text holds an astral code point and `astralClass` is null. With `create`, new terms
+   * become nodes and the statistics count the documents as docBase + d.
+   */
+  textScan(table: NativeTermTableHandle, texts: readonly string[], docBase: number, ngramMin: number, ngramMax: number, create: boolean,
+    bmpClass: Uint8Array, astralClass: Uint8Array | null): number;
+  /** The scan buffer since the last call (document d's term nodes at nodes[offsets[d], offsets[d + 1])), handed over. */
+  textTake(table: NativeTermTableHandle): { nodes: Int32Array; offsets: Int32Array };
+  /** The table's per-node arrays: prefix node (−1 for a token), last token node, document frequency, count. */
+  textTableInfo(table: NativeTermTableHandle): { size: number; prefix: Int32Array; last: Int32Array; df: Int32Array; count: Int32Array };
+  /** The texts of token nodes. */
+  textTokens(table: NativeTermTableHandle, nodes: Int32Array): string[];
+  /** The node of a token (−1 when absent and not `create`). */
+  textToken(table: NativeTermTableHandle, token: string, create: boolean): number;
+  /** The node of the n-gram (node a, token node b) (−1 when absent and not `create`). */
+  textPair(table: NativeTermTableHandle, a: number, b: number, create: boolean): number;
+  /** TF-IDF rows from documents' term nodes: feature[node] (−1: dropped), values tfWeight[tf]·idf[f], ℓ2 rows, features sorted. */
+  tfidfRows(nodes: Int32Array, offsets: Int32Array, feature: Int32Array, idf: Float32Array, tfWeight: Float64Array): { rowPtr: Int32Array; indices: Int32Array; values: Float32Array };
+}
+
 /** An hnswlib index held by the addon (opaque). */
 export type NativeHnswHandle = { readonly __nativeHnsw: unique symbol };
 
@@ -69,7 +101,7 @@ export interface NativeHnsw {
 }
 
 /** The native addon: one module (entry src/engine/native/xmlc_native.cc) with the groups of functions above. */
-export type NativeAddon = NativeKernels & NativeL1aeFused & NativeLinalg & Partial<NativeHnsw>;
+export type NativeAddon = NativeKernels & NativeL1aeFused & NativeLinalg & NativeText & Partial<NativeHnsw>;
 
 /**
  * The network and the per-block state shared by the whole-decoder kernels (l1ae_fused.cc,

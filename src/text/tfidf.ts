@@ -7,7 +7,8 @@
  * for xmlc: the vocabulary is sorted (code-unit order), so a fitted vectoriser does not depend on
  * the order of the documents.
  */
-import { type Csr, transpose } from '../data/csr.js';
+import { type Csr } from '../data/csr.js';
+import { nativeAddon, type NativeTermTableHandle, type NativeText } from '../engine/addon.js';
 import { InvalidArgumentError, XmlcError } from '../errors.js';
 
 /** How text becomes terms. */
@@ -119,6 +120,186 @@ function emptySlots(n: number, width: number): Int32Array {
   return a;
 }
 
+/**
+ * What the vectoriser needs of a table of terms: the JavaScript {@link TermTable} or the addon's
+ * ({@link NativeTermTable}; the same algorithm, src/engine/native/text_terms.cc). Node numbers are
+ * the table's own; nothing outside it depends on them.
+ */
+interface Terms {
+  /** The node of token `s` (created when `create`; −1 when absent). */
+  token(s: string, create: boolean): number;
+  /** The node of the n-gram (node `a`, token node `b`) (created when `create`; −1 when absent). */
+  pair(a: number, b: number, create: boolean): number;
+  /** The count of nodes, and per node its prefix node (−1 for a token) and its last token's node. */
+  chains(): { size: number; prefix: Int32Array; last: Int32Array };
+  /** The texts of token nodes. */
+  tokenTexts(tokens: Int32Array): string[];
+}
+
+/**
+ * The texts of `nodes` (a word n-gram's tokens joined by one space), and the tokens they are made
+ * of: `tokens[i]` is a token node, `tokenText[i]` its text, `slot[node]` = i + 1 (0 for the others).
+ * (Arrays are filled in order, never `new Array(n)`: V8 keeps a large preallocated array as a slow dictionary.)
+ */
+function termTexts(terms: Terms, nodes: Int32Array): { texts: string[]; tokens: Int32Array; tokenText: string[]; slot: Int32Array; chains: ReturnType<Terms['chains']> } {
+  const chains = terms.chains(), { prefix, last } = chains;
+  const slot = new Int32Array(chains.size), tokenList: number[] = [];
+  for (let j = 0; j < nodes.length; j++) {
+    for (let x = nodes[j]!; x >= 0; x = prefix[x]!) { const t = last[x]!; if (slot[t] === 0) { tokenList.push(t); slot[t] = tokenList.length; } }
+  }
+  const tokens = Int32Array.from(tokenList), tokenText = terms.tokenTexts(tokens);
+  const texts: string[] = [];
+  for (let j = 0; j < nodes.length; j++) {
+    const node = nodes[j]!, a = prefix[node]!;
+    if (a < 0) texts.push(tokenText[slot[node]! - 1]!);
+    else if (prefix[a]! < 0) texts.push(`${tokenText[slot[a]! - 1]!} ${tokenText[slot[last[node]!]! - 1]!}`);
+    else {
+      const parts: string[] = [];
+      for (let x = node; x >= 0; x = prefix[x]!) parts.push(tokenText[slot[last[x]!]! - 1]!);
+      texts.push(parts.reverse().join(' '));
+    }
+  }
+  return { texts, tokens, tokenText, slot, chains };
+}
+
+/**
+ * The texts of `nodes` in sorted order (UTF-16 code units, as `Array.prototype.sort`) and each
+ * node's place in it. Word n-grams whose tokens hold only units above U+0020 (every default
+ * token) sort as the sequences of their tokens' ranks — "a b" < "ab" as ' ' < any token unit, a
+ * prefix before its extensions — so only the tokens are sorted as strings and the n-grams as
+ * packed numbers; otherwise every text is sorted as a string.
+ */
+function sortedTerms(terms: Terms, nodes: Int32Array): { vocabulary: string[]; position: Int32Array } {
+  const m = nodes.length, position = new Int32Array(m);
+  const { texts, tokens, tokenText, slot, chains: { prefix, last } } = termTexts(terms, nodes);
+  let longest = 1, spaced = false;
+  for (let j = 0; j < m; j++) { let len = 0; for (let x = nodes[j]!; x >= 0; x = prefix[x]!) len++; if (len > longest) longest = len; }
+  for (let i = 0; i < tokenText.length && !spaced; i++) {
+    const s = tokenText[i]!;
+    for (let j = 0; j < s.length; j++) if (s.charCodeAt(j) <= 0x20) { spaced = true; break; }
+  }
+  const bits = Math.ceil(Math.log2(tokens.length + 1));
+  /** The vocabulary from the places. */
+  const inPlace = (): string[] => {
+    const at = new Int32Array(m);
+    for (let j = 0; j < m; j++) at[position[j]!] = j;
+    const vocabulary: string[] = [];
+    for (let i = 0; i < m; i++) vocabulary.push(texts[at[i]!]!);
+    return vocabulary;
+  };
+  if (spaced || bits * longest > 52) {
+    texts.map((_, j) => j).sort((a, b) => (texts[a]! < texts[b]! ? -1 : 1)).forEach((j, i) => { position[j] = i; });
+    return { vocabulary: inPlace(), position };
+  }
+  // Rank the tokens (1-based: 0 ends a shorter n-gram), then key each n-gram by its ranks.
+  const rank = new Int32Array(tokens.length);
+  const byText = new Map<string, number>(tokenText.map((t, i) => [t, i]));
+  [...byText.keys()].sort().forEach((t, r) => { rank[byText.get(t)!] = r + 1; });
+  // When the ranks leave room, the key carries the node's index too (low bits): one numeric sort gives the order.
+  const base = 2 ** bits, indexBits = Math.ceil(Math.log2(m + 1)), withIndex = bits * longest + indexBits <= 53, scale = withIndex ? 2 ** indexBits : 1;
+  const keys = new Float64Array(m);
+  const chain = new Int32Array(longest);
+  for (let j = 0; j < m; j++) {
+    let len = 0;
+    for (let x = nodes[j]!; x >= 0; x = prefix[x]!) chain[len++] = last[x]!;
+    let key = 0;
+    for (let q = 0; q < longest; q++) key = key * base + (q < len ? rank[slot[chain[len - 1 - q]!]! - 1]! : 0);
+    keys[j] = withIndex ? key * scale + j : key;
+  }
+  const order = keys.slice().sort();
+  if (withIndex) {
+    for (let i = 0; i < m; i++) position[order[i]! % scale] = i;
+  } else {
+    for (let j = 0; j < m; j++) {
+      let lo = 0, hi = m - 1;
+      const k = keys[j]!;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (order[mid]! < k) lo = mid + 1; else hi = mid; }
+      position[j] = lo;
+    }
+  }
+  return { vocabulary: inPlace(), position };
+}
+
+/** The default token pattern's classes for the addon: 1 per BMP unit of `[\p{L}\p{M}\p{N}]` (computed once). */
+let bmpWordUnits: Uint8Array | undefined;
+function bmpClassTable(): Uint8Array {
+  if (!bmpWordUnits) {
+    const t = new Uint8Array(65536);
+    for (let c = 0; c < 65536; c++) if (isWordUnit(c)) t[c] = 1;
+    bmpWordUnits = t;
+  }
+  return bmpWordUnits;
+}
+
+/** The same class over the astral code points, a bitset (bit cp & 7 of byte cp >> 3), from one scan of them all (computed once, when a text holds one). */
+let astralWordPoints: Uint8Array | undefined;
+function astralClassTable(): Uint8Array {
+  if (!astralWordPoints) {
+    const bits = new Uint8Array(0x110000 >> 3);
+    const re = /[\p{L}\p{M}\p{N}]/gu;
+    for (let base = 0x10000; base < 0x110000; base += 0x4000) {
+      const points = new Array<number>(0x4000);
+      for (let j = 0; j < 0x4000; j++) points[j] = base + j;
+      const s = String.fromCodePoint(...points);
+      for (const m of s.matchAll(re)) { const cp = m[0].codePointAt(0)!; bits[cp >> 3]! |= 1 << (cp & 7); }
+    }
+    astralWordPoints = bits;
+  }
+  return astralWordPoints;
+}
+
+/** Whether the addon's text kernels are used where they apply (tests compare them with the JavaScript path). */
+let nativeTextEnabled = true;
+
+/**
+ * Use the addon's tokeniser, term table and rows where they apply (the default), or the
+ * JavaScript path everywhere (`false`; the same features, slower). For tests and benchmarks.
+ */
+export function useNativeVectorizer(on: boolean): void { nativeTextEnabled = on; }
+
+/** The addon's text kernels, when built (and not switched off). */
+function nativeText(): NativeText | undefined {
+  if (!nativeTextEnabled) return undefined;
+  const addon = nativeAddon().addon;
+  return addon && typeof addon.textScan === 'function' ? addon : undefined;
+}
+
+/** Documents scanned per call into the addon (their lower-cased copies live that long). */
+const SCAN_CHUNK = 4096;
+
+/** The addon's term table: the default tokeniser and word n-grams (src/engine/native/text_terms.cc). */
+class NativeTermTable implements Terms {
+  private readonly handle: NativeTermTableHandle;
+  constructor(private readonly addon: NativeText) { this.handle = addon.textTableNew(); }
+
+  /** The per-node arrays as last read (cleared by every call that may add nodes). */
+  private info: ReturnType<NativeText['textTableInfo']> | undefined;
+
+  token(s: string, create: boolean): number { if (create) this.info = undefined; return this.addon.textToken(this.handle, s, create); }
+  pair(a: number, b: number, create: boolean): number { if (create) this.info = undefined; return this.addon.textPair(this.handle, a, b, create); }
+  chains(): { size: number; prefix: Int32Array; last: Int32Array } { return this.stats(); }
+  tokenTexts(tokens: Int32Array): string[] { return this.addon.textTokens(this.handle, tokens); }
+  /** Per node: prefix, last token, document frequency and count (the documents scanned with `create`). */
+  stats(): ReturnType<NativeText['textTableInfo']> { return (this.info ??= this.addon.textTableInfo(this.handle)); }
+
+  /**
+   * The term nodes of `texts` (lower-cased first when `p.lowercase`), document d's at
+   * nodes[offsets[d], offsets[d + 1]); with `create`, new terms become nodes and are counted.
+   */
+  scan(texts: readonly string[], p: TfidfParams, create: boolean): { nodes: Int32Array; offsets: Int32Array } {
+    const n = texts.length;
+    if (create) this.info = undefined;
+    let astral: Uint8Array | null = astralWordPoints ?? null;
+    for (let from = 0; from < n;) {
+      const to = Math.min(n, from + SCAN_CHUNK);
+      const chunk = texts.slice(from, to);
+      from += this.addon.textScan(this.handle, p.lowercase ? chunk.map((t) => t.toLowerCase()) : chunk, from, p.ngramMin, p.ngramMax, create, bmpClassTable(), astral);
+      if (from < to) astral = astralClassTable(); // a text with an astral code point: scan on from it with the table
+    }
+    return this.addon.textTake(this.handle);
+  }
+}
+
 /** A hash of an int32 pair (multiplicative, then a xor-shift). */
 function pairHash(a: number, b: number): number {
   const h = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b + 0x7f4a7c15, 0x85ebca77)) >>> 0;
@@ -145,7 +326,7 @@ function rehash(old: Int32Array, width: number, hashOf: (k: number) => number): 
  * while counting or transforming (strings only for the vocabulary), which is what makes the
  * vectoriser fast.
  */
-class TermTable {
+class TermTable implements Terms {
   /** Tokens: an open-addressing table of slots (FNV-1a hash of the token's UTF-16 units, node), interleaved: one cache line per probe. */
   private tok = emptySlots(1 << 14, 2);
   private tokens = 0;
@@ -221,6 +402,16 @@ class TermTable {
     return id;
   }
 
+  /** Per node (the first `size`): its prefix node (−1 for a token) and its last token's node. */
+  chains(): { size: number; prefix: Int32Array; last: Int32Array } {
+    return { size: this.size, prefix: this.prefix, last: this.last };
+  }
+
+  /** The texts of token nodes. */
+  tokenTexts(tokens: Int32Array): string[] {
+    return Array.from(tokens, (t) => this.tokenText[t]!);
+  }
+
   /** The text of a node: its tokens joined by one space. */
   text(node: number): string {
     const parts: string[] = [];
@@ -288,11 +479,30 @@ function scanDefaultTokens(s: string, table: TermTable, create: boolean, scratch
  * a term absent from the table is skipped, and so are its extensions).
  */
 function walkTerms(text: string, p: TfidfParams, re: RegExp, table: TermTable, create: boolean, tokenIds: Int32Array[], out: NodeBuffer): void {
+  const lower = p.lowercase ? text.toLowerCase() : text;
   if (p.analyzer === 'char') {
-    forEachCharTerm(text, p, (t) => { const id = table.token(t, create); if (id >= 0) out.push(id); }, re);
+    // forEachCharTerm's n-grams in its order, looked up by their place in the padded word (no string per n-gram).
+    const words = lower.match(re);
+    if (!words) return;
+    const { ngramMin: lo, ngramMax: hi } = p;
+    for (const t of words) {
+      const w = ` ${t} `;
+      let starts = tokenIds[0]!;
+      if (starts.length <= w.length) { starts = new Int32Array(2 * w.length + 2); tokenIds[0] = starts; }
+      let points = 0;
+      for (let i = 0; i < w.length; points++) { starts[points] = i; i += (w.charCodeAt(i) & 0xfc00) === 0xd800 && i + 1 < w.length && (w.charCodeAt(i + 1) & 0xfc00) === 0xdc00 ? 2 : 1; }
+      starts[points] = w.length;
+      for (let n = lo; n <= hi && n <= points; n++) {
+        out.reserve(points - n + 1);
+        for (let i = 0; i + n <= points; i++) {
+          const a = starts[i]!, b = starts[i + n]!;
+          const id = table.tokenAt(w, a, b, fnv1a(w, a, b), create);
+          if (id >= 0) out.buf[out.len++] = id;
+        }
+      }
+    }
     return;
   }
-  const lower = p.lowercase ? text.toLowerCase() : text;
   let k: number;
   if (p.tokenPattern === TFIDF_DEFAULTS.tokenPattern) {
     k = scanDefaultTokens(lower, table, create, tokenIds);
@@ -332,6 +542,51 @@ function walkTerms(text: string, p: TfidfParams, re: RegExp, table: TermTable, c
   out.len = len;
 }
 
+/**
+ * Every document's term nodes in a new table (document d's at nodes[offsets[d], offsets[d + 1])),
+ * and per node its document frequency and count: in the addon for the default word tokens,
+ * else in JavaScript.
+ */
+function countTerms(texts: readonly string[], p: TfidfParams): { table: Terms; nodes: Int32Array; offsets: Int32Array; df: Int32Array; count: Int32Array } {
+  const native = p.analyzer === 'word' && p.tokenPattern === TFIDF_DEFAULTS.tokenPattern ? nativeText() : undefined;
+  if (native) {
+    const table = new NativeTermTable(native);
+    const { nodes, offsets } = table.scan(texts, p, true);
+    const { df, count } = table.stats();
+    return { table, nodes, offsets, df, count };
+  }
+  const n = texts.length;
+  const table = new TermTable();
+  // Per node: the last document it was seen in, its document frequency and its count (interleaved).
+  let stats = new Int32Array(3 << 16);
+  for (let i = 0; i < stats.length; i += 3) stats[i] = -1;
+  // Every document's term nodes, in one buffer (offsets per document).
+  const nodes = new NodeBuffer();
+  const offsets = new Int32Array(n + 1);
+  const re = new RegExp(p.tokenPattern, 'gu');
+  const scratch = [new Int32Array(1024)];
+  for (let d = 0; d < n; d++) {
+    const start = nodes.len;
+    walkTerms(texts[d]!, p, re, table, true, scratch, nodes);
+    if (3 * table.size > stats.length) {
+      const grown = new Int32Array(Math.max(2 * stats.length, 3 * table.size));
+      for (let i = stats.length; i < grown.length; i += 3) grown[i] = -1;
+      grown.set(stats);
+      stats = grown;
+    }
+    const buf = nodes.buf;
+    for (let q = start; q < nodes.len; q++) {
+      const o = 3 * buf[q]!;
+      if (stats[o] !== d) { stats[o] = d; stats[o + 1]!++; }
+      stats[o + 2]!++;
+    }
+    offsets[d + 1] = nodes.len;
+  }
+  const df = new Int32Array(table.size), count = new Int32Array(table.size);
+  for (let id = 0; id < table.size; id++) { df[id] = stats[3 * id + 1]!; count[id] = stats[3 * id + 2]!; }
+  return { table, nodes: nodes.buf, offsets, df, count };
+}
+
 /** A growing buffer of term nodes (every document's, one after the other). */
 class NodeBuffer {
   buf = new Int32Array(1 << 16);
@@ -366,7 +621,7 @@ export class TfidfVectorizer {
     /** Training documents it was fitted on. */
     readonly nDocuments: number,
     /** The terms' nodes, and each node's feature (−1: not in the vocabulary). */
-    private readonly table: TermTable,
+    private readonly table: Terms,
     private readonly feature: Int32Array,
   ) {}
 
@@ -391,63 +646,44 @@ export class TfidfVectorizer {
   } {
     const p = tfidfParams(params);
     const n = texts.length;
-    const table = new TermTable();
-    // Per node: the last document it was seen in, its document frequency and its count (interleaved).
-    let stats = new Int32Array(3 << 16);
-    for (let i = 0; i < stats.length; i += 3) stats[i] = -1;
-    // Every document's term nodes, in one buffer (offsets per document).
-    const nodes = new NodeBuffer();
-    const offsets = new Int32Array(n + 1);
-    const re = new RegExp(p.tokenPattern, 'gu');
-    const scratch = [new Int32Array(1024)];
-    for (let d = 0; d < n; d++) {
-      const start = nodes.len;
-      walkTerms(texts[d]!, p, re, table, true, scratch, nodes);
-      if (3 * table.size > stats.length) {
-        const grown = new Int32Array(Math.max(2 * stats.length, 3 * table.size));
-        for (let i = stats.length; i < grown.length; i += 3) grown[i] = -1;
-        grown.set(stats);
-        stats = grown;
-      }
-      const buf = nodes.buf;
-      for (let q = start; q < nodes.len; q++) {
-        const o = 3 * buf[q]!;
-        if (stats[o] !== d) { stats[o] = d; stats[o + 1]!++; }
-        stats[o + 2]!++;
-      }
-      offsets[d + 1] = nodes.len;
-    }
-    // The cuts, then the vocabulary in sorted order (the default sort: UTF-16 code units, no comparator calls).
+    const { table, nodes, offsets, df, count } = countTerms(texts, p);
+    // The cuts, then the vocabulary in sorted order.
     const maxDocs = p.maxDf * n;
-    let kept: number[] = [];
-    for (let id = 0; id < table.size; id++) { const f = stats[3 * id + 1]!; if (f >= p.minDf && f <= maxDocs) kept.push(id); }
+    let m = 0;
+    for (let id = 0; id < df.length; id++) { const f = df[id]!; if (f >= p.minDf && f <= maxDocs) m++; }
+    let kept = new Int32Array(m);
+    for (let id = 0, j = 0; id < df.length; id++) { const f = df[id]!; if (f >= p.minDf && f <= maxDocs) kept[j++] = id; }
     if (p.maxFeatures > 0 && kept.length > p.maxFeatures) {
-      const text = kept.map((id) => table.text(id));
-      const order = kept.map((_, i) => i).sort((x, y) => stats[3 * kept[y]! + 2]! - stats[3 * kept[x]! + 2]! || (text[x]! < text[y]! ? -1 : 1));
-      kept = order.slice(0, p.maxFeatures).map((i) => kept[i]!);
+      const all = kept, text = termTexts(table, all).texts;
+      const order = Array.from(all.keys()).sort((x, y) => count[all[y]!]! - count[all[x]!]! || (text[x]! < text[y]! ? -1 : 1));
+      kept = Int32Array.from(order.slice(0, p.maxFeatures), (i) => all[i]!);
     }
-    const idOf = new Map<string, number>(kept.map((id) => [table.text(id), id]));
-    const vocabulary = [...idOf.keys()].sort();
-    const feature = new Int32Array(table.size).fill(-1);
+    const { vocabulary, position } = sortedTerms(table, kept);
+    const feature = new Int32Array(df.length).fill(-1);
     const idf = new Float32Array(vocabulary.length);
-    vocabulary.forEach((term, i) => {
-      const id = idOf.get(term)!, f = stats[3 * id + 1]!;
+    for (let j = 0; j < kept.length; j++) {
+      const id = kept[j]!, i = position[j]!, f = df[id]!;
       feature[id] = i;
       idf[i] = p.smoothIdf ? Math.log((1 + n) / (1 + f)) + 1 : Math.log(n / f) + 1;
-    });
+    }
     const vectorizer = new TfidfVectorizer(p, vocabulary, idf, n, table, feature);
-    const features = vectorizer.rows(nodes.buf, offsets);
+    const features = vectorizer.rows(nodes, offsets);
     return { vectorizer, features };
   }
 
   /** The TF-IDF rows of `texts` (terms outside the vocabulary are dropped; a row without any is all zeros). */
   transform(texts: readonly string[]): Csr {
+    const table = this.table;
+    if (!(table instanceof TermTable)) {
+      const { nodes, offsets } = (table as NativeTermTable).scan(texts, this.params, false);
+      return this.rows(nodes, offsets);
+    }
     const re = new RegExp(this.params.tokenPattern, 'gu');
     const scratch = [new Int32Array(1024)];
     const nodes = new NodeBuffer();
     const offsets = new Int32Array(texts.length + 1);
     for (let d = 0; d < texts.length; d++) {
-      walkTerms(texts[d]!, this.params, re, this.table, false, scratch, nodes);
+      walkTerms(texts[d]!, this.params, re, table, false, scratch, nodes);
       offsets[d + 1] = nodes.len;
     }
     return this.rows(nodes.buf, offsets);
@@ -456,16 +692,28 @@ export class TfidfVectorizer {
   /** The CSR rows of documents whose term nodes are `nodes[offsets[d], offsets[d + 1])` (nodes outside the vocabulary dropped). */
   private rows(nodes: Int32Array, offsets: Int32Array): Csr {
     const n = offsets.length - 1;
+    const sublinear = this.params.sublinearTf;
+    /** The tf weight of a count (1 + ln tf, or tf). */
+    const tfWeightOf = (tf: number): number => (sublinear && tf > 0 ? 1 + Math.log(tf) : tf);
+    const native = nativeText();
+    if (native) {
+      let longest = 0;
+      for (let d = 0; d < n; d++) longest = Math.max(longest, offsets[d + 1]! - offsets[d]!);
+      const r = native.tfidfRows(nodes, offsets, this.feature, this.idf, Float64Array.from({ length: longest + 1 }, (_, tf) => tfWeightOf(tf)));
+      return { nRows: n, nCols: this.vocabulary.length, rowPtr: r.rowPtr, indices: r.indices, values: r.values };
+    }
     const rowPtr = new Int32Array(n + 1);
     let indices = new Int32Array(1 << 16), values = new Float32Array(1 << 16);
     const count = new Int32Array(this.vocabulary.length);
-    let touched = new Int32Array(1024), weight = new Float64Array(1024);
-    const sublinear = this.params.sublinearTf, idf = this.idf, feature = this.feature;
+    let touched = new Int32Array(1024);
+    const idf = this.idf, feature = this.feature;
+    // The tf weight of the small counts, looked up.
+    const tfWeight = Float64Array.from({ length: 64 }, (_, tf) => tfWeightOf(tf));
     let nnz = 0;
     for (let d = 0; d < n; d++) {
       let k = 0;
       const end = offsets[d + 1]!;
-      if (end - offsets[d]! > touched.length) { touched = new Int32Array(2 * (end - offsets[d]!)); weight = new Float64Array(touched.length); }
+      if (end - offsets[d]! > touched.length) touched = new Int32Array(2 * (end - offsets[d]!));
       for (let q = offsets[d]!; q < end; q++) {
         const f = feature[nodes[q]!]!;
         if (f >= 0 && count[f]!++ === 0) touched[k++] = f;
@@ -475,22 +723,25 @@ export class TfidfVectorizer {
         const i2 = new Int32Array(cap); i2.set(indices.subarray(0, nnz)); indices = i2;
         const v2 = new Float32Array(cap); v2.set(values.subarray(0, nnz)); values = v2;
       }
+      // The norm over the features in the order met, then the row in feature order (a native sort of the few of one row).
       let norm = 0;
       for (let j = 0; j < k; j++) {
         const f = touched[j]!, tf = count[f]!;
-        const v = (tf === 1 ? 1 : sublinear ? 1 + Math.log(tf) : tf) * idf[f]!;
-        count[f] = 0;
-        indices[nnz + j] = f;
-        weight[j] = v;
+        const v = (tf < tfWeight.length ? tfWeight[tf]! : tfWeightOf(tf)) * idf[f]!;
         norm += v * v;
       }
       const scale = norm > 0 ? 1 / Math.sqrt(norm) : 0;
-      for (let j = 0; j < k; j++) values[nnz + j] = weight[j]! * scale;
+      if (k > 1) touched.subarray(0, k).sort();
+      for (let j = 0; j < k; j++) {
+        const f = touched[j]!, tf = count[f]!;
+        count[f] = 0;
+        indices[nnz + j] = f;
+        values[nnz + j] = (tf < tfWeight.length ? tfWeight[tf]! : tfWeightOf(tf)) * idf[f]! * scale;
+      }
       nnz += k;
       rowPtr[d + 1] = nnz;
     }
-    // Each row's features in the order met; two transposes (counting sorts, O(nnz)) sort them.
-    return transpose(transpose({ nRows: n, nCols: this.vocabulary.length, rowPtr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) }));
+    return { nRows: n, nCols: this.vocabulary.length, rowPtr, indices: indices.subarray(0, nnz), values: values.subarray(0, nnz) };
   }
 
   /** The vectoriser as bytes (UTF-8 JSON: parameters, terms, idf), for {@link fromBytes}. */
@@ -524,7 +775,8 @@ export class TfidfVectorizer {
     for (let i = 1; i < terms.length; i++) if (!(terms[i - 1]! < terms[i]!)) throw new VectorizerFormatError(`${source}: the terms must be sorted and distinct (term ${i})`);
     if (!Number.isInteger(json.nDocuments) || json.nDocuments < 0) throw new VectorizerFormatError(`${source}: "nDocuments" must be a count`);
     // The table of the vocabulary's terms: a word n-gram is the chain of its tokens.
-    const table = new TermTable();
+    const native = params.analyzer === 'word' && params.tokenPattern === TFIDF_DEFAULTS.tokenPattern ? nativeText() : undefined;
+    const table: Terms = native ? new NativeTermTable(native) : new TermTable();
     const nodes = terms.map((t) => {
       if (params.analyzer === 'char') return table.token(t, true);
       const toks = t.split(' ');
@@ -533,7 +785,7 @@ export class TfidfVectorizer {
       for (let j = 1; j < toks.length; j++) node = table.pair(node, table.token(toks[j]!, true), true);
       return node;
     });
-    const feature = new Int32Array(table.size).fill(-1);
+    const feature = new Int32Array(table.chains().size).fill(-1);
     nodes.forEach((node, i) => { feature[node] = i; });
     return new TfidfVectorizer(params, terms, Float32Array.from(idf), json.nDocuments, table, feature);
   }

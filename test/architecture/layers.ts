@@ -8,11 +8,11 @@ import { type AllowedEdge } from './import_graph.js';
 
 export const LAYERS: readonly (readonly string[])[] = [
   // 0: the bottom — errors, data structures and I/O, utilities (and two leaf modules of src/).
-  ['src/errors', 'src/version', 'src/progress', 'src/util', 'src/data', 'src/text'],
+  ['src/errors', 'src/version', 'src/progress', 'src/util', 'src/data'],
   // 1: the compute engine (backends, native addon, sparse kernels).
   ['src/engine'],
-  // 2: numerics shared by everyone: ranking/top-k types, dense linear algebra.
-  ['src/ranking', 'src/linalg'],
+  // 2: numerics shared by everyone: ranking/top-k types, dense linear algebra; text → features (its hot loops are native).
+  ['src/ranking', 'src/linalg', 'src/text'],
   // 3: the algorithms. datasets/ (registry, download, synthetic sets) needs only the bottom layer
   //    and is used by the CLI and src/index.ts, so it sits here.
   ['src/sensing', 'src/encoders', 'src/regression', 'src/knn', 'src/predict', 'src/metrics', 'datasets'],

@@ -1,11 +1,14 @@
 /**
  * The TF-IDF vectoriser (issue 17): tokenisation fixtures (Unicode, punctuation, n-grams), the
  * idf and tf-idf rows against hand computations, the cuts (min_df, max_df, max_features),
- * order-independence, and save → load giving identical features.
+ * order-independence, save → load giving identical features, and the addon's kernels giving the
+ * JavaScript path's bits.
  */
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { forEachTerm, TFIDF_DEFAULTS, tfidfParams, TfidfVectorizer, tokenize, VectorizerFormatError } from '../../src/text/tfidf.js';
+import { type Csr } from '../../src/data/csr.js';
+import { nativeAddon } from '../../src/engine/addon.js';
+import { forEachTerm, TFIDF_DEFAULTS, tfidfParams, TfidfVectorizer, tokenize, useNativeVectorizer, VectorizerFormatError } from '../../src/text/tfidf.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -106,4 +109,82 @@ test('parameters are checked', () => {
   for (const p of [{ ngramMin: 0 }, { ngramMin: 3, ngramMax: 2 }, { minDf: 0 }, { maxDf: 0 }, { maxDf: 1.5 }, { maxFeatures: -1 }, { analyzer: 'bytes' }, { tokenPattern: '(' }, { tokenPattern: 'a*' }, { lowercase: 'yes' }]) {
     assert.throws(() => tfidfParams(p as never), InvalidArgumentError, JSON.stringify(p));
   }
+});
+
+/** Fit and transform with the addon's kernels (where built) and with the JavaScript path; both results. */
+function bothPaths<T>(run: () => T): { native: T; js: T } {
+  const native = run();
+  useNativeVectorizer(false);
+  try {
+    return { native, js: run() };
+  } finally {
+    useNativeVectorizer(true);
+  }
+}
+
+const sameFeatures = (a: Csr, b: Csr, what: string): void => {
+  assert.equal(a.nCols, b.nCols, what);
+  assert.deepEqual(Array.from(a.rowPtr), Array.from(b.rowPtr), what);
+  assert.deepEqual(Array.from(a.indices), Array.from(b.indices), what);
+  // The same bits, not just close values.
+  assert.deepEqual(Array.from(new Uint32Array(a.values.buffer, a.values.byteOffset, a.values.length)), Array.from(new Uint32Array(b.values.buffer, b.values.byteOffset, b.values.length)), what);
+};
+
+test('the addon\'s tokeniser, term table and rows give the JavaScript path\'s vocabulary, idf and feature bits (BMP, astral, marks, lone surrogates)', (t) => {
+  if (!nativeAddon().addon) { t.skip('the native addon is not built'); return; }
+  const rng = new Rng(23);
+  // Words from a pool that holds astral letters and digits (𝔘, 𝟘, 𐐀), an emoji, marks, a lone surrogate and separators.
+  const pool = ['alpha', 'Beta', 'γάμμα', 'Ж', '東京', 'e\u0301', '𝔘𝔫𝔦', 'x𝟘', '𐐀𐐁', '🙂', 'a\ud800b', '9', 'TWO', 'три', 'ok'];
+  const seps = [' ', ', ', '\t', ' — ', '\n', '.'];
+  const doc = (): string => Array.from({ length: 1 + rng.int(30) }, () => pool[rng.int(pool.length)]! + seps[rng.int(seps.length)]!).join('');
+  // The first documents hold no astral code point, so the addon first scans without its astral table.
+  const train = [...Array.from({ length: 5 }, () => 'plain words only here'), ...Array.from({ length: 300 }, doc)];
+  const test2 = [...Array.from({ length: 60 }, doc), 'unseen words entirely', ''];
+  for (const params of [{}, { minDf: 1, ngramMax: 1 }, { minDf: 1, ngramMin: 2, ngramMax: 3 }, { maxFeatures: 40 }, { sublinearTf: false, smoothIdf: false, lowercase: false }, { maxDf: 0.5 }]) {
+    const what = JSON.stringify(params);
+    const { native, js } = bothPaths(() => {
+      const { vectorizer, features } = TfidfVectorizer.fitTransform(train, params);
+      return { vectorizer, features, test: vectorizer.transform(test2) };
+    });
+    assert.deepEqual(native.vectorizer.vocabulary, js.vectorizer.vocabulary, what);
+    assert.deepEqual(native.vectorizer.idf, js.vectorizer.idf, what);
+    sameFeatures(native.features, js.features, what);
+    sameFeatures(native.test, js.test, what);
+    // A vectoriser saved by one path and loaded by the other transforms alike.
+    const loadedJs = bothPaths(() => TfidfVectorizer.fromBytes(native.vectorizer.toBytes(), 'v.json')).js;
+    sameFeatures(loadedJs.transform(test2), native.test, what);
+  }
+  // The tokens (unigrams, min_df 1) are exactly the regular expression's matches.
+  const re = new RegExp(TFIDF_DEFAULTS.tokenPattern, 'gu');
+  const expected = [...new Set(train.flatMap((d) => d.toLowerCase().match(re) ?? []))].sort();
+  assert.deepEqual(TfidfVectorizer.fit(train, { minDf: 1, ngramMax: 1 }).vocabulary, expected);
+});
+
+test('the vocabulary is in code-unit order whichever way it is sorted (token ranks, or whole strings when tokens may hold units ≤ U+0020)', () => {
+  const docs = ['ab a b', 'a b c', 'ab c a', 'abc a b c', 'b a', 'é z', 'z é a', 'a\tb ab\t c\t\t'];
+  for (const params of [{ minDf: 1, ngramMax: 3 }, { minDf: 1, ngramMax: 2, tokenPattern: '[a-zé\t]+' }, { minDf: 1, analyzer: 'char' as const, ngramMin: 1, ngramMax: 3 }]) {
+    const v = TfidfVectorizer.fit(docs, params).vocabulary;
+    assert.deepEqual([...v], [...v].sort(), JSON.stringify(params));
+    assert.equal(new Set(v).size, v.length);
+  }
+  // A token before its n-grams, "aa bb" before "aab" (' ' < 'b').
+  assert.deepEqual(TfidfVectorizer.fit(['aab bb', 'aa bb', 'aa cc', 'aab', 'bb aa'], { minDf: 1, ngramMax: 2 }).vocabulary, ['aa', 'aa bb', 'aa cc', 'aab', 'aab bb', 'bb', 'bb aa', 'cc']);
+});
+
+test('character n-grams: the vectoriser counts exactly forEachTerm\'s n-grams (code points, words padded with one space)', () => {
+  const docs = ['Naïve café', 'x𝔘y café', 'ok', '🙂 abc abc'];
+  const p = tfidfParams({ analyzer: 'char', ngramMin: 1, ngramMax: 3, minDf: 1, sublinearTf: false, smoothIdf: false });
+  const v = TfidfVectorizer.fit(docs, p);
+  const rows = v.transform(docs);
+  docs.forEach((d, i) => {
+    const counts = new Map<string, number>();
+    forEachTerm(d, p, (t) => counts.set(t, (counts.get(t) ?? 0) + 1));
+    const got = new Map<string, number>();
+    for (let q = rows.rowPtr[i]!; q < rows.rowPtr[i + 1]!; q++) got.set(v.vocabulary[rows.indices[q]!]!, rows.values[q]! / v.idf[rows.indices[q]!]!);
+    // Row values are tf·idf scaled by one norm: the ratios to the first term are the counts' ratios.
+    const [first] = counts.keys();
+    for (const [t, c] of counts) assert.ok(Math.abs(got.get(t)! / got.get(first!)! - c / counts.get(first!)!) < 1e-5, `${d}: ${t}`);
+    assert.equal(got.size, counts.size, d);
+  });
+  assert.ok(v.vocabulary.includes(' 𝔘') === false && v.vocabulary.includes('x𝔘y'), 'astral code points are one character');
 });

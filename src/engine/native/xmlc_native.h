@@ -57,6 +57,8 @@ void RegisterL1aeFused(Napi::Env env, Napi::Object exports);
 void RegisterLinalg(Napi::Env env, Napi::Object exports);
 // Batched HNSW search over an hnswlib index file (hnsw_search.cc; absent without hnswlib-node).
 void RegisterHnsw(Napi::Env env, Napi::Object exports);
+// The TF-IDF vectoriser's tokeniser, term table and rows (text_terms.cc).
+void RegisterTextTerms(Napi::Env env, Napi::Object exports);
 
 }  // namespace xmlc
 
