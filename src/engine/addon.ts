@@ -62,12 +62,13 @@ export interface NativeText {
   /** An empty term table. */
   textTableNew(): NativeTermTableHandle;
   /**
-   * Scan texts[0, done) into the table's scan buffer (see textTake); `done` < texts.length only
+   * Scan texts[0, done) (lower-cased first when `lowercase`, as String.prototype.toLowerCase) into
+   * the table's scan buffer (see textTake); `done` < texts.length only
    * when a text holds an astral code point and `astralClass` is null. With `create`, new terms
    * become nodes and the statistics count the documents as docBase + d.
    */
   textScan(table: NativeTermTableHandle, texts: readonly string[], docBase: number, ngramMin: number, ngramMax: number, create: boolean,
-    bmpClass: Uint8Array, astralClass: Uint8Array | null): number;
+    bmpClass: Uint8Array, astralClass: Uint8Array | null, lowercase: boolean): number;
   /** The scan buffer since the last call (document d's term nodes at nodes[offsets[d], offsets[d + 1])), handed over. */
   textTake(table: NativeTermTableHandle): { nodes: Int32Array; offsets: Int32Array };
   /** The table's per-node arrays: prefix node (−1 for a token), last token node, document frequency, count. */

@@ -264,7 +264,7 @@ function nativeText(): NativeText | undefined {
   return addon && typeof addon.textScan === 'function' ? addon : undefined;
 }
 
-/** Documents scanned per call into the addon (their lower-cased copies live that long). */
+/** Documents per call into the addon (a call that meets the first astral code point stops there, and the scan goes on from it with the astral table). */
 const SCAN_CHUNK = 4096;
 
 /** The addon's term table: the default tokeniser and word n-grams (src/engine/native/text_terms.cc). */
@@ -283,7 +283,7 @@ class NativeTermTable implements Terms {
   stats(): ReturnType<NativeText['textTableInfo']> { return (this.info ??= this.addon.textTableInfo(this.handle)); }
 
   /**
-   * The term nodes of `texts` (lower-cased first when `p.lowercase`), document d's at
+   * The term nodes of `texts` (lower-cased first when `p.lowercase`, by the addon for ASCII text), document d's at
    * nodes[offsets[d], offsets[d + 1]); with `create`, new terms become nodes and are counted.
    */
   scan(texts: readonly string[], p: TfidfParams, create: boolean): { nodes: Int32Array; offsets: Int32Array } {
@@ -293,7 +293,7 @@ class NativeTermTable implements Terms {
     for (let from = 0; from < n;) {
       const to = Math.min(n, from + SCAN_CHUNK);
       const chunk = texts.slice(from, to);
-      from += this.addon.textScan(this.handle, p.lowercase ? chunk.map((t) => t.toLowerCase()) : chunk, from, p.ngramMin, p.ngramMax, create, bmpClassTable(), astral);
+      from += this.addon.textScan(this.handle, chunk, from, p.ngramMin, p.ngramMax, create, bmpClassTable(), astral, p.lowercase);
       if (from < to) astral = astralClassTable(); // a text with an astral code point: scan on from it with the table
     }
     return this.addon.textTake(this.handle);

@@ -234,8 +234,9 @@ Napi::Value TextTableNew(const Napi::CallbackInfo& info) {
   return Napi::External<TermTable>::New(info.Env(), new TermTable(), [](Napi::Env, TermTable* t) { delete t; });
 }
 
-// textScan(table, texts, docBase, ngramMin, ngramMax, create, bmpClass, astralClass | null) → done:
-// the term nodes of texts[0, done) (the caller lower-cased them), in text order, appended to the
+// textScan(table, texts, docBase, ngramMin, ngramMax, create, bmpClass, astralClass | null, lowercase) → done:
+// the term nodes of texts[0, done) (lower-cased first when `lowercase`: ASCII text here, any other
+// by JavaScript's own String.prototype.toLowerCase), in text order, appended to the
 // table's scan buffer (textTake hands it over). bmpClass[u] is 1 for a BMP unit of
 // [\p{L}\p{M}\p{N}]; astralClass is a bitset over code points (bit cp & 7 of byte cp >> 3). When a
 // text holds a surrogate pair and astralClass is null, the scan stops before that text (done <
@@ -246,7 +247,7 @@ Napi::Value TextScan(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   TermTable* t = Table(info, 0);
   if (!t) return env.Undefined();
-  if (info.Length() != 8 || !info[1].IsArray()) return Fail(env, "textScan: expected (table, texts, docBase, ngramMin, ngramMax, create, bmpClass, astralClass)"), env.Undefined();
+  if (info.Length() != 9 || !info[1].IsArray()) return Fail(env, "textScan: expected (table, texts, docBase, ngramMin, ngramMax, create, bmpClass, astralClass, lowercase)"), env.Undefined();
   Napi::Array texts = info[1].As<Napi::Array>();
   const int64_t docBase = Int(info, 2), lo = Int(info, 3), hi = Int(info, 4);
   const bool create = info[5].ToBoolean();
@@ -258,6 +259,9 @@ Napi::Value TextScan(const Napi::CallbackInfo& info) {
   if (!info[7].IsNull() && (!Arr<uint8_t, napi_uint8_array>(info, 7, &astral, &astralLen) || astralLen != (0x110000 >> 3)))
     return Fail(env, "textScan: astralClass must be null or a Uint8Array of 139264"), env.Undefined();
   if (lo < 1 || hi < lo) return Fail(env, "textScan: bad n-gram range"), env.Undefined();
+  const bool lowercase = info[8].ToBoolean();
+  Napi::Function toLowerCase;
+  if (lowercase) toLowerCase = env.Global().Get("String").As<Napi::Object>().Get("prototype").As<Napi::Object>().Get("toLowerCase").As<Napi::Function>();
 
   const uint32_t n = texts.Length();
   Grow<int32_t>& nodes = t->out;
@@ -271,6 +275,23 @@ Napi::Value TextScan(const Napi::CallbackInfo& info) {
     if (napi_get_value_string_utf16(env, v, nullptr, 0, &len) != napi_ok) return Fail(env, "textScan: every text must be a string"), env.Undefined();
     buf.resize(len + 1);
     napi_get_value_string_utf16(env, v, buf.data(), len + 1, &len);
+    if (lowercase) {
+      // ASCII: A–Z → a–z here (what toLowerCase does to ASCII); anything else: toLowerCase itself
+      // (Unicode's mappings, which may change the length).
+      bool ascii = true;
+      for (size_t i = 0; i < len; i++) {
+        const char16_t c = buf[i];
+        if (c >= 0x80) { ascii = false; break; }
+        if (c >= 'A' && c <= 'Z') buf[i] = static_cast<char16_t>(c + ('a' - 'A'));
+      }
+      if (!ascii) {
+        napi_value lower = toLowerCase.Call(v, {});
+        if (env.IsExceptionPending()) return env.Undefined();
+        napi_get_value_string_utf16(env, lower, nullptr, 0, &len);
+        buf.resize(len + 1);
+        napi_get_value_string_utf16(env, lower, buf.data(), len + 1, &len);
+      }
+    }
     const char16_t* s = buf.data();
     // Tokens → nodes.
     ids.clear();
