@@ -11,6 +11,7 @@ import { resolveDataArg, resolveDataDir } from '../../datasets/fetch.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
+import { RERANK_DEFAULTS, type RerankParams, rerankParams } from '../../src/model/reranked_model.js';
 import { note, stderrProgress } from '../progress.js';
 
 /** Every encoder's parameter flags (`--` + kebab-case of the key), with the encoder that owns each. */
@@ -76,7 +77,16 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   'max-df'?: number;
   'max-features'?: number;
   'token-pattern'?: string;
+  rerank?: boolean;
+  'rerank-shortlist'?: number;
+  'rerank-alpha'?: number | string;
+  'rerank-c'?: number | string;
 }
+
+/** Flags that set re-ranker parameters, and the parameter of `rerank` each one sets. */
+const RERANK_FLAGS: Readonly<Record<string, keyof RerankParams>> = Object.freeze({ 'rerank-shortlist': 'shortlist', 'rerank-alpha': 'alpha', 'rerank-c': 'c' });
+/** Help group of the re-ranker flags. */
+const gr = 'Re-ranker (--params key "rerank"):';
 
 /** Flags that set TF-IDF parameters (text data), and the parameter of `tfidf` each one sets. */
 const TFIDF_FLAGS: Readonly<Record<string, keyof TfidfParams>> = Object.freeze({
@@ -131,7 +141,11 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option(...numericFlag('min-df', COUNT, { describe: 'text data: keep terms in at least this many training documents', defaultDescription: String(TFIDF_DEFAULTS.minDf), group: gt }))
     .option(...numericFlag('max-df', FRACTION, { describe: 'text data: keep terms in at most this fraction of the training documents', defaultDescription: String(TFIDF_DEFAULTS.maxDf), group: gt }))
     .option(...numericFlag('max-features', { int: true, min: 0 }, { describe: 'text data: keep the most frequent terms (0: all)', defaultDescription: String(TFIDF_DEFAULTS.maxFeatures), group: gt }))
-    .option('token-pattern', { type: 'string', requiresArg: true, describe: 'text data: a token is a match of this regular expression (Unicode), after lower-casing', defaultDescription: TFIDF_DEFAULTS.tokenPattern, group: gt }) as Argv<T & TrainFlags>;
+    .option('token-pattern', { type: 'string', requiresArg: true, describe: 'text data: a token is a match of this regular expression (Unicode), after lower-casing', defaultDescription: TFIDF_DEFAULTS.tokenPattern, group: gt })
+    .option('rerank', { type: 'boolean', describe: 're-score the model\'s top labels with one-vs-rest linear classifiers over the features (score α·model + (1 − α)·classifier; α and C chosen on held-out training points)', group: gr })
+    .option(...numericFlag('rerank-shortlist', COUNT, { describe: 'labels of the model\'s ranking re-scored', defaultDescription: String(RERANK_DEFAULTS.shortlist), group: gr }))
+    .option('rerank-alpha', { requiresArg: true, describe: 'the model\'s weight α in [0, 1], or auto', defaultDescription: String(RERANK_DEFAULTS.alpha), group: gr, coerce: autoOrNumber('rerank-alpha', { int: false, min: 0, max: 1 }) })
+    .option('rerank-c', { requiresArg: true, describe: 'the classifiers\' C (> 0), or auto (1 or 10)', defaultDescription: String(RERANK_DEFAULTS.c), group: gr, coerce: autoOrNumber('rerank-c', { int: false, min: 0, minOpen: true }) }) as Argv<T & TrainFlags>;
 }
 
 /** Positive integers (n-gram lengths, document counts). */
@@ -191,6 +205,11 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
     const v = (args as unknown as Record<string, unknown>)[flag];
     if (v !== undefined) params[key] = v;
   }
+  if (args.rerank !== undefined) params['rerank'] = args.rerank ? (isObject(params['rerank']) ? params['rerank'] : {}) : false;
+  for (const [flag, key] of Object.entries(RERANK_FLAGS)) {
+    const v = (args as unknown as Record<string, unknown>)[flag];
+    if (v !== undefined) params['rerank'] = { ...(isObject(params['rerank']) ? params['rerank'] : {}), [key]: v };
+  }
   for (const [flag, key] of Object.entries(TFIDF_FLAGS)) {
     const v = (args as unknown as Record<string, unknown>)[flag];
     if (v === undefined) continue;
@@ -200,17 +219,27 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
   return params;
 }
 
+/** A JSON object (not null, not a list). */
+function isObject(v: unknown): v is Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
 /**
- * The training parameters without `tfidf`, and the TF-IDF parameters (checked, defaults filled in).
- * @throws UsageError for a bad `tfidf` entry.
+ * The training parameters without `tfidf` and `rerank`, the TF-IDF parameters (checked, defaults
+ * filled in) and the re-ranker's (checked; undefined without one).
+ * @throws UsageError for a bad `tfidf` or `rerank` entry.
  */
-export function splitTfidf(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams } {
-  const { tfidf, ...given } = params;
-  if (tfidf !== undefined && (tfidf === null || typeof tfidf !== 'object' || Array.isArray(tfidf))) throw new UsageError(`parameter 'tfidf' must be an object of TF-IDF parameters (${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
+export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined } {
+  const { tfidf, rerank, ...given } = params;
+  if (tfidf !== undefined && !isObject(tfidf)) throw new UsageError(`parameter 'tfidf' must be an object of TF-IDF parameters (${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
   const unknown = Object.keys(tfidf ?? {}).filter((k) => !Object.hasOwn(TFIDF_DEFAULTS, k));
   if (unknown.length) throw new UsageError(`unknown TF-IDF parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
+  if (rerank !== undefined && typeof rerank !== 'boolean' && !isObject(rerank)) throw new UsageError(`parameter 'rerank' must be true, false or an object of re-ranker parameters (${Object.keys(RERANK_DEFAULTS).join(', ')})`);
   try {
-    return { given, tfidf: tfidfParams(tfidf as Partial<TfidfParams> | undefined) };
+    return {
+      given, tfidf: tfidfParams(tfidf as Partial<TfidfParams> | undefined),
+      rerank: rerank === undefined || rerank === false ? undefined : rerankParams(rerank === true ? {} : rerank as Partial<RerankParams>),
+    };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -218,8 +247,9 @@ export function splitTfidf(params: Record<string, unknown>): { given: Record<str
 
 /** Train a model as the flags say: shared by `train` and `run`. */
 export async function trainFromArgs(args: TrainFlags): Promise<Model> {
-  const { given, tfidf } = splitTfidf(await trainParamsFromArgs(args));
-  const params = trainParams(given); // validated before the data is read
+  const { given: base, tfidf, rerank } = splitParams(await trainParamsFromArgs(args));
+  const params = trainParams(base); // validated before the data is read
+  const given = { ...base, ...(rerank ? { rerank } : {}) };
   await applyCompute(args, methodEntry(params.method)!.needsTensors);
   const progress = stderrProgress(args);
   const text = textFormatOfArg(args.train, args);
@@ -244,7 +274,8 @@ export async function trainFromArgs(args: TrainFlags): Promise<Model> {
 /** `train --redis`: plan here, train on the workers, wait with a progress bar of finished jobs. */
 async function trainDistributed(args: TrainArgs): Promise<void> {
   if (textFormatOfArg(args.train, args) !== undefined) throw new UsageError('--redis trains on BoW/LIBSVM files; text data (JSONL, CSV, TSV) trains on one machine for now');
-  const { given } = splitTfidf(await trainParamsFromArgs(args));
+  const { given, rerank } = splitParams(await trainParamsFromArgs(args));
+  if (rerank) throw new UsageError('--redis trains the embedding models without a re-ranker for now; train a re-ranked model on one machine');
   const params = trainParams(given);
   if (params.method === 'knn') throw new UsageError('--redis trains the embedding methods (one job per ensemble member × cluster); --method knn has nothing to distribute');
   if (args.train === STDIN_ARG) throw new UsageError('--redis needs a training file every worker can read, not standard input');
@@ -280,8 +311,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .example('$0 train --print-params > params.json', '') as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     if (args['print-params']) {
-      const { given, tfidf } = splitTfidf(await trainParamsFromArgs(args));
-      process.stdout.write(JSON.stringify({ ...paramsToPrint({ ...trainParams(given) }), tfidf }, null, 2) + '\n');
+      const { given, tfidf, rerank } = splitParams(await trainParamsFromArgs(args));
+      process.stdout.write(JSON.stringify({ ...paramsToPrint({ ...trainParams(given) }), rerank: rerank ?? false, tfidf }, null, 2) + '\n');
       return;
     }
     await checkModelTarget(args.model!, args.force); // refuse before training, not after

@@ -130,13 +130,8 @@ export function resolveLoop(loop: Partial<TrainLoopOptions> = {}): TrainLoopOpti
   return { ...TRAIN_LOOP_DEFAULTS, seed: 0, ...loop };
 }
 
-/** Split 0..n−1 into seeded shuffled train and validation row lists. */
-export function splitRows(n: number, validationFraction: number, seed: number): { train: Int32Array; valid: Int32Array } {
-  const perm = Int32Array.from({ length: n }, (_, i) => i);
-  new Rng(seed).shuffle(perm);
-  const nValid = validationFraction > 0 && n > 1 ? Math.min(n - 1, Math.max(1, Math.round(n * validationFraction))) : 0;
-  return { valid: perm.slice(0, nValid).sort(), train: perm.slice(nValid) };
-}
+import { splitRows } from '../util/split.js';
+export { splitRows };
 
 /** The loop options' own validation set with its rows ℓ2-normalised, as the encoders normalise their training rows. */
 export function normalizedValidation(loop: TrainLoopOptions): { validationData?: Csr } {

@@ -29,6 +29,7 @@
  * default for both; `maxIterations` bounds the outer passes.
  */
 import { type Csr } from '../data/csr.js';
+import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 
 /** The two losses: logistic regression, and the ℓ2-loss (squared hinge) SVM. */
@@ -117,7 +118,7 @@ function squaredNorm(w: Float64Array): number {
 /** A zeroed weight vector of length d: `w` cleared when given, a new one otherwise. */
 function weightBuffer(d: number, w: Float64Array | undefined): Float64Array {
   if (w === undefined) return new Float64Array(d);
-  if (w.length !== d) throw new RangeError(`dual CD: the weight buffer has length ${w.length}, expected ${d}`);
+  if (w.length !== d) throw new InvalidArgumentError('dualCd', `dual CD: the weight buffer 'w' has length ${w.length}, expected the ${d} features`);
   return w.fill(0);
 }
 

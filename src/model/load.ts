@@ -40,12 +40,13 @@ export async function openModel(dir: string): Promise<OpenedModel> {
       let { manifest, entry } = first;
       for (let attempt = 0; ; attempt++) {
         try {
-          const model = await (await entry.load()).load(dir, manifest);
-          if (manifest.text === undefined) return model;
-          // A model trained on text: its vectoriser and label names in front.
-          const { TextModel } = await import('./text_model.js');
+          let model = await (await entry.load()).load(dir, manifest);
           try {
-            return await TextModel.attach(model, dir, manifest);
+            // A re-ranked model: its classifiers after the shortlisting model.
+            if (manifest.rerank !== undefined) model = await (await import('./reranked_model.js')).RerankedModel.attach(model, dir, manifest);
+            // A model trained on text: its vectoriser and label names in front.
+            if (manifest.text !== undefined) model = await (await import('./text_model.js')).TextModel.attach(model, dir, manifest);
+            return model;
           } catch (e) {
             model.dispose();
             throw e;

@@ -43,6 +43,8 @@ export interface Manifest {
   readonly backend?: string;
   /** A model trained on text: its front end (the TF-IDF vectoriser's and the label names' files; validated by the text model's loader). */
   readonly text?: Record<string, unknown>;
+  /** A model with a linear re-ranker: the classifiers' files and choices (validated by the re-ranked model's loader). */
+  readonly rerank?: Record<string, unknown>;
   /** For a part of a model (see `scopedManifest`): the prefix of its files' names; never in a manifest file. */
   readonly prefix?: string;
 }
@@ -55,6 +57,7 @@ export interface ManifestBody {
   readonly extra?: Record<string, unknown>;
   readonly backend?: string;
   readonly text?: Record<string, unknown>;
+  readonly rerank?: Record<string, unknown>;
 }
 
 /** Whether a saved embedding model is clustered (its manifest lists partitions). */
@@ -87,6 +90,7 @@ export function manifestText(m: Manifest): string {
     ...(m.extra !== undefined ? { extra: m.extra } : {}),
     ...(m.backend !== undefined ? { backend: m.backend } : {}),
     ...(m.text !== undefined ? { text: m.text } : {}),
+    ...(m.rerank !== undefined ? { rerank: m.rerank } : {}),
   };
   return JSON.stringify({ ...raw, manifestSha256: manifestChecksum(raw) }, null, 2) + '\n';
 }
@@ -179,7 +183,7 @@ export function validateManifest(json: unknown, file: string): Manifest {
       files.set(name, { sha256: c.string(f(e, 'sha256'), `files.${name}.sha256`, /^[0-9a-f]{64}$/), bytes: c.int(f(e, 'bytes'), `files.${name}.bytes`, 0, Number.MAX_SAFE_INTEGER) });
     }
   }
-  const extra = f(o, 'extra'), backend = f(o, 'backend'), text = f(o, 'text');
+  const extra = f(o, 'extra'), backend = f(o, 'backend'), text = f(o, 'text'), rerank = f(o, 'rerank');
   return {
     format: MODEL_FORMAT,
     formatVersion: version,
@@ -197,6 +201,7 @@ export function validateManifest(json: unknown, file: string): Manifest {
     ...(extra !== undefined ? { extra: c.object(extra, 'extra') } : {}),
     ...(backend !== undefined ? { backend: c.string(backend, 'backend', BACKEND_NAME) } : {}),
     ...(text !== undefined ? { text: c.object(text, 'text') } : {}),
+    ...(rerank !== undefined ? { rerank: c.object(rerank, 'rerank') } : {}),
   };
 }
 

@@ -54,6 +54,11 @@ export function methodOf(params: { readonly method?: unknown }): ModelMethod {
  * @example const model = await trainModel({ features: X, labels: Y }, { method: 'knn', k: 10 });
  */
 export async function trainModel(data: TrainingData, params: TrainOptions = {}, onProgress?: ProgressFn): Promise<Model> {
-  const cls = await methodEntry(methodOf(params))!.load();
-  return cls.train(data, params, onProgress);
+  const { rerank, ...base } = params;
+  const cls = await methodEntry(methodOf(base))!.load();
+  if (rerank === undefined || rerank === false) return cls.train(data, base, onProgress);
+  // A linear re-ranker of the model's shortlists (issue 18).
+  const { RerankedModel } = await import('./reranked_model.js');
+  const seed = typeof base.seed === 'number' ? base.seed : EMBED_DEFAULTS.seed;
+  return RerankedModel.train(data, rerank === true ? {} : rerank, (d) => cls.train(d, base, onProgress), seed, onProgress);
 }

@@ -12,6 +12,7 @@ import { type SaveOptions } from './store.js';
 import { type ModelWriter } from './io.js';
 import { type ManifestBody } from './manifest.js';
 import { type TestFeatures } from './training_data.js';
+import { type RerankParams } from './reranked_model.js';
 
 /** Every model's `method`: `knn` or a label encoder kind. */
 export type ModelMethod = KnnTrainParams['method'] | EmbedTrainParams['method'];
@@ -23,10 +24,13 @@ export type TrainParams = KnnTrainParams | EmbedTrainParams;
  * Training options of {@link trainModel}: any subset of a method's parameters (the rest take
  * their defaults); `method` picks the model (default: the embedding pipeline's, `l1ae`).
  */
-export type TrainOptions = (Partial<KnnTrainParams> & {
+export type TrainOptions = ((Partial<KnnTrainParams> & {
   /** The kNN baseline. */
   readonly method: 'knn';
-}) | Partial<EmbedTrainParams>;
+}) | Partial<EmbedTrainParams>) & {
+  /** A linear re-ranker of the model's shortlists: `true` for its defaults, or its parameters (see RerankedModel). */
+  readonly rerank?: boolean | Partial<RerankParams>;
+};
 
 /** A plain summary of a model, for display (`xmlc info --model`, the notes of `xmlc predict`). */
 export interface ModelSummary {
@@ -56,6 +60,8 @@ export interface ModelSummary {
   readonly decoderWeight?: number;
   /** The compute backend the model was trained on, when it used one and recorded it. */
   readonly backend?: string;
+  /** A re-ranked model: its shortlist, the model's weight α and the classifiers' loss and C. */
+  readonly rerank?: { readonly shortlist: number; readonly alpha: number; readonly loss: string; readonly c: number };
   /** Every training parameter. */
   readonly params: Readonly<TrainParams>;
 }

@@ -11,10 +11,9 @@ import { methodOf, trainModel } from './methods.js';
 import { type Manifest, type ModelWriter, readModelFile } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { MANIFEST_FILE } from './io.js';
-import { type Model, type ModelSummary, type TrainOptions } from './model.js';
+import { type Model, type TrainOptions } from './model.js';
+import { WrappedModel } from './wrapped_model.js';
 import { type PredictParams } from './params.js';
-import { type SaveOptions, writeModelDir } from './store.js';
-import { type TestFeatures } from './training_data.js';
 import { type ProgressFn, task } from '../progress.js';
 import { type Ranked } from '../ranking/topk.js';
 import { type TfidfParams, TfidfVectorizer, VectorizerFormatError } from '../text/tfidf.js';
@@ -129,15 +128,16 @@ const LABEL_NAMES_FILE = 'text.labels.json';
  * const m = await TextModel.train({ texts, labels }, { method: 'l1ae' }, { ngramMax: 2 });
  * const ranked = await m.predictTexts(['a new document']); // label ids: m.labelNames.names[id]
  */
-export class TextModel implements Model {
+export class TextModel extends WrappedModel {
   constructor(
-    /** The model over the vectoriser's features. */
-    readonly model: Model,
+    model: Model,
     /** The fitted TF-IDF vectoriser (the model's features are its terms). */
     readonly vectorizer: TfidfVectorizer,
     /** The names of the model's labels (label id i is `labelNames.names[i]`). */
     readonly labelNames: LabelNames,
-  ) {}
+  ) {
+    super(model);
+  }
 
   /**
    * Fit the vectoriser on `docs.texts`, name the labels, and train `params.method` on the TF-IDF rows.
@@ -153,35 +153,14 @@ export class TextModel implements Model {
     return new TextModel(model, vectorizer, labelNames);
   }
 
-  get method(): Model['method'] { return this.model.method; }
-  get nFeatures(): number { return this.model.nFeatures; }
-  get nLabels(): number { return this.model.nLabels; }
-  get nTrain(): number { return this.model.nTrain; }
-  get params(): Model['params'] { return this.model.params; }
-  get notes(): readonly string[] { return this.model.notes; }
-  get trainLabels(): Csr { return this.model.trainLabels; }
-  get strategies(): Model['strategies'] { return this.model.strategies; }
-  get encoders(): Model['encoders'] { return this.model.encoders; }
-
-  predict(features: TestFeatures, options?: Partial<PredictParams>, onProgress?: ProgressFn): Promise<Ranked> {
-    return this.model.predict(features, options, onProgress);
-  }
-
   /** Rank labels for raw texts: vectorised, then {@link predict}; label ids name `labelNames.names[id]`. */
   async predictTexts(texts: readonly string[], options?: Partial<PredictParams>, onProgress?: ProgressFn): Promise<Ranked> {
     const features = await task(onProgress, 'vectorise the texts', undefined, async () => this.vectorizer.transform(texts));
     return this.model.predict(features, options, onProgress);
   }
 
-  describe(options?: Partial<PredictParams>): ModelSummary { return this.model.describe(options); }
-  dispose(): void { this.model.dispose(); }
-
-  async save(dir: string, options: SaveOptions = {}): Promise<void> {
-    await writeModelDir(dir, options, (w) => this.writeTo(w));
-  }
-
   /** The inner model's files, the vectoriser and the label names; the manifest body names them under `text`. @internal */
-  async writeTo(w: ModelWriter): Promise<ManifestBody> {
+  override async writeTo(w: ModelWriter): Promise<ManifestBody> {
     const body = await this.model.writeTo(w);
     await w.writeBytes(VECTORIZER_FILE, this.vectorizer.toBytes());
     await w.writeBytes(LABEL_NAMES_FILE, this.labelNames.toBytes());

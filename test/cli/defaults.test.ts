@@ -36,7 +36,7 @@ test('the CLI\'s training defaults are the library\'s single definitions (HNSW, 
   assert.deepEqual(shownChoices(help, 'strategy'), [...STRATEGIES]);
   // The parameters training uses when no flag is given are the same definitions.
   const knn = JSON.parse((await xmlcInProcess(['train', '--print-params', '--method', 'knn'])).stdout) as Record<string, unknown>;
-  assert.deepEqual(knn, { ...KNN_DEFAULTS, tfidf: { ...TFIDF_DEFAULTS } });
+  assert.deepEqual(knn, { ...KNN_DEFAULTS, rerank: false, tfidf: { ...TFIDF_DEFAULTS } });
   assert.deepEqual([knn['hnswM'], knn['efConstruction'], knn['efSearch']], [HNSW_DEFAULTS.m, HNSW_DEFAULTS.efConstruction, HNSW_DEFAULTS.efSearch]);
   const emb = JSON.parse((await xmlcInProcess(['train', '--print-params'])).stdout) as Record<string, unknown>;
   for (const [k, v] of Object.entries(TRAIN_LOOP_DEFAULTS)) assert.equal(emb[k], v, k);

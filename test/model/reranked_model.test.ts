@@ -1,0 +1,102 @@
+/**
+ * The linear re-ranker (issue 18): its scores against a hand combination of the shortlist and the
+ * classifiers, the ends of α, save → load, the held-out choice, parameter checks.
+ */
+import assert from 'node:assert/strict';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { normalizeRowsL2, sliceRows } from '../../src/data/csr.js';
+import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
+import { readDataset } from '../../src/data/index.js';
+import { ModelFormatError } from '../../src/errors.js';
+import { ovrScores, trainOneVsRest } from '../../src/linear/ovr.js';
+import { loadModel } from '../../src/model/load.js';
+import { trainModel } from '../../src/model/methods.js';
+import { ParamsError } from '../../src/model/params.js';
+import { RerankedModel, rerankParams } from '../../src/model/reranked_model.js';
+import { tempDir } from '../tmp.js';
+
+const train = await readDataset(BUNDLED_BIBTEX.train);
+const test0 = await readDataset(BUNDLED_BIBTEX.test);
+const trainSmall = { features: sliceRows(train.features, 0, 1200), labels: sliceRows(train.labels, 0, 1200) };
+const queries = sliceRows(test0.features, 0, 200);
+const base = { method: 'knn', index: 'exact', k: 10, seed: 3 } as const;
+
+test('re-ranked scores are α·(the model\'s shortlist score) + (1 − α)·σ(w·x), the best k of the shortlist', async () => {
+  const alpha = 0.4, S = 20;
+  const model = await trainModel(trainSmall, { ...base, rerank: { alpha, c: 2, shortlist: S } });
+  assert.ok(model instanceof RerankedModel);
+  const got = await model.predict(queries, { topK: 5 });
+  // By hand: the kNN model's top S, the classifiers trained alone on the normalised rows.
+  const knn = await trainModel(trainSmall, base);
+  const short = await knn.predict(queries, { topK: S });
+  const ovr = trainOneVsRest(normalizeRowsL2(trainSmall.features), trainSmall.labels, { loss: 'logistic', c: 2, bias: 1, pruneBelow: 0.01, seed: 3 });
+  const sc = ovrScores(ovr, normalizeRowsL2(queries));
+  const L = ovr.nLabels;
+  for (let i = 0; i < queries.nRows; i++) {
+    const cand: [number, number][] = [];
+    for (let j = 0; j < S; j++) {
+      const l = short.labels[i * S + j]!;
+      if (l >= 0) cand.push([alpha * short.scores[i * S + j]! + (1 - alpha) / (1 + Math.exp(-sc[i * L + l]!)), l]);
+    }
+    cand.sort((a, b) => b[0] - a[0] || a[1] - b[1]);
+    for (let j = 0; j < 5; j++) {
+      assert.equal(got.labels[i * 5 + j], cand[j]?.[1] ?? -1, `row ${i}, rank ${j}`);
+      if (cand[j]) assert.ok(Math.abs(got.scores[i * 5 + j]! - cand[j]![0]) < 1e-6);
+    }
+  }
+});
+
+test('α = 1 keeps the model\'s ranking; α = 0 with the whole label set as shortlist is the classifiers\' ranking', async () => {
+  const knn = await trainModel(trainSmall, base);
+  const plain = await knn.predict(queries, { topK: 5 });
+  const one = await (await trainModel(trainSmall, { ...base, rerank: { alpha: 1, c: 1 } })).predict(queries, { topK: 5 });
+  assert.deepEqual(one.labels, plain.labels);
+  const zero = await (await trainModel(trainSmall, { ...base, rerank: { alpha: 0, c: 1, shortlist: 159 } })).predict(queries, { topK: 5 });
+  const ovr = trainOneVsRest(normalizeRowsL2(trainSmall.features), trainSmall.labels, { loss: 'logistic', c: 1, bias: 1, pruneBelow: 0.01, seed: 3 });
+  const sc = ovrScores(ovr, normalizeRowsL2(queries));
+  const short = await knn.predict(queries, { topK: 159 });
+  // The shortlist is the labels the kNN vote ranks (it pads with −1 past those): the best classifier score among them comes first.
+  for (let i = 0; i < queries.nRows; i++) {
+    let best = -1;
+    for (let j = 0; j < 159; j++) {
+      const l = short.labels[i * 159 + j]!;
+      if (l >= 0 && (best < 0 || sc[i * 159 + l]! > sc[i * 159 + best]! || (sc[i * 159 + l] === sc[i * 159 + best] && l < best))) best = l;
+    }
+    assert.equal(zero.labels[i * 5], best, `row ${i}`);
+  }
+});
+
+test('the automatic choice of α and C on a held-out split: recorded, reproducible; save → load predicts the same; a corrupt weight file is refused', async () => {
+  const a = await trainModel(trainSmall, { ...base, rerank: true }) as RerankedModel;
+  assert.ok(a.choice, 'the choice is recorded');
+  assert.ok([1, 10].includes(a.choice.c) && a.alpha >= 0 && a.alpha <= 1);
+  for (const row of Object.values(a.choice.scores)) assert.equal(row.length, 11);
+  const b = await trainModel(trainSmall, { ...base, rerank: true }) as RerankedModel;
+  assert.equal(b.alpha, a.alpha);
+  assert.deepEqual(b.choice, a.choice);
+  const before = await a.predict(queries, { topK: 5 });
+  assert.deepEqual((await b.predict(queries, { topK: 5 })).labels, before.labels);
+  const dir = path.join(tempDir('rerank'), 'model');
+  await a.save(dir);
+  const loaded = await loadModel(dir);
+  assert.ok(loaded instanceof RerankedModel);
+  const after = await loaded.predict(queries, { topK: 5 });
+  assert.deepEqual(after.labels, before.labels);
+  assert.deepEqual(after.scores, before.scores);
+  loaded.dispose();
+  const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { root: string; rerank: { weights: string } };
+  const file = path.join(dir, manifest.root, manifest.rerank.weights);
+  const bytes = await fs.readFile(file);
+  bytes[bytes.length - 1]! ^= 1;
+  await fs.writeFile(file, bytes);
+  await assert.rejects(loadModel(dir), ModelFormatError);
+});
+
+test('re-ranker parameters are checked', async () => {
+  for (const p of [{ shortlist: 0 }, { loss: 'hinge' }, { c: 0 }, { c: 'many' }, { bias: -1 }, { alpha: 1.5 }, { validationFraction: 1 }, { shortlst: 5 }]) {
+    assert.throws(() => rerankParams(p as never), ParamsError, JSON.stringify(p));
+  }
+  await assert.rejects(trainModel(trainSmall, { ...base, rerank: { alpha: 2 } }), ParamsError);
+});
