@@ -12,6 +12,7 @@ import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
 import { RERANK_DEFAULTS, type RerankParams, rerankParams } from '../../src/model/reranked_model.js';
+import { mixText, parseMix } from '../../src/model/mixed_model.js';
 import { note, stderrProgress } from '../progress.js';
 
 /** Every encoder's parameter flags (`--` + kebab-case of the key), with the encoder that owns each. */
@@ -50,7 +51,7 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   params?: string;
   method?: string;
   'embedding-dim'?: number;
-  ensemble?: number;
+  ensemble?: number | string;
   clusters?: number | string;
   route?: number;
   epochs?: number;
@@ -112,7 +113,8 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
       describe: 'label encoder — l1ae: ℓ1-AE; l1-sae: ℓ1-regularised sparse AE; tied-relu: tied-weight ReLU AE; deep-l0 / m-sparse: Deep ℓ0 encoders; pca / gaussian / simple-ae: baselines — or knn: kNN on the features',
     })
     .option(...paramFlag('embedding-dim', 'embeddingDim', { describe: 'embedding dimension m (at most the number of labels)', defaultDescription: String(e.embeddingDim), group: ge }))
-    .option(...paramFlag('ensemble', 'ensemble', { describe: 'models with seeds seed, seed+1, …; their scores are averaged', defaultDescription: String(e.ensemble), group: ge }))
+    .option('ensemble', { requiresArg: true, describe: 'models with seeds seed, seed+1, …; their scores are averaged — or a mixed ensemble of several methods, e.g. l1ae:3,tied-relu:2 (--params key "mix")', defaultDescription: String(e.ensemble), group: ge,
+      coerce: (v: unknown) => (typeof v === 'string' && v.includes(':') ? v : v === undefined ? v : checkNumericFlag('ensemble', v, PARAM_SPECS.ensemble)) })
     .option('clusters', { requiresArg: true, describe: 'split the training points into C clusters (spherical k-means), each with its own local model: a number (1: one global model) or auto (⌊n / 3000⌋ clusters when they beat the global model on held-out points)', defaultDescription: String(e.clusters), group: ge,
       coerce: autoOrNumber('clusters', PARAM_SPECS.clusters) })
     .option(...paramFlag('route', 'route', { describe: 'clustered models: clusters a test point is routed to (scores merged)', defaultDescription: String(e.route), group: ge }))
@@ -205,6 +207,11 @@ export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<stri
     const v = (args as unknown as Record<string, unknown>)[flag];
     if (v !== undefined) params[key] = v;
   }
+  // --ensemble method:count,… is a mixed ensemble.
+  if (typeof params['ensemble'] === 'string') {
+    params['mix'] = params['ensemble'];
+    delete params['ensemble'];
+  }
   if (args.rerank !== undefined) params['rerank'] = args.rerank ? (isObject(params['rerank']) ? params['rerank'] : {}) : false;
   for (const [flag, key] of Object.entries(RERANK_FLAGS)) {
     const v = (args as unknown as Record<string, unknown>)[flag];
@@ -229,8 +236,8 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * filled in) and the re-ranker's (checked; undefined without one).
  * @throws UsageError for a bad `tfidf` or `rerank` entry.
  */
-export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined } {
-  const { tfidf, rerank, ...given } = params;
+export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined; mix: string | undefined } {
+  const { tfidf, rerank, mix, ...given } = params;
   if (tfidf !== undefined && !isObject(tfidf)) throw new UsageError(`parameter 'tfidf' must be an object of TF-IDF parameters (${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
   const unknown = Object.keys(tfidf ?? {}).filter((k) => !Object.hasOwn(TFIDF_DEFAULTS, k));
   if (unknown.length) throw new UsageError(`unknown TF-IDF parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
@@ -239,6 +246,7 @@ export function splitParams(params: Record<string, unknown>): { given: Record<st
     return {
       given, tfidf: tfidfParams(tfidf as Partial<TfidfParams> | undefined),
       rerank: rerank === undefined || rerank === false ? undefined : rerankParams(rerank === true ? {} : rerank as Partial<RerankParams>),
+      mix: mix === undefined ? undefined : mixText(parseMix(mix)),
     };
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -247,9 +255,9 @@ export function splitParams(params: Record<string, unknown>): { given: Record<st
 
 /** Train a model as the flags say: shared by `train` and `run`. */
 export async function trainFromArgs(args: TrainFlags): Promise<Model> {
-  const { given: base, tfidf, rerank } = splitParams(await trainParamsFromArgs(args));
+  const { given: base, tfidf, rerank, mix } = splitParams(await trainParamsFromArgs(args));
   const params = trainParams(base); // validated before the data is read
-  const given = { ...base, ...(rerank ? { rerank } : {}) };
+  const given = { ...base, ...(rerank ? { rerank } : {}), ...(mix ? { mix } : {}) };
   await applyCompute(args, methodEntry(params.method)!.needsTensors);
   const progress = stderrProgress(args);
   const text = textFormatOfArg(args.train, args);
@@ -274,8 +282,8 @@ export async function trainFromArgs(args: TrainFlags): Promise<Model> {
 /** `train --redis`: plan here, train on the workers, wait with a progress bar of finished jobs. */
 async function trainDistributed(args: TrainArgs): Promise<void> {
   if (textFormatOfArg(args.train, args) !== undefined) throw new UsageError('--redis trains on BoW/LIBSVM files; text data (JSONL, CSV, TSV) trains on one machine for now');
-  const { given, rerank } = splitParams(await trainParamsFromArgs(args));
-  if (rerank) throw new UsageError('--redis trains the embedding models without a re-ranker for now; train a re-ranked model on one machine');
+  const { given, rerank, mix } = splitParams(await trainParamsFromArgs(args));
+  if (rerank || mix) throw new UsageError('--redis trains one method\'s embedding models without a re-ranker for now; train a re-ranked model or a mixed ensemble on one machine');
   const params = trainParams(given);
   if (params.method === 'knn') throw new UsageError('--redis trains the embedding methods (one job per ensemble member × cluster); --method knn has nothing to distribute');
   if (args.train === STDIN_ARG) throw new UsageError('--redis needs a training file every worker can read, not standard input');
@@ -311,8 +319,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .example('$0 train --print-params > params.json', '') as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     if (args['print-params']) {
-      const { given, tfidf, rerank } = splitParams(await trainParamsFromArgs(args));
-      process.stdout.write(JSON.stringify({ ...paramsToPrint({ ...trainParams(given) }), rerank: rerank ?? false, tfidf }, null, 2) + '\n');
+      const { given, tfidf, rerank, mix } = splitParams(await trainParamsFromArgs(args));
+      process.stdout.write(JSON.stringify({ ...paramsToPrint({ ...trainParams(given) }), ...(mix ? { mix } : {}), rerank: rerank ?? false, tfidf }, null, 2) + '\n');
       return;
     }
     await checkModelTarget(args.model!, args.force); // refuse before training, not after

@@ -42,6 +42,8 @@ export async function openModel(dir: string): Promise<OpenedModel> {
         try {
           let model = await (await entry.load()).load(dir, manifest);
           try {
+            // A mixed ensemble: its other parts beside the first.
+            if (manifest.mix !== undefined) model = await (await import('./mixed_model.js')).MixedModel.attach(model, dir, manifest);
             // A re-ranked model: its classifiers after the shortlisting model.
             if (manifest.rerank !== undefined) model = await (await import('./reranked_model.js')).RerankedModel.attach(model, dir, manifest);
             // A model trained on text: its vectoriser and label names in front.

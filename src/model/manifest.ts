@@ -45,6 +45,8 @@ export interface Manifest {
   readonly text?: Record<string, unknown>;
   /** A model with a linear re-ranker: the classifiers' files and choices (validated by the re-ranked model's loader). */
   readonly rerank?: Record<string, unknown>;
+  /** A mixed ensemble: its parts and where the other parts' files are (validated by the mixed model's loader). */
+  readonly mix?: Record<string, unknown>;
   /** For a part of a model (see `scopedManifest`): the prefix of its files' names; never in a manifest file. */
   readonly prefix?: string;
 }
@@ -58,6 +60,7 @@ export interface ManifestBody {
   readonly backend?: string;
   readonly text?: Record<string, unknown>;
   readonly rerank?: Record<string, unknown>;
+  readonly mix?: Record<string, unknown>;
 }
 
 /** Whether a saved embedding model is clustered (its manifest lists partitions). */
@@ -91,6 +94,7 @@ export function manifestText(m: Manifest): string {
     ...(m.backend !== undefined ? { backend: m.backend } : {}),
     ...(m.text !== undefined ? { text: m.text } : {}),
     ...(m.rerank !== undefined ? { rerank: m.rerank } : {}),
+    ...(m.mix !== undefined ? { mix: m.mix } : {}),
   };
   return JSON.stringify({ ...raw, manifestSha256: manifestChecksum(raw) }, null, 2) + '\n';
 }
@@ -183,7 +187,7 @@ export function validateManifest(json: unknown, file: string): Manifest {
       files.set(name, { sha256: c.string(f(e, 'sha256'), `files.${name}.sha256`, /^[0-9a-f]{64}$/), bytes: c.int(f(e, 'bytes'), `files.${name}.bytes`, 0, Number.MAX_SAFE_INTEGER) });
     }
   }
-  const extra = f(o, 'extra'), backend = f(o, 'backend'), text = f(o, 'text'), rerank = f(o, 'rerank');
+  const extra = f(o, 'extra'), backend = f(o, 'backend'), text = f(o, 'text'), rerank = f(o, 'rerank'), mix = f(o, 'mix');
   return {
     format: MODEL_FORMAT,
     formatVersion: version,
@@ -202,6 +206,7 @@ export function validateManifest(json: unknown, file: string): Manifest {
     ...(backend !== undefined ? { backend: c.string(backend, 'backend', BACKEND_NAME) } : {}),
     ...(text !== undefined ? { text: c.object(text, 'text') } : {}),
     ...(rerank !== undefined ? { rerank: c.object(rerank, 'rerank') } : {}),
+    ...(mix !== undefined ? { mix: c.object(mix, 'mix') } : {}),
   };
 }
 

@@ -54,11 +54,14 @@ export function methodOf(params: { readonly method?: unknown }): ModelMethod {
  * @example const model = await trainModel({ features: X, labels: Y }, { method: 'knn', k: 10 });
  */
 export async function trainModel(data: TrainingData, params: TrainOptions = {}, onProgress?: ProgressFn): Promise<Model> {
-  const { rerank, ...base } = params;
+  const { rerank, mix, ...base } = params;
   const cls = await methodEntry(methodOf(base))!.load();
-  if (rerank === undefined || rerank === false) return cls.train(data, base, onProgress);
+  // A mixed ensemble (several methods) or one method's model.
+  const parts = mix === undefined ? undefined : (await import('./mixed_model.js')).parseMix(mix);
+  const trainBase = async (d: TrainingData): Promise<Model> => (parts ? (await import('./mixed_model.js')).MixedModel.train(d, base, parts, onProgress) : cls.train(d, base, onProgress));
+  if (rerank === undefined || rerank === false) return trainBase(data);
   // A linear re-ranker of the model's shortlists (issue 18).
   const { RerankedModel } = await import('./reranked_model.js');
   const seed = typeof base.seed === 'number' ? base.seed : EMBED_DEFAULTS.seed;
-  return RerankedModel.train(data, rerank === true ? {} : rerank, (d) => cls.train(d, base, onProgress), seed, onProgress);
+  return RerankedModel.train(data, rerank === true ? {} : rerank, trainBase, seed, onProgress);
 }

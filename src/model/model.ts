@@ -30,6 +30,8 @@ export type TrainOptions = ((Partial<KnnTrainParams> & {
 }) | Partial<EmbedTrainParams>) & {
   /** A linear re-ranker of the model's shortlists: `true` for its defaults, or its parameters (see RerankedModel). */
   readonly rerank?: boolean | Partial<RerankParams>;
+  /** A mixed ensemble of several methods: "l1ae:3,tied-relu:2" or a list of { method, ensemble } (see MixedModel). */
+  readonly mix?: string | readonly { readonly method: string; readonly ensemble?: number }[];
 };
 
 /** A plain summary of a model, for display (`xmlc info --model`, the notes of `xmlc predict`). */
@@ -62,6 +64,8 @@ export interface ModelSummary {
   readonly backend?: string;
   /** A re-ranked model: its shortlist, the model's weight α and the classifiers' loss and C. */
   readonly rerank?: { readonly shortlist: number; readonly alpha: number; readonly loss: string; readonly c: number };
+  /** A mixed ensemble: its parts, "method:count,…". */
+  readonly mix?: string;
   /** Every training parameter. */
   readonly params: Readonly<TrainParams>;
 }

@@ -1,0 +1,202 @@
+/**
+ * Heterogeneous ensembles (issue 18): models of different methods (label encoders, the feature
+ * kNN), each possibly an ensemble itself, trained on the same data; a point's score for a label
+ * is the mean over the member models of their scores, each member's row scaled to a maximum of 1
+ * over its top-S labels (the mean of normalised scores, as the single-method ensembles merge their
+ * members). Different encoders err differently — on Delicious one PCA model is ahead of one ℓ1-AE
+ * model, which is ahead on Bibtex — so their mean is steadier than either.
+ */
+import { ParamsError } from './params.js';
+import { type ProgressFn, task } from '../progress.js';
+import { type Ranked, topKRows } from '../ranking/topk.js';
+import { type Manifest, type ModelWriter, scopedManifest } from './io.js';
+import { JsonChecker, type ManifestBody } from './manifest.js';
+import { methodEntry, methodOf } from './methods.js';
+import { type Model, type ModelMethod, type ModelSummary, type TrainOptions } from './model.js';
+import { KNN_DEFAULTS, type PredictParams, predictParams } from './params.js';
+import { type TestFeatures, type TrainingData } from './training_data.js';
+import { WrappedModel } from './wrapped_model.js';
+import { MANIFEST_FILE } from './io.js';
+import * as path from 'node:path';
+
+/** One kind of member: a method and how many models of it (seeds seed, seed + 1, …). */
+export interface MixPart {
+  readonly method: ModelMethod;
+  readonly ensemble: number;
+}
+
+/** Labels of each member's ranking that enter the mean. */
+const SHORTLIST = 100;
+
+/**
+ * The parts of a mixed ensemble: `"l1ae:3,tied-relu:2"` or a list of `{ method, ensemble }`.
+ * @throws ParamsError for an unknown method, a bad count, a repeated method, or fewer than two models.
+ */
+export function parseMix(v: unknown): MixPart[] {
+  const bad = (why: string): never => { throw new ParamsError(`parameter 'mix' ${why}: give "method:count,method:count", e.g. "l1ae:3,tied-relu:2"`); };
+  let parts: { method: unknown; ensemble: unknown }[];
+  if (typeof v === 'string') {
+    parts = v.split(',').map((s) => {
+      const [method, count, ...rest] = s.trim().split(':');
+      if (rest.length > 0) bad(`has a malformed part ${JSON.stringify(s)}`);
+      return { method, ensemble: count === undefined ? 1 : Number(count) };
+    });
+  } else if (Array.isArray(v)) {
+    parts = v.map((p) => (p !== null && typeof p === 'object' ? { method: (p as Record<string, unknown>)['method'], ensemble: (p as Record<string, unknown>)['ensemble'] ?? 1 } : bad('must list objects')));
+  } else {
+    return bad('must be a string or a list');
+  }
+  const seen = new Set<string>();
+  const out = parts.map(({ method, ensemble }) => {
+    const m = methodOf({ method });
+    if (seen.has(m)) bad(`names ${m} twice`);
+    seen.add(m);
+    if (!Number.isInteger(ensemble) || (ensemble as number) < 1 || (ensemble as number) > 1000) bad(`has a count ${JSON.stringify(ensemble)} for ${m} (an integer in [1, 1000])`);
+    if (m === 'knn' && ensemble !== 1) bad('can hold one knn model only');
+    return { method: m, ensemble: ensemble as number };
+  });
+  if (out.reduce((a, p) => a + p.ensemble, 0) < 2 || out.length < 2) bad('needs at least two methods');
+  return out;
+}
+
+/** The text form of parts: "l1ae:3,tied-relu:2". */
+export function mixText(parts: readonly MixPart[]): string {
+  return parts.map((p) => `${p.method}:${p.ensemble}`).join(',');
+}
+
+/** The training parameters of one part: the common ones with its method and count (kNN takes only its own). */
+function partParams(base: TrainOptions, part: MixPart): TrainOptions {
+  if (part.method === 'knn') {
+    const own = Object.fromEntries(Object.entries(base).filter(([k]) => Object.hasOwn(KNN_DEFAULTS, k)));
+    return { ...own, method: 'knn' } as TrainOptions;
+  }
+  return { ...base, method: part.method, ensemble: part.ensemble } as TrainOptions;
+}
+
+/**
+ * A heterogeneous ensemble: `model` (the first part) and the `others`, their normalised scores
+ * averaged, each part weighted by its number of models.
+ */
+export class MixedModel extends WrappedModel {
+  constructor(
+    /** The first part's model. */
+    model: Model,
+    /** The other parts' models. */
+    readonly others: readonly Model[],
+    /** The parts, in order. */
+    readonly parts: readonly MixPart[],
+  ) {
+    super(model);
+  }
+
+  /** Every part's model, in order. */
+  get members(): readonly Model[] { return [this.model, ...this.others]; }
+
+  /** Train every part on `data` (the common parameters `base`, each part's method and count). */
+  static async train(data: TrainingData, base: TrainOptions, parts: readonly MixPart[], onProgress?: ProgressFn): Promise<MixedModel> {
+    const models: Model[] = [];
+    try {
+      for (const part of parts) {
+        const params = partParams(base, part);
+        const cls = await methodEntry(part.method)!.load();
+        models.push(await task(onProgress, `mixed ensemble: ${part.method} × ${part.ensemble}`, undefined, () => cls.train(data, params, onProgress)));
+      }
+    } catch (e) {
+      for (const m of models) m.dispose();
+      throw e;
+    }
+    return new MixedModel(models[0]!, models.slice(1), parts);
+  }
+
+  /** The mean of the parts' normalised scores over their top-S labels; the best `topK` per row. */
+  override async predict(features: TestFeatures, options: Partial<PredictParams> = {}, onProgress?: ProgressFn): Promise<Ranked> {
+    const pp = predictParams(options);
+    const L = this.nLabels, S = Math.max(SHORTLIST, pp.topK);
+    const rankings: Ranked[] = [];
+    // A strategy or member count applies to the parts that have it; k and efSearch to all.
+    for (const m of this.members) {
+      const own: Partial<PredictParams> = { ...options, topK: Math.min(S, L) };
+      if (own.strategy !== undefined && !m.strategies.includes(own.strategy)) delete (own as { strategy?: unknown }).strategy;
+      if (m.method === 'knn') delete (own as { members?: unknown }).members;
+      rankings.push(await m.predict(features, own, onProgress));
+    }
+    const total = this.parts.reduce((a, p) => a + p.ensemble, 0);
+    const n = rankings[0]!.nRows, k = Math.min(pp.topK, Math.max(1, L));
+    const block = Math.max(1, Math.floor(2 ** 22 / Math.max(1, L)));
+    const labels = new Int32Array(n * k), scores = new Float32Array(n * k);
+    for (let s = 0; s < n; s += block) {
+      const e = Math.min(n, s + block), acc = new Float32Array((e - s) * L);
+      rankings.forEach((r, p) => {
+        const w = this.parts[p]!.ensemble / total;
+        for (let i = s; i < e; i++) {
+          const top = r.scores[i * r.k]!, scale = top > 0 ? 1 / top : 1;
+          for (let j = 0; j < r.k; j++) {
+            const l = r.labels[i * r.k + j]!;
+            if (l >= 0) acc[(i - s) * L + l]! += w * scale * r.scores[i * r.k + j]!;
+          }
+        }
+      });
+      const best = topKRows(acc, e - s, L, k);
+      labels.set(best.labels, s * k);
+      scores.set(best.scores, s * k);
+    }
+    return { nRows: n, k, labels, scores };
+  }
+
+  override describe(options?: Partial<PredictParams>): ModelSummary {
+    return { ...this.model.describe(options), mix: mixText(this.parts), ensemble: this.parts.reduce((a, p) => a + p.ensemble, 0) };
+  }
+
+  override dispose(): void {
+    for (const m of this.members) m.dispose();
+  }
+
+  /** The first part's files as the model's own, each other part's under the prefix `x<i>.`; the manifest's `mix` entry lists them. @internal */
+  override async writeTo(w: ModelWriter): Promise<ManifestBody> {
+    const body = await this.model.writeTo(w);
+    const others: unknown[] = [];
+    for (const [i, m] of this.others.entries()) {
+      const prefix = `x${i + 1}.`, b = await m.writeTo(w.scoped(prefix));
+      others.push({ prefix, method: b.method, data: b.data, params: b.params, ...(b.extra !== undefined ? { extra: b.extra } : {}) });
+    }
+    return { ...body, mix: { parts: this.parts.map((p) => ({ ...p })), others } };
+  }
+
+  /**
+   * The mixed ensemble of a loaded first part whose manifest has a `mix` entry: every other part loaded from its prefixed files.
+   * @throws ModelFormatError for a missing or inconsistent part.
+   * @internal
+   */
+  static async attach(model: Model, dir: string, manifest: Manifest): Promise<MixedModel> {
+    const check = new JsonChecker(path.join(dir, MANIFEST_FILE));
+    const f = JsonChecker.field;
+    const entry = check.object(manifest.mix, 'mix');
+    let parts: MixPart[];
+    try {
+      parts = parseMix(check.array(f(entry, 'parts'), 'mix.parts'));
+    } catch (e) {
+      return check.fail('mix.parts', `a valid list of parts (${(e as Error).message})`, f(entry, 'parts'));
+    }
+    const list = check.array(f(entry, 'others'), 'mix.others');
+    if (list.length !== parts.length - 1 || parts[0]!.method !== model.method) check.fail('mix', `the ${parts.length} parts, the first (${parts[0]!.method}) being the model's own method ${model.method}`, `${list.length + 1} parts`);
+    const others: Model[] = [];
+    try {
+      for (const [i, raw] of list.entries()) {
+        const w = `mix.others[${i}]`, o = check.object(raw, w);
+        const prefix = check.string(f(o, 'prefix'), `${w}.prefix`, /^x[0-9]{1,4}\.$/);
+        const method = check.string(f(o, 'method'), `${w}.method`);
+        if (method !== parts[i + 1]!.method) check.fail(`${w}.method`, `"${parts[i + 1]!.method}"`, method);
+        const data = check.object(f(o, 'data'), `${w}.data`) as unknown as Manifest['data'];
+        if (data.nLabels !== model.nLabels || data.nPoints !== model.nTrain) check.fail(`${w}.data`, 'the first part\'s data shape', data);
+        const extra = f(o, 'extra');
+        const part = scopedManifest(manifest, prefix, { method, data, params: check.object(f(o, 'params'), `${w}.params`), ...(extra !== undefined ? { extra: check.object(extra, `${w}.extra`) } : {}) });
+        others.push(await (await methodEntry(method)!.load()).load(dir, part));
+      }
+    } catch (e) {
+      for (const m of others) m.dispose();
+      throw e;
+    }
+    return new MixedModel(model, others, parts);
+  }
+}
+
