@@ -30,6 +30,9 @@ export { readTextDataset, textFormatOf, type TextDataset, type TextFormat, type 
 // Raw text: TF-IDF features and models with named labels.
 export { TfidfVectorizer, TFIDF_DEFAULTS, tfidfParams, tokenize, type TfidfParams, VectorizerFormatError } from './text/tfidf.js';
 export { TextModel, LabelNames, type EncodedLabels, type TextDocuments } from './model/text_model.js';
+export { RerankedModel, RERANK_DEFAULTS, rerankParams, type RerankChoice, type RerankParams } from './model/reranked_model.js';
+export { MixedModel, parseMix, type MixPart } from './model/mixed_model.js';
+export { trainOneVsRest, ovrScores, predictTopK as ovrTopK, OVR_DEFAULTS, type BinaryLoss, type OvrModel, type OvrOptions, type OvrLabelReport } from './linear/ovr.js';
 export { BUNDLED_BIBTEX } from './data/bundled.js';
 
 // Models: train, predict, save, load.

@@ -24,6 +24,8 @@ const VALUES = [
   'useBackend', 'verifyDataset', 'writeDataset',
   // Raw text (issue 17).
   'LabelNames', 'TFIDF_DEFAULTS', 'TextModel', 'TfidfVectorizer', 'VectorizerFormatError', 'readTextDataset', 'textFormatOf', 'tfidfParams', 'tokenize',
+  // Re-ranker, one-vs-rest classifiers, mixed ensembles (issue 18).
+  'MixedModel', 'OVR_DEFAULTS', 'RERANK_DEFAULTS', 'RerankedModel', 'ovrScores', 'ovrTopK', 'parseMix', 'rerankParams', 'trainOneVsRest',
 ];
 
 const TYPES = [
@@ -37,6 +39,7 @@ const TYPES = [
   'SynthOptions', 'SyntheticName', 'TestFeatures', 'TiedReluConfig', 'TrainHistory', 'TrainLoopOptions',
   'TrainOptions', 'TrainParams', 'TrainingData', 'VerifyCheck', 'WriteOptions',
   'EncodedLabels', 'TextDataset', 'TextDocuments', 'TextFormat', 'TextReadOptions', 'TfidfParams',
+  'BinaryLoss', 'MixPart', 'OvrLabelReport', 'OvrModel', 'OvrOptions', 'RerankChoice', 'RerankParams',
 ];
 
 /** The names src/index.ts exports, split into values and type-only names, read with the TypeScript parser. */

@@ -52,7 +52,7 @@ export interface OvrOptions {
 }
 
 /** The defaults of the optional {@link OvrOptions}. */
-export const OVR_DEFAULTS = Object.freeze({ eps: 0.1, maxIterations: 1000, seed: 0, pruneBelow: 0, bias: 0 });
+export const OVR_DEFAULTS: Readonly<Required<Pick<OvrOptions, 'eps' | 'maxIterations' | 'seed' | 'pruneBelow' | 'bias'>>> = Object.freeze({ eps: 0.1, maxIterations: 1000, seed: 0, pruneBelow: 0, bias: 0 });
 
 /** What {@link OvrOptions.onLabel} learns about one trained label. */
 export interface OvrLabelReport {

@@ -21,7 +21,9 @@ import * as path from 'node:path';
 
 /** One kind of member: a method and how many models of it (seeds seed, seed + 1, …). */
 export interface MixPart {
+  /** The part's method. */
   readonly method: ModelMethod;
+  /** Its models (an ensemble of that method). */
   readonly ensemble: number;
 }
 
@@ -143,10 +145,12 @@ export class MixedModel extends WrappedModel {
     return { nRows: n, k, labels, scores };
   }
 
+  /** The first part's summary with the parts (`mix`) and the total model count. */
   override describe(options?: Partial<PredictParams>): ModelSummary {
     return { ...this.model.describe(options), mix: mixText(this.parts), ensemble: this.parts.reduce((a, p) => a + p.ensemble, 0) };
   }
 
+  /** Free every part's model. */
   override dispose(): void {
     for (const m of this.members) m.dispose();
   }

@@ -31,7 +31,12 @@ export type TrainOptions = ((Partial<KnnTrainParams> & {
   /** A linear re-ranker of the model's shortlists: `true` for its defaults, or its parameters (see RerankedModel). */
   readonly rerank?: boolean | Partial<RerankParams>;
   /** A mixed ensemble of several methods: "l1ae:3,tied-relu:2" or a list of { method, ensemble } (see MixedModel). */
-  readonly mix?: string | readonly { readonly method: string; readonly ensemble?: number }[];
+  readonly mix?: string | readonly {
+    /** A method (`knn` or a label encoder). */
+    readonly method: string;
+    /** Its models (default 1). */
+    readonly ensemble?: number;
+  }[];
 };
 
 /** A plain summary of a model, for display (`xmlc info --model`, the notes of `xmlc predict`). */
@@ -63,7 +68,16 @@ export interface ModelSummary {
   /** The compute backend the model was trained on, when it used one and recorded it. */
   readonly backend?: string;
   /** A re-ranked model: its shortlist, the model's weight α and the classifiers' loss and C. */
-  readonly rerank?: { readonly shortlist: number; readonly alpha: number; readonly loss: string; readonly c: number };
+  readonly rerank?: {
+    /** Labels of the model's ranking that are re-scored. */
+    readonly shortlist: number;
+    /** The model's weight α. */
+    readonly alpha: number;
+    /** The classifiers' loss. */
+    readonly loss: string;
+    /** The classifiers' C. */
+    readonly c: number;
+  };
   /** A mixed ensemble: its parts, "method:count,…". */
   readonly mix?: string;
   /** Every training parameter. */

@@ -145,7 +145,9 @@ const BIAS_FILE = 'rerank.bias.f32';
 
 /** How the re-ranker was chosen: the held-out scores of every (C, α) tried. */
 export interface RerankChoice {
+  /** The classifiers' C chosen. */
   readonly c: number;
+  /** The model's weight α chosen. */
   readonly alpha: number;
   /** Per C tried: the held-out mean of P@1, P@3, P@5 for α = 0, 0.1, …, 1. */
   readonly scores: Readonly<Record<string, readonly number[]>>;
@@ -161,7 +163,7 @@ export class RerankedModel extends WrappedModel {
     model: Model,
     /** The per-label classifiers. */
     readonly ovr: OvrModel,
-    /** The re-ranker's parameters (as given; `auto` choices resolved in {@link alpha} and the classifiers' C). */
+    /** The re-ranker's parameters (as given; `auto` choices resolved in `alpha` and the classifiers' C). */
     readonly rerankParams: RerankParams,
     /** The model's weight α. */
     readonly alpha: number,
@@ -231,6 +233,7 @@ export class RerankedModel extends WrappedModel {
     return task(onProgress, 're-rank the shortlists', undefined, async () => rerank(ranked, x, this.ovr, this.alpha, Math.min(pp.topK, Math.max(1, this.nLabels))));
   }
 
+  /** The inner model's summary with the re-ranker's shortlist, α, loss and C. */
   override describe(options?: Partial<PredictParams>): ModelSummary {
     return { ...this.model.describe(options), rerank: { shortlist: this.rerankParams.shortlist, alpha: this.alpha, loss: this.ovr.loss, c: this.ovr.c } };
   }
