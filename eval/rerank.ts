@@ -59,7 +59,7 @@ async function main(): Promise<void> {
       return { p1: pct('P@1'), p3: pct('P@3'), p5: pct('P@5'), psp1: pct('PSP@1'), psp3: pct('PSP@3'), psp5: pct('PSP@5') };
     };
     const choice = model.choice ? `α = ${model.alpha}, C = ${model.ovr.c} (held-out mean P@1,3,5 per C for α = 0, 0.1, …, 1: ${Object.entries(model.choice.scores).map(([c, s]) => `C ${c}: ${s.map((v) => (100 * v).toFixed(1)).join(' ')}`).join('; ')})` : '';
-    rows.push({ dataset: name, ranking: `model alone (${model.method}${extra.ensemble ? ` × ${extra.ensemble}` : ''})`, ...score(await model.model.predict(test, { topK: 5 })), trainSeconds, modelMb, notes: '' });
+    rows.push({ dataset: name, ranking: `model alone (${model.model.describe().mix ?? model.method}${extra.ensemble ? ` × ${extra.ensemble}` : ''})`, ...score(await model.model.predict(test, { topK: 5 })), trainSeconds, modelMb, notes: '' });
     rows.push({ dataset: name, ranking: 'one-vs-rest classifiers alone', ...score(predictTopK(model.ovr, normalizeRowsL2(test.features), 5)), trainSeconds, modelMb, notes: `weights ${weightsMb} MB (pruned below ${model.rerankParams.pruneBelow})` });
     rows.push({ dataset: name, ranking: `re-ranked top ${model.rerankParams.shortlist} (default)`, ...score(await model.predict(test, { topK: 5 })), trainSeconds, modelMb, notes: choice });
     model.dispose();
