@@ -8,7 +8,8 @@
  *
  *   node dist/eval/rerank.js [--datasets Bibtex,Delicious] [--params '{"ensemble":5}'] [--out rerank]
  *
- * Writes eval/results/OUT.json and OUT.md (rows are added as sets finish).
+ * Sets: registry names (their propensity constants) or any NAME with DIR/NAME/NAME_{train,test}.txt in the
+ * data directory (A = 0.55, B = 1.5). Writes eval/results/OUT.json and OUT.md (rows are added as sets finish).
  */
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
@@ -40,10 +41,11 @@ async function main(): Promise<void> {
   const rows: Row[] = [];
   const log = (s: string): void => { process.stderr.write(s + '\n'); };
   for (const name of names) {
+    // A registry set, or any DIR/NAME/NAME_{train,test}.txt of the data directory (propensity constants A = 0.55, B = 1.5 then).
     const info = findDataset(name);
-    if (!info) throw new Error(`unknown dataset ${name}`);
-    const train = await readDataset(splitPath(dataDir, info, 'train'));
-    const test = await readDataset(splitPath(dataDir, info, 'test'), { nFeatures: train.features.nCols, nLabels: train.labels.nCols });
+    const file = (split: 'train' | 'test'): string => (info ? splitPath(dataDir, info, split) : path.join(dataDir, name, `${name}_${split}.txt`));
+    const train = await readDataset(file('train'));
+    const test = await readDataset(file('test'), { nFeatures: train.features.nCols, nLabels: train.labels.nCols });
     const t0 = performance.now();
     const model = await trainModel(train, { ...extra, rerank: true }) as RerankedModel;
     const trainSeconds = (performance.now() - t0) / 1000;
@@ -52,7 +54,7 @@ async function main(): Promise<void> {
     const modelMb = await dirMb(dir);
     const weightsMb = Math.round((model.ovr.weights.values.byteLength + model.ovr.weights.indices.byteLength) / 1e5) / 10;
     await fs.rm(dir, { recursive: true, force: true });
-    const { a, b } = info.propensity;
+    const { a, b } = info?.propensity ?? { a: 0.55, b: 1.5 };
     const score = (r: Ranked): Pick<Row, 'p1' | 'p3' | 'p5' | 'psp1' | 'psp3' | 'psp5'> => {
       const m = evaluateAgainstTraining(r, test.labels, train.labels, { ks: [1, 3, 5], metrics: ['P', 'PSP'], a, b }) as Record<string, number>;
       const pct = (k: string): number => Math.round(10000 * m[k]!) / 100;
