@@ -52,6 +52,9 @@ export const RERANK_DEFAULTS: RerankParams = Object.freeze({
   shortlist: 100, loss: 'logistic', c: 'auto', bias: 1, pruneBelow: 0.01, alpha: 'auto', validationFraction: 0.1,
 });
 
+/** A held-out gain (mean of P@1, P@3, P@5, a fraction) below which the model's own ranking is kept (as the decoder weight's). */
+const HELD_OUT_MARGIN = 0.005;
+
 /** The grid of α (the model's weight) and of C tried on the held-out split. */
 const ALPHAS = Array.from({ length: 11 }, (_, i) => i / 10);
 const CS = [1, 10];
@@ -213,6 +216,9 @@ export class RerankedModel extends WrappedModel {
         }
         scores[String(ci)] = row;
       }
+      // Re-scoring must beat the model's own ranking (α = 1) by more than the held-out noise, as the
+      // decoder weight's choice (src/model/validation.ts): otherwise the model's ranking is kept.
+      if (p.alpha === 'auto' && best - scores[String(c)]![ALPHAS.length - 1]! <= HELD_OUT_MARGIN) alpha = 1;
       choice = { c, alpha, scores };
     }
     const model = await train(data);
