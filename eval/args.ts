@@ -22,6 +22,18 @@ export function flag(name: string): boolean {
 /** `--data-dir`, by default ../shared/datasets beside the package. */
 export const dataDir = path.resolve(opt('data-dir', path.join(root, '..', 'shared', 'datasets')));
 
+/** Bytes of the files under `dir`, its subfolders included. */
+export async function dirBytes(dir: string): Promise<number> {
+  let total = 0;
+  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += (await fs.stat(path.join(e.parentPath, e.name))).size;
+  return total;
+}
+
+/** The same in MB (10⁶ bytes), one decimal. */
+export async function dirMb(dir: string): Promise<number> {
+  return Math.round((await dirBytes(dir)) / 1e5) / 10;
+}
+
 /** Peak resident set size of this process so far (Linux VmHWM), in MB. */
 export async function peakRssMb(): Promise<number> {
   try {

@@ -24,7 +24,7 @@ import { evaluateRanking } from '../src/metrics/ranking_metrics.js';
 import { trainModel } from '../src/model/methods.js';
 import { type TrainOptions } from '../src/model/model.js';
 import { type ProgressEvent } from '../src/progress.js';
-import { flag, opt, peakRssMb, root } from './args.js';
+import { dirBytes, flag, opt, peakRssMb, root } from './args.js';
 import { lineChartSvg, type PlotPanel } from './svg_plot.js';
 import { tempSibling } from '../src/util/atomic.js';
 import { AMAZONCAT_13K_LIKE } from '../datasets/synthetic_xmc.js';
@@ -76,15 +76,6 @@ function stageOf(task: string): string | undefined {
   if (task.startsWith('build HNSW index')) return 'index';
   if (task.startsWith('choose the decoder weight')) return 'decoderWeight';
   return undefined;
-}
-
-async function dirBytes(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await fs.readdir(dir, { withFileTypes: true })) {
-    const full = path.join(dir, e.name);
-    total += e.isDirectory() ? await dirBytes(full) : (await fs.stat(full)).size;
-  }
-  return total;
 }
 
 async function readRuns(): Promise<ScaleRun[]> {

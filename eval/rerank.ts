@@ -24,15 +24,10 @@ import { trainModel } from '../src/model/methods.js';
 import { type TrainOptions } from '../src/model/model.js';
 import { RerankedModel } from '../src/model/reranked_model.js';
 import { type Ranked } from '../src/ranking/topk.js';
-import { dataDir, opt, root } from './args.js';
+import { dataDir, dirMb, opt, root } from './args.js';
 
 interface Row { dataset: string; ranking: string; p1: number; p3: number; p5: number; psp1: number; psp3: number; psp5: number; trainSeconds: number; modelMb: number; notes: string }
 
-async function dirMb(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) if (e.isFile()) total += (await fs.stat(path.join(e.parentPath, e.name))).size;
-  return Math.round(total / 1e5) / 10;
-}
 
 async function main(): Promise<void> {
   const names = opt('datasets', 'Bibtex,Delicious').split(',').filter(Boolean);
@@ -50,7 +45,7 @@ async function main(): Promise<void> {
     const model = await trainModel(train, { ...extra, rerank: true }) as RerankedModel;
     const trainSeconds = (performance.now() - t0) / 1000;
     const dir = path.join(os.tmpdir(), `xmlc-rerank-${process.pid}-${name}`);
-    await model.save(dir, { overwrite: true });
+    await model.save(dir);
     const modelMb = await dirMb(dir);
     const weightsMb = Math.round((model.ovr.weights.values.byteLength + model.ovr.weights.indices.byteLength) / 1e5) / 10;
     await fs.rm(dir, { recursive: true, force: true });

@@ -37,7 +37,7 @@ import { type Ranked } from '../src/ranking/topk.js';
 import { LabelNames, TextModel } from '../src/model/text_model.js';
 import { TfidfVectorizer } from '../src/text/tfidf.js';
 import { tempSibling } from '../src/util/atomic.js';
-import { dataDir, opt, root } from './args.js';
+import { dataDir, dirMb, opt, root } from './args.js';
 
 interface Row { method: string; p1: number; p3: number; p5: number; ndcg5: number; psp5: number; trainSeconds: number; predictSeconds: number; modelMb?: number; notes?: string }
 
@@ -49,13 +49,6 @@ function scores(ranked: Ranked, truth: Csr, trainLabels: Csr): Pick<Row, 'p1' | 
   return { p1: pct('P@1'), p3: pct('P@3'), p5: pct('P@5'), ndcg5: pct('nDCG@5'), psp5: pct('PSP@5') };
 }
 
-async function dirMb(dir: string): Promise<number> {
-  let total = 0;
-  for (const e of await fs.readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (e.isFile()) total += (await fs.stat(path.join(e.parentPath, e.name))).size;
-  }
-  return Math.round(total / 1e5) / 10;
-}
 
 async function main(): Promise<void> {
   const dir = path.join(dataDir, 'Debtags');

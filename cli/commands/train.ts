@@ -203,27 +203,26 @@ export function paramsToPrint(params: Record<string, unknown>): Record<string, u
 export async function trainParamsFromArgs(args: TrainFlags): Promise<Record<string, unknown>> {
   const params = await readParamsFile(args.params);
   checkEncoderFlags(args, args.method ?? params['method'] ?? EMBED_DEFAULTS.method);
-  for (const [flag, key] of Object.entries(PARAM_FLAGS)) {
-    const v = (args as unknown as Record<string, unknown>)[flag];
-    if (v !== undefined) params[key] = v;
-  }
+  setFlags(args, params, PARAM_FLAGS);
   // --ensemble method:count,… is a mixed ensemble.
   if (typeof params['ensemble'] === 'string') {
     params['mix'] = params['ensemble'];
     delete params['ensemble'];
   }
   if (args.rerank !== undefined) params['rerank'] = args.rerank ? (isObject(params['rerank']) ? params['rerank'] : {}) : false;
-  for (const [flag, key] of Object.entries(RERANK_FLAGS)) {
-    const v = (args as unknown as Record<string, unknown>)[flag];
-    if (v !== undefined) params['rerank'] = { ...(isObject(params['rerank']) ? params['rerank'] : {}), [key]: v };
-  }
-  for (const [flag, key] of Object.entries(TFIDF_FLAGS)) {
+  setFlags(args, params, RERANK_FLAGS, 'rerank');
+  setFlags(args, params, TFIDF_FLAGS, 'tfidf');
+  return params;
+}
+
+/** The flags of `flags` given on the command line, each set as its parameter in `params` (inside its object `group` when given). */
+function setFlags(args: TrainFlags, params: Record<string, unknown>, flags: Readonly<Record<string, string>>, group?: string): void {
+  for (const [flag, key] of Object.entries(flags)) {
     const v = (args as unknown as Record<string, unknown>)[flag];
     if (v === undefined) continue;
-    const t = params['tfidf'];
-    params['tfidf'] = { ...(t !== null && typeof t === 'object' && !Array.isArray(t) ? t : {}), [key]: v };
+    if (group === undefined) params[key] = v;
+    else params[group] = { ...(isObject(params[group]) ? params[group] : {}), [key]: v };
   }
-  return params;
 }
 
 /** A JSON object (not null, not a list). */

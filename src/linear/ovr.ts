@@ -20,7 +20,7 @@
  */
 import { type Csr, transpose } from '../data/csr.js';
 import { InvalidArgumentError } from '../errors.js';
-import { topKRows, type Ranked } from '../ranking/topk.js';
+import { scoreBlockRows, topKRows, type Ranked } from '../ranking/topk.js';
 import { type BinaryLoss, type DualCdData, type DualCdParams, type DualCdResult, logisticDualCd, squaredHingeDualCd, squaredRowNorms } from './dual_cd.js';
 
 export { type BinaryLoss } from './dual_cd.js';
@@ -270,7 +270,7 @@ export function predictTopK(model: OvrModel, x: Csr, k: number): Ranked {
   const n = x.nRows, L = model.nLabels;
   const labels = new Int32Array(n * k).fill(-1), scores = new Float32Array(n * k).fill(-Infinity);
   if (L === 0) return { nRows: n, k, labels, scores };
-  const block = Math.max(1, Math.floor(2 ** 20 / L));
+  const block = scoreBlockRows(L, 2 ** 20);
   const buf = new Float32Array(Math.min(block, n) * L);
   for (let s = 0; s < n; s += block) {
     const e = Math.min(n, s + block);

@@ -19,7 +19,6 @@ import { ModelFormatError, UsageError } from '../errors.js';
 import { type LabelEncoder } from '../encoders/encoder.js';
 import { ensureBackend, activeBackend } from '../engine/backends.js';
 import { resolveIndexKind } from '../knn/hnsw.js';
-import { evaluateRanking } from '../metrics/ranking_metrics.js';
 import { type ProgressEvent, type ProgressFn, task } from '../progress.js';
 import { PAD_LABEL, PAD_SCORE } from '../ranking/topk_impl.js';
 import { type Ranked } from '../ranking/topk.js';
@@ -33,7 +32,8 @@ import { type ModelClass } from './methods.js';
 import { disposedError, embeddingSummary, type Model, type ModelSummary, predictionPlan } from './model.js';
 import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy, STRATEGIES } from './params.js';
 import { type SaveOptions, writeModelDir } from './store.js';
-import { checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
+import { checkTrainingData, type TestFeatures, testInput, testRows, type TrainingData } from './training_data.js';
+import { meanPrecision135 } from '../metrics/held_out.js';
 
 /**
  * How clusters are sized and chosen, defined once.
@@ -265,7 +265,7 @@ export class ClusteredModel implements Model {
     const all = this.live('predict');
     const pp = predictParams(options);
     const { strategy, members } = predictionPlan(this, pp, this.params.strategy, all);
-    const raw = 'features' in features ? features : { features };
+    const raw = testInput(features);
     const x = testRows(features, this.space);
     const n = x.nRows, topK = Math.min(pp.topK, Math.max(1, this.nLabels));
     const route = pp.route ?? this.params.route;
@@ -450,8 +450,7 @@ export function autoClusters(nPoints: number): number {
 
 /** Mean of P@1, P@3 and P@5 of `model` on `features` against `truth`. */
 async function heldOutScore(model: Model, features: Csr, truth: Csr): Promise<number> {
-  const r = evaluateRanking(await model.predict(features, { topK: 5 }), truth, { ks: [1, 3, 5], metrics: ['P'] });
-  return (r['P@1']! + r['P@3']! + r['P@5']!) / 3;
+  return meanPrecision135(await model.predict(features, { topK: 5 }), truth);
 }
 
 /**

@@ -55,10 +55,16 @@ export function methodOf(params: { readonly method?: unknown }): ModelMethod {
  */
 export async function trainModel(data: TrainingData, params: TrainOptions = {}, onProgress?: ProgressFn): Promise<Model> {
   const { rerank, mix, ...base } = params;
-  const cls = await methodEntry(methodOf(base))!.load();
   // A mixed ensemble (several methods) or one method's model.
-  const parts = mix === undefined ? undefined : (await import('./mixed_model.js')).parseMix(mix);
-  const trainBase = async (d: TrainingData): Promise<Model> => (parts ? (await import('./mixed_model.js')).MixedModel.train(d, base, parts, onProgress) : cls.train(d, base, onProgress));
+  let trainBase: (d: TrainingData) => Promise<Model>;
+  if (mix !== undefined) {
+    const { MixedModel, parseMix } = await import('./mixed_model.js');
+    const parts = parseMix(mix);
+    trainBase = (d) => MixedModel.train(d, base, parts, onProgress);
+  } else {
+    const cls = await methodEntry(methodOf(base))!.load();
+    trainBase = (d) => cls.train(d, base, onProgress);
+  }
   if (rerank === undefined || rerank === false) return trainBase(data);
   // A linear re-ranker of the model's shortlists (issue 18).
   const { RerankedModel } = await import('./reranked_model.js');

@@ -8,7 +8,7 @@
  */
 import { ParamsError } from './params.js';
 import { type ProgressFn, task } from '../progress.js';
-import { type Ranked, topKRows } from '../ranking/topk.js';
+import { type Ranked, scoreBlockRows, topKRows } from '../ranking/topk.js';
 import { type Manifest, type ModelWriter, scopedManifest } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { methodEntry, methodOf } from './methods.js';
@@ -124,7 +124,7 @@ export class MixedModel extends WrappedModel {
     }
     const total = this.parts.reduce((a, p) => a + p.ensemble, 0);
     const n = rankings[0]!.nRows, k = Math.min(pp.topK, Math.max(1, L));
-    const block = Math.max(1, Math.floor(2 ** 22 / Math.max(1, L)));
+    const block = scoreBlockRows(L);
     const labels = new Int32Array(n * k), scores = new Float32Array(n * k);
     for (let s = 0; s < n; s += block) {
       const e = Math.min(n, s + block), acc = new Float32Array((e - s) * L);

@@ -19,15 +19,15 @@ import * as path from 'node:path';
 import { type Csr, normalizeRowsL2, selectRows, sliceRows } from '../data/csr.js';
 import { splitRows } from '../util/split.js';
 import { type BinaryLoss, type OvrModel, ovrScores, trainOneVsRest } from '../linear/ovr.js';
-import { evaluateRanking } from '../metrics/ranking_metrics.js';
 import { type ProgressFn, task } from '../progress.js';
-import { type Ranked } from '../ranking/topk.js';
+import { type Ranked, scoreBlockRows } from '../ranking/topk.js';
 import { decodeCsr, decodeFloats, encodeCsr, encodeFloats, type Manifest, MANIFEST_FILE, type ModelWriter, readModelFile } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { type Model, type ModelSummary } from './model.js';
 import { ParamsError, type PredictParams, predictParams } from './params.js';
 import { WrappedModel } from './wrapped_model.js';
-import { type TestFeatures, type TrainingData } from './training_data.js';
+import { type TestFeatures, testInput, type TrainingData } from './training_data.js';
+import { HELD_OUT_MARGIN, meanPrecision135 } from '../metrics/held_out.js';
 
 /** The re-ranker's parameters (the `rerank` object of the training parameters). */
 export interface RerankParams {
@@ -51,9 +51,6 @@ export interface RerankParams {
 export const RERANK_DEFAULTS: RerankParams = Object.freeze({
   shortlist: 100, loss: 'logistic', c: 'auto', bias: 1, pruneBelow: 0.01, alpha: 'auto', validationFraction: 0.1,
 });
-
-/** A held-out gain (mean of P@1, P@3, P@5, a fraction) below which the model's own ranking is kept (as the decoder weight's). */
-const HELD_OUT_MARGIN = 0.005;
 
 /** The grid of α (the model's weight) and of C tried on the held-out split. */
 const ALPHAS = Array.from({ length: 11 }, (_, i) => i / 10);
@@ -115,31 +112,15 @@ function combine(ranked: Ranked, row0: number, rows: number, prob: Float32Array,
   }
 }
 
-/** Rows scored per block (the classifier probabilities of a block are rows × L floats). */
-function blockRows(L: number): number {
-  return Math.max(1, Math.floor(2 ** 22 / Math.max(1, L)));
-}
-
 /** Re-rank a shortlist `ranked` of the rows of `x` (ℓ2-normalised features) with `ovr` and weight α; top k per row. */
 function rerank(ranked: Ranked, x: Csr, ovr: OvrModel, alpha: number, k: number): Ranked {
   const n = ranked.nRows, L = ovr.nLabels, out = { labels: new Int32Array(n * k), scores: new Float32Array(n * k) };
-  const block = blockRows(L);
+  const block = scoreBlockRows(L);
   for (let s = 0; s < n; s += block) {
     const e = Math.min(n, s + block);
     combine(ranked, s, e - s, classifierProbabilities(ovr, sliceRows(x, s, e)), L, alpha, k, out);
   }
   return { nRows: n, k, labels: out.labels, scores: out.scores };
-}
-
-/** The features of test input. */
-function featuresOf(test: TestFeatures): Csr {
-  return 'features' in test ? test.features : test;
-}
-
-/** Mean of P@1, P@3 and P@5. */
-function meanPrecision(r: Ranked, truth: Csr): number {
-  const m = evaluateRanking(r, truth, { ks: [1, 3, 5], metrics: ['P'] });
-  return (m['P@1']! + m['P@3']! + m['P@5']!) / 3;
 }
 
 /** The model directory's file of the classifiers' weights (feature-major CSR) and of their bias weights. */
@@ -209,7 +190,7 @@ export class RerankedModel extends WrappedModel {
         for (const a of p.alpha === 'auto' ? ALPHAS : [p.alpha]) {
           const out = { labels: new Int32Array(valid.length * 5), scores: new Float32Array(valid.length * 5) };
           combine(ranked, 0, valid.length, prob, ovr.nLabels, a, 5, out);
-          const v = meanPrecision({ nRows: valid.length, k: 5, ...out }, truth);
+          const v = meanPrecision135({ nRows: valid.length, k: 5, ...out }, truth);
           row.push(v);
           // Ties keep the earlier (smaller C, smaller α).
           if (v > best) { best = v; alpha = a; c = ci; }
@@ -235,7 +216,7 @@ export class RerankedModel extends WrappedModel {
   override async predict(features: TestFeatures, options: Partial<PredictParams> = {}, onProgress?: ProgressFn): Promise<Ranked> {
     const pp = predictParams(options);
     const ranked = await this.model.predict(features, { ...options, topK: Math.max(this.rerankParams.shortlist, pp.topK) }, onProgress);
-    const x = normalizeRowsL2(featuresOf(features));
+    const x = normalizeRowsL2(testInput(features).features);
     return task(onProgress, 're-rank the shortlists', undefined, async () => rerank(ranked, x, this.ovr, this.alpha, Math.min(pp.topK, Math.max(1, this.nLabels))));
   }
 

@@ -60,12 +60,17 @@ export function checkLabelSpace(data: TrainingData, method: string, bytesPerLabe
     `declares ${L} labels (${used} occur); method ${method} needs at least ${gb(need)} GB for per-label arrays, more than this machine's ${gb(budget)} GB: renumber the labels to those that occur`);
 }
 
+/** The feature matrix of test input and where it was read from (when it says). */
+export function testInput(test: TestFeatures): { readonly features: Csr; readonly source?: string } {
+  return 'features' in test ? test : { features: test };
+}
+
 /**
  * Test rows ℓ2-normalised over all their features, then projected into the model's feature space.
  * @throws DataFormatError (naming `test.source`) when the rows have more features than the model was trained on.
  */
 export function testRows(test: TestFeatures, space: FeatureSpace): Csr {
-  const { features, source } = 'features' in test ? test : { features: test, source: undefined };
+  const { features, source } = testInput(test);
   if (features.nCols > space.nFeatures) {
     throw new DataFormatError(source ?? 'the test data', 0, `has ${features.nCols} features but the model was trained on ${space.nFeatures}; the test data must use the training data's feature ids`);
   }

@@ -6,15 +6,13 @@
 import { type Csr, selectRows } from '../data/csr.js';
 import { splitRows } from '../encoders/train_loop.js';
 import { ExactDenseIndex } from '../knn/exact_dense.js';
-import { evaluateRanking } from '../metrics/ranking_metrics.js';
 import { meanRowNorm, normalizeDenseRows } from '../linalg/dense.js';
 import { addWeighted, memberScores, type ScoringMember } from '../predict/strategies.js';
 import { topKRows } from '../ranking/topk.js';
+import { HELD_OUT_MARGIN, meanPrecision135 } from '../metrics/held_out.js';
 import { fitRidge } from '../regression/ridge.js';
 import { type EmbedTrainParams } from './params.js';
 
-/** A held-out gain (mean of P@1, P@3, P@5, a fraction) that moves the decoder weight away from the paper's 0.5. */
-const HELD_OUT_MARGIN = 0.005;
 
 /** What the choice needs of the trained member: its label encoder (embeddings and decoder). */
 export interface ValidationMember extends ScoringMember {
@@ -47,8 +45,7 @@ export function chooseDecoderWeight(x: Csr, labels: Csr, member: Pick<Validation
     const w = i / 10;
     const sc = new Float32Array(n * L);
     addWeighted(sc, parts, w);
-    const r = evaluateRanking(topKRows(sc, n, L, 5), yv, { ks: [1, 3, 5], metrics: ['P'] });
-    scores.push((r['P@1']! + r['P@3']! + r['P@5']!) / 3);
+    scores.push(meanPrecision135(topKRows(sc, n, L, 5), yv));
   }
   // Keep the paper's plain average unless another weight is better by more than half a point
   // (about one standard error of these held-out means); among the others the best, ties to the smaller w.

@@ -108,3 +108,12 @@ export function widenRanked(r: Ranked, k: number): Ranked {
   }
   return { nRows: r.nRows, k, labels, scores };
 }
+
+/**
+ * Rows of a dense block of scores (rows × nLabels) that hold about `entries` scores, at least one:
+ * how the rankers that score many labels per row (the re-ranker, mixed ensembles, one-vs-rest
+ * classifiers) bound their memory.
+ */
+export function scoreBlockRows(nLabels: number, entries = 2 ** 22): number {
+  return Math.max(1, Math.floor(entries / Math.max(1, nLabels)));
+}

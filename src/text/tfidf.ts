@@ -80,31 +80,14 @@ export function tokenize(text: string, params: Pick<TfidfParams, 'lowercase' | '
 }
 
 /**
- * Call `emit` with every term of `text`, in text order: its word n-grams (joined by one space; the
- * vectoriser's own walk, {@link walkTerms}) or the character n-grams of its words.
+ * Call `emit` with every term of `text`, in text order: its word n-grams (joined by one space) or
+ * the character n-grams of its words, each word padded with one space (code points) — the
+ * vectoriser's own walk ({@link walkTerms}).
  */
 export function forEachTerm(text: string, params: TfidfParams, emit: (term: string) => void, re = new RegExp(params.tokenPattern, 'gu')): void {
-  if (params.analyzer === 'char') {
-    forEachCharTerm(text, params, emit, re);
-    return;
-  }
   const table = new TermTable(), nodes = new NodeBuffer();
   walkTerms(text, params, re, table, true, [new Int32Array(64)], nodes);
   for (let q = 0; q < nodes.len; q++) emit(table.text(nodes.buf[q]!));
-}
-
-/** The character n-grams of the words of `text`, each word padded with one space (code points, not UTF-16 units). */
-function forEachCharTerm(text: string, params: TfidfParams, emit: (term: string) => void, re: RegExp): void {
-  const tokens = (params.lowercase ? text.toLowerCase() : text).match(re);
-  if (!tokens) return;
-  const { ngramMin: lo, ngramMax: hi } = params;
-  for (const t of tokens) {
-    const chars = Array.from(` ${t} `);
-    for (let n = lo; n <= hi; n++) {
-      if (n > chars.length) break;
-      for (let i = 0; i + n <= chars.length; i++) emit(chars.slice(i, i + n).join(''));
-    }
-  }
 }
 
 /** A vectoriser file or state that is not a fitted TF-IDF vectoriser. */
@@ -481,7 +464,7 @@ function scanDefaultTokens(s: string, table: TermTable, create: boolean, scratch
 function walkTerms(text: string, p: TfidfParams, re: RegExp, table: TermTable, create: boolean, tokenIds: Int32Array[], out: NodeBuffer): void {
   const lower = p.lowercase ? text.toLowerCase() : text;
   if (p.analyzer === 'char') {
-    // forEachCharTerm's n-grams in its order, looked up by their place in the padded word (no string per n-gram).
+    // For n = lo … hi, the n-grams of code points of the word padded with one space, looked up by their place (no string per n-gram).
     const words = lower.match(re);
     if (!words) return;
     const { ngramMin: lo, ngramMax: hi } = p;
@@ -597,10 +580,6 @@ class NodeBuffer {
     const b = new Int32Array(Math.max(2 * this.buf.length, this.len + extra));
     b.set(this.buf.subarray(0, this.len));
     this.buf = b;
-  }
-  push(x: number): void {
-    this.reserve(1);
-    this.buf[this.len++] = x;
   }
 }
 

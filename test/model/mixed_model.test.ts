@@ -12,7 +12,7 @@ import { loadModel } from '../../src/model/load.js';
 import { trainModel } from '../../src/model/methods.js';
 import { MixedModel, parseMix } from '../../src/model/mixed_model.js';
 import { ParamsError } from '../../src/model/params.js';
-import { xmlc } from '../cli/harness.js';
+import { headBow, xmlc } from '../cli/harness.js';
 import { tempDir } from '../tmp.js';
 
 const train = await readDataset(BUNDLED_BIBTEX.train);
@@ -60,7 +60,6 @@ test('a mixed ensemble scores the mean of its parts\' max-normalised top-S score
 });
 
 test('xmlc train --ensemble pca:1,knn:1 --rerank trains, saves and tests a re-ranked mixed ensemble', async () => {
-  const { headBow } = await import('../cli/harness.js');
   const tmp = tempDir('mixed-cli');
   const trainFile = path.join(tmp, 'train.txt'), testFile = path.join(tmp, 'test.txt'), model = path.join(tmp, 'model');
   await headBow(BUNDLED_BIBTEX.train, trainFile, 800);

@@ -171,14 +171,25 @@ test('the vocabulary is in code-unit order whichever way it is sorted (token ran
   assert.deepEqual(TfidfVectorizer.fit(['aab bb', 'aa bb', 'aa cc', 'aab', 'bb aa'], { minDf: 1, ngramMax: 2 }).vocabulary, ['aa', 'aa bb', 'aa cc', 'aab', 'aab bb', 'bb', 'bb aa', 'cc']);
 });
 
-test('character n-grams: the vectoriser counts exactly forEachTerm\'s n-grams (code points, words padded with one space)', () => {
+/** The character n-grams of the words of `text` written out plainly: each word padded with one space, code points, n = lo … hi. */
+function charNgrams(text: string, lo: number, hi: number): string[] {
+  const out: string[] = [];
+  for (const t of text.toLowerCase().match(new RegExp(TFIDF_DEFAULTS.tokenPattern, 'gu')) ?? []) {
+    const chars = Array.from(` ${t} `);
+    for (let n = lo; n <= hi && n <= chars.length; n++) for (let i = 0; i + n <= chars.length; i++) out.push(chars.slice(i, i + n).join(''));
+  }
+  return out;
+}
+
+test('character n-grams: forEachTerm and the vectoriser count exactly the plain n-grams (code points, words padded with one space)', () => {
   const docs = ['Naïve café', 'x𝔘y café', 'ok', '🙂 abc abc'];
   const p = tfidfParams({ analyzer: 'char', ngramMin: 1, ngramMax: 3, minDf: 1, sublinearTf: false, smoothIdf: false });
   const v = TfidfVectorizer.fit(docs, p);
   const rows = v.transform(docs);
   docs.forEach((d, i) => {
     const counts = new Map<string, number>();
-    forEachTerm(d, p, (t) => counts.set(t, (counts.get(t) ?? 0) + 1));
+    for (const t of charNgrams(d, 1, 3)) counts.set(t, (counts.get(t) ?? 0) + 1);
+    assert.deepEqual(terms(d, p), charNgrams(d, 1, 3));
     const got = new Map<string, number>();
     for (let q = rows.rowPtr[i]!; q < rows.rowPtr[i + 1]!; q++) got.set(v.vocabulary[rows.indices[q]!]!, rows.values[q]! / v.idf[rows.indices[q]!]!);
     // Row values are tf·idf scaled by one norm: the ratios to the first term are the counts' ratios.
