@@ -31,13 +31,14 @@ export { readTextDataset, textFormatOf, type TextDataset, type TextFormat, type 
 export { TfidfVectorizer, TFIDF_DEFAULTS, tfidfParams, tokenize, type TfidfParams, VectorizerFormatError } from './text/tfidf.js';
 export { TextModel, LabelNames, type EncodedLabels, type TextDocuments } from './model/text_model.js';
 export { RerankedModel, RERANK_DEFAULTS, rerankParams, type RerankChoice, type RerankParams } from './model/reranked_model.js';
-export { MixedModel, parseMix, type MixPart } from './model/mixed_model.js';
+export { MixedModel, parseMix, MERGE_RULES, type MergeChoice, type MergeRule, type MixPart } from './model/mixed_model.js';
+export { ForestModel } from './model/forest_model.js';
 export { trainOneVsRest, ovrScores, predictTopK as ovrTopK, OVR_DEFAULTS, type BinaryLoss, type OvrModel, type OvrOptions, type OvrLabelReport } from './linear/ovr.js';
 export { BUNDLED_BIBTEX } from './data/bundled.js';
 
 // Models: train, predict, save, load.
 export { type Model, type ModelMethod, type ModelSummary, type TrainOptions, type TrainParams } from './model/model.js';
-export { trainModel } from './model/methods.js';
+export { trainModel, DEFAULT_MIX } from './model/methods.js';
 export { loadModel } from './model/load.js';
 export { KnnModel } from './model/knn_model.js';
 export { EmbeddingModel } from './model/embed_model.js';
@@ -46,8 +47,8 @@ export { type CentroidRouter } from './regression/kmeans.js';
 export { type TrainingData, type TestFeatures } from './model/training_data.js';
 export { type SaveOptions } from './model/store.js';
 export {
-  KNN_DEFAULTS, EMBED_DEFAULTS, PREDICT_DEFAULTS, STRATEGIES,
-  type KnnTrainParams, type EmbedTrainParams, type PredictParams, type Strategy, type IndexKind, type Optimizer, type Solver, type KnnSpace,
+  KNN_DEFAULTS, FOREST_DEFAULTS, EMBED_DEFAULTS, PREDICT_DEFAULTS, STRATEGIES,
+  type KnnTrainParams, type ForestTrainParams, type EmbedTrainParams, type PredictParams, type Strategy, type IndexKind, type Optimizer, type Solver, type KnnSpace,
 } from './model/params.js';
 export { HNSW_DEFAULTS, hnswStatus } from './knn/hnsw.js';
 export { type Ranked, topKRows, rankedFromLists } from './ranking/topk.js';

@@ -89,7 +89,7 @@ export function factsOf(model: Model): ModelFacts {
  * strategy its encoder lacks (no decoder).
  */
 export function factsOfManifest(manifest: Manifest): ModelFacts {
-  return { method: manifest.method, strategies: manifest.method === 'knn' ? [] : STRATEGIES, clustered: isClusteredManifest(manifest) };
+  return { method: manifest.method, strategies: manifest.method === 'knn' || manifest.method === 'forest' ? [] : STRATEGIES, clustered: isClusteredManifest(manifest) };
 }
 
 /**
@@ -120,8 +120,12 @@ export function predictOptions(args: PredictFlags, model: ModelFacts, topK: numb
 
 /** One line about a model and how it predicts: "model: l1ae, 1 model, m = 100; strategy average (decoder weight 0.5)". */
 export function summaryLine(s: ModelSummary): string {
-  const parts = [`model: ${s.method}`];
-  if (s.embeddingDim !== undefined) {
+  const parts = [s.mix !== undefined ? `model: mixed ensemble ${s.mix} (merge ${s.merge ?? 'mean'}), first part ${s.method}` : `model: ${s.method}`];
+  if (s.mix !== undefined && s.embeddingDim !== undefined) parts.push(`m = ${s.embeddingDim}`);
+  else if (s.method === 'forest') {
+    const p = s.params as { trees?: number; branching?: number; leafSize?: number };
+    parts.push(`${p.trees} trees`, `branching ${p.branching}`, `leaves of ≤ ${p.leafSize} points`);
+  } else if (s.embeddingDim !== undefined) {
     parts.push(`${s.ensemble} model${s.ensemble > 1 ? 's' : ''}`, `m = ${s.embeddingDim}`);
     if (s.clusters !== undefined) parts.push(`${s.clusters.join('/')} clusters, route ${s.route ?? 1}`);
   } else parts.push(`k = ${s.k}`, `${s.index} index`);

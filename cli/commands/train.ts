@@ -2,9 +2,9 @@ import type { Argv, CommandModule } from 'yargs';
 import { ENCODER_KINDS, type EncoderKind } from '../../src/encoders/kinds.js';
 import { ENCODER_PARAMS, type EncoderParamSpec, paramFlagName } from '../../src/encoders/param_schema.js';
 import { UsageError } from '../../src/errors.js';
-import { methodEntry, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
-import type { Model, TrainOptions } from '../../src/model/model.js';
-import { EMBED_DEFAULTS, INDEX_KINDS, KNN_DEFAULTS, KNN_SPACES, type NumericSpec, OPTIMIZERS, PARAM_SPECS, SOLVERS, STRATEGIES, trainParams } from '../../src/model/params.js';
+import { DEFAULT_MIX, methodEntry, mixOf, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
+import type { Model, TrainOptions, TrainParams } from '../../src/model/model.js';
+import { EMBED_DEFAULTS, FOREST_DEFAULTS, INDEX_KINDS, KNN_DEFAULTS, KNN_SPACES, type NumericSpec, OPTIMIZERS, PARAM_SPECS, SOLVERS, STRATEGIES, trainParams } from '../../src/model/params.js';
 import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, loadTextData, numericFlag, parseOptionsOf, readParamsFile, STDIN_ARG, textFormatOfArg, withBackendOption, withDataOptions } from '../common.js';
 import { TFIDF_DEFAULTS, type TfidfParams, tfidfParams } from '../../src/text/tfidf.js';
 import { resolveDataArg, resolveDataDir } from '../../datasets/fetch.js';
@@ -12,7 +12,8 @@ import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
 import { RERANK_DEFAULTS, type RerankParams, rerankParams } from '../../src/model/reranked_model.js';
-import { mixText, parseMix } from '../../src/model/mixed_model.js';
+import { MERGE_RULES, mixPartParams, mixText, parseMix } from '../../src/model/mixed_model.js';
+import { FEATURE_WEIGHTINGS, FEATURES_DEFAULT } from '../../src/model/weighted_model.js';
 import { note, stderrProgress } from '../progress.js';
 
 /** Every encoder's parameter flags (`--` + kebab-case of the key), with the encoder that owns each. */
@@ -44,6 +45,11 @@ const PARAM_FLAGS: Readonly<Record<string, string>> = Object.freeze({
   'ef-construction': 'efConstruction',
   'ef-search': 'efSearch',
   seed: 'seed',
+  trees: 'trees',
+  branching: 'branching',
+  'leaf-size': 'leafSize',
+  merge: 'merge',
+  features: 'features',
 });
 
 export interface TrainFlags extends DataArgs, BackendArgs {
@@ -71,6 +77,11 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   'ef-construction'?: number;
   'ef-search'?: number;
   seed?: number;
+  trees?: number;
+  branching?: number;
+  'leaf-size'?: number;
+  merge?: string;
+  features?: string;
   analyzer?: string;
   'ngram-min'?: number;
   'ngram-max'?: number;
@@ -109,8 +120,8 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option('train', { type: 'string', describe: 'training data file', defaultDescription: 'bundled Bibtex train split' })
     .option('params', { type: 'string', describe: 'JSON file of training parameters (flags override it)', group: g })
     .option('method', {
-      type: 'string', choices: [...MODEL_METHODS.keys()], group: g, defaultDescription: e.method,
-      describe: 'label encoder — l1ae: ℓ1-AE; l1-sae: ℓ1-regularised sparse AE; tied-relu: tied-weight ReLU AE; deep-l0 / m-sparse: Deep ℓ0 encoders; pca / gaussian / simple-ae: baselines — or knn: kNN on the features',
+      type: 'string', choices: [...MODEL_METHODS.keys()], group: g, defaultDescription: `the mixed ensemble ${DEFAULT_MIX}`,
+      describe: 'one method: a label encoder — l1ae: ℓ1-AE; l1-sae: ℓ1-regularised sparse AE; tied-relu: tied-weight ReLU AE; deep-l0 / m-sparse: Deep ℓ0 encoders; pca / gaussian / simple-ae: baselines — or forest: label-clustering trees; knn: kNN on the features. Without --method (and --ensemble) the model is the mixed ensemble of one ℓ1-AE model and the forest',
     })
     .option(...paramFlag('embedding-dim', 'embeddingDim', { describe: 'embedding dimension m (at most the number of labels)', defaultDescription: String(e.embeddingDim), group: ge }))
     .option('ensemble', { requiresArg: true, describe: 'models with seeds seed, seed+1, …; their scores are averaged — or a mixed ensemble of several methods, e.g. l1ae:3,tied-relu:2 (--params key "mix")', defaultDescription: String(e.ensemble), group: ge,
@@ -136,6 +147,11 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option(...paramFlag('ef-construction', 'efConstruction', { describe: 'HNSW build candidate list', defaultDescription: String(d.efConstruction), group: 'Parameters:' }))
     .option(...paramFlag('ef-search', 'efSearch', { describe: 'HNSW search candidate list', defaultDescription: String(d.efSearch), group: 'Parameters:' }))
     .option(...paramFlag('seed', 'seed', { describe: 'seed of every random choice', defaultDescription: String(d.seed), group: 'Parameters:' }))
+    .option('features', { type: 'string', choices: [...FEATURE_WEIGHTINGS], describe: 'BoW/LIBSVM data: weight feature values before training and prediction — as given, sign(v)·ln(1 + |v|), or by the training points\' smooth idf', defaultDescription: FEATURES_DEFAULT, group: g })
+    .option('merge', { type: 'string', choices: ['auto', ...MERGE_RULES], describe: 'mixed ensembles: merge the parts\' rankings by the mean of their max-normalised scores, by rank averaging, or auto (chosen on held-out training points)', defaultDescription: 'auto', group: g })
+    .option(...paramFlag('trees', 'trees', { describe: 'trees in the forest', defaultDescription: String(FOREST_DEFAULTS.trees), group: gf }))
+    .option(...paramFlag('branching', 'branching', { describe: 'children per split (k of the label k-means)', defaultDescription: String(FOREST_DEFAULTS.branching), group: gf }))
+    .option(...paramFlag('leaf-size', 'leafSize', { describe: 'a node of at most this many training points is a leaf', defaultDescription: String(FOREST_DEFAULTS.leafSize), group: gf }))
     .options(encoderFlagOptions())
     .option('analyzer', { type: 'string', choices: ['word', 'char'], describe: 'text data: terms are word n-grams, or character n-grams inside words', defaultDescription: TFIDF_DEFAULTS.analyzer, group: gt })
     .option(...numericFlag('ngram-min', COUNT, { describe: 'text data: shortest n-gram', defaultDescription: String(TFIDF_DEFAULTS.ngramMin), group: gt }))
@@ -154,6 +170,8 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
 const COUNT: NumericSpec = Object.freeze({ int: true, min: 1 });
 /** A fraction in (0, 1]. */
 const FRACTION: NumericSpec = Object.freeze({ int: false, min: 0, minOpen: true, max: 1 });
+/** Help group of the forest's flags. */
+const gf = 'Forest (--method forest, and the default ensemble\'s forest; more in --params):';
 /** Help group of the TF-IDF flags. */
 const gt = 'Text data (TF-IDF features; --params key "tfidf"):';
 
@@ -235,8 +253,12 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * filled in) and the re-ranker's (checked; undefined without one).
  * @throws UsageError for a bad `tfidf` or `rerank` entry.
  */
-export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined; mix: string | undefined } {
-  const { tfidf, rerank, mix, ...given } = params;
+export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined; mix: string | undefined; merge: string | undefined; features: string } {
+  const { tfidf, rerank, mix: givenMix, merge, features, ...given } = params;
+  if (features !== undefined && (typeof features !== 'string' || !(FEATURE_WEIGHTINGS as readonly string[]).includes(features))) throw new UsageError(`parameter 'features' must be one of ${FEATURE_WEIGHTINGS.join(', ')} but got ${JSON.stringify(features)}`);
+  const mix = mixOf({ ...given, ...(givenMix !== undefined ? { mix: givenMix } : {}) } as TrainOptions);
+  if (merge !== undefined && (typeof merge !== 'string' || !['auto', ...MERGE_RULES].includes(merge))) throw new UsageError(`parameter 'merge' must be one of auto, ${MERGE_RULES.join(', ')} but got ${JSON.stringify(merge)}`);
+  if (merge !== undefined && mix === undefined) throw new UsageError(`parameter 'merge' applies to mixed ensembles (--ensemble method:count,…) only`);
   if (tfidf !== undefined && !isObject(tfidf)) throw new UsageError(`parameter 'tfidf' must be an object of TF-IDF parameters (${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
   const unknown = Object.keys(tfidf ?? {}).filter((k) => !Object.hasOwn(TFIDF_DEFAULTS, k));
   if (unknown.length) throw new UsageError(`unknown TF-IDF parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
@@ -246,17 +268,41 @@ export function splitParams(params: Record<string, unknown>): { given: Record<st
       given, tfidf: tfidfParams(tfidf as Partial<TfidfParams> | undefined),
       rerank: rerank === undefined || rerank === false ? undefined : rerankParams(rerank === true ? {} : rerank as Partial<RerankParams>),
       mix: mix === undefined ? undefined : mixText(parseMix(mix)),
+      merge: merge as string | undefined,
+      features: (features as string | undefined) ?? FEATURES_DEFAULT,
     };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
 }
 
+/**
+ * Validate the training parameters before any data is read: those of every part of a mixed
+ * ensemble, else the method's. Returns the (first part's) validated parameters.
+ * @throws UsageError for a bad parameter.
+ */
+function checkedParams(base: Record<string, unknown>, mix: string | undefined): TrainParams {
+  if (mix === undefined) return trainParams(base);
+  const all = parseMix(mix).map((part) => trainParams(mixPartParams(base as TrainOptions, part) as Record<string, unknown>));
+  return all.find((p) => methodEntry(p.method)!.needsTensors) ?? all[0]!;
+}
+
+/** The parameters `--print-params` shows: the method's (every part's, for a mixed ensemble), the mix and merge rule, the re-ranker's and TF-IDF's. */
+function printedParams(base: Record<string, unknown>, mix: string | undefined, merge: string | undefined, rerank: RerankParams | undefined, tfidf: TfidfParams): Record<string, unknown> {
+  if (mix === undefined) return { ...paramsToPrint({ ...trainParams(base) }), rerank: rerank ?? false, tfidf };
+  const parts = parseMix(mix).map((part) => paramsToPrint({ ...trainParams(mixPartParams(base as TrainOptions, part) as Record<string, unknown>) }));
+  const merged: Record<string, unknown> = {};
+  for (const p of parts) for (const [k, v] of Object.entries(p)) if (!Object.hasOwn(merged, k)) merged[k] = v;
+  delete merged['method'];
+  delete merged['ensemble'];
+  return { ...merged, mix, merge: merge ?? 'auto', rerank: rerank ?? false, tfidf };
+}
+
 /** Train a model as the flags say: shared by `train` and `run`. */
 export async function trainFromArgs(args: TrainFlags): Promise<Model> {
-  const { given: base, tfidf, rerank, mix } = splitParams(await trainParamsFromArgs(args));
-  const params = trainParams(base); // validated before the data is read
-  const given = { ...base, ...(rerank ? { rerank } : {}), ...(mix ? { mix } : {}) };
+  const { given: base, tfidf, rerank, mix, merge, features } = splitParams(await trainParamsFromArgs(args));
+  const params = checkedParams(base, mix); // validated before the data is read
+  const given = { ...base, ...(rerank ? { rerank } : {}), ...(mix ? { mix } : {}), ...(merge ? { merge } : {}), features };
   await applyCompute(args, methodEntry(params.method)!.needsTensors);
   const progress = stderrProgress(args);
   const text = textFormatOfArg(args.train, args);
@@ -281,8 +327,10 @@ export async function trainFromArgs(args: TrainFlags): Promise<Model> {
 /** `train --redis`: plan here, train on the workers, wait with a progress bar of finished jobs. */
 async function trainDistributed(args: TrainArgs): Promise<void> {
   if (textFormatOfArg(args.train, args) !== undefined) throw new UsageError('--redis trains on BoW/LIBSVM files; text data (JSONL, CSV, TSV) trains on one machine for now');
-  const { given, rerank, mix } = splitParams(await trainParamsFromArgs(args));
-  if (rerank || mix) throw new UsageError('--redis trains one method\'s embedding models without a re-ranker for now; train a re-ranked model or a mixed ensemble on one machine');
+  const raw = await trainParamsFromArgs(args);
+  const { given, rerank, features } = splitParams(raw);
+  if (features !== FEATURES_DEFAULT) throw new UsageError(`--redis trains on the features as given for now; --features ${features} trains on one machine`);
+  if (rerank || raw['mix'] !== undefined) throw new UsageError('--redis trains one method\'s embedding models without a re-ranker for now; train a re-ranked model or a mixed ensemble on one machine');
   const params = trainParams(given);
   if (params.method === 'knn') throw new UsageError('--redis trains the embedding methods (one job per ensemble member × cluster); --method knn has nothing to distribute');
   if (args.train === STDIN_ARG) throw new UsageError('--redis needs a training file every worker can read, not standard input');
@@ -318,8 +366,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .example('$0 train --print-params > params.json', '') as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     if (args['print-params']) {
-      const { given, tfidf, rerank, mix } = splitParams(await trainParamsFromArgs(args));
-      process.stdout.write(JSON.stringify({ ...paramsToPrint({ ...trainParams(given) }), ...(mix ? { mix } : {}), rerank: rerank ?? false, tfidf }, null, 2) + '\n');
+      const { given, tfidf, rerank, mix, merge, features } = splitParams(await trainParamsFromArgs(args));
+      process.stdout.write(JSON.stringify({ ...printedParams(given, mix, merge, rerank, tfidf), features }, null, 2) + '\n');
       return;
     }
     await checkModelTarget(args.model!, args.force); // refuse before training, not after

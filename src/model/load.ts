@@ -46,6 +46,8 @@ export async function openModel(dir: string): Promise<OpenedModel> {
             if (manifest.mix !== undefined) model = await (await import('./mixed_model.js')).MixedModel.attach(model, dir, manifest);
             // A re-ranked model: its classifiers after the shortlisting model.
             if (manifest.rerank !== undefined) model = await (await import('./reranked_model.js')).RerankedModel.attach(model, dir, manifest);
+            // Weighted features: the weights in front of everything but the text front end.
+            if (manifest.features !== undefined) model = await (await import('./weighted_model.js')).WeightedModel.attach(model, dir, manifest);
             // A model trained on text: its vectoriser and label names in front.
             if (manifest.text !== undefined) model = await (await import('./text_model.js')).TextModel.attach(model, dir, manifest);
             return model;

@@ -47,6 +47,8 @@ export interface Manifest {
   readonly rerank?: Record<string, unknown>;
   /** A mixed ensemble: its parts and where the other parts' files are (validated by the mixed model's loader). */
   readonly mix?: Record<string, unknown>;
+  /** A model with weighted features: the weighting and its idf file (validated by the weighted model's loader). */
+  readonly features?: Record<string, unknown>;
   /** For a part of a model (see `scopedManifest`): the prefix of its files' names; never in a manifest file. */
   readonly prefix?: string;
 }
@@ -61,6 +63,7 @@ export interface ManifestBody {
   readonly text?: Record<string, unknown>;
   readonly rerank?: Record<string, unknown>;
   readonly mix?: Record<string, unknown>;
+  readonly features?: Record<string, unknown>;
 }
 
 /** Whether a saved embedding model is clustered (its manifest lists partitions). */
@@ -95,6 +98,7 @@ export function manifestText(m: Manifest): string {
     ...(m.text !== undefined ? { text: m.text } : {}),
     ...(m.rerank !== undefined ? { rerank: m.rerank } : {}),
     ...(m.mix !== undefined ? { mix: m.mix } : {}),
+    ...(m.features !== undefined ? { features: m.features } : {}),
   };
   return JSON.stringify({ ...raw, manifestSha256: manifestChecksum(raw) }, null, 2) + '\n';
 }
@@ -187,7 +191,7 @@ export function validateManifest(json: unknown, file: string): Manifest {
       files.set(name, { sha256: c.string(f(e, 'sha256'), `files.${name}.sha256`, /^[0-9a-f]{64}$/), bytes: c.int(f(e, 'bytes'), `files.${name}.bytes`, 0, Number.MAX_SAFE_INTEGER) });
     }
   }
-  const extra = f(o, 'extra'), backend = f(o, 'backend'), text = f(o, 'text'), rerank = f(o, 'rerank'), mix = f(o, 'mix');
+  const extra = f(o, 'extra'), backend = f(o, 'backend'), text = f(o, 'text'), rerank = f(o, 'rerank'), mix = f(o, 'mix'), features = f(o, 'features');
   return {
     format: MODEL_FORMAT,
     formatVersion: version,
@@ -207,6 +211,7 @@ export function validateManifest(json: unknown, file: string): Manifest {
     ...(text !== undefined ? { text: c.object(text, 'text') } : {}),
     ...(rerank !== undefined ? { rerank: c.object(rerank, 'rerank') } : {}),
     ...(mix !== undefined ? { mix: c.object(mix, 'mix') } : {}),
+    ...(features !== undefined ? { features: c.object(features, 'features') } : {}),
   };
 }
 

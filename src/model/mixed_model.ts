@@ -9,11 +9,14 @@
 import { ParamsError } from './params.js';
 import { type ProgressFn, task } from '../progress.js';
 import { type Ranked, scoreBlockRows, topKRows } from '../ranking/topk.js';
+import { type Csr, selectRows } from '../data/csr.js';
+import { HELD_OUT_MARGIN, meanPrecision135 } from '../metrics/held_out.js';
+import { splitRows } from '../util/split.js';
 import { type Manifest, type ModelWriter, scopedManifest } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { methodEntry, methodOf } from './methods.js';
 import { type Model, type ModelMethod, type ModelSummary, type TrainOptions } from './model.js';
-import { KNN_DEFAULTS, type PredictParams, predictParams } from './params.js';
+import { EMBED_DEFAULTS, FOREST_DEFAULTS, KNN_DEFAULTS, type PredictParams, predictParams, type Strategy } from './params.js';
 import { type TestFeatures, type TrainingData } from './training_data.js';
 import { WrappedModel } from './wrapped_model.js';
 import { MANIFEST_FILE } from './io.js';
@@ -27,8 +30,105 @@ export interface MixPart {
   readonly ensemble: number;
 }
 
-/** Labels of each member's ranking that enter the mean. */
+/** Labels of each member's ranking that enter the merge. */
 const SHORTLIST = 100;
+
+/**
+ * How a mixed ensemble merges its parts' top-S rankings into one score per label: `mean`, the
+ * weighted mean of each part's scores scaled to a row maximum of 1 (as the single-method
+ * ensembles merge their members); `rank`, the weighted mean of (S − r)/S for a label at rank r
+ * (0-based) of a part's list (Borda's rank averaging: only the order of each part counts, not
+ * how its scores are spread). A label outside a part's list gets 0 from it.
+ */
+export const MERGE_RULES = Object.freeze(['mean', 'rank'] as const);
+/** A merge rule of {@link MERGE_RULES}. @useDeclaredType */
+export type MergeRule = (typeof MERGE_RULES)[number];
+
+/** What the held-out choice of a merge rule saw: the mean of P@1, P@3, P@5 of each rule, and the rule chosen. */
+export interface MergeChoice {
+  /** The rule chosen. */
+  readonly rule: MergeRule;
+  /** Held-out mean of P@1, P@3 and P@5 (a fraction) by rule. */
+  readonly scores: Readonly<Record<MergeRule, number>>;
+}
+
+/** Share of the training points the merge rule's choice holds out (as the other held-out choices). */
+const MERGE_VALIDATION_FRACTION = 0.1;
+/** Fewest held-out points for a choice: fewer keep the `mean` rule. */
+const MIN_MERGE_VALIDATION = 10;
+
+/** Each part's weight: its share of the models. */
+function partWeights(parts: readonly MixPart[]): number[] {
+  const total = parts.reduce((a, p) => a + p.ensemble, 0);
+  return parts.map((p) => p.ensemble / total);
+}
+
+/** Train every part on `data`; on a failure the parts trained so far are freed. */
+async function trainParts(data: TrainingData, base: TrainOptions, parts: readonly MixPart[], onProgress: ProgressFn | undefined, what: string): Promise<Model[]> {
+  const models: Model[] = [];
+  try {
+    for (const part of parts) {
+      const params = mixPartParams(base, part);
+      const cls = await methodEntry(part.method)!.load();
+      models.push(await task(onProgress, `mixed ensemble: ${what}${part.method} × ${part.ensemble}`, undefined, () => cls.train(data, params, onProgress)));
+    }
+  } catch (e) {
+    for (const m of models) m.dispose();
+    throw e;
+  }
+  return models;
+}
+
+/** Each model's top-`shortlist` ranking of `features` (a strategy or member count applies to the models that have it; efSearch and k to those with an index). */
+async function partRankings(models: readonly Model[], features: TestFeatures, options: Partial<PredictParams>, shortlist: number, onProgress?: ProgressFn): Promise<Ranked[]> {
+  const rankings: Ranked[] = [];
+  for (const m of models) {
+    const own: Record<string, unknown> = { ...options, topK: Math.min(shortlist, m.nLabels) };
+    if (own['strategy'] !== undefined && !m.strategies.includes(own['strategy'] as Strategy)) delete own['strategy'];
+    if (m.method === 'knn') delete own['members'];
+    if (m.method === 'forest') for (const key of ['k', 'efSearch', 'members', 'decoderWeight', 'route']) delete own[key];
+    rankings.push(await m.predict(features, own as Partial<PredictParams>, onProgress));
+  }
+  return rankings;
+}
+
+/**
+ * Merge the parts' rankings by `rule` with `weights` (see {@link MERGE_RULES}); the best k labels
+ * per row (ties to the smaller label).
+ */
+export function mergeRankings(rankings: readonly Ranked[], weights: readonly number[], rule: MergeRule, nLabels: number, k: number): Ranked {
+  const n = rankings[0]!.nRows, L = nLabels;
+  const block = scoreBlockRows(L);
+  const labels = new Int32Array(n * k), scores = new Float32Array(n * k);
+  for (let s = 0; s < n; s += block) {
+    const e = Math.min(n, s + block), acc = new Float32Array((e - s) * L);
+    rankings.forEach((r, p) => {
+      const w = weights[p]!;
+      for (let i = s; i < e; i++) {
+        const top = r.scores[i * r.k]!, scale = top > 0 ? 1 / top : 1;
+        for (let j = 0; j < r.k; j++) {
+          const l = r.labels[i * r.k + j]!;
+          if (l < 0) continue;
+          acc[(i - s) * L + l]! += rule === 'mean' ? w * scale * r.scores[i * r.k + j]! : w * (r.k - j) / r.k;
+        }
+      }
+    });
+    const best = topKRows(acc, e - s, L, k);
+    labels.set(best.labels, s * k);
+    scores.set(best.scores, s * k);
+  }
+  return { nRows: n, k, labels, scores };
+}
+
+/**
+ * Choose the merge rule on held-out points: `rank` only when its mean of P@1, P@3 and P@5 beats
+ * `mean`'s by more than {@link HELD_OUT_MARGIN} (the margin of every held-out choice), else `mean`.
+ */
+export function chooseMerge(rankings: readonly Ranked[], weights: readonly number[], truth: Csr, nLabels: number): MergeChoice {
+  const mean = meanPrecision135(mergeRankings(rankings, weights, 'mean', nLabels, 5), truth);
+  const rank = meanPrecision135(mergeRankings(rankings, weights, 'rank', nLabels, 5), truth);
+  return { rule: rank > mean + HELD_OUT_MARGIN ? 'rank' : 'mean', scores: { mean, rank } };
+}
 
 /**
  * The parts of a mixed ensemble: `"l1ae:3,tied-relu:2"` or a list of `{ method, ensemble }`.
@@ -54,7 +154,7 @@ export function parseMix(v: unknown): MixPart[] {
     if (seen.has(m)) bad(`names ${m} twice`);
     seen.add(m);
     if (!Number.isInteger(ensemble) || (ensemble as number) < 1 || (ensemble as number) > 1000) bad(`has a count ${JSON.stringify(ensemble)} for ${m} (an integer in [1, 1000])`);
-    if (m === 'knn' && ensemble !== 1) bad('can hold one knn model only');
+    if ((m === 'knn' || m === 'forest') && ensemble !== 1) bad(`can hold one ${m} model only`);
     return { method: m, ensemble: ensemble as number };
   });
   if (out.reduce((a, p) => a + p.ensemble, 0) < 2 || out.length < 2) bad('needs at least two methods');
@@ -66,13 +166,18 @@ export function mixText(parts: readonly MixPart[]): string {
   return parts.map((p) => `${p.method}:${p.ensemble}`).join(',');
 }
 
-/** The training parameters of one part: the common ones with its method and count (kNN takes only its own). */
-function partParams(base: TrainOptions, part: MixPart): TrainOptions {
-  if (part.method === 'knn') {
-    const own = Object.fromEntries(Object.entries(base).filter(([k]) => Object.hasOwn(KNN_DEFAULTS, k)));
-    return { ...own, method: 'knn' } as TrainOptions;
+/**
+ * The training parameters of one part: the common ones with its method and count. A kNN or forest
+ * part takes only its own keys; an embedding part all but the forest's own.
+ */
+export function mixPartParams(base: TrainOptions, part: MixPart): TrainOptions {
+  const single = part.method === 'knn' ? KNN_DEFAULTS : part.method === 'forest' ? FOREST_DEFAULTS : undefined;
+  if (single) {
+    const own = Object.fromEntries(Object.entries(base).filter(([k]) => Object.hasOwn(single, k)));
+    return { ...own, method: part.method } as TrainOptions;
   }
-  return { ...base, method: part.method, ensemble: part.ensemble } as TrainOptions;
+  const own = Object.fromEntries(Object.entries(base).filter(([k]) => !Object.hasOwn(FOREST_DEFAULTS, k) || Object.hasOwn(EMBED_DEFAULTS, k)));
+  return { ...own, method: part.method, ensemble: part.ensemble } as TrainOptions;
 }
 
 /**
@@ -87,6 +192,10 @@ export class MixedModel extends WrappedModel {
     readonly others: readonly Model[],
     /** The parts, in order. */
     readonly parts: readonly MixPart[],
+    /** How the parts' rankings are merged. */
+    readonly merge: MergeRule = 'mean',
+    /** The held-out scores behind an `auto` choice of the `merge` rule (absent when given, and for loaded models). */
+    readonly mergeChoice?: MergeChoice,
   ) {
     super(model);
   }
@@ -94,60 +203,43 @@ export class MixedModel extends WrappedModel {
   /** Every part's model, in order. */
   get members(): readonly Model[] { return [this.model, ...this.others]; }
 
-  /** Train every part on `data` (the common parameters `base`, each part's method and count). */
-  static async train(data: TrainingData, base: TrainOptions, parts: readonly MixPart[], onProgress?: ProgressFn): Promise<MixedModel> {
-    const models: Model[] = [];
-    try {
-      for (const part of parts) {
-        const params = partParams(base, part);
-        const cls = await methodEntry(part.method)!.load();
-        models.push(await task(onProgress, `mixed ensemble: ${part.method} × ${part.ensemble}`, undefined, () => cls.train(data, params, onProgress)));
+  /**
+   * Train every part on `data` (the common parameters `base`, each part's method and count). With
+   * `merge: 'auto'` the parts are first trained on a seeded 90% of the points and the merge rule
+   * chosen on the other 10% (rank averaging only when it beats the mean by more than the held-out margin), then trained on everything.
+   */
+  static async train(data: TrainingData, base: TrainOptions, parts: readonly MixPart[], merge: MergeRule | 'auto' = 'auto', onProgress?: ProgressFn): Promise<MixedModel> {
+    let rule: MergeRule = merge === 'auto' ? 'mean' : merge;
+    let choice: MergeChoice | undefined;
+    const seed = typeof base.seed === 'number' ? base.seed : 0;
+    if (merge === 'auto') {
+      const { train, valid } = splitRows(data.features.nRows, MERGE_VALIDATION_FRACTION, seed ^ 0x1b873593);
+      if (valid.length >= MIN_MERGE_VALIDATION) {
+        const part = { features: selectRows(data.features, train), labels: selectRows(data.labels, train), ...(data.source !== undefined ? { source: data.source } : {}) };
+        const models = await trainParts(part, base, parts, onProgress, 'merge rule: held-out fit, ');
+        try {
+          const rankings = await partRankings(models, selectRows(data.features, valid), {}, SHORTLIST, onProgress);
+          choice = chooseMerge(rankings, partWeights(parts), selectRows(data.labels, valid), data.labels.nCols);
+          rule = choice.rule;
+        } finally {
+          for (const m of models) m.dispose();
+        }
       }
-    } catch (e) {
-      for (const m of models) m.dispose();
-      throw e;
     }
-    return new MixedModel(models[0]!, models.slice(1), parts);
+    const models = await trainParts(data, base, parts, onProgress, '');
+    return new MixedModel(models[0]!, models.slice(1), parts, rule, choice);
   }
 
-  /** The mean of the parts' normalised scores over their top-S labels; the best `topK` per row. */
+  /** The parts' top-S rankings merged by its `merge` rule (each part weighted by its model count); the best `topK` per row. */
   override async predict(features: TestFeatures, options: Partial<PredictParams> = {}, onProgress?: ProgressFn): Promise<Ranked> {
     const pp = predictParams(options);
-    const L = this.nLabels, S = Math.max(SHORTLIST, pp.topK);
-    const rankings: Ranked[] = [];
-    // A strategy or member count applies to the parts that have it; k and efSearch to all.
-    for (const m of this.members) {
-      const own: Partial<PredictParams> = { ...options, topK: Math.min(S, L) };
-      if (own.strategy !== undefined && !m.strategies.includes(own.strategy)) delete (own as { strategy?: unknown }).strategy;
-      if (m.method === 'knn') delete (own as { members?: unknown }).members;
-      rankings.push(await m.predict(features, own, onProgress));
-    }
-    const total = this.parts.reduce((a, p) => a + p.ensemble, 0);
-    const n = rankings[0]!.nRows, k = Math.min(pp.topK, Math.max(1, L));
-    const block = scoreBlockRows(L);
-    const labels = new Int32Array(n * k), scores = new Float32Array(n * k);
-    for (let s = 0; s < n; s += block) {
-      const e = Math.min(n, s + block), acc = new Float32Array((e - s) * L);
-      rankings.forEach((r, p) => {
-        const w = this.parts[p]!.ensemble / total;
-        for (let i = s; i < e; i++) {
-          const top = r.scores[i * r.k]!, scale = top > 0 ? 1 / top : 1;
-          for (let j = 0; j < r.k; j++) {
-            const l = r.labels[i * r.k + j]!;
-            if (l >= 0) acc[(i - s) * L + l]! += w * scale * r.scores[i * r.k + j]!;
-          }
-        }
-      });
-      const best = topKRows(acc, e - s, L, k);
-      labels.set(best.labels, s * k);
-      scores.set(best.scores, s * k);
-    }
-    return { nRows: n, k, labels, scores };
+    const rankings = await partRankings(this.members, features, options, Math.max(SHORTLIST, pp.topK), onProgress);
+    return mergeRankings(rankings, partWeights(this.parts), this.merge, this.nLabels, Math.min(pp.topK, Math.max(1, this.nLabels)));
   }
 
   /** The first part's summary with the parts (`mix`) and the total model count. */
   override describe(options?: Partial<PredictParams>): ModelSummary {
-    return { ...this.model.describe(options), mix: mixText(this.parts), ensemble: this.parts.reduce((a, p) => a + p.ensemble, 0) };
+    return { ...this.model.describe(options), mix: mixText(this.parts), merge: this.merge, ensemble: this.parts.reduce((a, p) => a + p.ensemble, 0) };
   }
 
   /** Free every part's model. */
@@ -163,7 +255,7 @@ export class MixedModel extends WrappedModel {
       const prefix = `x${i + 1}.`, b = await m.writeTo(w.scoped(prefix));
       others.push({ prefix, method: b.method, data: b.data, params: b.params, ...(b.extra !== undefined ? { extra: b.extra } : {}) });
     }
-    return { ...body, mix: { parts: this.parts.map((p) => ({ ...p })), others } };
+    return { ...body, mix: { parts: this.parts.map((p) => ({ ...p })), others, merge: this.merge } };
   }
 
   /**
@@ -200,7 +292,8 @@ export class MixedModel extends WrappedModel {
       for (const m of others) m.dispose();
       throw e;
     }
-    return new MixedModel(model, others, parts);
+    const merge = f(entry, 'merge') === undefined ? 'mean' : check.string(f(entry, 'merge'), 'mix.merge', /^(mean|rank)$/) as MergeRule;
+    return new MixedModel(model, others, parts, merge);
   }
 }
 

@@ -7,18 +7,18 @@ import type { LabelEncoder } from '../encoders/encoder.js';
 import { UsageError, XmlcError } from '../errors.js';
 import { type ProgressFn } from '../progress.js';
 import { type Ranked } from '../ranking/topk.js';
-import { type EmbedTrainParams, type IndexKind, type KnnTrainParams, type PredictParams, type Strategy } from './params.js';
+import { type EmbedTrainParams, type ForestTrainParams, type IndexKind, type KnnTrainParams, type PredictParams, type Strategy } from './params.js';
 import { type SaveOptions } from './store.js';
 import { type ModelWriter } from './io.js';
 import { type ManifestBody } from './manifest.js';
 import { type TestFeatures } from './training_data.js';
 import { type RerankParams } from './reranked_model.js';
 
-/** Every model's `method`: `knn` or a label encoder kind. */
-export type ModelMethod = KnnTrainParams['method'] | EmbedTrainParams['method'];
+/** Every model's `method`: `knn`, `forest` or a label encoder kind. */
+export type ModelMethod = KnnTrainParams['method'] | ForestTrainParams['method'] | EmbedTrainParams['method'];
 
 /** The validated training parameters of any model. */
-export type TrainParams = KnnTrainParams | EmbedTrainParams;
+export type TrainParams = KnnTrainParams | ForestTrainParams | EmbedTrainParams;
 
 /**
  * Training options of {@link trainModel}: any subset of a method's parameters (the rest take
@@ -27,6 +27,9 @@ export type TrainParams = KnnTrainParams | EmbedTrainParams;
 export type TrainOptions = ((Partial<KnnTrainParams> & {
   /** The kNN baseline. */
   readonly method: 'knn';
+}) | (Partial<ForestTrainParams> & {
+  /** The label-clustering forest. */
+  readonly method: 'forest';
 }) | Partial<EmbedTrainParams>) & {
   /** A linear re-ranker of the model's shortlists: `true` for its defaults, or its parameters (see RerankedModel). */
   readonly rerank?: boolean | Partial<RerankParams>;
@@ -37,6 +40,10 @@ export type TrainOptions = ((Partial<KnnTrainParams> & {
     /** Its models (default 1). */
     readonly ensemble?: number;
   }[];
+  /** How feature values are weighted before any model sees them: `raw` (the default), `log` or `tfidf` (see WeightedModel). */
+  readonly features?: 'raw' | 'log' | 'tfidf';
+  /** A mixed ensemble's merge rule: `mean`, `rank`, or `auto` (the default: chosen on held-out training points, see MixedModel). */
+  readonly merge?: 'auto' | 'mean' | 'rank';
 };
 
 /** A plain summary of a model, for display (`xmlc info --model`, the notes of `xmlc predict`). */
@@ -49,10 +56,10 @@ export interface ModelSummary {
   readonly nLabels: number;
   /** Training points. */
   readonly nTrain: number;
-  /** Nearest-neighbour index kind. */
-  readonly index: IndexKind;
-  /** Voting neighbours (the trained value, or the prediction options' override). */
-  readonly k: number;
+  /** Nearest-neighbour index kind (kNN and embedding models). */
+  readonly index?: IndexKind;
+  /** Voting neighbours (the trained value, or the prediction options' override; kNN and embedding models). */
+  readonly k?: number;
   /** Models in the ensemble (1 for a single model). */
   readonly ensemble: number;
   /** Embedding dimension m actually used (embedding models only). */
@@ -80,6 +87,10 @@ export interface ModelSummary {
   };
   /** A mixed ensemble: its parts, "method:count,…". */
   readonly mix?: string;
+  /** A mixed ensemble: how its parts' rankings are merged (`mean` or `rank`). */
+  readonly merge?: string;
+  /** The feature weighting, when not `raw` (`log` or `tfidf`). */
+  readonly features?: string;
   /** Every training parameter. */
   readonly params: Readonly<TrainParams>;
 }

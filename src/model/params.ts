@@ -1,6 +1,7 @@
 import { ENCODER_KINDS, type EncoderKind } from '../encoders/kinds.js';
 import { ENCODER_PARAMS, encoderParamDefaults, type EncoderParamSpec, type EncoderParamValues, type NumericSpec, type Optimizer, OPTIMIZERS, TRAIN_LOOP_DEFAULTS } from '../encoders/param_schema.js';
 import { ParamsError } from '../errors.js';
+import { type ForestParams } from '../forest/label_forest.js';
 import { HNSW_DEFAULTS, INDEX_KINDS, type IndexKind } from '../knn/hnsw.js';
 import { SOLVERS, type Solver } from '../regression/ridge.js';
 import { STRATEGIES, type Strategy } from '../predict/strategies.js';
@@ -31,6 +32,12 @@ export interface KnnTrainParams {
   readonly efSearch: number;
   /** Seed of every random choice (HNSW levels). */
   readonly seed: number;
+}
+
+/** Training parameters of the label-clustering forest (`--method forest`): its settings (src/forest/label_forest.ts) and the method. */
+export interface ForestTrainParams extends ForestParams {
+  /** The forest of label-clustering trees (after CRAFTML). */
+  readonly method: 'forest';
 }
 
 /**
@@ -129,6 +136,23 @@ export const KNN_DEFAULTS: Readonly<KnnTrainParams> = Object.freeze({
 });
 
 /**
+ * Defaults of the label-clustering forest: CRAFTML's (Siblini et al., ICML 2018, Section 5: 50
+ * trees, k = 10 children, leaves of at most 10 points, k-means on samples of at most 20,000
+ * points); 10 k-means passes; centroids of at most 1,000 features; depth at most 64.
+ */
+export const FOREST_DEFAULTS: Readonly<ForestTrainParams> = Object.freeze({
+  method: 'forest',
+  trees: 50,
+  branching: 10,
+  leafSize: 10,
+  kmeansIterations: 10,
+  kmeansSample: 20000,
+  centroidNnz: 1000,
+  maxDepth: 64,
+  seed: 0,
+});
+
+/**
  * Defaults of the embedding pipeline, defined once: the CLI reads its defaults from here.
  * T = 10 and m = 100 as in the ℓ1-AE paper's XMC experiments (Wu et al., ICML 2019, Section 5;
  * m = 100 on EURLex-4K). The rest were chosen on seeded 80/20 validation splits of the Bibtex and
@@ -222,6 +246,13 @@ export const PARAM_SPECS = Object.freeze({
   decoderWeight: Object.freeze({ int: false, min: 0, max: 1 }),
   topK: int(1, 1 << 20),
   members: int(1, 1000),
+  trees: int(1, 100000),
+  branching: int(2, 1000),
+  leafSize: int(1, 1 << 30),
+  kmeansIterations: int(1, 10000),
+  kmeansSample: int(2, 1 << 30),
+  centroidNnz: int(1, 1 << 30),
+  maxDepth: int(0, 10000),
 } satisfies Record<string, NumericSpec>);
 
 function num(name: keyof typeof PARAM_SPECS, p: Record<string, unknown>): number {
@@ -265,6 +296,24 @@ export function knnTrainParams(params: GivenParams<KnnTrainParams> = {}): KnnTra
     hnswM: num('hnswM', p),
     efConstruction: num('efConstruction', p),
     efSearch: num('efSearch', p),
+    seed: num('seed', p),
+  });
+}
+
+/** Merge `given` over {@link FOREST_DEFAULTS} and validate every field. Unknown keys are errors. */
+export function forestTrainParams(params: GivenParams<ForestTrainParams> = {}): ForestTrainParams {
+  const given = params as Record<string, unknown>;
+  rejectUnknown(given, FOREST_DEFAULTS, 'forest training');
+  const p = merged(FOREST_DEFAULTS, given);
+  return Object.freeze({
+    method: checkEnum('method', p['method'], ['forest'] as const),
+    trees: num('trees', p),
+    branching: num('branching', p),
+    leafSize: num('leafSize', p),
+    kmeansIterations: num('kmeansIterations', p),
+    kmeansSample: num('kmeansSample', p),
+    centroidNnz: num('centroidNnz', p),
+    maxDepth: num('maxDepth', p),
     seed: num('seed', p),
   });
 }
@@ -322,10 +371,10 @@ export function embedTrainParams(params: GivenParams<EmbedTrainParams> = {}): Em
   });
 }
 
-/** Training parameters of any method: kNN or the embedding pipeline, by `method` (default: the embedding pipeline's). */
-export function trainParams(params: GivenParams<KnnTrainParams> | GivenParams<EmbedTrainParams> = {}): KnnTrainParams | EmbedTrainParams {
+/** Training parameters of any method: kNN, the forest or the embedding pipeline, by `method` (default: the embedding pipeline's). */
+export function trainParams(params: GivenParams<KnnTrainParams> | GivenParams<ForestTrainParams> | GivenParams<EmbedTrainParams> = {}): KnnTrainParams | ForestTrainParams | EmbedTrainParams {
   const given = params as Record<string, unknown>;
-  return given['method'] === 'knn' ? knnTrainParams(given) : embedTrainParams(given);
+  return given['method'] === 'knn' ? knnTrainParams(given) : given['method'] === 'forest' ? forestTrainParams(given) : embedTrainParams(given);
 }
 
 /** Merge `given` over the predict defaults and validate. */

@@ -6,7 +6,7 @@
  * label ids whose names are {@link TextModel.labelNames}.
  */
 import { type Csr } from '../data/csr.js';
-import { UsageError } from '../errors.js';
+import { ParamsError, UsageError } from '../errors.js';
 import { methodOf, trainModel } from './methods.js';
 import { type Manifest, type ModelWriter, readModelFile } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
@@ -145,6 +145,7 @@ export class TextModel extends WrappedModel {
    */
   static async train(docs: TextDocuments, params: TrainOptions = {}, tfidf: Partial<TfidfParams> = {}, onProgress?: ProgressFn): Promise<TextModel> {
     methodOf(params);
+    if (params.features !== undefined && params.features !== 'raw') throw new ParamsError(`parameter 'features' weights BoW/LIBSVM features; text is weighted by the TF-IDF vectoriser (parameter 'tfidf')`);
     if (docs.texts.length !== docs.labels.length) throw new UsageError(`TextModel.train(): ${docs.texts.length} texts but ${docs.labels.length} label lists`);
     const { vectorizer, features } = await task(onProgress, 'fit the TF-IDF vectoriser', undefined, async () => TfidfVectorizer.fitTransform(docs.texts, tfidf));
     const labelNames = LabelNames.fromDocuments(docs.labels);

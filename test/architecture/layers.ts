@@ -15,7 +15,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   ['src/ranking', 'src/linalg', 'src/text'],
   // 3: the algorithms. datasets/ (registry, download, synthetic sets) needs only the bottom layer
   //    and is used by the CLI and src/index.ts, so it sits here.
-  ['src/sensing', 'src/encoders', 'src/regression', 'src/knn', 'src/predict', 'src/metrics', 'src/linear', 'datasets'],
+  ['src/sensing', 'src/encoders', 'src/regression', 'src/knn', 'src/predict', 'src/metrics', 'src/linear', 'src/forest', 'datasets'],
   // 4: models built from the algorithms.
   ['src/model', 'src/distributed'],
   // 5: the entry points; `test` appears only as a target (eval/layers.ts uses the test's graph code).

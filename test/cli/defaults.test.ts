@@ -5,12 +5,13 @@ import { BACKEND_CHOICES } from '../../src/engine/backend_names.js';
 import { UsageError } from '../../src/errors.js';
 import { HNSW_DEFAULTS } from '../../src/knn/hnsw.js';
 import { PROPENSITY_DEFAULTS } from '../../src/metrics/propensity.js';
-import { MODEL_METHODS } from '../../src/model/methods.js';
+import { DEFAULT_MIX, MODEL_METHODS } from '../../src/model/methods.js';
 import { TFIDF_DEFAULTS } from '../../src/text/tfidf.js';
-import { EMBED_DEFAULTS, KNN_DEFAULTS, PREDICT_DEFAULTS, STRATEGIES } from '../../src/model/params.js';
+import { EMBED_DEFAULTS, FOREST_DEFAULTS, KNN_DEFAULTS, PREDICT_DEFAULTS, STRATEGIES } from '../../src/model/params.js';
 import { predictOptions, summaryLine } from '../../cli/commands/predict.js';
 import { propensityConstants } from '../../cli/report.js';
 import { xmlcInProcess } from './harness.js';
+import { FEATURES_DEFAULT } from '../../src/model/weighted_model.js';
 
 /** The `[default: …]` yargs shows for `--flag` in `help` (whitespace collapsed). */
 function shownDefault(help: string, flag: string): string | undefined {
@@ -36,12 +37,17 @@ test('the CLI\'s training defaults are the library\'s single definitions (HNSW, 
   assert.deepEqual(shownChoices(help, 'strategy'), [...STRATEGIES]);
   // The parameters training uses when no flag is given are the same definitions.
   const knn = JSON.parse((await xmlcInProcess(['train', '--print-params', '--method', 'knn'])).stdout) as Record<string, unknown>;
-  assert.deepEqual(knn, { ...KNN_DEFAULTS, rerank: false, tfidf: { ...TFIDF_DEFAULTS } });
+  assert.deepEqual(knn, { ...KNN_DEFAULTS, rerank: false, tfidf: { ...TFIDF_DEFAULTS }, features: FEATURES_DEFAULT });
   assert.deepEqual([knn['hnswM'], knn['efConstruction'], knn['efSearch']], [HNSW_DEFAULTS.m, HNSW_DEFAULTS.efConstruction, HNSW_DEFAULTS.efSearch]);
-  const emb = JSON.parse((await xmlcInProcess(['train', '--print-params'])).stdout) as Record<string, unknown>;
+  const emb = JSON.parse((await xmlcInProcess(['train', '--print-params', '--method', EMBED_DEFAULTS.method])).stdout) as Record<string, unknown>;
   for (const [k, v] of Object.entries(TRAIN_LOOP_DEFAULTS)) assert.equal(emb[k], v, k);
   assert.equal(emb['method'], EMBED_DEFAULTS.method);
   assert.equal(emb['efSearch'], HNSW_DEFAULTS.efSearch);
+  // No method: the default mixed ensemble, with the embedding part's and the forest's defaults.
+  const mixed = JSON.parse((await xmlcInProcess(['train', '--print-params'])).stdout) as Record<string, unknown>;
+  assert.equal(mixed['mix'], DEFAULT_MIX);
+  for (const [k, v] of Object.entries(FOREST_DEFAULTS)) if (k !== 'method') assert.equal(mixed[k], v, k);
+  for (const [k, v] of Object.entries(TRAIN_LOOP_DEFAULTS)) assert.equal(mixed[k], v, k);
 });
 
 test('the CLI\'s prediction and metric defaults are the library\'s (top-k, propensity constants A and B)', async () => {

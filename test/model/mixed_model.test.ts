@@ -28,7 +28,7 @@ test('parseMix: "method:count" lists and objects; bad ones are ParamsErrors', ()
 
 test('a mixed ensemble scores the mean of its parts\' max-normalised top-S scores, each part weighted by its model count; save → load predicts the same', async () => {
   const common = { index: 'exact' as const, seed: 5, epochs: 2 };
-  const mixed = await trainModel(data, { ...common, mix: 'pca:2,knn:1' }) as MixedModel;
+  const mixed = await trainModel(data, { ...common, mix: 'pca:2,knn:1', merge: 'mean' }) as MixedModel;
   assert.ok(mixed instanceof MixedModel);
   assert.equal(mixed.describe().mix, 'pca:2,knn:1');
   const got = await mixed.predict(queries, { topK: 5 });

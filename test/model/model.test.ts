@@ -39,7 +39,7 @@ const trainSmall = { features: sliceRows(train.features, 0, 600), labels: sliceR
 const queries = sliceRows(test0.features, 0, 50);
 const FAST = { embeddingDim: 20, epochs: 2, batchSize: 64, index: 'exact' } as const;
 
-test('trainModel dispatches on params.method (default l1ae); an unknown method is a ParamsError', async () => {
+test('trainModel dispatches on params.method (methodOf\'s default l1ae; no method at all: the default mix, test/model/forest_model.test.ts); an unknown method is a ParamsError', async () => {
   await useBackend('auto');
   const knn = await trainModel(trainSmall, { method: 'knn', index: 'exact', k: 5 });
   assert.ok(knn instanceof KnnModel);
@@ -49,9 +49,9 @@ test('trainModel dispatches on params.method (default l1ae); an unknown method i
   assert.ok(pca instanceof EmbeddingModel);
   assert.equal(pca.method, 'pca');
   assert.equal(methodOf({}), EMBED_DEFAULTS.method);
-  await assert.rejects(trainModel(trainSmall, { method: 'svm' } as never), (e: unknown) => e instanceof ParamsError && /parameter 'method' must be one of knn, l1ae/.test((e as Error).message));
-  // Every encoder kind and knn are methods; only the kNN model computes without tensors.
-  assert.deepEqual([...MODEL_METHODS].filter(([, e]) => !e.needsTensors).map(([m]) => m), ['knn']);
+  await assert.rejects(trainModel(trainSmall, { method: 'svm' } as never), (e: unknown) => e instanceof ParamsError && /parameter 'method' must be one of knn, forest, l1ae/.test((e as Error).message));
+  // Every encoder kind, knn and forest are methods; only the kNN model and the forest compute without tensors.
+  assert.deepEqual([...MODEL_METHODS].filter(([, e]) => !e.needsTensors).map(([m]) => m), ['knn', 'forest']);
   pca.dispose();
   knn.dispose();
 });

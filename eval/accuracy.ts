@@ -1,0 +1,182 @@
+/**
+ * Issue 18's accuracy table: the default model (`trainModel(data)` with no parameters: the mixed
+ * ensemble of one ℓ1-AE model and the label-clustering forest, merge rule chosen on held-out
+ * training points) on every real set, against its ingredients and the baselines:
+ *
+ * - its parts alone (the same trained parts, each part's own ranking) and both merge rules;
+ * - with `--ablation` sets (default Bibtex, Delicious) also the default with the linear re-ranker;
+ * - the kNN baseline (`method: 'knn'`, its defaults);
+ * - one-vs-rest ℓ2 logistic regression alone (dual CD, bias 1, weights < 0.01 pruned; C ∈ {1, 10, 100}
+ *   chosen on a seeded held-out 10% of the training points, then refitted on all).
+ *
+ *   node dist/eval/accuracy.js [--datasets Bibtex,Delicious,Corel5k,Enron,Medical,Yeast,RCV1-sub2,Debtags]
+ *        [--ablation Bibtex,Delicious] [--out accuracy]
+ *
+ * Sets: registry names (their propensity constants), any DIR/NAME/NAME_{train,test}.txt of the data
+ * directory (A = 0.55, B = 1.5), RCV1-sub2 (one file, split here: a seeded 25% test), Debtags (JSONL
+ * text: TF-IDF features with the vectoriser's defaults, fitted on the training texts; train seconds
+ * exclude the vectoriser). Nothing reads a test split before its model is trained. Writes
+ * eval/results/OUT.json and OUT.md after every set.
+ */
+import { promises as fs } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { splitPath } from '../datasets/fetch.js';
+import { findDataset } from '../datasets/registry.js';
+import { type Csr, normalizeRowsL2, selectRows } from '../src/data/csr.js';
+import { readDataset } from '../src/data/index.js';
+import { readTextDataset } from '../src/data/text_reader.js';
+import { predictTopK, trainOneVsRest } from '../src/linear/ovr.js';
+import { meanPrecision135 } from '../src/metrics/held_out.js';
+import { evaluateAgainstTraining } from '../src/metrics/index.js';
+import { DEFAULT_MIX, trainModel } from '../src/model/methods.js';
+import { type Model, type TrainOptions } from '../src/model/model.js';
+import { MERGE_RULES, mergeRankings, MixedModel } from '../src/model/mixed_model.js';
+import { RerankedModel } from '../src/model/reranked_model.js';
+import { LabelNames } from '../src/model/text_model.js';
+import { type Ranked } from '../src/ranking/topk.js';
+import { TfidfVectorizer } from '../src/text/tfidf.js';
+import { splitRows } from '../src/util/split.js';
+import { dataDir, dirMb, opt, root } from './args.js';
+
+interface Row {
+  dataset: string; ranking: string; p1: number; p3: number; p5: number; psp1: number; psp3: number; psp5: number;
+  trainSeconds?: number; modelMb?: number; notes: string;
+}
+interface Data { train: { features: Csr; labels: Csr }; test: { features: Csr; labels: Csr }; a: number; b: number; note: string }
+
+const log = (s: string): void => { process.stderr.write(s + '\n'); };
+
+/** The train and test splits of a set (see the module comment). */
+async function load(name: string): Promise<Data> {
+  if (name === 'Debtags') {
+    const dir = path.join(dataDir, 'Debtags');
+    const tr = await readTextDataset(path.join(dir, 'Debtags_train.jsonl')), te = await readTextDataset(path.join(dir, 'Debtags_test.jsonl'));
+    const { vectorizer, features } = TfidfVectorizer.fitTransform(tr.texts);
+    const names = LabelNames.fromDocuments(tr.labels);
+    return {
+      train: { features, labels: names.encode(tr.labels).labels },
+      test: { features: vectorizer.transform(te.texts), labels: names.encodeWithUnseen(te.labels).labels },
+      a: 0.55, b: 1.5, note: `JSONL text, ${features.nCols} TF-IDF features (vectoriser defaults)`,
+    };
+  }
+  if (name === 'RCV1-sub2') {
+    const all = await readDataset(path.join(dataDir, name, `${name}_all.txt`));
+    const { train, valid } = splitRows(all.features.nRows, 0.25, 0);
+    const part = (rows: Int32Array): { features: Csr; labels: Csr } => ({ features: selectRows(all.features, rows), labels: selectRows(all.labels, rows) });
+    return { train: part(train), test: part(valid), a: 0.55, b: 1.5, note: `one file: seeded split (seed 0), ${train.length} train / ${valid.length} test` };
+  }
+  const info = findDataset(name);
+  const file = (split: 'train' | 'test'): string => (info ? splitPath(dataDir, info, split) : path.join(dataDir, name, `${name}_${split}.txt`));
+  const train = await readDataset(file('train'));
+  const test = await readDataset(file('test'), { nFeatures: train.features.nCols, nLabels: train.labels.nCols });
+  const { a, b } = info?.propensity ?? { a: 0.55, b: 1.5 };
+  return { train, test, a, b, note: 'the repository split' };
+}
+
+async function timed<T>(f: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { value, seconds: (performance.now() - t0) / 1000 };
+}
+
+async function sizeMb(model: Model): Promise<number> {
+  const dir = path.join(os.tmpdir(), `xmlc-accuracy-${process.pid}-${Date.now()}`);
+  await model.save(dir);
+  const mb = await dirMb(dir);
+  await fs.rm(dir, { recursive: true, force: true });
+  return mb;
+}
+
+/** One-vs-rest logistic regression with C chosen on a held-out 10% (seeded), refitted on all the points. */
+async function ovrAlone(data: Data['train']): Promise<{ ranked: (x: Csr) => Ranked; c: number; scores: number[] }> {
+  const x = normalizeRowsL2(data.features);
+  const { train, valid } = splitRows(x.nRows, 0.1, 0x5bd1e995);
+  const opts = { loss: 'logistic' as const, bias: 1, pruneBelow: 0.01, seed: 0 };
+  const scores: number[] = [];
+  const cs = [1, 10, 100];
+  for (const c of cs) {
+    const m = trainOneVsRest(selectRows(x, train), selectRows(data.labels, train), { ...opts, c });
+    scores.push(meanPrecision135(predictTopK(m, selectRows(x, valid), 5), selectRows(data.labels, valid)));
+  }
+  const c = cs[scores.indexOf(Math.max(...scores))]!;
+  const m = trainOneVsRest(x, data.labels, { ...opts, c });
+  return { ranked: (t) => predictTopK(m, normalizeRowsL2(t), 5), c, scores };
+}
+
+async function main(): Promise<void> {
+  const names = opt('datasets', 'Bibtex,Delicious,Corel5k,Enron,Medical,Yeast,RCV1-sub2,Debtags').split(',').filter(Boolean);
+  const ablation = new Set(opt('ablation', 'Bibtex,Delicious').split(',').filter(Boolean));
+  const out = path.join(root, 'eval', 'results', opt('out', 'accuracy'));
+  const rows: Row[] = [];
+  const notes: Record<string, string> = {};
+  for (const name of names) {
+    log(`== ${name}`);
+    const d = await load(name);
+    notes[name] = d.note;
+    const score = (r: Ranked): Pick<Row, 'p1' | 'p3' | 'p5' | 'psp1' | 'psp3' | 'psp5'> => {
+      const m = evaluateAgainstTraining(r, d.test.labels, d.train.labels, { ks: [1, 3, 5], metrics: ['P', 'PSP'], a: d.a, b: d.b }) as Record<string, number>;
+      const pct = (k: string): number => Math.round(10000 * m[k]!) / 100;
+      return { p1: pct('P@1'), p3: pct('P@3'), p5: pct('P@5'), psp1: pct('PSP@1'), psp3: pct('PSP@3'), psp5: pct('PSP@5') };
+    };
+    const add = (row: Row): void => { rows.push(row); log(JSON.stringify(row)); };
+    // The default model, and from the same trained parts: each part alone and each merge rule.
+    const def = await timed(() => trainModel(d.train, {}));
+    const mixed = def.value as MixedModel;
+    const choice = mixed.mergeChoice ? `merge ${mixed.merge} (held-out mean P@1,3,5: ${MERGE_RULES.map((r) => `${r} ${(100 * mixed.mergeChoice!.scores[r]).toFixed(2)}`).join(', ')})` : `merge ${mixed.merge}`;
+    add({ dataset: name, ranking: `**default** (${DEFAULT_MIX})`, ...score(await mixed.predict(d.test, { topK: 5 })), trainSeconds: def.seconds, modelMb: await sizeMb(mixed), notes: choice });
+    const rankings: Ranked[] = [];
+    for (const m of mixed.members) rankings.push(await m.predict(d.test, { topK: 100 }));
+    mixed.members.forEach((m, i) => add({ dataset: name, ranking: `its ${m.method} part alone`, ...score({ ...rankings[i]!, ...top5(rankings[i]!) }), notes: 'the same trained part' }));
+    for (const rule of MERGE_RULES) add({ dataset: name, ranking: `its parts, merge ${rule}`, ...score(mergeRankings(rankings, [0.5, 0.5], rule, mixed.nLabels, 5)), notes: 'the same trained parts' });
+    mixed.dispose();
+    if (ablation.has(name)) {
+      const rr = await timed(() => trainModel(d.train, { rerank: true } as TrainOptions));
+      const model = rr.value as RerankedModel;
+      add({ dataset: name, ranking: 'default + linear re-ranker (--rerank)', ...score(await model.predict(d.test, { topK: 5 })), trainSeconds: rr.seconds, modelMb: await sizeMb(model), notes: `α = ${model.alpha}, C = ${model.ovr.c} (held out)` });
+      model.dispose();
+    }
+    const knn = await timed(() => trainModel(d.train, { method: 'knn' }));
+    add({ dataset: name, ranking: 'kNN baseline (k = 15)', ...score(await knn.value.predict(d.test, { topK: 5 })), trainSeconds: knn.seconds, modelMb: await sizeMb(knn.value), notes: '' });
+    knn.value.dispose();
+    const ovr = await timed(() => ovrAlone(d.train));
+    add({ dataset: name, ranking: 'one-vs-rest logistic regression alone', ...score(ovr.value.ranked(d.test.features)), trainSeconds: ovr.seconds, notes: `C = ${ovr.value.c} (held-out mean P@1,3,5 for C = 1, 10, 100: ${ovr.value.scores.map((v) => (100 * v).toFixed(2)).join(', ')})` });
+    await write(out, rows, notes, names, ablation);
+  }
+}
+
+/** The first 5 of a ranking. */
+function top5(r: Ranked): Pick<Ranked, 'k' | 'labels' | 'scores'> {
+  const k = Math.min(5, r.k), labels = new Int32Array(r.nRows * k), scores = new Float32Array(r.nRows * k);
+  for (let i = 0; i < r.nRows; i++) for (let j = 0; j < k; j++) { labels[i * k + j] = r.labels[i * r.k + j]!; scores[i * k + j] = r.scores[i * r.k + j]!; }
+  return { k, labels, scores };
+}
+
+async function write(out: string, rows: Row[], notes: Record<string, string>, names: string[], ablation: Set<string>): Promise<void> {
+  const f = (v: number | undefined, digits = 1): string => (v === undefined ? '' : v.toFixed(digits));
+  const md = [
+    '# Accuracy: the default model, its ingredients and the baselines (eval/accuracy.ts)',
+    '',
+    `The default model is \`trainModel(data)\` / \`xmlc train\` with no parameters: the mixed ensemble ${DEFAULT_MIX} (one ℓ1-AE model and the`,
+    'label-clustering forest), merge rule chosen on a held-out 10% of the training points. "Its … part alone" and "merge …" rows',
+    'rank with the same trained parts. The one-vs-rest baseline chooses C ∈ {1, 10, 100} on a held-out 10% of the training points.',
+    'No test split is read before its model is trained. P and PSP in %.',
+    `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; OPENBLAS_CORETYPE ${process.env['OPENBLAS_CORETYPE'] ?? 'unset'}; ${new Date().toISOString().slice(0, 10)}.`,
+    '',
+    '| set | ranking | P@1 | P@3 | P@5 | PSP@1 | PSP@3 | PSP@5 | train s | model MB | notes |',
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+    ...rows.map((r) => `| ${r.dataset} | ${r.ranking} | ${r.p1} | ${r.p3} | ${r.p5} | ${r.psp1} | ${r.psp3} | ${r.psp5} | ${f(r.trainSeconds)} | ${f(r.modelMb)} | ${r.notes} |`),
+    '',
+    'Data: ' + Object.entries(notes).map(([k, v]) => `${k}: ${v}`).join('; ') + '.',
+    '',
+    `Command: \`env -u OPENBLAS_CORETYPE node dist/eval/accuracy.js --datasets ${names.join(',')} --ablation ${[...ablation].join(',')}\`.`,
+    '',
+  ].join('\n');
+  await fs.writeFile(out + '.json', JSON.stringify({ date: new Date().toISOString(), rows, notes }, null, 2) + '\n');
+  await fs.writeFile(out + '.md', md);
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+  process.exitCode = 1;
+});

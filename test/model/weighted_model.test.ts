@@ -1,0 +1,64 @@
+/**
+ * Feature weighting (src/model/weighted_model.ts): the weights by hand, a weighted model equal to
+ * the model trained on hand-weighted points, save → load, and the refusals.
+ */
+import assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { csr, sliceRows } from '../../src/data/csr.js';
+import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
+import { readDataset } from '../../src/data/index.js';
+import { ParamsError } from '../../src/errors.js';
+import { loadModel } from '../../src/model/load.js';
+import { trainModel } from '../../src/model/methods.js';
+import { TextModel } from '../../src/model/text_model.js';
+import { smoothIdf, weightFeatures, WeightedModel } from '../../src/model/weighted_model.js';
+import { tempDir } from '../tmp.js';
+
+test('smooth idf and the log and tfidf weights, by hand', () => {
+  // 3 points; feature 0 in all, feature 1 in one, feature 2 in none.
+  const x = csr(3, 3, Int32Array.of(0, 2, 3, 4), Int32Array.of(0, 1, 0, 0), Float32Array.of(2, -3, 1, 0.5));
+  const idf = smoothIdf(x);
+  assert.deepEqual([...idf], [1, Math.log(4 / 2) + 1, Math.log(4) + 1].map(Math.fround));
+  assert.deepEqual([...weightFeatures(x, 'log').values], [Math.log1p(2), -Math.log1p(3), Math.log1p(1), Math.log1p(0.5)].map(Math.fround));
+  assert.deepEqual([...weightFeatures(x, 'tfidf', idf).values], [2 * idf[0]!, -3 * idf[1]!, idf[0]!, 0.5 * idf[0]!].map(Math.fround));
+  assert.equal(weightFeatures(x, 'raw'), x);
+  // A feature beyond the idf vector takes the unseen weight.
+  const wide = csr(1, 5, Int32Array.of(0, 1), Int32Array.of(4), Float32Array.of(2));
+  assert.deepEqual([...weightFeatures(wide, 'tfidf', idf, 7).values], [14]);
+});
+
+const train = await readDataset(BUNDLED_BIBTEX.train);
+const test0 = await readDataset(BUNDLED_BIBTEX.test);
+const data = { features: sliceRows(train.features, 0, 800), labels: sliceRows(train.labels, 0, 800) };
+const queries = sliceRows(test0.features, 0, 100);
+
+test('a tfidf-weighted kNN model ranks as a kNN trained and queried on hand-weighted points; save → load keeps it', async () => {
+  const model = await trainModel(data, { method: 'knn', index: 'exact', features: 'tfidf' });
+  assert.ok(model instanceof WeightedModel);
+  assert.equal(model.describe().features, 'tfidf');
+  const got = await model.predict(queries, { topK: 5 });
+  const idf = smoothIdf(data.features), unseen = Math.log(1 + data.features.nRows) + 1;
+  const plain = await trainModel({ ...data, features: weightFeatures(data.features, 'tfidf', idf, unseen) }, { method: 'knn', index: 'exact' });
+  const want = await plain.predict(weightFeatures(queries, 'tfidf', idf, unseen), { topK: 5 });
+  assert.deepEqual(got.labels, want.labels);
+  assert.deepEqual(got.scores, want.scores);
+  const dir = path.join(tempDir('weighted'), 'model');
+  await model.save(dir);
+  const loaded = await loadModel(dir);
+  assert.ok(loaded instanceof WeightedModel);
+  const again = await loaded.predict(queries, { topK: 5 });
+  assert.deepEqual(again.labels, got.labels);
+  assert.deepEqual(again.scores, got.scores);
+  for (const m of [model, plain, loaded]) m.dispose();
+  // log on 0/1 features is raw scaled by ln 2: the same ranking after ℓ2 normalisation.
+  const log = await trainModel(data, { method: 'knn', index: 'exact', features: 'log' });
+  const raw = await trainModel(data, { method: 'knn', index: 'exact' });
+  assert.deepEqual((await log.predict(queries)).labels, (await raw.predict(queries)).labels);
+  assert.ok(!(raw instanceof WeightedModel), 'raw adds no wrapper');
+});
+
+test('a bad weighting is a ParamsError; text is weighted by its vectoriser only', async () => {
+  await assert.rejects(trainModel(data, { method: 'knn', features: 'bm25' as never }), ParamsError);
+  await assert.rejects(TextModel.train({ texts: ['a b', 'b c'], labels: [['x'], ['y']] }, { method: 'knn', features: 'tfidf' }), /text is weighted by the TF-IDF vectoriser/);
+});
