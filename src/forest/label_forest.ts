@@ -55,9 +55,10 @@ export interface ForestParams {
  * A trained forest, every tree's nodes in flat arrays (node ids are global; tree t's root is
  * `roots[t]`). Node i is internal when `childPtr[i] < childPtr[i + 1]` (its children are
  * `children[childPtr[i] .. childPtr[i + 1])`), else a leaf whose training points are
- * `leafPoints[leafPtr[i] .. leafPtr[i + 1])`. An internal node's centroids are stored feature-major:
- * its features `featIds[featPtr[i] .. featPtr[i + 1])` (increasing), feature f's entries
- * `entChild/entValue[entPtr[f] .. entPtr[f + 1])` (child position, centroid value).
+ * `leafPoints[leafPtr[i] .. leafPtr[i + 1])`. An internal node's centroids are its entries
+ * `entFeat/entChild/entValue[entPtr[i] .. entPtr[i + 1])` — (feature, child position, centroid value)
+ * sorted by feature, then child: feature-major, so that routing a sparse row looks up only its own
+ * features; 9 bytes an entry.
  */
 export interface Forest {
   /** Columns of the feature rows it routes (after the model's feature space). */
@@ -74,23 +75,21 @@ export interface Forest {
   readonly leafPtr: Int32Array;
   /** Training point ids of the leaves. */
   readonly leafPoints: Int32Array;
-  /** Feature ranges per node, length nodes + 1. */
-  readonly featPtr: Int32Array;
-  /** Feature ids, increasing within a node. */
-  readonly featIds: Int32Array;
-  /** Entry ranges per stored feature, length featIds.length + 1. */
+  /** Centroid entry ranges per node, length nodes + 1. */
   readonly entPtr: Int32Array;
-  /** Child position of each entry. */
-  readonly entChild: Int32Array;
+  /** Feature of each entry (non-decreasing within a node). */
+  readonly entFeat: Int32Array;
+  /** Child position of each entry (increasing within a feature). */
+  readonly entChild: Uint8Array;
   /** Centroid value of each entry. */
   readonly entValue: Float32Array;
 }
 
-/** Most children a node may have. */
-export const MAX_BRANCHING = 1000;
+/** Most children a node may have (a child position is one byte). */
+export const MAX_BRANCHING = 255;
 
 /** A growable typed array (int32 or float32) for the flat arrays. */
-class GrowList<T extends Int32Array | Float32Array> {
+class GrowList<T extends Int32Array | Float32Array | Uint8Array> {
   length = 0;
   constructor(private data: T, private readonly make: (n: number) => T) {}
   push(v: number): void {
@@ -101,6 +100,7 @@ class GrowList<T extends Int32Array | Float32Array> {
 }
 const intList = (): GrowList<Int32Array> => new GrowList(new Int32Array(1024), (n) => new Int32Array(n));
 const floatList = (): GrowList<Float32Array> => new GrowList(new Float32Array(1024), (n) => new Float32Array(n));
+const byteList = (): GrowList<Uint8Array> => new GrowList(new Uint8Array(1024), (n) => new Uint8Array(n));
 
 /** The seed of tree t: independent streams for every tree. */
 function treeSeed(seed: number, t: number): number {
@@ -112,24 +112,23 @@ function treeSeed(seed: number, t: number): number {
  * (ties to the lower position), or the node's fallback when no feature is shared. `acc` is scratch
  * of at least the node's child count, left zeroed.
  */
-function routeRow(f: Pick<Forest, 'featPtr' | 'featIds' | 'entPtr' | 'entChild' | 'entValue' | 'fallback'>, node: number, nChildren: number,
+function routeRow(f: Pick<Forest, 'entPtr' | 'entFeat' | 'entChild' | 'entValue' | 'fallback'>, node: number, nChildren: number,
   x: Csr, i: number, acc: Float64Array): number {
-  const { featPtr, featIds, entPtr, entChild, entValue } = f;
-  let lo = featPtr[node]!;
-  const hi = featPtr[node + 1]!;
+  const { entPtr, entFeat, entChild, entValue } = f;
+  let lo = entPtr[node]!;
+  const hi = entPtr[node + 1]!;
   let hit = false;
   for (let p = x.rowPtr[i]!, e = x.rowPtr[i + 1]!; p < e && lo < hi; p++) {
     const j = x.indices[p]!;
     // Row indices increase, so the search for the next feature starts where this one ended.
     let a = lo, b = hi;
-    while (a < b) { const mid = (a + b) >>> 1; if (featIds[mid]! < j) a = mid + 1; else b = mid; }
-    lo = a;
-    if (a < hi && featIds[a] === j) {
+    while (a < b) { const mid = (a + b) >>> 1; if (entFeat[mid]! < j) a = mid + 1; else b = mid; }
+    if (a < hi && entFeat[a] === j) {
       const v = x.values[p]!;
-      for (let q = entPtr[a]!, r = entPtr[a + 1]!; q < r; q++) acc[entChild[q]!]! += v * entValue[q]!;
+      for (; a < hi && entFeat[a] === j; a++) acc[entChild[a]!]! += v * entValue[a]!;
       hit = true;
-      lo = a + 1;
     }
+    lo = a;
   }
   if (!hit) return f.fallback[node]!;
   let best = 0;
@@ -174,10 +173,9 @@ class ForestBuilder {
   readonly fallback = intList();
   readonly leafPtr = intList();
   readonly leafPoints = intList();
-  readonly featPtr = intList();
-  readonly featIds = intList();
   readonly entPtr = intList();
-  readonly entChild = intList();
+  readonly entFeat = intList();
+  readonly entChild = byteList();
   readonly entValue = floatList();
   private nodes = 0;
   // Scratch: label → local id of the current sample, dense feature accumulators per child.
@@ -197,7 +195,7 @@ class ForestBuilder {
       for (let q = y.rowPtr[i]!, e = y.rowPtr[i + 1]!; q < e; q++) s += y.values[q]! * y.values[q]!;
       this.yScale[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
     }
-    this.childPtr.push(0); this.leafPtr.push(0); this.featPtr.push(0); this.entPtr.push(0);
+    this.childPtr.push(0); this.leafPtr.push(0); this.entPtr.push(0);
   }
 
   /** A new node id with empty ranges (filled by {@link closeNode} in creation order). */
@@ -218,7 +216,7 @@ class ForestBuilder {
         for (const i of points) this.leafPoints.push(i);
         this.childPtr.push(this.children.length);
         this.fallback.push(0);
-        this.featPtr.push(this.featIds.length);
+        this.entPtr.push(this.entFeat.length);
         this.leafPtr.push(this.leafPoints.length);
         continue;
       }
@@ -230,13 +228,13 @@ class ForestBuilder {
       this.childPtr.push(this.children.length);
       this.fallback.push(split.fallback);
       this.leafPtr.push(this.leafPoints.length);
-      // featPtr was extended by split(); nothing more to close.
+      // entPtr was extended by split(); nothing more to close.
     }
   }
 
   /**
    * Split `points`: label k-means on a sample, feature centroids, routing. Appends the node's
-   * centroid entries (and its featPtr end) and returns the children's point lists, or undefined
+   * centroid entries (and its entPtr end) and returns the children's point lists, or undefined
    * for a leaf (nothing appended).
    */
   private split(points: Int32Array, rng: Rng): { parts: Int32Array[]; fallback: number } | undefined {
@@ -257,7 +255,7 @@ class ForestBuilder {
     const route = new Int32Array(points.length);
     const counts = new Int32Array(k);
     const fallback = largest(assign.sizes);
-    const tmpForest = { featPtr: Int32Array.of(0, table.featIds.length), featIds: table.featIds, entPtr: table.entPtr, entChild: table.entChild, entValue: table.entValue, fallback: Int32Array.of(fallback) };
+    const tmpForest = { entPtr: Int32Array.of(0, table.entFeat.length), ...table, fallback: Int32Array.of(fallback) };
     for (let a = 0; a < points.length; a++) {
       const c = routeRow(tmpForest, 0, k, this.x, points[a]!, this.acc);
       route[a] = c;
@@ -271,19 +269,14 @@ class ForestBuilder {
     const parts = Array.from({ length: used }, (_, c) => new Int32Array(counts[position.indexOf(c)]!));
     const fill = new Int32Array(used);
     for (let a = 0; a < points.length; a++) { const c = position[route[a]!]!; parts[c]![fill[c]!++] = points[a]!; }
-    for (let f = 0; f < table.featIds.length; f++) {
-      let kept = 0;
-      for (let q = table.entPtr[f]!; q < table.entPtr[f + 1]!; q++) {
-        const c = position[table.entChild[q]!]!;
-        if (c < 0) continue;
-        if (kept === 0) this.featIds.push(table.featIds[f]!);
-        this.entChild.push(c);
-        this.entValue.push(table.entValue[q]!);
-        kept++;
-      }
-      if (kept > 0) this.entPtr.push(this.entChild.length);
+    for (let q = 0; q < table.entFeat.length; q++) {
+      const c = position[table.entChild[q]!]!;
+      if (c < 0) continue;
+      this.entFeat.push(table.entFeat[q]!);
+      this.entChild.push(c);
+      this.entValue.push(table.entValue[q]!);
     }
-    this.featPtr.push(this.featIds.length);
+    this.entPtr.push(this.entFeat.length);
     // The fallback the training points took; it kept its points unless none shared no feature.
     const fb = position[fallback]!;
     return { parts, fallback: fb >= 0 ? fb : position[largest(counts)]! };
@@ -410,8 +403,7 @@ class ForestBuilder {
       roots: Int32Array.from(this.roots),
       childPtr: this.childPtr.toArray(), children: this.children.toArray(), fallback: this.fallback.toArray(),
       leafPtr: this.leafPtr.toArray(), leafPoints: this.leafPoints.toArray(),
-      featPtr: this.featPtr.toArray(), featIds: this.featIds.toArray(), entPtr: this.entPtr.toArray(),
-      entChild: this.entChild.toArray(), entValue: this.entValue.toArray(),
+      entPtr: this.entPtr.toArray(), entFeat: this.entFeat.toArray(), entChild: this.entChild.toArray(), entValue: this.entValue.toArray(),
     };
   }
 }
@@ -423,25 +415,23 @@ function largest(a: Int32Array): number {
   return best;
 }
 
-/** The k sparse centroids as one feature-major table: features increasing, entries by child. */
-function featureMajor(cents: readonly { indices: Int32Array; values: Float32Array }[], k: number): { featIds: Int32Array; entPtr: Int32Array; entChild: Int32Array; entValue: Float32Array } {
+/** The k sparse centroids as one feature-major table: entries by feature, then child. */
+function featureMajor(cents: readonly { indices: Int32Array; values: Float32Array }[], k: number): { entFeat: Int32Array; entChild: Uint8Array; entValue: Float32Array } {
   let total = 0;
   for (const c of cents) total += c.indices.length;
   const keys = new Float64Array(total);
   let o = 0;
-  for (let c = 0; c < k; c++) for (let q = 0; q < cents[c]!.indices.length; q++) keys[o++] = cents[c]!.indices[q]! * 1024 + c;
+  for (let c = 0; c < k; c++) for (let q = 0; q < cents[c]!.indices.length; q++) keys[o++] = cents[c]!.indices[q]! * 256 + c;
   keys.sort();
-  const featIds: number[] = [], entPtr: number[] = [0];
-  const entChild = new Int32Array(total), entValue = new Float32Array(total);
+  const entFeat = new Int32Array(total), entChild = new Uint8Array(total), entValue = new Float32Array(total);
   const cursor = new Int32Array(k);
   for (let q = 0; q < total; q++) {
-    const j = Math.floor(keys[q]! / 1024), c = keys[q]! - j * 1024;
-    if (featIds.length === 0 || featIds[featIds.length - 1] !== j) { if (featIds.length > 0) entPtr.push(q); featIds.push(j); }
+    const j = Math.floor(keys[q]! / 256), c = keys[q]! - j * 256;
+    entFeat[q] = j;
     entChild[q] = c;
     entValue[q] = cents[c]!.values[cursor[c]!++]!;
   }
-  if (total > 0) entPtr.push(total);
-  return { featIds: Int32Array.from(featIds), entPtr: Int32Array.from(entPtr), entChild, entValue };
+  return { entFeat, entChild, entValue };
 }
 
 /** Number of children of node `node`. */

@@ -16,9 +16,10 @@ import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type T
 /** Scratch per label of a block of scores (a float64 accumulator and the float32 block). */
 const SCORE_BYTES_PER_LABEL = 12;
 
-/** The forest's int32 arrays, in file order, and its float32 one. */
-const INT_ARRAYS = ['roots', 'childPtr', 'children', 'fallback', 'leafPtr', 'leafPoints', 'featPtr', 'featIds', 'entPtr', 'entChild'] as const;
+/** The forest's int32 arrays, in file order; its child positions (bytes) and centroid values (float32) have files of their own. */
+const INT_ARRAYS = ['roots', 'childPtr', 'children', 'fallback', 'leafPtr', 'leafPoints', 'entPtr', 'entFeat'] as const;
 const FOREST_INTS = 'forest.i32';
+const FOREST_CHILDREN = 'forest_children.u8';
 const FOREST_FLOATS = 'forest_values.f32';
 
 /**
@@ -115,6 +116,7 @@ export class ForestModel implements Model {
     let o = 0;
     for (const a of ints) { all.set(a, o); o += a.length; }
     await w.writeBytes(FOREST_INTS, new Uint8Array(all.buffer));
+    await w.writeBytes(FOREST_CHILDREN, f.entChild);
     await w.writeBytes(FOREST_FLOATS, new Uint8Array(f.entValue.buffer.slice(f.entValue.byteOffset, f.entValue.byteOffset + f.entValue.byteLength)));
     return {
       method: this.method,
@@ -146,9 +148,11 @@ export class ForestModel implements Model {
     const arrays: Record<string, Int32Array> = {};
     let o = 0;
     INT_ARRAYS.forEach((k, i) => { arrays[k] = all.slice(o, o + sizes[i]!); o += sizes[i]!; });
+    const entChild = (await readModelFile(dir, manifest, FOREST_CHILDREN)).slice();
     const floats = await readModelFile(dir, manifest, FOREST_FLOATS);
+    if (floats.length % 4 !== 0) throw new ModelFormatError(`${path.join(dir, FOREST_FLOATS)}: ${floats.length} bytes is not a whole number of float32 values`);
     const entValue = new Float32Array(floats.buffer.slice(floats.byteOffset, floats.byteOffset + floats.length));
-    const forest = { nFeatures: space.dim, ...(arrays as unknown as Omit<Forest, 'nFeatures' | 'entValue'>), entValue };
+    const forest = { nFeatures: space.dim, ...(arrays as unknown as Omit<Forest, 'nFeatures' | 'entChild' | 'entValue'>), entChild, entValue };
     try {
       checkForest(forest, nPoints, p.trees);
     } catch (e) {
@@ -179,25 +183,24 @@ export function checkForest(f: Forest, nPoints: number, trees: number): void {
   const bad = (why: string): never => { throw new InvalidArgumentError('loadModel', why); };
   const nodes = f.childPtr.length - 1;
   if (f.roots.length !== trees) bad(`${f.roots.length} roots for ${trees} trees`);
-  if (nodes < 1 || f.leafPtr.length !== nodes + 1 || f.featPtr.length !== nodes + 1 || f.fallback.length !== nodes) bad('node arrays of different lengths');
-  if (f.entPtr.length !== f.featIds.length + 1 || f.entChild.length !== f.entValue.length) bad('entry arrays of different lengths');
+  if (nodes < 1 || f.leafPtr.length !== nodes + 1 || f.entPtr.length !== nodes + 1 || f.fallback.length !== nodes) bad('node arrays of different lengths');
+  if (f.entFeat.length !== f.entChild.length || f.entChild.length !== f.entValue.length) bad('entry arrays of different lengths');
   const ranges = (name: string, ptr: Int32Array, end: number): void => {
     if (ptr[0] !== 0 || ptr[ptr.length - 1] !== end) bad(`${name} does not span its array`);
     for (let i = 0; i + 1 < ptr.length; i++) if (ptr[i + 1]! < ptr[i]!) bad(`${name} decreases at ${i}`);
   };
   ranges('childPtr', f.childPtr, f.children.length);
   ranges('leafPtr', f.leafPtr, f.leafPoints.length);
-  ranges('featPtr', f.featPtr, f.featIds.length);
-  ranges('entPtr', f.entPtr, f.entChild.length);
+  ranges('entPtr', f.entPtr, f.entFeat.length);
   for (const r of f.roots) if (!(r >= 0 && r < nodes)) bad(`root ${r} out of range`);
   for (let i = 0; i < nodes; i++) {
     const k = f.childPtr[i + 1]! - f.childPtr[i]!;
     if (k > 0 && f.leafPtr[i + 1] !== f.leafPtr[i]) bad(`node ${i} is both internal and a leaf`);
     if (k > 0 && !(f.fallback[i]! >= 0 && f.fallback[i]! < k)) bad(`node ${i}'s fallback child out of range`);
     for (let q = f.childPtr[i]!; q < f.childPtr[i + 1]!; q++) if (!(f.children[q]! > i && f.children[q]! < nodes)) bad(`node ${i} has child ${f.children[q]} out of order`);
-    for (let q = f.featPtr[i]!; q < f.featPtr[i + 1]!; q++) {
-      if (!(f.featIds[q]! >= 0 && f.featIds[q]! < f.nFeatures) || (q > f.featPtr[i]! && f.featIds[q]! <= f.featIds[q - 1]!)) bad(`node ${i}'s features are not increasing ids`);
-      for (let u = f.entPtr[q]!; u < f.entPtr[q + 1]!; u++) if (!(f.entChild[u]! >= 0 && f.entChild[u]! < k)) bad(`node ${i} has an entry for child ${f.entChild[u]} of ${k}`);
+    for (let q = f.entPtr[i]!; q < f.entPtr[i + 1]!; q++) {
+      if (!(f.entFeat[q]! >= 0 && f.entFeat[q]! < f.nFeatures) || (q > f.entPtr[i]! && f.entFeat[q]! < f.entFeat[q - 1]!)) bad(`node ${i}'s entries are not sorted feature ids`);
+      if (f.entChild[q]! >= k) bad(`node ${i} has an entry for child ${f.entChild[q]} of ${k}`);
     }
   }
   for (const i of f.leafPoints) if (!(i >= 0 && i < nPoints)) bad(`leaf point ${i} out of range`);

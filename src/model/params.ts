@@ -247,7 +247,7 @@ export const PARAM_SPECS = Object.freeze({
   topK: int(1, 1 << 20),
   members: int(1, 1000),
   trees: int(1, 100000),
-  branching: int(2, 1000),
+  branching: int(2, 255),
   leafSize: int(1, 1 << 30),
   kmeansIterations: int(1, 10000),
   kmeansSample: int(2, 1 << 30),
