@@ -6,8 +6,8 @@
  *   *labels*: spherical k-means (Dhillon & Modha 2001) on the ℓ2-normalised label rows, k =
  *   `branching` clusters seeded with k distinct random points, on at most `kmeansSample` points
  *   (CRAFTML's n_s: the sample keeps a node's cost bounded on large sets). Then each cluster gets a
- *   *feature* centroid, the normalised sum of its points' ℓ2-normalised feature rows, pruned to its
- *   `centroidNnz` largest entries; every point of the node, training or test alike, goes to the
+ *   *feature* centroid, the normalised sum of its points' ℓ2-normalised feature rows over the
+ *   features at least `centroidMinCount` of them share, pruned to its `centroidNnz` largest entries; every point of the node, training or test alike, goes to the
  *   child whose feature centroid has the largest dot product with it (ties to the lower child; a
  *   point sharing no feature with any centroid goes to the child that took most training points).
  *   So the children group points with similar labels, reached through their features.
@@ -45,6 +45,11 @@ export interface ForestParams {
   readonly kmeansSample: number;
   /** Most non-zero entries a feature centroid keeps (its largest). */
   readonly centroidNnz: number;
+  /**
+   * A centroid keeps only the features at least this many of its cluster's (sampled) members have
+   * (all of them when no feature is shared so often); 1 keeps every feature.
+   */
+  readonly centroidMinCount: number;
   /** Deepest level (the root is level 0); a node there is a leaf. */
   readonly maxDepth: number;
   /** Seed of every random choice; tree t uses its own stream derived from it. */
@@ -155,6 +160,7 @@ export function trainForest(x: Csr, y: Csr, p: ForestParams, onTree?: (t: number
   checkInt('kmeansIterations', p.kmeansIterations, 1, 10000);
   checkInt('kmeansSample', p.kmeansSample, 2);
   checkInt('centroidNnz', p.centroidNnz, 1);
+  checkInt('centroidMinCount', p.centroidMinCount, 1, 255);
   checkInt('maxDepth', p.maxDepth, 0, 10000);
   if (!Number.isSafeInteger(p.seed)) throw new InvalidArgumentError('trainForest', `'seed' passed to trainForest() must be an integer but got ${p.seed}`);
   const b = new ForestBuilder(x, y, p);
@@ -376,14 +382,20 @@ class ForestBuilder {
         const i = sample[a]!;
         for (let q = x.rowPtr[i]!, e = x.rowPtr[i + 1]!; q < e; q++) {
           const j = x.indices[q]!;
-          if (!seen[j]) { seen[j] = 1; touched.push(j); }
+          if (!seen[j]) touched.push(j);
+          if (seen[j]! < 255) seen[j]!++; // members having j (at most 255 counted)
           acc[j]! += x.values[q]!;
         }
       }
+      // The features at least centroidMinCount members share (all of them when none is shared).
       let keep = touched;
-      if (touched.length > this.p.centroidNnz) {
+      if (this.p.centroidMinCount > 1) {
+        const shared = touched.filter((j) => seen[j]! >= this.p.centroidMinCount);
+        if (shared.length > 0) keep = shared;
+      }
+      if (keep.length > this.p.centroidNnz) {
         // The largest |value| entries (ties to the lower feature id).
-        keep = touched.slice().sort((u, v) => Math.abs(acc[v]!) - Math.abs(acc[u]!) || u - v).slice(0, this.p.centroidNnz);
+        keep = keep.slice().sort((u, v) => Math.abs(acc[v]!) - Math.abs(acc[u]!) || u - v).slice(0, this.p.centroidNnz);
       }
       keep.sort((u, v) => u - v);
       let s = 0;

@@ -1,7 +1,8 @@
 /**
- * Held-out honesty (issue 18): every automatic choice (clusters, decoder weight, the re-ranker's α
- * and C) is made on a split of the training data. `xmlc run` with all of them on opens the test
- * file exactly once, after every read of the training file: only the final evaluation reads it.
+ * Held-out honesty (issue 18): every automatic choice (clusters, decoder weight, the default mixed
+ * ensemble's merge rule, the re-ranker's α and C) is made on a split of the training data. `xmlc run`
+ * with the default model and all of them on opens the test file exactly once, after every read of
+ * the training file: only the final evaluation reads it.
  */
 import assert from 'node:assert/strict';
 import fsp from 'node:fs/promises';

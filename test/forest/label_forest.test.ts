@@ -108,7 +108,7 @@ test('same seed, same forest; another seed, another forest; leaves stay within l
 });
 
 test('bad parameters and shapes are InvalidArgumentErrors', () => {
-  for (const bad of [{ trees: 0 }, { branching: 1 }, { branching: 256 }, { leafSize: 0 }, { kmeansIterations: 0 }, { kmeansSample: 1 }, { centroidNnz: 0 }, { maxDepth: -1 }, { seed: 0.5 }]) {
+  for (const bad of [{ trees: 0 }, { branching: 1 }, { branching: 256 }, { leafSize: 0 }, { kmeansIterations: 0 }, { kmeansSample: 1 }, { centroidNnz: 0 }, { centroidMinCount: 0 }, { centroidMinCount: 256 }, { maxDepth: -1 }, { seed: 0.5 }]) {
     assert.throws(() => trainForest(x, y, { ...P, ...bad }), InvalidArgumentError, JSON.stringify(bad));
   }
   assert.throws(() => trainForest(x, sliceRows(y, 0, 10), P), InvalidArgumentError);

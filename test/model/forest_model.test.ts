@@ -28,7 +28,7 @@ const queries = sliceRows(test0.features, 0, 200);
 test('a forest model saved and loaded predicts the same labels and scores; it describes its parameters', async () => {
   const model = await trainModel(data, { method: 'forest', trees: 5, seed: 3 });
   assert.ok(model instanceof ForestModel);
-  assert.deepEqual(model.describe().params, { method: 'forest', trees: 5, branching: 10, leafSize: 10, kmeansIterations: 10, kmeansSample: 20000, centroidNnz: 1000, maxDepth: 64, seed: 3 });
+  assert.deepEqual(model.describe().params, { method: 'forest', trees: 5, branching: 10, leafSize: 10, kmeansIterations: 10, kmeansSample: 20000, centroidNnz: 1000, centroidMinCount: 2, maxDepth: 64, seed: 3 });
   const got = await model.predict(queries, { topK: 7 });
   const dir = path.join(tempDir('forest'), 'model');
   await model.save(dir);
