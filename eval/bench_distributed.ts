@@ -120,7 +120,8 @@ function commitOf(): string {
 async function measure(): Promise<DistRun> {
   const name = opt('name', ''), train = opt('train', ''), test = opt('test', '');
   if (!name || !train) throw new Error('usage: bench_distributed --name NAME --train FILE [--test FILE] [--params JSON] [--kill] [--lock-seconds S]');
-  const params = JSON.parse(opt('params', '{}')) as Record<string, unknown>;
+  // One method (the ℓ1-AE unless named): `--redis` trains one method's models, and the local run must match it.
+  const params = { method: 'l1ae', ...(JSON.parse(opt('params', '{}')) as Record<string, unknown>) };
   const work = await fs.mkdtemp(path.join(os.tmpdir(), 'xmlc-bench-dist-'));
   const port = await freePort();
   const redisProc = run(['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', work], 'redis-server');

@@ -92,7 +92,8 @@ async function measure(): Promise<ScaleRun> {
   const name = opt('name', '');
   const trainFile = opt('train', ''), testFile = opt('test', '');
   if (!name || !trainFile || !testFile) throw new Error('usage: bench_scale --name NAME --train FILE --test FILE [--params JSON]');
-  const params = JSON.parse(opt('params', '{}')) as Record<string, unknown>;
+  // Issue 15 measures one ℓ1-AE model: name the method, or `trainModel` would train the default mixed ensemble.
+  const params = { method: 'l1ae', ...(JSON.parse(opt('params', '{}')) as Record<string, unknown>) };
   const stages: Record<string, number> = {};
   const add = (stage: string, s: number): void => { stages[stage] = (stages[stage] ?? 0) + s; };
   let t = performance.now();
