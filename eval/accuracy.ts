@@ -10,7 +10,7 @@
  *   chosen on a seeded held-out 10% of the training points, then refitted on all).
  *
  *   node dist/eval/accuracy.js [--datasets Bibtex,Delicious,Corel5k,Enron,Medical,Yeast,RCV1-sub2,Debtags]
- *        [--ablation Bibtex,Delicious] [--out accuracy]
+ *        [--ablation Bibtex,Delicious] [--out accuracy] [--keep OLD.json]
  *
  * Sets: registry names (their propensity constants), any DIR/NAME/NAME_{train,test}.txt of the data
  * directory (A = 0.55, B = 1.5), RCV1-sub2 (one file, split here: a seeded 25% test), Debtags (JSONL
@@ -34,6 +34,7 @@ import { type Model, type TrainOptions } from '../src/model/model.js';
 import { MERGE_RULES, mergeRankings, MixedModel } from '../src/model/mixed_model.js';
 import { RerankedModel } from '../src/model/reranked_model.js';
 import { LabelNames } from '../src/model/text_model.js';
+import { weightFeatures, WeightedModel } from '../src/model/weighted_model.js';
 import { type Ranked } from '../src/ranking/topk.js';
 import { TfidfVectorizer } from '../src/text/tfidf.js';
 import { splitRows } from '../src/util/split.js';
@@ -110,6 +111,13 @@ async function main(): Promise<void> {
   const out = path.join(root, 'eval', 'results', opt('out', 'accuracy'));
   const rows: Row[] = [];
   const notes: Record<string, string> = {};
+  // --keep FILE.json: rows (and data notes) of sets not run now, from an earlier run's JSON.
+  const keep = opt('keep', '');
+  if (keep) {
+    const old = JSON.parse(await fs.readFile(keep, 'utf8')) as { rows: Row[]; notes: Record<string, string> };
+    for (const r of old.rows) if (!names.includes(r.dataset)) rows.push(r);
+    for (const [k, v] of Object.entries(old.notes)) if (!names.includes(k)) notes[k] = v;
+  }
   for (const name of names) {
     log(`== ${name}`);
     const d = await load(name);
@@ -121,27 +129,38 @@ async function main(): Promise<void> {
     };
     const add = (row: Row): void => { rows.push(row); log(JSON.stringify(row)); };
     // The default model, and from the same trained parts: each part alone and each merge rule.
-    const def = await timed(() => trainModel(d.train, {}));
-    const mixed = def.value as MixedModel;
-    const choice = mixed.mergeChoice ? `merge ${mixed.merge} (held-out mean P@1,3,5: ${MERGE_RULES.map((r) => `${r} ${(100 * mixed.mergeChoice!.scores[r]).toFixed(2)}`).join(', ')})` : `merge ${mixed.merge}`;
-    add({ dataset: name, ranking: `**default** (${DEFAULT_MIX})`, ...score(await mixed.predict(d.test, { topK: 5 })), trainSeconds: def.seconds, modelMb: await sizeMb(mixed), notes: choice });
+    // Text rows are the vectoriser's TF-IDF: the default model takes them as they are (as TextModel does).
+    const def = await timed(() => trainModel(d.train, name === 'Debtags' ? { features: 'raw' } : {}));
+    // The default model: the feature weighting (chosen on held-out points) around the mixed ensemble.
+    const weighted = def.value instanceof WeightedModel ? def.value : undefined;
+    const mixed = (weighted ? weighted.model : def.value) as MixedModel;
+    const testX = weighted ? weightFeatures(d.test.features, weighted.weighting, weighted.idf, weighted.unseenIdf) : d.test.features;
+    const pct = (v: number | undefined): string => (v === undefined ? '–' : (100 * v).toFixed(2));
+    const choice = [
+      weighted?.choice ? `features ${weighted.weighting} (held-out ${Object.entries(weighted.choice.scores).map(([w, v]) => `${w} ${pct(v)}`).join(', ')})` : 'features raw (text, or one candidate)',
+      `merge ${mixed.merge}${mixed.mergeChoice ? ` (held-out ${MERGE_RULES.map((r) => `${r} ${pct(mixed.mergeChoice!.scores[r])}`).join(', ')})` : ''}`,
+    ].join('; ');
+    add({ dataset: name, ranking: `**default** (${DEFAULT_MIX})`, ...score(await def.value.predict(d.test, { topK: 5 })), trainSeconds: def.seconds, modelMb: await sizeMb(def.value), notes: choice });
     const rankings: Ranked[] = [];
-    for (const m of mixed.members) rankings.push(await m.predict(d.test, { topK: 100 }));
+    for (const m of mixed.members) rankings.push(await m.predict(testX, { topK: 100 }));
     mixed.members.forEach((m, i) => add({ dataset: name, ranking: `its ${m.method} part alone`, ...score({ ...rankings[i]!, ...top5(rankings[i]!) }), notes: 'the same trained part' }));
     for (const rule of MERGE_RULES) add({ dataset: name, ranking: `its parts, merge ${rule}`, ...score(mergeRankings(rankings, [0.5, 0.5], rule, mixed.nLabels, 5)), notes: 'the same trained parts' });
-    mixed.dispose();
+    const chosen = weighted?.weighting ?? 'raw';
+    def.value.dispose();
     if (ablation.has(name)) {
-      const rr = await timed(() => trainModel(d.train, { rerank: true } as TrainOptions));
-      const model = rr.value as RerankedModel;
-      add({ dataset: name, ranking: 'default + linear re-ranker (--rerank)', ...score(await model.predict(d.test, { topK: 5 })), trainSeconds: rr.seconds, modelMb: await sizeMb(model), notes: `α = ${model.alpha}, C = ${model.ovr.c} (held out)` });
-      model.dispose();
+      // The re-ranker around the default, with the weighting the default chose (not chosen again around the re-ranker).
+      const rr = await timed(() => trainModel(d.train, { rerank: true, features: chosen } as TrainOptions));
+      const outer = rr.value;
+      const model = (outer instanceof WeightedModel ? outer.model : outer) as RerankedModel;
+      add({ dataset: name, ranking: 'default + linear re-ranker (--rerank)', ...score(await outer.predict(d.test, { topK: 5 })), trainSeconds: rr.seconds, modelMb: await sizeMb(outer), notes: `features ${chosen}; α = ${model.alpha}, C = ${model.ovr.c} (held out)` });
+      outer.dispose();
     }
     const knn = await timed(() => trainModel(d.train, { method: 'knn' }));
     add({ dataset: name, ranking: 'kNN baseline (k = 15)', ...score(await knn.value.predict(d.test, { topK: 5 })), trainSeconds: knn.seconds, modelMb: await sizeMb(knn.value), notes: '' });
     knn.value.dispose();
     const ovr = await timed(() => ovrAlone(d.train));
     add({ dataset: name, ranking: 'one-vs-rest logistic regression alone', ...score(ovr.value.ranked(d.test.features)), trainSeconds: ovr.seconds, notes: `C = ${ovr.value.c} (held-out mean P@1,3,5 for C = 1, 10, 100: ${ovr.value.scores.map((v) => (100 * v).toFixed(2)).join(', ')})` });
-    await write(out, rows, notes, names, ablation);
+    await write(out, rows, notes, names, ablation, keep);
   }
 }
 
@@ -152,13 +171,14 @@ function top5(r: Ranked): Pick<Ranked, 'k' | 'labels' | 'scores'> {
   return { k, labels, scores };
 }
 
-async function write(out: string, rows: Row[], notes: Record<string, string>, names: string[], ablation: Set<string>): Promise<void> {
+async function write(out: string, rows: Row[], notes: Record<string, string>, names: string[], ablation: Set<string>, keep: string): Promise<void> {
   const f = (v: number | undefined, digits = 1): string => (v === undefined ? '' : v.toFixed(digits));
   const md = [
     '# Accuracy: the default model, its ingredients and the baselines (eval/accuracy.ts)',
     '',
     `The default model is \`trainModel(data)\` / \`xmlc train\` with no parameters: the mixed ensemble ${DEFAULT_MIX} (one ℓ1-AE model and the`,
-    'label-clustering forest), merge rule chosen on a held-out 10% of the training points. "Its … part alone" and "merge …" rows',
+    'label-clustering forest), the feature weighting and the merge rule each chosen on a held-out 10% of the training points (text:',
+    'the vectoriser\'s TF-IDF rows as they are). "Its … part alone" and "merge …" rows',
     'rank with the same trained parts. The one-vs-rest baseline chooses C ∈ {1, 10, 100} on a held-out 10% of the training points.',
     'No test split is read before its model is trained. P and PSP in %.',
     `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; OPENBLAS_CORETYPE ${process.env['OPENBLAS_CORETYPE'] ?? 'unset'}; ${new Date().toISOString().slice(0, 10)}.`,
@@ -169,7 +189,7 @@ async function write(out: string, rows: Row[], notes: Record<string, string>, na
     '',
     'Data: ' + Object.entries(notes).map(([k, v]) => `${k}: ${v}`).join('; ') + '.',
     '',
-    `Command: \`env -u OPENBLAS_CORETYPE node dist/eval/accuracy.js --datasets ${names.join(',')} --ablation ${[...ablation].join(',')}\`.`,
+    `Command: \`env -u OPENBLAS_CORETYPE node dist/eval/accuracy.js --datasets ${names.join(',')} --ablation ${[...ablation].join(',')}\`${keep ? ` (the rows of ${[...new Set(rows.map((r) => r.dataset))].filter((d) => !names.includes(d)).join(', ')} kept from an earlier run of the same code for them, --keep)` : ''}.`,
     '',
   ].join('\n');
   await fs.writeFile(out + '.json', JSON.stringify({ date: new Date().toISOString(), rows, notes }, null, 2) + '\n');

@@ -33,6 +33,7 @@ export { TextModel, LabelNames, type EncodedLabels, type TextDocuments } from '.
 export { RerankedModel, RERANK_DEFAULTS, rerankParams, type RerankChoice, type RerankParams } from './model/reranked_model.js';
 export { MixedModel, parseMix, MERGE_RULES, type MergeChoice, type MergeRule, type MixPart } from './model/mixed_model.js';
 export { ForestModel } from './model/forest_model.js';
+export { WeightedModel, type FeatureChoice, type FeatureWeighting } from './model/weighted_model.js';
 export { trainOneVsRest, ovrScores, predictTopK as ovrTopK, OVR_DEFAULTS, type BinaryLoss, type OvrModel, type OvrOptions, type OvrLabelReport } from './linear/ovr.js';
 export { BUNDLED_BIBTEX } from './data/bundled.js';
 

@@ -27,7 +27,7 @@ const VALUES = [
   // Re-ranker, one-vs-rest classifiers, mixed ensembles (issue 18).
   'MixedModel', 'OVR_DEFAULTS', 'RERANK_DEFAULTS', 'RerankedModel', 'ovrScores', 'ovrTopK', 'parseMix', 'rerankParams', 'trainOneVsRest',
   // The forest and the default mixed ensemble (issue 18).
-  'DEFAULT_MIX', 'FOREST_DEFAULTS', 'ForestModel', 'MERGE_RULES',
+  'DEFAULT_MIX', 'FOREST_DEFAULTS', 'ForestModel', 'MERGE_RULES', 'WeightedModel',
 ];
 
 const TYPES = [
@@ -42,7 +42,7 @@ const TYPES = [
   'TrainOptions', 'TrainParams', 'TrainingData', 'VerifyCheck', 'WriteOptions',
   'EncodedLabels', 'TextDataset', 'TextDocuments', 'TextFormat', 'TextReadOptions', 'TfidfParams',
   'BinaryLoss', 'MixPart', 'OvrLabelReport', 'OvrModel', 'OvrOptions', 'RerankChoice', 'RerankParams',
-  'ForestTrainParams', 'MergeChoice', 'MergeRule',
+  'FeatureChoice', 'FeatureWeighting', 'ForestTrainParams', 'MergeChoice', 'MergeRule',
 ];
 
 /** The names src/index.ts exports, split into values and type-only names, read with the TypeScript parser. */

@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ENCODER_KINDS, type EncoderKind } from '../../src/encoders/kinds.js';
 import { ENCODER_PARAMS, type EncoderParamSpec, paramFlagName } from '../../src/encoders/param_schema.js';
 import { UsageError } from '../../src/errors.js';
-import { DEFAULT_MIX, methodEntry, mixOf, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
+import { DEFAULT_MIX, featuresOf, methodEntry, mixOf, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
 import type { Model, TrainOptions, TrainParams } from '../../src/model/model.js';
 import { EMBED_DEFAULTS, FOREST_DEFAULTS, INDEX_KINDS, KNN_DEFAULTS, KNN_SPACES, type NumericSpec, OPTIMIZERS, PARAM_SPECS, SOLVERS, STRATEGIES, trainParams } from '../../src/model/params.js';
 import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, loadTextData, numericFlag, parseOptionsOf, readParamsFile, STDIN_ARG, textFormatOfArg, withBackendOption, withDataOptions } from '../common.js';
@@ -147,7 +147,7 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option(...paramFlag('ef-construction', 'efConstruction', { describe: 'HNSW build candidate list', defaultDescription: String(d.efConstruction), group: 'Parameters:' }))
     .option(...paramFlag('ef-search', 'efSearch', { describe: 'HNSW search candidate list', defaultDescription: String(d.efSearch), group: 'Parameters:' }))
     .option(...paramFlag('seed', 'seed', { describe: 'seed of every random choice', defaultDescription: String(d.seed), group: 'Parameters:' }))
-    .option('features', { type: 'string', choices: [...FEATURE_WEIGHTINGS], describe: 'BoW/LIBSVM data: weight feature values before training and prediction — as given, sign(v)·ln(1 + |v|), or by the training points\' smooth idf', defaultDescription: FEATURES_DEFAULT, group: g })
+    .option('features', { type: 'string', choices: [...FEATURE_WEIGHTINGS, 'auto'], describe: 'BoW/LIBSVM data: weight feature values before training and prediction — as given, sign(v)·ln(1 + |v|), by the training points\' smooth idf, or auto: the one that does best on held-out training points', defaultDescription: `auto for the default model, ${FEATURES_DEFAULT} when --method or --ensemble is given`, group: g })
     .option('merge', { type: 'string', choices: ['auto', ...MERGE_RULES], describe: 'mixed ensembles: merge the parts\' rankings by the mean of their max-normalised scores, by rank averaging, or auto (chosen on held-out training points)', defaultDescription: 'auto', group: g })
     .option(...paramFlag('trees', 'trees', { describe: 'trees in the forest', defaultDescription: String(FOREST_DEFAULTS.trees), group: gf }))
     .option(...paramFlag('branching', 'branching', { describe: 'children per split (k of the label k-means)', defaultDescription: String(FOREST_DEFAULTS.branching), group: gf }))
@@ -253,9 +253,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * filled in) and the re-ranker's (checked; undefined without one).
  * @throws UsageError for a bad `tfidf` or `rerank` entry.
  */
-export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined; mix: string | undefined; merge: string | undefined; features: string } {
+export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined; mix: string | undefined; merge: string | undefined; features: string | undefined } {
   const { tfidf, rerank, mix: givenMix, merge, features, ...given } = params;
-  if (features !== undefined && (typeof features !== 'string' || !(FEATURE_WEIGHTINGS as readonly string[]).includes(features))) throw new UsageError(`parameter 'features' must be one of ${FEATURE_WEIGHTINGS.join(', ')} but got ${JSON.stringify(features)}`);
+  if (features !== undefined && (typeof features !== 'string' || ![...FEATURE_WEIGHTINGS, 'auto'].includes(features))) throw new UsageError(`parameter 'features' must be one of ${FEATURE_WEIGHTINGS.join(', ')}, auto but got ${JSON.stringify(features)}`);
   const mix = mixOf({ ...given, ...(givenMix !== undefined ? { mix: givenMix } : {}) } as TrainOptions);
   if (merge !== undefined && (typeof merge !== 'string' || !['auto', ...MERGE_RULES].includes(merge))) throw new UsageError(`parameter 'merge' must be one of auto, ${MERGE_RULES.join(', ')} but got ${JSON.stringify(merge)}`);
   if (merge !== undefined && mix === undefined) throw new UsageError(`parameter 'merge' applies to mixed ensembles (--ensemble method:count,…) only`);
@@ -269,7 +269,7 @@ export function splitParams(params: Record<string, unknown>): { given: Record<st
       rerank: rerank === undefined || rerank === false ? undefined : rerankParams(rerank === true ? {} : rerank as Partial<RerankParams>),
       mix: mix === undefined ? undefined : mixText(parseMix(mix)),
       merge: merge as string | undefined,
-      features: (features as string | undefined) ?? FEATURES_DEFAULT,
+      features: features as string | undefined,
     };
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -302,7 +302,7 @@ function printedParams(base: Record<string, unknown>, mix: string | undefined, m
 export async function trainFromArgs(args: TrainFlags): Promise<Model> {
   const { given: base, tfidf, rerank, mix, merge, features } = splitParams(await trainParamsFromArgs(args));
   const params = checkedParams(base, mix); // validated before the data is read
-  const given = { ...base, ...(rerank ? { rerank } : {}), ...(mix ? { mix } : {}), ...(merge ? { merge } : {}), features };
+  const given = { ...base, ...(rerank ? { rerank } : {}), ...(mix ? { mix } : {}), ...(merge ? { merge } : {}), ...(features ? { features } : {}) };
   await applyCompute(args, methodEntry(params.method)!.needsTensors);
   const progress = stderrProgress(args);
   const text = textFormatOfArg(args.train, args);
@@ -329,7 +329,7 @@ async function trainDistributed(args: TrainArgs): Promise<void> {
   if (textFormatOfArg(args.train, args) !== undefined) throw new UsageError('--redis trains on BoW/LIBSVM files; text data (JSONL, CSV, TSV) trains on one machine for now');
   const raw = await trainParamsFromArgs(args);
   const { given, rerank, features } = splitParams(raw);
-  if (features !== FEATURES_DEFAULT) throw new UsageError(`--redis trains on the features as given for now; --features ${features} trains on one machine`);
+  if (features !== undefined && features !== FEATURES_DEFAULT) throw new UsageError(`--redis trains on the features as given for now; --features ${features} trains on one machine`);
   if (rerank || raw['mix'] !== undefined) throw new UsageError('--redis trains one method\'s embedding models without a re-ranker for now; train a re-ranked model or a mixed ensemble on one machine');
   const params = trainParams(given);
   if (params.method === 'knn') throw new UsageError('--redis trains the embedding methods (one job per ensemble member × cluster); --method knn has nothing to distribute');
@@ -367,7 +367,7 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
   handler: async (args) => {
     if (args['print-params']) {
       const { given, tfidf, rerank, mix, merge, features } = splitParams(await trainParamsFromArgs(args));
-      process.stdout.write(JSON.stringify({ ...printedParams(given, mix, merge, rerank, tfidf), features }, null, 2) + '\n');
+      process.stdout.write(JSON.stringify({ ...printedParams(given, mix, merge, rerank, tfidf), features: featuresOf({ ...given, ...(features ? { features } : {}) } as TrainOptions) }, null, 2) + '\n');
       return;
     }
     await checkModelTarget(args.model!, args.force); // refuse before training, not after

@@ -4,7 +4,7 @@
  * path never loads the tensor library.
  */
 import { ENCODER_KINDS } from '../encoders/kinds.js';
-import { type ProgressFn } from '../progress.js';
+import { type ProgressFn, task } from '../progress.js';
 import { type Manifest } from './io.js';
 import { type Model, type ModelMethod, type TrainOptions } from './model.js';
 import { EMBED_DEFAULTS, ParamsError } from './params.js';
@@ -64,6 +64,15 @@ export function mixOf(params: TrainOptions): TrainOptions['mix'] {
 }
 
 /**
+ * The feature weighting `params` ask for: their `features`, or `auto` for the default model (no
+ * `method`, `mix` or `ensemble`) and `raw` for any other (see src/model/weighted_model.ts).
+ */
+export function featuresOf(params: TrainOptions): 'raw' | 'log' | 'tfidf' | 'auto' {
+  if (params.features !== undefined) return params.features;
+  return params.mix === undefined && mixOf(params) !== undefined ? 'auto' : 'raw';
+}
+
+/**
  * Train a model of `params.method` on `data` — with no `method`, `mix` or `ensemble` the default
  * mixed ensemble {@link DEFAULT_MIX}; the parameters not given take their defaults (KNN_DEFAULTS,
  * FOREST_DEFAULTS, EMBED_DEFAULTS). Unknown or invalid parameters are a ParamsError
@@ -71,11 +80,17 @@ export function mixOf(params: TrainOptions): TrainOptions['mix'] {
  * @example const model = await trainModel({ features: X, labels: Y }, { method: 'knn', k: 10 });
  */
 export async function trainModel(data: TrainingData, params: TrainOptions = {}, onProgress?: ProgressFn): Promise<Model> {
-  const { rerank, mix: _mix, merge, features, ...base } = params;
-  if (features !== undefined && features !== 'raw') {
+  const { rerank, mix: _mix, merge, features: _features, ...base } = params;
+  const features = featuresOf(params);
+  if (features !== 'raw') {
     // Weighted features (issue 18): the weights outside everything else, the re-ranker included.
-    const { WeightedModel, featureWeighting } = await import('./weighted_model.js');
-    return WeightedModel.train(data, featureWeighting(features), (d) => trainModel(d, { ...params, features: 'raw' }, onProgress));
+    const { WeightedModel, chooseWeighting, featureWeighting } = await import('./weighted_model.js');
+    const unweighted = (d: TrainingData): Promise<Model> => trainModel(d, { ...params, features: 'raw' }, onProgress);
+    if (features !== 'auto') return WeightedModel.train(data, featureWeighting(features), unweighted);
+    const seed = typeof base.seed === 'number' ? base.seed : EMBED_DEFAULTS.seed;
+    const choice = await task(onProgress, 'features: auto — choose the weighting on held-out points', undefined, () =>
+      chooseWeighting(data, seed, (d, w) => WeightedModel.train(d, w, unweighted)));
+    return WeightedModel.train(data, choice.weighting, unweighted, choice);
   }
   const mix = mixOf(params);
   // A mixed ensemble (several methods) or one method's model.

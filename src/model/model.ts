@@ -40,8 +40,12 @@ export type TrainOptions = ((Partial<KnnTrainParams> & {
     /** Its models (default 1). */
     readonly ensemble?: number;
   }[];
-  /** How feature values are weighted before any model sees them: `raw` (the default), `log` or `tfidf` (see WeightedModel). */
-  readonly features?: 'raw' | 'log' | 'tfidf';
+  /**
+   * How feature values are weighted before any model sees them: `raw`, `log`, `tfidf`, or `auto`
+   * (chosen on held-out training points). Default: `auto` for the default model (no method, mix or
+   * ensemble), else `raw` (see WeightedModel).
+   */
+  readonly features?: 'raw' | 'log' | 'tfidf' | 'auto';
   /** A mixed ensemble's merge rule: `mean`, `rank`, or `auto` (the default: chosen on held-out training points, see MixedModel). */
   readonly merge?: 'auto' | 'mean' | 'rank';
 };

@@ -150,7 +150,8 @@ export class TextModel extends WrappedModel {
     const { vectorizer, features } = await task(onProgress, 'fit the TF-IDF vectoriser', undefined, async () => TfidfVectorizer.fitTransform(docs.texts, tfidf));
     const labelNames = LabelNames.fromDocuments(docs.labels);
     const { labels } = labelNames.encode(docs.labels);
-    const model = await trainModel({ features, labels, ...(docs.source !== undefined ? { source: docs.source } : {}) }, params, onProgress);
+    // Text is weighted by the vectoriser: the model takes its rows as they are.
+    const model = await trainModel({ features, labels, ...(docs.source !== undefined ? { source: docs.source } : {}) }, { ...params, features: 'raw' } as TrainOptions, onProgress);
     return new TextModel(model, vectorizer, labelNames);
   }
 

@@ -13,8 +13,10 @@
  * every point the model predicts.
  */
 import * as path from 'node:path';
-import { type Csr } from '../data/csr.js';
+import { type Csr, selectRows } from '../data/csr.js';
 import { ParamsError } from '../errors.js';
+import { HELD_OUT_MARGIN, meanPrecision135 } from '../metrics/held_out.js';
+import { splitRows } from '../util/split.js';
 import { type ProgressFn } from '../progress.js';
 import { type Ranked } from '../ranking/topk.js';
 import { decodeFloats, encodeFloats, type Manifest, MANIFEST_FILE, type ModelWriter, readModelFile } from './io.js';
@@ -26,20 +28,68 @@ import { WrappedModel } from './wrapped_model.js';
 
 /** The feature weightings. */
 export const FEATURE_WEIGHTINGS = Object.freeze(['raw', 'log', 'tfidf'] as const);
-/** A feature weighting of {@link FEATURE_WEIGHTINGS}. @useDeclaredType */
+/** A feature weighting: `raw`, `log` or `tfidf` (see the module comment). @useDeclaredType */
 export type FeatureWeighting = (typeof FEATURE_WEIGHTINGS)[number];
 
 /**
- * The default weighting, `raw`: on held-out splits of the training sets (eval/features.ts, never
- * a test split) the default model is not better with `log` or `tfidf` on the binary bag-of-words
- * sets, and `log` equals `raw` on 0/1 features.
+ * The `features` parameter's default for a model that names its method (or mix): `raw`. The
+ * default model (no method, mix or ensemble) takes `auto` instead: on held-out 10% splits of the
+ * training sets (eval/results/features.md, never a test split) no weighting wins everywhere — tfidf
+ * is ahead on Bibtex and Medical, raw on Corel5k and Enron — so it is chosen per training set.
  */
 export const FEATURES_DEFAULT: FeatureWeighting = 'raw';
 
-/** The weighting `v` names. @throws ParamsError for anything else. */
+/** The weighting `v` names (`auto` too when `auto` is allowed). @throws ParamsError for anything else. */
 export function featureWeighting(v: unknown): FeatureWeighting {
-  if (typeof v !== 'string' || !(FEATURE_WEIGHTINGS as readonly string[]).includes(v)) throw new ParamsError(`parameter 'features' must be one of ${FEATURE_WEIGHTINGS.join(', ')} but got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !(FEATURE_WEIGHTINGS as readonly string[]).includes(v)) throw new ParamsError(`parameter 'features' must be one of ${FEATURE_WEIGHTINGS.join(', ')}, auto but got ${JSON.stringify(v)}`);
   return v as FeatureWeighting;
+}
+
+/** What the held-out choice of a weighting saw: the held-out mean of P@1, P@3, P@5 of each candidate. */
+export interface FeatureChoice {
+  /** The weighting chosen. */
+  readonly weighting: FeatureWeighting;
+  /** Held-out mean of P@1, P@3 and P@5 (a fraction) by candidate weighting. */
+  readonly scores: Readonly<Partial<Record<FeatureWeighting, number>>>;
+}
+
+/**
+ * The weightings that differ on `x`: `raw` always; `tfidf` unless every column has the same
+ * document frequency (then idf is a constant factor, undone by ℓ2 normalisation); `log` unless
+ * every value is 0 or ±1 (then it only scales by ln 2).
+ */
+export function distinctWeightings(x: Csr): FeatureWeighting[] {
+  const out: FeatureWeighting[] = ['raw'];
+  const idf = smoothIdf(x);
+  if (idf.some((v) => v !== idf[0])) out.push('tfidf');
+  const nz = x.rowPtr[x.nRows]!;
+  for (let p = 0; p < nz; p++) { const v = Math.abs(x.values[p]!); if (v !== 0 && v !== 1) { out.push('log'); break; } }
+  return out;
+}
+
+/**
+ * Choose the weighting on held-out points: train (`train`) on a seeded 90% of `data` with each
+ * distinct weighting, score the other 10% by the mean of P@1, P@3, P@5, and take the best only when
+ * it beats `raw` by more than {@link HELD_OUT_MARGIN} (else `raw`).
+ */
+export async function chooseWeighting(data: TrainingData, seed: number, train: (data: TrainingData, weighting: FeatureWeighting) => Promise<Model>): Promise<FeatureChoice> {
+  const candidates = distinctWeightings(data.features);
+  const { train: fitRows, valid } = splitRows(data.features.nRows, 0.1, seed ^ 0x27d4eb2f);
+  if (candidates.length === 1 || valid.length < 10) return { weighting: 'raw', scores: {} };
+  const fit = { ...data, features: selectRows(data.features, fitRows), labels: selectRows(data.labels, fitRows) };
+  const held = selectRows(data.features, valid), truth = selectRows(data.labels, valid);
+  const scores: Partial<Record<FeatureWeighting, number>> = {};
+  for (const w of candidates) {
+    const model = await train(fit, w);
+    try {
+      scores[w] = meanPrecision135(await model.predict(held, { topK: 5 }), truth);
+    } finally {
+      model.dispose();
+    }
+  }
+  let best: FeatureWeighting = 'raw';
+  for (const w of candidates) if (scores[w]! > scores[best]! + (best === 'raw' ? HELD_OUT_MARGIN : 0)) best = w;
+  return { weighting: best, scores };
 }
 
 /** The smooth idf of every column of `x` (see the module comment). */
@@ -75,17 +125,22 @@ export class WeightedModel extends WrappedModel {
     readonly idf: Float32Array | undefined,
     /** `tfidf`: the idf of a feature no training point had, ln(1 + n) + 1. */
     readonly unseenIdf: number,
+    /** The held-out scores behind an `auto` choice (absent when given, and for loaded models). */
+    readonly choice?: FeatureChoice,
   ) {
     super(model);
   }
 
-  /** Fit the weights on `data`, then train the model (`train`) on the weighted points. */
-  static async train(data: TrainingData, weighting: FeatureWeighting, train: (data: TrainingData) => Promise<Model>): Promise<Model> {
-    if (weighting === 'raw') return train(data);
+  /**
+   * Fit the weights on `data`, then train the model (`train`) on the weighted points. `raw` adds a
+   * wrapper only to record an automatic choice (`choice`).
+   */
+  static async train(data: TrainingData, weighting: FeatureWeighting, train: (data: TrainingData) => Promise<Model>, choice?: FeatureChoice): Promise<Model> {
+    if (weighting === 'raw' && !choice) return train(data);
     const idf = weighting === 'tfidf' ? smoothIdf(data.features) : undefined;
     const unseen = Math.log(1 + data.features.nRows) + 1;
     const model = await train({ ...data, features: weightFeatures(data.features, weighting, idf, unseen) });
-    return new WeightedModel(model, weighting, idf, unseen);
+    return new WeightedModel(model, weighting, idf, unseen, choice);
   }
 
   /** The weighted points, predicted by the model. */
@@ -97,6 +152,13 @@ export class WeightedModel extends WrappedModel {
   /** The model's summary with the weighting. */
   override describe(options?: Partial<PredictParams>): ModelSummary {
     return { ...this.model.describe(options), features: this.weighting };
+  }
+
+  /** The model's notes, and the held-out scores of an automatic choice. */
+  override get notes(): readonly string[] {
+    if (!this.choice) return this.model.notes;
+    const pct = (v: number | undefined): string => (v === undefined ? '–' : (100 * v).toFixed(2));
+    return [...this.model.notes, `features: auto chose ${this.weighting} (held-out mean P@1,3,5: ${Object.entries(this.choice.scores).map(([w, v]) => `${w} ${pct(v)}`).join(', ')})`];
   }
 
   /** The model's files, then the idf vector; the manifest's `features` entry names it. @internal */
@@ -115,7 +177,7 @@ export class WeightedModel extends WrappedModel {
     const check = new JsonChecker(path.join(dir, MANIFEST_FILE));
     const f = JsonChecker.field;
     const entry = check.object(manifest.features, 'features');
-    const weighting = check.string(f(entry, 'weighting'), 'features.weighting', /^(log|tfidf)$/) as FeatureWeighting;
+    const weighting = check.string(f(entry, 'weighting'), 'features.weighting', /^(raw|log|tfidf)$/) as FeatureWeighting;
     const unseenIdf = check.number(f(entry, 'unseenIdf'), 'features.unseenIdf', 0, Number.MAX_VALUE);
     let idf: Float32Array | undefined;
     if (weighting === 'tfidf') {

@@ -46,6 +46,7 @@ test('the CLI\'s training defaults are the library\'s single definitions (HNSW, 
   // No method: the default mixed ensemble, with the embedding part's and the forest's defaults.
   const mixed = JSON.parse((await xmlcInProcess(['train', '--print-params'])).stdout) as Record<string, unknown>;
   assert.equal(mixed['mix'], DEFAULT_MIX);
+  assert.equal(mixed['features'], 'auto');
   for (const [k, v] of Object.entries(FOREST_DEFAULTS)) if (k !== 'method') assert.equal(mixed[k], v, k);
   for (const [k, v] of Object.entries(TRAIN_LOOP_DEFAULTS)) assert.equal(mixed[k], v, k);
 });

@@ -13,7 +13,8 @@ import { readDataset } from '../../src/data/index.js';
 import { ModelFormatError, UsageError } from '../../src/errors.js';
 import { checkForest, ForestModel } from '../../src/model/forest_model.js';
 import { loadModel } from '../../src/model/load.js';
-import { DEFAULT_MIX, mixOf, trainModel } from '../../src/model/methods.js';
+import { DEFAULT_MIX, featuresOf, mixOf, trainModel } from '../../src/model/methods.js';
+import { WeightedModel } from '../../src/model/weighted_model.js';
 import { chooseMerge, mergeRankings, MixedModel } from '../../src/model/mixed_model.js';
 import { ParamsError } from '../../src/model/params.js';
 import { type Ranked } from '../../src/ranking/topk.js';
@@ -85,20 +86,28 @@ test('chooseMerge keeps the mean unless rank averaging is better on the held-out
   assert.equal(same.rule, 'mean', 'equal scores keep the mean');
 });
 
-test('the default model is the mixed ensemble l1ae:1,forest:1 with its merge rule chosen on held-out points; a method or an ensemble count opts out', async () => {
+test('the default model is the mixed ensemble l1ae:1,forest:1, its merge rule and feature weighting chosen on held-out points; a method or an ensemble count opts out', async () => {
   assert.equal(DEFAULT_MIX, 'l1ae:1,forest:1');
   assert.equal(mixOf({}), DEFAULT_MIX);
   assert.equal(mixOf({ method: 'l1ae' }), undefined);
   assert.equal(mixOf({ ensemble: 3 }), undefined);
   assert.equal(mixOf({ mix: 'pca:1,knn:1' }), 'pca:1,knn:1');
-  const model = await trainModel(data, { epochs: 2, trees: 4, index: 'exact' } as never);
+  const outer = await trainModel(data, { epochs: 2, trees: 4, index: 'exact' } as never);
+  // The default model's features are weighted as a held-out choice says (recorded even when raw wins).
+  assert.ok(outer instanceof WeightedModel && outer.choice !== undefined);
+  assert.deepEqual(Object.keys(outer.choice.scores), ['raw', 'tfidf'], 'Bibtex features are 0/1: log is raw');
+  assert.match(outer.notes.join('\n'), /features: auto chose (raw|tfidf) \(held-out mean P@1,3,5: raw \d+\.\d\d, tfidf \d+\.\d\d\)/);
+  const model = outer.model;
   assert.ok(model instanceof MixedModel);
   assert.equal(model.describe().mix, 'l1ae:1,forest:1');
   assert.deepEqual(model.members.map((m) => m.method), ['l1ae', 'forest']);
   assert.equal((model.members[1]!.params as { trees: number }).trees, 4, 'forest keys reach the forest part');
   assert.ok(model.mergeChoice !== undefined && ['mean', 'rank'].includes(model.merge));
   assert.equal(model.merge, model.mergeChoice.rule);
-  model.dispose();
+  assert.equal(featuresOf({}), 'auto');
+  assert.equal(featuresOf({ method: 'forest' }), 'raw');
+  assert.equal(featuresOf({ mix: 'l1ae:1,forest:1' }), 'raw');
+  outer.dispose();
   await assert.rejects(trainModel(data, { method: 'l1ae', merge: 'rank' }), ParamsError);
 });
 

@@ -12,7 +12,9 @@ import { ParamsError } from '../../src/errors.js';
 import { loadModel } from '../../src/model/load.js';
 import { trainModel } from '../../src/model/methods.js';
 import { TextModel } from '../../src/model/text_model.js';
-import { smoothIdf, weightFeatures, WeightedModel } from '../../src/model/weighted_model.js';
+import { chooseWeighting, distinctWeightings, smoothIdf, weightFeatures, WeightedModel } from '../../src/model/weighted_model.js';
+import { type Model } from '../../src/model/model.js';
+import { rankedFromLists } from '../../src/ranking/topk.js';
 import { tempDir } from '../tmp.js';
 
 test('smooth idf and the log and tfidf weights, by hand', () => {
@@ -61,4 +63,32 @@ test('a tfidf-weighted kNN model ranks as a kNN trained and queried on hand-weig
 test('a bad weighting is a ParamsError; text is weighted by its vectoriser only', async () => {
   await assert.rejects(trainModel(data, { method: 'knn', features: 'bm25' as never }), ParamsError);
   await assert.rejects(TextModel.train({ texts: ['a b', 'b c'], labels: [['x'], ['y']] }, { method: 'knn', features: 'tfidf' }), /text is weighted by the TF-IDF vectoriser/);
+});
+
+test('distinct weightings: tfidf only when document frequencies differ, log only for values other than 0 and ±1', () => {
+  const binary = csr(2, 2, Int32Array.of(0, 2, 3), Int32Array.of(0, 1, 0), Float32Array.of(1, 1, 1));
+  assert.deepEqual(distinctWeightings(binary), ['raw', 'tfidf']);
+  const dense = csr(2, 2, Int32Array.of(0, 2, 4), Int32Array.of(0, 1, 0, 1), Float32Array.of(0.5, -2, 3, 1));
+  assert.deepEqual(distinctWeightings(dense), ['raw', 'log']);
+});
+
+test('chooseWeighting: the held-out best, but raw unless another beats it by more than the margin', async () => {
+  // Stub models: each weighting's model ranks the held-out points' true labels first or not at all.
+  const truthOf = (rows: { nRows: number }): number => rows.nRows;
+  let seen: number[] = [];
+  const stub = (good: boolean): Model => ({
+    predict: async (f: { nRows: number }) => { seen.push(truthOf(f)); return rankedFromLists(Array.from({ length: f.nRows }, () => [good ? 0 : 1]), 5); },
+    dispose: () => undefined,
+  }) as unknown as Model;
+  // Every point has label 0 only; 2 features with different df, so raw and tfidf are candidates.
+  const n = 200;
+  const x = csr(n, 2, Int32Array.from({ length: n + 1 }, (_, i) => i), Int32Array.from({ length: n }, (_, i) => (i % 3 === 0 ? 1 : 0)), new Float32Array(n).fill(1));
+  const y = csr(n, 2, Int32Array.from({ length: n + 1 }, (_, i) => i), new Int32Array(n), new Float32Array(n).fill(1));
+  const better = await chooseWeighting({ features: x, labels: y }, 1, async (_d, w) => stub(w === 'tfidf'));
+  assert.equal(better.weighting, 'tfidf');
+  assert.ok(better.scores.tfidf! > better.scores.raw!);
+  assert.deepEqual(seen, [20, 20], 'both scored on the same 10% held out');
+  seen = [];
+  const tie = await chooseWeighting({ features: x, labels: y }, 1, async () => stub(true));
+  assert.equal(tie.weighting, 'raw', 'a tie keeps raw');
 });
