@@ -50,6 +50,39 @@ export interface NativeLinalg {
   choleskySolve(a: Float64Array, b: Float64Array, p: number, m: number): number;
 }
 
+/**
+ * One-vs-rest dual coordinate descent (src/engine/native/linear_cd.cc), for src/linear/ovr.ts: the
+ * solvers of src/linear/dual_cd.ts step for step, a chunk of labels per call, OpenMP-parallel over
+ * the labels.
+ */
+export interface NativeLinear {
+  /** Train labels [l0, l1); see {@link OvrChunkArgs} and {@link OvrChunkResult}. */
+  ovrTrainChunk(o: OvrChunkArgs): OvrChunkResult;
+}
+
+/**
+ * X (n × (nFeatures + 1 with `bias`), CSR, the constant column last) with its ‖x_i‖² (sqNorms, so
+ * n = sqNorms.length); the labels' points (the transposed label matrix: label l's points at
+ * labelPoints[labelPtr[l] .. labelPtr[l + 1]), positives where labelValues is not 0); label l0 + k
+ * is trained with seeds[k].
+ */
+export interface OvrChunkArgs {
+  rowPtr: Int32Array; indices: Int32Array; values: Float32Array; sqNorms: Float64Array; nFeatures: number; bias: boolean;
+  labelPtr: Int32Array; labelPoints: Int32Array; labelValues: Float32Array; l0: number; l1: number; seeds: Uint32Array;
+  logistic: boolean; c: number; eps: number; maxIterations: number; pruneBelow: number;
+}
+
+/**
+ * Per label of the chunk (index k for label l0 + k): positives, outer passes, 1 if converged (also
+ * for a label without positives, which is not trained), the bias weight (0 without `bias`), and
+ * the kept weights (|w_j| ≥ pruneBelow and non-zero in float32, feature ids increasing) at
+ * indices/values[offsets[k] .. offsets[k + 1]).
+ */
+export interface OvrChunkResult {
+  positives: Int32Array; iterations: Int32Array; converged: Uint8Array; biasWeights: Float64Array;
+  offsets: Int32Array; indices: Int32Array; values: Float32Array;
+}
+
 /** A table of text terms held by the addon (opaque). */
 export type NativeTermTableHandle = { readonly __nativeTermTable: unique symbol };
 
@@ -102,7 +135,7 @@ export interface NativeHnsw {
 }
 
 /** The native addon: one module (entry src/engine/native/xmlc_native.cc) with the groups of functions above. */
-export type NativeAddon = NativeKernels & NativeL1aeFused & NativeLinalg & NativeText & Partial<NativeHnsw>;
+export type NativeAddon = NativeKernels & NativeL1aeFused & NativeLinalg & NativeLinear & NativeText & Partial<NativeHnsw>;
 
 /**
  * The network and the per-block state shared by the whole-decoder kernels (l1ae_fused.cc,
@@ -147,6 +180,23 @@ export interface L1aeDecoderBackwardArgs extends L1aeDecoderNet {
 export const BINARY_OPS = Object.freeze({ add: 0, sub: 1, mul: 2, div: 3, maximum: 4, minimum: 5, squaredDifference: 6 } as const);
 export const UNARY_OPS = Object.freeze({ neg: 0, abs: 1, relu: 2, sign: 3, tanh: 4, exp: 5, log: 6, sqrt: 7, square: 8, sigmoid: 9, step: 10 } as const);
 export const REDUCE_OPS = Object.freeze({ sum: 0, max: 1, min: 2, mean: 3 } as const);
+
+/**
+ * A switch over one group of the addon's functions, for a module that keeps a JavaScript fallback:
+ * {@link AddonSwitch.get} is the addon when it is built, has the group's function `probe` and the
+ * switch is on (the default; tests and benchmarks turn it off to run the fallback).
+ */
+export class AddonSwitch {
+  /** Whether the addon is used where it applies. */
+  on = true;
+  constructor(private readonly probe: keyof NativeAddon) {}
+  /** The addon, or undefined (not built, without the group, or switched off). */
+  get(): NativeAddon | undefined {
+    if (!this.on) return undefined;
+    const addon = nativeAddon().addon;
+    return addon && typeof addon[this.probe] === 'function' ? addon : undefined;
+  }
+}
 
 let loaded: { addon?: NativeAddon; error?: string } | undefined;
 

@@ -15,10 +15,16 @@
  * point are x·W with W the nFeatures × nLabels weight matrix, stored sparse and feature-major so
  * that scoring a sparse row touches only the weight rows of its features: O(Σ_{j ∈ x} nnz(W_j)).
  *
- * Cost: per label, each outer pass of the dual CD reads every row of X twice (y·w·x and the update);
- * the labels are trained in turn, one dense float64 weight vector of nFeatures reused between them.
+ * Cost: per label, each outer pass of the dual CD reads every row of X twice (y·w·x and the update).
+ * With the native addon the labels are trained in parallel, in chunks (src/engine/native/linear_cd.cc,
+ * the same solvers step for step, OpenMP threads as set by setThreads, each with its own dense
+ * float64 weight vector of nFeatures); without it, in JavaScript one after another, one weight
+ * vector reused between them. Both give the same model (up to the last bit of `log`, which glibc
+ * and V8 may round differently), for any number of threads.
  */
 import { type Csr, transpose } from '../data/csr.js';
+import { AddonSwitch, type NativeLinear } from '../engine/addon.js';
+import { threadReport } from '../engine/threads.js';
 import { InvalidArgumentError } from '../errors.js';
 import { scoreBlockRows, topKRows, type Ranked } from '../ranking/topk.js';
 import { type BinaryLoss, type DualCdData, type DualCdParams, type DualCdResult, logisticDualCd, squaredHingeDualCd, squaredRowNorms } from './dual_cd.js';
@@ -155,13 +161,91 @@ function sparsify(w: Float64Array, d: number, pruneBelow: number): WeightPiece {
   return { indices, values };
 }
 
+/** One trained label, as {@link trainOneVsRest} records it. */
+interface LabelResult {
+  readonly positives: number;
+  readonly iterations: number;
+  readonly converged: boolean;
+  readonly piece: WeightPiece;
+  /** w's last entry with a bias, else 0. */
+  readonly biasWeight: number;
+}
+
+type ResolvedOptions = ReturnType<typeof resolveOptions>;
+
+/** The labels one after another in JavaScript (./dual_cd.ts), each reported to `done` when trained. */
+function trainLabelsJs(data: DualCdData, byLabel: Csr, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
+  const sign = new Int8Array(data.x.nRows);
+  const w = new Float64Array(data.x.nCols);
+  const solve: (data: DualCdData, y: Int8Array, p: DualCdParams, w: Float64Array) => DualCdResult = params.loss === 'logistic' ? logisticDualCd : squaredHingeDualCd;
+  for (let l = 0; l < byLabel.nRows; l++) {
+    sign.fill(-1);
+    let positives = 0;
+    for (let p = byLabel.rowPtr[l]!, e = byLabel.rowPtr[l + 1]!; p < e; p++) {
+      if (byLabel.values[p] !== 0) { sign[byLabel.indices[p]!] = 1; positives++; }
+    }
+    if (positives === 0) {
+      done(l, { positives, iterations: 0, converged: true, piece: { indices: new Int32Array(0), values: new Float32Array(0) }, biasWeight: 0 });
+      continue;
+    }
+    const r = solve(data, sign, { ...params, seed: labelSeed(params.seed, l) }, w);
+    done(l, { positives, iterations: r.iterations, converged: r.converged, piece: sparsify(r.w, d, params.pruneBelow), biasWeight: params.bias > 0 ? r.w[d]! : 0 });
+  }
+}
+
+/** The addon's one-vs-rest solvers (off: the JavaScript path, which tests compare them with). */
+const nativeOvr = new AddonSwitch('ovrTrainChunk');
+
+/**
+ * Train with the addon's solvers when it is built (the default), or always in JavaScript
+ * (`false`; the same model up to the last bit of `log`, slower). For tests and benchmarks.
+ */
+export function useNativeOvr(on: boolean): void { nativeOvr.on = on; }
+
+/** Wall time one native call aims at: `onLabel` (progress, aborts) is called between calls. */
+const CHUNK_MS = 1000;
+
+/**
+ * The labels in chunks on the addon (src/engine/native/linear_cd.cc: the same solvers, OpenMP-
+ * parallel over the labels of a chunk), each label reported to `done` once its chunk returns. A
+ * chunk starts at 8 labels per thread and then holds about {@link CHUNK_MS} of work at the rate
+ * measured so far; labels are independent, so the chunks do not change the model.
+ */
+function trainLabelsNative(addon: NativeLinear, data: DualCdData, byLabel: Csr, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
+  const nLabels = byLabel.nRows, { x, sqNorms } = data;
+  const minChunk = 8 * Math.max(1, threadReport()?.openmp ?? 1);
+  let size = minChunk;
+  for (let l0 = 0; l0 < nLabels;) {
+    const l1 = Math.min(nLabels, l0 + size);
+    const seeds = Uint32Array.from({ length: l1 - l0 }, (_, k) => labelSeed(params.seed, l0 + k));
+    const t0 = performance.now();
+    const r = addon.ovrTrainChunk({
+      rowPtr: x.rowPtr, indices: x.indices, values: x.values, sqNorms, nFeatures: d, bias: params.bias > 0,
+      labelPtr: byLabel.rowPtr, labelPoints: byLabel.indices, labelValues: byLabel.values, l0, l1, seeds,
+      logistic: params.loss === 'logistic', c: params.c, eps: params.eps, maxIterations: params.maxIterations, pruneBelow: params.pruneBelow,
+    });
+    const ms = performance.now() - t0;
+    for (let k = 0; k < l1 - l0; k++) {
+      const s = r.offsets[k]!, e = r.offsets[k + 1]!;
+      done(l0 + k, {
+        positives: r.positives[k]!, iterations: r.iterations[k]!, converged: r.converged[k] === 1,
+        piece: { indices: r.indices.subarray(s, e), values: r.values.subarray(s, e) }, biasWeight: r.biasWeights[k]!,
+      });
+    }
+    size = Math.max(minChunk, Math.min(4 * (l1 - l0), Math.round(((l1 - l0) * CHUNK_MS) / Math.max(ms, 1))));
+    l0 = l1;
+  }
+}
+
 /**
  * Train one binary classifier per label (one-vs-rest) by dual coordinate descent.
  *
  * Label l's positives are the rows of `y` with a non-zero entry in column l; all other rows are
  * its negatives. A label without positives gets no weights (it scores 0 everywhere) and is not
  * trained. Each label draws its coordinate order from its own seed, derived from `seed` and l, so
- * a label's weights do not depend on the other labels; the same options give the same model.
+ * a label's weights do not depend on the other labels; the same options give the same model. With
+ * the native addon the labels are trained in parallel on the compute threads (see setThreads), in
+ * chunks with `onLabel` called between them; the model is the same for any number of threads.
  * @param x features, n × d.
  * @param y labels, n × L.
  * @example
@@ -176,35 +260,24 @@ export function trainOneVsRest(x: Csr, y: Csr, options: OvrOptions): OvrModel {
   checkCsr(fn, 'y', y);
   if (x.nRows !== y.nRows) throw new InvalidArgumentError(fn, `'x' and 'y' passed to ${fn}() must have the same number of rows but have ${x.nRows} and ${y.nRows}`);
   const params = resolveOptions(options);
-  const n = x.nRows, d = x.nCols, nLabels = y.nCols;
+  const d = x.nCols, nLabels = y.nCols;
   const xb = params.bias > 0 ? withConstantColumn(x, params.bias) : x;
   const data: DualCdData = { x: xb, sqNorms: squaredRowNorms(xb) };
   const byLabel = transpose(y); // L × n: row l lists the points of label l
-  const sign = new Int8Array(n);
-  const w = new Float64Array(xb.nCols);
-  const solve: (data: DualCdData, y: Int8Array, p: DualCdParams, w: Float64Array) => DualCdResult = params.loss === 'logistic' ? logisticDualCd : squaredHingeDualCd;
   const iterations = new Int32Array(nLabels), converged = new Uint8Array(nLabels), biasWeights = new Float32Array(nLabels);
   const pieces: (WeightPiece | undefined)[] = new Array(nLabels);
   const perFeature = new Int32Array(d + 1);
-  for (let l = 0; l < nLabels; l++) {
-    sign.fill(-1);
-    let positives = 0;
-    for (let p = byLabel.rowPtr[l]!, e = byLabel.rowPtr[l + 1]!; p < e; p++) {
-      if (byLabel.values[p] !== 0) { sign[byLabel.indices[p]!] = 1; positives++; }
-    }
-    let piece: WeightPiece = { indices: new Int32Array(0), values: new Float32Array(0) };
-    converged[l] = 1;
-    if (positives > 0) {
-      const r = solve(data, sign, { ...params, seed: labelSeed(params.seed, l) }, w);
-      iterations[l] = r.iterations;
-      converged[l] = r.converged ? 1 : 0;
-      piece = sparsify(r.w, d, params.pruneBelow);
-      if (params.bias > 0) biasWeights[l] = r.w[d]!;
-    }
-    pieces[l] = piece;
-    for (let q = 0; q < piece.indices.length; q++) perFeature[piece.indices[q]! + 1]!++;
-    options.onLabel?.({ label: l, positives, iterations: iterations[l]!, converged: converged[l] === 1, nnz: piece.indices.length });
-  }
+  const done = (l: number, r: LabelResult): void => {
+    iterations[l] = r.iterations;
+    converged[l] = r.converged ? 1 : 0;
+    biasWeights[l] = r.biasWeight;
+    pieces[l] = r.piece;
+    for (let q = 0; q < r.piece.indices.length; q++) perFeature[r.piece.indices[q]! + 1]!++;
+    options.onLabel?.({ label: l, positives: r.positives, iterations: r.iterations, converged: r.converged, nnz: r.piece.indices.length });
+  };
+  const addon = nativeOvr.get();
+  if (addon) trainLabelsNative(addon, data, byLabel, params, d, done);
+  else trainLabelsJs(data, byLabel, params, d, done);
   // The feature-major W by a counting transpose of the label pieces, each freed once copied.
   for (let j = 0; j < d; j++) perFeature[j + 1]! += perFeature[j]!;
   const next = perFeature.slice(0, d);

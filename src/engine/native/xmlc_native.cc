@@ -4,6 +4,7 @@
 //   l1ae_fused.cc  the ℓ1-AE's fused decoder forward/backward — src/encoders/l1ae_network.ts;
 //   linalg.cc      LAPACK's Cholesky solve — src/linalg/cholesky.ts;
 //   text_terms.cc  the TF-IDF vectoriser's tokeniser, term table and rows — src/text/tfidf.ts;
+//   linear_cd.cc   one-vs-rest dual coordinate descent over a chunk of labels — src/linear/ovr.ts;
 //   hnsw_search.cc batched HNSW search through hnswlib's headers — src/knn/hnsw.ts (its own
 //                  binding.gyp target, built with hnswlib-node's compiler flags).
 // xmlc_native.h holds what they share (includes, argument readers, the registration hooks).
@@ -17,6 +18,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   xmlc::RegisterLinalg(env, exports);
   xmlc::RegisterHnsw(env, exports);
   xmlc::RegisterTextTerms(env, exports);
+  xmlc::RegisterLinearCd(env, exports);
   return exports;
 }
 

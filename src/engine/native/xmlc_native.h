@@ -59,6 +59,8 @@ void RegisterLinalg(Napi::Env env, Napi::Object exports);
 void RegisterHnsw(Napi::Env env, Napi::Object exports);
 // The TF-IDF vectoriser's tokeniser, term table and rows (text_terms.cc).
 void RegisterTextTerms(Napi::Env env, Napi::Object exports);
+// One-vs-rest dual coordinate descent, a chunk of labels per call (linear_cd.cc).
+void RegisterLinearCd(Napi::Env env, Napi::Object exports);
 
 }  // namespace xmlc
 
