@@ -52,6 +52,7 @@ async function main(): Promise<void> {
       '# Feature weighting on held-out training points (eval/features.ts)',
       '',
       'Each set\'s training split: a seeded 90% trains, the other 10% scores (mean of P@1, P@3, P@5, in %). No test split is read.',
+      '"default": the default mixed ensemble (l1ae:1,forest:1, merge rule chosen as usual) with the weighting named.',
       '`log` is skipped on sets whose features are all 0/1 (it equals `raw` there after ℓ2 normalisation).',
       `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}; ${new Date().toISOString().slice(0, 10)}.`,
       '',
