@@ -253,7 +253,7 @@ function isObject(v: unknown): v is Record<string, unknown> {
  * filled in) and the re-ranker's (checked; undefined without one).
  * @throws UsageError for a bad `tfidf` or `rerank` entry.
  */
-export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined; mix: string | undefined; merge: string | undefined; features: string | undefined } {
+export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined; mix: string | undefined; merge: string | undefined; features: string | undefined; defaultModel: boolean } {
   const { tfidf, rerank, mix: givenMix, merge, features, ...given } = params;
   if (features !== undefined && (typeof features !== 'string' || ![...FEATURE_WEIGHTINGS, 'auto'].includes(features))) throw new UsageError(`parameter 'features' must be one of ${FEATURE_WEIGHTINGS.join(', ')}, auto but got ${JSON.stringify(features)}`);
   const mix = mixOf({ ...given, ...(givenMix !== undefined ? { mix: givenMix } : {}) } as TrainOptions);
@@ -270,6 +270,8 @@ export function splitParams(params: Record<string, unknown>): { given: Record<st
       mix: mix === undefined ? undefined : mixText(parseMix(mix)),
       merge: merge as string | undefined,
       features: features as string | undefined,
+      // No method, mix or ensemble: the default model (its mix resolved above, its feature weighting `auto`).
+      defaultModel: givenMix === undefined && mix !== undefined,
     };
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -300,12 +302,14 @@ function printedParams(base: Record<string, unknown>, mix: string | undefined, m
 
 /** Train a model as the flags say: shared by `train` and `run`. */
 export async function trainFromArgs(args: TrainFlags): Promise<Model> {
-  const { given: base, tfidf, rerank, mix, merge, features } = splitParams(await trainParamsFromArgs(args));
+  const { given: base, tfidf, rerank, mix, merge, features, defaultModel } = splitParams(await trainParamsFromArgs(args));
   const params = checkedParams(base, mix); // validated before the data is read
-  const given = { ...base, ...(rerank ? { rerank } : {}), ...(mix ? { mix } : {}), ...(merge ? { merge } : {}), ...(features ? { features } : {}) };
+  const text = textFormatOfArg(args.train, args);
+  // The default model weights BoW features as held-out points say (text: its vectoriser's rows as they are).
+  const weighting = features ?? (defaultModel && text === undefined ? featuresOf({}) : undefined);
+  const given = { ...base, ...(rerank ? { rerank } : {}), ...(mix ? { mix } : {}), ...(merge ? { merge } : {}), ...(weighting ? { features: weighting } : {}) };
   await applyCompute(args, methodEntry(params.method)!.needsTensors);
   const progress = stderrProgress(args);
-  const text = textFormatOfArg(args.train, args);
   const t0 = performance.now();
   // The parameters as given (validated above, not merged with the defaults): the library tells an
   // explicit `index: 'hnsw'` from the default. The model classes are loaded on use, so that
@@ -366,8 +370,8 @@ export const trainCommand: CommandModule<object, TrainArgs> = {
     .example('$0 train --print-params > params.json', '') as unknown as Argv<TrainArgs>,
   handler: async (args) => {
     if (args['print-params']) {
-      const { given, tfidf, rerank, mix, merge, features } = splitParams(await trainParamsFromArgs(args));
-      process.stdout.write(JSON.stringify({ ...printedParams(given, mix, merge, rerank, tfidf), features: featuresOf({ ...given, ...(features ? { features } : {}) } as TrainOptions) }, null, 2) + '\n');
+      const { given, tfidf, rerank, mix, merge, features, defaultModel } = splitParams(await trainParamsFromArgs(args));
+      process.stdout.write(JSON.stringify({ ...printedParams(given, mix, merge, rerank, tfidf), features: features ?? (defaultModel ? featuresOf({}) : FEATURES_DEFAULT) }, null, 2) + '\n');
       return;
     }
     await checkModelTarget(args.model!, args.force); // refuse before training, not after

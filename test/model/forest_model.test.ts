@@ -127,5 +127,6 @@ test('CLI: --method forest trains, tests and describes a forest; the default run
   const run = xmlc(['run', '--train', f('train.txt'), '--test', f('test.txt'), '--epochs', '2', '--trees', '3', '--merge', 'rank']);
   assert.equal(run.code, 0, run.stderr);
   assert.match(run.stderr, /model: mixed ensemble l1ae:1,forest:1 \(merge rank\)/);
+  assert.match(run.stderr, /features: auto chose (raw|tfidf) \(held-out mean P@1,3,5: raw/, 'the CLI\'s default model chooses its weighting as the library\'s does');
   assert.match(run.stdout, /^P\s+\d+\.\d\d/m);
 });
