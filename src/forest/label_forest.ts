@@ -27,7 +27,7 @@
  * about log_k(n / leafSize). Prediction routes a point down each tree (the same routing) and sums
  * the label rows of ≤ leafSize points per tree.
  */
-import { type Csr } from '../data/csr.js';
+import { type Csr, rowNorms } from '../data/csr.js';
 import { InvalidArgumentError } from '../errors.js';
 import { Rng } from '../util/rng.js';
 
@@ -184,27 +184,24 @@ class ForestBuilder {
   readonly entChild = byteList();
   readonly entValue = floatList();
   private nodes = 0;
-  // Scratch: label → local id of the current sample, dense feature accumulators per child.
+  // Scratch: label → local id of the current sample; a feature centroid's sums and member counts.
   private readonly labelLocal: Int32Array;
-  private readonly featAcc: Float64Array[] = [];
-  private readonly featSeen: Uint8Array[] = [];
+  private readonly featAcc: Float64Array;
+  private readonly featSeen: Uint8Array;
   private readonly acc: Float64Array;
   /** 1/‖y_i‖ (0 for an empty row). */
   private readonly yScale: Float64Array;
 
   constructor(readonly x: Csr, readonly y: Csr, readonly p: ForestParams) {
     this.labelLocal = new Int32Array(y.nCols).fill(-1);
+    this.featAcc = new Float64Array(x.nCols);
+    this.featSeen = new Uint8Array(x.nCols);
     this.acc = new Float64Array(p.branching);
-    this.yScale = new Float64Array(y.nRows);
-    for (let i = 0; i < y.nRows; i++) {
-      let s = 0;
-      for (let q = y.rowPtr[i]!, e = y.rowPtr[i + 1]!; q < e; q++) s += y.values[q]! * y.values[q]!;
-      this.yScale[i] = s > 0 ? 1 / Math.sqrt(s) : 0;
-    }
+    this.yScale = rowNorms(y).map((v) => (v > 0 ? 1 / v : 0));
     this.childPtr.push(0); this.leafPtr.push(0); this.entPtr.push(0);
   }
 
-  /** A new node id with empty ranges (filled by {@link closeNode} in creation order). */
+  /** A new node id; its ranges are appended when the queue reaches it (ids are in queue order). */
   private newNode(): number { return this.nodes++; }
 
   growTree(rng: Rng): void {
@@ -244,7 +241,7 @@ class ForestBuilder {
    * for a leaf (nothing appended).
    */
   private split(points: Int32Array, rng: Rng): { parts: Int32Array[]; fallback: number } | undefined {
-    const { p, y } = this;
+    const { p } = this;
     let sample = points;
     if (points.length > p.kmeansSample) {
       const copy = points.slice();
@@ -370,10 +367,8 @@ class ForestBuilder {
 
   /** Per cluster: its sparse feature centroid (sum of member rows, top `centroidNnz` entries, normalised). */
   private featureCentroids(sample: Int32Array, cluster: Int32Array, k: number): { indices: Int32Array; values: Float32Array }[] {
-    const { x } = this, d = x.nCols;
+    const { x, featAcc: acc, featSeen: seen } = this;
     const out: { indices: Int32Array; values: Float32Array }[] = [];
-    while (this.featAcc.length < 1) { this.featAcc.push(new Float64Array(d)); this.featSeen.push(new Uint8Array(d)); }
-    const acc = this.featAcc[0]!, seen = this.featSeen[0]!;
     // Members of each cluster, in sample order.
     for (let c = 0; c < k; c++) {
       const touched: number[] = [];
