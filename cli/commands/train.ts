@@ -12,8 +12,8 @@ import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import type { Options } from 'yargs';
 import { checkModelTarget } from '../../src/model/store.js';
 import { RERANK_DEFAULTS, type RerankParams, rerankParams } from '../../src/model/reranked_model.js';
-import { MERGE_RULES, mixPartParams, mixText, parseMix } from '../../src/model/mixed_model.js';
-import { FEATURE_WEIGHTINGS, FEATURES_DEFAULT } from '../../src/model/weighted_model.js';
+import { MERGE_RULES, mergeParam, mixPartParams, mixText, parseMix } from '../../src/model/mixed_model.js';
+import { FEATURE_WEIGHTINGS, FEATURES_DEFAULT, featuresParam } from '../../src/model/weighted_model.js';
 import { note, stderrProgress } from '../progress.js';
 
 /** Every encoder's parameter flags (`--` + kebab-case of the key), with the encoder that owns each. */
@@ -255,9 +255,9 @@ function isObject(v: unknown): v is Record<string, unknown> {
  */
 export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined; mix: string | undefined; merge: string | undefined; features: string | undefined; defaultModel: boolean } {
   const { tfidf, rerank, mix: givenMix, merge, features, ...given } = params;
-  if (features !== undefined && (typeof features !== 'string' || ![...FEATURE_WEIGHTINGS, 'auto'].includes(features))) throw new UsageError(`parameter 'features' must be one of ${FEATURE_WEIGHTINGS.join(', ')}, auto but got ${JSON.stringify(features)}`);
   const mix = mixOf({ ...given, ...(givenMix !== undefined ? { mix: givenMix } : {}) } as TrainOptions);
-  if (merge !== undefined && (typeof merge !== 'string' || !['auto', ...MERGE_RULES].includes(merge))) throw new UsageError(`parameter 'merge' must be one of auto, ${MERGE_RULES.join(', ')} but got ${JSON.stringify(merge)}`);
+  if (features !== undefined) featuresParam(features);
+  if (merge !== undefined) mergeParam(merge);
   if (merge !== undefined && mix === undefined) throw new UsageError(`parameter 'merge' applies to mixed ensembles (--ensemble method:count,…) only`);
   if (tfidf !== undefined && !isObject(tfidf)) throw new UsageError(`parameter 'tfidf' must be an object of TF-IDF parameters (${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
   const unknown = Object.keys(tfidf ?? {}).filter((k) => !Object.hasOwn(TFIDF_DEFAULTS, k));

@@ -12,6 +12,9 @@ import { evaluateRanking } from './ranking_metrics.js';
  */
 export const HELD_OUT_MARGIN = 0.005;
 
+/** Fewest held-out points a choice is made on: with fewer, a choice keeps its plain default (or, without one, refuses). */
+export const MIN_HELD_OUT = 10;
+
 /** The held-out measure of every choice: the mean of P@1, P@3 and P@5 of `ranked` against `truth` (a fraction). */
 export function meanPrecision135(ranked: Ranked, truth: Csr): number {
   const r = evaluateRanking(ranked, truth, { ks: [1, 3, 5], metrics: ['P'] });

@@ -32,7 +32,7 @@ import { type ModelClass } from './methods.js';
 import { disposedError, embeddingSummary, type Model, type ModelSummary, predictionPlan } from './model.js';
 import { type EmbedTrainParams, embedTrainParams, type PredictParams, predictParams, type Strategy, STRATEGIES } from './params.js';
 import { type SaveOptions, writeModelDir } from './store.js';
-import { checkTrainingData, type TestFeatures, testInput, testRows, type TrainingData } from './training_data.js';
+import { checkTrainingData, splitData, type TestFeatures, testInput, testRows, type TrainingData } from './training_data.js';
 import { meanPrecision135 } from '../metrics/held_out.js';
 
 /**
@@ -498,13 +498,13 @@ export async function chooseClusters(data: TrainingData, params: Partial<EmbedTr
   } else {
     const { train, valid: allValid } = splitRows(features.nRows, CLUSTER_DEFAULTS.validationFraction, given.seed ^ 0x1b873593);
     const valid = allValid.slice(0, CLUSTER_DEFAULTS.maxValidation);
-    const part = { features: selectRows(features, train), labels: selectRows(labels, train) };
+    const { fit: part, held } = splitData({ features, labels }, train, valid);
     const scores: number[] = [];
     for (const k of [1, c]) {
       const m = await task<Model>(onProgress, `clusters: auto — validate ${k} cluster${k > 1 ? 's' : ''}`, undefined, () =>
         (k === 1 ? EmbeddingModel.train(part, { ...params, ensemble: 1, clusters: 1 }) : ClusteredModel.train(part, { ...params, ensemble: 1, clusters: k })));
       try {
-        scores.push(await heldOutScore(m, selectRows(features, valid), selectRows(labels, valid)));
+        scores.push(await heldOutScore(m, held.features, held.labels));
       } finally {
         m.dispose();
       }

@@ -82,12 +82,12 @@ export function featuresOf(params: TrainOptions): 'raw' | 'log' | 'tfidf' | 'aut
 export async function trainModel(data: TrainingData, params: TrainOptions = {}, onProgress?: ProgressFn): Promise<Model> {
   const { rerank, mix: _mix, merge, features: _features, ...base } = params;
   const features = featuresOf(params);
+  const seed = typeof base.seed === 'number' ? base.seed : EMBED_DEFAULTS.seed;
   if (features !== 'raw') {
     // Weighted features (issue 18): the weights outside everything else, the re-ranker included.
     const { WeightedModel, chooseWeighting, featureWeighting } = await import('./weighted_model.js');
     const unweighted = (d: TrainingData): Promise<Model> => trainModel(d, { ...params, features: 'raw' }, onProgress);
     if (features !== 'auto') return WeightedModel.train(data, featureWeighting(features), unweighted);
-    const seed = typeof base.seed === 'number' ? base.seed : EMBED_DEFAULTS.seed;
     const choice = await task(onProgress, 'features: auto — choose the weighting on held-out points', undefined, () =>
       chooseWeighting(data, seed, (d, w) => WeightedModel.train(d, w, unweighted)));
     return WeightedModel.train(data, choice.weighting, unweighted, choice);
@@ -96,10 +96,9 @@ export async function trainModel(data: TrainingData, params: TrainOptions = {}, 
   // A mixed ensemble (several methods) or one method's model.
   let trainBase: (d: TrainingData) => Promise<Model>;
   if (mix !== undefined) {
-    const { MixedModel, parseMix } = await import('./mixed_model.js');
-    const parts = parseMix(mix);
-    if (merge !== undefined && merge !== 'auto' && merge !== 'mean' && merge !== 'rank') throw new ParamsError(`parameter 'merge' must be one of auto, mean, rank but got ${JSON.stringify(merge)}`);
-    trainBase = (d) => MixedModel.train(d, base, parts, merge ?? 'auto', onProgress);
+    const { MixedModel, mergeParam, parseMix } = await import('./mixed_model.js');
+    const parts = parseMix(mix), rule = mergeParam(merge ?? 'auto');
+    trainBase = (d) => MixedModel.train(d, base, parts, rule, onProgress);
   } else {
     if (merge !== undefined) throw new ParamsError(`parameter 'merge' applies to mixed ensembles (parameter 'mix') only`);
     const cls = await methodEntry(methodOf(base))!.load();
@@ -108,6 +107,5 @@ export async function trainModel(data: TrainingData, params: TrainOptions = {}, 
   if (rerank === undefined || rerank === false) return trainBase(data);
   // A linear re-ranker of the model's shortlists (issue 18).
   const { RerankedModel } = await import('./reranked_model.js');
-  const seed = typeof base.seed === 'number' ? base.seed : EMBED_DEFAULTS.seed;
   return RerankedModel.train(data, rerank === true ? {} : rerank, trainBase, seed, onProgress);
 }

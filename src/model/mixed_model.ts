@@ -1,25 +1,25 @@
 /**
- * Heterogeneous ensembles (issue 18): models of different methods (label encoders, the feature
- * kNN), each possibly an ensemble itself, trained on the same data; a point's score for a label
- * is the mean over the member models of their scores, each member's row scaled to a maximum of 1
- * over its top-S labels (the mean of normalised scores, as the single-method ensembles merge their
- * members). Different encoders err differently — on Delicious one PCA model is ahead of one ℓ1-AE
- * model, which is ahead on Bibtex — so their mean is steadier than either.
+ * Heterogeneous ensembles (issue 18): models of different methods (label encoders, the forest, the
+ * feature kNN), each possibly an ensemble itself, trained on the same data; a point's label scores
+ * merge the parts' top-S rankings, each part weighted by its number of models, by one of
+ * {@link MERGE_RULES} (the mean of max-normalised scores, as the single-method ensembles merge their
+ * members, or rank averaging), chosen on held-out training points unless given. Different methods
+ * err differently — the forest is ahead of one ℓ1-AE model on Delicious, behind it on Medical — so
+ * their merge is steadier than either.
  */
 import { ParamsError } from './params.js';
 import { type ProgressFn, task } from '../progress.js';
 import { type Ranked, scoreBlockRows, topKRows } from '../ranking/topk.js';
-import { type Csr, selectRows } from '../data/csr.js';
-import { HELD_OUT_MARGIN, meanPrecision135 } from '../metrics/held_out.js';
+import { type Csr } from '../data/csr.js';
+import { HELD_OUT_MARGIN, meanPrecision135, MIN_HELD_OUT } from '../metrics/held_out.js';
 import { splitRows } from '../util/split.js';
-import { type Manifest, type ModelWriter, scopedManifest } from './io.js';
+import { type Manifest, MANIFEST_FILE, type ModelWriter, scopedManifest } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { methodEntry, methodOf } from './methods.js';
 import { type Model, type ModelMethod, type ModelSummary, type TrainOptions } from './model.js';
 import { EMBED_DEFAULTS, FOREST_DEFAULTS, KNN_DEFAULTS, type PredictParams, predictParams, type Strategy } from './params.js';
-import { type TestFeatures, type TrainingData } from './training_data.js';
+import { splitData, type TestFeatures, type TrainingData } from './training_data.js';
 import { WrappedModel } from './wrapped_model.js';
-import { MANIFEST_FILE } from './io.js';
 import * as path from 'node:path';
 
 /** One kind of member: a method and how many models of it (seeds seed, seed + 1, …). */
@@ -44,6 +44,12 @@ export const MERGE_RULES = Object.freeze(['mean', 'rank'] as const);
 /** A merge rule of {@link MERGE_RULES}. @useDeclaredType */
 export type MergeRule = (typeof MERGE_RULES)[number];
 
+/** The `merge` parameter: a rule of {@link MERGE_RULES} or `auto`. @throws ParamsError for anything else. */
+export function mergeParam(v: unknown): MergeRule | 'auto' {
+  if (v !== 'auto' && !(MERGE_RULES as readonly unknown[]).includes(v)) throw new ParamsError(`parameter 'merge' must be one of auto, ${MERGE_RULES.join(', ')} but got ${JSON.stringify(v)}`);
+  return v as MergeRule | 'auto';
+}
+
 /** What the held-out choice of a merge rule saw: the mean of P@1, P@3, P@5 of each rule, and the rule chosen. */
 export interface MergeChoice {
   /** The rule chosen. */
@@ -54,8 +60,6 @@ export interface MergeChoice {
 
 /** Share of the training points the merge rule's choice holds out (as the other held-out choices). */
 const MERGE_VALIDATION_FRACTION = 0.1;
-/** Fewest held-out points for a choice: fewer keep the `mean` rule. */
-const MIN_MERGE_VALIDATION = 10;
 
 /** Each part's weight: its share of the models. */
 function partWeights(parts: readonly MixPart[]): number[] {
@@ -214,12 +218,12 @@ export class MixedModel extends WrappedModel {
     const seed = typeof base.seed === 'number' ? base.seed : 0;
     if (merge === 'auto') {
       const { train, valid } = splitRows(data.features.nRows, MERGE_VALIDATION_FRACTION, seed ^ 0x1b873593);
-      if (valid.length >= MIN_MERGE_VALIDATION) {
-        const part = { features: selectRows(data.features, train), labels: selectRows(data.labels, train), ...(data.source !== undefined ? { source: data.source } : {}) };
-        const models = await trainParts(part, base, parts, onProgress, 'merge rule: held-out fit, ');
+      if (valid.length >= MIN_HELD_OUT) {
+        const { fit, held } = splitData(data, train, valid);
+        const models = await trainParts(fit, base, parts, onProgress, 'merge rule: held-out fit, ');
         try {
-          const rankings = await partRankings(models, selectRows(data.features, valid), {}, SHORTLIST, onProgress);
-          choice = chooseMerge(rankings, partWeights(parts), selectRows(data.labels, valid), data.labels.nCols);
+          const rankings = await partRankings(models, held.features, {}, SHORTLIST, onProgress);
+          choice = chooseMerge(rankings, partWeights(parts), held.labels, data.labels.nCols);
           rule = choice.rule;
         } finally {
           for (const m of models) m.dispose();

@@ -26,8 +26,8 @@ import { JsonChecker, type ManifestBody } from './manifest.js';
 import { type Model, type ModelSummary } from './model.js';
 import { ParamsError, type PredictParams, predictParams } from './params.js';
 import { WrappedModel } from './wrapped_model.js';
-import { type TestFeatures, testInput, type TrainingData } from './training_data.js';
-import { HELD_OUT_MARGIN, meanPrecision135 } from '../metrics/held_out.js';
+import { splitData, type TestFeatures, testInput, type TrainingData } from './training_data.js';
+import { HELD_OUT_MARGIN, meanPrecision135, MIN_HELD_OUT } from '../metrics/held_out.js';
 
 /** The re-ranker's parameters (the `rerank` object of the training parameters). */
 export interface RerankParams {
@@ -171,16 +171,16 @@ export class RerankedModel extends WrappedModel {
     let choice: RerankChoice | undefined;
     if (p.alpha === 'auto' || p.c === 'auto') {
       const { train: fitRows, valid } = splitRows(x.nRows, p.validationFraction, seed ^ 0x5bd1e995);
-      if (valid.length < 10) throw new ParamsError(`the re-ranker's automatic choices need at least 10 held-out points, but ${x.nRows} training points × validationFraction ${p.validationFraction} give ${valid.length}; give rerank.alpha and rerank.c`);
-      const part = { features: selectRows(data.features, fitRows), labels: selectRows(data.labels, fitRows) };
+      if (valid.length < MIN_HELD_OUT) throw new ParamsError(`the re-ranker's automatic choices need at least ${MIN_HELD_OUT} held-out points, but ${x.nRows} training points × validationFraction ${p.validationFraction} give ${valid.length}; give rerank.alpha and rerank.c`);
+      const { fit: part, held } = splitData(data, fitRows, valid);
       const base = await train(part);
       let ranked: Ranked;
       try {
-        ranked = await base.predict(selectRows(data.features, valid), { topK: p.shortlist });
+        ranked = await base.predict(held.features, { topK: p.shortlist });
       } finally {
         base.dispose();
       }
-      const truth = selectRows(data.labels, valid), xv = selectRows(x, valid), xf = selectRows(x, fitRows);
+      const truth = held.labels, xv = selectRows(x, valid), xf = selectRows(x, fitRows);
       const scores: Record<string, number[]> = {};
       let best = -1;
       for (const ci of p.c === 'auto' ? CS : [p.c]) {

@@ -1,5 +1,5 @@
 import * as os from 'node:os';
-import { type Csr, nnz, normalizeRowsL2 } from '../data/csr.js';
+import { type Csr, nnz, normalizeRowsL2, selectRows } from '../data/csr.js';
 import { DataFormatError, InvalidArgumentError } from '../errors.js';
 import { FeatureSpace } from './feature_space.js';
 
@@ -58,6 +58,12 @@ export function checkLabelSpace(data: TrainingData, method: string, bytesPerLabe
   const used = FeatureSpace.fromTraining(data.labels).dim;
   throw new DataFormatError(data.source ?? 'the training data', 0,
     `declares ${L} labels (${used} occur); method ${method} needs at least ${gb(need)} GB for per-label arrays, more than this machine's ${gb(budget)} GB: renumber the labels to those that occur`);
+}
+
+/** `data` split by two lists of row ids: the part to fit on and the held-out part (both naming `data.source`). */
+export function splitData(data: TrainingData, fitRows: ArrayLike<number>, heldRows: ArrayLike<number>): { fit: TrainingData; held: TrainingData } {
+  const part = (rows: ArrayLike<number>): TrainingData => ({ ...data, features: selectRows(data.features, rows), labels: selectRows(data.labels, rows) });
+  return { fit: part(fitRows), held: part(heldRows) };
 }
 
 /** The feature matrix of test input and where it was read from (when it says). */

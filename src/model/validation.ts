@@ -9,7 +9,7 @@ import { ExactDenseIndex } from '../knn/exact_dense.js';
 import { meanRowNorm, normalizeDenseRows } from '../linalg/dense.js';
 import { addWeighted, memberScores, type ScoringMember } from '../predict/strategies.js';
 import { topKRows } from '../ranking/topk.js';
-import { HELD_OUT_MARGIN, meanPrecision135 } from '../metrics/held_out.js';
+import { HELD_OUT_MARGIN, meanPrecision135, MIN_HELD_OUT } from '../metrics/held_out.js';
 import { fitRidge } from '../regression/ridge.js';
 import { type EmbedTrainParams } from './params.js';
 
@@ -31,7 +31,7 @@ export interface ValidationMember extends ScoringMember {
 export function chooseDecoderWeight(x: Csr, labels: Csr, member: Pick<ValidationMember, 'encoder'>, p: EmbedTrainParams): { weight: number; scores: number[] } {
   const { train, valid: allValid } = splitRows(x.nRows, 0.1, p.seed ^ 0x3c6ef372);
   const valid = allValid.slice(0, 2000);
-  if (valid.length < 10) return { weight: 0.5, scores: [] };
+  if (valid.length < MIN_HELD_OUT) return { weight: 0.5, scores: [] };
   const m = member.encoder.dim;
   const xt = selectRows(x, train), yt = selectRows(labels, train), xv = selectRows(x, valid), yv = selectRows(labels, valid);
   const z = member.encoder.encode(yt);

@@ -13,9 +13,9 @@
  * every point the model predicts.
  */
 import * as path from 'node:path';
-import { type Csr, selectRows } from '../data/csr.js';
+import { type Csr } from '../data/csr.js';
 import { ParamsError } from '../errors.js';
-import { HELD_OUT_MARGIN, meanPrecision135 } from '../metrics/held_out.js';
+import { HELD_OUT_MARGIN, meanPrecision135, MIN_HELD_OUT } from '../metrics/held_out.js';
 import { splitRows } from '../util/split.js';
 import { type ProgressFn } from '../progress.js';
 import { type Ranked } from '../ranking/topk.js';
@@ -23,7 +23,7 @@ import { decodeFloats, encodeFloats, type Manifest, MANIFEST_FILE, type ModelWri
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { type Model, type ModelSummary } from './model.js';
 import { type PredictParams } from './params.js';
-import { testInput, type TestFeatures, type TrainingData } from './training_data.js';
+import { splitData, testInput, type TestFeatures, type TrainingData } from './training_data.js';
 import { WrappedModel } from './wrapped_model.js';
 
 /** The feature weightings. */
@@ -39,10 +39,15 @@ export type FeatureWeighting = (typeof FEATURE_WEIGHTINGS)[number];
  */
 export const FEATURES_DEFAULT: FeatureWeighting = 'raw';
 
-/** The weighting `v` names (`auto` too when `auto` is allowed). @throws ParamsError for anything else. */
+/** The weighting `v` names. @throws ParamsError for anything else (the message names `auto` too, which {@link featuresParam} takes). */
 export function featureWeighting(v: unknown): FeatureWeighting {
   if (typeof v !== 'string' || !(FEATURE_WEIGHTINGS as readonly string[]).includes(v)) throw new ParamsError(`parameter 'features' must be one of ${FEATURE_WEIGHTINGS.join(', ')}, auto but got ${JSON.stringify(v)}`);
   return v as FeatureWeighting;
+}
+
+/** The `features` parameter: a weighting or `auto`. @throws ParamsError for anything else. */
+export function featuresParam(v: unknown): FeatureWeighting | 'auto' {
+  return v === 'auto' ? 'auto' : featureWeighting(v);
 }
 
 /** What the held-out choice of a weighting saw: the held-out mean of P@1, P@3, P@5 of each candidate. */
@@ -75,14 +80,13 @@ export function distinctWeightings(x: Csr): FeatureWeighting[] {
 export async function chooseWeighting(data: TrainingData, seed: number, train: (data: TrainingData, weighting: FeatureWeighting) => Promise<Model>): Promise<FeatureChoice> {
   const candidates = distinctWeightings(data.features);
   const { train: fitRows, valid } = splitRows(data.features.nRows, 0.1, seed ^ 0x27d4eb2f);
-  if (candidates.length === 1 || valid.length < 10) return { weighting: 'raw', scores: {} };
-  const fit = { ...data, features: selectRows(data.features, fitRows), labels: selectRows(data.labels, fitRows) };
-  const held = selectRows(data.features, valid), truth = selectRows(data.labels, valid);
+  if (candidates.length === 1 || valid.length < MIN_HELD_OUT) return { weighting: 'raw', scores: {} };
+  const { fit, held } = splitData(data, fitRows, valid);
   const scores: Partial<Record<FeatureWeighting, number>> = {};
   for (const w of candidates) {
     const model = await train(fit, w);
     try {
-      scores[w] = meanPrecision135(await model.predict(held, { topK: 5 }), truth);
+      scores[w] = meanPrecision135(await model.predict(held.features, { topK: 5 }), held.labels);
     } finally {
       model.dispose();
     }
