@@ -9,7 +9,7 @@ import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_spac
 import { encodeCsr, type Manifest, MANIFEST_FILE, type ModelWriter, readCsrFile, readModelFile } from './io.js';
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { disposedError, type Model, type ModelSummary } from './model.js';
-import { forestTrainParams, type ForestTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
+import { forestTrainParams, type ForestTrainParams, type PredictParams, predictParams, type Strategy, UNUSED_PREDICT_OPTIONS } from './params.js';
 import { type SaveOptions, writeModelDir } from './store.js';
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 
@@ -80,7 +80,7 @@ export class ForestModel implements Model {
   async predict(features: TestFeatures, options: Partial<PredictParams> = {}, onProgress?: ProgressFn): Promise<Ranked> {
     const forest = this.live('predict');
     const pp = predictParams(options);
-    for (const key of ['k', 'efSearch', 'strategy', 'decoderWeight', 'members', 'route'] as const) {
+    for (const key of UNUSED_PREDICT_OPTIONS.forest) {
       if (pp[key] !== undefined) throw new UsageError(`prediction option '${key}' does not apply to a forest model`);
     }
     const x = testRows(features, this.space);

@@ -12,7 +12,7 @@ import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_spac
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { disposedError, type Model, type ModelSummary } from './model.js';
-import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams, type Strategy } from './params.js';
+import { knnTrainParams, type KnnTrainParams, type PredictParams, predictParams, type Strategy, UNUSED_PREDICT_OPTIONS } from './params.js';
 import { type ModelPathError, type SaveOptions, writeModelDir } from './store.js';
 
 export type { TrainingData } from './training_data.js';
@@ -88,7 +88,7 @@ export class KnnModel implements Model {
   async predict(features: TestFeatures, options: Partial<PredictParams> = {}, onProgress?: ProgressFn): Promise<Ranked> {
     const index = this.live('predict');
     const pp: PredictParams = predictParams(options);
-    for (const key of ['strategy', 'decoderWeight', 'members'] as const) {
+    for (const key of UNUSED_PREDICT_OPTIONS.knn) {
       if (pp[key] !== undefined) throw new UsageError(`prediction option '${key}' applies to models with strategies (embedding models); a ${this.method} model has none`);
     }
     const x = testRows(features, this.space);

@@ -17,7 +17,7 @@ import { type Manifest, MANIFEST_FILE, type ModelWriter, scopedManifest } from '
 import { JsonChecker, type ManifestBody } from './manifest.js';
 import { methodEntry, methodOf } from './methods.js';
 import { type Model, type ModelMethod, type ModelSummary, type TrainOptions } from './model.js';
-import { EMBED_DEFAULTS, FOREST_DEFAULTS, KNN_DEFAULTS, type PredictParams, predictParams, type Strategy } from './params.js';
+import { EMBED_DEFAULTS, FOREST_DEFAULTS, KNN_DEFAULTS, type PredictParams, predictParams, type Strategy, UNUSED_PREDICT_OPTIONS } from './params.js';
 import { splitData, type TestFeatures, type TrainingData } from './training_data.js';
 import { WrappedModel } from './wrapped_model.js';
 import * as path from 'node:path';
@@ -83,14 +83,16 @@ async function trainParts(data: TrainingData, base: TrainOptions, parts: readonl
   return models;
 }
 
-/** Each model's top-`shortlist` ranking of `features` (a strategy or member count applies to the models that have it; efSearch and k to those with an index). */
+/**
+ * Each model's top-`shortlist` ranking of `features`: every option goes to the parts that have it
+ * (a strategy to those that have that strategy; see UNUSED_PREDICT_OPTIONS for kNN and the forest).
+ */
 async function partRankings(models: readonly Model[], features: TestFeatures, options: Partial<PredictParams>, shortlist: number, onProgress?: ProgressFn): Promise<Ranked[]> {
   const rankings: Ranked[] = [];
   for (const m of models) {
     const own: Record<string, unknown> = { ...options, topK: Math.min(shortlist, m.nLabels) };
     if (own['strategy'] !== undefined && !m.strategies.includes(own['strategy'] as Strategy)) delete own['strategy'];
-    if (m.method === 'knn') delete own['members'];
-    if (m.method === 'forest') for (const key of ['k', 'efSearch', 'members', 'decoderWeight', 'route']) delete own[key];
+    if (m.method === 'knn' || m.method === 'forest') for (const key of UNUSED_PREDICT_OPTIONS[m.method]) delete own[key];
     rankings.push(await m.predict(features, own as Partial<PredictParams>, onProgress));
   }
   return rankings;

@@ -190,6 +190,16 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
   ...(Object.fromEntries(Object.entries(encoderParamDefaults()).filter(([k]) => !ENCODER_PARAMS.l1ae.some((s) => s.key === k))) as EncoderParamValues),
 });
 
+/**
+ * The prediction options a model without strategies has none of: kNN (no strategy, decoder or
+ * ensemble members) and the forest (no index either, and no clusters). Such a model refuses them;
+ * a mixed ensemble passes them only to the parts that have them.
+ */
+export const UNUSED_PREDICT_OPTIONS: Readonly<Record<'knn' | 'forest', readonly (keyof PredictParams)[]>> = Object.freeze({
+  knn: Object.freeze(['strategy', 'decoderWeight', 'members'] as const),
+  forest: Object.freeze(['k', 'efSearch', 'strategy', 'decoderWeight', 'members', 'route'] as const),
+});
+
 /** Defaults of the prediction parameters: 5 labels per point; the other fields default to the trained values. */
 export const PREDICT_DEFAULTS: Readonly<PredictParams> = Object.freeze({ topK: 5 });
 

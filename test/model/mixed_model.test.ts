@@ -49,6 +49,13 @@ test('a mixed ensemble scores the mean of its parts\' max-normalised top-S score
     assert.ok(Math.abs(got.scores[i * 5]! - acc[i * L + best]!) < 1e-5, `row ${i}`);
     assert.ok(Math.abs(acc[i * L + got.labels[i * 5]!]! - acc[i * L + best]!) < 1e-5, `row ${i}: top label`);
   }
+  // Options go to the parts that have them: the PCA part takes the decoder weight and a member count,
+  // the kNN part (which refuses both) predicts without them.
+  const knnPart = mixed.members[1]!;
+  await assert.rejects(knnPart.predict(queries, { decoderWeight: 0.3 }), /applies to models with strategies/);
+  const weighted = await mixed.predict(queries, { topK: 5, decoderWeight: 0.3, members: 1 });
+  assert.equal(weighted.labels.length, queries.nRows * 5);
+  assert.notDeepEqual(weighted.scores, got.scores, 'the options reached the PCA part');
   const dir = path.join(tempDir('mixed'), 'model');
   await mixed.save(dir);
   const loaded = await loadModel(dir);
