@@ -8,12 +8,12 @@ import { test } from 'node:test';
 import { sliceRows } from '../../src/data/csr.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { readDataset } from '../../src/data/index.js';
-import { loadModel } from '../../src/model/load.js';
 import { trainModel } from '../../src/model/methods.js';
 import { MixedModel, parseMix } from '../../src/model/mixed_model.js';
 import { ParamsError } from '../../src/model/params.js';
 import { headBow, xmlc } from '../cli/harness.js';
 import { tempDir } from '../tmp.js';
+import { assertSameRanking, saveAndLoad } from './reload.js';
 
 const train = await readDataset(BUNDLED_BIBTEX.train);
 const test0 = await readDataset(BUNDLED_BIBTEX.test);
@@ -56,13 +56,10 @@ test('a mixed ensemble scores the mean of its parts\' max-normalised top-S score
   const weighted = await mixed.predict(queries, { topK: 5, decoderWeight: 0.3, members: 1 });
   assert.equal(weighted.labels.length, queries.nRows * 5);
   assert.notDeepEqual(weighted.scores, got.scores, 'the options reached the PCA part');
-  const dir = path.join(tempDir('mixed'), 'model');
-  await mixed.save(dir);
-  const loaded = await loadModel(dir);
+  const { loaded } = await saveAndLoad(mixed, 'mixed');
   assert.ok(loaded instanceof MixedModel);
   const again = await loaded.predict(queries, { topK: 5 });
-  assert.deepEqual(again.labels, got.labels);
-  assert.deepEqual(again.scores, got.scores);
+  assertSameRanking(again, got);
   loaded.dispose();
 });
 

@@ -15,7 +15,7 @@ import { loadModel } from '../../src/model/load.js';
 import { trainModel } from '../../src/model/methods.js';
 import { ParamsError } from '../../src/model/params.js';
 import { RerankedModel, rerankParams } from '../../src/model/reranked_model.js';
-import { tempDir } from '../tmp.js';
+import { assertSameRanking, saveAndLoad } from './reload.js';
 
 const train = await readDataset(BUNDLED_BIBTEX.train);
 const test0 = await readDataset(BUNDLED_BIBTEX.test);
@@ -78,13 +78,10 @@ test('the automatic choice of α and C on a held-out split: recorded, reproducib
   assert.deepEqual(b.choice, a.choice);
   const before = await a.predict(queries, { topK: 5 });
   assert.deepEqual((await b.predict(queries, { topK: 5 })).labels, before.labels);
-  const dir = path.join(tempDir('rerank'), 'model');
-  await a.save(dir);
-  const loaded = await loadModel(dir);
+  const { dir, loaded } = await saveAndLoad(a, 'rerank');
   assert.ok(loaded instanceof RerankedModel);
   const after = await loaded.predict(queries, { topK: 5 });
-  assert.deepEqual(after.labels, before.labels);
-  assert.deepEqual(after.scores, before.scores);
+  assertSameRanking(after, before);
   loaded.dispose();
   const manifest = JSON.parse(await fs.readFile(path.join(dir, 'manifest.json'), 'utf8')) as { root: string; rerank: { weights: string } };
   const file = path.join(dir, manifest.root, manifest.rerank.weights);

@@ -3,19 +3,17 @@
  * the model trained on hand-weighted points, save → load, and the refusals.
  */
 import assert from 'node:assert/strict';
-import * as path from 'node:path';
 import { test } from 'node:test';
 import { csr, sliceRows } from '../../src/data/csr.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { readDataset } from '../../src/data/index.js';
 import { ParamsError } from '../../src/errors.js';
-import { loadModel } from '../../src/model/load.js';
 import { trainModel } from '../../src/model/methods.js';
 import { TextModel } from '../../src/model/text_model.js';
 import { chooseWeighting, distinctWeightings, smoothIdf, weightFeatures, WeightedModel } from '../../src/model/weighted_model.js';
 import { type Model } from '../../src/model/model.js';
 import { rankedFromLists } from '../../src/ranking/topk.js';
-import { tempDir } from '../tmp.js';
+import { assertSameRanking, saveAndLoad } from './reload.js';
 
 test('smooth idf and the log and tfidf weights, by hand', () => {
   // 3 points; feature 0 in all, feature 1 in one, feature 2 in none.
@@ -43,15 +41,10 @@ test('a tfidf-weighted kNN model ranks as a kNN trained and queried on hand-weig
   const idf = smoothIdf(data.features), unseen = Math.log(1 + data.features.nRows) + 1;
   const plain = await trainModel({ ...data, features: weightFeatures(data.features, 'tfidf', idf, unseen) }, { method: 'knn', index: 'exact' });
   const want = await plain.predict(weightFeatures(queries, 'tfidf', idf, unseen), { topK: 5 });
-  assert.deepEqual(got.labels, want.labels);
-  assert.deepEqual(got.scores, want.scores);
-  const dir = path.join(tempDir('weighted'), 'model');
-  await model.save(dir);
-  const loaded = await loadModel(dir);
+  assertSameRanking(got, want);
+  const { loaded } = await saveAndLoad(model, 'weighted');
   assert.ok(loaded instanceof WeightedModel);
-  const again = await loaded.predict(queries, { topK: 5 });
-  assert.deepEqual(again.labels, got.labels);
-  assert.deepEqual(again.scores, got.scores);
+  assertSameRanking(await loaded.predict(queries, { topK: 5 }), got);
   for (const m of [model, plain, loaded]) m.dispose();
   // log on 0/1 features is raw scaled by ln 2: the same ranking after ℓ2 normalisation.
   const log = await trainModel(data, { method: 'knn', index: 'exact', features: 'log' });
