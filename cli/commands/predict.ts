@@ -14,7 +14,7 @@ import { type Ranked } from '../../src/ranking/topk.js';
 import { applyCompute, type BackendArgs, type DataArgs, loadSplit, loadTextData, numericFlag, parseOptionsOf, textFormatOfArg, withBackendOption, withDataOptions, writeOutput } from '../common.js';
 import { limitRanked } from '../report.js';
 import { note, stderrProgress } from '../progress.js';
-import { type NumericSpec, PARAM_SPECS, PREDICT_DEFAULTS, type PredictParams, type Strategy, STRATEGIES } from '../../src/model/params.js';
+import { type NumericSpec, PARAM_SPECS, PREDICT_DEFAULTS, type PredictParams, type Strategy, STRATEGIES, UNUSED_PREDICT_OPTIONS } from '../../src/model/params.js';
 import { UsageError } from '../../src/errors.js';
 
 export interface PredictFlags extends DataArgs, BackendArgs {
@@ -89,7 +89,7 @@ export function factsOf(model: Model): ModelFacts {
  * strategy its encoder lacks (no decoder).
  */
 export function factsOfManifest(manifest: Manifest): ModelFacts {
-  return { method: manifest.method, strategies: manifest.method === 'knn' || manifest.method === 'forest' ? [] : STRATEGIES, clustered: isClusteredManifest(manifest) };
+  return { method: manifest.method, strategies: Object.hasOwn(UNUSED_PREDICT_OPTIONS, manifest.method) ? [] : STRATEGIES, clustered: isClusteredManifest(manifest) };
 }
 
 /**
