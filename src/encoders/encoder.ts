@@ -42,9 +42,10 @@ export interface LabelEncoder {
   encode(labels: Csr): Float32Array;
   /**
    * Label scores (n × d, row-major) decoded from embeddings `z` (n × m). Absent for encoders
-   * without a decoder.
+   * without a decoder. An encoder may write them into `out` (at least n × d entries, e.g. a
+   * buffer reused block after block) and return it; use the returned array either way.
    */
-  readonly decode?: (z: Float32Array, n: number) => Float32Array;
+  readonly decode?: (z: Float32Array, n: number, out?: Float32Array) => Float32Array;
   /**
    * True when `decode` recovers label vectors y from their own measurements A·y by unrolled
    * compressed-sensing recovery (the ℓ1-AE), so it can serve as a recovery algorithm for A

@@ -195,9 +195,9 @@ export class L1aeEncoder implements LabelEncoder {
   // `native` runs all blocks as one native call.
   // Prediction's hot path: on `native`, without BN, one native call over all rows (row blocks
   // per thread, no tensors; l1aeDecodeRowsNative).
-  readonly decode = (z: Float32Array, n: number): Float32Array => {
+  readonly decode = (z: Float32Array, n: number, out?: Float32Array): Float32Array => {
     checkEmbeddings(z, n, this.dim);
-    const fast = l1aeDecodeRowsNative(this.cfg, this.vars, this.aRows(), this.betaValue(), z, n);
+    const fast = l1aeDecodeRowsNative(this.cfg, this.vars, this.aRows(), this.betaValue(), z, n, out);
     return fast ?? decodeChunks(z, n, this.dim, this.nLabels, (y) =>
       (this.bnStats ? l1aeDecodeInference(this.cfg, this.vars, y, this.bnStats) : l1aeDecode(this.cfg, this.vars, y)));
   };

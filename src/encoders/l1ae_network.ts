@@ -124,14 +124,16 @@ export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tenso
  * the embeddings `y` (n × m), `a` being A's values (m × d), or null when this network is not one
  * the kernel computes (BN, tanh, a learned decoder matrix, another backend, or an addon built
  * before the kernel existed) — then use {@link l1aeDecode}/{@link l1aeDecodeInference}. The same
- * function as theirs (equal up to float32 rounding: products are summed in another order).
+ * function as theirs (equal up to float32 rounding: products are summed in another order). The
+ * scores go to `out` (at least n × d entries) when given, else to a new array.
  */
-export function l1aeDecodeRowsNative(cfg: L1aeNetworkConfig, v: L1aeVariables, a: Float32Array, beta: number, y: Float32Array, n: number): Float32Array | null {
+export function l1aeDecodeRowsNative(cfg: L1aeNetworkConfig, v: L1aeVariables, a: Float32Array, beta: number, y: Float32Array, n: number, out?: Float32Array): Float32Array | null {
   if (!nativeSignTied(cfg) || v.bnScale.length > 0) return null;
   const { addon } = nativeAddon();
   if (typeof addon?.l1aeDecodeRows !== 'function') return null;
   const d = cfg.inputDim, m = cfg.embeddingDim;
-  const out = new Float32Array(n * d);
+  if (out && out.length < n * d) throw new InvalidArgumentError('l1aeDecodeRowsNative', `l1aeDecodeRowsNative(): out needs ${n} × ${d} entries but has ${out.length}`);
+  out ??= new Float32Array(n * d);
   addon.l1aeDecodeRows({ n, d, m, depth: cfg.depth, beta, a, y, out, relu: cfg.finalRelu ?? true });
   return out;
 }

@@ -30,8 +30,8 @@ export interface ScoringMember {
   readonly encoder: {
     /** Embedding dimension m. */
     readonly dim: number;
-    /** Label scores (n × L) of embeddings z (n × m); absent for encoders without a decoder. */
-    readonly decode?: (z: Float32Array, n: number) => Float32Array;
+    /** Label scores (n × L) of embeddings z (n × m), in `out` if the encoder can; absent for encoders without a decoder. */
+    readonly decode?: (z: Float32Array, n: number, out?: Float32Array) => Float32Array;
   };
   /** Feature rows → embeddings (n × m). */
   readonly regressor: { predict(x: Csr): Float32Array };
@@ -69,14 +69,18 @@ function searchMember(member: ScoringMember, z: Float32Array, n: number, k: numb
   return member.index.searchDense(q, n, k, efSearch !== undefined ? { efSearch } : {});
 }
 
-/** The decoder's label scores (n × L) for the regressed embeddings `z` (n × m; normalised in place). */
-function decodeMember(member: ScoringMember, z: Float32Array, n: number): Float32Array {
+/**
+ * The decoder's label scores (n × L) for the regressed embeddings `z` (n × m; normalised and
+ * rescaled in place), written into `out` when the encoder can (see LabelEncoder.decode).
+ */
+function decodeMember(member: ScoringMember, z: Float32Array, n: number, out?: Float32Array): Float32Array {
   // The unrolled decoder takes steps of fixed size β/t, so it is not scale-invariant, and ridge
   // regression shrinks its outputs: decode V·x rescaled to the training embeddings' mean norm
   // (a no-op for the linear and ReLU decoders of the baselines, which are positively
   // homogeneous, once max-normalised).
-  const zd = normalizeDenseRows(z, n, member.encoder.dim).map((v) => v * member.embeddingNorm);
-  return member.encoder.decode!(zd, n);
+  const zd = normalizeDenseRows(z, n, member.encoder.dim), norm = member.embeddingNorm;
+  for (let i = 0; i < zd.length; i++) zd[i] = zd[i]! * norm;
+  return member.encoder.decode!(zd, n, out);
 }
 
 /** The average strategy: out += ((1 − w)·kNN + w·decoder) / nMembers, for the parts present. */
@@ -103,8 +107,16 @@ export interface StrategyOptions {
   readonly efSearch?: number;
 }
 
-/** Score matrices are built for this many (test rows × labels) entries at a time. */
-const SCORE_BLOCK_ENTRIES = 1 << 24;
+/**
+ * Score blocks hold about this many (test rows × labels) entries (4 MB of float32), and at least
+ * {@link MIN_BLOCK_ROWS} rows. The block and the decoder's output are allocated once and reused
+ * block after block: fresh memory costs a page fault per 4 KB on its first write (on this
+ * project's 2-core VM, ~3 ms per MB — as much as the decoder's arithmetic on Delicious), and
+ * blocks this size stay in the cache between the kernels that write and read them.
+ */
+const SCORE_BLOCK_ENTRIES = 1 << 20;
+/** At least this many rows per score block: a few of the decoder's 64-row blocks for every core. */
+const MIN_BLOCK_ROWS = 4 * ROW_BLOCK;
 
 /**
  * Row alignment of prediction ({@link ROW_BLOCK}): the score blocks start at multiples of it, and
@@ -129,7 +141,7 @@ export const PREDICT_ROW_ALIGN = ROW_BLOCK;
 export function rankByStrategy(x: Csr, members: readonly ScoringMember[], trainLabels: Csr, o: StrategyOptions, onRows?: (done: number) => void): Ranked {
   const n = x.nRows, L = trainLabels.nCols, topK = o.topK;
   const labels = new Int32Array(n * topK), scores = new Float32Array(n * topK);
-  const stride = Math.max(PREDICT_ROW_ALIGN, PREDICT_ROW_ALIGN * Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L) / PREDICT_ROW_ALIGN));
+  const stride = Math.max(MIN_BLOCK_ROWS, PREDICT_ROW_ALIGN * Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L) / PREDICT_ROW_ALIGN));
   const block = Math.max(1, Math.min(n, stride));
   const w = decoderWeightOf(o.strategy, o.decoderWeight);
   const useKnn = w < 1, nm = members.length;
@@ -137,18 +149,19 @@ export function rankByStrategy(x: Csr, members: readonly ScoringMember[], trainL
   // The kNN strategy: one sparse row of summed member votes at a time; otherwise a dense block.
   const sparse = o.strategy === 'knn';
   const total = sparse ? new Float32Array(L) : new Float32Array(block * L);
+  const decoded = w > 0 && members.some((m) => m.encoder.decode) ? new Float32Array(block * L) : undefined;
   const rowLabels = sparse ? touchedLabels(L) : undefined, cand = sparse ? new Float64Array(L) : undefined;
   for (let s = 0; s < n; s += block) {
     const e = Math.min(n, s + block), nb = e - s;
     const xb = sliceRows(x, s, e);
-    if (!sparse) total.fill(0, 0, nb * L);
+    if (!sparse && s > 0) total.fill(0, 0, nb * L);
     const votes: Neighbors[] = [];
     for (const member of members) {
       const z = member.regressor.predict(xb);
       const nbrs = useKnn ? searchMember(member, z, nb, o.k, o.efSearch) : undefined;
       if (nbrs && sparse) votes.push(nbrs);
       else if (nbrs) addKnnVoteRowsMaxScaled(nbrs, o.k, trainLabels, (1 - w) / nm, total, scratch);
-      if (w > 0 && member.encoder.decode) addRowMaxScaled(total, decodeMember(member, z, nb), nb, L, w / nm);
+      if (w > 0 && member.encoder.decode) addRowMaxScaled(total, decodeMember(member, z, nb, decoded), nb, L, w / nm);
     }
     if (sparse) {
       for (let i = 0; i < nb; i++) {

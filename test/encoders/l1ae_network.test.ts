@@ -301,6 +301,12 @@ test('the inference decoder kernel (row blocks, column tiles) matches the fused 
     addon!.setThreads(prev);
     assert.deepEqual(one, two, 'the same bits on one thread and two');
     assert.deepEqual(two, fast, 'the same bits on every call');
+    // Into a caller's buffer (prediction reuses one block after block): the same bits, the rest untouched.
+    const buf = new Float32Array(n * d + 3).fill(7);
+    assert.equal(l1aeDecodeRowsNative(cfg, v, a, 0.35, y, n, buf), buf);
+    assert.deepEqual(buf.subarray(0, n * d), fast);
+    assert.deepEqual([...buf.subarray(n * d)], [7, 7, 7]);
+    assert.throws(() => l1aeDecodeRowsNative(cfg, v, a, 0.35, y, n, new Float32Array(n * d - 1)), /out needs/);
     if (n > 64) {
       // Rows from 64 on, decoded alone (a shard of a distributed prediction): the same bits, the last block padded alike.
       const rest = l1aeDecodeRowsNative(cfg, v, a, 0.35, y.subarray(64 * m), n - 64)!;
