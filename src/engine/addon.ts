@@ -22,6 +22,12 @@ export interface NativeKernels {
   addRowMaxScaled(out: Float32Array, a: Float32Array, nRows: number, nCols: number, w: number): void;
   /** For every query row, out[i·nLabels + l] += w·(its neighbours' max-scaled float32 label vote); src/predict/knn_vote.ts addKnnVoteRowsMaxScaled. */
   addKnnVoteRows(ids: Int32Array, sims: Float32Array, nRows: number, k: number, useK: number, rowPtr: Int32Array, indices: Int32Array, values: Float32Array, nLabels: number, w: number, out: Float32Array): void;
+  /**
+   * For every query row (nq × dim), the k points (n × dim) of largest inner product, best first
+   * (ties: smaller id; missing: id −1, −Infinity); blocked products and a running top-k
+   * (src/engine/native/knn_exact.cc), for src/knn/exact_dense.ts. Absent from addons built before it.
+   */
+  exactKnnDense?(points: Float32Array, n: number, dim: number, queries: Float32Array, nq: number, k: number, outIds: Int32Array, outSims: Float32Array): void;
   setThreads(n: number): void;
   info(): { blas: string; blasCore: string; blasThreads: number; ompThreads: number };
 }

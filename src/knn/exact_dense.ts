@@ -12,6 +12,8 @@ import { InvalidArgumentError } from '../errors.js';
  * not depend on the rows searched with it (see ROW_BLOCK).
  */
 const QUERY_BLOCK = ROW_BLOCK;
+/** Queries per call of the addon's exact search (a multiple of QUERY_BLOCK; progress is reported after each). */
+const SEARCH_BLOCK = 16 * QUERY_BLOCK;
 
 /**
  * Exact cosine k-nearest-neighbour search over dense ℓ2-normalised vectors (embeddings):
@@ -54,12 +56,24 @@ export class ExactDenseIndex {
   }
 
   /**
-   * {@link searchDense} straight on the addon, with one similarity block and one top-k buffer
-   * reused for every block: the same sgemm call as tf.matMul on the `native` backend (so the same
-   * bits), without a tensor per block.
+   * {@link searchDense} straight on the addon: its exactKnnDense kernel (query blocks of
+   * QUERY_BLOCK rows over the cores, products over chunks of the points and a running top-k, no
+   * similarity matrix kept), SEARCH_BLOCK queries per call for progress; an addon built before
+   * that kernel computes one similarity block at a time and ranks it with topkRows. Both are
+   * exact; they may round a similarity differently (the products have other shapes).
    */
   private searchNative(addon: NativeKernels, queries: Float32Array, nq: number, k: number, out: Neighbors, onRow?: (done: number) => void): Neighbors {
-    const n = this.size, dim = this.dim, rows = QUERY_BLOCK;
+    const n = this.size, dim = this.dim;
+    if (typeof addon.exactKnnDense === 'function') {
+      for (let s = 0; s < nq; s += SEARCH_BLOCK) {
+        const e = Math.min(nq, s + SEARCH_BLOCK);
+        addon.exactKnnDense(this.points, n, dim, queries.subarray(s * dim, e * dim), e - s, k, out.ids.subarray(s * k, e * k), out.sims.subarray(s * k, e * k));
+        onRow?.(e);
+      }
+      for (let i = 0; i < nq * k; i++) if (out.ids[i]! < 0) out.sims[i] = 0;
+      return out;
+    }
+    const rows = QUERY_BLOCK;
     const sims = new Float32Array(rows * n), ids = new Int32Array(rows * k), best = new Float32Array(rows * k);
     for (let s = 0; s < nq; s += QUERY_BLOCK) {
       const e = Math.min(nq, s + QUERY_BLOCK), b = e - s;

@@ -98,17 +98,37 @@ function hnswCtor(what: string, alternative = 'use exact search (--index exact)'
 export const HNSW_MAX_DENSE_ENTRIES = 50_000_000;
 
 /**
+ * Largest number of training-embedding entries (points × embedding dimension) for which the
+ * embedding models search their kNN exactly by default. Exact search costs n·m per query in
+ * blocked products with a running top-k (src/engine/native/knn_exact.cc, both cores); HNSW's walk
+ * (efSearch 100) costs a few thousand scattered distances whatever n. Up to this size the exact
+ * search is the faster of the two, needs no graph to build, and returns the true neighbours:
+ * Delicious (12,920 × 100), 3,185 queries: exact 40 ms, HNSW 85 ms; 100,000 points: exact 275 ms
+ * (eval/results/knn_index_choice.md, with the commands).
+ */
+export const EXACT_MAX_EMBEDDING_ENTRIES = 4_000_000;
+
+/**
  * The index to build for a requested kind. Unless the caller asked for `hnsw` by name
  * (`explicit`), `hnsw` falls back to exact search, with a note, when hnswlib-node is missing or
- * when the points' dense vectors would exceed {@link HNSW_MAX_DENSE_ENTRIES} entries (`shape`:
- * the number of points and their dimension). Asked for by name, a missing hnswlib-node is an error.
+ * by the size of the points (`shape`): over sparse feature rows (`embeddings` false) when their
+ * dense vectors would exceed {@link HNSW_MAX_DENSE_ENTRIES} entries; over embeddings
+ * (`embeddings` true) when they have at most {@link EXACT_MAX_EMBEDDING_ENTRIES} entries and the
+ * addon's exact kernel is there. Asked for by name, a missing hnswlib-node is an error.
  */
-export function resolveIndexKind(requested: IndexKind, explicit: boolean, notes: string[], shape?: { readonly points: number; readonly dim: number }): IndexKind {
+export function resolveIndexKind(requested: IndexKind, explicit: boolean, notes: string[], shape?: { readonly points: number; readonly dim: number; readonly embeddings?: boolean }): IndexKind {
   if (requested === 'exact') return 'exact';
   const s = hnswStatus();
   if (s.ok) {
-    if (explicit || !shape || shape.points * shape.dim <= HNSW_MAX_DENSE_ENTRIES) return 'hnsw';
-    notes.push(`${shape.points} points × ${shape.dim} feature columns: an HNSW index would hold ${Math.round(shape.points * shape.dim * 4 / 2 ** 20)} MB of dense vectors; using exact sparse kNN search (index 'exact'; --index hnsw forces HNSW)`);
+    if (explicit || !shape) return 'hnsw';
+    const entries = shape.points * shape.dim;
+    if (shape.embeddings) {
+      if (entries > EXACT_MAX_EMBEDDING_ENTRIES || typeof nativeAddon().addon?.exactKnnDense !== 'function') return 'hnsw';
+      notes.push(`${shape.points} points × ${shape.dim} embedding dimensions: exact kNN search is faster than HNSW at this size (index 'exact'; --index hnsw forces HNSW)`);
+      return 'exact';
+    }
+    if (entries <= HNSW_MAX_DENSE_ENTRIES) return 'hnsw';
+    notes.push(`${shape.points} points × ${shape.dim} feature columns: an HNSW index would hold ${Math.round(entries * 4 / 2 ** 20)} MB of dense vectors; using exact sparse kNN search (index 'exact'; --index hnsw forces HNSW)`);
     return 'exact';
   }
   if (explicit) hnswCtor('index \'hnsw\'');

@@ -230,7 +230,7 @@ export class ClusteredModel implements Model {
     const notes: string[] = [];
     const given = embedTrainParams(params);
     if (given.clusters === 'auto') throw new UsageError('ClusteredModel.train() needs a number of clusters; trainModel() resolves clusters: "auto"');
-    const p: EmbedTrainParams = Object.freeze({ ...given, index: resolveIndexKind(given.index, params.index !== undefined, notes) });
+    const p: EmbedTrainParams = Object.freeze({ ...given, index: resolveIndexKind(given.index, params.index !== undefined, notes, { points: data.features.nRows, dim: given.embeddingDim, embeddings: true }) });
     checkTrainingData(data, p.method);
     await ensureBackend();
     const space = FeatureSpace.fromTraining(data.features);

@@ -106,7 +106,7 @@ export class EmbeddingModel implements Model {
     if (given.clusters !== 'auto' && given.clusters !== 1) {
       throw new ParamsError(`EmbeddingModel.train() fits one global model but got clusters = ${given.clusters}; train clustered models with trainModel() or ClusteredModel.train()`);
     }
-    const p: EmbedTrainParams = Object.freeze({ ...given, clusters: 1, index: resolveIndexKind(given.index, params.index !== undefined, notes) });
+    const p: EmbedTrainParams = Object.freeze({ ...given, clusters: 1, index: resolveIndexKind(given.index, params.index !== undefined, notes, { points: data.features.nRows, dim: given.embeddingDim, embeddings: true }) });
     const { features, labels } = data;
     checkTrainingData(data, p.method);
     // Per label, at least: the m × L encoder with its gradient and two Adam moments, and a mini-batch of

@@ -108,13 +108,13 @@ export interface StrategyOptions {
 }
 
 /**
- * Score blocks hold about this many (test rows × labels) entries (4 MB of float32), and at least
+ * Score blocks hold about this many (test rows × labels) entries (1 MB of float32), and at least
  * {@link MIN_BLOCK_ROWS} rows. The block and the decoder's output are allocated once and reused
  * block after block: fresh memory costs a page fault per 4 KB on its first write (on this
  * project's 2-core VM, ~3 ms per MB — as much as the decoder's arithmetic on Delicious), and
  * blocks this size stay in the cache between the kernels that write and read them.
  */
-const SCORE_BLOCK_ENTRIES = 1 << 20;
+const SCORE_BLOCK_ENTRIES = 1 << 18;
 /** At least this many rows per score block: a few of the decoder's 64-row blocks for every core. */
 const MIN_BLOCK_ROWS = 4 * ROW_BLOCK;
 

@@ -57,7 +57,9 @@ test('training progress: the epoch, training and validation loss and best epoch 
     assert.ok(Number(m[2]) >= 0 && Number(m[2]) <= Number(m[1]), l);
   }
   assert.doesNotMatch(r.stderr, /: \d+\.\d\ds/, 'no timings without --verbose');
-  const v = xmlc(['train', '--train', f('train.txt'), '--model', f('l1ae-v'), ...SMALL_L1AE, '--epochs', '2', '--verbose']);
+  // 300 training embeddings: exact kNN search, and the note says so.
+  assert.match(r.stderr, /^300 points × \d+ embedding dimensions: exact kNN search is faster than HNSW at this size \(index 'exact'; --index hnsw forces HNSW\)$/m);
+  const v = xmlc(['train', '--train', f('train.txt'), '--model', f('l1ae-v'), ...SMALL_L1AE, '--epochs', '2', '--index', 'hnsw', '--verbose']);
   assert.equal(v.code, 0, v.stderr);
   for (const stage of ['read .*train\\.txt', 'train ℓ1-AE', 'ridge regression', 'build HNSW index', 'choose the decoder weight on held-out points', 'save model to .*l1ae-v']) {
     assert.match(v.stderr, new RegExp(`^${stage}: \\d+\\.\\d\\ds`, 'm'), stage);

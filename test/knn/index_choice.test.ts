@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { csr } from '../../src/data/csr.js';
-import { HNSW_MAX_DENSE_ENTRIES, hnswStatus, resolveIndexKind } from '../../src/knn/hnsw.js';
+import { nativeAddon } from '../../src/engine/addon.js';
+import { EXACT_MAX_EMBEDDING_ENTRIES, HNSW_MAX_DENSE_ENTRIES, hnswStatus, resolveIndexKind } from '../../src/knn/hnsw.js';
 import { KnnModel } from '../../src/model/knn_model.js';
 
 const hnswOk = hnswStatus().ok;
@@ -17,6 +18,18 @@ test('index choice: HNSW up to the dense-entry limit, exact search (with a note)
   assert.equal(resolveIndexKind('exact', false, notes, { points: 1, dim: 1 }), 'exact');
   assert.equal(resolveIndexKind('hnsw', false, notes), 'hnsw', 'no shape: no size rule');
   assert.equal(notes.length, 1);
+});
+
+test('index choice over embeddings: exact search (with a note) up to its entry limit when the addon has the kernel, HNSW above it or by name', { skip: !hnswOk && 'hnswlib-node not available' }, () => {
+  const notes: string[] = [];
+  const small = { points: EXACT_MAX_EMBEDDING_ENTRIES / 100, dim: 100, embeddings: true };
+  const kernel = typeof nativeAddon().addon?.exactKnnDense === 'function';
+  assert.equal(resolveIndexKind('hnsw', false, notes, small), kernel ? 'exact' : 'hnsw');
+  if (kernel) assert.deepEqual(notes, [`${small.points} points × 100 embedding dimensions: exact kNN search is faster than HNSW at this size (index 'exact'; --index hnsw forces HNSW)`]);
+  notes.length = 0;
+  assert.equal(resolveIndexKind('hnsw', false, notes, { ...small, points: small.points + 1 }), 'hnsw', 'above the limit');
+  assert.equal(resolveIndexKind('hnsw', true, notes, small), 'hnsw', 'asked for by name');
+  assert.deepEqual(notes, []);
 });
 
 test('KnnModel.train: sparse points over many feature columns get exact search and say so; the model predicts as exact search does', { skip: !hnswOk && 'hnswlib-node not available' }, async () => {

@@ -490,9 +490,13 @@ Napi::Value L1aeDecodeRows(const Napi::CallbackInfo& info) {
   l1ae::SerialBlas serial;
 #pragma omp parallel num_threads(nth)
   {
-    std::vector<float> q(static_cast<size_t>(kRows * kTile)), z(static_cast<size_t>(kRows * kTile));
-    std::vector<float> p(static_cast<size_t>(kRows * m)), pNext(static_cast<size_t>(kRows * m));
-    std::vector<float> yPad, xPad;  // the last block's rows, padded to kRows
+    // Each thread's buffers outlive the call (prediction decodes block after block): fresh
+    // memory would cost a page fault per 4 KB on every call. All are written before being read.
+    thread_local std::vector<float> q, z, p, pNext, yPad, xPad;  // yPad, xPad: the last block's rows, padded to kRows
+    q.resize(static_cast<size_t>(kRows * kTile));
+    z.resize(static_cast<size_t>(kRows * kTile));
+    p.resize(static_cast<size_t>(kRows * m));
+    pNext.resize(static_cast<size_t>(kRows * m));
 #pragma omp for schedule(dynamic, 1)
     for (int64_t blk = 0; blk < blocks; blk++) {
       // Every product has kRows rows: the last block is padded with zero rows, so that a row's
@@ -500,7 +504,7 @@ Napi::Value L1aeDecodeRows(const Napi::CallbackInfo& info) {
       // another order for another shape) — a shard of a test set decodes as the whole set does.
       const int64_t r0 = blk * kRows, rows = std::min(kRows, n - r0), R = kRows;
       const bool padded = rows < kRows;
-      if (padded && yPad.empty()) { yPad.resize(static_cast<size_t>(kRows * m)); xPad.resize(static_cast<size_t>(kRows * d)); }
+      if (padded) { yPad.resize(static_cast<size_t>(kRows * m)); xPad.resize(static_cast<size_t>(kRows * d)); }
       if (padded) {
         std::fill(yPad.begin(), yPad.end(), 0.0f);
         std::copy(y + r0 * m, y + (r0 + rows) * m, yPad.begin());

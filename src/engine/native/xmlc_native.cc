@@ -5,6 +5,7 @@
 //   linalg.cc      LAPACK's Cholesky solve — src/linalg/cholesky.ts;
 //   text_terms.cc  the TF-IDF vectoriser's tokeniser, term table and rows — src/text/tfidf.ts;
 //   linear_cd.cc   one-vs-rest dual coordinate descent over a chunk of labels — src/linear/ovr.ts;
+//   knn_exact.cc   exact k-nearest-neighbour search over dense vectors — src/knn/exact_dense.ts;
 //   hnsw_search.cc batched HNSW search through hnswlib's headers — src/knn/hnsw.ts (its own
 //                  binding.gyp target, built with hnswlib-node's compiler flags).
 // xmlc_native.h holds what they share (includes, argument readers, the registration hooks).
@@ -19,6 +20,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   xmlc::RegisterHnsw(env, exports);
   xmlc::RegisterTextTerms(env, exports);
   xmlc::RegisterLinearCd(env, exports);
+  xmlc::RegisterKnnExact(env, exports);
   return exports;
 }
 

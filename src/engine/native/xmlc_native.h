@@ -61,6 +61,8 @@ void RegisterHnsw(Napi::Env env, Napi::Object exports);
 void RegisterTextTerms(Napi::Env env, Napi::Object exports);
 // One-vs-rest dual coordinate descent, a chunk of labels per call (linear_cd.cc).
 void RegisterLinearCd(Napi::Env env, Napi::Object exports);
+// Exact k-nearest-neighbour search over dense vectors, blocked products and running top-k (knn_exact.cc).
+void RegisterKnnExact(Napi::Env env, Napi::Object exports);
 
 }  // namespace xmlc
 
