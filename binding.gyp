@@ -18,7 +18,7 @@
     {
       "target_name": "xmlc_native",
       "dependencies": ["xmlc_hnsw"],
-      "sources": ["src/engine/native/xmlc_native.cc", "src/engine/native/kernels.cc", "src/engine/native/l1ae_fused.cc", "src/engine/native/linalg.cc", "src/engine/native/text_terms.cc", "src/engine/native/linear_cd.cc", "src/engine/native/knn_exact.cc"],
+      "sources": ["src/engine/native/xmlc_native.cc", "src/engine/native/kernels.cc", "src/engine/native/l1ae_fused.cc", "src/engine/native/linalg.cc", "src/engine/native/text_terms.cc", "src/engine/native/linear_cd.cc", "src/engine/native/knn_exact.cc", "src/engine/native/l1ae_bf16.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_DISABLE_CPP_EXCEPTIONS", "NAPI_VERSION=8"],
       "cflags_cc": ["-O3", "-march=native", "-fopenmp", "-std=c++17"],

@@ -2,10 +2,11 @@
  * Prediction speed, before → after: `xmlc test --json` (its predictSeconds and pointsPerSecond:
  * model loading and data reading excluded) for saved models, every strategy, with several builds.
  *
- *   node dist/eval/bench_predict.js --sets NAME=MODEL_DIR:TEST_FILE[,…] [--dists before=DIST,after=dist]
+ *   node dist/eval/bench_predict.js --sets NAME=MODEL_DIR:TEST_FILE[,…] [--dists before=DIST,after=dist[:FLAGS]]
  *                                   [--strategies knn,decoder,average] [--repeat 3] [--how NAME=TEXT]
  *
- * `--dists` names builds (a `dist` folder each; default: this one as `after`); for every set,
+ * `--dists` names builds (a `dist` folder each, optionally with `xmlc test` flags after a colon,
+ * space-separated, e.g. `f32=dist:--decoder-precision float32`; default: this one as `after`); for every set,
  * strategy and repeat the builds run in turn, so a change of load hits them alike. Reported: the
  * median points/s over the repeats (and the range), P@1/3/5 (they must not differ between builds
  * that keep predictions identical), and the 1-minute load average around the runs (the machine
@@ -31,9 +32,9 @@ const sets = opt('sets', '').split(',').filter((s) => s !== '').map((s) => {
   return { name: m[1]!, model: path.resolve(m[2]!), test: path.resolve(m[3]!) };
 });
 const dists = opt('dists', `after=${path.join(root, 'dist')}`).split(',').map((s) => {
-  const [name, dir] = s.split('=');
-  if (!name || !dir) throw new Error(`--dists lists NAME=DIST_DIR but got ${s}`);
-  return { name, dir: path.resolve(dir) };
+  const m = /^([^=]+)=([^:]+)(?::(.*))?$/.exec(s);
+  if (!m) throw new Error(`--dists lists NAME=DIST_DIR[:FLAGS] but got ${s}`);
+  return { name: m[1]!, dir: path.resolve(m[2]!), flags: (m[3] ?? '').split(' ').filter((f) => f !== '') };
 });
 const strategies = opt('strategies', 'knn,decoder,average').split(',').filter((s) => s !== '');
 const repeat = Number(opt('repeat', '3'));
@@ -50,7 +51,7 @@ for (const set of sets) {
     const load0 = os.loadavg()[0]!;
     for (let r = 0; r < repeat; r++) {
       for (const d of dists) {
-        const args = [path.join(d.dir, 'cli', 'main.js'), 'test', '--model', set.model, '--test', set.test, '--strategy', strategy, '--json', '-q'];
+        const args = [path.join(d.dir, 'cli', 'main.js'), 'test', '--model', set.model, '--test', set.test, '--strategy', strategy, ...d.flags, '--json', '-q'];
         const out = JSON.parse(execFileSync('node', args, { encoding: 'utf8', maxBuffer: 1 << 26 })) as Record<string, number>;
         const acc = runs.get(d.name) ?? { pps: [], sec: [], p: [], cmd: `node ${args.join(' ')}` };
         acc.pps.push(out['pointsPerSecond']!);

@@ -15,7 +15,7 @@ export function checkEvaluateArgs(a: { model?: string; predictions?: string; tra
   }
   if (a.model !== undefined && a.train !== undefined) throw new UsageError('--train goes with --predictions: a model brings its own training labels');
   if (a.predictions !== undefined) {
-    const modelOnly = ['k', 'ef-search', 'strategy', 'decoder-weight'].filter((f) => (a as Record<string, unknown>)[f] !== undefined);
+    const modelOnly = ['k', 'ef-search', 'strategy', 'decoder-weight', 'decoder-precision'].filter((f) => (a as Record<string, unknown>)[f] !== undefined);
     if (modelOnly.length) throw new UsageError(`--${modelOnly[0]} changes how a model predicts: it goes with --model, not --predictions`);
   }
   return true;

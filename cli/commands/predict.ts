@@ -15,6 +15,7 @@ import { applyCompute, type BackendArgs, type DataArgs, loadSplit, loadTextData,
 import { limitRanked } from '../report.js';
 import { note, stderrProgress } from '../progress.js';
 import { type NumericSpec, PARAM_SPECS, PREDICT_DEFAULTS, type PredictParams, type Strategy, STRATEGIES, UNUSED_PREDICT_OPTIONS } from '../../src/model/params.js';
+import { DECODER_PRECISIONS, type DecoderPrecision } from '../../src/predict/strategies.js';
 import { UsageError } from '../../src/errors.js';
 
 export interface PredictFlags extends DataArgs, BackendArgs {
@@ -25,6 +26,7 @@ export interface PredictFlags extends DataArgs, BackendArgs {
   'ef-search'?: number;
   strategy?: string;
   'decoder-weight'?: number;
+  'decoder-precision'?: string;
   route?: number;
   redis?: string;
   shards?: number;
@@ -61,6 +63,7 @@ export function withPredictOptions<T>(y: Argv<T>, requireModel = true): Argv<T &
     .option(...numericFlag('ef-search', PARAM_SPECS.efSearch, { describe: 'override the HNSW search candidate list', group: 'Parameters:' }))
     .option('strategy', { type: 'string', choices: [...STRATEGIES], describe: 'embedding models: score by the kNN vote, the decoder, or their average', defaultDescription: 'the one trained with', group: 'Parameters:' })
     .option(...numericFlag('decoder-weight', PARAM_SPECS.decoderWeight, { describe: 'embedding models: weight w of the decoder in the average, (1 − w)·kNN + w·decoder', defaultDescription: 'the trained one', group: 'Parameters:' }))
+    .option('decoder-precision', { type: 'string', choices: [...DECODER_PRECISIONS], describe: 'embedding models: the decoder\'s matrix products on bfloat16 operands with float32 sums (where the CPU has AVX512-BF16, else float32), or all in float32 (the same scores on every CPU)', defaultDescription: DECODER_PRECISIONS[0], group: 'Parameters:' })
     .option(...numericFlag('route', PARAM_SPECS.route, { describe: 'clustered models: route each point to its R nearest clusters and merge their scores', defaultDescription: 'the trained one', group: 'Parameters:' }))
     .option('redis', { type: 'string', requiresArg: true, describe: 'predict on `xmlc worker` processes through this Redis (redis://[user:password@]host[:port][/db] or rediss://): the rows split into --shards jobs, the predictions in input order; --model and --test must be paths every worker sees' })
     .option(...numericFlag('shards', SHARDS_SPEC, { describe: 'with --redis: jobs the test rows are split into (contiguous row ranges)', defaultDescription: String(DEFAULT_SHARDS) }))
@@ -105,6 +108,9 @@ export function predictOptions(args: PredictFlags, model: ModelFacts, topK: numb
   if (args['decoder-weight'] !== undefined && !model.strategies.includes('average')) {
     throw new UsageError(`--decoder-weight weighs the average strategy, which this ${model.method} model does not have: ${has}`);
   }
+  if (args['decoder-precision'] !== undefined && !model.strategies.some((s) => s !== 'knn')) {
+    throw new UsageError(`--decoder-precision sets the decoder's products, which this ${model.method} model does not have: ${has}`);
+  }
   if (args.route !== undefined && !model.clustered) {
     throw new UsageError(`--route applies to clustered models (trained with --clusters); this ${model.method} model is not clustered`);
   }
@@ -115,6 +121,7 @@ export function predictOptions(args: PredictFlags, model: ModelFacts, topK: numb
     ...(args.strategy !== undefined ? { strategy: args.strategy as Strategy } : {}),
     ...(args['decoder-weight'] !== undefined ? { decoderWeight: args['decoder-weight'] } : {}),
     ...(args.route !== undefined ? { route: args.route } : {}),
+    ...(args['decoder-precision'] !== undefined ? { decoderPrecision: args['decoder-precision'] as DecoderPrecision } : {}),
   };
 }
 

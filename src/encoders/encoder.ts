@@ -43,9 +43,11 @@ export interface LabelEncoder {
   /**
    * Label scores (n × d, row-major) decoded from embeddings `z` (n × m). Absent for encoders
    * without a decoder. An encoder may write them into `out` (at least n × d entries, e.g. a
-   * buffer reused block after block) and return it; use the returned array either way.
+   * buffer reused block after block) and return it; use the returned array either way. With
+   * `precision` `'bfloat16'` an encoder may compute its products on bfloat16 operands where the
+   * CPU has them (the ℓ1-AE on AVX512-BF16); the default is float32.
    */
-  readonly decode?: (z: Float32Array, n: number, out?: Float32Array) => Float32Array;
+  readonly decode?: (z: Float32Array, n: number, out?: Float32Array, precision?: 'bfloat16' | 'float32') => Float32Array;
   /**
    * True when `decode` recovers label vectors y from their own measurements A·y by unrolled
    * compressed-sensing recovery (the ℓ1-AE), so it can serve as a recovery algorithm for A

@@ -12,7 +12,7 @@ import { checkEmbeddings, decodeChunks, encodeLinear, type EncoderState, type La
 import { transposeDense } from '../linalg/dense.js';
 import { topRightSingularVectors } from '../linalg/randomized_svd.js';
 import {
-  createL1aeVariables, type L1aeBnStats, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeDecodeRowsNative, l1aeEncode, l1aeLoss, type L1aeNetworkConfig,
+  createL1aeVariables, type L1aeBnStats, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeDecodeRowsNative, l1aeEncode, type L1aeBf16Operands, packL1aeBf16, l1aeLoss, type L1aeNetworkConfig,
   type L1aeVariables, l1aeVariableList, usesBatchStats,
 } from './l1ae_network.js';
 import { encoderOptions, encoderParamDefaults } from './param_schema.js';
@@ -195,14 +195,18 @@ export class L1aeEncoder implements LabelEncoder {
   // `native` runs all blocks as one native call.
   // Prediction's hot path: on `native`, without BN, one native call over all rows (row blocks
   // per thread, no tensors; l1aeDecodeRowsNative).
-  readonly decode = (z: Float32Array, n: number, out?: Float32Array): Float32Array => {
+  readonly decode = (z: Float32Array, n: number, out?: Float32Array, precision: 'bfloat16' | 'float32' = 'float32'): Float32Array => {
     checkEmbeddings(z, n, this.dim);
-    const fast = l1aeDecodeRowsNative(this.cfg, this.vars, this.aRows(), this.betaValue(), z, n, out);
+    // bfloat16 products: A packed once (null where the addon lacks the kernel: float32 then).
+    if (precision === 'bfloat16' && this.bf16Cache === undefined) this.bf16Cache = packL1aeBf16(this.aRows(), this.dim, this.nLabels);
+    const bf16 = precision === 'bfloat16' ? this.bf16Cache ?? undefined : undefined;
+    const fast = l1aeDecodeRowsNative(this.cfg, this.vars, this.aRows(), this.betaValue(), z, n, out, bf16);
     return fast ?? decodeChunks(z, n, this.dim, this.nLabels, (y) =>
       (this.bnStats ? l1aeDecodeInference(this.cfg, this.vars, y, this.bnStats) : l1aeDecode(this.cfg, this.vars, y)));
   };
 
   private aCache: Float32Array | undefined;
+  private bf16Cache: L1aeBf16Operands | null | undefined;
   private betaCache: number | undefined;
   /** A's values (m × d), read once (the variables do not change after training). */
   private aRows(): Float32Array { return (this.aCache ??= Float32Array.from(this.vars.a.dataSync() as Float32Array)); }

@@ -127,15 +127,33 @@ export function l1aeDecode(cfg: L1aeNetworkConfig, v: L1aeVariables, y: tf.Tenso
  * function as theirs (equal up to float32 rounding: products are summed in another order). The
  * scores go to `out` (at least n × d entries) when given, else to a new array.
  */
-export function l1aeDecodeRowsNative(cfg: L1aeNetworkConfig, v: L1aeVariables, a: Float32Array, beta: number, y: Float32Array, n: number, out?: Float32Array): Float32Array | null {
+export function l1aeDecodeRowsNative(cfg: L1aeNetworkConfig, v: L1aeVariables, a: Float32Array, beta: number, y: Float32Array, n: number, out?: Float32Array, bf16?: L1aeBf16Operands): Float32Array | null {
   if (!nativeSignTied(cfg) || v.bnScale.length > 0) return null;
   const { addon } = nativeAddon();
   if (typeof addon?.l1aeDecodeRows !== 'function') return null;
   const d = cfg.inputDim, m = cfg.embeddingDim;
   if (out && out.length < n * d) throw new InvalidArgumentError('l1aeDecodeRowsNative', `l1aeDecodeRowsNative(): out needs ${n} × ${d} entries but has ${out.length}`);
   out ??= new Float32Array(n * d);
-  addon.l1aeDecodeRows({ n, d, m, depth: cfg.depth, beta, a, y, out, relu: cfg.finalRelu ?? true });
+  const args = { n, d, m, depth: cfg.depth, beta, a, y, out, relu: cfg.finalRelu ?? true };
+  if (bf16 && addon.l1aeDecodeRowsBf16) addon.l1aeDecodeRowsBf16({ ...args, pa: bf16.pa, pt: bf16.pt });
+  else addon.l1aeDecodeRows(args);
   return out;
+}
+
+/** A (m × d) as the bfloat16 operands of the decoder kernel (src/engine/native/l1ae_bf16.cc). */
+export interface L1aeBf16Operands { readonly pa: Uint16Array; readonly pt: Uint16Array }
+
+/**
+ * A's values (m × d) packed for {@link l1aeDecodeRowsNative}'s bfloat16 products, or null where
+ * the addon has no such kernel (built without AVX512-BF16, or before the kernel existed).
+ */
+export function packL1aeBf16(a: Float32Array, m: number, d: number): L1aeBf16Operands | null {
+  const { addon } = nativeAddon();
+  if (!addon?.l1aePackBf16 || !addon.l1aeDecodeRowsBf16) return null;
+  const up16 = (v: number): number => Math.ceil(v / 16) * 16;
+  const pa = new Uint16Array(Math.ceil(m / 2) * up16(d) * 2), pt = new Uint16Array(Math.ceil(d / 2) * up16(m) * 2);
+  addon.l1aePackBf16(a, m, d, pa, pt);
+  return { pa, pt };
 }
 
 /** Batch-norm statistics of every block (mean and variance of its input over the data, each of length d). */

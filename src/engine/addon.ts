@@ -40,6 +40,13 @@ export interface NativeL1aeFused {
   l1aeDecoderBackward(o: L1aeDecoderBackwardArgs): number;
   /** The decoder without BN in inference mode, row blocks per thread; see {@link L1aeDecodeRowsArgs}. */
   l1aeDecodeRows(o: L1aeDecodeRowsArgs): void;
+  /**
+   * A (m × d) packed as the bfloat16 operands of {@link l1aeDecodeRowsBf16}: pa ⌈m/2⌉ × d16 × 2 and
+   * pt ⌈d/2⌉ × m16 × 2 values (d16, m16: rounded up to 16). Only in addons built for AVX512-BF16.
+   */
+  l1aePackBf16?(a: Float32Array, m: number, d: number, pa: Uint16Array, pt: Uint16Array): void;
+  /** {@link l1aeDecodeRows} with the block products on bfloat16 operands (src/engine/native/l1ae_bf16.cc). Only in addons built for AVX512-BF16. */
+  l1aeDecodeRowsBf16?(o: L1aeDecodeRowsArgs & { pa: Uint16Array; pt: Uint16Array }): void;
 }
 
 /**

@@ -272,7 +272,7 @@ export class ClusteredModel implements Model {
     // Each cluster ranks more than topK labels when several rankings are merged, so that a label
     // second in two of them can overtake one first in only one.
     const merging = members.length * Math.min(route, Math.max(...members.map((m) => m.router.k))) > 1;
-    const inner = { strategy, ...(pp.k !== undefined ? { k: pp.k } : {}), ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}), ...(pp.decoderWeight !== undefined ? { decoderWeight: pp.decoderWeight } : {}) };
+    const inner = { strategy, ...(pp.k !== undefined ? { k: pp.k } : {}), ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}), ...(pp.decoderWeight !== undefined ? { decoderWeight: pp.decoderWeight } : {}), ...(pp.decoderPrecision !== undefined ? { decoderPrecision: pp.decoderPrecision } : {}) };
     const merge = new ScoreMerge(n);
     await task(onProgress, `predict (${strategy}, clustered)`, members.length * n, async (tick) => {
       let done = 0;

@@ -166,7 +166,7 @@ export class EmbeddingModel implements Model {
     const x = testRows(features, this.space);
     await ensureBackend();
     const { strategy, members } = predictionPlan(this, pp, this.params.strategy, all);
-    const opts = { strategy, decoderWeight: pp.decoderWeight ?? this.decoderWeight, k: pp.k ?? this.params.k, topK: Math.min(pp.topK, Math.max(1, this.nLabels)), ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}) };
+    const opts = { strategy, decoderWeight: pp.decoderWeight ?? this.decoderWeight, k: pp.k ?? this.params.k, topK: Math.min(pp.topK, Math.max(1, this.nLabels)), ...(pp.efSearch !== undefined ? { efSearch: pp.efSearch } : {}), ...(pp.decoderPrecision !== undefined ? { decoderPrecision: pp.decoderPrecision } : {}) };
     return task(onProgress, `predict (${strategy})`, x.nRows, (tick) => rankByStrategy(x, members, this.trainLabels, opts, tick));
   }
 

@@ -4,7 +4,7 @@ import { ParamsError } from '../errors.js';
 import { type ForestParams } from '../forest/label_forest.js';
 import { HNSW_DEFAULTS, INDEX_KINDS, type IndexKind } from '../knn/hnsw.js';
 import { SOLVERS, type Solver } from '../regression/ridge.js';
-import { STRATEGIES, type Strategy } from '../predict/strategies.js';
+import { DECODER_PRECISIONS, type DecoderPrecision, STRATEGIES, type Strategy } from '../predict/strategies.js';
 
 export { INDEX_KINDS, type IndexKind, OPTIMIZERS, type Optimizer, SOLVERS, type Solver, STRATEGIES, type Strategy };
 
@@ -117,6 +117,12 @@ export interface PredictParams {
   readonly decoderWeight?: number;
   /** Clustered models: override the trained number of clusters a point is routed to. */
   readonly route?: number;
+  /**
+   * Embedding models: the decoder's matrix products in `bfloat16` (the default: twice the
+   * multiply-adds per instruction where the CPU has AVX512-BF16, float32 elsewhere; sums stay
+   * float32) or `float32` (the same scores on every CPU, up to BLAS rounding).
+   */
+  readonly decoderPrecision?: 'bfloat16' | 'float32';
 }
 
 /**
@@ -196,8 +202,8 @@ export const EMBED_DEFAULTS: Readonly<EmbedTrainParams> = Object.freeze({
  * a mixed ensemble passes them only to the parts that have them.
  */
 export const UNUSED_PREDICT_OPTIONS: Readonly<Record<'knn' | 'forest', readonly (keyof PredictParams)[]>> = Object.freeze({
-  knn: Object.freeze(['strategy', 'decoderWeight', 'members'] as const),
-  forest: Object.freeze(['k', 'efSearch', 'strategy', 'decoderWeight', 'members', 'route'] as const),
+  knn: Object.freeze(['strategy', 'decoderWeight', 'members', 'decoderPrecision'] as const),
+  forest: Object.freeze(['k', 'efSearch', 'strategy', 'decoderWeight', 'members', 'route', 'decoderPrecision'] as const),
 });
 
 /** Defaults of the prediction parameters: 5 labels per point; the other fields default to the trained values. */
@@ -396,9 +402,10 @@ export function trainParams(params: GivenParams<KnnTrainParams> | GivenParams<Fo
 /** Merge `given` over the predict defaults and validate. */
 export function predictParams(params: GivenParams<PredictParams> = {}): PredictParams {
   const given = params as Record<string, unknown>;
-  rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0, members: 0, decoderWeight: 0, route: 0 }, 'prediction');
+  rejectUnknown(given, { topK: 0, k: 0, efSearch: 0, strategy: 0, members: 0, decoderWeight: 0, route: 0, decoderPrecision: 0 }, 'prediction');
   const p = merged(PREDICT_DEFAULTS, given);
-  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number; decoderWeight?: number; route?: number } = { topK: num('topK', p) };
+  const out: { topK: number; k?: number; efSearch?: number; strategy?: Strategy; members?: number; decoderWeight?: number; route?: number; decoderPrecision?: DecoderPrecision } = { topK: num('topK', p) };
+  if (p['decoderPrecision'] !== undefined) out.decoderPrecision = checkEnum('decoderPrecision', p['decoderPrecision'], DECODER_PRECISIONS);
   if (p['route'] !== undefined) out.route = num('route', p);
   if (p['decoderWeight'] !== undefined) out.decoderWeight = num('decoderWeight', p);
   if (p['members'] !== undefined) out.members = num('members', p);

@@ -13,6 +13,18 @@ import { topKSparseImpl } from '../ranking/topk_impl.js';
 import { normalizeDenseRows } from '../linalg/dense.js';
 import { addRowMaxScaled, addScaled, normalizeRowsMax } from './scores.js';
 
+/**
+ * Precisions of the decoder's matrix products at prediction: `bfloat16` (bfloat16 operands,
+ * float32 sums, where the CPU has AVX512-BF16; float32 elsewhere) or `float32`. The first is the
+ * default.
+ */
+export const DECODER_PRECISIONS = Object.freeze(['bfloat16', 'float32'] as const);
+/**
+ * A precision of the decoder's products (see {@link DECODER_PRECISIONS}).
+ * @useDeclaredType
+ */
+export type DecoderPrecision = (typeof DECODER_PRECISIONS)[number];
+
 /** How an embedding model turns a test point into label scores. */
 export const STRATEGIES = Object.freeze(['knn', 'decoder', 'average'] as const);
 /**
@@ -31,7 +43,7 @@ export interface ScoringMember {
     /** Embedding dimension m. */
     readonly dim: number;
     /** Label scores (n × L) of embeddings z (n × m), in `out` if the encoder can; absent for encoders without a decoder. */
-    readonly decode?: (z: Float32Array, n: number, out?: Float32Array) => Float32Array;
+    readonly decode?: (z: Float32Array, n: number, out?: Float32Array, precision?: DecoderPrecision) => Float32Array;
   };
   /** Feature rows → embeddings (n × m). */
   readonly regressor: { predict(x: Csr): Float32Array };
@@ -47,9 +59,10 @@ export interface MemberScores { knn?: Float32Array; decoder?: Float32Array }
 /**
  * One member's max-normalised label scores (rows × L) for normalised feature rows `x`: the
  * similarity-weighted vote of the first `k` neighbours among the training embeddings (labels
- * `trainLabels`) when `knn`, the decoder's output when `decoder` (and the encoder has one).
+ * `trainLabels`) when `knn`, the decoder's output when `decoder` (and the encoder has one), its
+ * products in `precision` (prediction's default unless given).
  */
-export function memberScores(member: ScoringMember, x: Csr, trainLabels: Csr, k: number, knn: boolean, decoder: boolean, efSearch?: number): MemberScores {
+export function memberScores(member: ScoringMember, x: Csr, trainLabels: Csr, k: number, knn: boolean, decoder: boolean, efSearch?: number, precision: DecoderPrecision = DECODER_PRECISIONS[0]): MemberScores {
   const n = x.nRows, L = trainLabels.nCols;
   const z = member.regressor.predict(x);
   const out: MemberScores = {};
@@ -59,7 +72,7 @@ export function memberScores(member: ScoringMember, x: Csr, trainLabels: Csr, k:
     addKnnVotes(nb, k, trainLabels, votes);
     out.knn = normalizeRowsMax(votes, n, L);
   }
-  if (decoder && member.encoder.decode) out.decoder = normalizeRowsMax(decodeMember(member, z, n), n, L);
+  if (decoder && member.encoder.decode) out.decoder = normalizeRowsMax(decodeMember(member, z, n, undefined, precision), n, L);
   return out;
 }
 
@@ -71,16 +84,17 @@ function searchMember(member: ScoringMember, z: Float32Array, n: number, k: numb
 
 /**
  * The decoder's label scores (n × L) for the regressed embeddings `z` (n × m; normalised and
- * rescaled in place), written into `out` when the encoder can (see LabelEncoder.decode).
+ * rescaled in place), written into `out` when the encoder can (see LabelEncoder.decode), its
+ * products in `precision`.
  */
-function decodeMember(member: ScoringMember, z: Float32Array, n: number, out?: Float32Array): Float32Array {
+function decodeMember(member: ScoringMember, z: Float32Array, n: number, out: Float32Array | undefined, precision: DecoderPrecision): Float32Array {
   // The unrolled decoder takes steps of fixed size β/t, so it is not scale-invariant, and ridge
   // regression shrinks its outputs: decode V·x rescaled to the training embeddings' mean norm
   // (a no-op for the linear and ReLU decoders of the baselines, which are positively
   // homogeneous, once max-normalised).
   const zd = normalizeDenseRows(z, n, member.encoder.dim), norm = member.embeddingNorm;
   for (let i = 0; i < zd.length; i++) zd[i] = zd[i]! * norm;
-  return member.encoder.decode!(zd, n, out);
+  return member.encoder.decode!(zd, n, out, precision);
 }
 
 /** The average strategy: out += ((1 − w)·kNN + w·decoder) / nMembers, for the parts present. */
@@ -105,6 +119,8 @@ export interface StrategyOptions {
   readonly topK: number;
   /** HNSW search list size (undefined: the index's own). */
   readonly efSearch?: number;
+  /** The decoder's products (default: the first of {@link DECODER_PRECISIONS}). */
+  readonly decoderPrecision?: DecoderPrecision;
 }
 
 /**
@@ -144,7 +160,7 @@ export function rankByStrategy(x: Csr, members: readonly ScoringMember[], trainL
   const stride = Math.max(MIN_BLOCK_ROWS, PREDICT_ROW_ALIGN * Math.floor(SCORE_BLOCK_ENTRIES / Math.max(1, L) / PREDICT_ROW_ALIGN));
   const block = Math.max(1, Math.min(n, stride));
   const w = decoderWeightOf(o.strategy, o.decoderWeight);
-  const useKnn = w < 1, nm = members.length;
+  const useKnn = w < 1, nm = members.length, precision = o.decoderPrecision ?? DECODER_PRECISIONS[0];
   const scratch = voteScratch(L);
   // The kNN strategy: one sparse row of summed member votes at a time; otherwise a dense block.
   const sparse = o.strategy === 'knn';
@@ -161,7 +177,7 @@ export function rankByStrategy(x: Csr, members: readonly ScoringMember[], trainL
       const nbrs = useKnn ? searchMember(member, z, nb, o.k, o.efSearch) : undefined;
       if (nbrs && sparse) votes.push(nbrs);
       else if (nbrs) addKnnVoteRowsMaxScaled(nbrs, o.k, trainLabels, (1 - w) / nm, total, scratch);
-      if (w > 0 && member.encoder.decode) addRowMaxScaled(total, decodeMember(member, z, nb, decoded), nb, L, w / nm);
+      if (w > 0 && member.encoder.decode) addRowMaxScaled(total, decodeMember(member, z, nb, decoded, precision), nb, L, w / nm);
     }
     if (sparse) {
       for (let i = 0; i < nb; i++) {

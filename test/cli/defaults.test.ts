@@ -71,6 +71,9 @@ test('prediction flags are checked against the model\'s capabilities, not its me
   // Capabilities, not names: an embedding model without a decoder has only the kNN vote.
   assert.throws(() => predictOptions({ ...flags, strategy: 'average' }, knnOnly, 5), /its strategies are knn/);
   assert.throws(() => predictOptions({ ...flags, route: 2 }, all, 5), /--route applies to clustered models/);
+  assert.deepEqual(predictOptions({ ...flags, 'decoder-precision': 'float32' }, all, 5), { topK: 5, decoderPrecision: 'float32' });
+  assert.throws(() => predictOptions({ ...flags, 'decoder-precision': 'float32' }, none, 5), /--decoder-precision sets the decoder's products, which this knn model does not have/);
+  assert.throws(() => predictOptions({ ...flags, 'decoder-precision': 'bfloat16' }, knnOnly, 5), /which this l1ae model does not have: its strategies are knn/);
   assert.deepEqual(predictOptions({ ...flags, route: 2 }, { ...all, clustered: true }, 5), { topK: 5, route: 2 });
   const base = { nFeatures: 10, nLabels: 5, nTrain: 20, index: 'hnsw' as const, params: KNN_DEFAULTS };
   assert.equal(summaryLine({ ...base, method: 'pca', k: 20, ensemble: 2, embeddingDim: 30, strategy: 'average', decoderWeight: 0.5 }), 'model: pca, 2 models, m = 30; strategy average (decoder weight 0.5)');

@@ -91,7 +91,7 @@ test('evaluate --predictions: malformed lines are exit 1 naming file:line; the l
   const short = await xmlcInProcess(['evaluate', '--predictions', f('short.txt'), '--test', f('test.txt')]);
   assert.equal(short.code, 1);
   assert.match(short.stderr, /short\.txt has 1 lines of predictions but .*test\.txt has 3 points/);
-  for (const args of [['--model', f('m')], ['--strategy', 'knn'], ['--k', '3'], ['--train', f('train.txt'), '--decoder-weight', '0.5']]) {
+  for (const args of [['--model', f('m')], ['--strategy', 'knn'], ['--k', '3'], ['--train', f('train.txt'), '--decoder-weight', '0.5'], ['--train', f('train.txt'), '--decoder-precision', 'float32']]) {
     const r = await xmlcInProcess(['evaluate', '--predictions', f('pred.txt'), '--test', f('test.txt'), ...args]);
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
   }

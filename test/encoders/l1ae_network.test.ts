@@ -2,7 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '@tensorflow/tfjs-core';
 import { useBackend } from '../../src/engine/backends.js';
-import { createL1aeVariables, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeDecodeRowsNative, l1aeLoss, l1aeVariableList, type L1aeNetworkConfig } from '../../src/encoders/l1ae_network.js';
+import { createL1aeVariables, l1aeBnStats, l1aeDecode, l1aeDecodeInference, l1aeDecodeRowsNative, l1aeLoss, l1aeVariableList, type L1aeNetworkConfig, packL1aeBf16 } from '../../src/encoders/l1ae_network.js';
+import { L1aeEncoder } from '../../src/encoders/l1ae.js';
+import { csr } from '../../src/data/csr.js';
 import { nativeAddon } from '../../src/engine/addon.js';
 import { Rng } from '../../src/util/rng.js';
 
@@ -322,7 +324,12 @@ test('the inference decoder kernel (row blocks, column tiles) matches the fused 
 });
 
 /** The decoder's output rows (n × d) for embeddings y (n × m), in float64: x(1) = y·A, then the blocks of {@link referenceLoss}. */
-function referenceDecode(a: Float32Array, m: number, d: number, beta: number, depth: number, y: ArrayLike<number>, n: number, relu: boolean): Float64Array {
+/**
+ * The decoder in float64 from its definition; with `round`, the step products' operands (A, and
+ * z·Aᵀ before it multiplies A) are rounded by it first (x(1) = y·A keeps A as it is).
+ */
+function referenceDecode(a: Float32Array, m: number, d: number, beta: number, depth: number, y: ArrayLike<number>, n: number, relu: boolean, round: (v: number) => number = (v) => v): Float64Array {
+  const ar = a.map(round);
   const out = new Float64Array(n * d);
   for (let i = 0; i < n; i++) {
     let cur = new Float64Array(d);
@@ -330,11 +337,12 @@ function referenceDecode(a: Float32Array, m: number, d: number, beta: number, de
     for (let t = 1; t <= depth; t++) {
       const z = cur.map(Math.sign);
       const az = new Float64Array(m);
-      for (let r = 0; r < m; r++) for (let c = 0; c < d; c++) az[r]! += a[r * d + c]! * z[c]!;
+      for (let r = 0; r < m; r++) for (let c = 0; c < d; c++) az[r]! += ar[r * d + c]! * z[c]!;
+      for (let r = 0; r < m; r++) az[r] = round(Math.fround(az[r]!));
       const next = new Float64Array(d);
       for (let c = 0; c < d; c++) {
         let atz = 0;
-        for (let r = 0; r < m; r++) atz += a[r * d + c]! * az[r]!;
+        for (let r = 0; r < m; r++) atz += ar[r * d + c]! * az[r]!;
         next[c] = cur[c]! - (beta / t) * (z[c]! - atz);
       }
       cur = next;
@@ -343,3 +351,44 @@ function referenceDecode(a: Float32Array, m: number, d: number, beta: number, de
   }
   return out;
 }
+
+/** float32 → bfloat16 (round to nearest even), as a number. */
+function bf16(v: number): number {
+  const f = new Float32Array([v]), u = new Uint32Array(f.buffer);
+  u[0] = ((u[0]! + 0x7fff + ((u[0]! >>> 16) & 1)) >>> 16) << 16;
+  return f[0]!;
+}
+
+test('the bfloat16 inference decoder kernel: a float64 transcription with A and z·Aᵀ rounded to bfloat16, the same bits on any thread count, into a buffer and for a 64-aligned shard; float32 stays the default', async (t) => {
+  await useBackend('native');
+  const { addon } = nativeAddon();
+  if (!addon?.l1aeDecodeRowsBf16) { t.skip('addon built without AVX512-BF16'); return; }
+  // Odd m and d (padding of the bf16 pairs and 16-column vectors), sizes below and over a row block and a tile.
+  for (const [n, d, m, depth, relu] of [[7, 37, 5, 3, true], [150, 1100, 12, 4, false], [70, 520, 8, 0, true], [3, 20, 4, 1, true], [66, 600, 33, 6, true]] as const) {
+    const cfg: L1aeNetworkConfig = { inputDim: d, embeddingDim: m, depth, batchNorm: false, finalRelu: relu, seed: 9 };
+    const v = createL1aeVariables(cfg);
+    const a = Float32Array.from(v.a.dataSync() as Float32Array);
+    const y = Float32Array.from({ length: n * m }, (_, i) => Math.sin(0.7 * i + 1) * 0.4);
+    const ops = packL1aeBf16(a, m, d)!;
+    assert.ok(ops, 'the addon packs the operands');
+    const got = l1aeDecodeRowsNative(cfg, v, a, 0.35, y, n, undefined, ops)!;
+    const ref = referenceDecode(a, m, d, 0.35, depth, y, n, relu, bf16);
+    for (let j = 0; j < n * d; j++) assert.ok(Math.abs(got[j]! - ref[j]!) < 1e-4 * (1 + Math.abs(ref[j]!)), `n=${n} d=${d} m=${m} [${j}]: ${got[j]} vs ${ref[j]}`);
+    const prev = addon.info().ompThreads;
+    addon.setThreads(1);
+    const one = l1aeDecodeRowsNative(cfg, v, a, 0.35, y, n, undefined, ops)!;
+    addon.setThreads(prev);
+    assert.deepEqual(one, got, 'the same bits on one thread');
+    const buf = new Float32Array(n * d);
+    assert.equal(l1aeDecodeRowsNative(cfg, v, a, 0.35, y, n, buf, ops), buf);
+    assert.deepEqual(buf, got);
+    if (n > 64) assert.deepEqual(l1aeDecodeRowsNative(cfg, v, a, 0.35, y.subarray(64 * m), n - 64, undefined, ops), got.subarray(64 * d), 'rows 64.. alone');
+    tf.dispose(l1aeVariableList(v));
+  }
+  // The encoder decodes in float32 unless asked for bfloat16.
+  const labels = csr(4, 40, Int32Array.from([0, 2, 4, 5, 8]), Int32Array.from([0, 3, 1, 7, 9, 2, 5, 39]), new Float32Array(8).fill(1));
+  const { encoder } = await L1aeEncoder.train(labels, { embeddingDim: 6, depth: 3, batchNorm: false, warmStart: 'random' }, { epochs: 1, batchSize: 4, seed: 2 });
+  const z = Float32Array.from({ length: 2 * 6 }, (_, i) => Math.cos(i));
+  assert.deepEqual(encoder.decode(z, 2), encoder.decode(z, 2, undefined, 'float32'));
+  assert.notDeepEqual(encoder.decode(z, 2, undefined, 'bfloat16'), encoder.decode(z, 2));
+});

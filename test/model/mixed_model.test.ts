@@ -56,6 +56,8 @@ test('a mixed ensemble scores the mean of its parts\' max-normalised top-S score
   const weighted = await mixed.predict(queries, { topK: 5, decoderWeight: 0.3, members: 1 });
   assert.equal(weighted.labels.length, queries.nRows * 5);
   assert.notDeepEqual(weighted.scores, got.scores, 'the options reached the PCA part');
+  await assert.rejects(knnPart.predict(queries, { decoderPrecision: 'float32' }), /applies to models with strategies/);
+  assert.equal((await mixed.predict(queries, { topK: 5, decoderPrecision: 'float32' })).labels.length, queries.nRows * 5, 'the decoder precision reaches the PCA part only');
   const { loaded } = await saveAndLoad(mixed, 'mixed');
   assert.ok(loaded instanceof MixedModel);
   const again = await loaded.predict(queries, { topK: 5 });

@@ -127,8 +127,9 @@ test('topKRows ranks each row of a dense matrix', () => {
   assert.equal(empty.labels.length, 0);
   // Matches a full sort row by row on random data.
   const rand = seededUniform(5);
-  const nRows = 30, nCols = 25, k = 7;
-  const s = Float32Array.from({ length: nRows * nCols }, () => Math.floor(rand() * 6) - 2);
+  // Rows of 75 columns: the native kernel's 16-wide threshold test, ties, NaN and −Infinity.
+  const nRows = 30, nCols = 75, k = 7;
+  const s = Float32Array.from({ length: nRows * nCols }, () => { const u = rand(); return u < 0.04 ? NaN : u < 0.08 ? -Infinity : Math.floor(rand() * 6) - 2; });
   const m = topKRows(s, nRows, nCols, k);
   for (let i = 0; i < nRows; i++) {
     const row = [...s.subarray(i * nCols, (i + 1) * nCols)];

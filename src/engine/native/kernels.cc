@@ -377,28 +377,10 @@ Napi::Value TopkRows(const Napi::CallbackInfo& info) {
 #pragma omp parallel for schedule(static) if (nRows * nCols >= kParallelMin)
   for (int64_t r = 0; r < nRows; r++) {
     const float* row = s + r * nCols;
-    // Min-heap on (score, -index) of at most k entries: root = worst kept.
-    std::vector<std::pair<float, int32_t>> heap;
+    std::vector<TopEntry> heap;
     heap.reserve(static_cast<size_t>(std::min(k, nCols)));
-    // better(x, y): x ranks before y. As the heap's "less than", it keeps the worst kept entry
-    // at the front, and sort_heap leaves the best first.
-    auto better = [](const std::pair<float, int32_t>& x, const std::pair<float, int32_t>& y) {
-      return x.first > y.first || (x.first == y.first && x.second < y.second);
-    };
-    for (int64_t c = 0; c < nCols; c++) {
-      const float v = row[c];
-      if (!(v > -INFINITY)) continue;
-      const std::pair<float, int32_t> e(v, static_cast<int32_t>(c));
-      if (static_cast<int64_t>(heap.size()) < k) {
-        heap.push_back(e);
-        std::push_heap(heap.begin(), heap.end(), better);
-      } else if (better(e, heap.front())) {
-        std::pop_heap(heap.begin(), heap.end(), better);
-        heap.back() = e;
-        std::push_heap(heap.begin(), heap.end(), better);
-      }
-    }
-    std::sort_heap(heap.begin(), heap.end(), better);
+    TopOffer(row, nCols, 0, k, &heap);
+    std::sort_heap(heap.begin(), heap.end(), TopBetter);
     int64_t t = 0;
     for (; t < static_cast<int64_t>(heap.size()); t++) { oi[r * k + t] = heap[t].second; ov[r * k + t] = heap[t].first; }
     for (; t < k; t++) { oi[r * k + t] = -1; ov[r * k + t] = -INFINITY; }

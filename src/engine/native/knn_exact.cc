@@ -18,48 +18,6 @@ namespace {
 constexpr int64_t kQueries = 64;   // ROW_BLOCK of src/engine/row_block.ts
 constexpr int64_t kChunk = 2048;   // points per product
 
-// (similarity, id): x ranks before y when more similar, ties to the smaller id. As the heap's
-// "less than" it keeps the worst kept entry at the front (as topkRows in kernels.cc).
-using Entry = std::pair<float, int32_t>;
-inline bool Better(const Entry& x, const Entry& y) { return x.first > y.first || (x.first == y.first && x.second < y.second); }
-
-// Offer one row of similarities (ids id0, id0+1, …) to a query's heap of at most k entries.
-// Ids only grow from call to call, so once the heap is full an entry enters only when strictly
-// more similar than the worst kept one: that one test is all most entries see.
-void Offer(const float* __restrict s, int64_t w, int32_t id0, int64_t k, std::vector<Entry>* heap) {
-  int64_t j = 0;
-  while (j < w && static_cast<int64_t>(heap->size()) < k) {
-    const float v = s[j];
-    if (v > -INFINITY) { heap->emplace_back(v, id0 + static_cast<int32_t>(j)); std::push_heap(heap->begin(), heap->end(), Better); }
-    j++;
-  }
-  if (static_cast<int64_t>(heap->size()) < k) return;
-  float thr = heap->front().first;
-#if defined(__AVX512F__)
-  for (; j + 16 <= w; j += 16) {
-    __mmask16 pass = _mm512_cmp_ps_mask(_mm512_loadu_ps(s + j), _mm512_set1_ps(thr), _CMP_GT_OQ);
-    while (pass) {
-      const int b = __builtin_ctz(pass);
-      pass &= pass - 1;
-      const float v = s[j + b];
-      if (!(v > thr)) continue;  // the threshold rose within this group
-      std::pop_heap(heap->begin(), heap->end(), Better);
-      heap->back() = Entry(v, id0 + static_cast<int32_t>(j + b));
-      std::push_heap(heap->begin(), heap->end(), Better);
-      thr = heap->front().first;
-    }
-  }
-#endif
-  for (; j < w; j++) {
-    const float v = s[j];
-    if (!(v > thr)) continue;
-    std::pop_heap(heap->begin(), heap->end(), Better);
-    heap->back() = Entry(v, id0 + static_cast<int32_t>(j));
-    std::push_heap(heap->begin(), heap->end(), Better);
-    thr = heap->front().first;
-  }
-}
-
 // exactKnnDense(points, n, dim, queries, nq, k, outIds, outSims): for each query row (nq × dim),
 // the k points (n × dim) of largest inner product, best first (ties: smaller id); rows with fewer
 // than k points are padded with id -1 and similarity -Infinity.
@@ -77,14 +35,8 @@ Napi::Value ExactKnnDense(const Napi::CallbackInfo& info) {
     return env.Undefined();
   }
   const int64_t blocks = (nq + kQueries - 1) / kQueries;
-#ifdef _OPENMP
-  const int nth = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(omp_get_max_threads(), blocks)));
-#else
-  const int nth = 1;
-#endif
-  // The threads' products run on one OpenBLAS thread each.
-  const int prevBlas = openblas_get_num_threads();
-  openblas_set_num_threads(1);
+  const int nth = BlockThreads(blocks);
+  const SerialBlas serial;  // the threads' products run on one OpenBLAS thread each
 #pragma omp parallel num_threads(nth)
   {
     // Each thread takes a contiguous range of query blocks and walks the points chunk by chunk,
@@ -98,7 +50,7 @@ Napi::Value ExactKnnDense(const Napi::CallbackInfo& info) {
 #endif
     const int64_t b0 = blocks * tid / nt, b1 = blocks * (tid + 1) / nt, nb = b1 - b0;
     thread_local std::vector<float> q, sims;
-    thread_local std::vector<std::vector<Entry>> heaps;
+    thread_local std::vector<std::vector<TopEntry>> heaps;
     q.assign(static_cast<size_t>(nb * kQueries * dim), 0.0f);
     if (sims.size() < static_cast<size_t>(kQueries * kChunk)) sims.resize(static_cast<size_t>(kQueries * kChunk));
     if (heaps.size() < static_cast<size_t>(nb * kQueries)) heaps.resize(static_cast<size_t>(nb * kQueries));
@@ -111,12 +63,12 @@ Napi::Value ExactKnnDense(const Napi::CallbackInfo& info) {
         const int64_t local = (blk - b0) * kQueries, rows = std::min(kQueries, nq - blk * kQueries);
         cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, static_cast<int>(kQueries), static_cast<int>(w), static_cast<int>(dim), 1.0f,
                     q.data() + local * dim, static_cast<int>(dim), pts + c0 * dim, static_cast<int>(dim), 0.0f, sims.data(), static_cast<int>(w));
-        for (int64_t i = 0; i < rows; i++) Offer(sims.data() + i * w, w, static_cast<int32_t>(c0), k, &heaps[static_cast<size_t>(local + i)]);
+        for (int64_t i = 0; i < rows; i++) TopOffer(sims.data() + i * w, w, static_cast<int32_t>(c0), k, &heaps[static_cast<size_t>(local + i)]);
       }
     }
     for (int64_t i = 0; i < qEnd - qFirst; i++) {
-      std::vector<Entry>& h = heaps[static_cast<size_t>(i)];
-      std::sort_heap(h.begin(), h.end(), Better);
+      std::vector<TopEntry>& h = heaps[static_cast<size_t>(i)];
+      std::sort_heap(h.begin(), h.end(), TopBetter);
       int32_t* ri = oi + (qFirst + i) * k;
       float* rs = os + (qFirst + i) * k;
       int64_t t = 0;
@@ -124,7 +76,6 @@ Napi::Value ExactKnnDense(const Napi::CallbackInfo& info) {
       for (; t < k; t++) { ri[t] = -1; rs[t] = -INFINITY; }
     }
   }
-  openblas_set_num_threads(prevBlas);
   return env.Undefined();
 }
 

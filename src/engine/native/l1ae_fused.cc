@@ -275,21 +275,7 @@ struct Share {
   int64_t c0, c1;
 };
 
-// OpenBLAS single-threaded for a scope: the decoder kernels split each product across their
-// own OpenMP threads, so no work is handed between OpenMP's and OpenBLAS's thread pools
-// (measured at the ℓ1-AE's shapes, the products split by columns over OpenMP threads, each a
-// one-thread sgemm, ran at 120–190 GFLOP/s against 70–150 for OpenBLAS's own two threads
-// interleaved with OpenMP sweeps).
-class SerialBlas {
- public:
-  SerialBlas() : prev_(openblas_get_num_threads()) { openblas_set_num_threads(1); }
-  ~SerialBlas() { openblas_set_num_threads(prev_); }
-  SerialBlas(const SerialBlas&) = delete;
-  SerialBlas& operator=(const SerialBlas&) = delete;
-
- private:
-  int prev_;
-};
+using xmlc::SerialBlas;  // xmlc_native.h
 
 // A barrier for the team of one decoder call that spins (then yields) instead of sleeping:
 // its waits are short (the threads' halves of a product are balanced), and OpenMP's barrier,
