@@ -103,8 +103,9 @@ export const HNSW_MAX_DENSE_ENTRIES = 50_000_000;
  * blocked products with a running top-k (src/engine/native/knn_exact.cc, both cores); HNSW's walk
  * (efSearch 100) costs a few thousand scattered distances whatever n. Up to this size the exact
  * search is the faster of the two, needs no graph to build, and returns the true neighbours:
- * Delicious (12,920 × 100), 3,185 queries: exact 40 ms, HNSW 85 ms; 100,000 points: exact 275 ms
- * (eval/results/knn_index_choice.md, with the commands).
+ * 3,185 queries, m = 100 (eval/bench_knn_embed.ts; eval/results/knn_index_choice.md): 12,920
+ * points exact 49 ms, HNSW 113 ms (+ 2.1 s to build); 40,000 points 114 vs 149 ms; 100,000
+ * points 454 vs 245 ms — past the limit HNSW wins.
  */
 export const EXACT_MAX_EMBEDDING_ENTRIES = 4_000_000;
 
