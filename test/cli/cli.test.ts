@@ -172,8 +172,9 @@ test('l1ae: train (ensemble of 2) → evaluate with each strategy; predictions a
 test('info --json lists the backends, the auto choice and whether hnswlib-node loads', () => {
   const r = xmlc('info', '--json');
   assert.equal(r.code, 0, r.stderr);
-  const info = JSON.parse(r.stdout) as { backends: Record<string, boolean>; auto: string; hnswlib: boolean };
-  assert.deepEqual(Object.keys(info).sort(), ['auto', 'backends', 'hnswlib', 'threads']);
+  const info = JSON.parse(r.stdout) as { backends: Record<string, boolean>; auto: string; hnswlib: boolean; bfloat16Decoder: boolean };
+  assert.deepEqual(Object.keys(info).sort(), ['auto', 'backends', 'bfloat16Decoder', 'hnswlib', 'threads']);
+  assert.equal(typeof info.bfloat16Decoder, 'boolean');
   assert.equal(info.hnswlib, true); // CI installs a compiler; .ci/no_compiler checks the other case
   assert.deepEqual(Object.keys(info.backends).sort(), ['cpu', 'native', 'tensorflow', 'wasm']);
   assert.equal(info.backends['cpu'], true);
