@@ -197,10 +197,7 @@ export class L1aeEncoder implements LabelEncoder {
   // per thread, no tensors; l1aeDecodeRowsNative).
   readonly decode = (z: Float32Array, n: number, out?: Float32Array, precision: 'bfloat16' | 'float32' = 'float32'): Float32Array => {
     checkEmbeddings(z, n, this.dim);
-    // bfloat16 products: A packed once (null where the addon lacks the kernel: float32 then).
-    if (precision === 'bfloat16' && this.bf16Cache === undefined) this.bf16Cache = packL1aeBf16(this.aRows(), this.dim, this.nLabels);
-    const bf16 = precision === 'bfloat16' ? this.bf16Cache ?? undefined : undefined;
-    const fast = l1aeDecodeRowsNative(this.cfg, this.vars, this.aRows(), this.betaValue(), z, n, out, bf16);
+    const fast = l1aeDecodeRowsNative(this.cfg, this.vars, this.aRows(), this.betaValue(), z, n, out, precision === 'bfloat16' ? this.bf16Operands() : undefined);
     return fast ?? decodeChunks(z, n, this.dim, this.nLabels, (y) =>
       (this.bnStats ? l1aeDecodeInference(this.cfg, this.vars, y, this.bnStats) : l1aeDecode(this.cfg, this.vars, y)));
   };
@@ -211,6 +208,11 @@ export class L1aeEncoder implements LabelEncoder {
   /** A's values (m × d), read once (the variables do not change after training). */
   private aRows(): Float32Array { return (this.aCache ??= Float32Array.from(this.vars.a.dataSync() as Float32Array)); }
   private betaValue(): number { return (this.betaCache ??= (this.vars.beta.dataSync() as Float32Array)[0]!); }
+  /** A packed for the bfloat16 products, once (undefined where the addon lacks the kernel: float32 then). */
+  private bf16Operands(): L1aeBf16Operands | undefined {
+    if (this.bf16Cache === undefined) this.bf16Cache = packL1aeBf16(this.aRows(), this.dim, this.nLabels);
+    return this.bf16Cache ?? undefined;
+  }
 
   state(): EncoderState {
     const arrays: Record<string, Float32Array> = {};

@@ -102,29 +102,21 @@ Napi::Value L1aeDecodeRowsBf16(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) { Fail(env, "l1aeDecodeRowsBf16: expected one options object"); return env.Undefined(); }
   const Napi::Object o = info[0].As<Napi::Object>();
-  auto num = [&](const char* k) { return o.Get(k).As<Napi::Number>().Int64Value(); };
-  const int64_t n = num("n"), d = num("d"), m = num("m"), T = num("depth");
+  const int64_t n = PropInt(o, "n"), d = PropInt(o, "d"), m = PropInt(o, "m"), T = PropInt(o, "depth");
   if (n < 0 || d < 1 || m < 1 || T < 0 || n > INT32_MAX || d > INT32_MAX || m > INT32_MAX) { Fail(env, "l1aeDecodeRowsBf16: need n >= 0, d, m >= 1, depth >= 0"); return env.Undefined(); }
-  const float beta = static_cast<float>(o.Get("beta").As<Napi::Number>().DoubleValue());
+  const float beta = static_cast<float>(PropNum(o, "beta", 0.0));
   const bool relu = o.Get("relu").ToBoolean().Value();
   const int64_t m2 = (m + 1) / 2, d2 = (d + 1) / 2, d16 = RoundUp(d, 16), m16 = RoundUp(m, 16);
-  auto f32 = [&](const char* k, size_t need, float** p) {
-    Napi::Value v = o.Get(k);
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array || v.As<Napi::Float32Array>().ElementLength() < need) return false;
-    *p = v.As<Napi::Float32Array>().Data();
-    return true;
-  };
-  auto u16 = [&](const char* k, size_t need, uint16_t** p) {
-    Napi::Value v = o.Get(k);
-    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array || v.As<Napi::Uint16Array>().ElementLength() < need) return false;
-    *p = v.As<Napi::Uint16Array>().Data();
-    return true;
-  };
-  float *a, *y, *out;
-  uint16_t *pa, *pt;
-  if (!f32("a", static_cast<size_t>(m * d), &a) || !f32("y", static_cast<size_t>(n * m), &y) || !f32("out", static_cast<size_t>(n * d), &out) ||
-      !u16("pa", static_cast<size_t>(m2 * d16 * 2), &pa) || !u16("pt", static_cast<size_t>(d2 * m16 * 2), &pt)) {
-    Fail(env, "l1aeDecodeRowsBf16: arrays missing, of the wrong type or too short");
+  constexpr const char* kWho = "l1aeDecodeRowsBf16";
+  float *a = nullptr, *y = nullptr, *out = nullptr;
+  uint16_t *pa = nullptr, *pt = nullptr;
+  size_t la = 0, ly = 0, lo = 0, lpa = 0, lpt = 0;
+  if (!PropArray<float, napi_float32_array>(o, kWho, "a", "Float32Array", &a, &la) || !PropArray<float, napi_float32_array>(o, kWho, "y", "Float32Array", &y, &ly) ||
+      !PropArray<float, napi_float32_array>(o, kWho, "out", "Float32Array", &out, &lo) || !PropArray<uint16_t, napi_uint16_array>(o, kWho, "pa", "Uint16Array", &pa, &lpa) ||
+      !PropArray<uint16_t, napi_uint16_array>(o, kWho, "pt", "Uint16Array", &pt, &lpt))
+    return env.Undefined();
+  if (static_cast<int64_t>(la) < m * d || static_cast<int64_t>(ly) < n * m || static_cast<int64_t>(lo) < n * d || static_cast<int64_t>(lpa) < m2 * d16 * 2 || static_cast<int64_t>(lpt) < d2 * m16 * 2) {
+    Fail(env, "l1aeDecodeRowsBf16: arrays too short for the given sizes");
     return env.Undefined();
   }
   const int64_t blocks = (n + kRows - 1) / kRows;

@@ -34,19 +34,16 @@ namespace l1ae {
 constexpr int64_t kCols = 256;
 
 // Named-property access for the decoder calls' option objects.
+// (PropInt, PropNum and PropArray are xmlc_native.h's.) A Float32Array of at least `need` elements.
 bool PropF32(const Napi::Object& o, const char* key, float** p, size_t need, bool optional) {
   Napi::Value v = o.Get(key);
   if (optional && (v.IsNull() || v.IsUndefined())) { *p = nullptr; return true; }
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    std::string msg = std::string("l1aeDecoder: '") + key + "' must be a Float32Array";
-    return Fail(o.Env(), msg.c_str());
-  }
-  Napi::Float32Array a = v.As<Napi::Float32Array>();
-  if (a.ElementLength() < need) {
+  size_t len = 0;
+  if (!PropArray<float, napi_float32_array>(o, "l1aeDecoder", key, "Float32Array", p, &len)) return false;
+  if (len < need) {
     std::string msg = std::string("l1aeDecoder: '") + key + "' is too short for the given sizes";
     return Fail(o.Env(), msg.c_str());
   }
-  *p = a.Data();
   return true;
 }
 
@@ -78,16 +75,6 @@ bool PropF32List(const Napi::Object& o, const char* key, std::vector<float*>* ou
     out->push_back(e.As<Napi::Float32Array>().Data());
   }
   return true;
-}
-
-int64_t PropInt(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().Int64Value() : -1;
-}
-
-double PropNum(const Napi::Object& o, const char* key, double dflt) {
-  Napi::Value v = o.Get(key);
-  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : dflt;
 }
 
 // The shapes and per-block state shared by forward and backward.
@@ -371,7 +358,7 @@ Napi::Value L1aeDecoderForward(const Napi::CallbackInfo& info) {
       !l1ae::PropF32(o, "zf", &zf, N, false) || !l1ae::PropF32(o, "out", &out, N, false) || !l1ae::PropF32(o, "target", &target, N, true) ||
       (target != nullptr && (!l1ae::PropF32(o, "r", &r, N, false) || !l1ae::PropF32(o, "y", &y, static_cast<size_t>(b * m), false))))
     return env.Undefined();
-  const float eps = static_cast<float>(l1ae::PropNum(o, "eps", 0.0));
+  const float eps = static_cast<float>(PropNum(o, "eps", 0.0));
   const bool relu = o.Get("relu").ToBoolean().Value();
   const bool bn = net.bn();
   if (net.shift.size() != net.gamma.size()) { Fail(env, "l1aeDecoderForward: 'gammas' and 'shifts' must both be given or both be null"); return env.Undefined(); }
@@ -462,9 +449,9 @@ Napi::Value L1aeDecodeRows(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) { Fail(env, "l1aeDecodeRows: expected one options object"); return env.Undefined(); }
   const Napi::Object o = info[0].As<Napi::Object>();
-  const int64_t n = l1ae::PropInt(o, "n"), d = l1ae::PropInt(o, "d"), m = l1ae::PropInt(o, "m"), T = l1ae::PropInt(o, "depth");
+  const int64_t n = PropInt(o, "n"), d = PropInt(o, "d"), m = PropInt(o, "m"), T = PropInt(o, "depth");
   if (n < 0 || d < 1 || m < 1 || T < 0 || n > INT32_MAX || d > INT32_MAX || m > INT32_MAX) { Fail(env, "l1aeDecodeRows: need n >= 0, d, m >= 1, depth >= 0"); return env.Undefined(); }
-  const float beta = static_cast<float>(l1ae::PropNum(o, "beta", 0.0));
+  const float beta = static_cast<float>(PropNum(o, "beta", 0.0));
   const bool relu = o.Get("relu").ToBoolean().Value();
   float *a, *y, *out;
   if (!l1ae::PropF32(o, "a", &a, static_cast<size_t>(m * d), false) || !l1ae::PropF32(o, "y", &y, static_cast<size_t>(n * m), false) ||
@@ -573,7 +560,7 @@ Napi::Value L1aeDecoderBackward(const Napi::CallbackInfo& info) {
     if (!env.IsExceptionPending()) Fail(env, "l1aeDecoderBackward: loss mode (x given) needs y, r, out and dX");
     return env.Undefined();
   }
-  const float k = static_cast<float>(l1ae::PropNum(o, "k", 0.0));
+  const float k = static_cast<float>(PropNum(o, "k", 0.0));
   const bool relu = o.Get("relu").ToBoolean().Value();
   const bool accumulate = o.Get("accumulate").ToBoolean().Value();
   const float* a = net.a;

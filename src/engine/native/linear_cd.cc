@@ -252,20 +252,14 @@ struct LabelOut {
   std::vector<float> values;
 };
 
+// ovrTrainChunk's typed-array arguments (xmlc_native.h's PropArray, the errors naming the call).
 template <typename T, napi_typedarray_type kType>
 bool Prop(const Napi::Object& o, const char* key, const char* kind, T** data, size_t* len) {
-  Napi::Value v = o.Get(key);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType) {
-    const std::string msg = std::string("ovrTrainChunk: '") + key + "' must be a " + kind;
-    return Fail(o.Env(), msg.c_str());
-  }
-  Napi::TypedArray ta = v.As<Napi::TypedArray>();
-  *data = reinterpret_cast<T*>(static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
-  *len = ta.ElementLength();
-  return true;
+  return PropArray<T, kType>(o, "ovrTrainChunk", key, kind, data, len);
 }
 
-bool PropNum(const Napi::Object& o, const char* key, double* out) {
+// A number argument ovrTrainChunk needs: an error naming it when it is not a number.
+bool RequiredNum(const Napi::Object& o, const char* key, double* out) {
   Napi::Value v = o.Get(key);
   if (!v.IsNumber()) {
     const std::string msg = std::string("ovrTrainChunk: '") + key + "' must be a number";
@@ -316,8 +310,8 @@ Napi::Value OvrTrainChunk(const Napi::CallbackInfo& info) {
       !Prop<int32_t, napi_int32_array>(o, "labelPoints", "Int32Array", &labelPoints, &lLabPts) ||
       !Prop<float, napi_float32_array>(o, "labelValues", "Float32Array", &labelValues, &lLabVal) ||
       !Prop<uint32_t, napi_uint32_array>(o, "seeds", "Uint32Array", &seeds, &lSeeds) ||
-      !PropNum(o, "nFeatures", &nFeaturesD) || !PropNum(o, "l0", &l0D) || !PropNum(o, "l1", &l1D) || !PropNum(o, "c", &c) ||
-      !PropNum(o, "eps", &eps) || !PropNum(o, "maxIterations", &maxIterationsD) || !PropNum(o, "pruneBelow", &pruneBelow))
+      !RequiredNum(o, "nFeatures", &nFeaturesD) || !RequiredNum(o, "l0", &l0D) || !RequiredNum(o, "l1", &l1D) || !RequiredNum(o, "c", &c) ||
+      !RequiredNum(o, "eps", &eps) || !RequiredNum(o, "maxIterations", &maxIterationsD) || !RequiredNum(o, "pruneBelow", &pruneBelow))
     return env.Undefined();
   const bool bias = o.Get("bias").ToBoolean().Value(), logistic = o.Get("logistic").ToBoolean().Value();
   const int64_t n = static_cast<int64_t>(lSq), d = static_cast<int64_t>(nFeaturesD), cols = d + (bias ? 1 : 0);

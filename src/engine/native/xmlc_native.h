@@ -48,6 +48,33 @@ inline bool I32(const Napi::CallbackInfo& info, size_t i, int32_t** d, size_t* n
 inline int64_t Int(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int64Value(); }
 inline double Num(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().DoubleValue(); }
 
+// Named arguments (the properties of a call's one options object). A typed array of element type
+// T: its data and length, or an error "WHO: 'KEY' must be a KIND" (`who` names the call).
+template <typename T, napi_typedarray_type kType>
+bool PropArray(const Napi::Object& o, const char* who, const char* key, const char* kind, T** data, size_t* len) {
+  Napi::Value v = o.Get(key);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != kType) {
+    const std::string msg = std::string(who) + ": '" + key + "' must be a " + kind;
+    return Fail(o.Env(), msg.c_str());
+  }
+  Napi::TypedArray ta = v.As<Napi::TypedArray>();
+  *data = reinterpret_cast<T*>(static_cast<uint8_t*>(ta.ArrayBuffer().Data()) + ta.ByteOffset());
+  *len = ta.ElementLength();
+  return true;
+}
+
+// An integer argument, or -1 when it is not a number (the callers check their sizes).
+inline int64_t PropInt(const Napi::Object& o, const char* key) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().Int64Value() : -1;
+}
+
+// A number argument, or `dflt` when it is not a number.
+inline double PropNum(const Napi::Object& o, const char* key, double dflt) {
+  Napi::Value v = o.Get(key);
+  return v.IsNumber() ? v.As<Napi::Number>().DoubleValue() : dflt;
+}
+
 
 // OpenBLAS single-threaded for a scope: the decoder kernels split each product across their
 // own OpenMP threads, so no work is handed between OpenMP's and OpenBLAS's thread pools
