@@ -188,7 +188,7 @@ export async function assembleModel(stage: string, options: SaveOptions = {}, on
     const first = await EmbeddingModel.readEncoder(parts[0]!.dir, first0, 0, meta, data.labels.nCols);
     let weight: number;
     try {
-      weight = await EmbeddingModel.chooseWeight(x, data.labels, p, first, onProgress);
+      weight = await EmbeddingModel.chooseWeight(x, data.labels, p, first, meta.lambda, onProgress);
     } finally {
       first.dispose();
     }

@@ -108,18 +108,39 @@ export function choleskySolveJs(g: Float64Array, b: Float64Array, p: number, m: 
 
 /** Copy the upper triangle of a row-major p × p matrix onto its lower triangle, in cache-sized tiles. */
 export function mirrorUpper(g: Float64Array, p: number): void {
+  mirror(g, p, true);
+}
+
+/**
+ * Copy the strict lower triangle of a row-major p × p matrix onto its upper triangle (the inverse
+ * of {@link mirrorUpper}): restores a symmetric matrix whose upper triangle a factorisation
+ * overwrote, for another solve with the same matrix (the diagonal is the caller's).
+ */
+export function mirrorLower(g: Float64Array, p: number): void {
+  mirror(g, p, false);
+}
+
+/** One triangle onto the other (`down`: upper onto lower), tile by tile. */
+function mirror(g: Float64Array, p: number, down: boolean): void {
   const T = 64;
   for (let r0 = 0; r0 < p; r0 += T) {
     for (let c0 = r0; c0 < p; c0 += T) {
       const r1 = Math.min(r0 + T, p), c1 = Math.min(c0 + T, p);
-      for (let r = r0; r < r1; r++) for (let c = Math.max(c0, r + 1); c < c1; c++) g[c * p + r] = g[r * p + c]!;
+      for (let r = r0; r < r1; r++) {
+        for (let c = Math.max(c0, r + 1); c < c1; c++) {
+          if (down) g[c * p + r] = g[r * p + c]!;
+          else g[r * p + c] = g[c * p + r]!;
+        }
+      }
     }
   }
 }
 
 /**
- * Solve G·V = B in place (B becomes V; G is overwritten by a factor). Only G's upper triangle
- * needs to be filled: it is mirrored before the native call.
+ * Solve G·V = B in place (B becomes V; G's upper triangle is overwritten by a factor). Only G's
+ * upper triangle needs to be filled: it is mirrored before the native call. Neither factorisation
+ * writes the strict lower triangle (LAPACK's column-major 'L' is the row-major upper), so a
+ * caller that mirrored G first can restore it with {@link mirrorLower} and its diagonal.
  * @param native use the addon if it loaded (default); `false` forces the JavaScript solve.
  * @throws InvalidArgumentError when G is not positive definite.
  */

@@ -17,7 +17,7 @@ import { type ManifestBody } from './manifest.js';
 import { JsonChecker } from './manifest.js';
 import { disposedError, embeddingSummary, type Model, type ModelSummary, predictionPlan } from './model.js';
 import { type EmbedTrainParams, embedTrainParams, ParamsError, type PredictParams, predictParams, type Strategy } from './params.js';
-import { chooseDecoderWeight } from './validation.js';
+import { chooseDecoderWeight, chooseLambda, LAMBDA_START, type LambdaChoice, type WeightChoice } from './validation.js';
 import { FeatureSpace, loadFeatureSpace, saveFeatureSpace } from './feature_space.js';
 import { checkLabelSpace, checkTrainingData, type TestFeatures, testRows, type TrainingData } from './training_data.js';
 import { type SaveOptions, writeModelDir } from './store.js';
@@ -31,6 +31,10 @@ export interface Member {
   readonly embeddingNorm: number;
   /** Autoencoder training record (absent for untrained encoders and loaded models). */
   readonly history?: TrainHistory;
+  /** The ridge penalty a `lambda: 'auto'` chose for this member (absent when λ was given). */
+  readonly lambda?: number;
+  /** That choice's held-out scores (absent for loaded models). */
+  readonly lambdaChoice?: LambdaChoice;
 }
 
 /**
@@ -72,6 +76,8 @@ export class EmbeddingModel implements Model {
   get embeddingDim(): number { return this.live('read the embedding dimension')[0]!.encoder.dim; }
   /** The label encoders of the ensemble's members (their measurement matrices, for compressed sensing). */
   get encoders(): readonly LabelEncoder[] { return this.live('read the encoders').map((m) => m.encoder); }
+  /** The ridge penalty of each member: its held-out choice when `params.lambda` is `auto` (undefined in models saved before the choice existed), else `params.lambda`. */
+  get lambdas(): readonly (number | undefined)[] { return this.live('read the ridge penalties').map((m) => m.lambda ?? (typeof this.params.lambda === 'number' ? this.params.lambda : undefined)); }
   /** Training records of the members' autoencoders, if any. */
   get histories(): (TrainHistory | undefined)[] { return this.members.map((m) => m.history); }
 
@@ -89,7 +95,7 @@ export class EmbeddingModel implements Model {
     const { p, notes, space, x } = await EmbeddingModel.prepare(data, params);
     const members: Member[] = [];
     for (let i = 0; i < p.ensemble; i++) members.push(await EmbeddingModel.trainMember(x, data.labels, p, i, onProgress));
-    const weight = await EmbeddingModel.chooseWeight(x, data.labels, p, members[0]!.encoder, onProgress);
+    const weight = await EmbeddingModel.chooseWeight(x, data.labels, p, members[0]!.encoder, members[0]!.lambda, onProgress, members[0]!.lambdaChoice?.weight);
     const model = new EmbeddingModel(p, data.labels, space, members, weight, activeBackend());
     model.notes = notes;
     return model;
@@ -121,13 +127,17 @@ export class EmbeddingModel implements Model {
 
   /**
    * The average strategy's decoder weight: `params.decoderWeight`, or for `auto` the choice on
-   * held-out points with the first member's encoder (0.5 for encoders without a decoder).
+   * held-out points with the first member's encoder and ridge penalty `lambda` (its choice when
+   * `params.lambda` is `auto`; 0.5 for encoders without a decoder). `known`: that choice, already
+   * made with the penalty (chooseLambda's).
    * @internal
    */
-  static async chooseWeight(x: Csr, labels: Csr, p: EmbedTrainParams, first: LabelEncoder, onProgress?: ProgressFn): Promise<number> {
+  static async chooseWeight(x: Csr, labels: Csr, p: EmbedTrainParams, first: LabelEncoder, lambda: number | undefined, onProgress?: ProgressFn, known?: WeightChoice): Promise<number> {
     if (typeof p.decoderWeight === 'number') return p.decoderWeight;
     if (!first.decode) return 0.5;
-    return (await task(onProgress, 'choose the decoder weight on held-out points', undefined, () => chooseDecoderWeight(x, labels, { encoder: first }, p))).weight;
+    if (known) return known.weight;
+    const l = lambda ?? (typeof p.lambda === 'number' ? p.lambda : LAMBDA_START);
+    return (await task(onProgress, 'choose the decoder weight on held-out points', undefined, () => chooseDecoderWeight(x, labels, { encoder: first }, p, l))).weight;
   }
 
   /**
@@ -144,15 +154,19 @@ export class EmbeddingModel implements Model {
     const { encoder, history } = await ENCODERS[p.method].train({
       labels, dim: m, seed, loop, tag, params: p,
     }, onProgress);
+    const choice = p.lambda === 'auto'
+      ? await task(onProgress, `choose the ridge penalty on held-out points${tag}`, undefined, () => chooseLambda(x, labels, encoder, p))
+      : undefined;
+    const lambda = choice ? choice.lambda : p.lambda as number;
     const z = encoder.encode(labels);
     const embeddingNorm = meanRowNorm(z, x.nRows, m);
-    const regressor = await task(onProgress, `ridge regression${tag}`, undefined, () => fitRidge(x, z, m, { lambda: p.lambda, solver: p.solver, bias: true }));
+    const regressor = await task(onProgress, `ridge regression${tag}${choice ? ` (λ = ${lambda})` : ''}`, undefined, () => fitRidge(x, z, m, { lambda, solver: p.solver, bias: true }));
     const points = normalizeDenseRows(p.knnSpace === 'regressed' ? regressor.predict(x) : z, x.nRows, m);
     const index = p.index === 'exact'
       ? new ExactDenseIndex(points, x.nRows, m)
       : await task(onProgress, `build HNSW index${tag}`, x.nRows, (tick) =>
         HnswIndex.buildDense(points, x.nRows, m, { m: p.hnswM, efConstruction: p.efConstruction, efSearch: p.efSearch, seed }, tick));
-    return { encoder, regressor, index, embeddingNorm, ...(history ? { history } : {}) };
+    return { encoder, regressor, index, embeddingNorm, ...(history ? { history } : {}), ...(choice ? { lambda, lambdaChoice: choice } : {}) };
   }
 
   /**
@@ -219,6 +233,7 @@ export class EmbeddingModel implements Model {
     return {
       encoder: { kind: st.kind, nLabels: st.nLabels, dim: st.dim, config: st.config, arrays: names.map((k) => [k, st.arrays[k]!.length]) },
       embeddingNorm: mem.embeddingNorm,
+      ...(mem.lambda !== undefined ? { lambda: mem.lambda } : {}),
     };
   }
 
@@ -283,7 +298,7 @@ export class EmbeddingModel implements Model {
         const [points] = decodeFloats(await file(`m${i}.embeddings.f32`), [nPoints * m], modelFilePath(dir, manifest, `m${i}.embeddings.f32`));
         index = new ExactDenseIndex(points!, nPoints, m);
       }
-      members.push({ encoder, regressor, index, embeddingNorm: meta.embeddingNorm });
+      members.push({ encoder, regressor, index, embeddingNorm: meta.embeddingNorm, ...(meta.lambda !== undefined ? { lambda: meta.lambda } : {}) });
     }
     return new EmbeddingModel(p, labels, space, members, weight, manifest.backend);
   }
@@ -303,6 +318,8 @@ export interface MemberMeta {
   /** Encoder arrays in file order: name and length. */
   readonly arrays: readonly (readonly [string, number])[];
   readonly embeddingNorm: number;
+  /** The ridge penalty `lambda: 'auto'` chose (absent when λ was given, and in models saved before the choice existed). */
+  readonly lambda?: number;
 }
 
 /** Validate `extra.members` of an embedding model's manifest: `ensemble` entries, each a member's encoder shape and embedding norm. */
@@ -332,6 +349,7 @@ export function readMemberMetas(check: JsonChecker, manifest: Manifest, ensemble
       config: check.object(f(e, 'config'), `${w}.encoder.config`),
       arrays,
       embeddingNorm: check.number(f(member, 'embeddingNorm'), `${w}.embeddingNorm`, 0, Number.MAX_VALUE),
+      ...(f(member, 'lambda') !== undefined ? { lambda: check.number(f(member, 'lambda'), `${w}.lambda`, Number.MIN_VALUE, Number.MAX_VALUE) } : {}),
     };
   });
 }

@@ -24,7 +24,7 @@
  * nnz·m multiply-adds.
  */
 import { type Csr, transpose } from '../data/csr.js';
-import { solveSpd } from '../linalg/cholesky.js';
+import { mirrorLower, mirrorUpper, solveSpd } from '../linalg/cholesky.js';
 import { gramUpper } from './gram.js';
 
 /**
@@ -36,10 +36,21 @@ import { gramUpper } from './gram.js';
  * const vb = dualRidge(x, z, 100, 1, true); // (x.nCols + 1) × 100, the bias in the last row
  */
 export function dualRidge(x: Csr, z: Float32Array, m: number, lambda: number, bias: boolean, onRow?: (done: number) => void): Float64Array {
+  return dualRidgePath(x, z, m, bias, onRow)(lambda);
+}
+
+/**
+ * {@link dualRidge} for several penalties: the (centred) Gram matrix is formed once, here, and
+ * the returned function solves for one λ at a time (n³/3 each), the same numbers as dualRidge.
+ * The Gram matrix is kept symmetric in its strict lower triangle, which the factorisation leaves
+ * alone, and restored from it before every solve but the first.
+ * @example const solve = dualRidgePath(x, z, 100, true); const [a, b] = [solve(1), solve(10)];
+ */
+export function dualRidgePath(x: Csr, z: Float32Array, m: number, bias: boolean, onRow?: (done: number) => void): (lambda: number) => Float64Array {
   const n = x.nRows, p = x.nCols;
   const { rowPtr, indices, values } = x;
   const k = gramUpper(transpose(x), onRow); // XXᵀ, upper triangle
-  const alpha = Float64Array.from(z); // becomes α
+  const zc = Float64Array.from(z); // Z̃ with a bias, else Z
   const mu = new Float64Array(p), zMean = new Float64Array(m);
   if (bias && n > 0) {
     for (let q = 0; q < rowPtr[n]!; q++) mu[indices[q]!]! += values[q]! / n;
@@ -48,12 +59,27 @@ export function dualRidge(x: Csr, z: Float32Array, m: number, lambda: number, bi
     let c = 0;
     for (let j = 0; j < p; j++) c += mu[j]! * mu[j]!;
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) k[i * n + j]! += c - s[i]! - s[j]!;
-    for (let i = 0; i < n; i++) for (let c2 = 0; c2 < m; c2++) zMean[c2]! += alpha[i * m + c2]! / n;
-    for (let i = 0; i < n; i++) for (let c2 = 0; c2 < m; c2++) alpha[i * m + c2]! -= zMean[c2]!;
+    for (let i = 0; i < n; i++) for (let c2 = 0; c2 < m; c2++) zMean[c2]! += zc[i * m + c2]! / n;
+    for (let i = 0; i < n; i++) for (let c2 = 0; c2 < m; c2++) zc[i * m + c2]! -= zMean[c2]!;
   }
-  for (let i = 0; i < n; i++) k[i * n + i]! += lambda;
-  solveSpd(k, alpha, n, m);
-  const out = new Float64Array((bias ? p + 1 : p) * m);
+  mirrorUpper(k, n);
+  const diag = new Float64Array(n);
+  for (let i = 0; i < n; i++) diag[i] = k[i * n + i]!;
+  let solves = 0;
+  return (lambda: number): Float64Array => {
+    if (solves++ > 0) mirrorLower(k, n);
+    for (let i = 0; i < n; i++) k[i * n + i] = diag[i]! + lambda;
+    const alpha = zc.slice(); // becomes α
+    solveSpd(k, alpha, n, m);
+    return primalFromDual(x, alpha, m, bias ? { mu, zMean } : undefined);
+  };
+}
+
+/** V = Xᵀα (p × m), and with the centring's `mu` and `zMean` the corrections V −= μ(1ᵀα) and the bias row b = z̄ − Vᵀμ. */
+function primalFromDual(x: Csr, alpha: Float64Array, m: number, centring: { mu: Float64Array; zMean: Float64Array } | undefined): Float64Array {
+  const n = x.nRows, p = x.nCols;
+  const { rowPtr, indices, values } = x;
+  const out = new Float64Array((centring ? p + 1 : p) * m);
   // V = Xᵀα, row by row of X: V[j, :] += x_ij · α[i, :].
   for (let i = 0; i < n; i++) {
     const a = i * m;
@@ -62,7 +88,8 @@ export function dualRidge(x: Csr, z: Float32Array, m: number, lambda: number, bi
       for (let c = 0; c < m; c++) out[o + c]! += v * alpha[a + c]!;
     }
   }
-  if (bias) {
+  if (centring) {
+    const { mu, zMean } = centring;
     const sumAlpha = new Float64Array(m);
     for (let i = 0; i < n; i++) for (let c = 0; c < m; c++) sumAlpha[c]! += alpha[i * m + c]!;
     const b = p * m;

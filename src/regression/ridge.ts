@@ -20,9 +20,9 @@ import { type Csr } from '../data/csr.js';
 import { csrMatDense, csrTMatDense } from '../engine/sparse.js';
 import { type ProgressFn } from '../progress.js';
 import { cgNormal } from './cg_normal.js';
-import { solveSpd } from '../linalg/cholesky.js';
+import { mirrorLower, mirrorUpper, solveSpd } from '../linalg/cholesky.js';
 import { gramUpper } from './gram.js';
-import { dualRidge } from './dual.js';
+import { dualRidgePath } from './dual.js';
 import { reporter } from './report.js';
 import { InvalidArgumentError } from '../errors.js';
 
@@ -173,38 +173,87 @@ function checkOptions(x: Csr, z: Float32Array, m: number, opts: RidgeOptions): v
  */
 export function fitRidge(x: Csr, z: Float32Array, m: number, opts: RidgeOptions, onProgress?: ProgressFn): RidgeModel {
   checkOptions(x, z, m, opts);
+  return ridgePath(x, z, m, opts, onProgress).fit(opts.lambda);
+}
+
+/** One ridge problem fitted for several penalties: {@link ridgePath}. */
+export interface RidgePath {
+  /** The solver `auto` stood for. */
+  readonly solver: Exclude<Solver, 'auto'>;
+  /** The model for penalty λ > 0: the same numbers as {@link fitRidge} with that λ. @throws InvalidArgumentError for a bad λ or a matrix that is not positive definite. */
+  fit(lambda: number): RidgeModel;
+}
+
+/**
+ * The ridge problem of {@link fitRidge} prepared for several penalties λ (a held-out choice of λ):
+ * the Cholesky solvers form their Gram matrix (XᵀX, or the dual's XXᵀ) and the right-hand sides
+ * once and factor them once per λ; CG starts afresh for each λ. The Gram matrix stays in memory
+ * until the path is dropped.
+ * @param opts the options of {@link fitRidge} (its `lambda`, if given, is not used).
+ * @param onProgress the Gram rows' progress, and each CG fit's.
+ * @example const path = ridgePath(x, z, 100, { solver: 'auto', bias: true }); const models = [1, 10].map((l) => path.fit(l));
+ */
+export function ridgePath(x: Csr, z: Float32Array, m: number, opts: Omit<RidgeOptions, 'lambda'>, onProgress?: ProgressFn): RidgePath {
+  checkOptions(x, z, m, { ...opts, lambda: 1 });
   const p0 = x.nCols;
   const solver = chooseSolver(opts.solver, x.nRows, opts.bias ? p0 + 1 : p0);
-  let v: Float64Array, info: RidgeInfo;
+  const checkLambda = (lambda: number): void => checkOptions(x, z, m, { ...opts, lambda });
   if (solver === 'dual') {
     const rep = reporter(onProgress, `ridge regression: dual Gram matrix and Cholesky (${x.nRows} points)`, x.nRows);
-    v = notPositiveDefinite(opts.lambda, () => dualRidge(x, z, m, opts.lambda, opts.bias, rep.tick));
-    info = { solver, iterations: 0, converged: true };
-    rep.end('dual cholesky');
-    return fromStacked(v, p0, m, opts.bias, info);
+    const solve = dualRidgePath(x, z, m, opts.bias, rep.tick);
+    let solves = 0;
+    return {
+      solver,
+      fit(lambda: number): RidgeModel {
+        checkLambda(lambda);
+        const v = notPositiveDefinite(lambda, () => solve(lambda));
+        if (solves++ === 0) rep.end('dual cholesky');
+        return fromStacked(v, p0, m, opts.bias, { solver, iterations: 0, converged: true });
+      },
+    };
   }
   const xb = opts.bias ? withBiasColumn(x) : x;
   const p = xb.nCols;
-  const pen = new Float64Array(p).fill(opts.lambda);
-  if (opts.bias) pen[p - 1] = 0;
+  const penalties = (lambda: number): Float64Array => {
+    const pen = new Float64Array(p).fill(lambda);
+    if (opts.bias) pen[p - 1] = 0;
+    return pen;
+  };
   if (solver === 'cholesky') {
     const rep = reporter(onProgress, `ridge regression: Gram matrix and Cholesky (${p} features)`, p);
     const g = gramUpper(xb, rep.tick);
-    for (let j = 0; j < p; j++) g[j * p + j]! += pen[j]!;
-    v = Float64Array.from(csrTMatDense(xb, z, m));
-    const rhs = v;
-    notPositiveDefinite(opts.lambda, () => solveSpd(g, rhs, p, m));
-    info = { solver, iterations: 0, converged: true };
-    rep.end('cholesky');
-  } else {
-    const maxIter = opts.maxIter ?? RIDGE_DEFAULTS.maxIter;
-    const rep = reporter(onProgress, `ridge regression: CG (${p} features)`, maxIter);
-    const r = cgNormal(xb, z, m, pen, maxIter, opts.tol ?? RIDGE_DEFAULTS.tol, rep.tick);
-    v = r.v;
-    info = { solver, iterations: r.iterations, converged: r.converged, relResidual: r.relResidual };
-    rep.end(`${r.iterations} iterations, relative residual ${r.relResidual.toExponential(2)}${r.converged ? '' : ' (not converged)'}`);
+    // Symmetric in the strict lower triangle too, which the factorisation leaves alone: restored
+    // from it before every solve but the first (the diagonal from diag).
+    mirrorUpper(g, p);
+    const diag = new Float64Array(p);
+    for (let j = 0; j < p; j++) diag[j] = g[j * p + j]!;
+    const rhs = Float64Array.from(csrTMatDense(xb, z, m));
+    let solves = 0;
+    return {
+      solver,
+      fit(lambda: number): RidgeModel {
+        checkLambda(lambda);
+        if (solves++ > 0) mirrorLower(g, p);
+        const pen = penalties(lambda);
+        for (let j = 0; j < p; j++) g[j * p + j] = diag[j]! + pen[j]!;
+        const v = rhs.slice();
+        notPositiveDefinite(lambda, () => solveSpd(g, v, p, m));
+        if (solves === 1) rep.end('cholesky');
+        return fromStacked(v, p0, m, opts.bias, { solver, iterations: 0, converged: true });
+      },
+    };
   }
-  return fromStacked(v, p0, m, opts.bias, info);
+  return {
+    solver,
+    fit(lambda: number): RidgeModel {
+      checkLambda(lambda);
+      const maxIter = opts.maxIter ?? RIDGE_DEFAULTS.maxIter;
+      const rep = reporter(onProgress, `ridge regression: CG (${p} features)`, maxIter);
+      const r = cgNormal(xb, z, m, penalties(lambda), maxIter, opts.tol ?? RIDGE_DEFAULTS.tol, rep.tick);
+      rep.end(`${r.iterations} iterations, relative residual ${r.relResidual.toExponential(2)}${r.converged ? '' : ' (not converged)'}`);
+      return fromStacked(r.v, p0, m, opts.bias, { solver, iterations: r.iterations, converged: r.converged, relResidual: r.relResidual });
+    },
+  };
 }
 
 /** Runs a solve; a matrix that is not positive definite becomes an error that says to raise λ. */

@@ -65,6 +65,22 @@ test('accepted values pass the flag check unchanged', async () => {
   assert.deepEqual([p['k'], p['learningRate'], p['decoderWeight'], p['seed']], [7, 0.5, 'auto', 0]);
 });
 
+test('--lambda: a number or auto; the default model prints auto, a named method its default 1', async () => {
+  const lambdaOfRun = async (args: string[]): Promise<unknown> => {
+    const r = await xmlcInProcess(['train', '--print-params', ...args]);
+    assert.equal(r.code, 0, r.stderr);
+    return (JSON.parse(r.stdout) as Record<string, unknown>)['lambda'];
+  };
+  assert.equal(await lambdaOfRun([]), 'auto');
+  assert.equal(await lambdaOfRun(['--lambda', '3']), 3);
+  assert.equal(await lambdaOfRun(['--method', 'l1ae']), 1);
+  assert.equal(await lambdaOfRun(['--method', 'pca', '--lambda', 'auto']), 'auto');
+  assert.equal(await lambdaOfRun(['--ensemble', 'l1ae:1,pca:1']), 1);
+  const bad = await xmlcInProcess(['train', '--model', 'M', '--lambda', '0']);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /--lambda must be in \(0, 1000000000000\] but got 0/);
+});
+
 test('checkNumericFlag and describeNumeric: the one check, its wording', () => {
   assert.equal(checkNumericFlag('k', 3, { int: true, min: 1 }), 3);
   assert.throws(() => checkNumericFlag('k', 'abc', { int: true, min: 1 }), (e: Error) => e instanceof UsageError && e.message === '--k must be a positive integer but got "abc"');
