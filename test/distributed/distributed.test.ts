@@ -127,7 +127,8 @@ async function stopWorkers(list: Proc[]): Promise<void> {
 test('train --redis on 2 workers writes the single-process model, file by file (global ensemble and clustered)', { skip }, async () => {
   const ws = await startWorkers(2);
   try {
-    for (const [name, extra] of [['global', ['--ensemble', '3', '--clusters', '1']], ['clustered', ['--ensemble', '2', '--clusters', '2']]] as const) {
+    // --lambda auto: each member chooses its ridge penalty in its own job; the assembly's decoder weight uses member 0's.
+    for (const [name, extra] of [['global', ['--ensemble', '3', '--clusters', '1', '--lambda', 'auto']], ['clustered', ['--ensemble', '2', '--clusters', '2', '--lambda', 'auto']]] as const) {
       const dist = path.join(work.dir, `${name}-dist`), single = path.join(work.dir, `${name}-single`);
       const r = spawnXmlc(['train', '--train', train, '--model', dist, ...COMMON, ...extra, '--redis', redis.url]);
       assert.equal(await r.exit, 0, r.out());
