@@ -2,7 +2,7 @@ import type { Argv, CommandModule } from 'yargs';
 import { ENCODER_KINDS, type EncoderKind } from '../../src/encoders/kinds.js';
 import { ENCODER_PARAMS, type EncoderParamSpec, paramFlagName } from '../../src/encoders/param_schema.js';
 import { UsageError } from '../../src/errors.js';
-import { DEFAULT_MIX, featuresOf, lambdaOf, methodEntry, mixOf, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
+import { DEFAULT_MIX, featuresOf, methodEntry, mixOf, MODEL_METHODS, trainModel } from '../../src/model/methods.js';
 import type { Model, TrainOptions, TrainParams } from '../../src/model/model.js';
 import { EMBED_DEFAULTS, FOREST_DEFAULTS, INDEX_KINDS, KNN_DEFAULTS, KNN_SPACES, type NumericSpec, OPTIMIZERS, PARAM_SPECS, SOLVERS, STRATEGIES, trainParams } from '../../src/model/params.js';
 import { applyCompute, type BackendArgs, checkNumericFlag, type DataArgs, loadSplit, loadTextData, numericFlag, parseOptionsOf, readParamsFile, STDIN_ARG, textFormatOfArg, withBackendOption, withDataOptions } from '../common.js';
@@ -135,7 +135,7 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option('optimizer', { type: 'string', choices: [...OPTIMIZERS], describe: 'autoencoder optimizer', defaultDescription: e.optimizer, group: ge })
     .option(...paramFlag('validation-fraction', 'validationFraction', { describe: 'label vectors held out for early stopping (0: none)', defaultDescription: String(e.validationFraction), group: ge }))
     .option(...paramFlag('patience', 'patience', { describe: 'epochs without improvement before stopping', defaultDescription: String(e.patience), group: ge }))
-    .option('lambda', { requiresArg: true, describe: 'ridge penalty of the feature → embedding regression: a number > 0 or auto (chosen on held-out training points from 0.01 … 1000, 1 unless another is better by half a point)', defaultDescription: `${e.lambda} (the default model: auto)`, group: ge,
+    .option('lambda', { requiresArg: true, describe: 'ridge penalty of the feature → embedding regression: a number > 0 or auto (chosen on held-out training points from 0.01 … 1000, 1 unless another is better by half a point)', defaultDescription: String(e.lambda), group: ge,
       coerce: autoOrNumber('lambda', PARAM_SPECS.lambda) })
     .option('solver', { type: 'string', choices: [...SOLVERS], describe: 'ridge solver: Cholesky (few features), dual Cholesky (few points) or conjugate gradient (neither)', defaultDescription: e.solver, group: ge })
     .option('knn-space', { type: 'string', choices: [...KNN_SPACES], describe: 'kNN over the regressed training embeddings V·x or the label embeddings A·y', defaultDescription: e.knnSpace, group: ge })
@@ -264,18 +264,15 @@ export function splitParams(params: Record<string, unknown>): { given: Record<st
   const unknown = Object.keys(tfidf ?? {}).filter((k) => !Object.hasOwn(TFIDF_DEFAULTS, k));
   if (unknown.length) throw new UsageError(`unknown TF-IDF parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
   if (rerank !== undefined && typeof rerank !== 'boolean' && !isObject(rerank)) throw new UsageError(`parameter 'rerank' must be true, false or an object of re-ranker parameters (${Object.keys(RERANK_DEFAULTS).join(', ')})`);
-  // The default model chooses its ridge penalty on held-out points (as the library's own default does; the mix is passed resolved).
-  const defaultModel = givenMix === undefined && mix !== undefined;
-  const lambda = defaultModel ? lambdaOf(given as TrainOptions) : undefined;
   try {
     return {
-      given: lambda === undefined ? given : { ...given, lambda }, tfidf: tfidfParams(tfidf as Partial<TfidfParams> | undefined),
+      given, tfidf: tfidfParams(tfidf as Partial<TfidfParams> | undefined),
       rerank: rerank === undefined || rerank === false ? undefined : rerankParams(rerank === true ? {} : rerank as Partial<RerankParams>),
       mix: mix === undefined ? undefined : mixText(parseMix(mix)),
       merge: merge as string | undefined,
       features: features as string | undefined,
-      // No method, mix or ensemble: the default model (its mix resolved above, its feature weighting and ridge penalty `auto`).
-      defaultModel,
+      // No method, mix or ensemble: the default model (its mix resolved above, its feature weighting `auto`).
+      defaultModel: givenMix === undefined && mix !== undefined,
     };
   } catch (e) {
     throw new UsageError((e as Error).message);

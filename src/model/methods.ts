@@ -73,16 +73,6 @@ export function featuresOf(params: TrainOptions): 'raw' | 'log' | 'tfidf' | 'aut
 }
 
 /**
- * The ridge penalty `params` ask for: their `lambda`, or `auto` (chosen on held-out points) for
- * the default model (no `method`, `mix` or `ensemble`); undefined (the method's default) for any other.
- */
-export function lambdaOf(params: TrainOptions): number | 'auto' | undefined {
-  const given = (params as { lambda?: number | 'auto' }).lambda;
-  if (given !== undefined) return given;
-  return params.mix === undefined && mixOf(params) !== undefined ? 'auto' : undefined;
-}
-
-/**
  * Train a model of `params.method` on `data` — with no `method`, `mix` or `ensemble` the default
  * mixed ensemble {@link DEFAULT_MIX}; the parameters not given take their defaults (KNN_DEFAULTS,
  * FOREST_DEFAULTS, EMBED_DEFAULTS). Unknown or invalid parameters are a ParamsError
@@ -90,9 +80,7 @@ export function lambdaOf(params: TrainOptions): number | 'auto' | undefined {
  * @example const model = await trainModel({ features: X, labels: Y }, { method: 'knn', k: 10 });
  */
 export async function trainModel(data: TrainingData, params: TrainOptions = {}, onProgress?: ProgressFn): Promise<Model> {
-  const { rerank, mix: _mix, merge, features: _features, ...rest } = params;
-  const lambda = lambdaOf(params);
-  const base = lambda === undefined ? rest : { ...rest, lambda } as typeof rest;
+  const { rerank, mix: _mix, merge, features: _features, ...base } = params;
   const features = featuresOf(params);
   const seed = typeof base.seed === 'number' ? base.seed : EMBED_DEFAULTS.seed;
   if (features !== 'raw') {

@@ -76,7 +76,8 @@ export type EmbedTrainParams = EncoderParamValues & {
    * Ridge penalty λ of the feature → embedding regression: a number, or `auto` — each member
    * walks the grid 0.01, 0.03, 0.1, …, 300, 1000 from 1 on a held-out tenth of the training points (the
    * mean of P@1, P@3 and P@5 of the model's strategy) and keeps 1 unless another λ is better
-   * there by more than half a point. The default model (no `method`) uses `auto`.
+   * there by more than half a point (eval/results/accuracy_lambda_auto.md: the default model with
+   * `auto` against λ = 1, eval/results/accuracy.md).
    */
   readonly lambda: number | 'auto';
   /** `cholesky` (primal, few features), `cg` (iterative, many features) or `auto`. */

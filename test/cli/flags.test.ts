@@ -65,13 +65,14 @@ test('accepted values pass the flag check unchanged', async () => {
   assert.deepEqual([p['k'], p['learningRate'], p['decoderWeight'], p['seed']], [7, 0.5, 'auto', 0]);
 });
 
-test('--lambda: a number or auto; the default model prints auto, a named method its default 1', async () => {
+test('--lambda: a number or auto (default 1, for the default model too)', async () => {
   const lambdaOfRun = async (args: string[]): Promise<unknown> => {
     const r = await xmlcInProcess(['train', '--print-params', ...args]);
     assert.equal(r.code, 0, r.stderr);
     return (JSON.parse(r.stdout) as Record<string, unknown>)['lambda'];
   };
-  assert.equal(await lambdaOfRun([]), 'auto');
+  assert.equal(await lambdaOfRun([]), 1);
+  assert.equal(await lambdaOfRun(['--lambda', 'auto']), 'auto');
   assert.equal(await lambdaOfRun(['--lambda', '3']), 3);
   assert.equal(await lambdaOfRun(['--method', 'l1ae']), 1);
   assert.equal(await lambdaOfRun(['--method', 'pca', '--lambda', 'auto']), 'auto');

@@ -7,7 +7,6 @@ import { useBackend } from '../../src/engine/backends.js';
 import { HELD_OUT_MARGIN } from '../../src/metrics/held_out.js';
 import { EmbeddingModel } from '../../src/model/embed_model.js';
 import { loadModel } from '../../src/model/load.js';
-import { lambdaOf } from '../../src/model/methods.js';
 import { embedTrainParams, ParamsError } from '../../src/model/params.js';
 import { chooseDecoderWeight, chooseLambda, LAMBDA_GRID, LAMBDA_START, walkLambdas } from '../../src/model/validation.js';
 import { tempDir } from '../tmp.js';
@@ -41,11 +40,7 @@ test('walkLambdas: up the grid to the peak, down when 3 does not beat 1, and 1 u
   assert.equal(LAMBDA_START, 1);
 });
 
-test('lambda: auto for the default model only; validated; a CLI-style string other than auto refused', () => {
-  assert.equal(lambdaOf({}), 'auto');
-  assert.equal(lambdaOf({ lambda: 3 }), 3);
-  assert.equal(lambdaOf({ method: 'l1ae' }), undefined);
-  assert.equal(lambdaOf({ mix: 'l1ae:1,forest:1' }), undefined);
+test('lambda: a number or auto, validated', () => {
   assert.equal(embedTrainParams({ lambda: 'auto' }).lambda, 'auto');
   assert.equal(embedTrainParams({}).lambda, 1);
   assert.throws(() => embedTrainParams({ lambda: 'often' as unknown as number }), ParamsError);
