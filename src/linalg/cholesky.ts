@@ -138,16 +138,17 @@ function mirror(g: Float64Array, p: number, down: boolean): void {
 
 /**
  * Solve G·V = B in place (B becomes V; G's upper triangle is overwritten by a factor). Only G's
- * upper triangle needs to be filled: it is mirrored before the native call. Neither factorisation
- * writes the strict lower triangle (LAPACK's column-major 'L' is the row-major upper), so a
- * caller that mirrored G first can restore it with {@link mirrorLower} and its diagonal.
+ * upper triangle needs to be filled: it is first mirrored onto the lower, and neither
+ * factorisation writes the strict lower triangle (LAPACK's column-major 'L' is the row-major
+ * upper), so afterwards — even after a failed factorisation — {@link mirrorLower} and G's
+ * diagonal restore G for another solve (ridge regression's λ path).
  * @param native use the addon if it loaded (default); `false` forces the JavaScript solve.
  * @throws InvalidArgumentError when G is not positive definite.
  */
 export function solveSpd(g: Float64Array, b: Float64Array, p: number, m: number, native = true): void {
   const addon = native ? nativeAddon().addon : undefined;
-  if (!addon) { choleskySolveJs(g, b, p, m); return; }
   mirrorUpper(g, p);
+  if (!addon) { choleskySolveJs(g, b, p, m); return; }
   const info = addon.choleskySolve(g, b, p, m);
   if (info !== 0) throw new InvalidArgumentError('solveSpd', `solveSpd(): the matrix is not positive definite (LAPACK dpotrf info ${info})`);
 }

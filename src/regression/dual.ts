@@ -24,7 +24,7 @@
  * nnz·m multiply-adds.
  */
 import { type Csr, transpose } from '../data/csr.js';
-import { mirrorLower, mirrorUpper, solveSpd } from '../linalg/cholesky.js';
+import { mirrorLower, solveSpd } from '../linalg/cholesky.js';
 import { gramUpper } from './gram.js';
 
 /**
@@ -42,8 +42,8 @@ export function dualRidge(x: Csr, z: Float32Array, m: number, lambda: number, bi
 /**
  * {@link dualRidge} for several penalties: the (centred) Gram matrix is formed once, here, and
  * the returned function solves for one λ at a time (n³/3 each), the same numbers as dualRidge.
- * The Gram matrix is kept symmetric in its strict lower triangle, which the factorisation leaves
- * alone, and restored from it before every solve but the first.
+ * solveSpd leaves the Gram matrix in its strict lower triangle; it is restored from there before
+ * every solve but the first.
  * @example const solve = dualRidgePath(x, z, 100, true); const [a, b] = [solve(1), solve(10)];
  */
 export function dualRidgePath(x: Csr, z: Float32Array, m: number, bias: boolean, onRow?: (done: number) => void): (lambda: number) => Float64Array {
@@ -62,7 +62,6 @@ export function dualRidgePath(x: Csr, z: Float32Array, m: number, bias: boolean,
     for (let i = 0; i < n; i++) for (let c2 = 0; c2 < m; c2++) zMean[c2]! += zc[i * m + c2]! / n;
     for (let i = 0; i < n; i++) for (let c2 = 0; c2 < m; c2++) zc[i * m + c2]! -= zMean[c2]!;
   }
-  mirrorUpper(k, n);
   const diag = new Float64Array(n);
   for (let i = 0; i < n; i++) diag[i] = k[i * n + i]!;
   let solves = 0;

@@ -20,7 +20,7 @@ import { type Csr } from '../data/csr.js';
 import { csrMatDense, csrTMatDense } from '../engine/sparse.js';
 import { type ProgressFn } from '../progress.js';
 import { cgNormal } from './cg_normal.js';
-import { mirrorLower, mirrorUpper, solveSpd } from '../linalg/cholesky.js';
+import { mirrorLower, solveSpd } from '../linalg/cholesky.js';
 import { gramUpper } from './gram.js';
 import { dualRidgePath } from './dual.js';
 import { reporter } from './report.js';
@@ -222,9 +222,8 @@ export function ridgePath(x: Csr, z: Float32Array, m: number, opts: Omit<RidgeOp
   if (solver === 'cholesky') {
     const rep = reporter(onProgress, `ridge regression: Gram matrix and Cholesky (${p} features)`, p);
     const g = gramUpper(xb, rep.tick);
-    // Symmetric in the strict lower triangle too, which the factorisation leaves alone: restored
-    // from it before every solve but the first (the diagonal from diag).
-    mirrorUpper(g, p);
+    // solveSpd leaves the Gram matrix in the strict lower triangle: restored from it before every
+    // solve but the first (the diagonal from diag).
     const diag = new Float64Array(p);
     for (let j = 0; j < p; j++) diag[j] = g[j * p + j]!;
     const rhs = Float64Array.from(csrTMatDense(xb, z, m));

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { mirrorLower, solveSpd } from '../../src/linalg/cholesky.js';
 import { fitRidge, ridgePath } from '../../src/regression/ridge.js';
 import { problem } from './problems.js';
 
@@ -33,4 +34,30 @@ test('ridgePath: larger penalties shrink the weights (‖V‖ decreases along th
   const path = ridgePath(x, z, m, { solver: 'auto', bias: true });
   const norms = [0.01, 0.1, 1, 10, 100].map((l) => Math.hypot(...path.fit(l).weights));
   for (let i = 1; i < norms.length; i++) assert.ok(norms[i]! < norms[i - 1]!, `‖V‖ along λ: ${norms.join(', ')}`);
+});
+
+test('solveSpd leaves G in its strict lower triangle (native and JavaScript): mirrorLower and the diagonal restore it, even after a failed factorisation', () => {
+  const p = 7, m = 2;
+  // G = AᵀA + I (positive definite), upper triangle only; and an indefinite matrix.
+  const a = Float64Array.from({ length: p * p }, (_, i) => Math.sin(i * 1.7) + (i % 3));
+  const full = new Float64Array(p * p);
+  for (let i = 0; i < p; i++) for (let j = 0; j < p; j++) { let s = i === j ? 1 : 0; for (let k = 0; k < p; k++) s += a[k * p + i]! * a[k * p + j]!; full[i * p + j] = s; }
+  const upper = full.map((v, idx) => (idx % p >= Math.floor(idx / p) ? v : 0));
+  const b = Float64Array.from({ length: p * m }, (_, i) => Math.cos(i));
+  for (const native of [true, false]) {
+    const fresh = b.slice();
+    solveSpd(upper.slice(), fresh, p, m, native);
+    const g = upper.slice(), diag = Array.from({ length: p }, (_, i) => full[i * p + i]!);
+    // A failed solve first: the diagonal made indefinite.
+    for (let i = 0; i < p; i++) g[i * p + i] = -1;
+    assert.throws(() => solveSpd(g, b.slice(), p, m, native), /not positive definite/);
+    for (let i = 0; i < p; i++) for (let j = 0; j < i; j++) assert.equal(g[i * p + j], full[i * p + j], `native ${native}: lower (${i}, ${j})`);
+    for (const _ of [1, 2]) {
+      mirrorLower(g, p);
+      for (let i = 0; i < p; i++) g[i * p + i] = diag[i]!;
+      const v = b.slice();
+      solveSpd(g, v, p, m, native);
+      assert.deepEqual(v, fresh, `native ${native}: a restored solve gives the fresh solve's numbers`);
+    }
+  }
 });
