@@ -23,11 +23,9 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitPath } from '../datasets/fetch.js';
 import { findDataset } from '../datasets/registry.js';
-import { type Csr, normalizeRowsL2, selectRows } from '../src/data/csr.js';
+import { type Csr, selectRows } from '../src/data/csr.js';
 import { readDataset } from '../src/data/index.js';
 import { readTextDataset } from '../src/data/text_reader.js';
-import { predictTopK, trainOneVsRest } from '../src/linear/ovr.js';
-import { meanPrecision135 } from '../src/metrics/held_out.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { EmbeddingModel } from '../src/model/embed_model.js';
 import { DEFAULT_MIX, trainModel } from '../src/model/methods.js';
@@ -40,6 +38,7 @@ import { type Ranked } from '../src/ranking/topk.js';
 import { TfidfVectorizer } from '../src/text/tfidf.js';
 import { splitRows } from '../src/util/split.js';
 import { dataDir, dirMb, opt, root } from './args.js';
+import { ovrAlone, pairedLead } from './compare.js';
 
 interface Row {
   dataset: string; ranking: string; p1: number; p3: number; p5: number; psp1: number; psp3: number; psp5: number;
@@ -88,22 +87,6 @@ async function sizeMb(model: Model): Promise<number> {
   const mb = await dirMb(dir);
   await fs.rm(dir, { recursive: true, force: true });
   return mb;
-}
-
-/** One-vs-rest logistic regression with C chosen on a held-out 10% (seeded), refitted on all the points. */
-async function ovrAlone(data: Data['train']): Promise<{ ranked: (x: Csr) => Ranked; c: number; scores: number[] }> {
-  const x = normalizeRowsL2(data.features);
-  const { train, valid } = splitRows(x.nRows, 0.1, 0x5bd1e995);
-  const opts = { loss: 'logistic' as const, bias: 1, pruneBelow: 0.01, seed: 0 };
-  const scores: number[] = [];
-  const cs = [1, 10, 100];
-  for (const c of cs) {
-    const m = trainOneVsRest(selectRows(x, train), selectRows(data.labels, train), { ...opts, c });
-    scores.push(meanPrecision135(predictTopK(m, selectRows(x, valid), 5), selectRows(data.labels, valid)));
-  }
-  const c = cs[scores.indexOf(Math.max(...scores))]!;
-  const m = trainOneVsRest(x, data.labels, { ...opts, c });
-  return { ranked: (t) => predictTopK(m, normalizeRowsL2(t), 5), c, scores };
 }
 
 /** `--lambda auto`: the default model with the ℓ1-AE's ridge penalty chosen on held-out points (else its default, 1). */
@@ -175,35 +158,6 @@ async function main(): Promise<void> {
 }
 
 /** The first 5 of a ranking. */
-/** Per test point, P@k of the ranking `r` (its first k labels) against the label rows `truth`. */
-function pointPrecision(r: Pick<Ranked, 'nRows' | 'k' | 'labels'>, truth: Csr, k: number): Float64Array {
-  const out = new Float64Array(r.nRows);
-  for (let i = 0; i < r.nRows; i++) {
-    const row = new Set(truth.indices.subarray(truth.rowPtr[i]!, truth.rowPtr[i + 1]!));
-    let hits = 0;
-    for (let j = 0; j < Math.min(k, r.k); j++) if (row.has(r.labels[i * r.k + j]!)) hits++;
-    out[i] = hits / k;
-  }
-  return out;
-}
-
-/**
- * The default's lead over a baseline on the same test points: for P@1, P@3, P@5 the mean of the
- * per-point differences (in points of %) ± its standard error sd/√n — the paired comparison, which
- * is tighter than the two rows' own standard errors.
- */
-function pairedLead(def: Pick<Ranked, 'nRows' | 'k' | 'labels'>, other: Pick<Ranked, 'nRows' | 'k' | 'labels'>, truth: Csr): string {
-  return [1, 3, 5].map((k) => {
-    const a = pointPrecision(def, truth, k), b = pointPrecision(other, truth, k), n = a.length;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += (a[i]! - b[i]!) / n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (a[i]! - b[i]! - mean) ** 2;
-    const se = Math.sqrt(ss / Math.max(1, n - 1) / n);
-    return `P@${k} ${mean >= 0 ? '+' : '−'}${Math.abs(100 * mean).toFixed(2)} ± ${(100 * se).toFixed(2)}`;
-  }).join(', ');
-}
-
 function top5(r: Ranked): Pick<Ranked, 'k' | 'labels' | 'scores'> {
   const k = Math.min(5, r.k), labels = new Int32Array(r.nRows * k), scores = new Float32Array(r.nRows * k);
   for (let i = 0; i < r.nRows; i++) for (let j = 0; j < k; j++) { labels[i * k + j] = r.labels[i * r.k + j]!; scores[i * k + j] = r.scores[i * r.k + j]!; }
