@@ -49,7 +49,8 @@ export function pairedLead(def: Pick<Ranked, 'nRows' | 'k' | 'labels'>, other: P
     let ss = 0;
     for (let i = 0; i < n; i++) ss += (a[i]! - b[i]! - mean) ** 2;
     const se = Math.sqrt(ss / Math.max(1, n - 1) / n);
-    return `P@${k} ${mean >= 0 ? '+' : '−'}${Math.abs(100 * mean).toFixed(2)} ± ${(100 * se).toFixed(2)}`;
+    const pct = Math.abs(100 * mean).toFixed(2);
+    return `P@${k} ${mean >= 0 || Number(pct) === 0 ? '+' : '−'}${pct} ± ${(100 * se).toFixed(2)}`;
   }).join(', ');
 }
 
