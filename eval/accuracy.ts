@@ -90,13 +90,12 @@ async function sizeMb(model: Model): Promise<number> {
 }
 
 /** `--lambda auto`: the default model with the ℓ1-AE's ridge penalty chosen on held-out points (else its default, 1). */
-let lambdaAuto = false;
+const lambdaAuto = opt('lambda', '1') === 'auto';
 
 async function main(): Promise<void> {
   const names = opt('datasets', 'Bibtex,Delicious,Corel5k,Enron,Medical,Yeast,RCV1-sub2,Debtags').split(',').filter(Boolean);
   const ablation = new Set(opt('ablation', 'Bibtex,Delicious').split(',').filter(Boolean));
   const out = path.join(root, 'eval', 'results', opt('out', 'accuracy'));
-  lambdaAuto = opt('lambda', '1') === 'auto';
   const rows: Row[] = [];
   const notes: Record<string, string> = {};
   // --keep FILE.json: rows (and data notes) of sets not run now, from an earlier run's JSON.

@@ -459,7 +459,7 @@ Napi::Value L1aeDecodeRows(const Napi::CallbackInfo& info) {
     return env.Undefined();
   constexpr int64_t kRows = 64, kTile = 512;
   const int64_t blocks = (n + kRows - 1) / kRows;
-  const int nth = static_cast<int>(std::max<int64_t>(1, std::min<int64_t>(l1ae::MaxThreads(), blocks)));
+  const int nth = BlockThreads(blocks);
   l1ae::SerialBlas serial;
 #pragma omp parallel num_threads(nth)
   {
