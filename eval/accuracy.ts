@@ -1,16 +1,17 @@
 /**
  * Issue 18's accuracy table: the default model (`trainModel(data)` with no parameters: the mixed
  * ensemble of one ℓ1-AE model and the label-clustering forest, merge rule chosen on held-out
- * training points) on every real set, against its ingredients and the baselines:
+ * training points, the linear re-ranker kept when the same held-out points give it a weight) on
+ * every real set, against its ingredients and the baselines:
  *
- * - its parts alone (the same trained parts, each part's own ranking) and both merge rules;
- * - with `--ablation` sets (default Bibtex, Delicious) also the default with the linear re-ranker;
+ * - its parts alone (the same trained parts, each part's own ranking) and both merge rules, i.e.
+ *   the default without its re-ranker; its re-ranker's classifiers alone, when it kept them;
  * - the kNN baseline (`method: 'knn'`, its defaults);
  * - one-vs-rest ℓ2 logistic regression alone (dual CD, bias 1, weights < 0.01 pruned; C ∈ {1, 10, 100}
  *   chosen on a seeded held-out 10% of the training points, then refitted on all).
  *
  *   node dist/eval/accuracy.js [--datasets Bibtex,Delicious,Corel5k,Enron,Medical,Yeast,RCV1-sub2,Debtags]
- *        [--ablation Bibtex,Delicious] [--out accuracy] [--keep OLD.json] [--lambda auto]
+ *        [--out accuracy] [--keep OLD.json] [--lambda auto]
  *
  * Sets: registry names (their propensity constants), any DIR/NAME/NAME_{train,test}.txt of the data
  * directory (A = 0.55, B = 1.5), RCV1-sub2 (one file, split here: a seeded 25% test), Debtags (JSONL
@@ -23,7 +24,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { splitPath } from '../datasets/fetch.js';
 import { findDataset } from '../datasets/registry.js';
-import { type Csr, selectRows } from '../src/data/csr.js';
+import { type Csr, normalizeRowsL2, selectRows } from '../src/data/csr.js';
 import { readDataset } from '../src/data/index.js';
 import { readTextDataset } from '../src/data/text_reader.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
@@ -31,7 +32,8 @@ import { EmbeddingModel } from '../src/model/embed_model.js';
 import { DEFAULT_MIX, trainModel } from '../src/model/methods.js';
 import { type Model, type TrainOptions } from '../src/model/model.js';
 import { MERGE_RULES, mergeRankings, MixedModel } from '../src/model/mixed_model.js';
-import { RerankedModel } from '../src/model/reranked_model.js';
+import { RerankedModel, rerankNote } from '../src/model/reranked_model.js';
+import { predictTopK } from '../src/linear/ovr.js';
 import { LabelNames } from '../src/model/text_model.js';
 import { weightFeatures, WeightedModel } from '../src/model/weighted_model.js';
 import { type Ranked } from '../src/ranking/topk.js';
@@ -94,7 +96,6 @@ const lambdaAuto = opt('lambda', '1') === 'auto';
 
 async function main(): Promise<void> {
   const names = opt('datasets', 'Bibtex,Delicious,Corel5k,Enron,Medical,Yeast,RCV1-sub2,Debtags').split(',').filter(Boolean);
-  const ablation = new Set(opt('ablation', 'Bibtex,Delicious').split(',').filter(Boolean));
   const out = path.join(root, 'eval', 'results', opt('out', 'accuracy'));
   const rows: Row[] = [];
   const notes: Record<string, string> = {};
@@ -118,33 +119,28 @@ async function main(): Promise<void> {
     // The default model, and from the same trained parts: each part alone and each merge rule.
     // Text rows are the vectoriser's TF-IDF: the default model takes them as they are (as TextModel does).
     const def = await timed(() => trainModel(d.train, { ...(name === 'Debtags' ? { features: 'raw' } : {}), ...(lambdaAuto ? { lambda: 'auto' } : {}) } as TrainOptions));
-    // The default model: the feature weighting (chosen on held-out points) around the mixed ensemble.
+    // The default model: the feature weighting (chosen on held-out points) around the re-ranker, when kept, around the mixed ensemble.
     const weighted = def.value instanceof WeightedModel ? def.value : undefined;
-    const mixed = (weighted ? weighted.model : def.value) as MixedModel;
+    const inner = weighted ? weighted.model : def.value;
+    const reranked = inner instanceof RerankedModel ? inner : undefined;
+    const mixed = (reranked ? reranked.model : inner) as MixedModel;
     const testX = weighted ? weightFeatures(d.test.features, weighted.weighting, weighted.idf, weighted.unseenIdf) : d.test.features;
     const pct = (v: number | undefined): string => (v === undefined ? '–' : (100 * v).toFixed(2));
     const choice = [
       weighted?.choice ? `features ${weighted.weighting} (held-out ${Object.entries(weighted.choice.scores).map(([w, v]) => `${w} ${pct(v)}`).join(', ')})` : 'features raw (text, or one candidate)',
       ...mixed.members.flatMap((m) => (m instanceof EmbeddingModel ? [`${m.method} ridge λ ${m.lambdas.join(', ')}`] : [])),
       `merge ${mixed.merge}${mixed.mergeChoice ? ` (held-out ${MERGE_RULES.map((r) => `${r} ${pct(mixed.mergeChoice!.scores[r])}`).join(', ')})` : ''}`,
+      reranked?.choice ? rerankNote(reranked.choice) : mixed.heldOutNotes.find((n) => n.startsWith('re-ranker')) ?? 're-ranker: none (no held-out split)',
     ].join('; ');
     const defRanked = await def.value.predict(d.test, { topK: 5 });
-    add({ dataset: name, ranking: `**default** (${DEFAULT_MIX})`, ...score(defRanked), trainSeconds: def.seconds, modelMb: await sizeMb(def.value), notes: choice });
+    add({ dataset: name, ranking: `**default** (${DEFAULT_MIX}${reranked ? ' + re-ranker' : ''})`, ...score(defRanked), trainSeconds: def.seconds, modelMb: await sizeMb(def.value), notes: choice });
     const lead = (other: Ranked): string => `default − this (paired, ± SE): ${pairedLead(defRanked, other, d.test.labels)}`;
     const rankings: Ranked[] = [];
     for (const m of mixed.members) rankings.push(await m.predict(testX, { topK: 100 }));
     mixed.members.forEach((m, i) => add({ dataset: name, ranking: `its ${m.method} part alone`, ...score({ ...rankings[i]!, ...top5(rankings[i]!) }), notes: 'the same trained part' }));
-    for (const rule of MERGE_RULES) add({ dataset: name, ranking: `its parts, merge ${rule}`, ...score(mergeRankings(rankings, [0.5, 0.5], rule, mixed.nLabels, 5)), notes: 'the same trained parts' });
-    const chosen = weighted?.weighting ?? 'raw';
+    for (const rule of MERGE_RULES) add({ dataset: name, ranking: `its parts, merge ${rule}`, ...score(mergeRankings(rankings, [0.5, 0.5], rule, mixed.nLabels, 5)), notes: `the same trained parts${rule === mixed.merge ? ': the default without its re-ranker (--no-rerank)' : ''}` });
+    if (reranked) add({ dataset: name, ranking: 'its re-ranker\'s classifiers alone', ...score(predictTopK(reranked.ovr, normalizeRowsL2(testX), 5)), notes: `the same trained classifiers (C = ${reranked.ovr.c}, weights ${(reranked.ovr.weights.indices.length * 8 / 1e6).toFixed(1)} MB)` });
     def.value.dispose();
-    if (ablation.has(name)) {
-      // The re-ranker around the default, with the weighting the default chose (not chosen again around the re-ranker).
-      const rr = await timed(() => trainModel(d.train, { rerank: true, features: chosen, ...(lambdaAuto ? { lambda: 'auto' } : {}) } as TrainOptions));
-      const outer = rr.value;
-      const model = (outer instanceof WeightedModel ? outer.model : outer) as RerankedModel;
-      add({ dataset: name, ranking: 'default + linear re-ranker (--rerank)', ...score(await outer.predict(d.test, { topK: 5 })), trainSeconds: rr.seconds, modelMb: await sizeMb(outer), notes: `features ${chosen}; α = ${model.alpha}, C = ${model.ovr.c} (held out)` });
-      outer.dispose();
-    }
     const knn = await timed(() => trainModel(d.train, { method: 'knn' }));
     const knnRanked = await knn.value.predict(d.test, { topK: 5 });
     add({ dataset: name, ranking: 'kNN baseline (k = 15)', ...score(knnRanked), trainSeconds: knn.seconds, modelMb: await sizeMb(knn.value), notes: lead(knnRanked) });
@@ -152,7 +148,7 @@ async function main(): Promise<void> {
     const ovr = await timed(() => ovrAlone(d.train));
     const ovrRanked = ovr.value.ranked(d.test.features);
     add({ dataset: name, ranking: 'one-vs-rest logistic regression alone', ...score(ovrRanked), trainSeconds: ovr.seconds, notes: `C = ${ovr.value.c} (held-out mean P@1,3,5 for C = 1, 10, 100: ${ovr.value.scores.map((v) => (100 * v).toFixed(2)).join(', ')}); ${lead(ovrRanked)}` });
-    await write(out, rows, notes, names, ablation, keep);
+    await write(out, rows, notes, names, keep);
   }
 }
 
@@ -163,15 +159,16 @@ function top5(r: Ranked): Pick<Ranked, 'k' | 'labels' | 'scores'> {
   return { k, labels, scores };
 }
 
-async function write(out: string, rows: Row[], notes: Record<string, string>, names: string[], ablation: Set<string>, keep: string): Promise<void> {
+async function write(out: string, rows: Row[], notes: Record<string, string>, names: string[], keep: string): Promise<void> {
   const f = (v: number | undefined, digits = 1): string => (v === undefined ? '' : v.toFixed(digits));
   const md = [
     '# Accuracy: the default model, its ingredients and the baselines (eval/accuracy.ts)',
     '',
     `The default model is \`trainModel(data)\` / \`xmlc train\` with no parameters: the mixed ensemble ${DEFAULT_MIX} (one ℓ1-AE model and the`,
     'label-clustering forest), the feature weighting and the merge rule each chosen on a held-out 10% of the training points (text:',
-    'the vectoriser\'s TF-IDF rows as they are). "Its … part alone" and "merge …" rows',
-    'rank with the same trained parts. The one-vs-rest baseline chooses C ∈ {1, 10, 100} on a held-out 10% of the training points.',
+    'the vectoriser\'s TF-IDF rows as they are), and the linear re-ranker (one-vs-rest logistic classifiers re-scoring the top 100)',
+    'kept when the merge rule\'s held-out points give it a weight (α < 1; α and C ∈ {1, 10, 100} chosen there). "Its … part alone",',
+    '"merge …" and "classifiers alone" rows rank with the same trained parts. The one-vs-rest baseline chooses C ∈ {1, 10, 100} on a held-out 10% of the training points.',
     lambdaAuto ? 'This run gives the default model `lambda: \'auto\'` (`--lambda auto`): the ℓ1-AE part\'s ridge penalty chosen on held-out points too. The baselines\' notes give the default\'s lead' : 'The baselines\' notes give the default\'s lead',
     'over them on the same test points: the mean per-point difference of P@k ± its standard error.',
     'No test split is read before its model is trained. P and PSP in %.',
@@ -183,7 +180,7 @@ async function write(out: string, rows: Row[], notes: Record<string, string>, na
     '',
     'Data: ' + Object.entries(notes).map(([k, v]) => `${k}: ${v}`).join('; ') + '.',
     '',
-    `Command: \`env -u OPENBLAS_CORETYPE node dist/eval/accuracy.js --datasets ${names.join(',')} --ablation ${[...ablation].join(',')}${lambdaAuto ? ' --lambda auto --out accuracy_lambda_auto' : ''}\`${keep ? ` (the rows of ${[...new Set(rows.map((r) => r.dataset))].filter((d) => !names.includes(d)).join(', ')} kept from an earlier run of the same code for them, --keep)` : ''}.`,
+    `Command: \`env -u OPENBLAS_CORETYPE node dist/eval/accuracy.js --datasets ${names.join(',')}${lambdaAuto ? ' --lambda auto --out accuracy_lambda_auto' : ''}\`${keep ? ` (the rows of ${[...new Set(rows.map((r) => r.dataset))].filter((d) => !names.includes(d)).join(', ')} kept from an earlier run of the same code for them, --keep)` : ''}.`,
     '',
   ].join('\n');
   await fs.writeFile(out + '.json', JSON.stringify({ date: new Date().toISOString(), rows, notes }, null, 2) + '\n');

@@ -161,10 +161,10 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option(...numericFlag('max-df', FRACTION, { describe: 'text data: keep terms in at most this fraction of the training documents', defaultDescription: String(TFIDF_DEFAULTS.maxDf), group: gt }))
     .option(...numericFlag('max-features', { int: true, min: 0 }, { describe: 'text data: keep the most frequent terms (0: all)', defaultDescription: String(TFIDF_DEFAULTS.maxFeatures), group: gt }))
     .option('token-pattern', { type: 'string', requiresArg: true, describe: 'text data: a token is a match of this regular expression (Unicode), after lower-casing', defaultDescription: TFIDF_DEFAULTS.tokenPattern, group: gt })
-    .option('rerank', { type: 'boolean', describe: 're-score the model\'s top labels with one-vs-rest linear classifiers over the features (score α·model + (1 − α)·classifier; α and C chosen on held-out training points)', group: gr })
+    .option('rerank', { type: 'boolean', describe: 're-score the model\'s top labels with one-vs-rest linear classifiers over the features (score α·model + (1 − α)·classifier; α and C chosen on held-out training points); --no-rerank: never', defaultDescription: 'the default model: kept when held-out points give the classifiers a weight (α < 1); other models: off', group: gr })
     .option(...numericFlag('rerank-shortlist', COUNT, { describe: 'labels of the model\'s ranking re-scored', defaultDescription: String(RERANK_DEFAULTS.shortlist), group: gr }))
     .option('rerank-alpha', { requiresArg: true, describe: 'the model\'s weight α in [0, 1], or auto', defaultDescription: String(RERANK_DEFAULTS.alpha), group: gr, coerce: autoOrNumber('rerank-alpha', { int: false, min: 0, max: 1 }) })
-    .option('rerank-c', { requiresArg: true, describe: 'the classifiers\' C (> 0), or auto (1 or 10)', defaultDescription: String(RERANK_DEFAULTS.c), group: gr, coerce: autoOrNumber('rerank-c', { int: false, min: 0, minOpen: true }) }) as Argv<T & TrainFlags>;
+    .option('rerank-c', { requiresArg: true, describe: 'the classifiers\' C (> 0), or auto (1, 10 or 100)', defaultDescription: String(RERANK_DEFAULTS.c), group: gr, coerce: autoOrNumber('rerank-c', { int: false, min: 0, minOpen: true }) }) as Argv<T & TrainFlags>;
 }
 
 /** Positive integers (n-gram lengths, document counts). */
@@ -251,10 +251,11 @@ function isObject(v: unknown): v is Record<string, unknown> {
 
 /**
  * The training parameters without `tfidf` and `rerank`, the TF-IDF parameters (checked, defaults
- * filled in) and the re-ranker's (checked; undefined without one).
+ * filled in) and the re-ranker's (checked; `auto` or `false` as given, or as the default: `auto`
+ * for the default model, `false` for any other).
  * @throws UsageError for a bad `tfidf` or `rerank` entry.
  */
-export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | undefined; mix: string | undefined; merge: string | undefined; features: string | undefined; defaultModel: boolean } {
+export function splitParams(params: Record<string, unknown>): { given: Record<string, unknown>; tfidf: TfidfParams; rerank: RerankParams | 'auto' | false; mix: string | undefined; merge: string | undefined; features: string | undefined; defaultModel: boolean } {
   const { tfidf, rerank, mix: givenMix, merge, features, ...given } = params;
   const mix = mixOf({ ...given, ...(givenMix !== undefined ? { mix: givenMix } : {}) } as TrainOptions);
   if (features !== undefined) featuresParam(features);
@@ -263,16 +264,17 @@ export function splitParams(params: Record<string, unknown>): { given: Record<st
   if (tfidf !== undefined && !isObject(tfidf)) throw new UsageError(`parameter 'tfidf' must be an object of TF-IDF parameters (${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
   const unknown = Object.keys(tfidf ?? {}).filter((k) => !Object.hasOwn(TFIDF_DEFAULTS, k));
   if (unknown.length) throw new UsageError(`unknown TF-IDF parameter${unknown.length > 1 ? 's' : ''} ${unknown.map((k) => `'${k}'`).join(', ')} (known: ${Object.keys(TFIDF_DEFAULTS).join(', ')})`);
-  if (rerank !== undefined && typeof rerank !== 'boolean' && !isObject(rerank)) throw new UsageError(`parameter 'rerank' must be true, false or an object of re-ranker parameters (${Object.keys(RERANK_DEFAULTS).join(', ')})`);
+  if (rerank !== undefined && typeof rerank !== 'boolean' && rerank !== 'auto' && !isObject(rerank)) throw new UsageError(`parameter 'rerank' must be true, false, "auto" or an object of re-ranker parameters (${Object.keys(RERANK_DEFAULTS).join(', ')})`);
+  const defaultModel = givenMix === undefined && mix !== undefined;
   try {
     return {
       given, tfidf: tfidfParams(tfidf as Partial<TfidfParams> | undefined),
-      rerank: rerank === undefined || rerank === false ? undefined : rerankParams(rerank === true ? {} : rerank as Partial<RerankParams>),
+      rerank: rerank === undefined ? (defaultModel ? 'auto' : false) : rerank === false || rerank === 'auto' ? rerank : rerankParams(rerank === true ? {} : rerank as Partial<RerankParams>),
       mix: mix === undefined ? undefined : mixText(parseMix(mix)),
       merge: merge as string | undefined,
       features: features as string | undefined,
-      // No method, mix or ensemble: the default model (its mix resolved above, its feature weighting `auto`).
-      defaultModel: givenMix === undefined && mix !== undefined,
+      // No method, mix or ensemble: the default model (its mix resolved above, its feature weighting and re-ranker `auto`).
+      defaultModel,
     };
   } catch (e) {
     throw new UsageError((e as Error).message);
@@ -291,14 +293,14 @@ function checkedParams(base: Record<string, unknown>, mix: string | undefined): 
 }
 
 /** The parameters `--print-params` shows: the method's (every part's, for a mixed ensemble), the mix and merge rule, the re-ranker's and TF-IDF's. */
-function printedParams(base: Record<string, unknown>, mix: string | undefined, merge: string | undefined, rerank: RerankParams | undefined, tfidf: TfidfParams): Record<string, unknown> {
-  if (mix === undefined) return { ...paramsToPrint({ ...trainParams(base) }), rerank: rerank ?? false, tfidf };
+function printedParams(base: Record<string, unknown>, mix: string | undefined, merge: string | undefined, rerank: RerankParams | 'auto' | false, tfidf: TfidfParams): Record<string, unknown> {
+  if (mix === undefined) return { ...paramsToPrint({ ...trainParams(base) }), rerank, tfidf };
   const parts = parseMix(mix).map((part) => paramsToPrint({ ...trainParams(mixPartParams(base as TrainOptions, part) as Record<string, unknown>) }));
   const merged: Record<string, unknown> = {};
   for (const p of parts) for (const [k, v] of Object.entries(p)) if (!Object.hasOwn(merged, k)) merged[k] = v;
   delete merged['method'];
   delete merged['ensemble'];
-  return { ...merged, mix, merge: merge ?? 'auto', rerank: rerank ?? false, tfidf };
+  return { ...merged, mix, merge: merge ?? 'auto', rerank, tfidf };
 }
 
 /** Train a model as the flags say: shared by `train` and `run`. */
@@ -308,7 +310,7 @@ export async function trainFromArgs(args: TrainFlags): Promise<Model> {
   const text = textFormatOfArg(args.train, args);
   // The default model weights BoW features as held-out points say (text: its vectoriser's rows as they are).
   const weighting = features ?? (defaultModel && text === undefined ? featuresOf({}) : undefined);
-  const given = { ...base, ...(rerank ? { rerank } : {}), ...(mix ? { mix } : {}), ...(merge ? { merge } : {}), ...(weighting ? { features: weighting } : {}) };
+  const given = { ...base, ...(rerank !== false || defaultModel ? { rerank } : {}), ...(mix ? { mix } : {}), ...(merge ? { merge } : {}), ...(weighting ? { features: weighting } : {}) };
   await applyCompute(args, methodEntry(params.method)!.needsTensors);
   const progress = stderrProgress(args);
   const t0 = performance.now();
@@ -333,9 +335,9 @@ export async function trainFromArgs(args: TrainFlags): Promise<Model> {
 async function trainDistributed(args: TrainArgs): Promise<void> {
   if (textFormatOfArg(args.train, args) !== undefined) throw new UsageError('--redis trains on BoW/LIBSVM files; text data (JSONL, CSV, TSV) trains on one machine for now');
   const raw = await trainParamsFromArgs(args);
-  const { given, rerank, features } = splitParams(raw);
+  const { given, features } = splitParams(raw);
   if (features !== undefined && features !== FEATURES_DEFAULT) throw new UsageError(`--redis trains on the features as given for now; --features ${features} trains on one machine`);
-  if (rerank || raw['mix'] !== undefined) throw new UsageError('--redis trains one method\'s embedding models without a re-ranker for now; train a re-ranked model or a mixed ensemble on one machine');
+  if ((raw['rerank'] !== undefined && raw['rerank'] !== false) || raw['mix'] !== undefined) throw new UsageError('--redis trains one method\'s embedding models without a re-ranker for now; train a re-ranked model or a mixed ensemble on one machine');
   const params = trainParams(given);
   if (params.method === 'knn') throw new UsageError('--redis trains the embedding methods (one job per ensemble member × cluster); --method knn has nothing to distribute');
   if (args.train === STDIN_ARG) throw new UsageError('--redis needs a training file every worker can read, not standard input');

@@ -3,9 +3,11 @@
  * with tensors and how its class is loaded. Light: the classes are imported on use, so the kNN
  * path never loads the tensor library.
  */
+import { selectRows } from '../data/csr.js';
 import { ENCODER_KINDS } from '../encoders/kinds.js';
 import { type ProgressFn, task } from '../progress.js';
 import { type Manifest } from './io.js';
+import { type RerankChoice } from './reranked_model.js';
 import { type Model, type ModelMethod, type TrainOptions } from './model.js';
 import { EMBED_DEFAULTS, ParamsError } from './params.js';
 import { type TrainingData } from './training_data.js';
@@ -73,6 +75,15 @@ export function featuresOf(params: TrainOptions): 'raw' | 'log' | 'tfidf' | 'aut
 }
 
 /**
+ * The re-ranker `params` ask for: their `rerank`, or `auto` for the default model (no method, mix or
+ * ensemble: the re-ranker is trained and kept when held-out points give it a weight), else `false`.
+ */
+export function rerankOf(params: TrainOptions): NonNullable<TrainOptions['rerank']> {
+  if (params.rerank !== undefined) return params.rerank;
+  return params.mix === undefined && mixOf(params) !== undefined ? 'auto' : false;
+}
+
+/**
  * Train a model of `params.method` on `data` — with no `method`, `mix` or `ensemble` the default
  * mixed ensemble {@link DEFAULT_MIX}; the parameters not given take their defaults (KNN_DEFAULTS,
  * FOREST_DEFAULTS, EMBED_DEFAULTS). Unknown or invalid parameters are a ParamsError
@@ -80,16 +91,18 @@ export function featuresOf(params: TrainOptions): 'raw' | 'log' | 'tfidf' | 'aut
  * @example const model = await trainModel({ features: X, labels: Y }, { method: 'knn', k: 10 });
  */
 export async function trainModel(data: TrainingData, params: TrainOptions = {}, onProgress?: ProgressFn): Promise<Model> {
-  const { rerank, mix: _mix, merge, features: _features, ...base } = params;
-  const features = featuresOf(params);
+  const { rerank: _rerank, mix: _mix, merge, features: _features, ...base } = params;
+  const features = featuresOf(params), rerank = rerankOf(params);
   const seed = typeof base.seed === 'number' ? base.seed : EMBED_DEFAULTS.seed;
   if (features !== 'raw') {
-    // Weighted features (issue 18): the weights outside everything else, the re-ranker included.
+    // Weighted features (issue 18): the weights outside everything else, the re-ranker included;
+    // the weighting is chosen on held-out points without the re-ranker (as the model it re-ranks).
     const { WeightedModel, chooseWeighting, featureWeighting } = await import('./weighted_model.js');
     const unweighted = (d: TrainingData): Promise<Model> => trainModel(d, { ...params, features: 'raw' }, onProgress);
     if (features !== 'auto') return WeightedModel.train(data, featureWeighting(features), unweighted);
+    const plain = (d: TrainingData): Promise<Model> => trainModel(d, { ...params, features: 'raw', rerank: false }, onProgress);
     const choice = await task(onProgress, 'features: auto — choose the weighting on held-out points', undefined, () =>
-      chooseWeighting(data, seed, (d, w) => WeightedModel.train(d, w, unweighted)));
+      chooseWeighting(data, seed, (d, w) => WeightedModel.train(d, w, plain)));
     return WeightedModel.train(data, choice.weighting, unweighted, choice);
   }
   const mix = mixOf(params);
@@ -98,14 +111,33 @@ export async function trainModel(data: TrainingData, params: TrainOptions = {}, 
   if (mix !== undefined) {
     const { MixedModel, mergeParam, parseMix } = await import('./mixed_model.js');
     const parts = parseMix(mix), rule = mergeParam(merge ?? 'auto');
+    if (rerank === 'auto' && rule === 'auto') {
+      // The default model's re-ranker: α and C chosen on the merge rule's held-out split, from the
+      // parts already trained there; the classifiers kept only when they get a weight (α < 1).
+      const { RerankedModel, chooseRerank, rerankNote, rerankParams } = await import('./reranked_model.js');
+      const p = rerankParams({});
+      let choice: RerankChoice | undefined;
+      const model = await MixedModel.train(data, base, parts, rule, onProgress, async (fitted, fitRows, valid) => {
+        const ranked = await fitted.predict(selectRows(data.features, valid), { topK: p.shortlist });
+        choice = await chooseRerank(data, fitRows, valid, ranked, p, seed, onProgress);
+      });
+      if (choice === undefined) return model;
+      if (choice.alpha === 1) return model.withHeldOutNotes([rerankNote(choice)]);
+      return RerankedModel.around(model, data, p, choice.alpha, choice.c, choice, seed, onProgress);
+    }
     trainBase = (d) => MixedModel.train(d, base, parts, rule, onProgress);
   } else {
     if (merge !== undefined) throw new ParamsError(`parameter 'merge' applies to mixed ensembles (parameter 'mix') only`);
     const cls = await methodEntry(methodOf(base))!.load();
     trainBase = (d) => cls.train(d, base, onProgress);
   }
-  if (rerank === undefined || rerank === false) return trainBase(data);
+  if (rerank === false) return trainBase(data);
   // A linear re-ranker of the model's shortlists (issue 18).
-  const { RerankedModel } = await import('./reranked_model.js');
-  return RerankedModel.train(data, rerank === true ? {} : rerank, trainBase, seed, onProgress);
+  const { RerankedModel, rerankParams } = await import('./reranked_model.js');
+  if (rerank !== 'auto') return RerankedModel.train(data, rerank === true ? {} : rerank, trainBase, seed, onProgress);
+  // `auto` around a model without a merge-rule split: the re-ranker's own split, kept only when α < 1.
+  const p = rerankParams({});
+  const choice = await RerankedModel.chooseOnSplit(data, p, trainBase, seed, onProgress);
+  if (choice === undefined || choice.alpha === 1) return trainBase(data);
+  return RerankedModel.around(await trainBase(data), data, p, choice.alpha, choice.c, choice, seed, onProgress);
 }

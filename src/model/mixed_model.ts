@@ -202,6 +202,8 @@ export class MixedModel extends WrappedModel {
     readonly merge: MergeRule = 'mean',
     /** The held-out scores behind an `auto` choice of the `merge` rule (absent when given, and for loaded models). */
     readonly mergeChoice?: MergeChoice,
+    /** Notes of further held-out choices made on the merge rule's split (the default model's re-ranker when not kept); not saved. */
+    readonly heldOutNotes: readonly string[] = [],
   ) {
     super(model);
   }
@@ -209,12 +211,25 @@ export class MixedModel extends WrappedModel {
   /** Every part's model, in order. */
   get members(): readonly Model[] { return [this.model, ...this.others]; }
 
+  /** The first part's notes and those of the held-out choices made on its split. */
+  override get notes(): readonly string[] { return [...this.model.notes, ...this.heldOutNotes]; }
+
+  /** The same model with `notes` added to its held-out notes. */
+  withHeldOutNotes(notes: readonly string[]): MixedModel {
+    return new MixedModel(this.model, this.others, this.parts, this.merge, this.mergeChoice, [...this.heldOutNotes, ...notes]);
+  }
+
   /**
    * Train every part on `data` (the common parameters `base`, each part's method and count). With
    * `merge: 'auto'` the parts are first trained on a seeded 90% of the points and the merge rule
    * chosen on the other 10% (rank averaging only when it beats the mean by more than the held-out margin), then trained on everything.
+   * `heldOut`, when given, is then called with the parts trained on the 90% merged by the chosen rule, the fit rows and
+   * the held-out rows, so that a further choice is made on the same split (the default model's re-ranker,
+   * src/model/methods.ts); the model is freed after the call (the hook must not keep or dispose it). Never called
+   * without a held-out split.
    */
-  static async train(data: TrainingData, base: TrainOptions, parts: readonly MixPart[], merge: MergeRule | 'auto' = 'auto', onProgress?: ProgressFn): Promise<MixedModel> {
+  static async train(data: TrainingData, base: TrainOptions, parts: readonly MixPart[], merge: MergeRule | 'auto' = 'auto', onProgress?: ProgressFn,
+    heldOut?: (model: Model, fitRows: Int32Array, valid: Int32Array) => Promise<void>): Promise<MixedModel> {
     let rule: MergeRule = merge === 'auto' ? 'mean' : merge;
     let choice: MergeChoice | undefined;
     const seed = typeof base.seed === 'number' ? base.seed : 0;
@@ -227,6 +242,7 @@ export class MixedModel extends WrappedModel {
           const rankings = await partRankings(models, held.features, {}, SHORTLIST, onProgress);
           choice = chooseMerge(rankings, partWeights(parts), held.labels, data.labels.nCols);
           rule = choice.rule;
+          if (heldOut) await heldOut(new MixedModel(models[0]!, models.slice(1), parts, rule), train, valid);
         } finally {
           for (const m of models) m.dispose();
         }

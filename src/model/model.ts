@@ -31,8 +31,12 @@ export type TrainOptions = ((Partial<KnnTrainParams> & {
   /** The label-clustering forest. */
   readonly method: 'forest';
 }) | Partial<EmbedTrainParams>) & {
-  /** A linear re-ranker of the model's shortlists: `true` for its defaults, or its parameters (see RerankedModel). */
-  readonly rerank?: boolean | Partial<RerankParams>;
+  /**
+   * A linear re-ranker of the model's shortlists: `true` for its defaults, its parameters (see RerankedModel), or `auto`:
+   * trained with its defaults and kept only when the held-out choice gives the classifiers a weight (α < 1). Default:
+   * `auto` for the default model (no method, mix or ensemble), else `false`.
+   */
+  readonly rerank?: boolean | 'auto' | Partial<RerankParams>;
   /** A mixed ensemble of several methods: "l1ae:3,tied-relu:2" or a list of { method, ensemble } (see MixedModel). */
   readonly mix?: string | readonly {
     /** A method (`knn` or a label encoder). */

@@ -13,7 +13,10 @@
  *
  * α (and optionally C) is chosen on a held-out split of the training data: the model and the
  * classifiers are trained on the rest, the held-out points scored for every α on a grid, and the
- * best mean of P@1, P@3 and P@5 kept; then both are trained on all the training data.
+ * best mean of P@1, P@3 and P@5 kept (ties to the larger α: the model's own ranking); then both are
+ * trained on all the training data. The default model (`rerank: 'auto'`) makes the choice on the
+ * held-out split its merge rule is chosen on (MixedModel) and keeps the classifiers only when the
+ * choice gives them a weight (α < 1).
  */
 import * as path from 'node:path';
 import { type Csr, normalizeRowsL2, selectRows, sliceRows } from '../data/csr.js';
@@ -27,7 +30,7 @@ import { type Model, type ModelSummary } from './model.js';
 import { ParamsError, type PredictParams, predictParams } from './params.js';
 import { WrappedModel } from './wrapped_model.js';
 import { splitData, type TestFeatures, testInput, type TrainingData } from './training_data.js';
-import { HELD_OUT_MARGIN, meanPrecision135, MIN_HELD_OUT } from '../metrics/held_out.js';
+import { meanPrecision135, MIN_HELD_OUT, pairedGain, pointPrecision135 } from '../metrics/held_out.js';
 
 /** The re-ranker's parameters (the `rerank` object of the training parameters). */
 export interface RerankParams {
@@ -35,7 +38,7 @@ export interface RerankParams {
   readonly shortlist: number;
   /** The classifiers' loss. */
   readonly loss: BinaryLoss;
-  /** The classifiers' C (½‖w‖² + C Σ loss), or `auto`: 1 or 10, chosen with α on the held-out split. */
+  /** The classifiers' C (½‖w‖² + C Σ loss), or `auto`: 1, 10 or 100, chosen with α on the held-out split. */
   readonly c: number | 'auto';
   /** The value of the constant feature (a regularised bias, as LIBLINEAR's -B); 0: none. */
   readonly bias: number;
@@ -52,9 +55,9 @@ export const RERANK_DEFAULTS: RerankParams = Object.freeze({
   shortlist: 100, loss: 'logistic', c: 'auto', bias: 1, pruneBelow: 0.01, alpha: 'auto', validationFraction: 0.1,
 });
 
-/** The grid of α (the model's weight) and of C tried on the held-out split. */
-const ALPHAS = Array.from({ length: 11 }, (_, i) => i / 10);
-const CS = [1, 10];
+/** The grid of α (the model's weight) and of C tried on the held-out split (C: the grid of the one-vs-rest baseline, eval/compare.ts). */
+export const RERANK_ALPHAS: readonly number[] = Object.freeze(Array.from({ length: 11 }, (_, i) => i / 10));
+export const RERANK_CS: readonly number[] = Object.freeze([1, 10, 100]);
 
 /**
  * Check and complete re-ranker parameters.
@@ -123,6 +126,63 @@ function rerank(ranked: Ranked, x: Csr, ovr: OvrModel, alpha: number, k: number)
   return { nRows: n, k, labels: out.labels, scores: out.scores };
 }
 
+/** One-vs-rest classifiers of the re-ranker on the ℓ2-normalised rows `x`, with a progress bar of labels. */
+function fitClassifiers(x: Csr, labels: Csr, p: RerankParams, c: number, seed: number, what: string, onProgress?: ProgressFn): Promise<OvrModel> {
+  return task(onProgress, what, labels.nCols, async (tick) => trainOneVsRest(x, labels, { loss: p.loss, c, bias: p.bias, pruneBelow: p.pruneBelow, seed, onLabel: () => tick(1) }));
+}
+
+/**
+ * Standard errors by which the best α's held-out gain over α = 1 (the model's own ranking) must exceed 0 for the
+ * classifiers to get a weight: a one-sided test of the paired per-point differences at about 2%. The noise of a
+ * held-out mean shrinks as 1/√n, so the bar is the held-out set's own (RCV1-sub2's 450 points or Debtags' 2,400 ask
+ * for different gains), where a fixed margin is too loose for small sets and too strict for large ones.
+ */
+export const RERANK_SIGNIFICANCE = 2;
+
+/**
+ * Choose α and C on held-out points (see the module comment): classifiers trained on the rows `fitRows` of `data` for
+ * every C tried, and `ranked` — the top-S of the rows `valid` by the shortlisting model trained on `fitRows` — re-scored
+ * for every α. The best held-out mean of P@1, P@3 and P@5 wins (ties keep the larger α and the smaller C) if its
+ * paired gain over α = 1 clears `RERANK_SIGNIFICANCE` standard errors; else α = 1. A given α or C is the only one tried.
+ */
+export async function chooseRerank(data: TrainingData, fitRows: Int32Array, valid: Int32Array, ranked: Ranked, p: RerankParams, seed: number, onProgress?: ProgressFn): Promise<RerankChoice> {
+  const x = normalizeRowsL2(data.features), xf = selectRows(x, fitRows), xv = selectRows(x, valid);
+  const yf = selectRows(data.labels, fitRows), truth = selectRows(data.labels, valid);
+  const alphas = p.alpha === 'auto' ? RERANK_ALPHAS : [p.alpha], cs = p.c === 'auto' ? RERANK_CS : [p.c];
+  const scores: Record<string, number[]> = {};
+  let best = -Infinity, alpha = alphas[alphas.length - 1]!, c = cs[0]!, bestPoints: Float64Array | undefined, ownPoints: Float64Array | undefined;
+  for (const ci of cs) {
+    const ovr = await fitClassifiers(xf, yf, p, ci, seed, `re-ranker: classifiers on ${fitRows.length} points (C = ${ci})`, onProgress);
+    const prob = classifierProbabilities(ovr, xv);
+    const rankings = alphas.map((a) => {
+      const out = { labels: new Int32Array(valid.length * 5), scores: new Float32Array(valid.length * 5) };
+      combine(ranked, 0, valid.length, prob, ovr.nLabels, a, 5, out);
+      return { nRows: valid.length, k: 5, ...out };
+    });
+    const row = rankings.map((r) => meanPrecision135(r, truth));
+    // α = 1 (the last α of the grid) is the model's own ranking, the same for every C.
+    if (alphas[alphas.length - 1] === 1) ownPoints ??= pointPrecision135(rankings[alphas.length - 1]!, truth);
+    for (let j = alphas.length - 1; j >= 0; j--) {
+      if (row[j]! > best) { best = row[j]!; alpha = alphas[j]!; c = ci; bestPoints = pointPrecision135(rankings[j]!, truth); }
+    }
+    scores[String(ci)] = row;
+  }
+  if (p.alpha !== 'auto' || alpha === 1) return { c, alpha, scores };
+  const test = pairedGain(bestPoints!, ownPoints!);
+  const keep = test.gain > RERANK_SIGNIFICANCE * test.se;
+  return { c, alpha: keep ? alpha : 1, scores, bestAlpha: alpha, gain: test.gain, se: test.se };
+}
+
+/** What a held-out choice of the re-ranker did, for a model's notes. */
+export function rerankNote(choice: RerankChoice): string {
+  const pts = (v: number): string => (100 * v).toFixed(2);
+  if (choice.gain === undefined || choice.se === undefined) return choice.alpha === 1 ? 're-ranker: not kept (on held-out points the model\'s own ranking, α = 1, was best)' : `re-ranker: α = ${choice.alpha}, C = ${choice.c} chosen on held-out points`;
+  const test = `held-out mean P@1,3,5 ${choice.gain >= 0 ? '+' : '−'}${pts(Math.abs(choice.gain))} ± ${pts(choice.se)} points over the model's own ranking`;
+  return choice.alpha < 1
+    ? `re-ranker: α = ${choice.alpha}, C = ${choice.c} (${test})`
+    : `re-ranker: not kept (best α = ${choice.bestAlpha}, C = ${choice.c}: ${test}, under ${RERANK_SIGNIFICANCE} standard errors)`;
+}
+
 /** The model directory's file of the classifiers' weights (feature-major CSR) and of their bias weights. */
 const WEIGHTS_FILE = 'rerank.weights.csr';
 const BIAS_FILE = 'rerank.bias.f32';
@@ -135,6 +195,12 @@ export interface RerankChoice {
   readonly alpha: number;
   /** Per C tried: the held-out mean of P@1, P@3, P@5 for α = 0, 0.1, …, 1. */
   readonly scores: Readonly<Record<string, readonly number[]>>;
+  /** When α was `auto` and the best was below 1: that α (with C `c`), … */
+  readonly bestAlpha?: number;
+  /** … its held-out gain over α = 1 (mean of the paired per-point differences of the mean of P@1, P@3, P@5; a fraction), … */
+  readonly gain?: number;
+  /** … and its standard error: α < 1 is kept only when the gain clears RERANK_SIGNIFICANCE of these. */
+  readonly se?: number;
 }
 
 /**
@@ -163,53 +229,50 @@ export class RerankedModel extends WrappedModel {
    */
   static async train(data: TrainingData, given: Partial<RerankParams>, train: (data: TrainingData) => Promise<Model>, seed: number, onProgress?: ProgressFn): Promise<RerankedModel> {
     const p = rerankParams(given);
-    const x = normalizeRowsL2(data.features);
-    const fit = (rows: Csr, labels: Csr, c: number, what: string): Promise<OvrModel> =>
-      task(onProgress, what, labels.nCols, async (tick) => trainOneVsRest(rows, labels, { loss: p.loss, c, bias: p.bias, pruneBelow: p.pruneBelow, seed, onLabel: () => tick(1) }));
-    let alpha = p.alpha === 'auto' ? NaN : p.alpha;
-    let c = p.c === 'auto' ? NaN : p.c;
     let choice: RerankChoice | undefined;
     if (p.alpha === 'auto' || p.c === 'auto') {
-      const { train: fitRows, valid } = splitRows(x.nRows, p.validationFraction, seed ^ 0x5bd1e995);
-      if (valid.length < MIN_HELD_OUT) throw new ParamsError(`the re-ranker's automatic choices need at least ${MIN_HELD_OUT} held-out points, but ${x.nRows} training points × validationFraction ${p.validationFraction} give ${valid.length}; give rerank.alpha and rerank.c`);
-      const { fit: part, held } = splitData(data, fitRows, valid);
-      const base = await train(part);
-      let ranked: Ranked;
-      try {
-        ranked = await base.predict(held.features, { topK: p.shortlist });
-      } finally {
-        base.dispose();
-      }
-      const truth = held.labels, xv = selectRows(x, valid), xf = selectRows(x, fitRows);
-      const scores: Record<string, number[]> = {};
-      let best = -1;
-      for (const ci of p.c === 'auto' ? CS : [p.c]) {
-        const ovr = await fit(xf, part.labels, ci, `re-ranker: classifiers on ${fitRows.length} points (C = ${ci})`);
-        const prob = classifierProbabilities(ovr, xv);
-        const row: number[] = [];
-        for (const a of p.alpha === 'auto' ? ALPHAS : [p.alpha]) {
-          const out = { labels: new Int32Array(valid.length * 5), scores: new Float32Array(valid.length * 5) };
-          combine(ranked, 0, valid.length, prob, ovr.nLabels, a, 5, out);
-          const v = meanPrecision135({ nRows: valid.length, k: 5, ...out }, truth);
-          row.push(v);
-          // Ties keep the earlier (smaller C, smaller α).
-          if (v > best) { best = v; alpha = a; c = ci; }
-        }
-        scores[String(ci)] = row;
-      }
-      // Re-scoring must beat the model's own ranking (α = 1) by more than the held-out noise, as the
-      // decoder weight's choice (src/model/validation.ts): otherwise the model's ranking is kept.
-      if (p.alpha === 'auto' && best - scores[String(c)]![ALPHAS.length - 1]! <= HELD_OUT_MARGIN) alpha = 1;
-      choice = { c, alpha, scores };
+      choice = await RerankedModel.chooseOnSplit(data, p, train, seed, onProgress);
+      if (choice === undefined) throw new ParamsError(`the re-ranker's automatic choices need at least ${MIN_HELD_OUT} held-out points, but ${data.features.nRows} training points × validationFraction ${p.validationFraction} give fewer; give rerank.alpha and rerank.c`);
     }
-    const model = await train(data);
+    const alpha = choice?.alpha ?? (p.alpha as number), c = choice?.c ?? (p.c as number);
+    return RerankedModel.around(await train(data), data, p, alpha, c, choice, seed, onProgress);
+  }
+
+  /**
+   * α and C chosen on the re-ranker's own held-out split (a seeded `validationFraction` of the points): the shortlisting
+   * model trained (`train`) on the rest and its ranking of the held-out points re-scored (`chooseRerank`).
+   * `undefined` when the split holds fewer than MIN_HELD_OUT points.
+   */
+  static async chooseOnSplit(data: TrainingData, p: RerankParams, train: (data: TrainingData) => Promise<Model>, seed: number, onProgress?: ProgressFn): Promise<RerankChoice | undefined> {
+    const { train: fitRows, valid } = splitRows(data.features.nRows, p.validationFraction, seed ^ 0x5bd1e995);
+    if (valid.length < MIN_HELD_OUT) return undefined;
+    const { fit, held } = splitData(data, fitRows, valid);
+    const base = await train(fit);
+    let ranked: Ranked;
     try {
-      const ovr = await fit(x, data.labels, c, `re-ranker: classifiers (C = ${c}, one per label)`);
+      ranked = await base.predict(held.features, { topK: p.shortlist });
+    } finally {
+      base.dispose();
+    }
+    return chooseRerank(data, fitRows, valid, ranked, p, seed, onProgress);
+  }
+
+  /**
+   * `model` (trained on `data`) re-ranked by classifiers trained on all of `data` with C `c`, at weight `alpha`;
+   * `model` is disposed if the classifiers fail.
+   */
+  static async around(model: Model, data: TrainingData, p: RerankParams, alpha: number, c: number, choice: RerankChoice | undefined, seed: number, onProgress?: ProgressFn): Promise<RerankedModel> {
+    try {
+      const ovr = await fitClassifiers(normalizeRowsL2(data.features), data.labels, p, c, seed, `re-ranker: classifiers (C = ${c}, one per label)`, onProgress);
       return new RerankedModel(model, ovr, p, alpha, choice);
     } catch (e) {
       model.dispose();
       throw e;
     }
+  }
+  /** The inner model's notes, and what the held-out choice of α and C saw. */
+  override get notes(): readonly string[] {
+    return this.choice ? [...this.model.notes, rerankNote(this.choice)] : this.model.notes;
   }
 
   /** The inner model's top-S per row, re-scored; at most `options.topK` labels per row. */

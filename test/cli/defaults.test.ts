@@ -47,6 +47,9 @@ test('the CLI\'s training defaults are the library\'s single definitions (HNSW, 
   const mixed = JSON.parse((await xmlcInProcess(['train', '--print-params'])).stdout) as Record<string, unknown>;
   assert.equal(mixed['mix'], DEFAULT_MIX);
   assert.equal(mixed['features'], 'auto');
+  assert.equal(mixed['rerank'], 'auto', 'the default model keeps a re-ranker when held-out points give it a weight');
+  assert.equal((JSON.parse((await xmlcInProcess(['train', '--print-params', '--no-rerank'])).stdout) as Record<string, unknown>)['rerank'], false);
+  assert.equal((JSON.parse((await xmlcInProcess(['train', '--print-params', '--ensemble', 'l1ae:1,forest:1'])).stdout) as Record<string, unknown>)['rerank'], false);
   for (const [k, v] of Object.entries(FOREST_DEFAULTS)) if (k !== 'method') assert.equal(mixed[k], v, k);
   for (const [k, v] of Object.entries(TRAIN_LOOP_DEFAULTS)) assert.equal(mixed[k], v, k);
 });

@@ -13,7 +13,8 @@ import { readDataset } from '../../src/data/index.js';
 import { ModelFormatError, UsageError } from '../../src/errors.js';
 import { checkForest, ForestModel } from '../../src/model/forest_model.js';
 import { loadModel } from '../../src/model/load.js';
-import { DEFAULT_MIX, featuresOf, mixOf, trainModel } from '../../src/model/methods.js';
+import { DEFAULT_MIX, featuresOf, mixOf, rerankOf, trainModel } from '../../src/model/methods.js';
+import { RerankedModel } from '../../src/model/reranked_model.js';
 import { WeightedModel } from '../../src/model/weighted_model.js';
 import { chooseMerge, mergeRankings, MixedModel } from '../../src/model/mixed_model.js';
 import { ParamsError } from '../../src/model/params.js';
@@ -94,7 +95,9 @@ test('the default model is the mixed ensemble l1ae:1,forest:1, its merge rule an
   assert.ok(outer instanceof WeightedModel && outer.choice !== undefined);
   assert.deepEqual(Object.keys(outer.choice.scores), ['raw', 'tfidf'], 'Bibtex features are 0/1: log is raw');
   assert.match(outer.notes.join('\n'), /features: auto chose (raw|tfidf) \(held-out mean P@1,3,5: raw \d+\.\d\d, tfidf \d+\.\d\d\)/);
-  const model = outer.model;
+  // Its re-ranker is `auto`: kept only when the merge rule's held-out points give the classifiers a weight.
+  const model = outer.model instanceof RerankedModel ? outer.model.model : outer.model;
+  if (outer.model instanceof RerankedModel) assert.ok(outer.model.alpha < 1 && outer.model.choice !== undefined);
   assert.ok(model instanceof MixedModel);
   assert.equal(model.describe().mix, 'l1ae:1,forest:1');
   assert.deepEqual(model.members.map((m) => m.method), ['l1ae', 'forest']);
@@ -104,6 +107,10 @@ test('the default model is the mixed ensemble l1ae:1,forest:1, its merge rule an
   assert.equal(featuresOf({}), 'auto');
   assert.equal(featuresOf({ method: 'forest' }), 'raw');
   assert.equal(featuresOf({ mix: 'l1ae:1,forest:1' }), 'raw');
+  assert.equal(rerankOf({}), 'auto');
+  assert.equal(rerankOf({ method: 'forest' }), false);
+  assert.equal(rerankOf({ mix: 'l1ae:1,forest:1' }), false);
+  assert.equal(rerankOf({ rerank: false }), false);
   outer.dispose();
   await assert.rejects(trainModel(data, { method: 'l1ae', merge: 'rank' }), ParamsError);
 });

@@ -14,7 +14,10 @@ import { ovrScores, trainOneVsRest } from '../../src/linear/ovr.js';
 import { loadModel } from '../../src/model/load.js';
 import { trainModel } from '../../src/model/methods.js';
 import { ParamsError } from '../../src/model/params.js';
-import { RerankedModel, rerankParams } from '../../src/model/reranked_model.js';
+import { chooseRerank, RERANK_CS, rerankNote, RERANK_SIGNIFICANCE, RerankedModel, rerankParams } from '../../src/model/reranked_model.js';
+import { MixedModel, parseMix } from '../../src/model/mixed_model.js';
+import { selectRows } from '../../src/data/csr.js';
+import { type Model } from '../../src/model/model.js';
 import { assertSameRanking, saveAndLoad } from './reload.js';
 
 const train = await readDataset(BUNDLED_BIBTEX.train);
@@ -71,7 +74,8 @@ test('α = 1 keeps the model\'s ranking; α = 0 with the whole label set as shor
 test('the automatic choice of α and C on a held-out split: recorded, reproducible; save → load predicts the same; a corrupt weight file is refused', async () => {
   const a = await trainModel(trainSmall, { ...base, rerank: true }) as RerankedModel;
   assert.ok(a.choice, 'the choice is recorded');
-  assert.ok([1, 10].includes(a.choice.c) && a.alpha >= 0 && a.alpha <= 1);
+  assert.ok(RERANK_CS.includes(a.choice.c) && a.alpha >= 0 && a.alpha <= 1);
+  assert.deepEqual(Object.keys(a.choice.scores), RERANK_CS.map(String), 'every C of the grid is tried');
   for (const row of Object.values(a.choice.scores)) assert.equal(row.length, 11);
   const b = await trainModel(trainSmall, { ...base, rerank: true }) as RerankedModel;
   assert.equal(b.alpha, a.alpha);
@@ -96,4 +100,76 @@ test('re-ranker parameters are checked', async () => {
     assert.throws(() => rerankParams(p as never), ParamsError, JSON.stringify(p));
   }
   await assert.rejects(trainModel(trainSmall, { ...base, rerank: { alpha: 2 } }), ParamsError);
+});
+
+/** A held-out choice obeys the significance rule: α < 1 exactly when the best α's paired gain clears RERANK_SIGNIFICANCE standard errors. */
+function assertSignificanceRule(choice: { alpha: number; scores: Readonly<Record<string, readonly number[]>>; gain?: number; se?: number }): void {
+  const best = Math.max(...Object.values(choice.scores).flat()), own = choice.scores[String(RERANK_CS[0])]!.at(-1)!;
+  if (best === own) {
+    assert.equal(choice.alpha, 1, 'α = 1 ties the best: the model\'s own ranking');
+    assert.equal(choice.gain, undefined);
+  } else {
+    assert.ok(choice.gain !== undefined && choice.se !== undefined);
+    assert.ok(Math.abs(choice.gain - (best - own)) < 1e-9, 'the paired gain is the difference of the held-out means');
+    assert.equal(choice.alpha < 1, choice.gain > RERANK_SIGNIFICANCE * choice.se);
+  }
+}
+
+test('rerank: "auto" around one method: the choice of the re-ranker\'s own split; the classifiers kept only when it gives them a weight, else the plain model', async () => {
+  const kept: boolean[] = [];
+  for (const params of [base, { method: 'knn', index: 'exact', k: 1, seed: 3 }] as const) {
+    const p = rerankParams({});
+    const plainTrain = (d: typeof trainSmall): Promise<Model> => trainModel(d, params);
+    const choice = await RerankedModel.chooseOnSplit(trainSmall, p, plainTrain, 3);
+    assert.ok(choice);
+    assertSignificanceRule(choice);
+    const model = await trainModel(trainSmall, { ...params, rerank: 'auto' });
+    const plain = await plainTrain(trainSmall);
+    if (choice.alpha < 1) {
+      assert.ok(model instanceof RerankedModel);
+      assert.deepEqual(model.choice, choice);
+      assert.deepEqual((await model.model.predict(queries, { topK: 5 })).labels, (await plain.predict(queries, { topK: 5 })).labels);
+    } else {
+      assert.ok(!(model instanceof RerankedModel), 'α = 1: no classifiers are kept');
+      assert.deepEqual((await model.predict(queries, { topK: 5 })).labels, (await plain.predict(queries, { topK: 5 })).labels);
+    }
+    kept.push(choice.alpha < 1);
+    model.dispose();
+    plain.dispose();
+  }
+  // k = 1 votes are poor shortlists' scores: the classifiers earn a weight there (a property of this seeded fixture).
+  assert.deepEqual(kept, [kept[0], true]);
+});
+
+test('rerank: "auto" around a mixed ensemble chooses on the merge rule\'s held-out split from the parts trained there; the parts are those of the model without the re-ranker', async () => {
+  const common = { index: 'exact' as const, seed: 4, k: 1, trees: 3 };
+  const parts = parseMix('knn:1,forest:1');
+  let byHand: Awaited<ReturnType<typeof chooseRerank>> | undefined;
+  // The hook sees the parts trained on the merge rule's 90%: the choice made from them by hand.
+  const mixed = await MixedModel.train(trainSmall, common, parts, 'auto', undefined, async (fitted, fitRows, valid) => {
+    const ranked = await fitted.predict(selectRows(trainSmall.features, valid), { topK: 100 });
+    byHand = await chooseRerank(trainSmall, fitRows, valid, ranked, rerankParams({}), 4);
+  });
+  assert.ok(byHand);
+  assertSignificanceRule(byHand);
+  const model = await trainModel(trainSmall, { ...common, mix: 'knn:1,forest:1', rerank: 'auto' });
+  const inner = model instanceof RerankedModel ? model.model : model;
+  assert.ok(inner instanceof MixedModel);
+  assert.equal(model instanceof RerankedModel, byHand.alpha < 1);
+  assert.ok(model instanceof RerankedModel, 'this seeded fixture (1-NN votes) gives the classifiers a weight');
+  assert.deepEqual(model.choice, byHand);
+  assert.ok(model.notes.includes(rerankNote(byHand)), 'the choice is in the model\'s notes');
+  assert.match(rerankNote(byHand), /^re-ranker: α = 0(\.\d)?, C = (1|10|100) \(held-out mean P@1,3,5 \+\d+\.\d\d ± \d+\.\d\d points over the model's own ranking\)$/);
+  const without = await trainModel(trainSmall, { ...common, mix: 'knn:1,forest:1', rerank: false });
+  assert.ok(without instanceof MixedModel);
+  assert.deepEqual((await inner.predict(queries, { topK: 5 })).labels, (await without.predict(queries, { topK: 5 })).labels);
+  assert.deepEqual((await mixed.predict(queries, { topK: 5 })).labels, (await without.predict(queries, { topK: 5 })).labels);
+  for (const m of [model, without, mixed]) m.dispose();
+});
+
+test('rerankNote says why the classifiers were not kept: the gain and its standard error under the bar, or α = 1 best', () => {
+  const scores = { 1: [0.5, 0.6], 10: [0.55, 0.6] };
+  assert.equal(rerankNote({ c: 10, alpha: 1, scores, bestAlpha: 0.7, gain: 0.0015, se: 0.0009 }),
+    `re-ranker: not kept (best α = 0.7, C = 10: held-out mean P@1,3,5 +0.15 ± 0.09 points over the model's own ranking, under ${RERANK_SIGNIFICANCE} standard errors)`);
+  assert.equal(rerankNote({ c: 1, alpha: 1, scores }), 're-ranker: not kept (on held-out points the model\'s own ranking, α = 1, was best)');
 });
