@@ -4,7 +4,7 @@
  */
 import { type Csr, normalizeRowsL2, selectRows } from '../src/data/csr.js';
 import { predictTopK, trainOneVsRest } from '../src/linear/ovr.js';
-import { meanPrecision135 } from '../src/metrics/held_out.js';
+import { meanPrecision135, pairedGain } from '../src/metrics/held_out.js';
 import { type Ranked } from '../src/ranking/topk.js';
 import { splitRows } from '../src/util/split.js';
 
@@ -43,12 +43,7 @@ function pointPrecision(r: Pick<Ranked, 'nRows' | 'k' | 'labels'>, truth: Csr, k
  */
 export function pairedLead(def: Pick<Ranked, 'nRows' | 'k' | 'labels'>, other: Pick<Ranked, 'nRows' | 'k' | 'labels'>, truth: Csr): string {
   return [1, 3, 5].map((k) => {
-    const a = pointPrecision(def, truth, k), b = pointPrecision(other, truth, k), n = a.length;
-    let mean = 0;
-    for (let i = 0; i < n; i++) mean += (a[i]! - b[i]!) / n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (a[i]! - b[i]! - mean) ** 2;
-    const se = Math.sqrt(ss / Math.max(1, n - 1) / n);
+    const { gain: mean, se } = pairedGain(pointPrecision(def, truth, k), pointPrecision(other, truth, k));
     const pct = Math.abs(100 * mean).toFixed(2);
     return `P@${k} ${mean >= 0 || Number(pct) === 0 ? '+' : '−'}${pct} ± ${(100 * se).toFixed(2)}`;
   }).join(', ');
