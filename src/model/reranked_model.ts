@@ -13,13 +13,15 @@
  *
  * α (and optionally C) is chosen on a held-out split of the training data: the model and the
  * classifiers are trained on the rest, the held-out points scored for every α on a grid, and the
- * best mean of P@1, P@3 and P@5 kept (ties to the larger α: the model's own ranking); then both are
- * trained on all the training data. The default model (`rerank: 'auto'`) makes the choice on the
+ * best mean of P@1, P@3 and P@5 kept (ties to the larger α: the model's own ranking) when the same
+ * choice, cross-validated within the held-out points, gains over the model's own ranking; then both
+ * are trained on all the training data. The default model (`rerank: 'auto'`) makes the choice on the
  * held-out split its merge rule is chosen on (MixedModel) and keeps the classifiers only when the
  * choice gives them a weight (α < 1).
  */
 import * as path from 'node:path';
 import { type Csr, normalizeRowsL2, selectRows, sliceRows } from '../data/csr.js';
+import { Rng } from '../util/rng.js';
 import { splitRows } from '../util/split.js';
 import { type BinaryLoss, type OvrModel, ovrScores, trainOneVsRest } from '../linear/ovr.js';
 import { type ProgressFn, task } from '../progress.js';
@@ -132,25 +134,52 @@ function fitClassifiers(x: Csr, labels: Csr, p: RerankParams, c: number, seed: n
 }
 
 /**
- * Standard errors by which the best α's held-out gain over α = 1 (the model's own ranking) must exceed 0 for the
- * classifiers to get a weight: a one-sided test of the paired per-point differences at about 2%. The noise of a
- * held-out mean shrinks as 1/√n, so the bar is the held-out set's own (RCV1-sub2's 450 points or Debtags' 2,400 ask
- * for different gains), where a fixed margin is too loose for small sets and too strict for large ones.
+ * Folds of the held-out points over which the re-ranker's choice is cross-validated (nested in the held-out split: the
+ * (α, C) choice made on four fifths of the points, scored on the fifth; Varma and Simon, "Bias in error estimation when
+ * using cross-validation for model selection", BMC Bioinformatics 2006). The best of the 33 (α, C) pairs on the same
+ * points it was picked on overstates its gain; the nested estimate does not, so its sign decides.
  */
-export const RERANK_SIGNIFICANCE = 2;
+export const RERANK_FOLDS = 5;
+
+/**
+ * The cross-validated gain of picking the best of `candidates` (per-point held-out scores, in order of preference: the
+ * first of equal means wins) over `own`: the points are dealt into `folds` seeded folds; for each fold the candidate with
+ * the best mean over the other folds' points is taken, and its scores of the fold's points are compared with `own`'s.
+ * Returns the mean of those paired differences over all points and its standard error.
+ */
+export function crossValidatedGain(candidates: readonly Float64Array[], own: Float64Array, folds: number, seed: number): { gain: number; se: number } {
+  const n = own.length, perm = Int32Array.from({ length: n }, (_, i) => i);
+  new Rng(seed).shuffle(perm);
+  const fold = new Int32Array(n);
+  perm.forEach((row, pos) => { fold[row] = pos % folds; });
+  const picked = new Float64Array(n);
+  for (let f = 0; f < folds; f++) {
+    let best = -Infinity, chosen = candidates[0]!;
+    for (const cand of candidates) {
+      let sum = 0;
+      for (let i = 0; i < n; i++) if (fold[i] !== f) sum += cand[i]!;
+      if (sum > best) { best = sum; chosen = cand; }
+    }
+    for (let i = 0; i < n; i++) if (fold[i] === f) picked[i] = chosen[i]!;
+  }
+  return pairedGain(picked, own);
+}
 
 /**
  * Choose α and C on held-out points (see the module comment): classifiers trained on the rows `fitRows` of `data` for
  * every C tried, and `ranked` — the top-S of the rows `valid` by the shortlisting model trained on `fitRows` — re-scored
- * for every α. The best held-out mean of P@1, P@3 and P@5 wins (ties keep the larger α and the smaller C) if its
- * paired gain over α = 1 clears `RERANK_SIGNIFICANCE` standard errors; else α = 1. A given α or C is the only one tried.
+ * for every α. The best held-out mean of P@1, P@3 and P@5 wins (ties keep the larger α and the smaller C) if the same
+ * choice, cross-validated over RERANK_FOLDS folds of the held-out points ({@link crossValidatedGain}), gains over α = 1
+ * (the model's own ranking); else α = 1. A given α or C is the only one tried.
  */
 export async function chooseRerank(data: TrainingData, fitRows: Int32Array, valid: Int32Array, ranked: Ranked, p: RerankParams, seed: number, onProgress?: ProgressFn): Promise<RerankChoice> {
   const x = normalizeRowsL2(data.features), xf = selectRows(x, fitRows), xv = selectRows(x, valid);
   const yf = selectRows(data.labels, fitRows), truth = selectRows(data.labels, valid);
   const alphas = p.alpha === 'auto' ? RERANK_ALPHAS : [p.alpha], cs = p.c === 'auto' ? RERANK_CS : [p.c];
   const scores: Record<string, number[]> = {};
-  let best = -Infinity, alpha = alphas[alphas.length - 1]!, c = cs[0]!, bestPoints: Float64Array | undefined, ownPoints: Float64Array | undefined;
+  // Every (C, α)'s per-point scores, in the order of preference (C ascending, α descending).
+  const candidates: Float64Array[] = [];
+  let best = -Infinity, alpha = alphas[alphas.length - 1]!, c = cs[0]!, bestPoints: Float64Array | undefined;
   for (const ci of cs) {
     const ovr = await fitClassifiers(xf, yf, p, ci, seed, `re-ranker: classifiers on ${fitRows.length} points (C = ${ci})`, onProgress);
     const prob = classifierProbabilities(ovr, xv);
@@ -160,27 +189,28 @@ export async function chooseRerank(data: TrainingData, fitRows: Int32Array, vali
       return { nRows: valid.length, k: 5, ...out };
     });
     const row = rankings.map((r) => meanPrecision135(r, truth));
-    // α = 1 (the last α of the grid) is the model's own ranking, the same for every C.
-    if (alphas[alphas.length - 1] === 1) ownPoints ??= pointPrecision135(rankings[alphas.length - 1]!, truth);
     for (let j = alphas.length - 1; j >= 0; j--) {
-      if (row[j]! > best) { best = row[j]!; alpha = alphas[j]!; c = ci; bestPoints = pointPrecision135(rankings[j]!, truth); }
+      const points = pointPrecision135(rankings[j]!, truth);
+      candidates.push(points);
+      if (row[j]! > best) { best = row[j]!; alpha = alphas[j]!; c = ci; bestPoints = points; }
     }
     scores[String(ci)] = row;
   }
+  // α = 1 (the last α of the grid) is the model's own ranking, the same for every C: the first candidate.
   if (p.alpha !== 'auto' || alpha === 1) return { c, alpha, scores };
-  const test = pairedGain(bestPoints!, ownPoints!);
-  const keep = test.gain > RERANK_SIGNIFICANCE * test.se;
-  return { c, alpha: keep ? alpha : 1, scores, bestAlpha: alpha, gain: test.gain, se: test.se };
+  const own = candidates[0]!, test = pairedGain(bestPoints!, own);
+  const cv = crossValidatedGain(candidates, own, RERANK_FOLDS, seed ^ 0x2545f491);
+  return { c, alpha: cv.gain > 0 ? alpha : 1, scores, bestAlpha: alpha, gain: test.gain, se: test.se, cvGain: cv.gain, cvSe: cv.se };
 }
 
 /** What a held-out choice of the re-ranker did, for a model's notes. */
 export function rerankNote(choice: RerankChoice): string {
-  const pts = (v: number): string => (100 * v).toFixed(2);
-  if (choice.gain === undefined || choice.se === undefined) return choice.alpha === 1 ? 're-ranker: not kept (on held-out points the model\'s own ranking, α = 1, was best)' : `re-ranker: α = ${choice.alpha}, C = ${choice.c} chosen on held-out points`;
-  const test = `held-out mean P@1,3,5 ${choice.gain >= 0 ? '+' : '−'}${pts(Math.abs(choice.gain))} ± ${pts(choice.se)} points over the model's own ranking`;
+  const pts = (v: number): string => `${v >= 0 ? '+' : '−'}${(100 * Math.abs(v)).toFixed(2)}`, se = (v: number): string => (100 * v).toFixed(2);
+  if (choice.gain === undefined || choice.se === undefined || choice.cvGain === undefined || choice.cvSe === undefined) return choice.alpha === 1 ? 're-ranker: not kept (on held-out points the model\'s own ranking, α = 1, was best)' : `re-ranker: α = ${choice.alpha}, C = ${choice.c} chosen on held-out points`;
+  const test = `held-out mean P@1,3,5 ${pts(choice.gain)} ± ${se(choice.se)} points over the model's own ranking, ${pts(choice.cvGain)} ± ${se(choice.cvSe)} cross-validated`;
   return choice.alpha < 1
     ? `re-ranker: α = ${choice.alpha}, C = ${choice.c} (${test})`
-    : `re-ranker: not kept (best α = ${choice.bestAlpha}, C = ${choice.c}: ${test}, under ${RERANK_SIGNIFICANCE} standard errors)`;
+    : `re-ranker: not kept (best α = ${choice.bestAlpha}, C = ${choice.c}: ${test}, not above 0)`;
 }
 
 /** The model directory's file of the classifiers' weights (feature-major CSR) and of their bias weights. */
@@ -199,8 +229,11 @@ export interface RerankChoice {
   readonly bestAlpha?: number;
   /** … its held-out gain over α = 1 (mean of the paired per-point differences of the mean of P@1, P@3, P@5; a fraction), … */
   readonly gain?: number;
-  /** … and its standard error: α < 1 is kept only when the gain clears RERANK_SIGNIFICANCE of these. */
+  /** … its standard error, … */
   readonly se?: number;
+  /** … and the choice's cross-validated gain over α = 1 ({@link crossValidatedGain}) and its standard error: α < 1 is kept only when it is above 0. */
+  readonly cvGain?: number;
+  readonly cvSe?: number;
 }
 
 /**

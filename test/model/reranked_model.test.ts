@@ -14,7 +14,7 @@ import { ovrScores, trainOneVsRest } from '../../src/linear/ovr.js';
 import { loadModel } from '../../src/model/load.js';
 import { trainModel } from '../../src/model/methods.js';
 import { ParamsError } from '../../src/model/params.js';
-import { chooseRerank, RERANK_CS, rerankNote, RERANK_SIGNIFICANCE, RerankedModel, rerankParams } from '../../src/model/reranked_model.js';
+import { chooseRerank, crossValidatedGain, RERANK_CS, rerankNote, RerankedModel, rerankParams } from '../../src/model/reranked_model.js';
 import { MixedModel, parseMix } from '../../src/model/mixed_model.js';
 import { selectRows } from '../../src/data/csr.js';
 import { type Model } from '../../src/model/model.js';
@@ -102,16 +102,16 @@ test('re-ranker parameters are checked', async () => {
   await assert.rejects(trainModel(trainSmall, { ...base, rerank: { alpha: 2 } }), ParamsError);
 });
 
-/** A held-out choice obeys the significance rule: α < 1 exactly when the best α's paired gain clears RERANK_SIGNIFICANCE standard errors. */
-function assertSignificanceRule(choice: { alpha: number; scores: Readonly<Record<string, readonly number[]>>; gain?: number; se?: number }): void {
+/** A held-out choice obeys the cross-validation rule: α < 1 exactly when the choice's cross-validated gain is above 0. */
+function assertSignificanceRule(choice: { alpha: number; scores: Readonly<Record<string, readonly number[]>>; gain?: number; se?: number; cvGain?: number; cvSe?: number }): void {
   const best = Math.max(...Object.values(choice.scores).flat()), own = choice.scores[String(RERANK_CS[0])]!.at(-1)!;
   if (best === own) {
     assert.equal(choice.alpha, 1, 'α = 1 ties the best: the model\'s own ranking');
     assert.equal(choice.gain, undefined);
   } else {
-    assert.ok(choice.gain !== undefined && choice.se !== undefined);
+    assert.ok(choice.gain !== undefined && choice.se !== undefined && choice.cvGain !== undefined && choice.cvSe !== undefined);
     assert.ok(Math.abs(choice.gain - (best - own)) < 1e-9, 'the paired gain is the difference of the held-out means');
-    assert.equal(choice.alpha < 1, choice.gain > RERANK_SIGNIFICANCE * choice.se);
+    assert.equal(choice.alpha < 1, choice.cvGain > 0);
   }
 }
 
@@ -159,7 +159,7 @@ test('rerank: "auto" around a mixed ensemble chooses on the merge rule\'s held-o
   assert.ok(model instanceof RerankedModel, 'this seeded fixture (1-NN votes) gives the classifiers a weight');
   assert.deepEqual(model.choice, byHand);
   assert.ok(model.notes.includes(rerankNote(byHand)), 'the choice is in the model\'s notes');
-  assert.match(rerankNote(byHand), /^re-ranker: α = 0(\.\d)?, C = (1|10|100) \(held-out mean P@1,3,5 \+\d+\.\d\d ± \d+\.\d\d points over the model's own ranking\)$/);
+  assert.match(rerankNote(byHand), /^re-ranker: α = 0(\.\d)?, C = (1|10|100) \(held-out mean P@1,3,5 \+\d+\.\d\d ± \d+\.\d\d points over the model's own ranking, \+\d+\.\d\d ± \d+\.\d\d cross-validated\)$/);
   const without = await trainModel(trainSmall, { ...common, mix: 'knn:1,forest:1', rerank: false });
   assert.ok(without instanceof MixedModel);
   assert.deepEqual((await inner.predict(queries, { topK: 5 })).labels, (await without.predict(queries, { topK: 5 })).labels);
@@ -167,9 +167,27 @@ test('rerank: "auto" around a mixed ensemble chooses on the merge rule\'s held-o
   for (const m of [model, without, mixed]) m.dispose();
 });
 
-test('rerankNote says why the classifiers were not kept: the gain and its standard error under the bar, or α = 1 best', () => {
+test('rerankNote says why the classifiers were not kept: the held-out gain and the cross-validated one not above 0, or α = 1 best', () => {
   const scores = { 1: [0.5, 0.6], 10: [0.55, 0.6] };
-  assert.equal(rerankNote({ c: 10, alpha: 1, scores, bestAlpha: 0.7, gain: 0.0015, se: 0.0009 }),
-    `re-ranker: not kept (best α = 0.7, C = 10: held-out mean P@1,3,5 +0.15 ± 0.09 points over the model's own ranking, under ${RERANK_SIGNIFICANCE} standard errors)`);
+  assert.equal(rerankNote({ c: 10, alpha: 1, scores, bestAlpha: 0.7, gain: 0.0015, se: 0.0009, cvGain: -0.0009, cvSe: 0.0011 }),
+    're-ranker: not kept (best α = 0.7, C = 10: held-out mean P@1,3,5 +0.15 ± 0.09 points over the model\'s own ranking, −0.09 ± 0.11 cross-validated, not above 0)');
+  assert.equal(rerankNote({ c: 1, alpha: 0.6, scores, bestAlpha: 0.6, gain: 0.0035, se: 0.0015, cvGain: 0.0021, cvSe: 0.0014 }),
+    're-ranker: α = 0.6, C = 1 (held-out mean P@1,3,5 +0.35 ± 0.15 points over the model\'s own ranking, +0.21 ± 0.14 cross-validated)');
   assert.equal(rerankNote({ c: 1, alpha: 1, scores }), 're-ranker: not kept (on held-out points the model\'s own ranking, α = 1, was best)');
+});
+
+test('crossValidatedGain: the choice made without a point scores that point (hand-computed, one point a fold)', () => {
+  const f = (...v: number[]): Float64Array => Float64Array.from(v);
+  // Leave one out (4 folds of 4 points: the seed cannot matter). A beats own on the other three points every time:
+  // picked = A = [1, 1, 1, 0] against own 0.5 → differences [.5, .5, .5, −.5]: mean .25, sd 1/√3·√.75 → se .25.
+  for (const seed of [0, 1, 7]) {
+    const g = crossValidatedGain([f(0.5, 0.5, 0.5, 0.5), f(1, 1, 1, 0)], f(0.5, 0.5, 0.5, 0.5), 4, seed);
+    assert.ok(Math.abs(g.gain - 0.25) < 1e-12 && Math.abs(g.se - 0.25) < 1e-12, JSON.stringify(g));
+  }
+  // Two lucky candidates: each is best (+0.25 in sample) only because of one point, which its own fold never sees —
+  // left out, point 0 picks C (C[0] = 0), point 1 picks B (B[1] = 0), points 2 and 3 pick B (tie, earlier): gain 0.
+  const own = f(0, 0, 0, 0);
+  assert.deepEqual(crossValidatedGain([own, f(1, 0, 0, 0), f(0, 1, 0, 0)], own, 4, 3), { gain: 0, se: 0 });
+  // Equal means keep the earlier candidate (own first: no gain).
+  assert.deepEqual(crossValidatedGain([own, f(0, 0, 0, 0)], own, 2, 5), { gain: 0, se: 0 });
 });
