@@ -167,7 +167,7 @@ async function write(out: string, rows: Row[], notes: Record<string, string>, na
     `The default model is \`trainModel(data)\` / \`xmlc train\` with no parameters: the mixed ensemble ${DEFAULT_MIX} (one ℓ1-AE model and the`,
     'label-clustering forest), the feature weighting and the merge rule each chosen on a held-out 10% of the training points (text:',
     'the vectoriser\'s TF-IDF rows as they are), and the linear re-ranker (one-vs-rest logistic classifiers re-scoring the top 100)',
-    'kept when the merge rule\'s held-out points give it a weight (α < 1; α and C ∈ {1, 10, 100} chosen there). "Its … part alone",',
+    'kept when the merge rule\'s held-out points give it a weight (α < 1; α and C ∈ {1, 10, 100} chosen there, the choice cross-validated over five folds of them). "Its … part alone",',
     '"merge …" and "classifiers alone" rows rank with the same trained parts. The one-vs-rest baseline chooses C ∈ {1, 10, 100} on a held-out 10% of the training points.',
     lambdaAuto ? 'This run gives the default model `lambda: \'auto\'` (`--lambda auto`): the ℓ1-AE part\'s ridge penalty chosen on held-out points too. The baselines\' notes give the default\'s lead' : 'The baselines\' notes give the default\'s lead',
     'over them on the same test points: the mean per-point difference of P@k ± its standard error.',

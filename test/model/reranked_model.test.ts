@@ -103,7 +103,7 @@ test('re-ranker parameters are checked', async () => {
 });
 
 /** A held-out choice obeys the cross-validation rule: α < 1 exactly when the choice's cross-validated gain is above 0. */
-function assertSignificanceRule(choice: { alpha: number; scores: Readonly<Record<string, readonly number[]>>; gain?: number; se?: number; cvGain?: number; cvSe?: number }): void {
+function assertCrossValidationRule(choice: { alpha: number; scores: Readonly<Record<string, readonly number[]>>; gain?: number; se?: number; cvGain?: number; cvSe?: number }): void {
   const best = Math.max(...Object.values(choice.scores).flat()), own = choice.scores[String(RERANK_CS[0])]!.at(-1)!;
   if (best === own) {
     assert.equal(choice.alpha, 1, 'α = 1 ties the best: the model\'s own ranking');
@@ -122,7 +122,7 @@ test('rerank: "auto" around one method: the choice of the re-ranker\'s own split
     const plainTrain = (d: typeof trainSmall): Promise<Model> => trainModel(d, params);
     const choice = await RerankedModel.chooseOnSplit(trainSmall, p, plainTrain, 3);
     assert.ok(choice);
-    assertSignificanceRule(choice);
+    assertCrossValidationRule(choice);
     const model = await trainModel(trainSmall, { ...params, rerank: 'auto' });
     const plain = await plainTrain(trainSmall);
     if (choice.alpha < 1) {
@@ -151,7 +151,7 @@ test('rerank: "auto" around a mixed ensemble chooses on the merge rule\'s held-o
     byHand = await chooseRerank(trainSmall, fitRows, valid, ranked, rerankParams({}), 4);
   });
   assert.ok(byHand);
-  assertSignificanceRule(byHand);
+  assertCrossValidationRule(byHand);
   const model = await trainModel(trainSmall, { ...common, mix: 'knn:1,forest:1', rerank: 'auto' });
   const inner = model instanceof RerankedModel ? model.model : model;
   assert.ok(inner instanceof MixedModel);
