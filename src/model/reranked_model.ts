@@ -231,8 +231,9 @@ export interface RerankChoice {
   readonly gain?: number;
   /** … its standard error, … */
   readonly se?: number;
-  /** … and the choice's cross-validated gain over α = 1 ({@link crossValidatedGain}) and its standard error: α < 1 is kept only when it is above 0. */
+  /** … the same choice's gain over α = 1 cross-validated over RERANK_FOLDS folds of the held-out points (a fraction): α < 1 is kept only when it is above 0, … */
   readonly cvGain?: number;
+  /** … and that gain's standard error. */
   readonly cvSe?: number;
 }
 
