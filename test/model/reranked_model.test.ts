@@ -179,7 +179,7 @@ test('rerankNote says why the classifiers were not kept: the held-out gain and t
 test('crossValidatedGain: the choice made without a point scores that point (hand-computed, one point a fold)', () => {
   const f = (...v: number[]): Float64Array => Float64Array.from(v);
   // Leave one out (4 folds of 4 points: the seed cannot matter). A beats own on the other three points every time:
-  // picked = A = [1, 1, 1, 0] against own 0.5 → differences [.5, .5, .5, −.5]: mean .25, sd 1/√3·√.75 → se .25.
+  // picked = A = [1, 1, 1, 0] against own 0.5 → differences [.5, .5, .5, −.5]: mean .25, sd √(.75/3) = .5, se .5/√4 = .25.
   for (const seed of [0, 1, 7]) {
     const g = crossValidatedGain([f(0.5, 0.5, 0.5, 0.5), f(1, 1, 1, 0)], f(0.5, 0.5, 0.5, 0.5), 4, seed);
     assert.ok(Math.abs(g.gain - 0.25) < 1e-12 && Math.abs(g.se - 0.25) < 1e-12, JSON.stringify(g));
