@@ -22,11 +22,7 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { splitPath } from '../datasets/fetch.js';
-import { findDataset } from '../datasets/registry.js';
-import { type Csr, normalizeRowsL2, selectRows } from '../src/data/csr.js';
-import { readDataset } from '../src/data/index.js';
-import { readTextDataset } from '../src/data/text_reader.js';
+import { normalizeRowsL2 } from '../src/data/csr.js';
 import { evaluateAgainstTraining } from '../src/metrics/index.js';
 import { EmbeddingModel } from '../src/model/embed_model.js';
 import { DEFAULT_MIX, trainModel } from '../src/model/methods.js';
@@ -34,54 +30,18 @@ import { type Model, type TrainOptions } from '../src/model/model.js';
 import { MERGE_RULES, mergeRankings, MixedModel } from '../src/model/mixed_model.js';
 import { RerankedModel, rerankNote } from '../src/model/reranked_model.js';
 import { predictTopK } from '../src/linear/ovr.js';
-import { LabelNames } from '../src/model/text_model.js';
 import { weightFeatures, WeightedModel } from '../src/model/weighted_model.js';
 import { type Ranked } from '../src/ranking/topk.js';
-import { TfidfVectorizer } from '../src/text/tfidf.js';
-import { splitRows } from '../src/util/split.js';
-import { dataDir, dirMb, opt, root } from './args.js';
+import { dirMb, opt, root, timed } from './args.js';
 import { ovrAlone, pairedLead } from './compare.js';
+import { load } from './sets.js';
 
 interface Row {
   dataset: string; ranking: string; p1: number; p3: number; p5: number; psp1: number; psp3: number; psp5: number;
   trainSeconds?: number; modelMb?: number; notes: string;
 }
-interface Data { train: { features: Csr; labels: Csr }; test: { features: Csr; labels: Csr }; a: number; b: number; note: string }
 
 const log = (s: string): void => { process.stderr.write(s + '\n'); };
-
-/** The train and test splits of a set (see the module comment). */
-async function load(name: string): Promise<Data> {
-  if (name === 'Debtags') {
-    const dir = path.join(dataDir, 'Debtags');
-    const tr = await readTextDataset(path.join(dir, 'Debtags_train.jsonl')), te = await readTextDataset(path.join(dir, 'Debtags_test.jsonl'));
-    const { vectorizer, features } = TfidfVectorizer.fitTransform(tr.texts);
-    const names = LabelNames.fromDocuments(tr.labels);
-    return {
-      train: { features, labels: names.encode(tr.labels).labels },
-      test: { features: vectorizer.transform(te.texts), labels: names.encodeWithUnseen(te.labels).labels },
-      a: 0.55, b: 1.5, note: `JSONL text, ${features.nCols} TF-IDF features (vectoriser defaults)`,
-    };
-  }
-  if (name === 'RCV1-sub2') {
-    const all = await readDataset(path.join(dataDir, name, `${name}_all.txt`));
-    const { train, valid } = splitRows(all.features.nRows, 0.25, 0);
-    const part = (rows: Int32Array): { features: Csr; labels: Csr } => ({ features: selectRows(all.features, rows), labels: selectRows(all.labels, rows) });
-    return { train: part(train), test: part(valid), a: 0.55, b: 1.5, note: `one file: seeded split (seed 0), ${train.length} train / ${valid.length} test` };
-  }
-  const info = findDataset(name);
-  const file = (split: 'train' | 'test'): string => (info ? splitPath(dataDir, info, split) : path.join(dataDir, name, `${name}_${split}.txt`));
-  const train = await readDataset(file('train'));
-  const test = await readDataset(file('test'), { nFeatures: train.features.nCols, nLabels: train.labels.nCols });
-  const { a, b } = info?.propensity ?? { a: 0.55, b: 1.5 };
-  return { train, test, a, b, note: 'the repository split' };
-}
-
-async function timed<T>(f: () => Promise<T>): Promise<{ value: T; seconds: number }> {
-  const t0 = performance.now();
-  const value = await f();
-  return { value, seconds: (performance.now() - t0) / 1000 };
-}
 
 async function sizeMb(model: Model): Promise<number> {
   const dir = path.join(os.tmpdir(), `xmlc-accuracy-${process.pid}-${Date.now()}`);

@@ -42,3 +42,24 @@ export async function peakRssMb(): Promise<number> {
   } catch { /* not Linux */ }
   return process.memoryUsage().rss / 2 ** 20;
 }
+
+/** `f`'s value and the wall seconds it took. */
+export async function timed<T>(f: () => Promise<T>): Promise<{ value: T; seconds: number }> {
+  const t0 = performance.now();
+  const value = await f();
+  return { value, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** Write a benchmark's OUT.json (`data`, pretty-printed) and OUT.md (`md`). */
+export async function writeResults(out: string, data: unknown, md: string): Promise<void> {
+  await fs.writeFile(out + '.json', JSON.stringify(data, null, 2) + '\n');
+  await fs.writeFile(out + '.md', md);
+}
+
+/** Run a script's `main`, its failure printed to stderr with exit code 1. */
+export function runMain(main: () => Promise<void>): void {
+  main().catch((e: unknown) => {
+    process.stderr.write(`${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  });
+}

@@ -64,6 +64,7 @@ const INTERNAL_INVARIANTS: Readonly<Record<string, number>> = {
   'src/engine/optimizers.ts': 1, // NativeAdam without the native addon
   'src/linalg/cholesky.ts': 3, // array sizes from the ridge solver and CoSaMP's least squares
   'src/linalg/dense.ts': 4, // array sizes from the model, kNN, k-means and sensing code
+  'src/model/reranked_model.ts': 1, // chooseRerank's callers (MixedModel's hook, chooseOnSplit) pass the fit rows' shortlists when they are needed
   'src/predict/knn_vote.ts': 1, // the vote buffer the strategies allocate
   'src/predict/scores.ts': 1, // the score buffers the strategies allocate
 };

@@ -93,10 +93,11 @@ export interface TrainFlags extends DataArgs, BackendArgs {
   'rerank-shortlist'?: number;
   'rerank-alpha'?: number | string;
   'rerank-c'?: number | string;
+  'rerank-negatives'?: string;
 }
 
 /** Flags that set re-ranker parameters, and the parameter of `rerank` each one sets. */
-const RERANK_FLAGS: Readonly<Record<string, keyof RerankParams>> = Object.freeze({ 'rerank-shortlist': 'shortlist', 'rerank-alpha': 'alpha', 'rerank-c': 'c' });
+const RERANK_FLAGS: Readonly<Record<string, keyof RerankParams>> = Object.freeze({ 'rerank-shortlist': 'shortlist', 'rerank-alpha': 'alpha', 'rerank-c': 'c', 'rerank-negatives': 'negatives' });
 /** Help group of the re-ranker flags. */
 const gr = 'Re-ranker (--params key "rerank"):';
 
@@ -164,7 +165,8 @@ export function withTrainOptions<T>(y: Argv<T>): Argv<T & TrainFlags> {
     .option('rerank', { type: 'boolean', describe: 're-score the model\'s top labels with one-vs-rest linear classifiers over the features (score α·model + (1 − α)·classifier; α and C chosen on held-out training points); --no-rerank: never', defaultDescription: 'the default model: kept when held-out points give the classifiers a weight (α < 1); other models: off', group: gr })
     .option(...numericFlag('rerank-shortlist', COUNT, { describe: 'labels of the model\'s ranking re-scored', defaultDescription: String(RERANK_DEFAULTS.shortlist), group: gr }))
     .option('rerank-alpha', { requiresArg: true, describe: 'the model\'s weight α in [0, 1], or auto', defaultDescription: String(RERANK_DEFAULTS.alpha), group: gr, coerce: autoOrNumber('rerank-alpha', { int: false, min: 0, max: 1 }) })
-    .option('rerank-c', { requiresArg: true, describe: 'the classifiers\' C (> 0), or auto (1, 10 or 100)', defaultDescription: String(RERANK_DEFAULTS.c), group: gr, coerce: autoOrNumber('rerank-c', { int: false, min: 0, minOpen: true }) }) as Argv<T & TrainFlags>;
+    .option('rerank-c', { requiresArg: true, describe: 'the classifiers\' C (> 0), or auto (1, 10 or 100)', defaultDescription: String(RERANK_DEFAULTS.c), group: gr, coerce: autoOrNumber('rerank-c', { int: false, min: 0, minOpen: true }) })
+    .option('rerank-negatives', { type: 'string', requiresArg: true, choices: ['all', 'shortlist', 'auto'], describe: 'the points each label\'s classifier is trained on: all, or its positives and the training points whose shortlist holds it (much faster with many labels); auto: shortlist when there are over 10 × shortlist labels', defaultDescription: String(RERANK_DEFAULTS.negatives), group: gr }) as Argv<T & TrainFlags>;
 }
 
 /** Positive integers (n-gram lengths, document counts). */

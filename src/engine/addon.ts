@@ -77,12 +77,14 @@ export interface NativeLinear {
  * X (n × (nFeatures + 1 with `bias`), CSR, the constant column last) with its ‖x_i‖² (sqNorms, so
  * n = sqNorms.length); the labels' points (the transposed label matrix: label l's points at
  * labelPoints[labelPtr[l] .. labelPtr[l + 1]), positives where labelValues is not 0); label l0 + k
- * is trained with seeds[k].
+ * is trained with seeds[k]; with subsetPtr/subsetRows (a CSR of all labels × n, ascending rows) label l is
+ * trained on its rows subsetRows[subsetPtr[l] .. subsetPtr[l + 1]) only.
  */
 export interface OvrChunkArgs {
   rowPtr: Int32Array; indices: Int32Array; values: Float32Array; sqNorms: Float64Array; nFeatures: number; bias: boolean;
   labelPtr: Int32Array; labelPoints: Int32Array; labelValues: Float32Array; l0: number; l1: number; seeds: Uint32Array;
   logistic: boolean; c: number; eps: number; maxIterations: number; pruneBelow: number;
+  subsetPtr?: Int32Array; subsetRows?: Int32Array;
 }
 
 /**

@@ -122,24 +122,35 @@ function weightBuffer(d: number, w: Float64Array | undefined): Float64Array {
   return w.fill(0);
 }
 
+/** The rows a solve runs over: `rows` (ascending row ids), or 0 … n − 1 when absent; checked. */
+function solveRows(x: Csr, rows: Int32Array | undefined): Int32Array {
+  if (rows === undefined) return Int32Array.from({ length: x.nRows }, (_, i) => i);
+  for (let k = 0; k < rows.length; k++) {
+    if (!(rows[k]! >= 0 && rows[k]! < x.nRows) || (k > 0 && rows[k]! <= rows[k - 1]!)) throw new InvalidArgumentError('dualCd', `dual CD: 'rows' must list ascending row ids below ${x.nRows}, but entry ${k} is ${rows[k]}`);
+  }
+  return Int32Array.from(rows);
+}
+
 /**
  * ℓ2-regularised logistic regression by the dual CD of Yu, Huang & Lin (2011), LIBLINEAR's solver 7.
  * @param y labels, +1 or −1 (any positive value counts as +1), length n.
  * @param w optional buffer of length d for the weights (cleared first), to avoid an allocation per call.
+ * @param rows optional ascending row ids: the problem over those rows only (the others' α stay 0); the
+ *   same solve as on `selectRows(x, rows)` with the same seed.
  */
-export function logisticDualCd(data: DualCdData, y: Int8Array, params: DualCdParams, w?: Float64Array): DualCdResult {
+export function logisticDualCd(data: DualCdData, y: Int8Array, params: DualCdParams, w?: Float64Array, rows?: Int32Array): DualCdResult {
   const { x, sqNorms } = data;
-  const n = x.nRows, c = params.c;
+  const c = params.c;
   const weights = weightBuffer(x.nCols, w);
   // alpha[2i] = α_i and alpha[2i + 1] = C − α_i, both kept so that either can be tiny exactly.
-  const alpha = new Float64Array(2 * n);
+  const alpha = new Float64Array(2 * x.nRows);
   const a0 = Math.min(0.001 * c, 1e-8); // the paper's start: α_i small, w almost 0
-  const index = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
+  const index = solveRows(x, rows), n = index.length;
+  for (let k = 0; k < n; k++) {
+    const i = index[k]!;
     alpha[2 * i] = a0;
     alpha[2 * i + 1] = c - a0;
     rowAxpy(x, i, y[i]! > 0 ? a0 : -a0, weights);
-    index[i] = i;
   }
   const rng = new Rng(params.seed);
   const maxInner = 100, shrinkNewton = 0.1; // ξ of the paper: z ← ξz when a Newton step leaves (0, C)
@@ -187,8 +198,9 @@ export function logisticDualCd(data: DualCdData, y: Int8Array, params: DualCdPar
   // D(α) = ½‖w‖² + Σ [α log α + (C − α) log(C − α) − C log C] is minimised; its negation is the dual.
   let dual = 0.5 * squaredNorm(weights);
   const cLogC = c * Math.log(c);
-  const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
+  const out = new Float64Array(x.nRows);
+  for (let k = 0; k < n; k++) {
+    const i = rows === undefined ? k : rows[k]!; // ascending, as the sum always ran
     const ai = alpha[2 * i]!, bi = alpha[2 * i + 1]!;
     dual += ai * Math.log(ai) + bi * Math.log(bi) - cLogC;
     out[i] = ai;
@@ -201,15 +213,16 @@ export function logisticDualCd(data: DualCdData, y: Int8Array, params: DualCdPar
  * Algorithm 3 with shrinking, LIBLINEAR's solver 1.
  * @param y labels, +1 or −1 (any positive value counts as +1), length n.
  * @param w optional buffer of length d for the weights (cleared first), to avoid an allocation per call.
+ * @param rows optional ascending row ids: the problem over those rows only (see {@link logisticDualCd}).
  */
-export function squaredHingeDualCd(data: DualCdData, y: Int8Array, params: DualCdParams, w?: Float64Array): DualCdResult {
+export function squaredHingeDualCd(data: DualCdData, y: Int8Array, params: DualCdParams, w?: Float64Array, rows?: Int32Array): DualCdResult {
   const { x, sqNorms } = data;
-  const n = x.nRows, diag = 0.5 / params.c;
+  const diag = 0.5 / params.c;
   const weights = weightBuffer(x.nCols, w);
-  const alpha = new Float64Array(n); // α = 0 ⇒ w = 0
-  const index = new Int32Array(n);
-  const qd = new Float64Array(n);
-  for (let i = 0; i < n; i++) { index[i] = i; qd[i] = sqNorms[i]! + diag; }
+  const alpha = new Float64Array(x.nRows); // α = 0 ⇒ w = 0
+  const index = solveRows(x, rows), n = index.length;
+  const qd = new Float64Array(x.nRows);
+  for (let k = 0; k < n; k++) qd[index[k]!] = sqNorms[index[k]!]! + diag;
   const rng = new Rng(params.seed);
   let active = n, iter = 0, converged = false;
   // Shrinking (Hsieh et al. §3.2): a coordinate at α_i = 0 whose gradient exceeds the previous
@@ -253,6 +266,6 @@ export function squaredHingeDualCd(data: DualCdData, y: Int8Array, params: DualC
   }
   // D(α) = ½‖w‖² + Σ α_i²/(4C) − Σ α_i is minimised; its negation is the dual.
   let dual = 0.5 * squaredNorm(weights);
-  for (let i = 0; i < n; i++) dual += alpha[i]! * (0.5 * alpha[i]! * diag - 1);
+  for (let i = 0; i < x.nRows; i++) dual += alpha[i]! * (0.5 * alpha[i]! * diag - 1); // 0 for rows outside `rows`
   return { w: weights, alpha, iterations: iter, converged, dualObjective: -dual };
 }

@@ -53,6 +53,15 @@ export interface OvrOptions {
    * no bias. The bias weights are never pruned.
    */
   readonly bias?: number;
+  /**
+   * The points each label is trained on, for a re-ranker that only re-scores a shortlist: an n × L
+   * pattern (its values are ignored); label l is then trained on its positives and on the points with
+   * an entry in column l, its negatives being only those (the "hard" negatives of a shortlist, as the
+   * rankers of SLICE, Jain et al., WSDM 2019, and of PECOS/XR-Linear, Yu et al., JMLR 2022, are
+   * trained). Absent: every point (plain one-vs-rest). The cost of a label drops from every point to
+   * those. A label's result is the same as training it on just those rows with the same seed.
+   */
+  readonly candidates?: Csr;
   /** Called after each label is trained (for progress reports); may throw to abort. */
   readonly onLabel?: (report: OvrLabelReport) => void;
 }
@@ -174,10 +183,10 @@ interface LabelResult {
 type ResolvedOptions = ReturnType<typeof resolveOptions>;
 
 /** The labels one after another in JavaScript (./dual_cd.ts), each reported to `done` when trained. */
-function trainLabelsJs(data: DualCdData, byLabel: Csr, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
+function trainLabelsJs(data: DualCdData, byLabel: Csr, subsets: Csr | undefined, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
   const sign = new Int8Array(data.x.nRows);
   const w = new Float64Array(data.x.nCols);
-  const solve: (data: DualCdData, y: Int8Array, p: DualCdParams, w: Float64Array) => DualCdResult = params.loss === 'logistic' ? logisticDualCd : squaredHingeDualCd;
+  const solve: (data: DualCdData, y: Int8Array, p: DualCdParams, w: Float64Array, rows?: Int32Array) => DualCdResult = params.loss === 'logistic' ? logisticDualCd : squaredHingeDualCd;
   for (let l = 0; l < byLabel.nRows; l++) {
     sign.fill(-1);
     let positives = 0;
@@ -188,9 +197,38 @@ function trainLabelsJs(data: DualCdData, byLabel: Csr, params: ResolvedOptions, 
       done(l, { positives, iterations: 0, converged: true, piece: { indices: new Int32Array(0), values: new Float32Array(0) }, biasWeight: 0 });
       continue;
     }
-    const r = solve(data, sign, { ...params, seed: labelSeed(params.seed, l) }, w);
+    const rows = subsets?.indices.subarray(subsets.rowPtr[l]!, subsets.rowPtr[l + 1]!);
+    const r = solve(data, sign, { ...params, seed: labelSeed(params.seed, l) }, w, rows);
     done(l, { positives, iterations: r.iterations, converged: r.converged, piece: sparsify(r.w, d, params.pruneBelow), biasWeight: params.bias > 0 ? r.w[d]! : 0 });
   }
+}
+
+/**
+ * The rows each label is trained on (an L × n pattern, ascending per label): the union of the label's
+ * positives in `y` and its points in `candidates` (both n × L).
+ */
+function labelSubsets(fn: string, y: Csr, candidates: Csr): Csr {
+  checkCsr(fn, 'candidates', candidates);
+  if (candidates.nRows !== y.nRows || candidates.nCols !== y.nCols) throw new InvalidArgumentError(fn, `'candidates' passed to ${fn}() must be ${y.nRows} × ${y.nCols} (points × labels) but is ${candidates.nRows} × ${candidates.nCols}`);
+  const n = y.nRows, L = y.nCols, count = new Int32Array(L + 1), mark = new Int32Array(L).fill(-1);
+  // Two passes over the points: count each label's distinct rows, then fill them in row order.
+  const each = (visit: (i: number, l: number) => void): void => {
+    for (let i = 0; i < n; i++) {
+      for (const m of [y, candidates]) {
+        for (let p = m.rowPtr[i]!, e = m.rowPtr[i + 1]!; p < e; p++) {
+          const l = m.indices[p]!;
+          if (!(l >= 0 && l < L)) throw new InvalidArgumentError(fn, `'candidates' passed to ${fn}() has a label id ${l} outside [0, ${L}) in row ${i}`);
+          if (mark[l] !== i) { mark[l] = i; visit(i, l); }
+        }
+      }
+    }
+  };
+  each((_, l) => { count[l + 1]!++; });
+  for (let l = 0; l < L; l++) count[l + 1]! += count[l]!;
+  const next = count.slice(0, L), rows = new Int32Array(count[L]!);
+  mark.fill(-1);
+  each((i, l) => { rows[next[l]!++] = i; });
+  return { nRows: L, nCols: n, rowPtr: count, indices: rows, values: new Float32Array(rows.length).fill(1) };
 }
 
 /** The addon's one-vs-rest solvers (off: the JavaScript path, which tests compare them with). */
@@ -211,7 +249,7 @@ const CHUNK_MS = 1000;
  * chunk starts at 8 labels per thread and then holds about {@link CHUNK_MS} of work at the rate
  * measured so far; labels are independent, so the chunks do not change the model.
  */
-function trainLabelsNative(addon: NativeLinear, data: DualCdData, byLabel: Csr, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
+function trainLabelsNative(addon: NativeLinear, data: DualCdData, byLabel: Csr, subsets: Csr | undefined, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
   const nLabels = byLabel.nRows, { x, sqNorms } = data;
   const minChunk = 8 * Math.max(1, threadReport()?.openmp ?? 1);
   let size = minChunk;
@@ -223,6 +261,7 @@ function trainLabelsNative(addon: NativeLinear, data: DualCdData, byLabel: Csr, 
       rowPtr: x.rowPtr, indices: x.indices, values: x.values, sqNorms, nFeatures: d, bias: params.bias > 0,
       labelPtr: byLabel.rowPtr, labelPoints: byLabel.indices, labelValues: byLabel.values, l0, l1, seeds,
       logistic: params.loss === 'logistic', c: params.c, eps: params.eps, maxIterations: params.maxIterations, pruneBelow: params.pruneBelow,
+      ...(subsets && { subsetPtr: subsets.rowPtr, subsetRows: subsets.indices }),
     });
     const ms = performance.now() - t0;
     for (let k = 0; k < l1 - l0; k++) {
@@ -264,6 +303,7 @@ export function trainOneVsRest(x: Csr, y: Csr, options: OvrOptions): OvrModel {
   const xb = params.bias > 0 ? withConstantColumn(x, params.bias) : x;
   const data: DualCdData = { x: xb, sqNorms: squaredRowNorms(xb) };
   const byLabel = transpose(y); // L × n: row l lists the points of label l
+  const subsets = options.candidates === undefined ? undefined : labelSubsets(fn, y, options.candidates);
   const iterations = new Int32Array(nLabels), converged = new Uint8Array(nLabels), biasWeights = new Float32Array(nLabels);
   const pieces: (WeightPiece | undefined)[] = new Array(nLabels);
   const perFeature = new Int32Array(d + 1);
@@ -276,8 +316,8 @@ export function trainOneVsRest(x: Csr, y: Csr, options: OvrOptions): OvrModel {
     options.onLabel?.({ label: l, positives: r.positives, iterations: r.iterations, converged: r.converged, nnz: r.piece.indices.length });
   };
   const addon = nativeOvr.get();
-  if (addon) trainLabelsNative(addon, data, byLabel, params, d, done);
-  else trainLabelsJs(data, byLabel, params, d, done);
+  if (addon) trainLabelsNative(addon, data, byLabel, subsets, params, d, done);
+  else trainLabelsJs(data, byLabel, subsets, params, d, done);
   // The feature-major W by a counting transpose of the label pieces, each freed once copied.
   for (let j = 0; j < d; j++) perFeature[j + 1]! += perFeature[j]!;
   const next = perFeature.slice(0, d);

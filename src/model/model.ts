@@ -92,6 +92,8 @@ export interface ModelSummary {
     readonly loss: string;
     /** The classifiers' C. */
     readonly c: number;
+    /** What the classifiers were trained on: every training point (`all`) or each label's shortlist (`shortlist`). */
+    readonly negatives: 'all' | 'shortlist';
   };
   /** A mixed ensemble: its parts, "method:count,…". */
   readonly mix?: string;

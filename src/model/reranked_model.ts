@@ -50,12 +50,50 @@ export interface RerankParams {
   readonly alpha: number | 'auto';
   /** The held-out fraction of the training points for the `auto` choices. */
   readonly validationFraction: number;
+  /**
+   * The points each label's classifier is trained on: `all` (plain one-vs-rest: every training point), `shortlist` (its
+   * positives and the training points whose top-S by the model holds it: the only points where it is asked to score, as
+   * the rankers of SLICE and PECOS are trained; far cheaper with many labels), or `auto`: `shortlist` when there are more
+   * than 10·S labels.
+   */
+  readonly negatives: 'all' | 'shortlist' | 'auto';
 }
 
 /** The re-ranker's defaults. */
 export const RERANK_DEFAULTS: RerankParams = Object.freeze({
-  shortlist: 100, loss: 'logistic', c: 'auto', bias: 1, pruneBelow: 0.01, alpha: 'auto', validationFraction: 0.1,
+  shortlist: 100, loss: 'logistic', c: 'auto', bias: 1, pruneBelow: 0.01, alpha: 'auto', validationFraction: 0.1, negatives: 'auto',
 });
+
+/**
+ * `negatives: 'auto'` trains on shortlists when the labels outnumber the shortlist by more than this factor, i.e. when
+ * the shortlist holds under a tenth of the labels: then plain one-vs-rest would spend over 90% of its work on points
+ * where the label is never re-scored.
+ */
+export const SHORTLIST_NEGATIVES_RATIO = 10;
+
+/**
+ * Whether the classifiers are trained on shortlists (`negatives`, for a model of `nLabels` labels). Trained so, label l's
+ * classifier sees its positives and the points whose top-S holds l — the only points where it is ever asked to score l —
+ * instead of every point, as the rankers of the shortlist methods are trained (SLICE, Jain et al., WSDM 2019: negatives
+ * from the shortlist; PECOS/XR-Linear, Yu et al., JMLR 2022: "matcher-aware" negatives). A label's cost falls from n
+ * points to about n·(S + labels per point)/L, which is what makes the re-ranker affordable at tens of thousands of labels.
+ */
+export function shortlistNegatives(p: RerankParams, nLabels: number): boolean {
+  return p.negatives === 'shortlist' || (p.negatives === 'auto' && nLabels > SHORTLIST_NEGATIVES_RATIO * p.shortlist);
+}
+
+/** The n × L pattern of a ranking's labels (each row's top-S), the candidates of trainOneVsRest. */
+function shortlistPattern(ranked: Ranked, nLabels: number): Csr {
+  const n = ranked.nRows, S = ranked.k, rowPtr = new Int32Array(n + 1);
+  let nnz = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j < S; j++) if (ranked.labels[i * S + j]! >= 0) nnz++;
+    rowPtr[i + 1] = nnz;
+  }
+  const indices = new Int32Array(nnz);
+  for (let i = 0; i < n; i++) indices.set(ranked.labels.subarray(i * S, (i + 1) * S).filter((l) => l >= 0).sort(), rowPtr[i]!);
+  return { nRows: n, nCols: nLabels, rowPtr, indices, values: new Float32Array(nnz).fill(1) };
+}
 
 /** The grid of α (the model's weight) and of C tried on the held-out split (C: the grid of the one-vs-rest baseline, eval/compare.ts). */
 export const RERANK_ALPHAS: readonly number[] = Object.freeze(Array.from({ length: 11 }, (_, i) => i / 10));
@@ -79,6 +117,7 @@ export function rerankParams(given: Partial<RerankParams> = {}): RerankParams {
   if (!(typeof p.bias === 'number' && Number.isFinite(p.bias) && p.bias >= 0)) bad('bias', 'a number ≥ 0', p.bias);
   if (!(typeof p.pruneBelow === 'number' && Number.isFinite(p.pruneBelow) && p.pruneBelow >= 0)) bad('pruneBelow', 'a number ≥ 0', p.pruneBelow);
   if (p.alpha !== 'auto' && !(typeof p.alpha === 'number' && p.alpha >= 0 && p.alpha <= 1)) bad('alpha', 'a number in [0, 1] or "auto"', p.alpha);
+  if (p.negatives !== 'all' && p.negatives !== 'shortlist' && p.negatives !== 'auto') bad('negatives', '"all", "shortlist" or "auto"', p.negatives);
   if (!(typeof p.validationFraction === 'number' && p.validationFraction > 0 && p.validationFraction < 1)) bad('validationFraction', 'a fraction in (0, 1)', p.validationFraction);
   return Object.freeze(p);
 }
@@ -128,9 +167,13 @@ function rerank(ranked: Ranked, x: Csr, ovr: OvrModel, alpha: number, k: number)
   return { nRows: n, k, labels: out.labels, scores: out.scores };
 }
 
-/** One-vs-rest classifiers of the re-ranker on the ℓ2-normalised rows `x`, with a progress bar of labels. */
-function fitClassifiers(x: Csr, labels: Csr, p: RerankParams, c: number, seed: number, what: string, onProgress?: ProgressFn): Promise<OvrModel> {
-  return task(onProgress, what, labels.nCols, async (tick) => trainOneVsRest(x, labels, { loss: p.loss, c, bias: p.bias, pruneBelow: p.pruneBelow, seed, onLabel: () => tick(1) }));
+/**
+ * One-vs-rest classifiers of the re-ranker on the ℓ2-normalised rows `x`, with a progress bar of labels; each label trained
+ * on its positives and the rows whose `shortlist` holds it when one is given (see {@link shortlistNegatives}).
+ */
+function fitClassifiers(x: Csr, labels: Csr, p: RerankParams, c: number, seed: number, what: string, onProgress?: ProgressFn, shortlist?: Ranked): Promise<OvrModel> {
+  const candidates = shortlist && shortlistPattern(shortlist, labels.nCols);
+  return task(onProgress, what, labels.nCols, async (tick) => trainOneVsRest(x, labels, { loss: p.loss, c, bias: p.bias, pruneBelow: p.pruneBelow, seed, onLabel: () => tick(1), ...(candidates && { candidates }) }));
 }
 
 /**
@@ -170,9 +213,12 @@ export function crossValidatedGain(candidates: readonly Float64Array[], own: Flo
  * every C tried, and `ranked` — the top-S of the rows `valid` by the shortlisting model trained on `fitRows` — re-scored
  * for every α. The best held-out mean of P@1, P@3 and P@5 wins (ties keep the larger α and the smaller C) if the same
  * choice, cross-validated over RERANK_FOLDS folds of the held-out points ({@link crossValidatedGain}), gains over α = 1
- * (the model's own ranking); else α = 1. A given α or C is the only one tried.
+ * (the model's own ranking); else α = 1. A given α or C is the only one tried. `fitRanked`, the same model's top-S of the
+ * rows `fitRows`, is what the classifiers are trained on when {@link shortlistNegatives} (required then).
  */
-export async function chooseRerank(data: TrainingData, fitRows: Int32Array, valid: Int32Array, ranked: Ranked, p: RerankParams, seed: number, onProgress?: ProgressFn): Promise<RerankChoice> {
+export async function chooseRerank(data: TrainingData, fitRows: Int32Array, valid: Int32Array, ranked: Ranked, p: RerankParams, seed: number, onProgress?: ProgressFn, fitRanked?: Ranked): Promise<RerankChoice> {
+  const onShortlists = shortlistNegatives(p, data.labels.nCols);
+  if (onShortlists && (fitRanked === undefined || fitRanked.nRows !== fitRows.length)) throw new Error('chooseRerank: shortlist negatives need the shortlists of the fit rows');
   const x = normalizeRowsL2(data.features), xf = selectRows(x, fitRows), xv = selectRows(x, valid);
   const yf = selectRows(data.labels, fitRows), truth = selectRows(data.labels, valid);
   const alphas = p.alpha === 'auto' ? RERANK_ALPHAS : [p.alpha], cs = p.c === 'auto' ? RERANK_CS : [p.c];
@@ -181,7 +227,7 @@ export async function chooseRerank(data: TrainingData, fitRows: Int32Array, vali
   const candidates: Float64Array[] = [];
   let best = -Infinity, alpha = alphas[alphas.length - 1]!, c = cs[0]!, bestPoints: Float64Array | undefined;
   for (const ci of cs) {
-    const ovr = await fitClassifiers(xf, yf, p, ci, seed, `re-ranker: classifiers on ${fitRows.length} points (C = ${ci})`, onProgress);
+    const ovr = await fitClassifiers(xf, yf, p, ci, seed, `re-ranker: classifiers on ${fitRows.length} points (C = ${ci})`, onProgress, onShortlists ? fitRanked : undefined);
     const prob = classifierProbabilities(ovr, xv);
     const rankings = alphas.map((a) => {
       const out = { labels: new Int32Array(valid.length * 5), scores: new Float32Array(valid.length * 5) };
@@ -282,13 +328,14 @@ export class RerankedModel extends WrappedModel {
     if (valid.length < MIN_HELD_OUT) return undefined;
     const { fit, held } = splitData(data, fitRows, valid);
     const base = await train(fit);
-    let ranked: Ranked;
+    let ranked: Ranked, fitRanked: Ranked | undefined;
     try {
       ranked = await base.predict(held.features, { topK: p.shortlist });
+      if (shortlistNegatives(p, data.labels.nCols)) fitRanked = await base.predict(fit.features, { topK: p.shortlist });
     } finally {
       base.dispose();
     }
-    return chooseRerank(data, fitRows, valid, ranked, p, seed, onProgress);
+    return chooseRerank(data, fitRows, valid, ranked, p, seed, onProgress, fitRanked);
   }
 
   /**
@@ -297,7 +344,8 @@ export class RerankedModel extends WrappedModel {
    */
   static async around(model: Model, data: TrainingData, p: RerankParams, alpha: number, c: number, choice: RerankChoice | undefined, seed: number, onProgress?: ProgressFn): Promise<RerankedModel> {
     try {
-      const ovr = await fitClassifiers(normalizeRowsL2(data.features), data.labels, p, c, seed, `re-ranker: classifiers (C = ${c}, one per label)`, onProgress);
+      const shortlist = shortlistNegatives(p, data.labels.nCols) ? await model.predict(data.features, { topK: p.shortlist }) : undefined;
+      const ovr = await fitClassifiers(normalizeRowsL2(data.features), data.labels, p, c, seed, `re-ranker: classifiers (C = ${c}, one per label)`, onProgress, shortlist);
       return new RerankedModel(model, ovr, p, alpha, choice);
     } catch (e) {
       model.dispose();
@@ -317,9 +365,10 @@ export class RerankedModel extends WrappedModel {
     return task(onProgress, 're-rank the shortlists', undefined, async () => rerank(ranked, x, this.ovr, this.alpha, Math.min(pp.topK, Math.max(1, this.nLabels))));
   }
 
-  /** The inner model's summary with the re-ranker's shortlist, α, loss and C. */
+  /** The inner model's summary with the re-ranker's shortlist, α, loss, C and what the classifiers were trained on. */
   override describe(options?: Partial<PredictParams>): ModelSummary {
-    return { ...this.model.describe(options), rerank: { shortlist: this.rerankParams.shortlist, alpha: this.alpha, loss: this.ovr.loss, c: this.ovr.c } };
+    const negatives = shortlistNegatives(this.rerankParams, this.nLabels) ? 'shortlist' : 'all';
+    return { ...this.model.describe(options), rerank: { shortlist: this.rerankParams.shortlist, alpha: this.alpha, loss: this.ovr.loss, c: this.ovr.c, negatives } };
   }
   /** The inner model's files and the classifiers'; the manifest body describes them under `rerank`. @internal */
   override async writeTo(w: ModelWriter): Promise<ManifestBody> {

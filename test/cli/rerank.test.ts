@@ -20,13 +20,15 @@ test('train --rerank: flags over --params, --print-params shows the rerank objec
   const params = path.join(tmp, 'params.json');
   await fs.writeFile(params, JSON.stringify({ method: 'knn', rerank: { shortlist: 30, c: 1 } }));
   const printed = JSON.parse(xmlc('train', '--params', params, '--rerank-alpha', '0.7', '--print-params').stdout) as { rerank: Record<string, unknown> };
-  assert.deepEqual(printed.rerank, { shortlist: 30, loss: 'logistic', c: 1, bias: 1, pruneBelow: 0.01, alpha: 0.7, validationFraction: 0.1 });
+  assert.deepEqual(printed.rerank, { shortlist: 30, loss: 'logistic', c: 1, bias: 1, pruneBelow: 0.01, alpha: 0.7, validationFraction: 0.1, negatives: 'auto' });
+  const flagged = JSON.parse(xmlc('train', '--params', params, '--rerank-negatives', 'shortlist', '--print-params').stdout) as { rerank: Record<string, unknown> };
+  assert.equal(flagged.rerank['negatives'], 'shortlist');
   assert.equal((JSON.parse(xmlc('train', '--method', 'knn', '--print-params').stdout) as { rerank: unknown }).rerank, false);
   const model = path.join(tmp, 'model');
   const r = xmlc('train', '--train', trainFile, '--model', model, '--params', params, '--rerank-alpha', '0.7', '-q');
   assert.equal(r.code, 0, r.stderr);
   const info = JSON.parse(xmlc('info', '--model', model, '--json').stdout) as { rerank: Record<string, unknown> };
-  assert.deepEqual(info.rerank, { shortlist: 30, alpha: 0.7, loss: 'logistic', c: 1 });
+  assert.deepEqual(info.rerank, { shortlist: 30, alpha: 0.7, loss: 'logistic', c: 1, negatives: 'all' }, 'auto: 159 labels are not over 10 × 30');
   const t = xmlc('test', '--model', model, '--test', testFile, '--json', '-q');
   assert.equal(t.code, 0, t.stderr);
   assert.ok((JSON.parse(t.stdout) as Record<string, number>)['P@1']! > 0.3);
@@ -36,7 +38,7 @@ test('train --rerank: flags over --params, --print-params shows the rerank objec
 });
 
 test('bad re-ranker values are usage errors (exit 2) naming the parameter', () => {
-  for (const [args, re] of [[['--rerank-alpha', '2'], /rerank-alpha/], [['--rerank-shortlist', '0'], /rerank-shortlist/], [['--rerank-c', '0'], /rerank-c/]] as const) {
+  for (const [args, re] of [[['--rerank-alpha', '2'], /rerank-alpha/], [['--rerank-shortlist', '0'], /rerank-shortlist/], [['--rerank-c', '0'], /rerank-c/], [['--rerank-negatives', 'hard'], /rerank-negatives/]] as const) {
     const r = xmlc('train', '--method', 'knn', '--rerank', ...args, '--print-params');
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, re);

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
-import { type Csr, fromDense, transpose } from '../../src/data/csr.js';
+import { type Csr, fromDense, selectRows, transpose } from '../../src/data/csr.js';
 import { InvalidArgumentError } from '../../src/errors.js';
 import { type BinaryLoss, logisticDualCd, squaredHingeDualCd, squaredRowNorms } from '../../src/linear/dual_cd.js';
 import { ovrScores, type OvrModel, predictTopK, trainOneVsRest } from '../../src/linear/ovr.js';
@@ -272,4 +272,52 @@ test('invalid options and shapes throw InvalidArgumentError naming the argument'
   assert.throws(() => predictTopK(model, x, 0), /'k'.*>= 1 but got 0/);
   assert.throws(() => predictTopK(model, fromDense(1, 6, new Float64Array(6)), 1), /has 6 features but the model has 5/);
   assert.throws(() => ovrScores(model, {} as Csr), InvalidArgumentError);
+});
+
+test('candidates: each label is trained on its positives and its candidate points only — the same weights as one-vs-rest on just those rows', () => {
+  const n = 90, d = 20, nLabels = 4;
+  const { x, y, yd } = problem(n, d, nLabels, 23);
+  // A seeded candidate pattern (values ignored; some entries on positives; row 0 has none).
+  const rng = new Rng(5), cd = new Float64Array(n * nLabels);
+  for (let i = 1; i < n; i++) for (let l = 0; l < nLabels; l++) if (rng.next() < 0.3) cd[i * nLabels + l] = 2;
+  const candidates = fromDense(n, nLabels, cd);
+  for (const loss of ['logistic', 'squared-hinge'] as const) {
+    const options = { loss, c: 2, seed: 11, bias: 1 } as const;
+    const w = denseWeights(trainOneVsRest(x, y, { ...options, candidates })), model = trainOneVsRest(x, y, { ...options, candidates });
+    for (let l = 0; l < nLabels - 1; l++) {
+      const rows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => yd[i * nLabels + l]! > 0 || cd[i * nLabels + l]! !== 0);
+      assert.ok(rows.length < n && rows.length > 10, `label ${l}: a proper subset`);
+      // The reference: one-vs-rest on just those rows, where only label l has positives (so it keeps its own seed).
+      const only = fromDense(rows.length, nLabels, Float64Array.from({ length: rows.length * nLabels }, (_, k) => (k % nLabels === l ? yd[rows[Math.floor(k / nLabels)]! * nLabels + l]! : 0)));
+      const ref = trainOneVsRest(selectRows(x, rows), only, options);
+      assert.deepEqual(Array.from(w.subarray(l * d, (l + 1) * d)), Array.from(denseWeights(ref).subarray(l * d, (l + 1) * d)), `${loss}, label ${l}`);
+      assert.equal(model.biasWeights[l], ref.biasWeights[l]);
+      assert.equal(model.iterations[l], ref.iterations[l]);
+    }
+    // No candidates: each label sees its positives alone, so every bias weight leans positive.
+    const none = trainOneVsRest(x, y, { ...options, candidates: fromDense(n, nLabels, new Float64Array(n * nLabels)) });
+    assert.ok(Array.from(none.biasWeights.subarray(0, nLabels - 1)).every((v) => v > 0), `${loss}: positives only`);
+    // Every point a candidate of every label: plain one-vs-rest, bit for bit.
+    assert.deepEqual(trainOneVsRest(x, y, { ...options, candidates: fromDense(n, nLabels, new Float64Array(n * nLabels).fill(1)) }), trainOneVsRest(x, y, options));
+  }
+  assert.throws(() => trainOneVsRest(x, y, { loss: 'logistic', c: 1, candidates: fromDense(n - 1, nLabels, new Float64Array((n - 1) * nLabels)) }), /'candidates'.*must be 90 × 4 .* but is 89 × 4/);
+});
+
+test('dual CD over a row subset: the same solve as on those rows alone (α 0 elsewhere); bad row lists are refused', () => {
+  const n = 80, d = 15;
+  const { x, yd } = problem(n, d, 2, 29);
+  const y = signs(yd, n, 2, 0), rows = Int32Array.from({ length: n }, (_, i) => i).filter((i) => i % 3 !== 1);
+  const sub = selectRows(x, rows), ySub = Int8Array.from(rows, (i) => y[i]!);
+  for (const solve of [logisticDualCd, squaredHingeDualCd]) {
+    const params = { c: 3, eps: 1e-3, maxIterations: 1000, seed: 7 };
+    const a = solve({ x, sqNorms: squaredRowNorms(x) }, y, params, undefined, rows), b = solve({ x: sub, sqNorms: squaredRowNorms(sub) }, ySub, params);
+    assert.deepEqual(a.w, b.w, solve.name);
+    assert.equal(a.iterations, b.iterations);
+    assert.equal(a.dualObjective, b.dualObjective);
+    assert.deepEqual(Array.from(rows, (i) => a.alpha[i]), Array.from(b.alpha));
+    for (let i = 0; i < n; i++) if (i % 3 === 1) assert.equal(a.alpha[i], 0);
+  }
+  for (const bad of [[3, 2], [0, 80], [-1]]) {
+    assert.throws(() => logisticDualCd({ x, sqNorms: squaredRowNorms(x) }, y, { c: 1, eps: 0.1, maxIterations: 10, seed: 0 }, undefined, Int32Array.from(bad)), /'rows' must list ascending row ids below 80/);
+  }
 });

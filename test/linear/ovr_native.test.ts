@@ -63,6 +63,16 @@ function sparseProblem(n: number, d: number, nLabels: number, seed: number): { x
   return { x, y };
 }
 
+/** A seeded n × L candidate pattern (each entry present with probability p). */
+function candidatePattern(n: number, nLabels: number, p: number, seed: number): Csr {
+  const rng = new Rng(seed), rowPtr = new Int32Array(n + 1), cols: number[] = [];
+  for (let i = 0; i < n; i++) {
+    for (let l = 0; l < nLabels; l++) if (rng.next() < p) cols.push(l);
+    rowPtr[i + 1] = cols.length;
+  }
+  return csr(n, nLabels, rowPtr, Int32Array.from(cols), new Float32Array(cols.length).fill(1));
+}
+
 /** Label l's weights (feature ids and values), from the feature-major W. */
 function labelWeights(model: OvrModel): { indices: number[]; values: number[] }[] {
   const t = transpose(model.weights);
@@ -136,6 +146,8 @@ for (const loss of ['logistic', 'squared-hinge'] as const) {
       ['random, maxIterations 3', random.x, random.y, { loss, c: 100, seed: 7, eps: 1e-9, maxIterations: 3 }],
       ['Bibtex', bibtexX, bibtexY, { loss, c: 10, seed: 1 }],
       ['Bibtex, bias 1, prune 0.01', bibtexX, bibtexY, { loss, c: 10, seed: 2, bias: 1, pruneBelow: 0.01 }],
+      ['random, candidates', random.x, random.y, { loss, c: 4, seed: 8, bias: 1, candidates: candidatePattern(700, 30, 0.2, 3) }],
+      ['Bibtex, candidates', bibtexX, bibtexY, { loss, c: 10, seed: 3, bias: 1, pruneBelow: 0.01, candidates: candidatePattern(600, bibtexY.nCols, 0.1, 4) }],
     ];
     for (const [name, x, y, options] of cases) {
       const { native, js } = both(x, y, options);

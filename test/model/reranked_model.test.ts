@@ -14,7 +14,7 @@ import { ovrScores, trainOneVsRest } from '../../src/linear/ovr.js';
 import { loadModel } from '../../src/model/load.js';
 import { trainModel } from '../../src/model/methods.js';
 import { ParamsError } from '../../src/model/params.js';
-import { chooseRerank, crossValidatedGain, RERANK_CS, rerankNote, RerankedModel, rerankParams } from '../../src/model/reranked_model.js';
+import { chooseRerank, crossValidatedGain, RERANK_CS, rerankNote, RerankedModel, rerankParams, shortlistNegatives } from '../../src/model/reranked_model.js';
 import { MixedModel, parseMix } from '../../src/model/mixed_model.js';
 import { selectRows } from '../../src/data/csr.js';
 import { type Model } from '../../src/model/model.js';
@@ -190,4 +190,37 @@ test('crossValidatedGain: the choice made without a point scores that point (han
   assert.deepEqual(crossValidatedGain([own, f(1, 0, 0, 0), f(0, 1, 0, 0)], own, 4, 3), { gain: 0, se: 0 });
   // Equal means keep the earlier candidate (own first: no gain).
   assert.deepEqual(crossValidatedGain([own, f(0, 0, 0, 0)], own, 2, 5), { gain: 0, se: 0 });
+});
+
+test('negatives: shortlist trains each label on its positives and the training points whose shortlist holds it; auto does so past 10·S labels', async () => {
+  const S = 15, rr = { alpha: 0.5, c: 2, shortlist: S } as const;
+  const onShortlists = await trainModel(trainSmall, { ...base, rerank: { ...rr, negatives: 'shortlist' } }) as RerankedModel;
+  // By hand: the kNN model's top S of the training points as the candidates of plain trainOneVsRest.
+  const knn = await trainModel(trainSmall, base);
+  const short = await knn.predict(trainSmall.features, { topK: S });
+  const rowPtr = new Int32Array(short.nRows + 1), cols: number[] = [];
+  for (let i = 0; i < short.nRows; i++) {
+    cols.push(...Array.from(short.labels.subarray(i * S, (i + 1) * S)).filter((l) => l >= 0));
+    rowPtr[i + 1] = cols.length;
+  }
+  const candidates = { nRows: short.nRows, nCols: 159, rowPtr, indices: Int32Array.from(cols), values: new Float32Array(cols.length).fill(1) };
+  const byHand = trainOneVsRest(normalizeRowsL2(trainSmall.features), trainSmall.labels, { loss: 'logistic', c: 2, bias: 1, pruneBelow: 0.01, seed: 3, candidates });
+  assert.deepEqual(onShortlists.ovr.weights, byHand.weights);
+  assert.deepEqual(onShortlists.ovr.biasWeights, byHand.biasWeights);
+  const all = await trainModel(trainSmall, { ...base, rerank: { ...rr, negatives: 'all' } }) as RerankedModel;
+  assert.notDeepEqual(all.ovr.weights.values, onShortlists.ovr.weights.values, 'fewer negatives, other weights');
+  // auto: Bibtex's 159 labels exceed 10 · 15 but not 10 · 16.
+  const auto15 = await trainModel(trainSmall, { ...base, rerank: rr }) as RerankedModel;
+  assert.deepEqual(auto15.ovr.weights, byHand.weights);
+  const auto16 = await trainModel(trainSmall, { ...base, rerank: { ...rr, shortlist: 16 } }) as RerankedModel;
+  assert.deepEqual(auto16.ovr.weights, all.ovr.weights);
+  assert.equal(shortlistNegatives(rerankParams({ shortlist: 15 }), 151), true);
+  assert.equal(shortlistNegatives(rerankParams({ shortlist: 15 }), 150), false);
+  assert.equal(shortlistNegatives(rerankParams({ negatives: 'all' }), 1e6), false);
+  assert.equal(shortlistNegatives(rerankParams({ negatives: 'shortlist' }), 2), true);
+  assert.throws(() => rerankParams({ negatives: 'hard' as never }), /re-ranker parameter 'negatives' must be "all", "shortlist" or "auto" but got "hard"/);
+  // The setting is saved with the model and the loaded model predicts the same.
+  const { loaded: back } = await saveAndLoad(onShortlists, 'rerank-negatives');
+  assert.equal((back as RerankedModel).rerankParams.negatives, 'shortlist');
+  assertSameRanking(await back.predict(queries, { topK: 5 }), await onShortlists.predict(queries, { topK: 5 }));
 });

@@ -116,9 +116,16 @@ void ShufflePrefix(int32_t* index, int64_t size, Rng* rng) {
   }
 }
 
-// dual_cd.ts logisticDualCd (without the dual objective): w and the dual variables in `work`.
-Outcome LogisticDualCd(const Rows& x, const Settings& s, uint32_t seed, Work* work) {
-  const int64_t n = x.n;
+// The rows one label is trained on: rows[0 .. m) in ascending order, or every row (rows null, m = n).
+struct Subset {
+  const int32_t* rows;
+  int64_t m;
+  int32_t At(int64_t k) const { return rows ? rows[k] : static_cast<int32_t>(k); }
+};
+
+// dual_cd.ts logisticDualCd (without the dual objective): w and the dual variables in `work`, over the rows `sub`.
+Outcome LogisticDualCd(const Rows& x, const Subset& sub, const Settings& s, uint32_t seed, Work* work) {
+  const int64_t n = sub.m;
   const double c = s.c;
   const int8_t* y = work->y.data();
   double* w = work->w.data();
@@ -127,11 +134,12 @@ Outcome LogisticDualCd(const Rows& x, const Settings& s, uint32_t seed, Work* wo
   double* alpha = work->alpha.data();
   int32_t* index = work->index.data();
   const double a0 = JsMin(0.001 * c, 1e-8);
-  for (int64_t i = 0; i < n; i++) {
+  for (int64_t k = 0; k < n; k++) {
+    const int32_t i = sub.At(k);
     alpha[2 * i] = a0;
     alpha[2 * i + 1] = c - a0;
     x.Axpy(i, y[i] > 0 ? a0 : -a0, w);
-    index[i] = static_cast<int32_t>(i);
+    index[k] = i;
   }
   Rng rng(seed);
   const int64_t maxInner = 100;
@@ -185,9 +193,9 @@ Outcome LogisticDualCd(const Rows& x, const Settings& s, uint32_t seed, Work* wo
   return out;
 }
 
-// dual_cd.ts squaredHingeDualCd (without the dual objective), shrinking included.
-Outcome SquaredHingeDualCd(const Rows& x, const Settings& s, uint32_t seed, Work* work) {
-  const int64_t n = x.n;
+// dual_cd.ts squaredHingeDualCd (without the dual objective), shrinking included, over the rows `sub`.
+Outcome SquaredHingeDualCd(const Rows& x, const Subset& sub, const Settings& s, uint32_t seed, Work* work) {
+  const int64_t n = sub.m;
   const double diag = 0.5 / s.c;
   const int8_t* y = work->y.data();
   double* w = work->w.data();
@@ -195,9 +203,10 @@ Outcome SquaredHingeDualCd(const Rows& x, const Settings& s, uint32_t seed, Work
   double* alpha = work->alpha.data();
   double* qd = work->qd.data();
   int32_t* index = work->index.data();
-  for (int64_t i = 0; i < n; i++) {
+  for (int64_t k = 0; k < n; k++) {
+    const int32_t i = sub.At(k);
     alpha[i] = 0;
-    index[i] = static_cast<int32_t>(i);
+    index[k] = i;
     qd[i] = x.sqNorms[i] + diag;
   }
   Rng rng(seed);
@@ -285,13 +294,14 @@ bool SoundCsr(const int32_t* rowPtr, size_t lPtr, const int32_t* indices, size_t
 }
 
 // ovrTrainChunk({ rowPtr, indices, values, sqNorms, nFeatures, bias, labelPtr, labelPoints,
-//   labelValues, l0, l1, seeds, logistic, c, eps, maxIterations, pruneBelow }) →
+//   labelValues, l0, l1, seeds, logistic, c, eps, maxIterations, pruneBelow[, subsetPtr, subsetRows] }) →
 //   { positives, iterations, converged, biasWeights, offsets, indices, values }
 // X is n × (nFeatures + bias) CSR (the constant column last when `bias`), sqNorms its ‖x_i‖²; the
 // labels' points are the rows l of the transposed label matrix (labelPtr, labelPoints, labelValues:
 // a point is a positive when its value is not 0). Label l0 + k is trained with seeds[k]; labels
 // without positives are not trained. Label l0 + k's kept weights (|w_j| ≥ pruneBelow and non-zero
-// in float32, j < nFeatures) are indices/values[offsets[k] .. offsets[k + 1]).
+// in float32, j < nFeatures) are indices/values[offsets[k] .. offsets[k + 1]). With subsetPtr/subsetRows
+// (a CSR of all labels × n), label l is trained on the rows subsetRows[subsetPtr[l] .. subsetPtr[l + 1]) only.
 Napi::Value OvrTrainChunk(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   if (info.Length() != 1 || !info[0].IsObject()) return Fail(env, "ovrTrainChunk: expected one options object"), env.Undefined();
@@ -324,6 +334,19 @@ Napi::Value OvrTrainChunk(const Napi::CallbackInfo& info) {
   if (lLabPtr < 1 || l0 < 0 || l1 < l0 || l1 > nLabels || static_cast<int64_t>(lSeeds) != l1 - l0 || lLabPts != lLabVal ||
       !SoundCsr(labelPtr, lLabPtr, labelPoints, lLabPts, nLabels, n))
     return RangeFail(env, "ovrTrainChunk: the label lists or [l0, l1) do not match the points (or seeds is not of length l1 − l0)"), env.Undefined();
+  // Optional: the rows each label is trained on (subsetPtr over all labels, subsetRows ascending per label).
+  int32_t *subsetPtr = nullptr, *subsetRows = nullptr;
+  const Napi::Value sp = o.Get("subsetPtr");
+  if (!sp.IsUndefined() && !sp.IsNull()) {
+    size_t lSubPtr, lSubRows;
+    if (!Prop<int32_t, napi_int32_array>(o, "subsetPtr", "Int32Array", &subsetPtr, &lSubPtr) ||
+        !Prop<int32_t, napi_int32_array>(o, "subsetRows", "Int32Array", &subsetRows, &lSubRows))
+      return env.Undefined();
+    bool sound = SoundCsr(subsetPtr, lSubPtr, subsetRows, lSubRows, nLabels, n);
+    for (int64_t l = 0; sound && l < nLabels; l++)
+      for (int32_t p = subsetPtr[l] + 1; p < subsetPtr[l + 1]; p++) if (subsetRows[p] <= subsetRows[p - 1]) { sound = false; break; }
+    if (!sound) return RangeFail(env, "ovrTrainChunk: subsetPtr/subsetRows are not ascending row lists of every label"), env.Undefined();
+  }
   const Rows x{rowPtr, indices, values, sqNorms, n, cols};
   const Settings s{c, eps, static_cast<int64_t>(maxIterationsD)};
   const int64_t count = l1 - l0;
@@ -355,7 +378,8 @@ Napi::Value OvrTrainChunk(const Napi::CallbackInfo& info) {
           if (labelValues[p] != 0) { work.y[labelPoints[p]] = 1; r.positives++; }
         }
         if (r.positives == 0) continue;
-        const Outcome res = logistic ? LogisticDualCd(x, s, seeds[k], &work) : SquaredHingeDualCd(x, s, seeds[k], &work);
+        const Subset sub = subsetPtr ? Subset{subsetRows + subsetPtr[l], subsetPtr[l + 1] - subsetPtr[l]} : Subset{nullptr, n};
+        const Outcome res = logistic ? LogisticDualCd(x, sub, s, seeds[k], &work) : SquaredHingeDualCd(x, sub, s, seeds[k], &work);
         r.iterations = static_cast<int32_t>(res.iterations);
         r.converged = res.converged;
         const double* w = work.w.data();
