@@ -183,7 +183,7 @@ interface LabelResult {
 type ResolvedOptions = ReturnType<typeof resolveOptions>;
 
 /** The labels one after another in JavaScript (./dual_cd.ts), each reported to `done` when trained. */
-function trainLabelsJs(data: DualCdData, byLabel: Csr, subsets: Csr | undefined, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
+function trainLabelsJs(data: DualCdData, byLabel: Csr, subsets: LabelRows | undefined, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
   const sign = new Int8Array(data.x.nRows);
   const w = new Float64Array(data.x.nCols);
   const solve: (data: DualCdData, y: Int8Array, p: DualCdParams, w: Float64Array, rows?: Int32Array) => DualCdResult = params.loss === 'logistic' ? logisticDualCd : squaredHingeDualCd;
@@ -197,17 +197,20 @@ function trainLabelsJs(data: DualCdData, byLabel: Csr, subsets: Csr | undefined,
       done(l, { positives, iterations: 0, converged: true, piece: { indices: new Int32Array(0), values: new Float32Array(0) }, biasWeight: 0 });
       continue;
     }
-    const rows = subsets?.indices.subarray(subsets.rowPtr[l]!, subsets.rowPtr[l + 1]!);
+    const rows = subsets?.rows.subarray(subsets.ptr[l]!, subsets.ptr[l + 1]!);
     const r = solve(data, sign, { ...params, seed: labelSeed(params.seed, l) }, w, rows);
     done(l, { positives, iterations: r.iterations, converged: r.converged, piece: sparsify(r.w, d, params.pruneBelow), biasWeight: params.bias > 0 ? r.w[d]! : 0 });
   }
 }
 
+/** The rows each label is trained on: label l's at rows[ptr[l] .. ptr[l + 1]), ascending. */
+interface LabelRows { readonly ptr: Int32Array; readonly rows: Int32Array }
+
 /**
- * The rows each label is trained on (an L × n pattern, ascending per label): the union of the label's
- * positives in `y` and its points in `candidates` (both n × L).
+ * The rows each label is trained on: the union of the label's positives in `y` and its points in
+ * `candidates` (both n × L).
  */
-function labelSubsets(fn: string, y: Csr, candidates: Csr): Csr {
+function labelSubsets(fn: string, y: Csr, candidates: Csr): LabelRows {
   checkCsr(fn, 'candidates', candidates);
   if (candidates.nRows !== y.nRows || candidates.nCols !== y.nCols) throw new InvalidArgumentError(fn, `'candidates' passed to ${fn}() must be ${y.nRows} × ${y.nCols} (points × labels) but is ${candidates.nRows} × ${candidates.nCols}`);
   const n = y.nRows, L = y.nCols, count = new Int32Array(L + 1), mark = new Int32Array(L).fill(-1);
@@ -228,7 +231,7 @@ function labelSubsets(fn: string, y: Csr, candidates: Csr): Csr {
   const next = count.slice(0, L), rows = new Int32Array(count[L]!);
   mark.fill(-1);
   each((i, l) => { rows[next[l]!++] = i; });
-  return { nRows: L, nCols: n, rowPtr: count, indices: rows, values: new Float32Array(rows.length).fill(1) };
+  return { ptr: count, rows };
 }
 
 /** The addon's one-vs-rest solvers (off: the JavaScript path, which tests compare them with). */
@@ -249,7 +252,7 @@ const CHUNK_MS = 1000;
  * chunk starts at 8 labels per thread and then holds about {@link CHUNK_MS} of work at the rate
  * measured so far; labels are independent, so the chunks do not change the model.
  */
-function trainLabelsNative(addon: NativeLinear, data: DualCdData, byLabel: Csr, subsets: Csr | undefined, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
+function trainLabelsNative(addon: NativeLinear, data: DualCdData, byLabel: Csr, subsets: LabelRows | undefined, params: ResolvedOptions, d: number, done: (l: number, r: LabelResult) => void): void {
   const nLabels = byLabel.nRows, { x, sqNorms } = data;
   const minChunk = 8 * Math.max(1, threadReport()?.openmp ?? 1);
   let size = minChunk;
@@ -261,7 +264,7 @@ function trainLabelsNative(addon: NativeLinear, data: DualCdData, byLabel: Csr, 
       rowPtr: x.rowPtr, indices: x.indices, values: x.values, sqNorms, nFeatures: d, bias: params.bias > 0,
       labelPtr: byLabel.rowPtr, labelPoints: byLabel.indices, labelValues: byLabel.values, l0, l1, seeds,
       logistic: params.loss === 'logistic', c: params.c, eps: params.eps, maxIterations: params.maxIterations, pruneBelow: params.pruneBelow,
-      ...(subsets && { subsetPtr: subsets.rowPtr, subsetRows: subsets.indices }),
+      ...(subsets && { subsetPtr: subsets.ptr, subsetRows: subsets.rows }),
     });
     const ms = performance.now() - t0;
     for (let k = 0; k < l1 - l0; k++) {
