@@ -87,7 +87,7 @@ async function main(): Promise<void> {
     'timed) and on every point (timed on an even sample of labels and scaled by L / sample: an estimate). Addon solvers, both',
     'threads; OPENBLAS_CORETYPE as the run\'s environment (BLAS is not used here).',
     '',
-    '| data | n | features | L | S | points per label (shortlist ∪ positives) | kNN shortlists s | C | shortlist s | every point s (est.) | speed-up | mean passes (shortlist / every point) |',
+    '| data | n | features | L | S | shortlist entries per label (n·S/L) | kNN shortlists s | C | shortlist s | every point s (est.) | speed-up | mean passes (shortlist / every point) |',
     '|---|---|---|---|---|---|---|---|---|---|---|---|',
     ...runs.flatMap((r) => r.fits.map((f) => `| ${r.name} | ${r.n} | ${r.d} | ${r.L} | ${r.S} | ${r.candidatesPerLabel.toFixed(0)} | ${r.knnSeconds.toFixed(1)} | ${f.c} | ${f.shortlistSeconds.toFixed(1)} | ${f.allSecondsEstimate.toFixed(0)} (${f.sampledLabels} labels) | ${(f.allSecondsEstimate / f.shortlistSeconds).toFixed(0)}× | ${f.shortlistPasses.toFixed(1)} / ${f.allPasses.toFixed(1)} |`)),
     '',
