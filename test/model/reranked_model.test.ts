@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { normalizeRowsL2, sliceRows } from '../../src/data/csr.js';
+import { type Csr, normalizeRowsL2, sliceRows } from '../../src/data/csr.js';
+import { type Ranked } from '../../src/ranking/topk.js';
 import { BUNDLED_BIBTEX } from '../../src/data/bundled.js';
 import { readDataset } from '../../src/data/index.js';
 import { ModelFormatError } from '../../src/errors.js';
@@ -19,6 +20,7 @@ import { MixedModel, parseMix } from '../../src/model/mixed_model.js';
 import { selectRows } from '../../src/data/csr.js';
 import { type Model } from '../../src/model/model.js';
 import { assertSameRanking, saveAndLoad } from './reload.js';
+import { EURLEX_4K_LIKE, generateXmcLike } from '../../datasets/synthetic_xmc.js';
 
 const train = await readDataset(BUNDLED_BIBTEX.train);
 const test0 = await readDataset(BUNDLED_BIBTEX.test);
@@ -192,18 +194,22 @@ test('crossValidatedGain: the choice made without a point scores that point (han
   assert.deepEqual(crossValidatedGain([own, f(0, 0, 0, 0)], own, 2, 5), { gain: 0, se: 0 });
 });
 
+/** The n × L pattern of each row's ranked labels (the candidates trainOneVsRest takes), by hand. */
+function shortlistsOf(short: Ranked, nLabels: number): Csr {
+  const S = short.k, rowPtr = new Int32Array(short.nRows + 1), cols: number[] = [];
+  for (let i = 0; i < short.nRows; i++) {
+    cols.push(...Array.from(short.labels.subarray(i * S, (i + 1) * S)).filter((l) => l >= 0).sort((a, b) => a - b));
+    rowPtr[i + 1] = cols.length;
+  }
+  return { nRows: short.nRows, nCols: nLabels, rowPtr, indices: Int32Array.from(cols), values: new Float32Array(cols.length).fill(1) };
+}
+
 test('negatives: shortlist trains each label on its positives and the training points whose shortlist holds it; auto does so past 10·S labels', async () => {
   const S = 15, rr = { alpha: 0.5, c: 2, shortlist: S } as const;
   const onShortlists = await trainModel(trainSmall, { ...base, rerank: { ...rr, negatives: 'shortlist' } }) as RerankedModel;
   // By hand: the kNN model's top S of the training points as the candidates of plain trainOneVsRest.
   const knn = await trainModel(trainSmall, base);
-  const short = await knn.predict(trainSmall.features, { topK: S });
-  const rowPtr = new Int32Array(short.nRows + 1), cols: number[] = [];
-  for (let i = 0; i < short.nRows; i++) {
-    cols.push(...Array.from(short.labels.subarray(i * S, (i + 1) * S)).filter((l) => l >= 0));
-    rowPtr[i + 1] = cols.length;
-  }
-  const candidates = { nRows: short.nRows, nCols: 159, rowPtr, indices: Int32Array.from(cols), values: new Float32Array(cols.length).fill(1) };
+  const candidates = shortlistsOf(await knn.predict(trainSmall.features, { topK: S }), 159);
   const byHand = trainOneVsRest(normalizeRowsL2(trainSmall.features), trainSmall.labels, { loss: 'logistic', c: 2, bias: 1, pruneBelow: 0.01, seed: 3, candidates });
   assert.deepEqual(onShortlists.ovr.weights, byHand.weights);
   assert.deepEqual(onShortlists.ovr.biasWeights, byHand.biasWeights);
@@ -223,4 +229,29 @@ test('negatives: shortlist trains each label on its positives and the training p
   const { loaded: back } = await saveAndLoad(onShortlists, 'rerank-negatives');
   assert.equal((back as RerankedModel).rerankParams.negatives, 'shortlist');
   assertSameRanking(await back.predict(queries, { topK: 5 }), await onShortlists.predict(queries, { topK: 5 }));
+});
+
+test('with over 10·S labels the default re-ranker and --rerank train on shortlists: the held-out choice and the final classifiers see the fit rows\' and the training points\' top-S', async () => {
+  // An EURLex-4K-shaped set of 700 points (3,993 labels > 10 × 100) and a cheap mix (kNN and a 3-tree forest).
+  const { train: small } = generateXmcLike('eurlex-4k-like', EURLEX_4K_LIKE, { seed: 2, scale: 0.045 });
+  assert.ok(small.labels.nCols > 1000 && small.features.nRows >= 600);
+  const params = { mix: 'knn:1,forest:1', trees: 3, rerank: 'auto', k: 10, index: 'exact', seed: 4 } as const;
+  const model = await trainModel(small, params);
+  const choiceNote = model.notes.find((s) => s.startsWith('re-ranker:'));
+  // chooseRerank refuses to run without the fit rows' shortlists when it trains on shortlists, so a choice means they were passed.
+  assert.ok(choiceNote, `the held-out choice was made: ${model.notes.join(' | ')}`);
+  assert.ok(model instanceof RerankedModel, 'kept on this seeded set (α < 1)');
+  assert.equal(model.describe().rerank?.negatives, 'shortlist');
+  // The final classifiers: trainOneVsRest on the ensemble's top 100 of every training point.
+  const plain = await trainModel(small, { ...params, rerank: false });
+  const candidates = shortlistsOf(await plain.predict(small.features, { topK: 100 }), small.labels.nCols);
+  const byHand = trainOneVsRest(normalizeRowsL2(small.features), small.labels, { loss: 'logistic', c: model.ovr.c, bias: 1, pruneBelow: 0.01, seed: 4, candidates });
+  assert.deepEqual(model.ovr.weights, byHand.weights);
+  // --rerank with α and C auto: its own split, the same shortlist training; recorded and reproducible.
+  const a = await trainModel(small, { method: 'knn', k: 10, index: 'exact', seed: 4, rerank: { c: 'auto', alpha: 'auto' } }) as RerankedModel;
+  assert.ok(a.choice && RERANK_CS.includes(a.choice.c));
+  assert.equal(a.describe().rerank?.negatives, 'shortlist');
+  const b = await trainModel(small, { method: 'knn', k: 10, index: 'exact', seed: 4, rerank: { c: 'auto', alpha: 'auto' } }) as RerankedModel;
+  assert.deepEqual(b.choice, a.choice);
+  assert.deepEqual(b.ovr.weights, a.ovr.weights);
 });
