@@ -18,6 +18,7 @@ import { type Csr, normalizeRowsL2 } from '../src/data/csr.js';
 import { readDataset } from '../src/data/index.js';
 import { trainOneVsRest } from '../src/linear/ovr.js';
 import { trainModel } from '../src/model/methods.js';
+import { shortlistPattern } from '../src/model/reranked_model.js';
 import { opt, root, runMain, writeResults } from './args.js';
 
 interface Fit { c: number; shortlistSeconds: number; allSecondsEstimate: number; sampledLabels: number; shortlistPasses: number; allPasses: number }
@@ -51,12 +52,7 @@ async function main(): Promise<void> {
   const ranked = await knn.predict(data.features, { topK: S });
   knn.dispose();
   const knnSeconds = (performance.now() - t0) / 1000;
-  const rowPtr = new Int32Array(ranked.nRows + 1), cols: number[] = [];
-  for (let i = 0; i < ranked.nRows; i++) {
-    cols.push(...Array.from(ranked.labels.subarray(i * S, (i + 1) * S)).filter((l) => l >= 0).sort((a, b) => a - b));
-    rowPtr[i + 1] = cols.length;
-  }
-  const candidates: Csr = { nRows: ranked.nRows, nCols: L, rowPtr, indices: Int32Array.from(cols), values: new Float32Array(cols.length).fill(1) };
+  const candidates = shortlistPattern(ranked, L);
   const keep = new Set(Array.from({ length: Math.min(sample, L) }, (_, k) => Math.floor((k * L) / Math.min(sample, L))));
   const ySample = onlyLabels(y, keep);
   const fits: Fit[] = [];
@@ -72,7 +68,7 @@ async function main(): Promise<void> {
     process.stderr.write(`${name} C ${c}: shortlist ${shortlistSeconds.toFixed(1)} s, every point ≈ ${allSecondsEstimate.toFixed(0)} s\n`);
   }
   const run: Run = {
-    name, n: x.nRows, d: x.nCols, L, S, candidatesPerLabel: cols.length / L, knnSeconds, fits,
+    name, n: x.nRows, d: x.nCols, L, S, candidatesPerLabel: candidates.indices.length / L, knnSeconds, fits,
     date: new Date().toISOString().slice(0, 10), machine: `${os.cpus().length} × ${os.cpus()[0]?.model ?? '?'}`,
   };
   const out = path.join(root, 'eval', 'results', 'bench_rerank_scale');

@@ -114,12 +114,11 @@ export async function trainModel(data: TrainingData, params: TrainOptions = {}, 
     if (rerank === 'auto' && rule === 'auto') {
       // The default model's re-ranker: α and C chosen on the merge rule's held-out split, from the
       // parts already trained there; the classifiers kept only when they get a weight (α < 1).
-      const { RerankedModel, chooseRerank, rerankNote, rerankParams, shortlistNegatives } = await import('./reranked_model.js');
+      const { RerankedModel, chooseRerank, heldOutShortlists, rerankNote, rerankParams } = await import('./reranked_model.js');
       const p = rerankParams({});
       let choice: RerankChoice | undefined;
       const model = await MixedModel.train(data, base, parts, rule, onProgress, async (fitted, fitRows, valid) => {
-        const ranked = await fitted.predict(selectRows(data.features, valid), { topK: p.shortlist });
-        const fitRanked = shortlistNegatives(p, data.labels.nCols) ? await fitted.predict(selectRows(data.features, fitRows), { topK: p.shortlist }) : undefined;
+        const { ranked, fitRanked } = await heldOutShortlists(fitted, data.features, data.labels.nCols, fitRows, valid, p);
         choice = await chooseRerank(data, fitRows, valid, ranked, p, seed, onProgress, fitRanked);
       });
       if (choice === undefined) return model;

@@ -83,7 +83,7 @@ export function shortlistNegatives(p: RerankParams, nLabels: number): boolean {
 }
 
 /** The n × L pattern of a ranking's labels (each row's top-S), the candidates of trainOneVsRest. */
-function shortlistPattern(ranked: Ranked, nLabels: number): Csr {
+export function shortlistPattern(ranked: Ranked, nLabels: number): Csr {
   const n = ranked.nRows, S = ranked.k, rowPtr = new Int32Array(n + 1);
   let nnz = 0;
   for (let i = 0; i < n; i++) {
@@ -169,10 +169,9 @@ function rerank(ranked: Ranked, x: Csr, ovr: OvrModel, alpha: number, k: number)
 
 /**
  * One-vs-rest classifiers of the re-ranker on the ℓ2-normalised rows `x`, with a progress bar of labels; each label trained
- * on its positives and the rows whose `shortlist` holds it when one is given (see {@link shortlistNegatives}).
+ * on its positives and its rows in `candidates` when given (a shortlist pattern, see {@link shortlistNegatives}).
  */
-function fitClassifiers(x: Csr, labels: Csr, p: RerankParams, c: number, seed: number, what: string, onProgress?: ProgressFn, shortlist?: Ranked): Promise<OvrModel> {
-  const candidates = shortlist && shortlistPattern(shortlist, labels.nCols);
+function fitClassifiers(x: Csr, labels: Csr, p: RerankParams, c: number, seed: number, what: string, onProgress?: ProgressFn, candidates?: Csr): Promise<OvrModel> {
   return task(onProgress, what, labels.nCols, async (tick) => trainOneVsRest(x, labels, { loss: p.loss, c, bias: p.bias, pruneBelow: p.pruneBelow, seed, onLabel: () => tick(1), ...(candidates && { candidates }) }));
 }
 
@@ -209,6 +208,16 @@ export function crossValidatedGain(candidates: readonly Float64Array[], own: Flo
 }
 
 /**
+ * What {@link chooseRerank} re-scores and trains on, from `model` trained on the rows `fitRows` of `features`: its top-S of
+ * the rows `valid`, and — when the classifiers are trained on shortlists — of the rows `fitRows` too.
+ */
+export async function heldOutShortlists(model: Model, features: Csr, nLabels: number, fitRows: Int32Array, valid: Int32Array, p: RerankParams): Promise<{ ranked: Ranked; fitRanked?: Ranked }> {
+  const ranked = await model.predict(selectRows(features, valid), { topK: p.shortlist });
+  if (!shortlistNegatives(p, nLabels)) return { ranked };
+  return { ranked, fitRanked: await model.predict(selectRows(features, fitRows), { topK: p.shortlist }) };
+}
+
+/**
  * Choose α and C on held-out points (see the module comment): classifiers trained on the rows `fitRows` of `data` for
  * every C tried, and `ranked` — the top-S of the rows `valid` by the shortlisting model trained on `fitRows` — re-scored
  * for every α. The best held-out mean of P@1, P@3 and P@5 wins (ties keep the larger α and the smaller C) if the same
@@ -219,6 +228,8 @@ export function crossValidatedGain(candidates: readonly Float64Array[], own: Flo
 export async function chooseRerank(data: TrainingData, fitRows: Int32Array, valid: Int32Array, ranked: Ranked, p: RerankParams, seed: number, onProgress?: ProgressFn, fitRanked?: Ranked): Promise<RerankChoice> {
   const onShortlists = shortlistNegatives(p, data.labels.nCols);
   if (onShortlists && (fitRanked === undefined || fitRanked.nRows !== fitRows.length)) throw new Error('chooseRerank: shortlist negatives need the shortlists of the fit rows');
+  // Built once for the three fits.
+  const pattern = onShortlists ? shortlistPattern(fitRanked!, data.labels.nCols) : undefined;
   const x = normalizeRowsL2(data.features), xf = selectRows(x, fitRows), xv = selectRows(x, valid);
   const yf = selectRows(data.labels, fitRows), truth = selectRows(data.labels, valid);
   const alphas = p.alpha === 'auto' ? RERANK_ALPHAS : [p.alpha], cs = p.c === 'auto' ? RERANK_CS : [p.c];
@@ -227,7 +238,7 @@ export async function chooseRerank(data: TrainingData, fitRows: Int32Array, vali
   const candidates: Float64Array[] = [];
   let best = -Infinity, alpha = alphas[alphas.length - 1]!, c = cs[0]!, bestPoints: Float64Array | undefined;
   for (const ci of cs) {
-    const ovr = await fitClassifiers(xf, yf, p, ci, seed, `re-ranker: classifiers on ${fitRows.length} points (C = ${ci})`, onProgress, onShortlists ? fitRanked : undefined);
+    const ovr = await fitClassifiers(xf, yf, p, ci, seed, `re-ranker: classifiers on ${fitRows.length} points (C = ${ci})`, onProgress, pattern);
     const prob = classifierProbabilities(ovr, xv);
     const rankings = alphas.map((a) => {
       const out = { labels: new Int32Array(valid.length * 5), scores: new Float32Array(valid.length * 5) };
@@ -326,16 +337,15 @@ export class RerankedModel extends WrappedModel {
   static async chooseOnSplit(data: TrainingData, p: RerankParams, train: (data: TrainingData) => Promise<Model>, seed: number, onProgress?: ProgressFn): Promise<RerankChoice | undefined> {
     const { train: fitRows, valid } = splitRows(data.features.nRows, p.validationFraction, seed ^ 0x5bd1e995);
     if (valid.length < MIN_HELD_OUT) return undefined;
-    const { fit, held } = splitData(data, fitRows, valid);
+    const { fit } = splitData(data, fitRows, valid);
     const base = await train(fit);
-    let ranked: Ranked, fitRanked: Ranked | undefined;
+    let shortlists: { ranked: Ranked; fitRanked?: Ranked };
     try {
-      ranked = await base.predict(held.features, { topK: p.shortlist });
-      if (shortlistNegatives(p, data.labels.nCols)) fitRanked = await base.predict(fit.features, { topK: p.shortlist });
+      shortlists = await heldOutShortlists(base, data.features, data.labels.nCols, fitRows, valid, p);
     } finally {
       base.dispose();
     }
-    return chooseRerank(data, fitRows, valid, ranked, p, seed, onProgress, fitRanked);
+    return chooseRerank(data, fitRows, valid, shortlists.ranked, p, seed, onProgress, shortlists.fitRanked);
   }
 
   /**
@@ -344,8 +354,8 @@ export class RerankedModel extends WrappedModel {
    */
   static async around(model: Model, data: TrainingData, p: RerankParams, alpha: number, c: number, choice: RerankChoice | undefined, seed: number, onProgress?: ProgressFn): Promise<RerankedModel> {
     try {
-      const shortlist = shortlistNegatives(p, data.labels.nCols) ? await model.predict(data.features, { topK: p.shortlist }) : undefined;
-      const ovr = await fitClassifiers(normalizeRowsL2(data.features), data.labels, p, c, seed, `re-ranker: classifiers (C = ${c}, one per label)`, onProgress, shortlist);
+      const candidates = shortlistNegatives(p, data.labels.nCols) ? shortlistPattern(await model.predict(data.features, { topK: p.shortlist }), data.labels.nCols) : undefined;
+      const ovr = await fitClassifiers(normalizeRowsL2(data.features), data.labels, p, c, seed, `re-ranker: classifiers (C = ${c}, one per label)`, onProgress, candidates);
       return new RerankedModel(model, ovr, p, alpha, choice);
     } catch (e) {
       model.dispose();
